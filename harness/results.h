@@ -1,0 +1,47 @@
+/* results.h — the per-run CSV: one row appended and flushed as each run ends, read back for the
+ * summary, compare, resume and plots. */
+#ifndef PAIRBENCH_RESULTS_H
+#define PAIRBENCH_RESULTS_H
+
+#include "error.h"
+
+#include <stddef.h>
+#include <stdio.h>
+
+/* Column order of NAME.csv. The first thirteen are the documented contract; the rest follow. */
+#define PB_CSV_HEADER \
+    "strategy,params,output,n,threads,repeat,wall_s,user_s,sys_s,peak_rss_kib,pairs_per_s," \
+    "verified,status,kind,ranks,precision,pin,maxrss_kib,cgroup_peak_kib,fraction_of_limit," \
+    "config_hash"
+
+struct pb_row {
+    char strategy[64];               /* label */
+    char params[256];                /* "k=v;k=v" or "" */
+    char output[16];                 /* "matrix" | "histogram" */
+    size_t n;
+    int threads;
+    int repeat;
+    double wall_s, user_s, sys_s;
+    long peak_rss_kib;               /* = peak PSS of the run's process tree */
+    double pairs_per_s;              /* n(n-1)/2 / wall_s; 0 when the run failed */
+    char verified[8];                /* "yes" | "no" | "" (not checked) */
+    char status[192];                /* "ok" or why not */
+    char kind[16];                   /* "run" | "warmup" | "overhead" */
+    int ranks;
+    char precision[8];               /* "double" | "float" */
+    char pin[8];                     /* "none" | "cores" */
+    long maxrss_kib;
+    long cgroup_peak_kib;            /* -1: unavailable */
+    double fraction_of_limit;        /* < 0: no limit measured */
+    char config_hash[17];
+};
+
+/* Writes one row as a CSV line (fields quoted where they hold commas or quotes), then flushes
+ * and fsyncs, so a killed sweep keeps every finished row. Returns 0 or -errno. */
+int pb_csv_append(FILE *f, const struct pb_row *r);
+
+/* Reads a CSV written by pb_csv_append (header first; columns found by name, so older or
+ * reordered files still read). *rows is malloc'd. Returns 0 or -errno with err naming the line. */
+int pb_csv_read(const char *path, struct pb_row **rows, size_t *nrows, struct pb_err *err);
+
+#endif

@@ -1,0 +1,36 @@
+/* runner.h — one run in its own child process: wall time around the strategy call alone, CPU
+ * time, the memory of every process the run creates, verification, and the status. A crash,
+ * hang or error in the strategy costs this one run, never the sweep. */
+#ifndef PAIRBENCH_RUNNER_H
+#define PAIRBENCH_RUNNER_H
+
+#include "experiment.h"
+#include "verify.h"
+
+struct pb_measure {
+    double wall_s;                   /* CLOCK_MONOTONIC around strategy->run */
+    double user_s, sys_s;            /* CPU of the run and every process it reaped */
+    long peak_pss_kib;               /* peak of the summed PSS over the run's process tree */
+    long maxrss_kib;                 /* largest single process's ru_maxrss (wait4) */
+    long cgroup_peak_kib;            /* the run's cgroup peak; -1 where unavailable */
+    int verified;                    /* 1 yes, 0 no, -1 not checked (the run failed) */
+    char status[192];                /* "ok", "crashed: SIGSEGV", "timeout: 30 s", "error: ..." */
+    char verify_note[192];           /* why verification failed, else "" */
+};
+
+/* Runs strategy s on p with k in a fresh child process, kills it past timeout_s (0 = never),
+ * verifies against ref when ref is non-NULL, and fills m. Returns 0 when the run was carried out
+ * (whatever its status), -EINTR when the sweep was interrupted, or -errno when the runner itself
+ * could not work (fork failed). */
+int pb_runner_run(const struct pb_problem *p, const struct pb_strategy_cfg *s,
+                  const struct pb_params *k, const struct pb_reference *ref, double timeout_s,
+                  struct pb_measure *m);
+
+/* Installs SIGINT/SIGTERM handlers that stop the current run, kill its processes and make
+ * pb_runner_run return -EINTR. */
+void pb_runner_install_signals(void);
+
+/* Nonzero once SIGINT or SIGTERM arrived. */
+int pb_runner_interrupted(void);
+
+#endif

@@ -1,0 +1,33 @@
+/* verify.h — the reference answer (naive, double) for one n and output, and the comparison of a
+ * run's output against it: histogram counts exactly, matrix entries within 1e-12 relative
+ * (float precision: within the tolerance verify.c states). */
+#ifndef PAIRBENCH_VERIFY_H
+#define PAIRBENCH_VERIFY_H
+
+#include "error.h"
+#include "strategy.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct pb_reference {
+    enum pb_output_kind output;
+    size_t n;
+    size_t nbins;
+    uint64_t *counts;                /* histogram: nbins reference counts (owned) */
+    int matrix_fd;                   /* matrix: memfd of n*n doubles, -1 otherwise; it is not
+                                        mapped in the harness, so runs do not inherit its pages */
+};
+
+/* Computes the reference for p with the naive strategy in a child process (so the harness's
+ * own memory stays small). Returns 0 or -errno with err filled. */
+int pb_reference_make(const struct pb_problem *p, struct pb_reference *ref, struct pb_err *err);
+
+void pb_reference_free(struct pb_reference *ref);
+
+/* Compares out with ref for problem p. Returns 1 when it matches, 0 when not (why says where,
+ * e.g. "bin 7: 1203 != 1204" or "m[3,17] = 4.2 vs 4.3"), negative errno when it cannot check. */
+int pb_verify(const struct pb_problem *p, const struct pb_output *out,
+              const struct pb_reference *ref, char *why, size_t whysize);
+
+#endif

@@ -1,0 +1,108 @@
+/* strategy.h — the one header a pairbench strategy includes, in-tree or as a plugin.
+ *
+ * A strategy computes one all-pairs problem (struct pb_problem) with the workers it is given
+ * (struct pb_params) and leaves the answer in struct pb_output. It knows nothing of JSON, CSV,
+ * timing or memory accounting: the harness does all of that around one call of ->run.
+ *
+ * The ops struct is versioned like sqlite3_vfs.iVersion: the harness refuses a strategy whose
+ * abi_version differs from the PB_STRATEGY_ABI it was built with. Change the layout of any
+ * struct below and bump PB_STRATEGY_ABI.
+ */
+#ifndef PAIRBENCH_STRATEGY_H
+#define PAIRBENCH_STRATEGY_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#define PB_STRATEGY_ABI 1
+
+enum pb_output_kind {
+    PB_OUTPUT_MATRIX = 0,            /* full n*n row-major distance matrix */
+    PB_OUTPUT_HISTOGRAM = 1          /* counts of unique pairs i<j per distance bin */
+};
+
+enum pb_precision {
+    PB_PRECISION_DOUBLE = 0,         /* compute and store in double */
+    PB_PRECISION_FLOAT = 1           /* compute in float from xf/yf/zf; matrix holds float */
+};
+
+enum pb_bin_scale {
+    PB_BINS_LINEAR = 0,              /* edges[k] = lo + k*(hi-lo)/nbins */
+    PB_BINS_LOG = 1                  /* edges[k] = lo * (hi/lo)^(k/nbins) */
+};
+
+/* The problem, read-only for the strategy. n == 0 is the empty-work problem the harness uses to
+ * measure fixed costs: a strategy must still start and stop its workers for it. */
+struct pb_problem {
+    size_t n;                        /* number of points (0: empty work, see above) */
+    const double *x, *y, *z;         /* coordinates, structure of arrays, n each */
+    const float *xf, *yf, *zf;       /* the same rounded to float; non-NULL only for float */
+    enum pb_precision precision;     /* which arrays to use and what the matrix holds */
+    double box;                      /* periodic box side: minimum-image distances; 0 = open */
+    enum pb_output_kind output;      /* what to compute */
+    size_t nbins;                    /* histogram: number of bins */
+    const double *edges;             /* histogram: nbins+1 strictly increasing edges */
+    enum pb_bin_scale scale;         /* histogram: how the edges were made */
+};
+
+/* One strategy parameter as a string pair; values are validated against the spec first. */
+struct pb_kv {
+    const char *key;                 /* a name from the strategy's params[] */
+    const char *value;               /* its value, or the spec's default when not configured */
+};
+
+/* How the strategy may run. */
+struct pb_params {
+    int threads;                     /* workers (threads or processes) to use, >= 1 */
+    int ranks;                       /* MPI ranks for distributed strategies; 1 otherwise */
+    int pin;                         /* 1: pin worker w to the w-th CPU the process may use */
+    const struct pb_kv *kv;          /* every declared parameter, defaults filled in */
+    size_t nkv;                      /* entries in kv */
+    const char *tmpdir;              /* a private directory, removed by the harness afterwards */
+};
+
+/* The answer. The harness zeroes counts before the call and releases the matrix after it. */
+struct pb_output {
+    void *matrix;                    /* matrix: n*n row-major (double or float per precision),
+                                        set by the strategy, from an mmap of matrix_bytes */
+    size_t matrix_bytes;             /* length of that mapping; the harness munmaps it */
+    uint64_t *counts;                /* histogram: nbins counters, zeroed by the harness */
+};
+
+/* A declared strategy parameter: shown by `bench --list`, checked when a config names it. */
+struct pb_param_spec {
+    const char *name;                /* key in the config's strategy object; NULL ends the list */
+    const char *def;                 /* default value as a string */
+    const char *choices;             /* "shm|pipe" for an enumeration, NULL for free text */
+    const char *help;                /* one line for --list */
+};
+
+enum {
+    PB_SERIAL = 1u << 0,             /* ignores threads: runs once per n, at threads = 1 */
+    PB_EXTERNAL = 1u << 1            /* runs an external program (its processes count too) */
+};
+
+struct pb_strategy {
+    int abi_version;                 /* PB_STRATEGY_ABI at build time */
+    const char *name;                /* name in configs, CSV and --list */
+    const char *summary;             /* one line for --list */
+    unsigned flags;                  /* PB_SERIAL, PB_EXTERNAL */
+    const struct pb_param_spec *params;  /* declared parameters, or NULL for none */
+    /* Computes p into out with k's workers. Returns 0, or a negative errno on failure. */
+    int (*run)(const struct pb_problem *p, const struct pb_params *k, struct pb_output *out);
+    /* Optional: bytes the run allocates beyond the output itself (copies, buffers), for the
+     * memory guard. NULL means none. */
+    size_t (*extra_bytes)(const struct pb_problem *p, const struct pb_params *k);
+};
+
+/* The value of parameter key, or NULL when the strategy did not declare it. */
+static inline const char *pb_param(const struct pb_params *k, const char *key)
+{
+    for (size_t i = 0; i < k->nkv; i++)
+        if (strcmp(k->kv[i].key, key) == 0)
+            return k->kv[i].value;
+    return NULL;
+}
+
+#endif
