@@ -68,6 +68,12 @@ struct pb_output {
                                         set by the strategy, from an mmap of matrix_bytes */
     size_t matrix_bytes;             /* length of that mapping; the harness munmaps it */
     uint64_t *counts;                /* histogram: nbins counters, zeroed by the harness */
+    double self_wall_s;              /* > 0: the strategy timed its own compute (distributed
+                                        runs: the slowest rank, between barriers); reported as
+                                        wall_s instead of the harness's time around ->run */
+    long rank_max_kib;               /* distributed runs: largest peak RSS of one rank, else 0 */
+    long rank_sum_kib;               /* distributed runs: peak RSS summed over ranks, else 0 */
+    char note[256];                  /* why the run failed or was skipped, set by the strategy */
 };
 
 /* A declared strategy parameter: shown by `bench --list`, checked when a config names it. */
@@ -80,7 +86,8 @@ struct pb_param_spec {
 
 enum {
     PB_SERIAL = 1u << 0,             /* ignores threads: runs once per n, at threads = 1 */
-    PB_EXTERNAL = 1u << 1            /* runs an external program (its processes count too) */
+    PB_EXTERNAL = 1u << 1,           /* runs an external program (its processes count too) */
+    PB_DISTRIBUTED = 1u << 2         /* swept over the config's ranks as well as threads */
 };
 
 struct pb_strategy {
@@ -89,7 +96,8 @@ struct pb_strategy {
     const char *summary;             /* one line for --list */
     unsigned flags;                  /* PB_SERIAL, PB_EXTERNAL */
     const struct pb_param_spec *params;  /* declared parameters, or NULL for none */
-    /* Computes p into out with k's workers. Returns 0, or a negative errno on failure. */
+    /* Computes p into out with k's workers. Returns 0, or a negative errno on failure (out->note
+     * may say why); -ENOTSUP means "cannot run here" and the row reads "skipped: <note>". */
     int (*run)(const struct pb_problem *p, const struct pb_params *k, struct pb_output *out);
     /* Optional: bytes the run allocates beyond the output itself (copies, buffers), for the
      * memory guard. NULL means none. */
