@@ -1,11 +1,368 @@
-/* main.c — the bench command line (placeholder until the driver lands). */
+/* main.c — the bench command line: parses arguments, loads the config, runs the sweep and
+ * prints progress, warnings and the closing table. Exit status: 0 every run ok and verified,
+ * 1 some run failed or did not verify, 2 usage or config error, 130 interrupted. */
+#include "envinfo.h"
+#include "experiment.h"
+#include "main_commands.h"
+#include "plugin.h"
 #include "registry.h"
+#include "runner.h"
+#include "sweep.h"
 
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
 
-int main(void)
+#define EXIT_USAGE 2
+#define EXIT_INTERRUPTED 130
+
+struct cli {
+    const char *config;              /* --config FILE */
+    const char *out;                 /* --out DIR, default results */
+    int list, dry_run, resume, force, quiet, config_order, no_render, help, version;
+    const char *plugins[16];         /* --plugin PATH, repeatable */
+    int nplugins;
+};
+
+static const char usage_text[] =
+    "usage: bench --config FILE [--out DIR] [--resume | --force] [--dry-run] [--quiet]\n"
+    "             [--order config] [--no-render] [--plugin LIB.so]...\n"
+    "       bench --list [--plugin LIB.so]...\n"
+    "       bench compare OLD.csv NEW.csv [--threshold 0.05] [--alpha 0.05]\n"
+    "       bench plot DIR/NAME.csv [--no-render]\n"
+    "       bench limits [--json PATH]\n"
+    "       bench compute --points FILE --strategy NAME --threads T --output histogram|matrix\n"
+    "             [--bins MIN,MAX,COUNT[,log]] [--box L] [--float] --save PATH\n"
+    "       bench --help | --version\n";
+
+static const char help_text[] =
+    "\nbench runs all-pairs distance strategies over the sizes and thread counts of a JSON\n"
+    "config, one child process per run, and writes DIR/NAME.csv (one row per run, appended as\n"
+    "it ends), DIR/NAME_summary.csv, DIR/NAME.json (environment), gnuplot scripts and figures,\n"
+    "and DIR/NAME.html.\n\n"
+    "  --config FILE   the experiment (see README.md, \"Config reference\")\n"
+    "  --out DIR       results folder (default: results)\n"
+    "  --resume        continue DIR/NAME.csv: skip the runs it already holds for this config\n"
+    "  --force         replace existing results of this config\n"
+    "  --dry-run       print the plan with estimated memory and time; run nothing\n"
+    "  --quiet         no progress output\n"
+    "  --order config  run in the config's order instead of the seeded shuffle\n"
+    "  --no-render     write gnuplot scripts but do not render figures\n"
+    "  --plugin LIB    load strategies from a shared library (repeatable)\n"
+    "  --list          the strategies, their parameters and defaults\n\n"
+    "Exit status: 0 all runs ok and verified; 1 a run failed or did not verify;\n"
+    "2 usage or config error; 130 interrupted (the CSV keeps every finished run).\n";
+
+/* Prints msg and the usage to stderr; returns the usage exit status. */
+static int usage_error(const char *msg, const char *arg)
 {
-    for (size_t i = 0; i < pb_registry_count(); i++)
-        printf("%-16s %s\n", pb_registry_get(i)->name, pb_registry_get(i)->summary);
+    fprintf(stderr, "bench: %s%s%s\n%s", msg, arg ? ": " : "", arg ? arg : "", usage_text);
+    return EXIT_USAGE;
+}
+
+/* The value after option argv[*i], advancing *i; NULL when missing. */
+static const char *option_value(int argc, char **argv, int *i)
+{
+    return *i + 1 < argc ? argv[++*i] : NULL;
+}
+
+/* Parses the sweep options into c. Returns 0, or EXIT_USAGE after printing why. */
+static int parse_cli(int argc, char **argv, struct cli *c)
+{
+    c->out = "results";
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "--config") || !strcmp(a, "--out") || !strcmp(a, "--plugin") ||
+            !strcmp(a, "--order")) {
+            const char *v = option_value(argc, argv, &i);
+            if (!v)
+                return usage_error("missing value after", a);
+            if (!strcmp(a, "--config"))
+                c->config = v;
+            else if (!strcmp(a, "--out"))
+                c->out = v;
+            else if (!strcmp(a, "--order") && strcmp(v, "config") && strcmp(v, "random"))
+                return usage_error("--order takes config or random, got", v);
+            else if (!strcmp(a, "--order"))
+                c->config_order = !strcmp(v, "config");
+            else if (c->nplugins == 16)
+                return usage_error("too many --plugin options (at most 16)", NULL);
+            else
+                c->plugins[c->nplugins++] = v;
+        } else if (!strcmp(a, "--list"))
+            c->list = 1;
+        else if (!strcmp(a, "--dry-run"))
+            c->dry_run = 1;
+        else if (!strcmp(a, "--resume"))
+            c->resume = 1;
+        else if (!strcmp(a, "--force"))
+            c->force = 1;
+        else if (!strcmp(a, "--quiet") || !strcmp(a, "-q"))
+            c->quiet = 1;
+        else if (!strcmp(a, "--no-render"))
+            c->no_render = 1;
+        else if (!strcmp(a, "--help") || !strcmp(a, "-h"))
+            c->help = 1;
+        else if (!strcmp(a, "--version"))
+            c->version = 1;
+        else
+            return usage_error("unknown argument", a);
+    }
+    if (c->resume && c->force)
+        return usage_error("--resume and --force exclude each other", NULL);
+    if (!c->list && !c->help && !c->version && !c->config)
+        return usage_error("nothing to do: give --config FILE", NULL);
     return 0;
+}
+
+/* `bench --list`: one strategy per line, name then summary, its parameters indented below. */
+static int cmd_list(void)
+{
+    for (size_t i = 0; i < pb_registry_count(); i++) {
+        const struct pb_strategy *s = pb_registry_get(i);
+        printf("%-16s %s\n", s->name, s->summary ? s->summary : "");
+        for (const struct pb_param_spec *p = s->params; p && p->name; p++)
+            printf("    %s = %s%s%s%s  %s\n", p->name, p->def ? p->def : "",
+                   p->choices ? "  (" : "", p->choices ? p->choices : "", p->choices ? ")" : "",
+                   p->help ? p->help : "");
+    }
+    return 0;
+}
+
+/* Loads every --plugin library. Returns 0 or EXIT_USAGE after printing the loader's message. */
+static int load_plugins(const struct cli *c)
+{
+    for (int i = 0; i < c->nplugins; i++) {
+        struct pb_err e;
+        if (pb_plugin_load(c->plugins[i], &e) < 0) {
+            fprintf(stderr, "bench: %s\n", e.msg);
+            return EXIT_USAGE;
+        }
+    }
+    return 0;
+}
+
+static const char *kind_label(enum pb_run_kind k)
+{
+    return k == PB_RUN_WARMUP ? "warmup" : k == PB_RUN_OVERHEAD ? "overhead" : "run";
+}
+
+/* `--dry-run`: the plan as a table with estimated memory and time; starts nothing. */
+static int cmd_dry_run(const struct pb_experiment *e)
+{
+    struct pb_run *runs;
+    size_t nruns;
+    if (pb_plan_build(e, &runs, &nruns) < 0) {
+        fprintf(stderr, "bench: out of memory building the plan\n");
+        return 1;
+    }
+    double avail = pb_sweep_available_bytes(), total_s = 0, peak = 0;
+    printf("%5s  %-8s  %-28s  %8s  %3s  %3s  %3s  %10s  %9s\n", "#", "kind", "strategy", "n",
+           "T", "R", "rep", "est. MiB", "est. s");
+    for (size_t i = 0; i < nruns; i++) {
+        const struct pb_run *r = &runs[i];
+        const struct pb_strategy_cfg *sc = &e->strategies[r->strategy];
+        double b = pb_sweep_estimate_bytes(e, r), t = pb_sweep_estimate_seconds(e, r);
+        char name[160];
+        snprintf(name, sizeof name, "%s%s%s%s", sc->label, sc->params[0] ? "[" : "",
+                 sc->params, sc->params[0] ? "]" : "");
+        printf("%5zu  %-8s  %-28s  %8zu  %3d  %3d  %3d  %10.1f  %9.3f%s\n", i + 1,
+               kind_label(r->kind), name, r->n, r->threads, r->ranks, r->repeat,
+               b / 1048576.0, t, b > avail ? "  would be skipped: not enough memory" : "");
+        total_s += t;
+        peak = b > peak ? b : peak;
+    }
+    printf("%zu runs; largest run ~%.1f MiB of %.1f MiB available; estimated %.0f s "
+           "(a rough model, see README)\n", nruns, peak / 1048576.0, avail / 1048576.0, total_s);
+    free(runs);
+    return 0;
+}
+
+/* Progress state for the hooks. */
+struct progress {
+    int tty, quiet;
+    double t0;
+};
+
+static double wall_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+/* Formats seconds as "1h02m", "3m05s" or "12.3s". */
+static const char *fmt_dur(double s, char *buf, size_t size)
+{
+    if (s >= 3600)
+        snprintf(buf, size, "%dh%02dm", (int)(s / 3600), (int)(s / 60) % 60);
+    else if (s >= 60)
+        snprintf(buf, size, "%dm%02ds", (int)(s / 60), (int)s % 60);
+    else
+        snprintf(buf, size, "%.1fs", s);
+    return buf;
+}
+
+static void on_begin(void *ctx, size_t total, size_t resumed)
+{
+    struct progress *p = ctx;
+    p->t0 = wall_now();
+    if (!p->quiet && resumed)
+        fprintf(stderr, "resuming: %zu runs already recorded, %zu to go\n", resumed, total);
+}
+
+/* The moving line on a terminal: run k of N, what, elapsed, ETA. */
+static void on_start(void *ctx, size_t k, size_t total, const struct pb_row *r, double eta)
+{
+    struct progress *p = ctx;
+    if (p->quiet || !p->tty)
+        return;
+    char el[32], et[32];
+    fprintf(stderr, "\r\033[K[%zu/%zu] %s%s%s%s n=%zu T=%d %s  elapsed %s  ETA %s", k, total,
+            r->strategy, r->params[0] ? "[" : "", r->params, r->params[0] ? "]" : "", r->n,
+            r->threads, r->kind, fmt_dur(wall_now() - p->t0, el, sizeof el),
+            fmt_dur(eta, et, sizeof et));
+    fflush(stderr);
+}
+
+/* One plain line per finished run off a terminal; on a terminal only the ones not ok. */
+static void on_end(void *ctx, size_t k, size_t total, const struct pb_row *r)
+{
+    struct progress *p = ctx;
+    int bad = strcmp(r->status, "ok") != 0 || strcmp(r->verified, "yes") != 0;
+    if (p->quiet && !bad)
+        return;
+    if (p->tty && !bad)
+        return;
+    fprintf(stderr, "%s[%zu/%zu] %s%s%s%s %s n=%zu T=%d R=%d rep=%d: %.6f s, %.1f MiB, %s, "
+            "verified=%s\n", p->tty ? "\r\033[K" : "", k, total, r->strategy,
+            r->params[0] ? "[" : "", r->params, r->params[0] ? "]" : "", r->kind, r->n,
+            r->threads, r->ranks, r->repeat, r->wall_s, r->peak_rss_kib / 1024.0, r->status,
+            r->verified[0] ? r->verified : "-");
+}
+
+/* Warns when a thread count exceeds the CPUs this process may run on. */
+static void warn_threads(const struct pb_experiment *e)
+{
+    int cpus = pb_env_allowed_cpus();
+    for (size_t i = 0; i < e->nthreads; i++)
+        if (cpus > 0 && e->threads[i] > cpus)
+            fprintf(stderr, "warning: threads %d exceeds the %d CPUs this process may use: "
+                    "those runs oversubscribe\n", e->threads[i], cpus);
+}
+
+/* The closing table: per n, the fastest strategy, its time and memory, speedup over naive. */
+static void print_best(const struct pb_sweep_result *r)
+{
+    if (!r->nbest)
+        return;
+    printf("\n%10s  %-40s  %12s  %10s  %10s\n", "n", "fastest", "median s", "peak MiB",
+           "vs naive");
+    for (size_t i = 0; i < r->nbest; i++) {
+        const struct pb_best *b = &r->best[i];
+        char sp[32] = "-";
+        if (b->speedup_vs_naive > 0)
+            snprintf(sp, sizeof sp, "%.1fx", b->speedup_vs_naive);
+        printf("%10zu  %-40s  %12.6f  %10.1f  %10s\n", b->n, b->label, b->median_s,
+               b->peak_kib / 1024.0, sp);
+    }
+}
+
+/* Prints where the results went and the tally; returns the exit status. */
+static int report_outcome(const struct pb_sweep_result *r, const struct cli *c)
+{
+    if (!c->quiet)
+        print_best(r);
+    printf("\n%zu runs: %zu failed, %zu not verified, %zu skipped\n", r->runs, r->failed,
+           r->unverified, r->skipped);
+    printf("results: %s\nsummary: %s\nreport:  %s\n", r->csv, r->summary, r->report);
+    if (r->render_note[0])
+        fprintf(stderr, "note: figures not rendered: %s\n", r->render_note);
+    if (r->interrupted) {
+        fprintf(stderr, "interrupted: the CSV holds every finished run; --resume continues\n");
+        return EXIT_INTERRUPTED;
+    }
+    return r->failed || r->unverified ? 1 : 0;
+}
+
+/* `bench --config FILE`: load, check, run, report. */
+static int cmd_sweep(const struct cli *c)
+{
+    struct pb_experiment e;
+    struct pb_err err;
+    if (pb_config_load(c->config, &e, &err) < 0) {
+        fprintf(stderr, "bench: %s\n", err.msg);
+        pb_experiment_free(&e);
+        return EXIT_USAGE;
+    }
+    if (c->config_order)
+        e.order = PB_ORDER_CONFIG;
+    warn_threads(&e);
+    if (c->dry_run) {
+        int rc = cmd_dry_run(&e);
+        pb_experiment_free(&e);
+        return rc;
+    }
+    if (e.pin) {
+        setenv("OMP_PLACES", "cores", 1);
+        setenv("OMP_PROC_BIND", "close", 1);
+    }
+    struct progress pr = {.tty = isatty(2), .quiet = c->quiet};
+    struct pb_sweep_hooks hooks = {.ctx = &pr, .begin = on_begin, .run_start = on_start,
+                                   .run_end = on_end};
+    struct pb_sweep_opts o = {.outdir = c->out, .resume = c->resume, .force = c->force,
+                              .render = !c->no_render, .warn = stderr};
+    struct pb_sweep_result r;
+    pb_runner_install_signals();
+    int rc = pb_sweep_run(&e, &o, &hooks, &r, &err);
+    if (pr.tty && !c->quiet)
+        fprintf(stderr, "\r\033[K");
+    if (rc < 0 && !r.interrupted) {
+        fprintf(stderr, "bench: %s\n", err.msg);
+        rc = r.runs ? 1 : EXIT_USAGE;
+    } else
+        rc = report_outcome(&r, c);
+    pb_sweep_result_free(&r);
+    pb_experiment_free(&e);
+    return rc;
+}
+
+/* Subcommands that own their arguments. Returns -1 when argv[1] names none. */
+static int dispatch_subcommand(int argc, char **argv)
+{
+    if (argc < 2)
+        return -1;
+    if (!strcmp(argv[1], "compare"))
+        return pb_main_compare(argc - 1, argv + 1);
+    if (!strcmp(argv[1], "plot"))
+        return pb_main_plot(argc - 1, argv + 1);
+    if (!strcmp(argv[1], "limits"))
+        return pb_main_limits(argc - 1, argv + 1);
+    if (!strcmp(argv[1], "compute"))
+        return pb_main_compute(argc - 1, argv + 1);
+    return -1;
+}
+
+int main(int argc, char **argv)
+{
+    int rc = dispatch_subcommand(argc, argv);
+    if (rc >= 0)
+        return rc;
+    struct cli c = {0};
+    if ((rc = parse_cli(argc, argv, &c)) != 0)
+        return rc;
+    if (c.help) {
+        printf("%s%s", usage_text, help_text);
+        return 0;
+    }
+    if (c.version) {
+        printf("bench (pairbench) %s, strategy ABI %d\n", PB_VERSION, PB_STRATEGY_ABI);
+        return 0;
+    }
+    if ((rc = load_plugins(&c)) != 0)
+        return rc;
+    return c.list ? cmd_list() : cmd_sweep(&c);
 }
