@@ -36,27 +36,27 @@ static void skip_string(struct scan *sc)
         sc->pos++;
 }
 
-/* Moves past one value of any kind; nested containers are skipped by counting brackets
- * outside strings. */
+/* Moves past one value of any kind: a scalar ends at the first delimiter, a string at its
+ * closing quote, a container at its matching bracket (brackets inside strings skipped). */
 static void skip_value(struct scan *sc)
 {
     int depth = 0;
-    do {
-        if (sc->pos >= sc->len)
-            return;
+    while (sc->pos < sc->len) {
         char c = sc->s[sc->pos];
         if (c == '"') {
             skip_string(sc);
+            if (depth == 0)
+                return;
             continue;
         }
-        if (c == '{' || c == '[')
-            depth++;
-        else if (c == '}' || c == ']')
-            depth--;
-        else if (depth == 0 && strchr(",: \t\r\n", c))
+        if (depth == 0 && (c == '\0' || strchr(",:]} \t\r\n", c)))
             return;
+        int was = depth;
+        depth += (c == '{' || c == '[') - (c == '}' || c == ']');
         sc->pos++;
-    } while (depth > 0);
+        if (was > 0 && depth == 0)
+            return;                  /* the container closed */
+    }
 }
 
 /* Reads the next step of path starting at *p; returns 0, 1 at the end, -EINVAL if malformed. */
