@@ -33,7 +33,8 @@ struct pb_input {
     enum pb_input_kind kind;
     uint64_t seed;                   /* uniform, clustered */
     double box;                      /* side of the cube the points lie in (uniform, clustered) */
-    char *path;                      /* file: absolute, or relative to the config's folder */
+    char *path;                      /* file: as usable from the working directory (a relative
+                                        path in the config is joined to the config's folder) */
 };
 
 struct pb_bins {
@@ -44,6 +45,7 @@ struct pb_bins {
 
 struct pb_experiment {
     char *name;                      /* results are DIR/<name>.csv etc. */
+    char *description;               /* "description", or NULL */
     char *path;                      /* the config file as given */
     char *dir;                       /* its folder: relative paths in the config start here */
     char *text;                      /* the config file's bytes, NUL-terminated */

@@ -1,0 +1,383 @@
+/* test_config.c — the config loader: valid configs give the expected experiment, and every bad
+ * config in tests/configs/invalid/ fails with the message fragments in its .expect file. */
+#include "support.h"
+
+#include "experiment.h"
+#include "registry.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define INVALID_DIR "tests/configs/invalid"
+
+/* Does nothing: these strategies are only parsed, never run. */
+static int dummy_run(const struct pb_problem *p, const struct pb_params *k, struct pb_output *o)
+{
+    (void)p;
+    (void)k;
+    (void)o;
+    return 0;
+}
+
+static const struct pb_param_spec fork_params[] = {
+    { .name = "transport", .def = "shm", .choices = "shm|pipe", .help = "result path" },
+    { .name = "chunk", .def = "64", .help = "rows per chunk" },
+    { 0 },
+};
+
+/* Test-only stand-ins: names that no kernel file will ever take. */
+static const struct pb_strategy t_fork = {
+    .abi_version = PB_STRATEGY_ABI, .name = "t-fork", .summary = "test: parameters",
+    .params = fork_params, .run = dummy_run,
+};
+static const struct pb_strategy t_dist = {
+    .abi_version = PB_STRATEGY_ABI, .name = "t-dist", .summary = "test: distributed",
+    .flags = PB_DISTRIBUTED, .run = dummy_run,
+};
+
+static const struct pb_param_spec transport_param[] = {
+    { .name = "transport", .def = "shm", .choices = "shm|pipe", .help = "result path" },
+    { 0 },
+};
+
+/* Stand-ins for the strategies configs/ name, registered only while no real one is, so the
+ * shipped configs can be checked in a tree that lacks some kernels. */
+static struct pb_strategy standins[] = {
+    { .abi_version = PB_STRATEGY_ABI, .name = "blocked", .flags = PB_SERIAL, .run = dummy_run },
+    { .abi_version = PB_STRATEGY_ABI, .name = "chunked-fork", .params = transport_param,
+      .run = dummy_run },
+    { .abi_version = PB_STRATEGY_ABI, .name = "pthread-map", .run = dummy_run },
+    { .abi_version = PB_STRATEGY_ABI, .name = "pthread-async", .run = dummy_run },
+    { .abi_version = PB_STRATEGY_ABI, .name = "openmp", .run = dummy_run },
+};
+
+/* Registers the test strategies once for the whole group. */
+static int setup(void **state)
+{
+    struct pb_err err;
+    (void)state;
+    if (pb_registry_add(&t_fork, &err) || pb_registry_add(&t_dist, &err))
+        return -1;
+    for (size_t i = 0; i < sizeof standins / sizeof standins[0]; i++)
+        if (!pb_registry_find(standins[i].name) && pb_registry_add(&standins[i], &err))
+            return -1;
+    return 0;
+}
+
+/* Writes text to DIR/name and loads it; the load must succeed. */
+static void load_ok(const char *dir, const char *name, const char *text, struct pb_experiment *e)
+{
+    char path[1400];
+    struct pb_err err = { "" };
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    pbt_write(path, text);
+    int rc = pb_config_load(path, e, &err);
+    if (rc != 0)
+        fail_msg("%s: %s", path, err.msg);
+}
+
+/* Writes text to DIR/name and loads it; the load must fail with fragment in the message. */
+static void load_bad(const char *dir, const char *name, const char *text, const char *fragment)
+{
+    char path[1400];
+    struct pb_experiment e;
+    struct pb_err err = { "" };
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    pbt_write(path, text);
+    assert_int_not_equal(pb_config_load(path, &e, &err), 0);
+    if (!strstr(err.msg, fragment))
+        fail_msg("message \"%s\" lacks \"%s\"", err.msg, fragment);
+    assert_null(e.name);             /* freed and zeroed on failure */
+}
+
+static void test_defaults(void **state)
+{
+    (void)state;
+    const char *dir = pbt_tmpdir("config-defaults");
+    struct pb_experiment e;
+    load_ok(dir, "my-run.json",
+            "{\"output\": {\"kind\": \"matrix\"}, \"sizes\": [300, 100, 200],\n"
+            " \"strategies\": [\"naive\"]}\n", &e);
+    assert_string_equal(e.name, "my-run");
+    assert_string_equal(e.dir, dir);
+    assert_int_equal(e.input.kind, PB_INPUT_UNIFORM);
+    assert_int_equal(e.input.seed, 42);
+    assert_true(e.input.box == 1000.0);
+    assert_int_equal(e.output, PB_OUTPUT_MATRIX);
+    assert_int_equal(e.precision, PB_PRECISION_DOUBLE);
+    assert_true(e.periodic == 0.0);
+    assert_int_equal(e.nsizes, 3);
+    assert_int_equal(e.sizes[0], 100);   /* sorted ascending */
+    assert_int_equal(e.sizes[2], 300);
+    assert_int_equal(e.nthreads, 1);
+    assert_int_equal(e.threads[0], 1);
+    assert_int_equal(e.nranks, 1);
+    assert_int_equal(e.ranks[0], 1);
+    assert_int_equal(e.repeats, 3);
+    assert_int_equal(e.warmup, 1);
+    assert_true(e.timeout_s == 0.0);
+    assert_int_equal(e.pin, 0);
+    assert_int_equal(e.order, PB_ORDER_RANDOM);
+    assert_int_equal(e.order_seed, 1);
+    assert_int_equal(e.overhead, 1);
+    assert_int_equal(e.limits, 0);
+    assert_int_equal(e.nstrategies, 1);
+    assert_string_equal(e.strategies[0].label, "naive");
+    assert_string_equal(e.strategies[0].params, "");
+    assert_int_equal(strlen(e.hash), 16);
+    assert_non_null(strstr(e.text, "\"sizes\""));
+    pb_experiment_free(&e);
+}
+
+static void test_full(void **state)
+{
+    (void)state;
+    const char *dir = pbt_tmpdir("config-full");
+    struct pb_experiment e;
+    load_ok(dir, "full.json",
+            "{\"name\": \"x.1_y-z\", \"description\": \"d\",\n"
+            " \"input\": {\"kind\": \"clustered\", \"seed\": 9, \"box\": 50},\n"
+            " \"output\": {\"kind\": \"histogram\",\n"
+            "   \"bins\": {\"min\": 0.5, \"max\": 40, \"count\": 12, \"scale\": \"log\"}},\n"
+            " \"precision\": \"float\", \"periodic\": 50,\n"
+            " \"sizes\": {\"from\": 10, \"to\": 1000, \"steps\": 3, \"scale\": \"log\"},\n"
+            " \"threads\": [2, 1], \"ranks\": [1, 4], \"repeats\": 5, \"warmup\": 0,\n"
+            " \"timeout_s\": 2.5, \"pin\": \"cores\", \"order\": \"config\", \"order_seed\": 77,\n"
+            " \"overhead\": false, \"limits\": true,\n"
+            " \"strategies\": [\"naive\", {\"name\": \"t-fork\", \"transport\": \"pipe\"},\n"
+            "   {\"name\": \"t-fork\", \"label\": \"big\", \"chunk\": 256, \"transport\": \"shm\"},\n"
+            "   \"t-dist\"]}\n", &e);
+    assert_string_equal(e.name, "x.1_y-z");
+    assert_string_equal(e.description, "d");
+    assert_int_equal(e.input.kind, PB_INPUT_CLUSTERED);
+    assert_int_equal(e.input.seed, 9);
+    assert_true(e.input.box == 50.0);
+    assert_int_equal(e.output, PB_OUTPUT_HISTOGRAM);
+    assert_true(e.bins.min == 0.5 && e.bins.max == 40.0);
+    assert_int_equal(e.bins.count, 12);
+    assert_int_equal(e.bins.scale, PB_BINS_LOG);
+    assert_int_equal(e.precision, PB_PRECISION_FLOAT);
+    assert_true(e.periodic == 50.0);
+    assert_int_equal(e.nsizes, 3);   /* 10, 100, 1000 */
+    assert_int_equal(e.sizes[0], 10);
+    assert_int_equal(e.sizes[1], 100);
+    assert_int_equal(e.sizes[2], 1000);
+    assert_int_equal(e.nthreads, 2);
+    assert_int_equal(e.threads[0], 2);   /* threads keep the configured order */
+    assert_int_equal(e.nranks, 2);
+    assert_int_equal(e.ranks[1], 4);
+    assert_int_equal(e.repeats, 5);
+    assert_int_equal(e.warmup, 0);
+    assert_true(e.timeout_s == 2.5);
+    assert_int_equal(e.pin, 1);
+    assert_int_equal(e.order, PB_ORDER_CONFIG);
+    assert_int_equal(e.order_seed, 77);
+    assert_int_equal(e.overhead, 0);
+    assert_int_equal(e.limits, 1);
+    assert_int_equal(e.nstrategies, 4);
+    pb_experiment_free(&e);
+}
+
+static void test_params_canonical(void **state)
+{
+    (void)state;
+    const char *dir = pbt_tmpdir("config-params");
+    struct pb_experiment e;
+    load_ok(dir, "p.json",
+            "{\"output\": {\"kind\": \"matrix\"}, \"sizes\": [5],\n"
+            " \"strategies\": [\"t-fork\", {\"name\": \"t-fork\", \"transport\": \"pipe\"},\n"
+            "   {\"chunk\": 256, \"label\": \"big\", \"transport\": \"shm\", \"name\": \"t-fork\"}]}\n",
+            &e);
+    struct pb_strategy_cfg *s = e.strategies;
+    assert_string_equal(s[0].label, "t-fork");
+    assert_string_equal(s[0].params, "");            /* nothing configured */
+    assert_int_equal(s[0].nkv, 2);                   /* every declared one, defaults filled */
+    assert_string_equal(s[0].kv[0].key, "transport");
+    assert_string_equal(s[0].kv[0].value, "shm");
+    assert_string_equal(s[0].kv[1].key, "chunk");
+    assert_string_equal(s[0].kv[1].value, "64");
+    assert_string_equal(s[1].params, "transport=pipe");
+    assert_string_equal(s[1].kv[0].value, "pipe");
+    assert_string_equal(s[2].label, "big");
+    assert_string_equal(s[2].params, "transport=shm;chunk=256");  /* spec order, not file order */
+    assert_string_equal(s[2].kv[1].value, "256");
+    pb_experiment_free(&e);
+}
+
+static void test_ranges(void **state)
+{
+    (void)state;
+    const char *dir = pbt_tmpdir("config-ranges");
+    struct pb_experiment e;
+    load_ok(dir, "lin.json",
+            "{\"output\": {\"kind\": \"matrix\"}, \"sizes\": {\"from\": 1000, \"to\": 2000, "
+            "\"steps\": 3}, \"strategies\": [\"naive\"]}", &e);
+    assert_int_equal(e.nsizes, 3);
+    assert_int_equal(e.sizes[0], 1000);
+    assert_int_equal(e.sizes[1], 1500);
+    assert_int_equal(e.sizes[2], 2000);
+    pb_experiment_free(&e);
+    /* 1..4 in 6 log steps: 1, 1.32, 1.74, 2.30, 3.03, 4 round to 1, 1, 2, 2, 3, 4. */
+    load_ok(dir, "dedup.json",
+            "{\"output\": {\"kind\": \"matrix\"}, \"sizes\": {\"from\": 1, \"to\": 4, "
+            "\"steps\": 6, \"scale\": \"log\"}, \"strategies\": [\"naive\"]}", &e);
+    assert_int_equal(e.nsizes, 4);
+    assert_int_equal(e.sizes[0], 1);
+    assert_int_equal(e.sizes[1], 2);
+    assert_int_equal(e.sizes[2], 3);
+    assert_int_equal(e.sizes[3], 4);
+    pb_experiment_free(&e);
+    load_ok(dir, "one.json",
+            "{\"output\": {\"kind\": \"matrix\"}, \"sizes\": {\"from\": 7, \"to\": 7, "
+            "\"steps\": 1}, \"strategies\": [\"naive\"]}", &e);
+    assert_int_equal(e.nsizes, 1);
+    assert_int_equal(e.sizes[0], 7);
+    pb_experiment_free(&e);
+}
+
+static void test_threads_all(void **state)
+{
+    (void)state;
+    const char *dir = pbt_tmpdir("config-all");
+    struct pb_experiment e;
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    load_ok(dir, "all.json",
+            "{\"output\": {\"kind\": \"matrix\"}, \"sizes\": [3], \"threads\": \"all\",\n"
+            " \"strategies\": [\"naive\"]}", &e);
+    assert_true(e.nthreads >= 1);
+    assert_int_equal(e.threads[0], 1);
+    assert_int_equal(e.threads[e.nthreads - 1], cores);
+    for (size_t i = 1; i + 1 < e.nthreads; i++)
+        assert_int_equal(e.threads[i], 2 * e.threads[i - 1]);
+    pb_experiment_free(&e);
+}
+
+static void test_file_input_relative(void **state)
+{
+    (void)state;
+    const char *dir = pbt_tmpdir("config-file");
+    char sub[1200], pts[1300], expect[1300];
+    struct pb_experiment e;
+    snprintf(sub, sizeof sub, "%s/cfg", dir);
+    snprintf(pts, sizeof pts, "%s/halos.txt", sub);
+    assert_int_equal(mkdir(sub, 0755), 0);
+    pbt_write(pts, "# x y z\n1 2 3\n4,5,6\n7 8 9\n");
+    load_ok(sub, "f.json",
+            "{\"input\": {\"kind\": \"file\", \"path\": \"halos.txt\"},\n"
+            " \"output\": {\"kind\": \"matrix\"}, \"sizes\": [1, 3], \"strategies\": [\"naive\"]}",
+            &e);
+    snprintf(expect, sizeof expect, "%s/halos.txt", sub);
+    assert_int_equal(e.input.kind, PB_INPUT_FILE);
+    assert_string_equal(e.input.path, expect);
+    pb_experiment_free(&e);
+    load_bad(sub, "g.json",
+             "{\"input\": {\"kind\": \"file\", \"path\": \"halos.txt\"},\n"
+             " \"output\": {\"kind\": \"matrix\"}, \"sizes\": [1, 4], \"strategies\": [\"naive\"]}",
+             "g.json:2:45: sizes[1]: 4 points requested but halos.txt holds 3");
+}
+
+static void test_misc_errors(void **state)
+{
+    (void)state;
+    const char *dir = pbt_tmpdir("config-errors");
+    char path[1200];
+    struct pb_experiment e;
+    struct pb_err err;
+    snprintf(path, sizeof path, "%s/absent.json", dir);
+    assert_int_equal(pb_config_load(path, &e, &err), -ENOENT);
+    assert_non_null(strstr(err.msg, "absent.json: cannot open config: No such file"));
+    load_bad(dir, "k.json", "{\"output\": {\"kind\": \"matrix\"}, \"sizes\": [1],\n"
+             " \"strategies\": [\"nope\"]}", "known: ");
+    load_bad(dir, "k2.json", "{\"output\": {\"kind\": \"matrix\"}, \"sizes\": [1],\n"
+             " \"strategies\": [\"nope\"]}", "t-fork");
+    load_bad(dir, "k3.json", "{\"output\": {\"kind\": \"matrix\"}, \"sizes\": [1],\n"
+             " \"strategies\": [\"nope\"]}", "naive");
+    load_bad(dir, "nn.json", "{\"output\": {\"kind\": \"matrix\"}, \"sizes\": [1],\n"
+             " \"strategies\": [{\"name\": \"naive\", \"x\": 1}]}",
+             "nn.json:2:35: strategies[0]: unknown parameter \"x\": naive declares no parameters");
+    load_bad(dir, "bad stem.json", "{\"output\": {\"kind\": \"matrix\"}, \"sizes\": [1],\n"
+             " \"strategies\": [\"naive\"]}", "bad stem.json:1:1: the file name \"bad stem\"");
+}
+
+/* The shipped configs load, with the strategies and sweeps the README promises. */
+static void test_shipped_configs(void **state)
+{
+    (void)state;
+    static const char *const names[] = { "scaling", "chunking_vs_workers", "threads", "smoke" };
+    for (size_t i = 0; i < 4; i++) {
+        char path[64];
+        struct pb_experiment e;
+        struct pb_err err = { "" };
+        snprintf(path, sizeof path, "configs/%s.json", names[i]);
+        if (pb_config_load(path, &e, &err) != 0)
+            fail_msg("%s", err.msg);
+        assert_string_equal(e.name, names[i]);
+        assert_true(e.nstrategies >= 4);
+        pb_experiment_free(&e);
+    }
+}
+
+/* Reads DIR/<case>.expect: one message fragment per non-empty line. */
+static void check_case(const char *name)
+{
+    char json[600], expect[600];
+    struct pb_experiment e;
+    struct pb_err err = { "" };
+    snprintf(json, sizeof json, "%s/%s", INVALID_DIR, name);
+    snprintf(expect, sizeof expect, "%s/%.*s.expect", INVALID_DIR, (int)(strlen(name) - 5), name);
+    char *want = pbt_slurp(expect);
+    if (!want)
+        fail_msg("%s: no .expect file beside it", json);
+    int rc = pb_config_load(json, &e, &err);
+    if (rc == 0)
+        fail_msg("%s: loaded, but it should fail with: %s", json, want);
+    for (char *line = strtok(want, "\n"); line; line = strtok(NULL, "\n"))
+        if (!strstr(err.msg, line))
+            fail_msg("%s: message\n  %s\nlacks\n  %s", json, err.msg, line);
+    assert_null(e.strategies);
+    free(want);
+}
+
+/* 1 when s ends with tail. */
+static int ends_with(const char *s, const char *tail)
+{
+    size_t ls = strlen(s), lt = strlen(tail);
+    return ls >= lt && strcmp(s + ls - lt, tail) == 0;
+}
+
+static void test_invalid_dir(void **state)
+{
+    (void)state;
+    DIR *d = opendir(INVALID_DIR);
+    struct dirent *ent;
+    int cases = 0;
+    assert_non_null(d);
+    while ((ent = readdir(d)))
+        if (ends_with(ent->d_name, ".json")) {
+            check_case(ent->d_name);
+            cases++;
+        }
+    closedir(d);
+    assert_true(cases >= 30);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_defaults),
+        cmocka_unit_test(test_full),
+        cmocka_unit_test(test_params_canonical),
+        cmocka_unit_test(test_ranges),
+        cmocka_unit_test(test_threads_all),
+        cmocka_unit_test(test_file_input_relative),
+        cmocka_unit_test(test_misc_errors),
+        cmocka_unit_test(test_shipped_configs),
+        cmocka_unit_test(test_invalid_dir),
+    };
+    return cmocka_run_group_tests(tests, setup, NULL);
+}
