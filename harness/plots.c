@@ -611,7 +611,7 @@ static void write_throughput(FILE *f, const char *name, const struct pb_table *t
                "  set logscale xy\n  set xrange [nmin / 1.4 : nmax * 1.4]\n"
                "  set xlabel 'n (points)'\n"
                "  set ylabel 'unique pairs i<j per second (pairs/s)'\n"
-               "  set format y \"%.0s %c\"\n", s->output);
+               "  set format y \"%%.0s %%c\"\n", s->output);
     struct clauses c = {.f = f};
     write_thread_clauses(&c, s, "$2", 0);
     write_bad_clause(&c, s);
