@@ -464,8 +464,8 @@ static int write_figure(FILE *f, const char *dir, const char *name, const char *
     return 0;
 }
 
-/* Writes the environment (NAME.json without its "config" member) and the config (that member:
- * a JSON string is shown as the file's text, an object re-indented). */
+/* Writes the environment (NAME.json without its "config" or "config_text" member) and the config
+ * (that member: a JSON string is shown as the file's text, an object re-indented). */
 static void write_environment(FILE *f, const char *json, size_t len)
 {
     size_t k, v, e;
@@ -474,7 +474,8 @@ static void write_environment(FILE *f, const char *json, size_t len)
         fputs("</pre><p>No environment file (NAME.json) beside the CSV.</p>\n", f);
         return;
     }
-    if (!find_member(json, "config", &k, &v, &e)) {
+    if (!find_member(json, "config", &k, &v, &e)
+        && !find_member(json, "config_text", &k, &v, &e)) {
         json_pretty(f, json, len, 0);
         fputs("</pre>\n<h2 id=\"config\">Config</h2>\n<p>The environment file holds no "
               "&ldquo;config&rdquo; member.</p>\n", f);

@@ -174,8 +174,10 @@ static void test_one_thread_count_still_renders(void **state)
               "strategy,params,output,n,threads,runs,wall_min_s,wall_median_s,wall_mean_s,"
               "wall_stddev_s,wall_ci95_lo_s,wall_ci95_hi_s,peak_rss_kib,speedup,efficiency,kind,"
               "pairs_per_s,verified,failed\n"
-              "naive,,histogram,100,1,1,0.001,0.001,0.001,0,0.001,0.001,2000,1,1,run,4.95e6,yes,0\n"
-              "naive,,histogram,200,1,1,0.004,0.004,0.004,0,0.004,0.004,2100,1,1,run,4.97e6,yes,0\n");
+              "naive,,histogram,100,1,1,0.001,0.001,0.001,0,0.001,0.001,2000,1,1,run,"
+              "4.95e6,yes,0\n"
+              "naive,,histogram,200,1,1,0.004,0.004,0.004,0,0.004,0.004,2100,1,1,run,"
+              "4.97e6,yes,0\n");
     struct pb_err err = {{0}};
     assert_int_equal(pb_plots_write(dir, "one", NULL, &err), 0);
     int rc = pb_plots_render(dir, "one", &err);

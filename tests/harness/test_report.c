@@ -145,7 +145,7 @@ static void test_report_config_as_text(void **state)
     pbt_write(path, text);
     free(text);
     snprintf(path, sizeof path, "%s/t.json", dir);
-    pbt_write(path, "{\"config\": \"{\\\"name\\\": \\\"t\\\",\\n \\\"sizes\\\": [1]}\\n\", "
+    pbt_write(path, "{\"config_text\": \"{\\\"name\\\": \\\"t\\\",\\n \\\"sizes\\\": [1]}\\n\", "
                     "\"cores\": 2}");
     struct pb_err err = {{0}};
     assert_int_equal(pb_report_write(dir, "t", &err), 0);
