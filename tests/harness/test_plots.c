@@ -150,7 +150,7 @@ static void test_render_png_svg_pdf(void **state)
 static void test_script_runs_from_another_folder_after_a_move(void **state)
 {
     (void)state;
-    char dir[1024], moved[1100], cmd[3400];
+    char dir[1024], moved[1100], cmd[4600];
     snprintf(dir, sizeof dir, "%s", pbt_tmpdir("plots-move"));
     copy_fixture("sweep_summary.csv", dir, "it's_summary.csv");
     struct pb_err err = {{0}};
