@@ -312,9 +312,8 @@ static void status_cell(FILE *f, const struct pb_table *t, const struct rowinfo 
     const char *ver = pb_table_get(t, r->row, pb_table_col(t, "verified"));
     fputs("<td class=\"status\">", f);
     if (r->failed) {
-        fprintf(f, "<strong>FAILED</strong> (%d of ", r->failed);
-        esc(f, pb_table_get(t, r->row, pb_table_col(t, "runs")));
-        fputs(" runs)", f);
+        fprintf(f, "<strong>FAILED</strong> (%d run%s not ok)", r->failed,
+                r->failed == 1 ? "" : "s");
     } else if (r->unverified) {
         fputs(*ver ? "<strong>NOT VERIFIED</strong>" : "<strong>not checked</strong>", f);
     } else {
