@@ -9,7 +9,7 @@
 #include "sweep.h"
 
 #include "envinfo.h"
-#include "limits.h"
+#include "machine_limits.h"
 #include "plots.h"
 #include "points.h"
 #include "problem.h"
