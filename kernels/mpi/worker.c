@@ -280,7 +280,9 @@ static void write_file(const struct job *jb, const char *name, const void *buf, 
     FILE *f = fopen(path, "wb");
     if (!f)
         die(jb, "%s: %s", path, strerror(errno));
-    if ((len && fwrite(buf, 1, len, f) != len) | (fclose(f) != 0))
+    int bad = len && fwrite(buf, 1, len, f) != len;
+    bad |= fclose(f) != 0;            /* closed whether or not the write failed */
+    if (bad)
         die(jb, "%s: write failed: %s", path, strerror(errno));
 }
 
@@ -374,7 +376,8 @@ static void write_result(const struct job *jb, const struct pb_mpi_result *res,
     size_t nb = res->nbins;
     int bad = fwrite(res, sizeof *res, 1, f) != 1;
     bad |= nb && fwrite(counts, sizeof *counts, nb, f) != nb;
-    if ((fclose(f) != 0) | bad)
+    bad |= fclose(f) != 0;
+    if (bad)
         die(jb, "%s: write failed", path);
 }
 
