@@ -19,7 +19,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +27,7 @@
 #include <unistd.h>
 
 #define WORKER_NAME "pairbench-mpi-worker"
+#define PB_PATH 4096                  /* path buffers; longer paths are refused, not cut */
 
 static const struct pb_param_spec params[] = {
     {.name = "launcher", .def = "mpirun --oversubscribe --bind-to none -np {ranks}",
@@ -70,7 +70,7 @@ static int find_worker(const struct pb_params *k, char *buf, size_t size, struct
     if (w && *w) {
         rc = copy(buf, size, w);
     } else {
-        char exe[PATH_MAX];
+        char exe[PB_PATH];
         ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
         if (len < 0)
             len = 0;
@@ -139,7 +139,7 @@ static int write_problem(const struct pb_problem *p, const struct pb_params *k, 
         .threads = k->threads > 0 ? k->threads : 1, .box = p->box,
         .nbins = hist ? p->nbins : 0,
     };
-    char path[PATH_MAX];
+    char path[PB_PATH];
     int fd = join(path, sizeof path, dir, PB_MPI_PROBLEM_FILE) ? -1
              : open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (fd < 0)
@@ -222,7 +222,7 @@ static void exec_launcher(const struct pb_params *k, const char *cmd)
 /* The last line or so of dir/launcher.log, on one line, into note after prefix. */
 static void log_tail(const char *dir, const char *prefix, char *note, size_t size)
 {
-    char path[PATH_MAX], tail[200] = "";
+    char path[PB_PATH], tail[200] = "";
     int fd = join(path, sizeof path, dir, "launcher.log") ? -1 : open(path, O_RDONLY | O_CLOEXEC);
     if (fd >= 0) {
         off_t end = lseek(fd, 0, SEEK_END);
@@ -267,7 +267,7 @@ static int launch(const struct pb_params *k, const char *cmd, const char *dir,
 /* Opens dir/name for reading. Returns the fd, or -errno with out->note. */
 static int open_in(const char *dir, const char *name, struct pb_output *out)
 {
-    char path[PATH_MAX];
+    char path[PB_PATH];
     int fd = join(path, sizeof path, dir, name) ? -1 : open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
         int e = errno;
@@ -324,7 +324,7 @@ static void clean_dir(const char *dir, int made)
 {
     static const char *const names[] = {PB_MPI_PROBLEM_FILE, PB_MPI_RESULT_FILE,
                                         PB_MPI_MATRIX_FILE, "launcher.log"};
-    char path[PATH_MAX];
+    char path[PB_PATH];
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         if (join(path, sizeof path, dir, names[i]) == 0)
             unlink(path);
@@ -356,7 +356,7 @@ static int pick_dir(const struct pb_params *k, char *dir, size_t size, int *made
 /* Writes the problem, runs the MPI job on it and reads the answer back. */
 static int run(const struct pb_problem *p, const struct pb_params *k, struct pb_output *out)
 {
-    char worker[PATH_MAX], dir[PATH_MAX], cmd[3 * PATH_MAX + 1024];
+    char worker[PB_PATH], dir[PB_PATH], cmd[3 * PB_PATH + 1024];
     int made, rc = find_worker(k, worker, sizeof worker, out);
     if (rc)
         return rc;
