@@ -1,6 +1,6 @@
-/* main_limits.c — `bench limits`: measures and prints this machine's limits (harness/limits.h),
- * optionally also as JSON for scripts and reports. */
-#include "limits.h"
+/* main_limits.c — `bench limits`: measures and prints this machine's limits
+ * (harness/machine_limits.h), optionally also as JSON for scripts and reports. */
+#include "machine_limits.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -93,7 +93,7 @@ int pb_main_limits(int argc, char **argv)
         fprintf(stderr, "bench %s\n", err.msg);
         return 2;
     }
-    if (pb_limits_measure(&o, &l, &err) < 0) {
+    if (pb_limits_measure_with(&o, &l, &err) < 0) {
         fprintf(stderr, "bench %s\n", err.msg);
         return 1;
     }

@@ -1,8 +1,8 @@
-/* npyfmt.h — the NumPy .npy header (format 1.0 to write; 1.0, 2.0 and 3.0 to read), for 1-D and 2-D
- * C-order arrays. Shared by the exec strategy (reads what a script saved) and the harness (writes
- * `bench compute --save m.npy`), so both agree byte for byte. Static inline and stdio only: a
- * kernel includes it without depending on the harness. Little-endian hosts only, which is what
- * the "<f8" / "<f4" descriptors written here claim.
+/* npyfmt.h — the NumPy .npy header (format 1.0 to write; 1.0, 2.0 and 3.0 to read), for 1-D and
+ * 2-D C-order arrays. Shared by the exec strategy (reads what a script saved) and the harness
+ * (writes `bench compute --save m.npy`), so both agree byte for byte. Static inline and stdio
+ * only: a kernel includes it without depending on the harness. Little-endian hosts only, which is
+ * what the "<f8" / "<f4" descriptors written here claim.
  *
  * Layout (numpy.lib.format): "\x93NUMPY", major, minor, header length (uint16 for 1.0, uint32
  * for 2.0/3.0, little-endian), then an ASCII dict such as

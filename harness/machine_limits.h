@@ -1,17 +1,20 @@
-/* limits.h — this machine's limits, measured in the same run as the strategies they judge:
+/* machine_limits.h — this machine's limits, measured in the same run as the strategies they judge:
  * store bandwidth on memory already touched (1 thread and all cores), first-touch bandwidth of
- * fresh anonymous memory (with and without transparent huge pages), and the peak unique pairs/s
- * of the best inner kernel on points that fit in L1. Each result row then gets
- * fraction_of_limit from pb_limits_fraction.
+ * fresh anonymous memory (with and without transparent huge pages), and the peak unique pairs/s of
+ * the best inner kernel on points that fit in L1. Each result row then gets fraction_of_limit from
+ * pb_limits_fraction.
  *
  * Method (STREAM-like): every bandwidth is bytes written / the best of several timed passes
  * (the first pass of touched-memory stores is an untimed warm-up); bytes written only, no
  * read-for-ownership traffic counted; GB = 1e9 bytes. The peak pairs/s runs a registered
  * histogram strategy in this process at 1 thread on kernel_n uniform points, 32 linear bins,
  * repeatedly for at least min_time_s, and keeps the best pass.
+ *
+ * Not named limits.h: the harness folder is on the include path, where that name would hide
+ * the C library's <limits.h> from every file that includes it.
  */
-#ifndef PAIRBENCH_LIMITS_H
-#define PAIRBENCH_LIMITS_H
+#ifndef PAIRBENCH_MACHINE_LIMITS_H
+#define PAIRBENCH_MACHINE_LIMITS_H
 
 #include "error.h"
 #include "strategy.h"
@@ -43,10 +46,14 @@ struct pb_limits {
     char kernel[64];                 /* strategy behind the peak */
 };
 
-/* Measures every field of l (allocates and releases up to 2 x o->bytes). o may be NULL for
- * the defaults. Returns 0, or -errno with err filled (no memory, unknown strategy, a kernel
- * that failed). */
-int pb_limits_measure(const struct pb_limits_opts *o, struct pb_limits *l, struct pb_err *err);
+/* Measures every field of l with options o (NULL: the defaults); maps up to o->bytes at a
+ * time. Returns 0, or -errno with err filled (no memory, unknown or external strategy, a
+ * kernel that failed). */
+int pb_limits_measure_with(const struct pb_limits_opts *o, struct pb_limits *l,
+                           struct pb_err *err);
+
+/* pb_limits_measure_with(NULL, l, err): what a config's "limits": true measures. */
+int pb_limits_measure(struct pb_limits *l, struct pb_err *err);
 
 /* The in-process strategy the peak runs: name, or with name NULL "blocked", else "naive".
  * NULL with err filled when it is unknown, external or distributed. */

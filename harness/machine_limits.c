@@ -1,9 +1,9 @@
-/* limits.c — the machine limits of limits.h, measured STREAM-style: best of several timed
- * passes, bytes written only, and a volatile read of the buffer afterwards so no store can be
- * optimised away. Stores go through glibc memset, which switches to non-temporal (streaming)
+/* machine_limits.c — the machine limits of machine_limits.h, measured STREAM-style: best of
+ * several timed passes, bytes written only, and a volatile read of the buffer afterwards so no
+ * store can be optimised away. Stores go through glibc memset, which switches to non-temporal (streaming)
  * stores for buffers larger than its threshold (a fraction of the last-level cache): the
  * fastest way this machine writes a large buffer, which is the bound a matrix writer faces. */
-#include "limits.h"
+#include "machine_limits.h"
 #include "registry.h"
 
 #include <errno.h>
@@ -219,7 +219,8 @@ static int measure_bandwidth(struct pb_limits *l, struct pb_err *err)
                         l->bytes) : 0;
 }
 
-int pb_limits_measure(const struct pb_limits_opts *o, struct pb_limits *l, struct pb_err *err)
+int pb_limits_measure_with(const struct pb_limits_opts *o, struct pb_limits *l,
+                           struct pb_err *err)
 {
     static const struct pb_limits_opts defaults = {0};
     long online = sysconf(_SC_NPROCESSORS_ONLN);
@@ -238,6 +239,11 @@ int pb_limits_measure(const struct pb_limits_opts *o, struct pb_limits *l, struc
                        l->kernel_n);
     int rc = measure_bandwidth(l, err);
     return rc ? rc : measure_peak(o, l, err);
+}
+
+int pb_limits_measure(struct pb_limits *l, struct pb_err *err)
+{
+    return pb_limits_measure_with(NULL, l, err);
 }
 
 double pb_limits_store_gbs(const struct pb_limits *l, int threads)

@@ -1,9 +1,9 @@
-/* test_limits.c — harness/limits.c: every measured figure is positive and finite (no timing
- * thresholds: the machine is shared), the fraction formulas on known numbers, and the choice
- * of the peak's kernel. */
+/* test_machine_limits.c — harness/machine_limits.c: every measured figure is positive and finite
+ * (no timing thresholds: the machine is shared), the fraction formulas on known numbers, and the
+ * choice of the peak's kernel. */
 #include "support.h"
 
-#include "limits.h"
+#include "machine_limits.h"
 
 #include <errno.h>
 #include <math.h>
@@ -23,7 +23,7 @@ static void measures_positive(void **state)
     struct pb_limits_opts o = {.bytes = 16 << 20, .kernel_n = 64, .min_time_s = 0.01};
     struct pb_limits l;
     struct pb_err err = {0};
-    assert_int_equal(pb_limits_measure(&o, &l, &err), 0);
+    assert_int_equal(pb_limits_measure_with(&o, &l, &err), 0);
     assert_true(sane(l.store_gbs));
     assert_true(sane(l.store_gbs_all));
     assert_true(sane(l.first_touch_gbs));
@@ -108,7 +108,7 @@ static void kernel_choice(void **state)
     assert_non_null(strstr(err.msg, "in-process"));
     struct pb_limits_opts o = {.bytes = 1 << 20, .strategy = "no-such"};
     struct pb_limits l;
-    assert_int_equal(pb_limits_measure(&o, &l, &err), -EINVAL);
+    assert_int_equal(pb_limits_measure_with(&o, &l, &err), -EINVAL);
 }
 
 int main(void)
