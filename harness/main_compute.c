@@ -148,18 +148,20 @@ static int check_args(const struct compute_args *a)
 static int parse_args(int argc, char **argv, struct compute_args *a)
 {
     *a = (struct compute_args){.output = -1};
-    for (int i = 1; i < argc; i++) {
+    int i = 1;
+    while (i < argc) {
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
             return 1;
         if (strcmp(argv[i], "--float") == 0) {
             a->single = 1;
+            i += 1;
             continue;
         }
         if (strncmp(argv[i], "--", 2) == 0 && i + 1 == argc)
             return bad("%s needs a value", argv[i]);
         if (parse_option(argv[i], argv[i + 1], a) < 0)
             return -EINVAL;
-        i++;
+        i += 2;                           /* option and its value */
     }
     return check_args(a);
 }

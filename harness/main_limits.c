@@ -39,15 +39,19 @@ static int unexpected(const char *arg)
 /* Reads argv into o and *json. Returns 0, 1 for --help, or -EINVAL after printing why. */
 static int parse(int argc, char **argv, struct pb_limits_opts *o, const char **json)
 {
-    for (int i = 1; i < argc; i++) {
+    for (int i = 1; i < argc; i += 2) {   /* option, value */
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         size_t mib = 0;
         int rc = 0;
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0)
             return 1;
-        if (strcmp(a, "--json") == 0 && v)
+        if (!v && (!strcmp(a, "--json") || !strcmp(a, "--strategy"))) {
+            fprintf(stderr, "bench limits: %s needs a value\n", a);
+            return -EINVAL;
+        }
+        if (strcmp(a, "--json") == 0)
             *json = v;
-        else if (strcmp(a, "--strategy") == 0 && v)
+        else if (strcmp(a, "--strategy") == 0)
             o->strategy = v;
         else if (strcmp(a, "--bytes") == 0)
             rc = positive(a, v, &mib);
@@ -58,7 +62,6 @@ static int parse(int argc, char **argv, struct pb_limits_opts *o, const char **j
         if (rc)
             return rc;
         o->bytes = mib ? mib << 20 : o->bytes;
-        i++;
     }
     return 0;
 }
