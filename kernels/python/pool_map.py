@@ -1,6 +1,7 @@
 """pool_map.py — the original study's "workers": multiprocessing.Pool(threads).map over rows,
 each row's distances computed with numpy in a worker and returned (pickled) to the parent,
-which assembles the matrix (row i: all j) or histograms them (row i: j > i, half-open bins).
+which assembles the matrix (row i: all j) or bins them (row i: j > i, half-open bins, by
+numpy.searchsorted: one sort-free pass per row).
 Minimum-image distances when --box > 0. Needs numpy only."""
 import multiprocessing
 import sys
@@ -41,7 +42,7 @@ def compute(args, n):
             return np.vstack(rows) if rows else np.empty((0, 0)), None
         counts = np.zeros(len(edges) - 1, dtype=np.int64)
         for d in pool.map(row_upper, range(n)):
-            counts += pbcommon.half_open_counts(np, d, edges)
+            counts += pbcommon.searchsorted_counts(np, d, edges)
         return counts, edges
 
 
