@@ -3,6 +3,7 @@
  * key significantly slower beyond the threshold (or failing in NEW where OLD ran), 2 usage error
  * or a file that cannot be read. */
 #include "compare.h"
+#include "main_commands.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -9,6 +9,7 @@
  * Edges: linear lo + k(hi-lo)/count, log lo (hi/lo)^(k/count), the first and last exactly MIN
  * and MAX; --bins is required for a histogram (no range is guessed from the data).
  */
+#include "main_commands.h"
 #include "npy.h"
 #include "points.h"
 #include "registry.h"

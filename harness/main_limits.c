@@ -1,6 +1,7 @@
 /* main_limits.c — `bench limits`: measures and prints this machine's limits
  * (harness/machine_limits.h), optionally also as JSON for scripts and reports. */
 #include "machine_limits.h"
+#include "main_commands.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -1,5 +1,6 @@
 /* main_plot.c — `bench plot DIR/NAME.csv [--no-render]`: the figures and the report of a result
  * set already on disk, the same steps a sweep takes at its end. A CLI front-end: it prints. */
+#include "main_commands.h"
 #include "plots.h"
 #include "report.h"
 #include "results.h"

@@ -34,7 +34,7 @@ struct size_state {
     struct pb_points pts;
     struct pb_reference ref;
     int ref_state;                   /* 0 not made, 1 made, -1 failed (ref_msg says why) */
-    char ref_msg[512];
+    char ref_msg[1024];
 };
 
 /* The state of one sweep. */
