@@ -133,9 +133,11 @@ static const char *describe(struct ctx *c, const json_t *v)
     case JSON_INTEGER:
         snprintf(c->got, sizeof c->got, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
         break;
-    case JSON_REAL:
-        snprintf(c->got, sizeof c->got, "%.15g", json_real_value(v));
+    case JSON_REAL: {
+        double x = json_real_value(v);  /* 1e3 is a real in JSON: show it as one */
+        snprintf(c->got, sizeof c->got, x == floor(x) && fabs(x) < 1e15 ? "%.1f" : "%.15g", x);
         break;
+    }
     case JSON_OBJECT:
         return "an object";
     case JSON_ARRAY:
@@ -604,6 +606,7 @@ static int parse_output(struct ctx *c, json_t *root)
     return parse_bins(c, v);
 }
 
+/* qsort order for size_t, ascending. */
 static int cmp_size(const void *a, const void *b)
 {
     size_t x = *(const size_t *)a, y = *(const size_t *)b;

@@ -20,6 +20,7 @@ struct step {
     size_t index;
 };
 
+/* Moves past JSON whitespace. */
 static void skip_ws(struct scan *sc)
 {
     while (sc->pos < sc->len && strchr(" \t\r\n", sc->s[sc->pos]) && sc->s[sc->pos])

@@ -36,12 +36,26 @@ struct pb_row {
     char config_hash[17];
 };
 
+/* Writes the header line (PB_CSV_HEADER), then flushes and fsyncs. Returns 0 or -errno. */
+int pb_csv_write_header(FILE *f);
+
+/* Writes s as one CSV field, quoted RFC 4180 style when it holds a comma, quote, CR or LF (the
+ * summary writer shares it so both files quote alike). Returns 0 or -EIO. */
+int pb_csv_put_field(FILE *f, const char *s);
+
 /* Writes one row as a CSV line (fields quoted where they hold commas or quotes), then flushes
  * and fsyncs, so a killed sweep keeps every finished row. Returns 0 or -errno. */
 int pb_csv_append(FILE *f, const struct pb_row *r);
 
+/* Number formats, kept symmetric with pb_csv_read: wall_s/user_s/sys_s "%.9g", pairs_per_s
+ * "%.6g", fraction_of_limit "%.4g"; a non-finite double, a negative fraction_of_limit and a
+ * negative kib figure (-1: unknown) are written as an empty field and read back as NAN, -1, -1. */
+
 /* Reads a CSV written by pb_csv_append (header first; columns found by name, so older or
- * reordered files still read). *rows is malloc'd. Returns 0 or -errno with err naming the line. */
+ * reordered files still read; unknown columns are ignored; the first thirteen columns are
+ * required, the others take their defaults: kind "run", ranks 1, precision "double", pin
+ * "none", kib -1, fraction -1, config_hash ""). *rows is malloc'd (the caller frees it; NULL
+ * when there are no rows). Returns 0, or -errno with err as "PATH:LINE: what is wrong". */
 int pb_csv_read(const char *path, struct pb_row **rows, size_t *nrows, struct pb_err *err);
 
 #endif

@@ -26,6 +26,7 @@ static inline void pb_rng_seed(struct pb_rng *r, uint64_t seed)
         r->s[i] = pb_splitmix64(&seed);
 }
 
+/* x rotated left by k bits, 0 < k < 64. */
 static inline uint64_t pb_rotl64(uint64_t x, int k)
 {
     return (x << k) | (x >> (64 - k));

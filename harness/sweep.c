@@ -9,7 +9,7 @@
 #include "sweep.h"
 
 #include "envinfo.h"
-#include "limits.h"
+#include "machine_limits.h"
 #include "plots.h"
 #include "points.h"
 #include "problem.h"
@@ -34,7 +34,7 @@ struct size_state {
     struct pb_points pts;
     struct pb_reference ref;
     int ref_state;                   /* 0 not made, 1 made, -1 failed (ref_msg says why) */
-    char ref_msg[512];
+    char ref_msg[1024];
 };
 
 /* The state of one sweep. */
@@ -476,18 +476,27 @@ static int finish(struct sweep *s, struct pb_err *err)
     return pb_report_write(s->o->outdir, s->e->name, err);
 }
 
-/* Writes NAME.json: environment, config, and the limits when measured. */
+/* Adds the measured machine limits to the environment record. */
+static void env_add_limits(struct pb_env *env, const struct pb_limits *l)
+{
+    pb_env_add_num(env, "limit_store_gbs_1thread", l->store_gbs);
+    pb_env_add_num(env, "limit_store_gbs_all", l->store_gbs_all);
+    pb_env_add_num(env, "limit_first_touch_gbs", l->first_touch_gbs);
+    pb_env_add_num(env, "limit_first_touch_huge_gbs", l->first_touch_huge_gbs);
+    pb_env_add_num(env, "limit_peak_pairs_per_s", l->peak_pairs_per_s);
+}
+
+/* Writes NAME.json: environment, config, start time, and the limits when measured. */
 static int write_meta(struct sweep *s, struct pb_err *err)
 {
     struct pb_env env;
-    int rc = pb_env_collect(&env);
-    if (rc < 0)
-        return pb_fail(err, rc, "cannot read the environment");
+    char started[64];
+    if (pb_env_collect(&env) < 0)
+        return pb_fail(err, -EIO, "cannot read the environment");
     if (s->have_limits)
-        pb_env_set_limits(&env, &s->limits);
-    rc = pb_env_write_json(s->r->meta, &env, s->e->text, s->e->hash, err);
-    pb_env_free(&env);
-    return rc;
+        env_add_limits(&env, &s->limits);
+    pb_env_now_utc(started, sizeof started);
+    return pb_env_write_json(s->r->meta, &env, s->e->text, s->e->hash, started, err);
 }
 
 /* Paths of the four outputs in r. */

@@ -42,7 +42,7 @@ struct pb_sweep_result {
     struct pb_best *best;            /* one per n, malloc'd */
     size_t nbest;
     int rendered;                    /* 1: figures rendered; 0: scripts only (gnuplot missing) */
-    char render_note[256];           /* why figures were not rendered */
+    char render_note[1024];           /* why figures were not rendered */
 };
 
 /* Runs experiment e. Returns 0 when the sweep ran (see r for failed runs), or -errno with err

@@ -11,7 +11,7 @@
 const char *pbt_tmpdir(const char *tag)
 {
     static char path[1024];
-    char cmd[1200];
+    char cmd[2200];
     snprintf(path, sizeof path, "%s/%s-%d", PB_TEST_TMP, tag, (int)getpid());
     snprintf(cmd, sizeof cmd, "rm -rf '%s' && mkdir -p '%s'", path, path);
     if (system(cmd) != 0)

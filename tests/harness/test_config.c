@@ -15,6 +15,7 @@
 
 #define INVALID_DIR "tests/configs/invalid"
 
+/* Does nothing: these strategies are only parsed, never run. */
 static int dummy_run(const struct pb_problem *p, const struct pb_params *k, struct pb_output *o)
 {
     (void)p;
@@ -55,6 +56,7 @@ static struct pb_strategy standins[] = {
     { .abi_version = PB_STRATEGY_ABI, .name = "openmp", .run = dummy_run },
 };
 
+/* Registers the test strategies once for the whole group. */
 static int setup(void **state)
 {
     struct pb_err err;
@@ -341,6 +343,7 @@ static void check_case(const char *name)
     free(want);
 }
 
+/* 1 when s ends with tail. */
 static int ends_with(const char *s, const char *tail)
 {
     size_t ls = strlen(s), lt = strlen(tail);

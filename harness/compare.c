@@ -1,0 +1,223 @@
+/* compare.c — matching two result sets and judging each key (see compare.h). A key is called
+ * slower only when the rank test rejects "same distribution" at alpha AND the median ratio
+ * exceeds 1 + threshold: significance alone flags harmless 1% shifts on quiet machines, the
+ * ratio alone flags noise. */
+#include "compare.h"
+#include "stats.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* A row and the file it came from. */
+struct tagged {
+    const struct pb_row *row;
+    int is_new;                      /* 0: OLD, 1: NEW */
+};
+
+/* Orders rows by the comparison key. */
+static int cmp_key(const struct pb_row *a, const struct pb_row *b)
+{
+    int c;
+    if ((c = strcmp(a->strategy, b->strategy)) || (c = strcmp(a->params, b->params)) ||
+        (c = strcmp(a->output, b->output)) || (c = strcmp(a->precision, b->precision)))
+        return c;
+    if (a->ranks != b->ranks)
+        return a->ranks < b->ranks ? -1 : 1;
+    if (a->n != b->n)
+        return a->n < b->n ? -1 : 1;
+    return (a->threads > b->threads) - (a->threads < b->threads);
+}
+
+static int cmp_tagged(const void *p, const void *q)
+{
+    return cmp_key(((const struct tagged *)p)->row, ((const struct tagged *)q)->row);
+}
+
+const char *pb_compare_verdict_name(enum pb_cmp_verdict v)
+{
+    static const char *const names[] = {
+        [PB_CMP_SAME] = "same", [PB_CMP_SLOWER] = "slower", [PB_CMP_FASTER] = "faster",
+        [PB_CMP_ONLY_OLD] = "only in OLD", [PB_CMP_ONLY_NEW] = "only in NEW",
+        [PB_CMP_FAILED] = "failed in NEW",
+    };
+    return (unsigned)v < sizeof names / sizeof names[0] ? names[v] : "?";
+}
+
+size_t pb_compare_count(const struct pb_cmp_result *res, size_t n, enum pb_cmp_verdict v)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        k += res[i].verdict == v;
+    return k;
+}
+
+/* The smallest p the test can give for samples of na and nb: complete separation. */
+static double smallest_p(size_t na, size_t nb, double *tmp)
+{
+    for (size_t i = 0; i < na + nb; i++)
+        tmp[i] = (double)i;
+    return pb_mann_whitney_p(tmp, na, tmp + na, nb);
+}
+
+/* Medians, ratio, interval, test and verdict of r from the ok wall times a (old) and b (new);
+ * tmp holds na + nb doubles. */
+static void judge(struct pb_cmp_result *r, const double *a, size_t na, const double *b,
+                  size_t nb, const struct pb_cmp_opts *o, double *tmp)
+{
+    r->old_median = na ? pb_median(a, na) : NAN;
+    r->new_median = nb ? pb_median(b, nb) : NAN;
+    r->ratio = r->ratio_lo = r->ratio_hi = r->p = r->p_min = NAN;
+    if (na == 0 || nb == 0) {
+        int failed = na > 0 && r->failed_new > 0;
+        r->verdict = failed ? PB_CMP_FAILED : na ? PB_CMP_ONLY_OLD : PB_CMP_ONLY_NEW;
+        return;
+    }
+    r->ratio = r->new_median / r->old_median;
+    pb_bootstrap_ratio_ci(a, na, b, nb, o->seed, &r->ratio_lo, &r->ratio_hi);
+    r->p = pb_mann_whitney_p(a, na, b, nb);
+    r->p_min = smallest_p(na, nb, tmp);
+    r->verdict = PB_CMP_SAME;
+    if (r->p < o->alpha && r->ratio > 1 + o->threshold)
+        r->verdict = PB_CMP_SLOWER;
+    else if (r->p < o->alpha && r->ratio < 1 - o->threshold)
+        r->verdict = PB_CMP_FASTER;
+}
+
+/* Compares one key: the tagged rows t[0..n) all share it. a, b and tmp hold n doubles each
+ * (tmp 2n). */
+static void compare_group(const struct tagged *t, size_t n, const struct pb_cmp_opts *o,
+                          double *a, double *b, double *tmp, struct pb_cmp_result *r)
+{
+    size_t na = 0, nb = 0;
+    *r = (struct pb_cmp_result){ .key = *t[0].row };
+    for (size_t i = 0; i < n; i++) {
+        int ok = strcmp(t[i].row->status, "ok") == 0 && isfinite(t[i].row->wall_s);
+        if (!ok)
+            *(t[i].is_new ? &r->failed_new : &r->failed_old) += 1;
+        else if (t[i].is_new)
+            b[nb++] = t[i].row->wall_s;
+        else
+            a[na++] = t[i].row->wall_s;
+    }
+    r->runs_old = na;
+    r->runs_new = nb;
+    judge(r, a, na, b, nb, o, tmp);
+}
+
+/* Collects the kind "run" rows of both sets, tagged, into t; returns how many. */
+static size_t collect(const struct pb_row *old, size_t nold, const struct pb_row *new,
+                      size_t nnew, struct tagged *t)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < nold; i++)
+        if (strcmp(old[i].kind, "run") == 0)
+            t[k++] = (struct tagged){ .row = &old[i], .is_new = 0 };
+    for (size_t i = 0; i < nnew; i++)
+        if (strcmp(new[i].kind, "run") == 0)
+            t[k++] = (struct tagged){ .row = &new[i], .is_new = 1 };
+    return k;
+}
+
+int pb_compare_rows(const struct pb_row *old, size_t nold, const struct pb_row *new,
+                    size_t nnew, const struct pb_cmp_opts *o, struct pb_cmp_result **res,
+                    size_t *nres)
+{
+    size_t cap = nold + nnew ? nold + nnew : 1, n = 0;
+    struct tagged *t = malloc(cap * sizeof *t);
+    double *buf = malloc(4 * cap * sizeof *buf);  /* old, new, and 2 * cap of scratch */
+    *res = malloc(cap * sizeof **res);
+    *nres = 0;
+    int rc = t && buf && *res ? 0 : -ENOMEM;
+    if (rc == 0) {
+        n = collect(old, nold, new, nnew, t);
+        qsort(t, n, sizeof *t, cmp_tagged);
+    }
+    for (size_t i = 0, j; rc == 0 && i < n; i = j) {
+        for (j = i + 1; j < n && cmp_key(t[j].row, t[i].row) == 0; j++)
+            ;
+        compare_group(t + i, j - i, o, buf, buf + cap, buf + 2 * cap, &(*res)[(*nres)++]);
+    }
+    free(t);
+    free(buf);
+    if (rc != 0) {
+        free(*res);
+        *res = NULL;
+    }
+    return rc;
+}
+
+int pb_compare_files(const char *old_path, const char *new_path, const struct pb_cmp_opts *o,
+                     struct pb_cmp_result **res, size_t *nres, struct pb_err *err)
+{
+    struct pb_row *old = NULL, *new = NULL;
+    size_t nold = 0, nnew = 0;
+    *res = NULL;
+    *nres = 0;
+    int rc = pb_csv_read(old_path, &old, &nold, err);
+    if (rc == 0)
+        rc = pb_csv_read(new_path, &new, &nnew, err);
+    if (rc == 0 && (rc = pb_compare_rows(old, nold, new, nnew, o, res, nres)) != 0)
+        pb_fail(err, rc, "comparing %s with %s: out of memory", old_path, new_path);
+    free(old);
+    free(new);
+    return rc;
+}
+
+/* Writes d with fmt into buf, or "-" when d is not finite; returns buf. */
+static const char *num(char *buf, size_t cap, const char *fmt, double d)
+{
+    if (isfinite(d))
+        snprintf(buf, cap, fmt, d);
+    else
+        snprintf(buf, cap, "-");
+    return buf;
+}
+
+/* Writes one key's line of the table. */
+static void write_line(FILE *f, const struct pb_cmp_result *r)
+{
+    char om[32], nm[32], ra[32], lo[32], hi[32], p[32], runs[48];
+    const struct pb_row *k = &r->key;
+    snprintf(runs, sizeof runs, "%zu/%zu", r->runs_old, r->runs_new);
+    if (r->failed_old || r->failed_new)
+        snprintf(runs + strlen(runs), sizeof runs - strlen(runs), " (%zu/%zu failed)",
+                 r->failed_old, r->failed_new);
+    fprintf(f, "%-16s %-20s %-9s %9zu %7d %5d %-9s %-10s %12s %12s %7s [%s, %s] %9s  %s\n",
+            k->strategy, k->params[0] ? k->params : "-", k->output, k->n, k->threads, k->ranks,
+            k->precision, runs, num(om, sizeof om, "%.6g", r->old_median),
+            num(nm, sizeof nm, "%.6g", r->new_median), num(ra, sizeof ra, "%.3f", r->ratio),
+            num(lo, sizeof lo, "%.3f", r->ratio_lo), num(hi, sizeof hi, "%.3f", r->ratio_hi),
+            num(p, sizeof p, "%.3g", r->p), pb_compare_verdict_name(r->verdict));
+}
+
+/* Writes the totals line and, when some key's sample sizes cannot reach alpha, a note. */
+static void write_totals(FILE *f, const struct pb_cmp_result *res, size_t n,
+                         const struct pb_cmp_opts *o)
+{
+    size_t weak = 0;
+    for (size_t i = 0; i < n; i++)
+        weak += res[i].p_min >= o->alpha;
+    fprintf(f, "%zu keys: %zu slower, %zu faster, %zu same, %zu failed in NEW, %zu only in OLD, "
+            "%zu only in NEW (slower = p < %g and ratio > %g)\n", n,
+            pb_compare_count(res, n, PB_CMP_SLOWER), pb_compare_count(res, n, PB_CMP_FASTER),
+            pb_compare_count(res, n, PB_CMP_SAME), pb_compare_count(res, n, PB_CMP_FAILED),
+            pb_compare_count(res, n, PB_CMP_ONLY_OLD), pb_compare_count(res, n, PB_CMP_ONLY_NEW),
+            o->alpha, 1 + o->threshold);
+    if (weak)
+        fprintf(f, "note: %zu keys have too few runs for any p below %g (Mann-Whitney needs "
+                "at least 4 runs a side at alpha 0.05); raise repeats\n", weak, o->alpha);
+}
+
+int pb_compare_write_table(FILE *f, const struct pb_cmp_result *res, size_t n,
+                           const struct pb_cmp_opts *o)
+{
+    fprintf(f, "%-16s %-20s %-9s %9s %7s %5s %-9s %-10s %12s %12s %7s %-16s %9s  %s\n",
+            "strategy", "params", "output", "n", "threads", "ranks", "precision", "runs o/n",
+            "old median s", "new median s", "new/old", "95% CI", "p", "verdict");
+    for (size_t i = 0; i < n; i++)
+        write_line(f, &res[i]);
+    write_totals(f, res, n, o);
+    return ferror(f) ? -EIO : 0;
+}

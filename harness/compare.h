@@ -1,0 +1,73 @@
+/* compare.h — two result sets side by side: per (strategy, params, output, n, threads, ranks,
+ * precision), the ratio of median wall times new/old with a bootstrap interval and a
+ * Mann-Whitney U test, and a verdict a CI job can gate on. Only counted runs (kind "run") take
+ * part; runs whose status is not ok are counted, never timed. */
+#ifndef PAIRBENCH_COMPARE_H
+#define PAIRBENCH_COMPARE_H
+
+#include "error.h"
+#include "results.h"
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+enum pb_cmp_verdict {
+    PB_CMP_SAME = 0,                 /* not significant, or within the threshold */
+    PB_CMP_SLOWER = 1,               /* p < alpha and ratio > 1 + threshold */
+    PB_CMP_FASTER = 2,               /* p < alpha and ratio < 1 - threshold */
+    PB_CMP_ONLY_OLD = 3,             /* no run of this key in NEW */
+    PB_CMP_ONLY_NEW = 4,             /* no run of this key in OLD */
+    PB_CMP_FAILED = 5                /* OLD has ok runs, NEW only failed ones */
+};
+
+struct pb_cmp_opts {
+    double threshold;                /* relative slowdown tolerated, e.g. 0.05 */
+    double alpha;                    /* significance level of the test, e.g. 0.05 */
+    uint64_t seed;                   /* bootstrap seed, so a comparison repeats */
+};
+
+#define PB_CMP_OPTS_DEFAULT { .threshold = 0.05, .alpha = 0.05, .seed = 0x5eedc0de }
+
+struct pb_cmp_result {
+    struct pb_row key;               /* strategy..precision of the key (a copy of one row) */
+    size_t runs_old, runs_new;       /* ok runs compared */
+    size_t failed_old, failed_new;   /* runs whose status was not ok */
+    double old_median, new_median;   /* seconds; NAN when that side has no ok run */
+    double ratio;                    /* new_median / old_median; NAN unless both sides ran */
+    double ratio_lo, ratio_hi;       /* 95% bootstrap interval of the ratio */
+    double p;                        /* two-sided Mann-Whitney p; NAN unless both sides ran */
+    double p_min;                    /* smallest p these sample sizes can give (exact test) */
+    enum pb_cmp_verdict verdict;
+};
+
+/* Matches the kind "run" rows of old[] and new[] by key and fills *res (malloc'd, sorted by
+ * key; the caller frees it). Returns 0 or -ENOMEM. */
+int pb_compare_rows(const struct pb_row *old, size_t nold, const struct pb_row *new,
+                    size_t nnew, const struct pb_cmp_opts *o, struct pb_cmp_result **res,
+                    size_t *nres);
+
+/* Reads both CSV files and compares them. Returns 0, or -errno with err naming the file and
+ * line that could not be read. */
+int pb_compare_files(const char *old_path, const char *new_path, const struct pb_cmp_opts *o,
+                     struct pb_cmp_result **res, size_t *nres, struct pb_err *err);
+
+/* The verdict as printed: "same", "slower", "faster", "only in OLD", "only in NEW",
+ * "failed in NEW". */
+const char *pb_compare_verdict_name(enum pb_cmp_verdict v);
+
+/* Number of results with verdict v. */
+size_t pb_compare_count(const struct pb_cmp_result *res, size_t n, enum pb_cmp_verdict v);
+
+/* Writes the comparison as an aligned table, one key a line, then a totals line (and a note
+ * when the sample sizes cannot reach alpha), to f. Returns 0 or -EIO. */
+int pb_compare_write_table(FILE *f, const struct pb_cmp_result *res, size_t n,
+                           const struct pb_cmp_opts *o);
+
+/* `bench compare OLD.csv NEW.csv [--threshold F] [--alpha F]` (main_compare.c): argv[0] is the
+ * subcommand name, so main calls pb_main_compare(argc - 1, argv + 1). Prints the table on
+ * stdout, errors on stderr; returns the exit status: 0 no significant slowdown, 1 a key
+ * significantly slower than 1 + threshold or failing in NEW, 2 usage error or unreadable file. */
+int pb_main_compare(int argc, char **argv);
+
+#endif

@@ -1,0 +1,298 @@
+/* machine_limits.c — the machine limits of machine_limits.h, measured STREAM-style: best of
+ * several timed passes, bytes written only, and a volatile read of the buffer afterwards so no
+ * store can be optimised away. Stores go through glibc memset, which switches to non-temporal (streaming)
+ * stores for buffers larger than its threshold (a fraction of the last-level cache): the
+ * fastest way this machine writes a large buffer, which is the bound a matrix writer faces. */
+#include "machine_limits.h"
+#include "registry.h"
+
+#include <errno.h>
+#include <math.h>
+#include <omp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#define STORE_PASSES 5               /* timed passes on touched memory, after one warm-up */
+#define TOUCH_PASSES 2               /* fresh mappings per first-touch figure */
+#define PEAK_BINS 32
+#define PEAK_MIN_PASSES 3
+#define PB_HUGE_PAGE ((size_t)2 << 20) /* x86-64 transparent huge page */
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* Writes every byte of buf with `threads` threads, each its own contiguous slice, and returns
+ * the seconds between the barrier before the first store and the barrier after the last. */
+static double store_pass(char *buf, size_t bytes, int threads, int value)
+{
+    double t0 = 0, t1 = 0;
+#pragma omp parallel num_threads(threads)
+    {
+        size_t t = (size_t)omp_get_thread_num(), nt = (size_t)omp_get_num_threads();
+        size_t lo = bytes / nt * t, hi = t + 1 == nt ? bytes : bytes / nt * (t + 1);
+#pragma omp barrier
+#pragma omp master
+        t0 = now_s();
+#pragma omp barrier
+        memset(buf + lo, value, hi - lo);
+#pragma omp barrier
+#pragma omp master
+        t1 = now_s();
+    }
+    volatile char sink = buf[bytes - 1];   /* the stores are observable */
+    (void)sink;
+    return t1 - t0;
+}
+
+/* Maps bytes of fresh anonymous memory, with transparent huge pages when huge. NULL on failure. */
+static char *fresh(size_t bytes, int huge)
+{
+    void *m = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (m == MAP_FAILED)
+        return NULL;
+#ifdef MADV_HUGEPAGE
+    if (huge)
+        (void)madvise(m, bytes, MADV_HUGEPAGE);
+#else
+    (void)huge;
+#endif
+    return m;
+}
+
+/* Best GB/s of stores to memory already touched, at `threads` threads. */
+static int touched_gbs(size_t bytes, int threads, double *gbs)
+{
+    char *buf = fresh(bytes, 1);
+    if (!buf)
+        return -ENOMEM;
+    double best = INFINITY;
+    store_pass(buf, bytes, threads, 1);     /* warm-up: faults every page in */
+    for (int r = 0; r < STORE_PASSES; r++)
+        best = fmin(best, store_pass(buf, bytes, threads, 2 + r));
+    munmap(buf, bytes);
+    *gbs = (double)bytes / best / 1e9;
+    return 0;
+}
+
+/* Best GB/s of first writes to a fresh mapping (page faults included), at `threads` threads. */
+static int first_touch_gbs(size_t bytes, int threads, int huge, double *gbs)
+{
+    double best = INFINITY;
+    for (int r = 0; r < TOUCH_PASSES; r++) {
+        char *buf = fresh(bytes, huge);
+        if (!buf)
+            return -ENOMEM;
+        best = fmin(best, store_pass(buf, bytes, threads, 1 + r));
+        munmap(buf, bytes);
+    }
+    *gbs = (double)bytes / best / 1e9;
+    return 0;
+}
+
+const struct pb_strategy *pb_limits_kernel(const char *name, struct pb_err *err)
+{
+    const struct pb_strategy *s = pb_registry_find(name ? name : "blocked");
+    if (!s && !name)
+        s = pb_registry_find("naive");
+    if (!s) {
+        pb_fail(err, -EINVAL, "limits: no strategy named '%s' for the peak pairs/s", name);
+        return NULL;
+    }
+    if (s->flags & (PB_EXTERNAL | PB_DISTRIBUTED)) {
+        pb_fail(err, -EINVAL, "limits: '%s' runs outside this process; the peak needs an "
+                "in-process kernel", s->name);
+        return NULL;
+    }
+    return s;
+}
+
+/* Points for the peak: uniform in the unit cube from a fixed LCG, with float copies. */
+struct peak_data {
+    double *x, *y, *z;               /* n each, one allocation */
+    float *xf, *yf, *zf;             /* n each, one allocation */
+    double edges[PEAK_BINS + 1];     /* 0 to sqrt(3), linear */
+    uint64_t counts[PEAK_BINS];
+    struct pb_kv *kv;                /* the strategy's parameter defaults */
+    size_t nkv;
+};
+
+static void peak_free(struct peak_data *d)
+{
+    free(d->x);
+    free(d->xf);
+    free(d->kv);
+}
+
+/* Fills d for n points and strategy s. Returns 0 or -ENOMEM. */
+static int peak_init(struct peak_data *d, size_t n, const struct pb_strategy *s)
+{
+    d->x = malloc(3 * n * sizeof *d->x);
+    d->xf = malloc(3 * n * sizeof *d->xf);
+    for (d->nkv = 0; s->params && s->params[d->nkv].name; d->nkv++)
+        ;
+    d->kv = calloc(d->nkv + 1, sizeof *d->kv);
+    if (!d->x || !d->xf || !d->kv)
+        return -ENOMEM;
+    for (size_t i = 0; i < d->nkv; i++)
+        d->kv[i] = (struct pb_kv){.key = s->params[i].name, .value = s->params[i].def};
+    d->y = d->x + n;
+    d->z = d->y + n;
+    d->yf = d->xf + n;
+    d->zf = d->yf + n;
+    uint64_t st = 0x9e3779b97f4a7c15ull;
+    for (size_t i = 0; i < 3 * n; i++) {
+        st = st * 6364136223846793005ull + 1442695040888963407ull;
+        d->x[i] = (double)(st >> 11) / 9007199254740992.0;
+        d->xf[i] = (float)d->x[i];
+    }
+    for (int k = 0; k <= PEAK_BINS; k++)
+        d->edges[k] = sqrt(3.0) * k / PEAK_BINS;
+    return 0;
+}
+
+/* Best pairs/s of s over passes totalling at least min_time_s (and PEAK_MIN_PASSES). */
+static int peak_rate(const struct pb_strategy *s, struct peak_data *d, size_t n,
+                     enum pb_precision prec, double min_time_s, double *pps, struct pb_err *err)
+{
+    struct pb_problem p = {.n = n, .x = d->x, .y = d->y, .z = d->z, .precision = prec,
+                           .xf = prec ? d->xf : NULL, .yf = prec ? d->yf : NULL,
+                           .zf = prec ? d->zf : NULL, .output = PB_OUTPUT_HISTOGRAM,
+                           .nbins = PEAK_BINS, .edges = d->edges, .scale = PB_BINS_LINEAR};
+    struct pb_params k = {.threads = 1, .ranks = 1, .kv = d->kv, .nkv = d->nkv,
+                          .tmpdir = "/tmp"};
+    double best = INFINITY, spent = 0;
+    for (int pass = 0; pass < PEAK_MIN_PASSES || spent < min_time_s; pass++) {
+        struct pb_output out = {.counts = d->counts};
+        memset(d->counts, 0, sizeof d->counts);
+        double t0 = now_s();
+        int rc = s->run(&p, &k, &out);
+        double t = now_s() - t0;
+        if (rc < 0)
+            return pb_fail(err, rc, "limits: %s failed on %zu points: %s", s->name, n,
+                           out.note[0] ? out.note : strerror(-rc));
+        best = fmin(best, t);
+        spent += t;
+    }
+    *pps = (double)n * (double)(n - 1) / 2 / best;
+    return 0;
+}
+
+/* Both peak figures (double and float) into l. */
+static int measure_peak(const struct pb_limits_opts *o, struct pb_limits *l, struct pb_err *err)
+{
+    const struct pb_strategy *s = pb_limits_kernel(o->strategy, err);
+    struct peak_data d = {0};
+    if (!s)
+        return -EINVAL;
+    snprintf(l->kernel, sizeof l->kernel, "%s", s->name);
+    int rc = peak_init(&d, l->kernel_n, s);
+    if (rc)
+        rc = pb_fail(err, rc, "limits: no memory for %zu points", l->kernel_n);
+    double t = o->min_time_s > 0 ? o->min_time_s : 0.3;
+    if (!rc)
+        rc = peak_rate(s, &d, l->kernel_n, PB_PRECISION_DOUBLE, t, &l->peak_pairs_per_s, err);
+    if (!rc)
+        rc = peak_rate(s, &d, l->kernel_n, PB_PRECISION_FLOAT, t, &l->peak_pairs_per_s_float,
+                       err);
+    peak_free(&d);
+    return rc;
+}
+
+/* The four bandwidth figures into l. */
+static int measure_bandwidth(struct pb_limits *l, struct pb_err *err)
+{
+    int rc = touched_gbs(l->bytes, 1, &l->store_gbs);
+    if (!rc)
+        rc = touched_gbs(l->bytes, l->threads_all, &l->store_gbs_all);
+    if (!rc)
+        rc = first_touch_gbs(l->touch_bytes, l->threads_all, 0, &l->first_touch_gbs);
+    if (!rc)
+        rc = first_touch_gbs(l->touch_bytes, l->threads_all, 1, &l->first_touch_huge_gbs);
+    return rc ? pb_fail(err, rc, "limits: cannot map %zu bytes for the bandwidth passes",
+                        l->bytes) : 0;
+}
+
+int pb_limits_measure_with(const struct pb_limits_opts *o, struct pb_limits *l,
+                           struct pb_err *err)
+{
+    static const struct pb_limits_opts defaults = {0};
+    long online = sysconf(_SC_NPROCESSORS_ONLN);
+    if (!o)
+        o = &defaults;
+    *l = (struct pb_limits){
+        .bytes = o->bytes ? o->bytes : (size_t)1 << 30,
+        .threads_all = o->threads_all > 0 ? o->threads_all : (online > 0 ? (int)online : 1),
+        .kernel_n = o->kernel_n ? o->kernel_n : 1024,
+    };
+    l->touch_bytes = l->bytes / 4 / PB_HUGE_PAGE * PB_HUGE_PAGE;
+    if (l->touch_bytes == 0)
+        l->touch_bytes = l->bytes;
+    if (l->kernel_n < 2)
+        return pb_fail(err, -EINVAL, "limits: the peak needs at least 2 points, got %zu",
+                       l->kernel_n);
+    int rc = measure_bandwidth(l, err);
+    return rc ? rc : measure_peak(o, l, err);
+}
+
+int pb_limits_measure(struct pb_limits *l, struct pb_err *err)
+{
+    return pb_limits_measure_with(NULL, l, err);
+}
+
+double pb_limits_store_gbs(const struct pb_limits *l, int threads)
+{
+    if (threads <= 1)
+        return l->store_gbs;
+    if (threads >= l->threads_all)
+        return l->store_gbs_all;
+    return fmin(threads * l->store_gbs, l->store_gbs_all);
+}
+
+double pb_limits_fraction(const struct pb_limits *l, enum pb_output_kind out, size_t n,
+                          int threads, double wall_s, enum pb_precision prec)
+{
+    if (!(wall_s > 0) || threads < 1)
+        return NAN;
+    if (out == PB_OUTPUT_MATRIX) {
+        double gbs = pb_limits_store_gbs(l, threads);
+        double bytes = (double)n * (double)n * (prec == PB_PRECISION_FLOAT ? 4 : 8);
+        return gbs > 0 ? bytes / (gbs * 1e9) / wall_s : NAN;
+    }
+    double peak = prec == PB_PRECISION_FLOAT ? l->peak_pairs_per_s_float : l->peak_pairs_per_s;
+    double pairs = n < 2 ? 0 : (double)n * (double)(n - 1) / 2;
+    return peak > 0 ? pairs / wall_s / (peak * threads) : NAN;
+}
+
+void pb_limits_write_json(const struct pb_limits *l, FILE *f)
+{
+    fprintf(f, "{\"store_gbs\": %.6g, \"store_gbs_all\": %.6g, \"first_touch_gbs\": %.6g, "
+            "\"first_touch_huge_gbs\": %.6g, \"peak_pairs_per_s\": %.6g, "
+            "\"peak_pairs_per_s_float\": %.6g, \"threads_all\": %d, \"bytes\": %zu, "
+            "\"touch_bytes\": %zu, \"kernel\": \"%s\", \"kernel_n\": %zu}", l->store_gbs,
+            l->store_gbs_all, l->first_touch_gbs, l->first_touch_huge_gbs, l->peak_pairs_per_s,
+            l->peak_pairs_per_s_float, l->threads_all, l->bytes, l->touch_bytes, l->kernel,
+            l->kernel_n);
+}
+
+void pb_limits_print(const struct pb_limits *l, FILE *f)
+{
+    double mib = (double)l->bytes / (1 << 20);
+    fprintf(f, "store, touched memory, 1 thread       %8.2f GB/s   (%.0f MiB buffer)\n",
+            l->store_gbs, mib);
+    fprintf(f, "store, touched memory, %2d threads     %8.2f GB/s\n", l->threads_all,
+            l->store_gbs_all);
+    fprintf(f, "first touch, %2d threads               %8.2f GB/s   (%.0f MiB mappings)\n",
+            l->threads_all, l->first_touch_gbs, (double)l->touch_bytes / (1 << 20));
+    fprintf(f, "first touch, huge pages, %2d threads   %8.2f GB/s\n", l->threads_all,
+            l->first_touch_huge_gbs);
+    fprintf(f, "peak pairs/s, double, 1 thread        %8.3g        (%s, %zu points)\n",
+            l->peak_pairs_per_s, l->kernel, l->kernel_n);
+    fprintf(f, "peak pairs/s, float, 1 thread         %8.3g\n", l->peak_pairs_per_s_float);
+}

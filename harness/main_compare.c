@@ -1,0 +1,114 @@
+/* main_compare.c — `bench compare OLD.csv NEW.csv [--threshold F] [--alpha F]`: the command-line
+ * front of compare.c. Exit status is the CI contract: 0 no significant slowdown, 1 at least one
+ * key significantly slower beyond the threshold (or failing in NEW where OLD ran), 2 usage error
+ * or a file that cannot be read. */
+#include "compare.h"
+#include "main_commands.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define COMPARE_USAGE \
+    "usage: bench compare OLD.csv NEW.csv [--threshold F] [--alpha F]\n" \
+    "  Compares the median wall time of every (strategy, params, output, n, threads, ranks,\n" \
+    "  precision) present in both files (kind \"run\" rows whose status is ok).\n" \
+    "  --threshold F  relative slowdown tolerated (default 0.05 = 5%)\n" \
+    "  --alpha F      significance level of the Mann-Whitney U test (default 0.05)\n" \
+    "  Exit: 0 no significant slowdown, 1 a key slower (p < alpha and new/old > 1 + F)\n" \
+    "  or failing in NEW, 2 usage error or unreadable file.\n"
+
+/* Parses text as a number in [lo, hi) into *out. Returns 0 or -EINVAL. */
+static int parse_fraction(const char *text, double lo, double hi, double *out)
+{
+    char *end = NULL;
+    errno = 0;
+    double v = strtod(text, &end);
+    if (end == text || *end != '\0' || errno != 0 || !(v >= lo && v < hi))
+        return -EINVAL;
+    *out = v;
+    return 0;
+}
+
+/* Reads "--name VALUE" or "--name=VALUE" at argv[*i] into *out when it names opt.
+ * Returns 1 when consumed, 0 when argv[*i] is another argument, -EINVAL when malformed. */
+static int take_option(int argc, char **argv, int *i, const char *opt, double lo, double hi,
+                       double *out)
+{
+    size_t len = strlen(opt);
+    const char *value = NULL;
+    if (strncmp(argv[*i], opt, len) != 0)
+        return 0;
+    if (argv[*i][len] == '=')
+        value = argv[*i] + len + 1;
+    else if (argv[*i][len] == '\0' && *i + 1 < argc)
+        value = argv[++*i];
+    else if (argv[*i][len] != '\0')
+        return 0;
+    if (!value || parse_fraction(value, lo, hi, out) != 0) {
+        fprintf(stderr, "bench compare: %s: expected a number in [%g, %g), got '%s'\n", opt,
+                lo, hi, value ? value : "(nothing)");
+        return -EINVAL;
+    }
+    return 1;
+}
+
+/* Fills o and the two paths from argv[1..argc) (argv[0] is "compare"). Returns 0, 1 for
+ * --help, or -EINVAL after printing why. */
+static int parse_args(int argc, char **argv, struct pb_cmp_opts *o, const char **paths)
+{
+    int npaths = 0, rc;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+            return 1;
+        if ((rc = take_option(argc, argv, &i, "--threshold", 0, 10, &o->threshold)) != 0 ||
+            (rc = take_option(argc, argv, &i, "--alpha", 1e-12, 1, &o->alpha)) != 0) {
+            if (rc < 0)
+                return rc;
+            continue;
+        }
+        if (argv[i][0] == '-' && argv[i][1] != '\0') {
+            fprintf(stderr, "bench compare: unknown option '%s'\n%s", argv[i], COMPARE_USAGE);
+            return -EINVAL;
+        }
+        if (npaths == 2) {
+            fprintf(stderr, "bench compare: unexpected argument '%s'\n%s", argv[i], COMPARE_USAGE);
+            return -EINVAL;
+        }
+        paths[npaths++] = argv[i];
+    }
+    if (npaths == 2)
+        return 0;
+    fprintf(stderr, "bench compare: expected OLD.csv and NEW.csv\n%s", COMPARE_USAGE);
+    return -EINVAL;
+}
+
+/* Entry point of `bench compare`; argv[0] is the subcommand name. Returns the exit status. */
+int pb_main_compare(int argc, char **argv)
+{
+    struct pb_cmp_opts o = PB_CMP_OPTS_DEFAULT;
+    const char *paths[2] = { NULL, NULL };
+    struct pb_cmp_result *res = NULL;
+    struct pb_err err = { .msg = "" };
+    size_t n = 0;
+    int rc = parse_args(argc, argv, &o, paths);
+    if (rc == 1) {
+        fputs(COMPARE_USAGE, stdout);
+        return 0;
+    }
+    if (rc < 0)
+        return 2;
+    if (pb_compare_files(paths[0], paths[1], &o, &res, &n, &err) != 0) {
+        fprintf(stderr, "bench compare: %s\n", err.msg);
+        return 2;
+    }
+    printf("OLD %s\nNEW %s\n", paths[0], paths[1]);
+    pb_compare_write_table(stdout, res, n, &o);
+    if (pb_compare_count(res, n, PB_CMP_SLOWER) + pb_compare_count(res, n, PB_CMP_FAILED) == 0 &&
+        pb_compare_count(res, n, PB_CMP_SAME) + pb_compare_count(res, n, PB_CMP_FASTER) == 0)
+        fprintf(stderr, "bench compare: warning: no key has ok runs in both files\n");
+    rc = pb_compare_count(res, n, PB_CMP_SLOWER) + pb_compare_count(res, n, PB_CMP_FAILED) > 0;
+    free(res);
+    return rc;
+}

@@ -1,0 +1,356 @@
+/* main_compute.c — `bench compute`: one computation with any strategy on a points file, saved
+ * for people and other tools: pair counts as CSV ("lo,hi,count" per bin, unique pairs i<j,
+ * half-open bins [lo, hi)) or the distance matrix as a NumPy .npy file that numpy.load reads.
+ *
+ * The strategy runs in this process, once, untimed: isolation and measurement are the sweep's
+ * job; here only the answer matters. Its temporary folder (exec strategies write there) is a
+ * fresh mkdtemp removed afterwards.
+ *
+ * Edges: linear lo + k(hi-lo)/count, log lo (hi/lo)^(k/count), the first and last exactly MIN
+ * and MAX; --bins is required for a histogram (no range is guessed from the data).
+ */
+#include "main_commands.h"
+#include "npy.h"
+#include "points.h"
+#include "registry.h"
+
+#include <errno.h>
+#include <ftw.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#define MAX_PARAMS 16
+
+static const char usage[] =
+    "usage: bench compute --points FILE --strategy NAME --threads T --output histogram|matrix\n"
+    "                     [--bins MIN,MAX,COUNT[,log|linear]] [--box L] [--float]\n"
+    "                     [--param KEY=VALUE]... --save PATH\n"
+    "  histogram: --bins is required; saves lo,hi,count per bin (unique pairs i<j)\n"
+    "  matrix:    saves the n x n distances as .npy (float64; float32 with --float where the\n"
+    "             strategy computes in float)\n"
+    "  --box L    periodic cube of side L: minimum-image distances\n"
+    "  --param    a strategy parameter, as in a config (see bench --list)\n";
+
+struct compute_args {
+    const char *points, *strategy, *save; /* required paths and name */
+    int threads;                     /* >= 1; 0 until given */
+    int output;                      /* enum pb_output_kind, -1 until given */
+    double min, max;                 /* --bins range */
+    size_t count;                    /* --bins count; 0: not given */
+    enum pb_bin_scale scale;
+    double box;                      /* 0: open */
+    int single;                      /* --float */
+    char *kv_text[MAX_PARAMS];       /* "KEY=VALUE" as given (argv storage) */
+    size_t nkv_text;
+};
+
+/* Prints "bench compute: <what> (see bench compute --help)" on one line; returns -EINVAL. */
+__attribute__((format(printf, 1, 2)))
+static int bad(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("bench compute: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputs(" (see bench compute --help)\n", stderr);
+    return -EINVAL;
+}
+
+/* A positive finite double from text, or -EINVAL after naming opt. zero_ok allows 0. */
+static int parse_double(const char *opt, const char *text, int zero_ok, double *v)
+{
+    char *end;
+    *v = strtod(text, &end);
+    if (end == text || *end || !isfinite(*v) || *v < 0 || (*v == 0 && !zero_ok))
+        return bad("%s: expected a positive number, got '%s'", opt, text);
+    return 0;
+}
+
+/* "MIN,MAX,COUNT[,log|linear]" into a. Returns 0 or -EINVAL naming what is wrong. */
+static int parse_bins(const char *text, struct compute_args *a)
+{
+    char buf[256], *save = NULL;
+    snprintf(buf, sizeof buf, "%s", text);
+    char *lo = strtok_r(buf, ",", &save), *hi = strtok_r(NULL, ",", &save);
+    char *n = strtok_r(NULL, ",", &save), *scale = strtok_r(NULL, ",", &save), *end;
+    if (!lo || !hi || !n || strtok_r(NULL, ",", &save))
+        return bad("--bins: expected MIN,MAX,COUNT[,log], got '%s'", text);
+    a->scale = !scale || strcmp(scale, "linear") == 0 ? PB_BINS_LINEAR : PB_BINS_LOG;
+    if (scale && strcmp(scale, "linear") && strcmp(scale, "log"))
+        return bad("--bins: scale must be linear or log, got '%s'", scale);
+    if (parse_double("--bins MIN", lo, 1, &a->min) || parse_double("--bins MAX", hi, 0, &a->max))
+        return -EINVAL;
+    unsigned long long c = strtoull(n, &end, 10);
+    if (*n == '-' || end == n || *end || c == 0 || c > 1000000)
+        return bad("--bins: COUNT must be an integer from 1 to 1000000, got '%s'", n);
+    a->count = (size_t)c;
+    if (!(a->max > a->min) || (a->scale == PB_BINS_LOG && !(a->min > 0)))
+        return bad("--bins: need MIN < MAX%s, got '%s'",
+                   a->scale == PB_BINS_LOG ? " and MIN > 0 for log bins" : "", text);
+    return 0;
+}
+
+/* One option with its value into a. Returns 0, or -EINVAL naming the option. */
+static int parse_option(const char *opt, const char *v, struct compute_args *a)
+{
+    char *end;
+    if (strcmp(opt, "--points") == 0)
+        a->points = v;
+    else if (strcmp(opt, "--strategy") == 0)
+        a->strategy = v;
+    else if (strcmp(opt, "--save") == 0)
+        a->save = v;
+    else if (strcmp(opt, "--bins") == 0)
+        return parse_bins(v, a);
+    else if (strcmp(opt, "--box") == 0)
+        return parse_double(opt, v, 0, &a->box);
+    else if (strcmp(opt, "--threads") == 0) {
+        long t = strtol(v, &end, 10);
+        if (end == v || *end || t < 1 || t > 4096)
+            return bad("--threads: expected an integer from 1 to 4096, got '%s'", v);
+        a->threads = (int)t;
+    } else if (strcmp(opt, "--output") == 0) {
+        a->output = !strcmp(v, "matrix") ? PB_OUTPUT_MATRIX
+                    : !strcmp(v, "histogram") ? PB_OUTPUT_HISTOGRAM : -1;
+        if (a->output < 0)
+            return bad("--output: expected histogram or matrix, got '%s'", v);
+    } else if (strcmp(opt, "--param") == 0) {
+        if (a->nkv_text == MAX_PARAMS || !strchr(v, '='))
+            return bad("--param: expected KEY=VALUE (at most %d), got '%s'", MAX_PARAMS, v);
+        a->kv_text[a->nkv_text++] = (char *)v;
+    } else {
+        return bad("unexpected argument '%s'", opt);
+    }
+    return 0;
+}
+
+/* The required options are there and agree with each other. */
+static int check_args(const struct compute_args *a)
+{
+    const char *missing = !a->points ? "--points" : !a->strategy ? "--strategy"
+                          : !a->threads ? "--threads" : a->output < 0 ? "--output"
+                          : !a->save ? "--save" : NULL;
+    if (missing)
+        return bad("%s is required", missing);
+    if (a->output == PB_OUTPUT_HISTOGRAM && a->count == 0)
+        return bad("--output histogram needs --bins MIN,MAX,COUNT[,log]");
+    if (a->output == PB_OUTPUT_MATRIX && a->count > 0)
+        return bad("--bins applies to --output histogram only");
+    return 0;
+}
+
+/* argv (argv[0] is "compute") into a. Returns 0, 1 for --help, or -EINVAL (printed). */
+static int parse_args(int argc, char **argv, struct compute_args *a)
+{
+    *a = (struct compute_args){.output = -1};
+    int i = 1;
+    while (i < argc) {
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+            return 1;
+        if (strcmp(argv[i], "--float") == 0) {
+            a->single = 1;
+            i += 1;
+            continue;
+        }
+        if (strncmp(argv[i], "--", 2) == 0 && i + 1 == argc)
+            return bad("%s needs a value", argv[i]);
+        if (parse_option(argv[i], argv[i + 1], a) < 0)
+            return -EINVAL;
+        i += 2;                           /* option and its value */
+    }
+    return check_args(a);
+}
+
+/* The strategy's parameters: every declared one, defaults replaced by --param values. kv
+ * holds MAX_PARAMS entries; the strings point into the spec and argv. */
+static int resolve_params(const struct pb_strategy *s, struct compute_args *a, struct pb_kv *kv,
+                          size_t *nkv)
+{
+    *nkv = 0;
+    for (const struct pb_param_spec *p = s->params; p && p->name && *nkv < MAX_PARAMS; p++)
+        kv[(*nkv)++] = (struct pb_kv){.key = p->name, .value = p->def};
+    for (size_t i = 0; i < a->nkv_text; i++) {
+        char *eq = strchr(a->kv_text[i], '=');
+        size_t j = 0;
+        *eq = '\0';                                    /* argv is ours to split */
+        while (j < *nkv && strcmp(kv[j].key, a->kv_text[i]) != 0)
+            j++;
+        if (j == *nkv)
+            return bad("--param: %s has no parameter '%s'", s->name, a->kv_text[i]);
+        kv[j].value = eq + 1;
+    }
+    return 0;
+}
+
+/* The strategy by name, or -EINVAL naming the known ones. */
+static const struct pb_strategy *find_strategy(const char *name)
+{
+    char names[1024];
+    const struct pb_strategy *s = pb_registry_find(name);
+    if (!s) {
+        pb_registry_names(names, sizeof names);
+        bad("--strategy: unknown strategy '%s' (known: %s)", name, names);
+    }
+    return s;
+}
+
+/* count+1 edges of the --bins (malloc'd), or NULL when out of memory or not strictly
+ * increasing (bins narrower than double spacing). */
+static double *make_edges(const struct compute_args *a)
+{
+    double *e = malloc((a->count + 1) * sizeof *e);
+    for (size_t k = 0; e && k <= a->count; k++) {
+        double f = (double)k / (double)a->count;
+        e[k] = a->scale == PB_BINS_LOG ? a->min * pow(a->max / a->min, f)
+                                       : a->min + f * (a->max - a->min);
+    }
+    if (!e)
+        return NULL;
+    e[0] = a->min;
+    e[a->count] = a->max;
+    for (size_t k = 0; k < a->count; k++)
+        if (!(e[k] < e[k + 1])) {
+            free(e);
+            return NULL;
+        }
+    return e;
+}
+
+/* Writes the pair counts as CSV with a header line. Returns 0 or -errno (printed). */
+static int save_csv(const char *path, const struct pb_problem *p, const uint64_t *counts)
+{
+    FILE *f = fopen(path, "w");
+    if (!f) {
+        fprintf(stderr, "bench compute: %s: %s\n", path, strerror(errno));
+        return -errno;
+    }
+    fputs("lo,hi,count\n", f);
+    for (size_t b = 0; b < p->nbins; b++)
+        fprintf(f, "%.17g,%.17g,%llu\n", p->edges[b], p->edges[b + 1],
+                (unsigned long long)counts[b]);
+    if (fclose(f) != 0) {
+        fprintf(stderr, "bench compute: %s: write failed\n", path);
+        return -EIO;
+    }
+    return 0;
+}
+
+/* Writes the result of a successful run to a->save. Returns 0 or -errno (printed). With
+ * --float the matrix is saved as float32 when the strategy made one; a strategy that computes
+ * in double regardless (naive, the reference) left n*n doubles, saved as such. */
+static int save(const struct compute_args *a, const struct pb_problem *p,
+                const struct pb_output *out)
+{
+    struct pb_err err = {0};
+    if (p->output == PB_OUTPUT_HISTOGRAM)
+        return save_csv(a->save, p, out->counts);
+    size_t cells = p->n * p->n;
+    int f4 = a->single && cells > 0 && out->matrix_bytes < cells * sizeof(double);
+    int rc = pb_npy_write(a->save, out->matrix, f4 ? "<f4" : "<f8", 2, p->n, p->n, &err);
+    if (rc < 0)
+        fprintf(stderr, "bench compute: %s\n", err.msg);
+    return rc;
+}
+
+/* nftw callback: removes one entry of the temporary folder, children first. */
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st, (void)flag, (void)ftw;
+    remove(path);
+    return 0;
+}
+
+/* Runs s on p in this process with a fresh temporary folder; prints why when it fails. */
+static int run_once(const struct pb_strategy *s, const struct pb_problem *p,
+                    const struct pb_params *base, struct pb_output *out)
+{
+    char tmp[] = "/tmp/pbcompute-XXXXXX";
+    struct pb_params k = *base;
+    if (!mkdtemp(tmp)) {
+        fprintf(stderr, "bench compute: cannot make a temporary folder: %s\n", strerror(errno));
+        return -errno;
+    }
+    k.tmpdir = tmp;
+    int rc = s->run(p, &k, out);
+    nftw(tmp, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
+    if (rc == -ENOTSUP)
+        fprintf(stderr, "bench compute: %s cannot run here: %s\n", s->name,
+                out->note[0] ? out->note : "not supported");
+    else if (rc < 0)
+        fprintf(stderr, "bench compute: %s failed: %s\n", s->name,
+                out->note[0] ? out->note : strerror(-rc));
+    return rc;
+}
+
+/* Reads the points (and float copies for --float); prints why on failure. */
+static int load_points(const struct compute_args *a, struct pb_points *pts)
+{
+    struct pb_err err = {0};
+    int rc = pb_points_read(a->points, 0, pts, &err);
+    if (rc < 0) {
+        fprintf(stderr, "bench compute: %s\n", err.msg);
+        return rc;
+    }
+    if (a->single && pb_points_make_float(pts) < 0) {
+        fprintf(stderr, "bench compute: no memory for float copies of %zu points\n", pts->n);
+        return -ENOMEM;
+    }
+    return 0;
+}
+
+/* Computes and saves, given parsed arguments and the strategy. Exit status as in main. */
+static int compute(struct compute_args *a, const struct pb_strategy *s)
+{
+    struct pb_kv kv[MAX_PARAMS];
+    struct pb_points pts = {0};
+    struct pb_params k = {.threads = a->threads, .ranks = 1, .kv = kv};
+    double *edges = NULL;
+    uint64_t *counts = NULL;
+    if (resolve_params(s, a, kv, &k.nkv) < 0)
+        return 2;
+    if (a->output == PB_OUTPUT_HISTOGRAM && !(edges = make_edges(a))) {
+        bad("--bins: %zu bins between %g and %g are narrower than a double's spacing",
+            a->count, a->min, a->max);
+        return 2;
+    }
+    int status = load_points(a, &pts) < 0 ? 2 : 0;
+    struct pb_problem p = {.n = pts.n, .x = pts.x, .y = pts.y, .z = pts.z, .xf = pts.xf,
+                           .yf = pts.yf, .zf = pts.zf, .precision = a->single,
+                           .box = a->box, .output = a->output, .nbins = a->count,
+                           .edges = edges, .scale = a->scale};
+    struct pb_output out = {0};
+    if (!status && !(out.counts = counts = calloc(a->count + 1, sizeof *counts)))
+        status = 1;
+    if (!status && (run_once(s, &p, &k, &out) < 0 || save(a, &p, &out) < 0))
+        status = 1;
+    if (!status)
+        printf("%s: %zu points, %s, %s, %d thread%s\n", a->save, p.n, s->name,
+               a->output == PB_OUTPUT_MATRIX ? "matrix" : "histogram", a->threads,
+               a->threads == 1 ? "" : "s");
+    if (out.matrix)
+        munmap(out.matrix, out.matrix_bytes);
+    free(counts);
+    free(edges);
+    pb_points_free(&pts);
+    return status;
+}
+
+/* Entry from main: argv[0] is "compute". Exit status: 0 saved, 1 the computation or the save
+ * failed, 2 bad arguments or input. */
+int pb_main_compute(int argc, char **argv)
+{
+    struct compute_args a;
+    int rc = parse_args(argc, argv, &a);
+    if (rc > 0)
+        fputs(usage, stdout);
+    if (rc)
+        return rc > 0 ? 0 : 2;
+    const struct pb_strategy *s = find_strategy(a.strategy);
+    return s ? compute(&a, s) : 2;
+}

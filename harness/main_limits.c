@@ -1,0 +1,106 @@
+/* main_limits.c — `bench limits`: measures and prints this machine's limits
+ * (harness/machine_limits.h), optionally also as JSON for scripts and reports. */
+#include "machine_limits.h"
+#include "main_commands.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char usage[] =
+    "usage: bench limits [--json PATH] [--bytes MIB] [--strategy NAME] [--points N]\n"
+    "  --json PATH      also write the figures as one JSON object to PATH\n"
+    "  --bytes MIB      buffer per bandwidth pass (default 1024)\n"
+    "  --strategy NAME  in-process histogram kernel for the peak pairs/s (default blocked,\n"
+    "                   else naive)\n"
+    "  --points N       points for the peak, small enough for L1 (default 1024)\n";
+
+/* Parses a positive integer option value; returns 0 or -EINVAL with a message printed. */
+static int positive(const char *opt, const char *text, size_t *v)
+{
+    char *end;
+    unsigned long long x = text ? strtoull(text, &end, 10) : 0;
+    if (!text || *text == '-' || end == text || *end || x == 0) {
+        fprintf(stderr, "bench limits: %s: expected a positive integer, got '%s'\n", opt,
+                text ? text : "");
+        return -EINVAL;
+    }
+    *v = (size_t)x;
+    return 0;
+}
+
+/* Prints the usage after naming the argument it does not know; returns -EINVAL. */
+static int unexpected(const char *arg)
+{
+    fprintf(stderr, "bench limits: unexpected argument '%s'\n%s", arg, usage);
+    return -EINVAL;
+}
+
+/* Reads argv into o and *json. Returns 0, 1 for --help, or -EINVAL after printing why. */
+static int parse(int argc, char **argv, struct pb_limits_opts *o, const char **json)
+{
+    for (int i = 1; i < argc; i += 2) {   /* option, value */
+        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        size_t mib = 0;
+        int rc = 0;
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0)
+            return 1;
+        if (!v && (!strcmp(a, "--json") || !strcmp(a, "--strategy"))) {
+            fprintf(stderr, "bench limits: %s needs a value\n", a);
+            return -EINVAL;
+        }
+        if (strcmp(a, "--json") == 0)
+            *json = v;
+        else if (strcmp(a, "--strategy") == 0)
+            o->strategy = v;
+        else if (strcmp(a, "--bytes") == 0)
+            rc = positive(a, v, &mib);
+        else if (strcmp(a, "--points") == 0)
+            rc = positive(a, v, &o->kernel_n);
+        else
+            rc = unexpected(a);
+        if (rc)
+            return rc;
+        o->bytes = mib ? mib << 20 : o->bytes;
+    }
+    return 0;
+}
+
+/* Writes l as JSON to path; returns 0 or -errno after printing why. */
+static int write_json(const char *path, const struct pb_limits *l)
+{
+    FILE *f = fopen(path, "w");
+    if (!f) {
+        fprintf(stderr, "bench limits: %s: %s\n", path, strerror(errno));
+        return -errno;
+    }
+    pb_limits_write_json(l, f);
+    fputc('\n', f);
+    return fclose(f) == 0 ? 0 : -EIO;
+}
+
+/* Entry from main: argv[0] is "limits", options follow. Exit status: 0 measured, 1 a
+ * measurement failed, 2 bad arguments. */
+int pb_main_limits(int argc, char **argv)
+{
+    struct pb_limits_opts o = {0};
+    struct pb_limits l;
+    struct pb_err err = {0};
+    const char *json = NULL;
+    int rc = parse(argc, argv, &o, &json);
+    if (rc > 0)
+        fputs(usage, stdout);
+    if (rc)
+        return rc > 0 ? 0 : 2;
+    if (!pb_limits_kernel(o.strategy, &err)) {
+        fprintf(stderr, "bench %s\n", err.msg);
+        return 2;
+    }
+    if (pb_limits_measure_with(&o, &l, &err) < 0) {
+        fprintf(stderr, "bench %s\n", err.msg);
+        return 1;
+    }
+    pb_limits_print(&l, stdout);
+    return json && write_json(json, &l) < 0 ? 1 : 0;
+}

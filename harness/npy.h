@@ -1,0 +1,33 @@
+/* npy.h (harness) — writing and reading NumPy .npy files: `bench compute --save m.npy` writes the
+ * distance matrix so numpy.load reads it, and tests read files back. The header format itself
+ * lives in kernels/npyfmt.h, shared with the exec strategy. */
+#ifndef PAIRBENCH_HARNESS_NPY_H
+#define PAIRBENCH_HARNESS_NPY_H
+
+#include "error.h"
+
+#include <stddef.h>
+
+struct pb_npy_array {
+    char descr[16];                  /* dtype as numpy spells it: "<f8", "<f4" */
+    size_t rows, cols;               /* 2-D shape; a 1-D array has cols = 1 */
+    int ndim;                        /* 1 or 2 */
+    void *data;                      /* rows*cols elements, C order (owned, malloc'd) */
+    size_t elem;                     /* bytes per element */
+};
+
+/* Bytes per element of a descr this module handles ("<f8", "<f4", "<u8", "<i8"), or 0. */
+size_t pb_npy_elem(const char *descr);
+
+/* Writes a C-order rows x cols array of descr elements (ndim 1: cols must be 1) to path,
+ * replacing it. Returns 0 or -errno with err naming the path. */
+int pb_npy_write(const char *path, const void *data, const char *descr, int ndim, size_t rows,
+                 size_t cols, struct pb_err *err);
+
+/* Reads a 1-D or 2-D C-order .npy of a descr pb_npy_elem knows into a (data malloc'd; release
+ * with pb_npy_free). Returns 0, -EINVAL for a file it does not understand, or -errno. */
+int pb_npy_read(const char *path, struct pb_npy_array *a, struct pb_err *err);
+
+void pb_npy_free(struct pb_npy_array *a);
+
+#endif

@@ -1,0 +1,843 @@
+/* plots.c — gnuplot scripts for a result set, their rendering, and the CSV table reader the
+ * figures and the report share. See plots.h for the contract.
+ *
+ * A script reads NAME_summary.csv by a path relative to itself: it cds to its own folder (from
+ * ARG0) first. Each series is cut out of the CSV by gnuplot itself into a datablock
+ * (`with table if (...)`), because lines drawn straight from a filtered CSV break at every row
+ * the filter drops. Only the list of series and their styles is fixed at write time. */
+#include "plots.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+const char *const pb_figure_names[PB_FIGURE_COUNT] = {"time", "memory", "speedup", "throughput"};
+
+/* Colour-blind-safe palette (Okabe–Ito, then Tableau), assigned by sorted label order. */
+static const char *const palette[] = {
+    "#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9",
+    "#000000", "#8C564B", "#7F7F7F", "#BCBD22", "#17BECF", "#9467BD",
+};
+#define NPALETTE (sizeof palette / sizeof palette[0])
+
+/* Point types that stay distinct in the cairo and svg terminals: filled circle, square,
+ * triangle, inverted triangle, diamond, pentagon, then the open ones. */
+static const int point_types[] = {7, 5, 9, 11, 13, 15, 6, 4, 8, 10, 12, 14};
+#define NPOINTS (sizeof point_types / sizeof point_types[0])
+#define NDASHES 5                    /* gnuplot's built-in dash types 1..5, one per thread count */
+
+/* ---------------------------------------------------------------- CSV table reader */
+
+struct cellvec {
+    char **v;                        /* cell pointers into the table's buffer */
+    size_t n, cap;
+};
+
+/* Appends p to c; returns 0 or -ENOMEM. */
+static int cellvec_push(struct cellvec *c, char *p)
+{
+    if (c->n == c->cap) {
+        size_t cap = c->cap ? 2 * c->cap : 256;
+        char **v = realloc(c->v, cap * sizeof *v);
+        if (!v)
+            return -ENOMEM;
+        c->v = v;
+        c->cap = cap;
+    }
+    c->v[c->n++] = p;
+    return 0;
+}
+
+/* Reads the whole file at path into a malloc'd NUL-terminated buffer (*out). Returns 0 or
+ * -errno. */
+static int slurp(const char *path, char **out, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return -errno;
+    size_t cap = 1 << 16, n = 0, got;
+    char *buf = malloc(cap);
+    while (buf && (got = fread(buf + n, 1, cap - n - 1, f)) > 0) {
+        n += got;
+        if (n + 1 == cap) {
+            char *b = realloc(buf, cap *= 2);
+            if (!b)
+                free(buf);
+            buf = b;
+        }
+    }
+    int bad = ferror(f);
+    fclose(f);
+    if (!buf || bad) {
+        free(buf);
+        return buf ? -EIO : -ENOMEM;
+    }
+    buf[n] = '\0';
+    *out = buf;
+    if (len)
+        *len = n;
+    return 0;
+}
+
+/* Parses one field starting at *pp in place (unquoting it), leaving *pp after its separator.
+ * Sets *eol when the field ended its line. Returns the field's start. */
+static char *parse_field(char **pp, int *eol)
+{
+    char *p = *pp, *start = p, *w = p;
+    int quoted = (*p == '"');
+    if (quoted)
+        p++;
+    for (;;) {
+        if (quoted && *p == '"' && p[1] == '"') {
+            *w++ = '"';
+            p += 2;
+        } else if (quoted && *p == '"') {
+            quoted = 0;
+            p++;
+        } else if (*p == '\0' || (!quoted && (*p == ',' || *p == '\n' || *p == '\r'))) {
+            break;
+        } else {
+            *w++ = *p++;
+        }
+    }
+    *eol = (*p != ',');
+    if (*p == '\r' && p[1] == '\n')
+        *p++ = '\0';
+    if (*p)
+        *p++ = '\0';
+    *w = '\0';
+    *pp = p;
+    return start;
+}
+
+/* Row widths of a table being read. */
+struct widthvec {
+    size_t *v;
+    size_t n, cap;
+};
+
+/* Appends w to r; returns 0 or -ENOMEM. */
+static int widthvec_push(struct widthvec *r, size_t w)
+{
+    if (r->n == r->cap) {
+        size_t cap = r->cap ? 2 * r->cap : 64;
+        size_t *v = realloc(r->v, cap * sizeof *v);
+        if (!v)
+            return -ENOMEM;
+        r->v = v;
+        r->cap = cap;
+    }
+    r->v[r->n++] = w;
+    return 0;
+}
+
+/* Splits buf into fields and rows: cells gets every field, rows the width of each non-blank
+ * line. Returns 0 or -ENOMEM. */
+static int split_rows(char *buf, size_t len, struct cellvec *cells, struct widthvec *rows)
+{
+    char *p = buf, *end = buf + len;
+    while (p < end && *p) {
+        size_t first = cells->n;
+        int eol = 0;
+        while (!eol)
+            if (cellvec_push(cells, parse_field(&p, &eol)) < 0)
+                return -ENOMEM;
+        if (cells->n == first + 1 && cells->v[first][0] == '\0') {
+            cells->n = first;        /* a blank line holds no row */
+            continue;
+        }
+        if (widthvec_push(rows, cells->n - first) < 0)
+            return -ENOMEM;
+    }
+    return 0;
+}
+
+/* Lays the split fields out as a rectangle as wide as the header: short rows are padded with
+ * "", extra fields dropped. Returns 0 or -ENOMEM. */
+static int square_up(struct pb_table *t, const struct cellvec *cells, const struct widthvec *rows)
+{
+    static char empty[] = "";
+    t->ncols = rows->v[0];
+    t->nrows = rows->n - 1;
+    t->head = malloc(t->ncols * sizeof *t->head);
+    t->cells = malloc((t->nrows ? t->nrows : 1) * t->ncols * sizeof *t->cells);
+    if (!t->head || !t->cells)
+        return -ENOMEM;
+    size_t k = 0;
+    for (size_t r = 0; r < rows->n; r++) {
+        char **dst = r ? t->cells + (r - 1) * t->ncols : t->head;
+        for (size_t c = 0; c < t->ncols; c++)
+            dst[c] = c < rows->v[r] ? cells->v[k + c] : empty;
+        k += rows->v[r];
+    }
+    return 0;
+}
+
+int pb_table_read(const char *path, struct pb_table *t, struct pb_err *err)
+{
+    memset(t, 0, sizeof *t);
+    size_t len = 0;
+    int rc = slurp(path, &t->buf, &len);
+    if (rc < 0)
+        return pb_fail(err, rc, "%s: cannot read: %s", path, strerror(-rc));
+    struct cellvec cells = {0};
+    struct widthvec rows = {0};
+    rc = split_rows(t->buf, len, &cells, &rows);
+    if (rc == 0 && rows.n == 0)
+        rc = pb_fail(err, -EINVAL, "%s: empty file, expected a CSV header", path);
+    else if (rc == 0)
+        rc = square_up(t, &cells, &rows);
+    if (rc == -ENOMEM)
+        pb_fail(err, rc, "%s: out of memory", path);
+    free(cells.v);
+    free(rows.v);
+    if (rc < 0)
+        pb_table_free(t);
+    return rc;
+}
+
+int pb_table_col(const struct pb_table *t, const char *name)
+{
+    for (size_t c = 0; c < t->ncols; c++)
+        if (strcmp(t->head[c], name) == 0)
+            return (int)c;
+    return -1;
+}
+
+const char *pb_table_get(const struct pb_table *t, size_t row, int col)
+{
+    if (col < 0 || (size_t)col >= t->ncols || row >= t->nrows)
+        return "";
+    return t->cells[row * t->ncols + (size_t)col];
+}
+
+void pb_table_free(struct pb_table *t)
+{
+    free(t->head);
+    free(t->cells);
+    free(t->buf);
+    memset(t, 0, sizeof *t);
+}
+
+/* ---------------------------------------------------------------- series of a summary */
+
+/* One strategy label with its params: one colour and point type in every figure. */
+struct pkey {
+    const char *strategy;            /* label, a cell of the summary table */
+    const char *params;              /* "k=v;k=v" or "" */
+};
+
+/* What the scripts need to know of a summary: its keys, thread counts and which pairs exist. */
+struct series_set {
+    struct pkey *keys;               /* sorted by strategy, then params */
+    size_t nkeys;
+    int *threads;                    /* every thread count present, ascending */
+    size_t nthreads;
+    unsigned char *has;              /* nkeys * nthreads: 1 when that series has a row */
+    int multi;                       /* 1: some key has more than one thread count */
+    int any_bad;                     /* 1: some row failed or did not verify */
+    int dup_label;                   /* 1: one label appears with different params */
+    const char *output;              /* "matrix" | "histogram" | "" (first counted row's) */
+};
+
+/* Columns of the summary the scripts use by name; checked before any script is written. */
+static const char *const required_cols[] = {
+    "strategy", "params", "output", "n", "threads", "wall_median_s", "wall_ci95_lo_s",
+    "wall_ci95_hi_s", "peak_rss_kib", "speedup", "efficiency", "pairs_per_s",
+};
+
+/* 1 when summary row r is a counted measurement (not an overhead row, n > 0). */
+static int counted(const struct pb_table *t, size_t r)
+{
+    return strcmp(pb_table_get(t, r, pb_table_col(t, "kind")), "overhead") != 0
+        && atol(pb_table_get(t, r, pb_table_col(t, "n"))) > 0;
+}
+
+/* 1 when summary row r failed or was not verified. */
+static int row_bad(const struct pb_table *t, size_t r)
+{
+    int vcol = pb_table_col(t, "verified");
+    return atol(pb_table_get(t, r, pb_table_col(t, "failed"))) > 0
+        || (vcol >= 0 && strcmp(pb_table_get(t, r, vcol), "yes") != 0);
+}
+
+static int cmp_key(const void *a, const void *b)
+{
+    const struct pkey *x = a, *y = b;
+    int c = strcmp(x->strategy, y->strategy);
+    return c ? c : strcmp(x->params, y->params);
+}
+
+static int cmp_int(const void *a, const void *b)
+{
+    int x = *(const int *)a, y = *(const int *)b;
+    return (x > y) - (x < y);
+}
+
+/* Sorts v[0..*n) of size-byte items and drops duplicates under cmp. */
+static void sort_unique(void *v, size_t *n, size_t size, int (*cmp)(const void *, const void *))
+{
+    if (*n == 0)
+        return;
+    qsort(v, *n, size, cmp);
+    char *b = v;
+    size_t k = 1;
+    for (size_t i = 1; i < *n; i++)
+        if (cmp(b + (k - 1) * size, b + i * size) != 0)
+            memmove(b + k++ * size, b + i * size, size);
+    *n = k;
+}
+
+/* Index of x in the sorted keys, or of threads in the sorted thread counts. */
+static size_t key_index(const struct series_set *s, struct pkey x)
+{
+    struct pkey *k = bsearch(&x, s->keys, s->nkeys, sizeof x, cmp_key);
+    return (size_t)(k - s->keys);
+}
+
+static size_t thread_index(const struct series_set *s, int threads)
+{
+    int *k = bsearch(&threads, s->threads, s->nthreads, sizeof threads, cmp_int);
+    return (size_t)(k - s->threads);
+}
+
+/* Marks which (key, threads) series exist and the set's flags, once keys and threads are
+ * sorted. */
+static void mark_series(const struct pb_table *t, struct series_set *s)
+{
+    int sc = pb_table_col(t, "strategy"), pc = pb_table_col(t, "params");
+    int tc = pb_table_col(t, "threads");
+    for (size_t r = 0; r < t->nrows; r++) {
+        if (!counted(t, r))
+            continue;
+        struct pkey x = {pb_table_get(t, r, sc), pb_table_get(t, r, pc)};
+        int th = atoi(pb_table_get(t, r, tc));
+        s->has[key_index(s, x) * s->nthreads + thread_index(s, th)] = 1;
+        s->any_bad |= row_bad(t, r);
+    }
+    for (size_t k = 0; k < s->nkeys; k++) {
+        size_t count = 0;
+        for (size_t i = 0; i < s->nthreads; i++)
+            count += s->has[k * s->nthreads + i];
+        s->multi |= count > 1;
+        s->dup_label |= k > 0 && strcmp(s->keys[k].strategy, s->keys[k - 1].strategy) == 0;
+    }
+}
+
+static void series_free(struct series_set *s)
+{
+    free(s->keys);
+    free(s->threads);
+    free(s->has);
+    memset(s, 0, sizeof *s);
+}
+
+/* Fills s from the counted rows of summary t (cells stay owned by t). Returns 0, -EINVAL when
+ * there is no counted row, or -ENOMEM. */
+static int collect_series(const struct pb_table *t, struct series_set *s)
+{
+    memset(s, 0, sizeof *s);
+    s->keys = malloc((t->nrows + 1) * sizeof *s->keys);
+    s->threads = malloc((t->nrows + 1) * sizeof *s->threads);
+    if (!s->keys || !s->threads)
+        return -ENOMEM;
+    int sc = pb_table_col(t, "strategy"), pc = pb_table_col(t, "params");
+    int tc = pb_table_col(t, "threads"), oc = pb_table_col(t, "output");
+    for (size_t r = 0; r < t->nrows; r++) {
+        if (!counted(t, r))
+            continue;
+        if (!s->output)
+            s->output = pb_table_get(t, r, oc);
+        s->keys[s->nkeys++] = (struct pkey){pb_table_get(t, r, sc), pb_table_get(t, r, pc)};
+        s->threads[s->nthreads++] = atoi(pb_table_get(t, r, tc));
+    }
+    if (s->nkeys == 0)
+        return -EINVAL;
+    sort_unique(s->keys, &s->nkeys, sizeof *s->keys, cmp_key);
+    sort_unique(s->threads, &s->nthreads, sizeof *s->threads, cmp_int);
+    s->has = calloc(s->nkeys * s->nthreads, 1);
+    if (!s->has)
+        return -ENOMEM;
+    mark_series(t, s);
+    return 0;
+}
+
+/* ---------------------------------------------------------------- script text */
+
+/* Writes s as a gnuplot single-quoted string (no escapes inside; ' doubles). */
+static void gp_quote(FILE *f, const char *s)
+{
+    fputc('\'', f);
+    for (; *s; s++) {
+        if (*s == '\'')
+            fputc('\'', f);
+        if (*s != '\n' && *s != '\r')
+            fputc(*s, f);
+    }
+    fputc('\'', f);
+}
+
+/* The legend text of key k, with the thread count when threads > 0 and the sweep has several. */
+static void series_title(char *buf, size_t cap, const struct series_set *s, size_t k, int threads)
+{
+    const struct pkey *x = &s->keys[k];
+    int n = snprintf(buf, cap, "%s", x->strategy);
+    if (s->dup_label && x->params[0] && n >= 0 && (size_t)n < cap)
+        n += snprintf(buf + n, cap - (size_t)n, " [%s]", x->params);
+    if (threads > 0 && s->nthreads > 1 && n >= 0 && (size_t)n < cap)
+        snprintf(buf + n, cap - (size_t)n, ", %d thread%s", threads, threads == 1 ? "" : "s");
+}
+
+/* The part every script shares: what it is, finding its folder, reading the CSV, the filters
+ * and the style of each key. */
+static void write_head(FILE *f, const char *name, const char *fig, const char *what,
+                       const struct pb_table *t, const struct series_set *s)
+{
+    fprintf(f, "# %s_%s.gp: %s.\n", name, fig, what);
+    fprintf(f, "# Written by pairbench. It reads %s_summary.csv beside it, so it runs from any\n"
+               "# folder (gnuplot path/to/%s_%s.gp) and leaves %s_%s.png, .svg and .pdf beside\n"
+               "# itself. The series and their styles were fixed from the summary at writing.\n\n",
+            name, name, fig, name, fig);
+    fputs("here = ARG0\ni = strlen(here)\nwhile (i > 0 && here[i:i] ne \"/\") { i = i - 1 }\n"
+          "if (i > 0) { cd here[1:i] }\n", f);
+    fprintf(f, "name = ");
+    gp_quote(f, name);
+    fputs("\ncsv = name . '_summary.csv'\n\n"
+          "set datafile separator comma\nset datafile columnheaders\n", f);
+    fprintf(f, "counted(x) = %scolumn(\"n\") > 0\n",
+            pb_table_col(t, "kind") >= 0 ? "strcol(\"kind\") ne \"overhead\" && " : "");
+    fputs("is(s, p) = strcol(\"strategy\") eq s && strcol(\"params\") eq p && counted(0)\n", f);
+    fputs("ist(s, p, t) = is(s, p) && column(\"threads\") == t\n", f);
+    fprintf(f, "bad(x) = counted(0) && (%s%s)\n\n",
+            pb_table_col(t, "failed") >= 0 ? "column(\"failed\") > 0 || " : "",
+            pb_table_col(t, "verified") >= 0 ? "strcol(\"verified\") ne \"yes\"" : "0");
+    fputs("# One colour and point type per strategy label, the same in every figure.\n", f);
+    for (size_t k = 0; k < s->nkeys; k++)
+        fprintf(f, "set style line %zu lc rgb '%s' pt %d ps 1.3 lw 2\n", k + 1,
+                palette[k % NPALETTE], point_types[k % NPOINTS]);
+    fputs("\n# n and thread ranges of the counted rows.\n"
+          "stats csv using (counted(0) ? column(\"n\") : NaN) nooutput\n"
+          "nmin = STATS_min; nmax = STATS_max\n"
+          "stats csv using (counted(0) ? column(\"threads\") : NaN) nooutput\n"
+          "tmin = STATS_min; tmax = STATS_max\n\n", f);
+}
+
+/* Emits one `set table` that cuts key k (and thread count threads, when > 0) out of the CSV
+ * into datablock $s<k>_<threads>, with the columns of using; extra further filters rows. */
+static void write_table(FILE *f, const struct series_set *s, size_t k, int threads,
+                        const char *using, const char *extra)
+{
+    fprintf(f, "set table $s%zu_%d\nplot csv using %s with table if (", k, threads, using);
+    fputs(threads > 0 ? "ist(" : "is(", f);
+    gp_quote(f, s->keys[k].strategy);
+    fputs(", ", f);
+    gp_quote(f, s->keys[k].params);
+    if (threads > 0)
+        fprintf(f, ", %d", threads);
+    fprintf(f, ")%s%s)\nunset table\n", extra ? " && " : "", extra ? extra : "");
+}
+
+/* Emits a table per (key, thread count) series present in the summary. */
+static void write_thread_tables(FILE *f, const struct series_set *s, const char *using,
+                                const char *extra)
+{
+    for (size_t k = 0; k < s->nkeys; k++)
+        for (size_t i = 0; i < s->nthreads; i++)
+            if (s->has[k * s->nthreads + i])
+                write_table(f, s, k, s->threads[i], using, extra);
+}
+
+/* Switches from reading the CSV to reading the datablocks (whitespace separated). */
+static void write_switch(FILE *f)
+{
+    fputs("\nset datafile separator whitespace\nset datafile nocolumnheaders\n\n", f);
+}
+
+/* Opens the loop that draws the figure once per format, with a legend outside the data. */
+static void write_loop_open(FILE *f, const char *fig)
+{
+    fputs("do for [fmt in \"png svg pdf\"] {\n"
+          "  if (fmt eq \"png\") { set terminal pngcairo size 1200,700 font \"sans,11\" "
+          "noenhanced }\n"
+          "  if (fmt eq \"svg\") { set terminal svg size 1200,700 font \"sans,11\" noenhanced "
+          "background \"white\" }\n"
+          "  if (fmt eq \"pdf\") { set terminal pdfcairo size 9in,5.25in font \"sans,9\" "
+          "noenhanced }\n", f);
+    fprintf(f, "  set output name . '_%s.' . fmt\n", fig);
+    fputs("  set grid xtics ytics mxtics mytics lc rgb '#e0e0e0' lw 1\n"
+          "  set key outside right top vertical Left reverse samplen 3 spacing 1.2 box lc rgb "
+          "'#bbbbbb'\n", f);
+}
+
+static void write_loop_close(FILE *f)
+{
+    fputs("  unset output\n}\n", f);
+}
+
+/* A plot command being written: clauses joined by ", \". */
+struct clauses {
+    FILE *f;
+    int n;                           /* clauses written so far */
+};
+
+/* Starts the next clause of c's plot command. */
+static FILE *clause(struct clauses *c)
+{
+    fputs(c->n++ ? ", \\\n    " : "  plot \\\n    ", c->f);
+    return c->f;
+}
+
+/* Ends c's plot command. */
+static void clauses_end(struct clauses *c)
+{
+    fputs("\n", c->f);
+}
+
+/* Emits a clause per (key, threads) series: a line through the points sorted by x of y (an
+ * expression of the datablock's columns), and error bars from columns 3:4 when bars. */
+static void write_thread_clauses(struct clauses *c, const struct series_set *s, const char *y,
+                                 int bars)
+{
+    char title[400];
+    for (size_t k = 0; k < s->nkeys; k++)
+        for (size_t i = 0; i < s->nthreads; i++) {
+            if (!s->has[k * s->nthreads + i])
+                continue;
+            int th = s->threads[i];
+            series_title(title, sizeof title, s, k, th);
+            fprintf(clause(c), "$s%zu_%d using 1:(%s) smooth unique with linespoints ls %zu "
+                    "dt %zu title ", k, th, y, k + 1, i % NDASHES + 1);
+            gp_quote(c->f, title);
+            if (bars)
+                fprintf(clause(c), "$s%zu_%d using 1:2:3:4 with yerrorbars ls %zu notitle", k,
+                        th, k + 1);
+        }
+}
+
+/* Emits the clause marking failed or unverified points (datablock $bad), when there are any. */
+static void write_bad_clause(struct clauses *c, const struct series_set *s)
+{
+    if (s->any_bad)
+        fputs("$bad using 1:2 with points pt 6 ps 3 lw 2 lc rgb '#d00000' "
+              "title 'failed or not verified'", clause(c));
+}
+
+/* Emits the table of failed or unverified points at (n, column y), when there are any. */
+static void write_bad_table(FILE *f, const struct series_set *s, const char *y)
+{
+    if (s->any_bad)
+        fprintf(f, "set table $bad\nplot csv using (column(\"n\")):(%s) with table if (bad(0) "
+                   "&& %s > 0)\nunset table\n", y, y);
+}
+
+/* ---------------------------------------------------------------- the four figures */
+
+#define COL_MEDIAN "column(\"wall_median_s\")"
+
+/* NAME_time.gp: median wall time vs n, log-log, CI bars, an n² guide through the geometric
+ * mean of the medians at the largest n. */
+static void write_time(FILE *f, const char *name, const struct pb_table *t,
+                       const struct series_set *s)
+{
+    write_head(f, name, "time", "median wall time vs n, log-log, bars from the 95% CI", t, s);
+    write_thread_tables(f, s, "(column(\"n\")):(" COL_MEDIAN "):(column(\"wall_ci95_lo_s\")):"
+                              "(column(\"wall_ci95_hi_s\"))", NULL);
+    write_bad_table(f, s, COL_MEDIAN);
+    fputs("# The guide passes through the geometric mean of the medians at the largest n timed.\n"
+          "stats csv using (counted(0) && " COL_MEDIAN " > 0 ? column(\"n\") : NaN) nooutput\n"
+          "ng = STATS_max\n"
+          "set table $g\nplot csv using (log(" COL_MEDIAN ")):(1) with table if (counted(0) && "
+          "column(\"n\") == ng && " COL_MEDIAN " > 0)\nunset table\n", f);
+    write_switch(f);
+    fputs("g = NaN\nif (|$g| > 0) { stats $g using 1 nooutput; g = exp(STATS_mean) / ng**2 }\n"
+          "guide(x) = g * x**2\n\n", f);
+    write_loop_open(f, "time");
+    fprintf(f, "  set title sprintf('%%s: median wall time vs n (%s output)', name)\n"
+               "  set logscale xy\n  set xrange [nmin / 1.4 : nmax * 1.4]\n"
+               "  set xlabel 'n (points)'\n"
+               "  set ylabel 'median wall time (s); bars: 95%% CI of the median'\n", s->output);
+    struct clauses c = {.f = f};
+    write_thread_clauses(&c, s, "$2", 1);
+    write_bad_clause(&c, s);
+    fputs("guide(x) with lines lc rgb '#888888' dt 3 lw 2 title 'guide: time ∝ n²'", clause(&c));
+    clauses_end(&c);
+    write_loop_close(f);
+}
+
+/* NAME_memory.gp: peak memory (PSS of the run's processes, MiB) vs n, log-log, with the size of
+ * one n×n matrix when the output is a matrix. */
+static void write_memory(FILE *f, const char *name, const struct pb_table *t,
+                         const struct series_set *s)
+{
+    write_head(f, name, "memory", "peak memory of each run vs n, log-log", t, s);
+    write_thread_tables(f, s, "(column(\"n\")):(column(\"peak_rss_kib\") / 1024.0)", NULL);
+    write_bad_table(f, s, "column(\"peak_rss_kib\") / 1024.0");
+    write_switch(f);
+    write_loop_open(f, "memory");
+    fprintf(f, "  set title sprintf('%%s: peak memory vs n (%s output)', name)\n"
+               "  set logscale xy\n  set xrange [nmin / 1.4 : nmax * 1.4]\n"
+               "  set xlabel 'n (points)'\n"
+               "  set ylabel 'peak memory of the run, PSS of all its processes (MiB)'\n",
+            s->output);
+    struct clauses c = {.f = f};
+    write_thread_clauses(&c, s, "$2", 0);
+    write_bad_clause(&c, s);
+    if (strcmp(s->output, "matrix") == 0) {
+        int col = pb_table_col(t, "precision");
+        int bytes = col >= 0 && strcmp(pb_table_get(t, 0, col), "float") == 0 ? 4 : 8;
+        fprintf(clause(&c), "%d * x**2 / 1048576.0 with lines lc rgb '#888888' dt 3 lw 2 "
+                "title 'one n×n matrix (%d n² bytes)'", bytes, bytes);
+    }
+    clauses_end(&c);
+    write_loop_close(f);
+}
+
+/* NAME_throughput.gp: unique pairs per second vs n, with the limit lines when peak > 0. */
+static void write_throughput(FILE *f, const char *name, const struct pb_table *t,
+                             const struct series_set *s, double peak)
+{
+    write_head(f, name, "throughput", "unique pairs per second vs n", t, s);
+    write_thread_tables(f, s, "(column(\"n\")):(column(\"pairs_per_s\"))", NULL);
+    write_bad_table(f, s, "column(\"pairs_per_s\")");
+    write_switch(f);
+    if (peak > 0)
+        fprintf(f, "peak = %.9g  # one thread's measured peak pairs/s, given by the harness\n\n",
+                peak);
+    write_loop_open(f, "throughput");
+    fprintf(f, "  set title sprintf('%%s: throughput vs n (%s output)', name)\n"
+               "  set logscale xy\n  set xrange [nmin / 1.4 : nmax * 1.4]\n"
+               "  set xlabel 'n (points)'\n"
+               "  set ylabel 'unique pairs i<j per second (pairs/s)'\n"
+               "  set format y \"%%.0s %%c\"\n", s->output);
+    struct clauses c = {.f = f};
+    write_thread_clauses(&c, s, "$2", 0);
+    write_bad_clause(&c, s);
+    for (size_t i = 0; peak > 0 && i < s->nthreads; i++)
+        fprintf(clause(&c), "peak * %d with lines lc rgb '#555555' dt %zu lw 1.5 title "
+                "sprintf('measured limit, %d thread%s (%%.3g pairs/s)', peak * %d)",
+                s->threads[i], i % NDASHES + 1, s->threads[i], s->threads[i] == 1 ? "" : "s",
+                s->threads[i]);
+    clauses_end(&c);
+    write_loop_close(f);
+}
+
+/* The speedup panel's and the efficiency panel's clauses: every key with several thread counts
+ * (or every key when none has), at the largest n; column is 2 (speedup) or 3 (efficiency). */
+static void write_speedup_clauses(FILE *f, const struct series_set *s, int column)
+{
+    char title[400];
+    struct clauses c = {.f = f};
+    for (size_t k = 0; k < s->nkeys; k++) {
+        size_t count = 0;
+        for (size_t i = 0; i < s->nthreads; i++)
+            count += s->has[k * s->nthreads + i];
+        if (s->multi && count < 2)
+            continue;
+        series_title(title, sizeof title, s, k, 0);
+        fprintf(clause(&c), "$s%zu_0 using 1:%d smooth unique with linespoints ls %zu title ", k,
+                column, k + 1);
+        gp_quote(f, title);
+    }
+    fprintf(clause(&c), "%s with lines lc rgb '#888888' dt 3 lw 2 title 'ideal'",
+            column == 2 ? "x" : "1");
+    clauses_end(&c);
+}
+
+/* NAME_speedup.gp: speedup and efficiency vs threads at the largest n, side by side, with the
+ * ideal lines; the legend sits right of both panels. */
+static void write_speedup(FILE *f, const char *name, const struct pb_table *t,
+                          const struct series_set *s)
+{
+    write_head(f, name, "speedup", "speedup and efficiency vs threads at the largest n", t, s);
+    fputs("# The largest n with a speedup (a failed point has none).\n"
+          "stats csv using (counted(0) && column(\"speedup\") > 0 ? column(\"n\") : NaN) "
+          "nooutput\nns = STATS_max\n", f);
+    for (size_t k = 0; k < s->nkeys; k++)
+        write_table(f, s, k, 0, "(column(\"threads\")):(column(\"speedup\")):"
+                                "(column(\"efficiency\"))", "column(\"n\") == ns");
+    write_switch(f);
+    write_loop_open(f, "speedup");
+    fputs("  set multiplot title sprintf('%s: speedup and efficiency vs threads at n = %d "
+          "(the largest n timed), %s output', name, ns, '", f);
+    fputs(s->output, f);
+    fputs("')\n  set xrange [tmin - 0.5 : tmax + 0.5]\n  set xtics 1\n"
+          "  if (tmax > 16) { set xtics autofreq }\n  set xlabel 'threads'\n"
+          "  set tmargin at screen 0.88; set bmargin at screen 0.12\n"
+          "  set lmargin at screen 0.08; set rmargin at screen 0.40\n  unset key\n"
+          "  set yrange [0 : *]\n"
+          "  set ylabel 'speedup over the same strategy at its fewest threads (x)'\n", f);
+    write_speedup_clauses(f, s, 2);
+    fputs("  set lmargin at screen 0.48; set rmargin at screen 0.80\n"
+          "  set yrange [0 : 1.2 < *]\n  set ylabel 'parallel efficiency (speedup / threads)'\n"
+          "  set key at screen 0.82, 0.88 left top vertical Left reverse samplen 3 spacing 1.2 "
+          "box lc rgb '#bbbbbb'\n", f);
+    write_speedup_clauses(f, s, 3);
+    fputs("  unset multiplot\n", f);
+    write_loop_close(f);
+}
+
+/* ---------------------------------------------------------------- writing and rendering */
+
+/* Writes DIR/NAME_fig.gp with the figure's writer. Returns 0 or -errno with err filled. */
+static int write_figure(const char *dir, const char *name, size_t fig, const struct pb_table *t,
+                        const struct series_set *s, double peak, struct pb_err *err)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s_%s.gp", dir, name, pb_figure_names[fig]);
+    FILE *f = fopen(path, "w");
+    if (!f)
+        return pb_fail(err, -errno, "%s: cannot write: %s", path, strerror(errno));
+    if (fig == 0)
+        write_time(f, name, t, s);
+    else if (fig == 1)
+        write_memory(f, name, t, s);
+    else if (fig == 2)
+        write_speedup(f, name, t, s);
+    else
+        write_throughput(f, name, t, s, peak);
+    int bad = ferror(f);
+    if (fclose(f) != 0 || bad)
+        return pb_fail(err, -EIO, "%s: write failed", path);
+    return 0;
+}
+
+/* Checks that summary t (read from path) has every column the scripts use. */
+static int check_columns(const struct pb_table *t, const char *path, struct pb_err *err)
+{
+    for (size_t i = 0; i < sizeof required_cols / sizeof required_cols[0]; i++)
+        if (pb_table_col(t, required_cols[i]) < 0)
+            return pb_fail(err, -EINVAL, "%s: no column \"%s\" in the header", path,
+                           required_cols[i]);
+    return 0;
+}
+
+int pb_plots_write(const char *dir, const char *name, const struct pb_plot_opts *o,
+                   struct pb_err *err)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s_summary.csv", dir, name);
+    struct pb_table t;
+    int rc = pb_table_read(path, &t, err);
+    if (rc < 0)
+        return rc;
+    struct series_set s = {0};
+    rc = check_columns(&t, path, err);
+    if (rc == 0) {
+        rc = collect_series(&t, &s);
+        if (rc == -EINVAL)
+            pb_fail(err, rc, "%s: no counted rows (kind run, n > 0) to plot", path);
+        else if (rc < 0)
+            pb_fail(err, rc, "%s: out of memory", path);
+    }
+    for (size_t fig = 0; rc == 0 && fig < PB_FIGURE_COUNT; fig++)
+        rc = write_figure(dir, name, fig, &t, &s, o ? o->peak_pairs_per_s : 0, err);
+    series_free(&s);
+    pb_table_free(&t);
+    return rc;
+}
+
+/* Finds gnuplot: $PB_GNUPLOT when set, else the first executable "gnuplot" on PATH. Writes its
+ * path into buf; returns 0 or -ENOENT. */
+static int find_gnuplot(char *buf, size_t cap)
+{
+    const char *env = getenv("PB_GNUPLOT");
+    if (env && *env) {
+        snprintf(buf, cap, "%s", env);
+        return access(buf, X_OK) == 0 ? 0 : -ENOENT;
+    }
+    const char *path = getenv("PATH");
+    if (!path)
+        path = "/usr/local/bin:/usr/bin:/bin";
+    while (*path) {
+        size_t len = strcspn(path, ":");
+        snprintf(buf, cap, "%.*s/gnuplot", (int)len, path);
+        if (len > 0 && access(buf, X_OK) == 0)
+            return 0;
+        path += len + (path[len] == ':');
+    }
+    return -ENOENT;
+}
+
+/* Reads fd to its end, keeping the last cap-1 bytes in buf (NUL-terminated). */
+static void read_tail(int fd, char *buf, size_t cap)
+{
+    size_t len = 0;
+    char chunk[1024];
+    ssize_t got;
+    while ((got = read(fd, chunk, sizeof chunk)) > 0 || (got < 0 && errno == EINTR)) {
+        for (ssize_t i = 0; i < got; i++) {
+            if (len == cap - 1) {
+                memmove(buf, buf + cap / 2, len - cap / 2);
+                len -= cap / 2;
+            }
+            buf[len++] = chunk[i];
+        }
+    }
+    buf[len] = '\0';
+}
+
+/* The last non-empty line of text, trimmed, copied into out. */
+static void last_line(const char *text, char *out, size_t cap)
+{
+    size_t end = strlen(text);
+    while (end > 0 && (text[end - 1] == '\n' || text[end - 1] == ' '))
+        end--;
+    size_t start = end;
+    while (start > 0 && text[start - 1] != '\n')
+        start--;
+    snprintf(out, cap, "%.*s", (int)(end - start), text + start);
+}
+
+/* Runs `gnuplot script`, its stdout discarded and its stderr's tail kept in msg. Returns the
+ * exit status, 128+signal, or -errno when it could not be started. */
+static int run_gnuplot(const char *gnuplot, const char *script, char *msg, size_t cap)
+{
+    int fds[2];
+    if (pipe(fds) < 0)
+        return -errno;
+    pid_t pid = fork();
+    if (pid < 0) {
+        int e = errno;
+        close(fds[0]);
+        close(fds[1]);
+        return -e;
+    }
+    if (pid == 0) {
+        FILE *null = freopen("/dev/null", "w", stdout);
+        (void)null;
+        dup2(fds[1], 2);
+        close(fds[0]);
+        execl(gnuplot, "gnuplot", script, (char *)NULL);
+        _exit(127);
+    }
+    close(fds[1]);
+    read_tail(fds[0], msg, cap);
+    close(fds[0]);
+    int st;
+    while (waitpid(pid, &st, 0) < 0)
+        if (errno != EINTR)
+            return -errno;
+    return WIFSIGNALED(st) ? 128 + WTERMSIG(st) : WEXITSTATUS(st);
+}
+
+int pb_plots_render(const char *dir, const char *name, struct pb_err *err)
+{
+    char gnuplot[4096];
+    if (find_gnuplot(gnuplot, sizeof gnuplot) < 0)
+        return pb_fail(err, -ENOENT, "gnuplot not found on PATH: figures not rendered");
+    for (size_t fig = 0; fig < PB_FIGURE_COUNT; fig++) {
+        char script[4096], tail[4096], line[512];
+        snprintf(script, sizeof script, "%s/%s_%s.gp", dir, name, pb_figure_names[fig]);
+        int st = run_gnuplot(gnuplot, script, tail, sizeof tail);
+        if (st < 0)
+            return pb_fail(err, st, "%s: cannot run gnuplot: %s", script, strerror(-st));
+        if (st != 0) {
+            last_line(tail, line, sizeof line);
+            return pb_fail(err, -EIO, "%s: gnuplot exited with %d: %s", script, st, line);
+        }
+    }
+    return 0;
+}

@@ -1,0 +1,288 @@
+/* summary.c — NAME_summary.csv from the per-run rows (see summary.h for the columns). Rows are
+ * grouped by (strategy, params, output, kind, ranks, precision, n, threads); warm-ups are left
+ * out; runs whose status is not ok are counted in `failed` and kept out of every timing figure,
+ * so one crash never drags a median. The file is written beside and renamed into place, so a
+ * reader never sees half a summary. */
+#include "summary.h"
+#include "stats.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SUMMARY_HEADER \
+    "strategy,params,output,n,threads,runs,wall_min_s,wall_median_s,wall_mean_s,wall_stddev_s," \
+    "wall_ci95_lo_s,wall_ci95_hi_s,peak_rss_kib,speedup,efficiency,kind,ranks,precision,cv," \
+    "mad_outliers,flag,maxrss_kib,cgroup_peak_kib,pairs_per_s,verified,failed,fraction_of_limit"
+
+#define CV_LIMIT 0.05                /* spread above which a group is flagged */
+
+/* One summary line being built. */
+struct group {
+    const struct pb_row *first;      /* carries the key */
+    size_t runs, failed;             /* ok runs counted; runs whose status was not ok */
+    struct pb_stats wall;            /* over the ok runs */
+    double peak_kib, maxrss_kib, cgroup_kib;  /* medians over ok runs that know them; NAN */
+    double pairs_per_s;              /* median over ok runs */
+    double fraction;                 /* largest fraction_of_limit; NAN: none measured */
+    const char *verified;            /* "yes" | "no" | "" */
+    double speedup;                  /* NAN: not applicable */
+    char flag[96];                   /* "" or the reasons */
+};
+
+/* Orders rows by the group key, threads last so a key's thread counts sit together. */
+static int cmp_key(const struct pb_row *a, const struct pb_row *b, int with_threads)
+{
+    int c;
+    if ((c = strcmp(a->strategy, b->strategy)) || (c = strcmp(a->params, b->params)) ||
+        (c = strcmp(a->output, b->output)) || (c = strcmp(a->kind, b->kind)) ||
+        (c = strcmp(a->precision, b->precision)))
+        return c;
+    if (a->ranks != b->ranks)
+        return a->ranks < b->ranks ? -1 : 1;
+    if (a->n != b->n)
+        return a->n < b->n ? -1 : 1;
+    if (with_threads && a->threads != b->threads)
+        return a->threads < b->threads ? -1 : 1;
+    return 0;
+}
+
+static int cmp_rowptr(const void *p, const void *q)
+{
+    const struct pb_row *a = *(const struct pb_row *const *)p;
+    const struct pb_row *b = *(const struct pb_row *const *)q;
+    int c = cmp_key(a, b, 1);
+    return c ? c : (a > b) - (a < b);   /* file order within a group: a stable sort */
+}
+
+/* FNV-1a 64 of the group key, so a group's bootstrap does not depend on its neighbours. */
+static uint64_t key_seed(const struct pb_row *r)
+{
+    char buf[512];
+    uint64_t h = 0xcbf29ce484222325ull;
+    snprintf(buf, sizeof buf, "%s|%s|%s|%s|%s|%d|%zu|%d", r->strategy, r->params, r->output,
+             r->kind, r->precision, r->ranks, r->n, r->threads);
+    for (const char *p = buf; *p; p++)
+        h = (h ^ (unsigned char)*p) * 0x100000001b3ull;
+    return h;
+}
+
+/* Median of the non-negative values among the kib figures picked by get; NAN if none. */
+static double median_known(const struct pb_row *const *r, size_t n, double *tmp,
+                           long (*get)(const struct pb_row *))
+{
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (get(r[i]) >= 0)
+            tmp[k++] = (double)get(r[i]);
+    return k ? pb_median(tmp, k) : NAN;
+}
+
+static long get_peak(const struct pb_row *r) { return r->peak_rss_kib; }
+static long get_maxrss(const struct pb_row *r) { return r->maxrss_kib; }
+static long get_cgroup(const struct pb_row *r) { return r->cgroup_peak_kib; }
+
+/* "yes" when every run verified, "" when none was checked, "no" otherwise. */
+static const char *verified_all(const struct pb_row *const *r, size_t n)
+{
+    size_t yes = 0, unchecked = 0;
+    for (size_t i = 0; i < n; i++) {
+        yes += strcmp(r[i]->verified, "yes") == 0;
+        unchecked += r[i]->verified[0] == '\0';
+    }
+    return yes == n ? "yes" : unchecked == n ? "" : "no";
+}
+
+/* Keeps in ok[] the rows that ran and were timed (status ok, finite wall). */
+static size_t pick_ok(const struct pb_row *const *r, size_t n, const struct pb_row **ok)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(r[i]->status, "ok") == 0 && isfinite(r[i]->wall_s))
+            ok[k++] = r[i];
+    return k;
+}
+
+/* Writes the reasons a group's timing is doubtful into g->flag. */
+static void set_flag(struct group *g)
+{
+    size_t len = 0;
+    g->flag[0] = '\0';
+    if (g->runs == 0) {
+        snprintf(g->flag, sizeof g->flag, "no ok runs");
+        return;
+    }
+    if (g->wall.cv > CV_LIMIT)
+        len = (size_t)snprintf(g->flag, sizeof g->flag, "cv %.1f%% > %.0f%%", 100 * g->wall.cv,
+                               100 * CV_LIMIT);
+    if (g->wall.outliers > 0)
+        snprintf(g->flag + len, sizeof g->flag - len, "%s%zu MAD outlier%s", len ? "; " : "",
+                 g->wall.outliers, g->wall.outliers > 1 ? "s" : "");
+}
+
+/* Summarises the n rows r[0..n) of one group into g; tmp and ok hold n entries each. */
+static void summarise(const struct pb_row *const *r, size_t n, double *tmp,
+                      const struct pb_row **ok, struct group *g)
+{
+    size_t k = pick_ok(r, n, ok);
+    *g = (struct group){ .first = r[0], .runs = k, .failed = n - k, .fraction = NAN,
+                         .speedup = NAN, .verified = verified_all(r, n) };
+    for (size_t i = 0; i < k; i++)
+        tmp[i] = ok[i]->wall_s;
+    pb_stats_compute(tmp, k, key_seed(r[0]), &g->wall);
+    g->peak_kib = median_known(ok, k, tmp, get_peak);
+    g->maxrss_kib = median_known(ok, k, tmp, get_maxrss);
+    g->cgroup_kib = median_known(ok, k, tmp, get_cgroup);
+    for (size_t i = 0; i < k; i++)
+        tmp[i] = ok[i]->pairs_per_s;
+    g->pairs_per_s = k ? pb_median(tmp, k) : NAN;
+    for (size_t i = 0; i < n; i++)
+        if (r[i]->fraction_of_limit >= 0 && !(r[i]->fraction_of_limit <= g->fraction))
+            g->fraction = r[i]->fraction_of_limit;
+    set_flag(g);
+}
+
+/* Sets speedup for every counted group: the median at the lowest thread count with ok runs of
+ * the same key (groups arrive sorted, threads ascending) over this median. */
+static void set_speedups(struct group *g, size_t ng)
+{
+    for (size_t i = 0, j; i < ng; i = j) {
+        const struct group *base = NULL;
+        for (j = i; j < ng && cmp_key(g[j].first, g[i].first, 0) == 0; j++)
+            if (!base && g[j].runs > 0)
+                base = &g[j];
+        for (size_t k = i; base && k < j; k++)
+            if (g[k].runs > 0 && strcmp(g[k].first->kind, "run") == 0)
+                g[k].speedup = base->wall.median / g[k].wall.median;
+    }
+}
+
+/* Writes d with fmt, or nothing when d is not finite. */
+static void put_num(FILE *f, const char *fmt, double d)
+{
+    if (isfinite(d))
+        fprintf(f, fmt, d);
+}
+
+/* Writes one summary line. */
+static void write_group(FILE *f, const struct group *g)
+{
+    const struct pb_row *r = g->first;
+    const struct pb_stats *s = &g->wall;
+    pb_csv_put_field(f, r->strategy);
+    putc(',', f);
+    pb_csv_put_field(f, r->params);
+    putc(',', f);
+    pb_csv_put_field(f, r->output);
+    fprintf(f, ",%zu,%d,%zu,", r->n, r->threads, g->runs);
+    const double t[] = { s->min, s->median, s->mean, s->stddev, s->ci_lo, s->ci_hi };
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+        put_num(f, "%.9g", t[i]);
+        putc(',', f);
+    }
+    put_num(f, "%.9g", g->peak_kib);
+    putc(',', f);
+    put_num(f, "%.6g", g->speedup);
+    putc(',', f);
+    put_num(f, "%.6g", g->speedup / r->threads);
+    putc(',', f);
+    pb_csv_put_field(f, r->kind);
+    fprintf(f, ",%d,", r->ranks);
+    pb_csv_put_field(f, r->precision);
+    putc(',', f);
+    put_num(f, "%.4g", s->cv);
+    fprintf(f, ",%zu,%s,", g->runs ? s->outliers : 0, g->flag);
+    put_num(f, "%.9g", g->maxrss_kib);
+    putc(',', f);
+    put_num(f, "%.9g", g->cgroup_kib);
+    putc(',', f);
+    put_num(f, "%.6g", g->pairs_per_s);
+    fprintf(f, ",%s,%zu,", g->verified, g->failed);
+    put_num(f, "%.4g", g->fraction);
+    putc('\n', f);
+}
+
+/* One line on warn for a flagged group. */
+static void warn_group(FILE *warn, const struct group *g)
+{
+    const struct pb_row *r = g->first;
+    fprintf(warn, "warning: %s%s%s%s %s n=%zu threads=%d ranks=%d %s %s: %s (%zu ok runs, %zu "
+            "failed)\n", r->strategy, r->params[0] ? " (" : "", r->params,
+            r->params[0] ? ")" : "", r->output, r->n, r->threads, r->ranks, r->precision,
+            r->kind, g->flag, g->runs, g->failed);
+}
+
+/* Groups the sorted rows and summarises each; *groups is malloc'd. Returns 0 or -ENOMEM. */
+static int build_groups(const struct pb_row **sorted, size_t n, struct group **groups,
+                        size_t *ng)
+{
+    double *tmp = malloc((n ? n : 1) * sizeof *tmp);
+    const struct pb_row **ok = malloc((n ? n : 1) * sizeof *ok);
+    *groups = malloc((n ? n : 1) * sizeof **groups);
+    *ng = 0;
+    if (!tmp || !ok || !*groups) {
+        free(tmp);
+        free(ok);
+        free(*groups);
+        *groups = NULL;
+        return -ENOMEM;
+    }
+    for (size_t i = 0, j; i < n; i = j) {
+        for (j = i + 1; j < n && cmp_key(sorted[j], sorted[i], 1) == 0; j++)
+            ;
+        summarise(sorted + i, j - i, tmp, ok, &(*groups)[(*ng)++]);
+    }
+    free(tmp);
+    free(ok);
+    set_speedups(*groups, *ng);
+    return 0;
+}
+
+/* Writes the header and every group to path via path.tmp, renamed into place. */
+static int write_file(const char *path, const struct group *g, size_t ng, FILE *warn,
+                      struct pb_err *err)
+{
+    char tmp[4096];
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    FILE *f = fopen(tmp, "w");
+    if (!f)
+        return pb_fail(err, -errno, "%s: %s", tmp, strerror(errno));
+    fputs(SUMMARY_HEADER "\n", f);
+    for (size_t i = 0; i < ng; i++) {
+        write_group(f, &g[i]);
+        if (warn && g[i].flag[0])
+            warn_group(warn, &g[i]);
+    }
+    int bad = ferror(f);
+    if (fclose(f) != 0 || bad) {
+        remove(tmp);
+        return pb_fail(err, -EIO, "%s: write error", tmp);
+    }
+    if (rename(tmp, path) != 0)
+        return pb_fail(err, -errno, "%s: %s", path, strerror(errno));
+    return 0;
+}
+
+int pb_summary_write(const struct pb_row *rows, size_t nrows, const char *path, FILE *warn,
+                     struct pb_err *err)
+{
+    const struct pb_row **sorted = malloc((nrows ? nrows : 1) * sizeof *sorted);
+    struct group *groups = NULL;
+    size_t n = 0, ng = 0;
+    int rc = sorted ? 0 : -ENOMEM;
+    for (size_t i = 0; rc == 0 && i < nrows; i++)
+        if (strcmp(rows[i].kind, "warmup") != 0)
+            sorted[n++] = &rows[i];
+    if (rc == 0) {
+        qsort(sorted, n, sizeof *sorted, cmp_rowptr);
+        rc = build_groups(sorted, n, &groups, &ng);
+    }
+    if (rc == 0)
+        rc = write_file(path, groups, ng, warn, err);
+    else
+        pb_fail(err, rc, "%s: out of memory", path);
+    free(groups);
+    free(sorted);
+    return rc;
+}

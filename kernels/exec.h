@@ -1,0 +1,405 @@
+/* exec.h — the body of the exec strategies: run an external command on the problem and read its
+ * answer back, so baselines in other languages (scipy, numpy, multiprocessing) are measured by
+ * the same runner and verified from the file they write. Included by kernels/exec.c (serial
+ * commands, run once per n) and kernels/exec-parallel.c (commands that take {threads}); the
+ * strategy flags are static, so the two kinds of command are two registered names.
+ *
+ * A run: write the points to TMP/points.txt ("x y z" per line, %.17g, the format
+ * pb_points_read accepts) and the histogram edges to TMP/edges.txt (one %.17g per line, nbins+1
+ * lines: scripts use these exact doubles rather than rebuilding them), expand the command
+ * template, run it with /bin/sh -c in a forked child of this process (same process group, so
+ * the runner's memory sampling and kill reach it), wait, then read TMP/out.csv (histogram:
+ * "lo,hi,count" per bin, an optional header line) or TMP/out.npy (matrix: float64, C order,
+ * shape (n, n)).
+ *
+ * Placeholders: {n} {threads} {points} {edges} {out} {output} (matrix|histogram) {bins}
+ * ("MIN,MAX,COUNT,linear|log", "" for a matrix) {box} (periodic side, 0 = open) {python}
+ * {scripts} (kernels/python of the source tree, or $PB_SCRIPTS_DIR) {time} {tmpdir}. Paths and
+ * {python} are substituted already single-quoted for the shell; do not quote them again.
+ *
+ * Exit status 77 means "a dependency is missing": the run returns -ENOTSUP and the row reads
+ * "skipped: <the command's last output line>". Any other failure returns a negative errno
+ * with the exit status and that last line in out->note.
+ *
+ * n = 0 runs the command too, on an empty points file: the overhead row then shows what the
+ * baseline costs before any pair (interpreter start, imports, file round trip).
+ *
+ * timing = "process" (default): the row's wall time is the runner's clock around the whole
+ * run, file writing and reading included. timing = "script": the command writes its own compute
+ * seconds to {time} and that is reported (out->self_wall_s), for comparing the computation
+ * alone with in-process strategies.
+ */
+#ifndef PAIRBENCH_EXEC_H
+#define PAIRBENCH_EXEC_H
+
+#include "pairkern.h"
+#include "npyfmt.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#ifdef PB_SOURCE_DIR
+#define PB_EXEC_SCRIPTS PB_SOURCE_DIR "/kernels/python"
+#else
+#define PB_EXEC_SCRIPTS "kernels/python"   /* plugin builds: relative to the working folder */
+#endif
+
+#define PB_EXEC_DEPENDENCY_MISSING 77      /* the automake "skip" exit status */
+
+struct exec_job {
+    const struct pb_problem *p;            /* the problem being run */
+    const struct pb_params *k;             /* threads, parameters, tmpdir */
+    char points[PATH_MAX];                 /* TMP/points.txt */
+    char edges[PATH_MAX];                  /* TMP/edges.txt */
+    char out[PATH_MAX];                    /* TMP/out.csv or TMP/out.npy */
+    char log[PATH_MAX];                    /* TMP/log.txt: the command's stdout and stderr */
+    char time[PATH_MAX];                   /* TMP/time.txt: compute seconds (timing=script) */
+};
+
+static const struct pb_param_spec exec_params[] = {
+    {.name = "command", .def = "",
+     .help = "shell template: {python} {scripts}/cdist.py --points {points} --out {out} ..."},
+    {.name = "python", .def = "/usr/bin/python3", .help = "interpreter substituted for {python}"},
+    {.name = "timing", .def = "process", .choices = "process|script",
+     .help = "process: runner's clock around everything; script: the command's {time} file"},
+    {.name = NULL},
+};
+
+/* Formats out->note and returns code, so failures read `return exec_note(out, -EINVAL, ...)`. */
+__attribute__((format(printf, 3, 4)))
+static int exec_note(struct pb_output *out, int code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(out->note, sizeof out->note, fmt, ap);
+    va_end(ap);
+    return code;
+}
+
+/* Appends src to the growing string *buf (length *len, capacity *cap). Returns 0 or -ENOMEM. */
+static int exec_append(char **buf, size_t *len, size_t *cap, const char *src, size_t n)
+{
+    if (*len + n + 1 > *cap) {
+        size_t want = (*len + n + 1) * 2;
+        char *b = realloc(*buf, want);
+        if (!b)
+            return -ENOMEM;
+        *buf = b;
+        *cap = want;
+    }
+    memcpy(*buf + *len, src, n);
+    *len += n;
+    (*buf)[*len] = '\0';
+    return 0;
+}
+
+/* Writes s single-quoted for /bin/sh into dst (size bytes; ' becomes '\''). */
+static void exec_quote(char *dst, size_t size, const char *s)
+{
+    size_t o = 0;
+    dst[o++] = '\'';
+    for (; *s && o + 6 < size; s++) {
+        if (*s == '\'') {
+            memcpy(dst + o, "'\\''", 4);
+            o += 4;
+        } else {
+            dst[o++] = *s;
+        }
+    }
+    dst[o++] = '\'';
+    dst[o] = '\0';
+}
+
+/* The text for placeholder name (length len) into val, or -EINVAL for an unknown name. */
+static int exec_value(const struct exec_job *j, const char *name, size_t len, char *val,
+                      size_t size)
+{
+    const struct pb_problem *p = j->p;
+    const char *scripts = getenv("PB_SCRIPTS_DIR");
+#define IS(s) (len == strlen(s) && strncmp(name, s, len) == 0)
+    if (IS("n"))
+        snprintf(val, size, "%zu", p->n);
+    else if (IS("threads"))
+        snprintf(val, size, "%d", j->k->threads);
+    else if (IS("output"))
+        snprintf(val, size, "%s", p->output == PB_OUTPUT_MATRIX ? "matrix" : "histogram");
+    else if (IS("box"))
+        snprintf(val, size, "%.17g", p->box > 0 ? p->box : 0.0);
+    else if (IS("bins") && p->output == PB_OUTPUT_HISTOGRAM)
+        snprintf(val, size, "%.17g,%.17g,%zu,%s", p->edges[0], p->edges[p->nbins], p->nbins,
+                 p->scale == PB_BINS_LOG ? "log" : "linear");
+    else if (IS("bins"))
+        val[0] = '\0';
+    else if (IS("points") || IS("edges") || IS("out") || IS("time") || IS("tmpdir"))
+        exec_quote(val, size, IS("points") ? j->points : IS("edges") ? j->edges
+                   : IS("out") ? j->out : IS("time") ? j->time : j->k->tmpdir);
+    else if (IS("python"))
+        exec_quote(val, size, pb_param(j->k, "python"));
+    else if (IS("scripts"))
+        exec_quote(val, size, scripts && *scripts ? scripts : PB_EXEC_SCRIPTS);
+    else
+        return -EINVAL;
+#undef IS
+    return 0;
+}
+
+/* Expands the template into *cmd (malloc'd, also on error). Returns 0, -EINVAL with the note
+ * naming an unknown or unclosed placeholder, or -ENOMEM. */
+static int exec_expand(const struct exec_job *j, const char *tpl, char **cmd,
+                       struct pb_output *out)
+{
+    size_t len = 0, cap = 0;
+    char val[2 * PATH_MAX + 8];
+    int err = exec_append(cmd, &len, &cap, "", 0);
+    while (!err && *tpl) {
+        const char *lb = strchr(tpl, '{');
+        const char *rb = lb ? strchr(lb, '}') : NULL;
+        if (!lb)
+            return exec_append(cmd, &len, &cap, tpl, strlen(tpl));
+        if (!rb)
+            return exec_note(out, -EINVAL, "command: unclosed '{' in \"%s\"", lb);
+        if (exec_value(j, lb + 1, (size_t)(rb - lb - 1), val, sizeof val) < 0)
+            return exec_note(out, -EINVAL, "command: unknown placeholder %.*s",
+                             (int)(rb - lb + 1), lb);
+        err = exec_append(cmd, &len, &cap, tpl, (size_t)(lb - tpl));
+        if (!err)
+            err = exec_append(cmd, &len, &cap, val, strlen(val));
+        tpl = rb + 1;
+    }
+    return err;
+}
+
+/* Writes the points, "x y z" per line at full precision. Returns 0 or -errno. */
+static int exec_write_points(const char *path, const struct pb_problem *p)
+{
+    FILE *f = fopen(path, "w");
+    if (!f)
+        return -errno;
+    for (size_t i = 0; i < p->n; i++)
+        fprintf(f, "%.17g %.17g %.17g\n", p->x[i], p->y[i], p->z[i]);
+    return fclose(f) == 0 ? 0 : -EIO;
+}
+
+/* Writes the nbins+1 histogram edges, one per line (an empty file for a matrix). */
+static int exec_write_edges(const char *path, const struct pb_problem *p)
+{
+    FILE *f = fopen(path, "w");
+    if (!f)
+        return -errno;
+    for (size_t i = 0; p->output == PB_OUTPUT_HISTOGRAM && i <= p->nbins; i++)
+        fprintf(f, "%.17g\n", p->edges[i]);
+    return fclose(f) == 0 ? 0 : -EIO;
+}
+
+/* In the forked child: log file as stdout and stderr, no stdin, die with the parent, exec sh. */
+static void exec_child(const char *cmd, const char *log)
+{
+    int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    int null = open("/dev/null", O_RDONLY);
+    if (fd < 0 || null < 0)
+        _exit(126);
+    dup2(null, 0);
+    dup2(fd, 1);
+    dup2(fd, 2);
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+    _exit(127);
+}
+
+/* Runs cmd through /bin/sh and waits. Returns 0 with *status as from waitpid, or -errno. */
+static int exec_shell(const char *cmd, const char *log, int *status)
+{
+    fflush(NULL);                          /* the child must not repeat buffered output */
+    pid_t pid = fork();
+    if (pid < 0)
+        return -errno;
+    if (pid == 0)
+        exec_child(cmd, log);
+    while (waitpid(pid, status, 0) < 0)
+        if (errno != EINTR)
+            return -errno;
+    return 0;
+}
+
+/* The last non-blank line of the file at path into buf ("" when there is none). */
+static void exec_last_line(const char *path, char *buf, size_t size)
+{
+    char line[1024];
+    buf[0] = '\0';
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return;
+    while (fgets(line, sizeof line, f)) {
+        line[strcspn(line, "\r\n")] = '\0';
+        size_t len = strlen(line);
+        if (line[strspn(line, " \t")] == '\0')
+            continue;
+        len = len < size ? len : size - 1;     /* keep the start: it names the problem */
+        memcpy(buf, line, len);
+        buf[len] = '\0';
+    }
+    fclose(f);
+}
+
+/* Maps the command's wait status to 0, -ENOTSUP (exit 77) or -EIO, with the note saying why. */
+static int exec_status(const struct exec_job *j, int status, struct pb_output *out)
+{
+    char last[200];
+    exec_last_line(j->log, last, sizeof last);
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+        return 0;
+    if (WIFEXITED(status) && WEXITSTATUS(status) == PB_EXEC_DEPENDENCY_MISSING)
+        return exec_note(out, -ENOTSUP, "%s", *last ? last : "a dependency is missing");
+    if (WIFSIGNALED(status))
+        return exec_note(out, -EIO, "command killed by signal %d (%s): %s", WTERMSIG(status),
+                         strsignal(WTERMSIG(status)), last);
+    return exec_note(out, -EIO, "command exited %d: %s", WEXITSTATUS(status), last);
+}
+
+/* 1 when a and b agree to 1e-9 relative (edges written with fewer digits still match). */
+static int exec_same_edge(double a, double b)
+{
+    return fabs(a - b) <= 1e-9 * fmax(fabs(a), fabs(b));
+}
+
+/* Parses one "lo,hi,count" line for bin b into counts. Returns 0 or -EINVAL with note. */
+static int exec_csv_line(const struct pb_problem *p, size_t b, const char *line,
+                         struct pb_output *out)
+{
+    char *e1, *e2, *e3;
+    double lo = strtod(line, &e1);
+    double hi = *e1 == ',' ? strtod(e1 + 1, &e2) : (e2 = e1, NAN);
+    unsigned long long c = *e2 == ',' ? strtoull(e2 + 1, &e3, 10) : (e3 = e2, 0);
+    if (e1 == line || *e1 != ',' || *e2 != ',' || e3 == e2 + 1 || strspn(e3, " \r\n") != strlen(e3))
+        return exec_note(out, -EINVAL, "out.csv line for bin %zu is not \"lo,hi,count\": %.80s",
+                         b, line);
+    if (!exec_same_edge(lo, p->edges[b]) || !exec_same_edge(hi, p->edges[b + 1]))
+        return exec_note(out, -EINVAL, "out.csv bin %zu is [%.17g, %.17g), the problem's is "
+                         "[%.17g, %.17g)", b, lo, hi, p->edges[b], p->edges[b + 1]);
+    out->counts[b] = c;
+    return 0;
+}
+
+/* Reads the histogram CSV: an optional header line, then exactly nbins bin lines. */
+static int exec_read_csv(const struct exec_job *j, struct pb_output *out)
+{
+    char line[512];
+    size_t b = 0;
+    int err = 0;
+    FILE *f = fopen(j->out, "r");
+    if (!f)
+        return exec_note(out, -ENOENT, "the command exited 0 but wrote no %s", j->out);
+    while (!err && fgets(line, sizeof line, f)) {
+        if (line[strspn(line, " \r\n")] == '\0' || (b == 0 && strchr("lL#", line[0])))
+            continue;                      /* blank lines and the "lo,hi,count" header */
+        err = b < j->p->nbins ? exec_csv_line(j->p, b++, line, out)
+              : exec_note(out, -EINVAL, "out.csv has more than %zu bins", j->p->nbins);
+    }
+    fclose(f);
+    if (!err && b != j->p->nbins)
+        err = exec_note(out, -EINVAL, "out.csv has %zu bins, expected %zu", b, j->p->nbins);
+    return err;
+}
+
+/* Reads the n x n float64 .npy matrix into a fresh pb_matrix_alloc mapping. */
+static int exec_read_npy(const struct exec_job *j, struct pb_output *out)
+{
+    struct pb_npy_info info = {0};
+    size_t n = j->p->n;
+    FILE *f = fopen(j->out, "rb");
+    if (!f)
+        return exec_note(out, -ENOENT, "the command exited 0 but wrote no %s", j->out);
+    int err = pb_npy_read_header(f, &info);
+    if (!err && (strcmp(info.descr, "<f8") || info.fortran || info.ndim != 2 ||
+                 info.shape[0] != n || info.shape[1] != n))
+        err = -EINVAL;
+    if (err)
+        exec_note(out, err, "out.npy is not a C-order float64 (%zu, %zu) array (descr '%s', "
+                  "%d dimensions)", n, n, info.descr, info.ndim);
+    if (!err)
+        err = pb_matrix_alloc(out, n, sizeof(double), 0);
+    if (!err && fread(out->matrix, sizeof(double), n * n, f) != n * n)
+        err = exec_note(out, -EIO, "out.npy is shorter than n*n doubles");
+    fclose(f);
+    return err;
+}
+
+/* timing=script: the command's own compute seconds from {time} into out->self_wall_s. */
+static int exec_read_time(const struct exec_job *j, struct pb_output *out)
+{
+    double s = -1;
+    FILE *f = fopen(j->time, "r");
+    int ok = f && fscanf(f, "%lf", &s) == 1 && s >= 0;
+    if (f)
+        fclose(f);
+    if (!ok)
+        return exec_note(out, -EIO, "timing=script but the command wrote no seconds to {time}");
+    out->self_wall_s = s > 0 ? s : 1e-9;   /* 0 would mean "not self-timed" */
+    return 0;
+}
+
+/* Fills the per-run file names under k->tmpdir. */
+static void exec_paths(struct exec_job *j)
+{
+    const char *d = j->k->tmpdir && *j->k->tmpdir ? j->k->tmpdir : "/tmp";
+    int m = j->p->output == PB_OUTPUT_MATRIX;
+    snprintf(j->points, sizeof j->points, "%s/points.txt", d);
+    snprintf(j->edges, sizeof j->edges, "%s/edges.txt", d);
+    snprintf(j->out, sizeof j->out, "%s/out.%s", d, m ? "npy" : "csv");
+    snprintf(j->log, sizeof j->log, "%s/log.txt", d);
+    snprintf(j->time, sizeof j->time, "%s/time.txt", d);
+}
+
+/* Refuses what exec cannot do before anything is written. parallel: the command may use
+ * {threads}. Returns 0, -EINVAL or -ENOTSUP with the note set. */
+static int exec_check(const struct pb_problem *p, const char *tpl, int parallel,
+                      struct pb_output *out)
+{
+    if (!tpl || !*tpl)
+        return exec_note(out, -EINVAL, "exec needs a \"command\" parameter");
+    if (!parallel && strstr(tpl, "{threads}"))
+        return exec_note(out, -EINVAL, "exec runs its command once at 1 thread; a command "
+                         "that takes {threads} belongs to exec-parallel");
+    if (p->precision != PB_PRECISION_DOUBLE)
+        return exec_note(out, -ENOTSUP, "exec baselines compute in double only");
+    return 0;
+}
+
+/* The whole run: check, write inputs, run the command, read its answer. */
+static int exec_run(const struct pb_problem *p, const struct pb_params *k, struct pb_output *out,
+                    int parallel)
+{
+    struct exec_job j = {.p = p, .k = k};
+    const char *tpl = pb_param(k, "command");
+    char *cmd = NULL;
+    int status = 0, err = exec_check(p, tpl, parallel, out);
+    if (err)
+        return err;
+    exec_paths(&j);
+    unlink(j.out);                         /* a stale answer must not pass for this one */
+    err = exec_expand(&j, tpl, &cmd, out);
+    if (!err && ((err = exec_write_points(j.points, p)) || (err = exec_write_edges(j.edges, p))))
+        exec_note(out, err, "cannot write the inputs under %s: %s", k->tmpdir, strerror(-err));
+    if (!err && (err = exec_shell(cmd, j.log, &status)) < 0)
+        exec_note(out, err, "cannot start /bin/sh: %s", strerror(-err));
+    free(cmd);
+    if (!err)
+        err = exec_status(&j, status, out);
+    if (!err)
+        err = p->output == PB_OUTPUT_MATRIX ? exec_read_npy(&j, out) : exec_read_csv(&j, out);
+    const char *timing = pb_param(k, "timing");
+    if (!err && timing && strcmp(timing, "script") == 0)
+        err = exec_read_time(&j, out);
+    return err;
+}
+
+#endif

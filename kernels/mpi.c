@@ -1,0 +1,400 @@
+/* mpi.c — the problem run by an MPI job: pairs split over ranks, OpenMP inside each rank.
+ *
+ * This file has no MPI in it, so it always builds. It writes the problem into a directory,
+ * starts the worker program (kernels/mpi/worker.c, built as pairbench-mpi-worker when CMake
+ * finds MPI) through a launcher command, and reads the answer back. The wire format is in
+ * kernels/mpi/wire.h.
+ *
+ * Time: the worker measures the slowest rank between two barriers (output assembled and
+ * written), so MPI start-up and the file exchange are not in self_wall_s; the harness still sees
+ * them in its own time and memory of the whole process tree. Memory: every rank's ru_maxrss,
+ * largest and summed, in rank_max_kib and rank_sum_kib.
+ *
+ * Open MPI refuses to run as root unless OMPI_ALLOW_RUN_AS_ROOT and
+ * OMPI_ALLOW_RUN_AS_ROOT_CONFIRM are set; they are set for the launcher when bench runs as root,
+ * whatever the launcher template (other launchers ignore them).
+ */
+#include "pairkern.h"
+#include "mpi/wire.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define WORKER_NAME "pairbench-mpi-worker"
+#define PB_PATH 4096                  /* path buffers; longer paths are refused, not cut */
+
+static const struct pb_param_spec params[] = {
+    {.name = "launcher", .def = "mpirun --oversubscribe --bind-to none -np {ranks}",
+     .help = "command that starts {ranks} processes; the worker path and directory follow it "
+             "({threads} is the threads per rank)"},
+    {.name = "matrix_io", .def = "gather", .choices = "gather|mpiio",
+     .help = "matrix: rows gathered at rank 0 which writes the file, or each rank's rows written "
+             "with MPI-IO"},
+    {.name = "worker", .def = "",
+     .help = "path of " WORKER_NAME "; empty: the one beside the running bench"},
+    {.name = "dir", .def = "",
+     .help = "directory for the exchange files (must be shared by all nodes on a cluster); "
+             "empty: the run's private temporary directory"},
+    {.name = NULL},
+};
+
+/* s into buf. Returns 0, or -ENAMETOOLONG when it does not fit. */
+static int copy(char *buf, size_t size, const char *s)
+{
+    size_t len = strlen(s);
+    if (len >= size)
+        return -ENAMETOOLONG;
+    memcpy(buf, s, len + 1);
+    return 0;
+}
+
+/* dir/name into buf. Returns 0, or -ENAMETOOLONG when it does not fit. */
+static int join(char *buf, size_t size, const char *dir, const char *name)
+{
+    int w = snprintf(buf, size, "%s/%s", dir, name);
+    return w >= 0 && (size_t)w < size ? 0 : -ENAMETOOLONG;
+}
+
+/* The worker's path into buf: the "worker" parameter, or WORKER_NAME in the folder of the
+ * running executable. Returns 0, or -ENOTSUP with out->note when there is no such program. */
+static int find_worker(const struct pb_params *k, char *buf, size_t size, struct pb_output *out)
+{
+    const char *w = pb_param(k, "worker");
+    int rc = 0;
+    if (w && *w) {
+        rc = copy(buf, size, w);
+    } else {
+        char exe[PB_PATH];
+        ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
+        if (len < 0)
+            len = 0;
+        exe[len] = '\0';
+        char *slash = strrchr(exe, '/');
+        if (slash)
+            *slash = '\0';
+        rc = join(buf, size, slash ? exe : ".", WORKER_NAME);
+    }
+    if (!rc && access(buf, X_OK) == 0)
+        return 0;
+    snprintf(out->note, sizeof out->note, "MPI worker %.120s not found (bench built without MPI? "
+             "install Open MPI and re-run cmake, or set the worker parameter)", buf);
+    return -ENOTSUP;
+}
+
+/* Writes len bytes of buf to fd. Returns 0 or -errno. */
+static int write_all(int fd, const void *buf, size_t len)
+{
+    const char *p = buf;
+    while (len > 0) {
+        ssize_t w = write(fd, p, len);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w < 0)
+            return -errno;
+        p += w;
+        len -= (size_t)w;
+    }
+    return 0;
+}
+
+/* Reads exactly len bytes from fd into buf. Returns 0, -EIO when the file is short, or -errno. */
+static int read_all(int fd, void *buf, size_t len)
+{
+    char *p = buf;
+    while (len > 0) {
+        ssize_t r = read(fd, p, len);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0)
+            return -errno;
+        if (r == 0)
+            return -EIO;
+        p += r;
+        len -= (size_t)r;
+    }
+    return 0;
+}
+
+/* The matrix_io parameter as the wire's enum. */
+static uint32_t matrix_io(const struct pb_params *k)
+{
+    const char *v = pb_param(k, "matrix_io");
+    return v && strcmp(v, "mpiio") == 0 ? PB_MPI_MPIIO : PB_MPI_GATHER;
+}
+
+/* Writes dir/problem.bin for p. Returns 0 or -errno with out->note. */
+static int write_problem(const struct pb_problem *p, const struct pb_params *k, const char *dir,
+                         struct pb_output *out)
+{
+    int hist = p->output == PB_OUTPUT_HISTOGRAM;
+    struct pb_mpi_problem h = {
+        .magic = PB_MPI_PROBLEM_MAGIC, .version = PB_MPI_WIRE_VERSION, .n = p->n,
+        .output = p->output, .precision = p->precision, .matrix_io = matrix_io(k),
+        .threads = k->threads > 0 ? k->threads : 1, .box = p->box,
+        .nbins = hist ? p->nbins : 0,
+    };
+    char path[PB_PATH];
+    int fd = join(path, sizeof path, dir, PB_MPI_PROBLEM_FILE) ? -1
+             : open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0)
+        goto err;
+    int rc = write_all(fd, &h, sizeof h);
+    if (!rc && hist)
+        rc = write_all(fd, p->edges, (p->nbins + 1) * sizeof(double));
+    if (!rc)
+        rc = write_all(fd, p->x, p->n * sizeof(double));
+    if (!rc)
+        rc = write_all(fd, p->y, p->n * sizeof(double));
+    if (!rc)
+        rc = write_all(fd, p->z, p->n * sizeof(double));
+    if (close(fd) != 0 && !rc)
+        rc = -errno;
+    if (!rc)
+        return 0;
+    errno = -rc;
+err:
+    snprintf(out->note, sizeof out->note, "%.160s: %s", path, strerror(errno));
+    return -errno;
+}
+
+/* Expands the launcher template t into buf with {ranks} and {threads} replaced. Returns the
+ * length written, or -EINVAL when it does not fit. */
+static int expand(const char *t, const struct pb_params *k, char *buf, size_t size)
+{
+    size_t used = 0;
+    for (; *t && used + 16 < size; t++) {
+        int ranks = strncmp(t, "{ranks}", 7) == 0, threads = strncmp(t, "{threads}", 9) == 0;
+        if (ranks || threads) {
+            int v = ranks ? k->ranks : k->threads;
+            used += (size_t)snprintf(buf + used, size - used, "%d", v);
+            t += ranks ? 6 : 8;
+        } else {
+            buf[used++] = *t;
+        }
+    }
+    buf[used] = '\0';
+    return *t ? -EINVAL : (int)used;
+}
+
+/* The shell command into buf: the expanded launcher, the worker and the directory, quoted, with
+ * the output sent to dir/launcher.log. Returns 0 or -EINVAL with out->note. */
+static int make_command(const struct pb_params *k, const char *worker, const char *dir,
+                        char *buf, size_t size, struct pb_output *out)
+{
+    const char *t = pb_param(k, "launcher");
+    int used = strchr(worker, '\'') || strchr(dir, '\'') ? -EINVAL
+                                                          : expand(t ? t : "", k, buf, size);
+    if (used >= 0) {
+        size_t left = size - (size_t)used;
+        int w = snprintf(buf + used, left, " '%s' '%s' > '%s/launcher.log' 2>&1", worker, dir,
+                         dir);
+        if (w > 0 && (size_t)w < left)
+            return 0;
+    }
+    snprintf(out->note, sizeof out->note, "launcher command too long, or a path holds a single "
+             "quote");
+    return -EINVAL;
+}
+
+/* The child's side of the launch: the environment the ranks need, stdin from /dev/null. */
+static void exec_launcher(const struct pb_params *k, const char *cmd)
+{
+    char threads[16];
+    snprintf(threads, sizeof threads, "%d", k->threads > 0 ? k->threads : 1);
+    setenv("OMP_NUM_THREADS", threads, 1);
+    if (geteuid() == 0) {
+        setenv("OMPI_ALLOW_RUN_AS_ROOT", "1", 1);
+        setenv("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1", 1);
+    }
+    int null = open("/dev/null", O_RDONLY);
+    if (null >= 0)
+        dup2(null, 0);
+    execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+    _exit(127);
+}
+
+/* The last line or so of dir/launcher.log, on one line, into note after prefix. */
+static void log_tail(const char *dir, const char *prefix, char *note, size_t size)
+{
+    char path[PB_PATH], tail[200] = "";
+    int fd = join(path, sizeof path, dir, "launcher.log") ? -1 : open(path, O_RDONLY | O_CLOEXEC);
+    if (fd >= 0) {
+        off_t end = lseek(fd, 0, SEEK_END);
+        off_t from = end > (off_t)sizeof tail - 1 ? end - (off_t)sizeof tail + 1 : 0;
+        ssize_t r = pread(fd, tail, sizeof tail - 1, from);
+        tail[r > 0 ? r : 0] = '\0';
+        close(fd);
+    }
+    for (char *c = tail; *c; c++)
+        if (*c == '\n' || *c == '\r')
+            *c = ' ';
+    snprintf(note, size, "%s: %s", prefix, tail);
+}
+
+/* Runs cmd through /bin/sh and waits. Returns 0 when it exited 0; -ENOTSUP when the launcher
+ * could not be started (sh's 126/127); -EIO for any other failure; note says which. */
+static int launch(const struct pb_params *k, const char *cmd, const char *dir,
+                  struct pb_output *out)
+{
+    pid_t pid = fork();
+    if (pid < 0) {
+        snprintf(out->note, sizeof out->note, "fork: %s", strerror(errno));
+        return -errno;
+    }
+    if (pid == 0)
+        exec_launcher(k, cmd);
+    int st;
+    while (waitpid(pid, &st, 0) < 0)
+        if (errno != EINTR)
+            return -errno;
+    if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
+        return 0;
+    char what[64];
+    int code = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+    int nostart = code == 126 || code == 127;
+    snprintf(what, sizeof what, nostart ? "launcher could not start (status %d)"
+                                        : "MPI job failed (status %d)", code);
+    log_tail(dir, what, out->note, sizeof out->note);
+    return nostart ? -ENOTSUP : -EIO;
+}
+
+/* Opens dir/name for reading. Returns the fd, or -errno with out->note. */
+static int open_in(const char *dir, const char *name, struct pb_output *out)
+{
+    char path[PB_PATH];
+    int fd = join(path, sizeof path, dir, name) ? -1 : open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        int e = errno;
+        snprintf(out->note, sizeof out->note, "%.160s: %s", path, strerror(e));
+        return -e;
+    }
+    return fd;
+}
+
+/* Reads dir/result.bin into out: times, ranks' memory and (histogram) the counts. */
+static int read_result(const struct pb_problem *p, const char *dir, struct pb_output *out)
+{
+    int fd = open_in(dir, PB_MPI_RESULT_FILE, out);
+    if (fd < 0)
+        return fd;
+    struct pb_mpi_result r;
+    size_t nb = p->output == PB_OUTPUT_HISTOGRAM ? p->nbins : 0;
+    int rc = read_all(fd, &r, sizeof r);
+    if (!rc && (r.magic != PB_MPI_RESULT_MAGIC || r.nbins != nb))
+        rc = -EIO;
+    if (!rc && nb)
+        rc = read_all(fd, out->counts, nb * sizeof *out->counts);
+    close(fd);
+    if (rc) {
+        snprintf(out->note, sizeof out->note, "%.160s/%s: malformed or short", dir,
+                 PB_MPI_RESULT_FILE);
+        return rc;
+    }
+    out->self_wall_s = r.wall_s > 0 ? r.wall_s : 1e-9;  /* > 0 marks the time as self-measured */
+    out->rank_max_kib = (long)r.rank_max_kib;
+    out->rank_sum_kib = (long)r.rank_sum_kib;
+    return 0;
+}
+
+/* Reads dir/matrix.bin into a fresh matrix in out. */
+static int read_matrix(const struct pb_problem *p, const char *dir, struct pb_output *out)
+{
+    size_t elem = p->precision == PB_PRECISION_FLOAT ? sizeof(float) : sizeof(double);
+    int fd = open_in(dir, PB_MPI_MATRIX_FILE, out);
+    if (fd < 0)
+        return fd;
+    int rc = pb_matrix_alloc(out, p->n, elem, 0);
+    if (!rc)
+        rc = read_all(fd, out->matrix, p->n * p->n * elem);
+    close(fd);
+    if (rc)
+        snprintf(out->note, sizeof out->note, "%.160s/%s: %s", dir, PB_MPI_MATRIX_FILE,
+                 rc == -EIO ? "shorter than n*n entries" : strerror(-rc));
+    return rc;
+}
+
+/* Removes the exchange files and, when made here, the directory. */
+static void clean_dir(const char *dir, int made)
+{
+    static const char *const names[] = {PB_MPI_PROBLEM_FILE, PB_MPI_RESULT_FILE,
+                                        PB_MPI_MATRIX_FILE, "launcher.log"};
+    char path[PB_PATH];
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        if (join(path, sizeof path, dir, names[i]) == 0)
+            unlink(path);
+    }
+    if (made)
+        rmdir(dir);
+}
+
+/* The exchange directory into dir: a fresh one under the "dir" parameter (*made = 1), or the
+ * run's tmpdir. Returns 0 or -errno with out->note. */
+static int pick_dir(const struct pb_params *k, char *dir, size_t size, int *made,
+                    struct pb_output *out)
+{
+    const char *d = pb_param(k, "dir");
+    *made = d && *d;
+    if (!*made) {
+        const char *t = k->tmpdir ? k->tmpdir : ".";
+        if (strlen(t) + 32 < size)  /* room for the file names joined to it */
+            return copy(dir, size, t);
+        snprintf(out->note, sizeof out->note, "tmpdir path too long");
+        return -ENAMETOOLONG;
+    }
+    if (join(dir, size, d, "pairbench-mpi-XXXXXX") == 0 && mkdtemp(dir))
+        return 0;
+    snprintf(out->note, sizeof out->note, "%.160s: %s", dir, strerror(errno));
+    return -errno;
+}
+
+/* Writes the problem, runs the MPI job on it and reads the answer back. */
+static int run(const struct pb_problem *p, const struct pb_params *k, struct pb_output *out)
+{
+    char worker[PB_PATH], dir[PB_PATH], cmd[3 * PB_PATH + 1024];
+    int made, rc = find_worker(k, worker, sizeof worker, out);
+    if (rc)
+        return rc;
+    rc = pick_dir(k, dir, sizeof dir, &made, out);
+    if (rc)
+        return rc;
+    rc = write_problem(p, k, dir, out);
+    if (!rc)
+        rc = make_command(k, worker, dir, cmd, sizeof cmd, out);
+    if (!rc)
+        rc = launch(k, cmd, dir, out);
+    if (!rc)
+        rc = read_result(p, dir, out);
+    if (!rc && p->output == PB_OUTPUT_MATRIX)
+        rc = read_matrix(p, dir, out);
+    clean_dir(dir, made);
+    return rc;
+}
+
+/* Beyond the output: the problem file, the ranks' copies of the points and the rank blocks
+ * (gather: rank 0 holds the whole matrix as well; MPI-IO: each rank only its rows). */
+static size_t extra_bytes(const struct pb_problem *p, const struct pb_params *k)
+{
+    size_t ranks = k->ranks > 0 ? (size_t)k->ranks : 1;
+    size_t elem = p->precision == PB_PRECISION_FLOAT ? sizeof(float) : sizeof(double);
+    size_t points = (ranks + 1) * 3 * p->n * sizeof(double);
+    if (p->output != PB_OUTPUT_MATRIX)
+        return points;
+    size_t m = p->n * p->n * elem;
+    return points + (matrix_io(k) == PB_MPI_MPIIO ? m : 2 * m);
+}
+
+const struct pb_strategy pb_strategy_mpi = {
+    .abi_version = PB_STRATEGY_ABI,
+    .name = "mpi",
+    .summary = "MPI job (" WORKER_NAME "): pairs split over ranks, OpenMP threads in each",
+    .flags = PB_EXTERNAL | PB_DISTRIBUTED,
+    .params = params,
+    .run = run,
+    .extra_bytes = extra_bytes,
+};

@@ -1,0 +1,436 @@
+/* worker.c — pairbench-mpi-worker, the MPI program behind the mpi strategy (kernels/mpi.c).
+ *
+ * Usage: pairbench-mpi-worker DIR   (started by a launcher: mpirun, srun, ...)
+ *
+ * Rank 0 reads DIR/problem.bin and broadcasts it. The histogram is split over ranks by pairs of
+ * the i<j triangle (each rank an equal share of pairs, each OpenMP thread an equal share of its
+ * rank's) and reduced at rank 0 with MPI_Reduce. The matrix is split by whole rows (every row has
+ * n entries, so equal row counts are balanced) and either gathered at rank 0, which writes
+ * DIR/matrix.bin, or written by every rank into its own rows with MPI-IO. Rank 0 writes
+ * DIR/result.bin last: the slowest rank's time between barriers and each rank's peak RSS.
+ *
+ * This program knows nothing of the harness beyond wire.h and the inner loops of pairkern.h;
+ * it reports errors on stderr (the strategy captures them) and exits nonzero via MPI_Abort.
+ */
+#include "pairkern.h"
+#include "wire.h"
+
+#include <mpi.h>
+#include <omp.h>
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+
+struct job {
+    struct pb_mpi_problem h;         /* the problem header, identical on every rank */
+    double *edges;                   /* histogram: nbins+1 edges (owned) */
+    double *x, *y, *z;               /* coordinates, n each (owned) */
+    float *xf, *yf, *zf;             /* float precision: the coordinates rounded (owned) */
+    int rank, size;                  /* this rank and the number of ranks */
+    const char *dir;                 /* the exchange directory */
+};
+
+/* Prints one line naming the rank and aborts every rank: an error in one rank ends the job. */
+static _Noreturn void die(const struct job *jb, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "pairbench-mpi-worker: rank %d: ", jb->rank);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    MPI_Abort(MPI_COMM_WORLD, 1);
+    exit(1);                          /* MPI_Abort does not return; this keeps the compiler sure */
+}
+
+/* malloc that cannot fail quietly: count elements of size bytes, at least one byte. */
+static void *xalloc(const struct job *jb, size_t count, size_t size)
+{
+    size_t bytes = count * size;
+    void *p = malloc(bytes > 0 ? bytes : 1);
+    if (!p)
+        die(jb, "out of memory allocating %zu bytes", count * size);
+    return p;
+}
+
+/* Reads exactly len bytes from f or dies naming what was being read. */
+static void read_exact(const struct job *jb, FILE *f, void *buf, size_t len, const char *what)
+{
+    if (len && fread(buf, 1, len, f) != len)
+        die(jb, "%s/%s: short read of %s", jb->dir, PB_MPI_PROBLEM_FILE, what);
+}
+
+/* Rank 0: reads the header from the open problem file and checks it is one this worker reads. */
+static void read_header(struct job *jb, FILE *f)
+{
+    read_exact(jb, f, &jb->h, sizeof jb->h, "the header");
+    if (jb->h.magic != PB_MPI_PROBLEM_MAGIC || jb->h.version != PB_MPI_WIRE_VERSION)
+        die(jb, "%s/%s: not a problem file of wire version %u", jb->dir, PB_MPI_PROBLEM_FILE,
+            PB_MPI_WIRE_VERSION);
+    if (jb->h.threads < 1)
+        die(jb, "threads = %d, expected >= 1", (int)jb->h.threads);
+}
+
+/* Allocates edges and coordinates for the header already in jb->h (every rank). */
+static void alloc_arrays(struct job *jb)
+{
+    size_t n = jb->h.n;
+    jb->edges = xalloc(jb, jb->h.nbins + 1, sizeof(double));
+    jb->x = xalloc(jb, n, sizeof(double));
+    jb->y = xalloc(jb, n, sizeof(double));
+    jb->z = xalloc(jb, n, sizeof(double));
+}
+
+/* Rank 0 reads the problem file; every rank receives a copy. Counts go in chunks of at most
+ * INT_MAX/2 elements because MPI counts are int. */
+static void bcast_doubles(double *buf, size_t count)
+{
+    const size_t chunk = 1u << 28;
+    for (size_t off = 0; off < count; off += chunk) {
+        size_t m = count - off < chunk ? count - off : chunk;
+        MPI_Bcast(buf + off, (int)m, MPI_DOUBLE, 0, MPI_COMM_WORLD);
+    }
+}
+
+/* Loads the problem on every rank: rank 0 from DIR/problem.bin, the others by broadcast, so
+ * only rank 0 needs to see the file. */
+static void load_problem(struct job *jb)
+{
+    FILE *f = NULL;
+    if (jb->rank == 0) {
+        char path[4096];
+        snprintf(path, sizeof path, "%s/%s", jb->dir, PB_MPI_PROBLEM_FILE);
+        f = fopen(path, "rb");
+        if (!f)
+            die(jb, "%s: %s", path, strerror(errno));
+        read_header(jb, f);
+    }
+    MPI_Bcast(&jb->h, (int)sizeof jb->h, MPI_BYTE, 0, MPI_COMM_WORLD);
+    alloc_arrays(jb);
+    size_t n = jb->h.n, ne = jb->h.nbins ? jb->h.nbins + 1 : 0;
+    if (jb->rank == 0) {
+        read_exact(jb, f, jb->edges, ne * sizeof(double), "the bin edges");
+        read_exact(jb, f, jb->x, n * sizeof(double), "x");
+        read_exact(jb, f, jb->y, n * sizeof(double), "y");
+        read_exact(jb, f, jb->z, n * sizeof(double), "z");
+        fclose(f);
+    }
+    bcast_doubles(jb->edges, ne);
+    bcast_doubles(jb->x, n);
+    bcast_doubles(jb->y, n);
+    bcast_doubles(jb->z, n);
+}
+
+/* Float precision: the coordinates rounded to float, as the harness rounds them. */
+static void make_float(struct job *jb)
+{
+    size_t n = jb->h.n;
+    jb->xf = xalloc(jb, n, sizeof(float));
+    jb->yf = xalloc(jb, n, sizeof(float));
+    jb->zf = xalloc(jb, n, sizeof(float));
+    for (size_t i = 0; i < n; i++) {
+        jb->xf[i] = (float)jb->x[i];
+        jb->yf[i] = (float)jb->y[i];
+        jb->zf[i] = (float)jb->z[i];
+    }
+}
+
+/* The distance of one pair in double, written exactly as the naive reference writes it (no
+ * fused multiply-add under -std=c11), so histogram counts match it bit for bit. This is the one
+ * place the per-pair arithmetic lives. */
+static inline double dist_d(const struct job *jb, size_t i, size_t j)
+{
+    double dx = jb->x[i] - jb->x[j], dy = jb->y[i] - jb->y[j], dz = jb->z[i] - jb->z[j];
+    if (jb->h.box > 0) {
+        dx = pb_min_image(dx, jb->h.box);
+        dy = pb_min_image(dy, jb->h.box);
+        dz = pb_min_image(dz, jb->h.box);
+    }
+    return sqrt(dx * dx + dy * dy + dz * dz);
+}
+
+/* The same in float, from the rounded coordinates. */
+static inline float dist_f(const struct job *jb, size_t i, size_t j)
+{
+    float dx = jb->xf[i] - jb->xf[j], dy = jb->yf[i] - jb->yf[j], dz = jb->zf[i] - jb->zf[j];
+    if (jb->h.box > 0) {
+        float L = (float)jb->h.box;
+        dx = (float)pb_min_image(dx, L);
+        dy = (float)pb_min_image(dy, L);
+        dz = (float)pb_min_image(dz, L);
+    }
+    return sqrtf(dx * dx + dy * dy + dz * dz);
+}
+
+/* Index of the first pair of row i in the i<j triangle of n points: pairs are numbered row by
+ * row, row i holding (i, i+1) ... (i, n-1). */
+static uint64_t row_start(uint64_t n, uint64_t i)
+{
+    return i * (2 * n - i - 1) / 2;
+}
+
+/* The pair numbered q (q < n(n-1)/2) as its row i and column j. */
+static void pair_at(uint64_t n, uint64_t q, size_t *i, size_t *j)
+{
+    uint64_t lo = 0, hi = n - 1;     /* invariant: row_start(lo) <= q < row_start(hi) */
+    while (hi - lo > 1) {
+        uint64_t mid = lo + (hi - lo) / 2;
+        if (row_start(n, mid) <= q)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    *i = (size_t)lo;
+    *j = (size_t)(lo + 1 + (q - row_start(n, lo)));
+}
+
+/* Adds the pairs (i, j0..j1-1) of one row to counts. */
+static void hist_row(const struct job *jb, size_t i, size_t j0, size_t j1, uint64_t *counts)
+{
+    const double *e = jb->edges;
+    size_t nb = jb->h.nbins;
+    for (size_t j = j0; j < j1; j++) {
+        double r = jb->h.precision == PB_PRECISION_FLOAT ? (double)dist_f(jb, i, j)
+                                                          : dist_d(jb, i, j);
+        long b = pb_bin_search(e, nb, r);
+        if (b >= 0)
+            counts[b]++;
+    }
+}
+
+/* Adds the pairs numbered [q0, q1) to counts, row piece by row piece. */
+static void hist_pairs(const struct job *jb, uint64_t q0, uint64_t q1, uint64_t *counts)
+{
+    if (q0 >= q1)
+        return;
+    size_t n = jb->h.n, i, j;
+    pair_at(n, q0, &i, &j);
+    for (uint64_t left = q1 - q0; left > 0; i++, j = i + 1) {
+        uint64_t m = n - j < left ? n - j : left;
+        hist_row(jb, i, j, j + (size_t)m, counts);
+        left -= m;
+    }
+}
+
+/* This rank's share of the pairs, split again over the OpenMP threads; counts receives the
+ * rank's sum (nbins entries, zeroed here). */
+static void hist_rank(const struct job *jb, uint64_t *counts)
+{
+    uint64_t n = jb->h.n, pairs = n > 1 ? n * (n - 1) / 2 : 0;
+    uint64_t q0 = pairs * (uint64_t)jb->rank / (uint64_t)jb->size;
+    uint64_t q1 = pairs * (uint64_t)(jb->rank + 1) / (uint64_t)jb->size;
+    size_t nb = jb->h.nbins;
+    memset(counts, 0, nb * sizeof *counts);
+#pragma omp parallel
+    {
+        uint64_t t = (uint64_t)omp_get_thread_num(), nt = (uint64_t)omp_get_num_threads();
+        uint64_t *mine = calloc(nb ? nb : 1, sizeof *mine);
+        if (mine) {
+            hist_pairs(jb, q0 + (q1 - q0) * t / nt, q0 + (q1 - q0) * (t + 1) / nt, mine);
+#pragma omp critical
+            for (size_t b = 0; b < nb; b++)
+                counts[b] += mine[b];
+        }
+        free(mine);
+        if (!mine)
+            die(jb, "out of memory for a thread's histogram");
+    }
+}
+
+/* Rows [r0, r1) of the full matrix (both triangles and the zero diagonal) into block, which
+ * holds (r1-r0)*n entries of the precision's type. */
+static void matrix_rows(const struct job *jb, size_t r0, size_t r1, void *block)
+{
+    size_t n = jb->h.n;
+    int flt = jb->h.precision == PB_PRECISION_FLOAT;
+#pragma omp parallel for schedule(static)
+    for (size_t i = r0; i < r1; i++) {
+        double *rd = (double *)block + (i - r0) * n;
+        float *rf = (float *)block + (i - r0) * n;
+        for (size_t j = 0; j < n; j++) {
+            if (flt)
+                rf[j] = dist_f(jb, i, j);
+            else
+                rd[j] = dist_d(jb, i, j);
+        }
+    }
+}
+
+/* Bytes of one matrix entry. */
+static size_t elem_size(const struct job *jb)
+{
+    return jb->h.precision == PB_PRECISION_FLOAT ? sizeof(float) : sizeof(double);
+}
+
+/* First row of rank r's block: equal row counts, since every row has n entries. */
+static size_t first_row(const struct job *jb, int r)
+{
+    return (size_t)((uint64_t)jb->h.n * (uint64_t)r / (uint64_t)jb->size);
+}
+
+/* Writes len bytes of buf to path (rank 0, gather mode). */
+static void write_file(const struct job *jb, const char *name, const void *buf, size_t len)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", jb->dir, name);
+    FILE *f = fopen(path, "wb");
+    if (!f)
+        die(jb, "%s: %s", path, strerror(errno));
+    int bad = len && fwrite(buf, 1, len, f) != len;
+    bad |= fclose(f) != 0;            /* closed whether or not the write failed */
+    if (bad)
+        die(jb, "%s: write failed: %s", path, strerror(errno));
+}
+
+/* A datatype of one matrix row, so that counts and displacements are in rows and stay within
+ * int up to n = 2^31 - 1. */
+static MPI_Datatype row_type(const struct job *jb)
+{
+    MPI_Datatype t;
+    MPI_Type_contiguous((int)jb->h.n, elem_size(jb) == sizeof(float) ? MPI_FLOAT : MPI_DOUBLE,
+                        &t);
+    MPI_Type_commit(&t);
+    return t;
+}
+
+/* Gather mode: rank 0 holds the whole matrix (its own rows computed in place), receives every
+ * other rank's rows with MPI_Gatherv and writes matrix.bin. */
+static void matrix_gather(const struct job *jb, double *compute_s)
+{
+    size_t n = jb->h.n, r0 = first_row(jb, jb->rank), r1 = first_row(jb, jb->rank + 1);
+    size_t rows = jb->rank == 0 ? n : r1 - r0;
+    void *buf = xalloc(jb, rows * n, elem_size(jb));
+    double t0 = MPI_Wtime();
+    matrix_rows(jb, r0, r1, buf);
+    *compute_s = MPI_Wtime() - t0;
+    int *counts = xalloc(jb, (size_t)jb->size, sizeof(int));
+    int *displs = xalloc(jb, (size_t)jb->size, sizeof(int));
+    for (int r = 0; r < jb->size; r++) {
+        displs[r] = (int)first_row(jb, r);
+        counts[r] = (int)(first_row(jb, r + 1) - first_row(jb, r));
+    }
+    if (n > 0) {
+        MPI_Datatype row = row_type(jb);
+        MPI_Gatherv(jb->rank == 0 ? MPI_IN_PLACE : buf, (int)(r1 - r0), row, buf, counts,
+                    displs, row, 0, MPI_COMM_WORLD);
+        MPI_Type_free(&row);
+    }
+    if (jb->rank == 0)
+        write_file(jb, PB_MPI_MATRIX_FILE, buf, n * n * elem_size(jb));
+    free(counts);
+    free(displs);
+    free(buf);
+}
+
+/* MPI-IO mode: every rank writes its own rows at their offset in matrix.bin, collectively. */
+static void matrix_mpiio(const struct job *jb, double *compute_s)
+{
+    size_t n = jb->h.n, r0 = first_row(jb, jb->rank), r1 = first_row(jb, jb->rank + 1);
+    void *buf = xalloc(jb, (r1 - r0) * n, elem_size(jb));
+    double t0 = MPI_Wtime();
+    matrix_rows(jb, r0, r1, buf);
+    *compute_s = MPI_Wtime() - t0;
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", jb->dir, PB_MPI_MATRIX_FILE);
+    MPI_File fh;
+    int rc = MPI_File_open(MPI_COMM_WORLD, path, MPI_MODE_CREATE | MPI_MODE_WRONLY,
+                           MPI_INFO_NULL, &fh);
+    if (rc != MPI_SUCCESS)
+        die(jb, "%s: MPI_File_open failed (error %d)", path, rc);
+    MPI_Datatype row = row_type(jb);
+    MPI_Offset off = (MPI_Offset)(r0 * n * elem_size(jb));
+    rc = n > 0 ? MPI_File_write_at_all(fh, off, buf, (int)(r1 - r0), row, MPI_STATUS_IGNORE)
+               : MPI_SUCCESS;
+    MPI_Type_free(&row);
+    if (rc != MPI_SUCCESS)
+        die(jb, "%s: MPI_File_write_at_all failed (error %d)", path, rc);
+    MPI_File_close(&fh);
+    free(buf);
+}
+
+/* Histogram: this rank's counts, summed at rank 0 with MPI_Reduce into total (rank 0 only). */
+static void histogram(const struct job *jb, uint64_t *total, double *compute_s)
+{
+    size_t nb = jb->h.nbins;
+    uint64_t *mine = xalloc(jb, nb, sizeof *mine);
+    double t0 = MPI_Wtime();
+    hist_rank(jb, mine);
+    *compute_s = MPI_Wtime() - t0;
+    MPI_Reduce(mine, total, (int)nb, MPI_UINT64_T, MPI_SUM, 0, MPI_COMM_WORLD);
+    free(mine);
+}
+
+/* Rank 0: result.bin with the timings, the ranks' memory and the counts. */
+static void write_result(const struct job *jb, const struct pb_mpi_result *res,
+                         const uint64_t *counts)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", jb->dir, PB_MPI_RESULT_FILE);
+    FILE *f = fopen(path, "wb");
+    if (!f)
+        die(jb, "%s: %s", path, strerror(errno));
+    size_t nb = res->nbins;
+    int bad = fwrite(res, sizeof *res, 1, f) != 1;
+    bad |= nb && fwrite(counts, sizeof *counts, nb, f) != nb;
+    bad |= fclose(f) != 0;
+    if (bad)
+        die(jb, "%s: write failed", path);
+}
+
+/* Runs the timed part on every rank: barrier, compute and assemble the output, barrier. Fills
+ * res at rank 0 (times reduced by max/min, memory by max/sum) and counts for the histogram. */
+static void run(const struct job *jb, struct pb_mpi_result *res, uint64_t *counts)
+{
+    double compute_s = 0;
+    MPI_Barrier(MPI_COMM_WORLD);
+    double t0 = MPI_Wtime();
+    if (jb->h.output == PB_OUTPUT_HISTOGRAM)
+        histogram(jb, counts, &compute_s);
+    else if (jb->h.matrix_io == PB_MPI_MPIIO)
+        matrix_mpiio(jb, &compute_s);
+    else
+        matrix_gather(jb, &compute_s);
+    MPI_Barrier(MPI_COMM_WORLD);
+    double wall = MPI_Wtime() - t0;
+
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    int64_t kib = ru.ru_maxrss;      /* Linux reports KiB */
+    MPI_Reduce(&wall, &res->wall_s, 1, MPI_DOUBLE, MPI_MAX, 0, MPI_COMM_WORLD);
+    MPI_Reduce(&compute_s, &res->compute_max_s, 1, MPI_DOUBLE, MPI_MAX, 0, MPI_COMM_WORLD);
+    MPI_Reduce(&compute_s, &res->compute_min_s, 1, MPI_DOUBLE, MPI_MIN, 0, MPI_COMM_WORLD);
+    MPI_Reduce(&kib, &res->rank_max_kib, 1, MPI_INT64_T, MPI_MAX, 0, MPI_COMM_WORLD);
+    MPI_Reduce(&kib, &res->rank_sum_kib, 1, MPI_INT64_T, MPI_SUM, 0, MPI_COMM_WORLD);
+}
+
+int main(int argc, char **argv)
+{
+    struct job jb = {.rank = 0};
+    MPI_Init(&argc, &argv);
+    MPI_Comm_rank(MPI_COMM_WORLD, &jb.rank);
+    MPI_Comm_size(MPI_COMM_WORLD, &jb.size);
+    if (argc != 2)
+        die(&jb, "usage: pairbench-mpi-worker DIR (DIR holds %s)", PB_MPI_PROBLEM_FILE);
+    jb.dir = argv[1];
+    load_problem(&jb);
+    omp_set_num_threads(jb.h.threads);
+    if (jb.h.precision == PB_PRECISION_FLOAT)
+        make_float(&jb);
+
+    struct pb_mpi_result res = {.magic = PB_MPI_RESULT_MAGIC, .ranks = jb.size,
+                                .nbins = jb.h.output == PB_OUTPUT_HISTOGRAM ? jb.h.nbins : 0};
+    uint64_t *counts = xalloc(&jb, res.nbins, sizeof *counts);
+    run(&jb, &res, counts);
+    if (jb.rank == 0)
+        write_result(&jb, &res, counts);
+    free(counts);
+    free(jb.edges);
+    free(jb.x), free(jb.y), free(jb.z);
+    free(jb.xf), free(jb.yf), free(jb.zf);
+    MPI_Finalize();
+    return 0;
+}

@@ -1,0 +1,232 @@
+/* test_compute.c — `bench compute` end to end: a points file in, the saved answer out, compared
+ * with naive computed here (histogram counts exactly, matrix within 1e-12), the .npy read by
+ * numpy.load, and bad arguments refused with exit status 2 and a message naming the option. */
+#include "support.h"
+
+#include "npy.h"
+#include "registry.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#define N 300
+#define NBINS 12
+#define BOX 100.0
+
+static double X[N], Y[N], Z[N];
+static char dir[1024], points[1100];
+
+/* Writes N points of a fixed LCG, uniform in [0, BOX)^3, to points.txt (%.17g: exact). */
+static int setup(void **state)
+{
+    (void)state;
+    snprintf(dir, sizeof dir, "%s", pbt_tmpdir("compute"));
+    snprintf(points, sizeof points, "%s/points.txt", dir);
+    FILE *f = fopen(points, "w");
+    uint64_t s = 2024;
+    double *c[3] = {X, Y, Z};
+    fprintf(f, "# x y z\n");
+    for (size_t i = 0; i < N; i++) {
+        for (int a = 0; a < 3; a++) {
+            s = s * 6364136223846793005ull + 1442695040888963407ull;
+            c[a][i] = (double)(s >> 11) / 9007199254740992.0 * BOX;
+        }
+        fprintf(f, "%.17g %.17g %.17g\n", X[i], Y[i], Z[i]);
+    }
+    fclose(f);
+    return 0;
+}
+
+/* naive's answer computed here: counts (nbins) or the matrix (caller munmaps out->matrix). */
+static void reference(enum pb_output_kind kind, const double *edges, double box,
+                      uint64_t *counts, struct pb_output *out)
+{
+    struct pb_problem p = {.n = N, .x = X, .y = Y, .z = Z, .output = kind, .box = box,
+                           .nbins = NBINS, .edges = edges};
+    struct pb_params k = {.threads = 1, .ranks = 1};
+    memset(out, 0, sizeof *out);
+    memset(counts, 0, NBINS * sizeof *counts);
+    out->counts = counts;
+    assert_int_equal(pb_registry_find("naive")->run(&p, &k, out), 0);
+}
+
+/* Reads a saved "lo,hi,count" CSV into counts; checks the header and the edges. */
+static void read_csv(const char *path, const double *edges, uint64_t *counts)
+{
+    char *text = pbt_slurp(path), *line, *save = NULL;
+    assert_non_null(text);
+    line = strtok_r(text, "\n", &save);
+    assert_string_equal(line, "lo,hi,count");
+    for (int b = 0; b < NBINS; b++) {
+        double lo, hi;
+        unsigned long long c;
+        line = strtok_r(NULL, "\n", &save);
+        assert_non_null(line);
+        assert_int_equal(sscanf(line, "%lf,%lf,%llu", &lo, &hi, &c), 3);
+        assert_true(lo == edges[b] && hi == edges[b + 1]);
+        counts[b] = c;
+    }
+    assert_null(strtok_r(NULL, "\n", &save));
+    free(text);
+}
+
+static void linear_edges(double *e, double lo, double hi)
+{
+    for (int k = 0; k <= NBINS; k++)
+        e[k] = lo + (double)k / NBINS * (hi - lo);
+    e[NBINS] = hi;
+}
+
+/* Every in-process strategy, 2 threads: the saved counts are naive's, bin for bin. */
+static void histogram_every_strategy(void **state)
+{
+    (void)state;
+    double e[NBINS + 1];
+    uint64_t ref[NBINS], got[NBINS];
+    struct pb_output out;
+    linear_edges(e, 5, 150);
+    reference(PB_OUTPUT_HISTOGRAM, e, 0, ref, &out);
+    for (size_t i = 0; i < pb_registry_count(); i++) {
+        const struct pb_strategy *s = pb_registry_get(i);
+        char save[1200];
+        if (s->flags & (PB_EXTERNAL | PB_DISTRIBUTED))
+            continue;                     /* exec and mpi have tests of their own */
+        snprintf(save, sizeof save, "%s/h-%s.csv", dir, s->name);
+        assert_int_equal(pbt_bench(NULL, "compute --points '%s' --strategy %s --threads 2 "
+                                   "--output histogram --bins 5,150,%d --save '%s'", points,
+                                   s->name, NBINS, save), 0);
+        read_csv(save, e, got);
+        assert_memory_equal(got, ref, sizeof ref);
+    }
+}
+
+/* Log bins and a periodic box, through the exec strategy and the shipped pool_map script. */
+static void histogram_log_box_exec(void **state)
+{
+    (void)state;
+    double e[NBINS + 1];
+    uint64_t ref[NBINS], got[NBINS];
+    struct pb_output out;
+    for (int k = 0; k <= NBINS; k++)
+        e[k] = 1.0 * pow(90.0 / 1.0, (double)k / NBINS);
+    e[0] = 1.0;
+    e[NBINS] = 90.0;
+    reference(PB_OUTPUT_HISTOGRAM, e, BOX, ref, &out);
+    char save[1200];
+    snprintf(save, sizeof save, "%s/h-box.csv", dir);
+    assert_int_equal(pbt_bench(NULL, "compute --points '%s' --strategy exec-parallel --param "
+                               "'command={python} {scripts}/pool_map.py --threads {threads} "
+                               "--output {output} --points {points} --edges {edges} --box {box} "
+                               "--out {out}' --threads 2 --output histogram --bins 1,90,%d,log "
+                               "--box %g --save '%s'", points, NBINS, BOX, save), 0);
+    read_csv(save, e, got);
+    assert_memory_equal(got, ref, sizeof ref);
+}
+
+/* The matrix .npy: our reader sees naive's values; numpy.load agrees with scipy's cdist. */
+static void matrix_npy(void **state)
+{
+    (void)state;
+    uint64_t c[NBINS];
+    struct pb_output ref;
+    char save[1200], cmd[3000];
+    reference(PB_OUTPUT_MATRIX, NULL, 0, c, &ref);
+    snprintf(save, sizeof save, "%s/m.npy", dir);
+    assert_int_equal(pbt_bench(NULL, "compute --points '%s' --strategy naive --threads 1 "
+                               "--output matrix --save '%s'", points, save), 0);
+    struct pb_npy_array a;
+    assert_int_equal(pb_npy_read(save, &a, NULL), 0);
+    assert_string_equal(a.descr, "<f8");
+    assert_int_equal(a.rows, N);
+    assert_int_equal(a.cols, N);
+    for (size_t i = 0; i < (size_t)N * N; i++)
+        assert_true(fabs(((double *)a.data)[i] - ((double *)ref.matrix)[i]) <=
+                    1e-12 * ((double *)ref.matrix)[i]);
+    pb_npy_free(&a);
+    munmap(ref.matrix, ref.matrix_bytes);
+    snprintf(cmd, sizeof cmd, "/usr/bin/python3 -c \"import numpy, sys; "
+             "from scipy.spatial.distance import cdist; m = numpy.load('%s'); "
+             "x = numpy.loadtxt('%s'); "
+             "sys.exit(0 if m.shape == (%d, %d) and m.dtype == numpy.float64 and "
+             "numpy.allclose(m, cdist(x, x), rtol=1e-12, atol=0) else 1)\"", save, points, N, N);
+    assert_int_equal(system(cmd), 0);
+}
+
+/* --float: every in-process strategy's saved matrix loads in numpy and matches cdist within
+ * float precision (float32 where the strategy computed in float; naive always uses double, so
+ * either dtype is right here: the saved dtype follows what the strategy produced). */
+static void matrix_float(void **state)
+{
+    (void)state;
+    char save[1200], cmd[3000];
+    for (size_t i = 0; i < pb_registry_count(); i++) {
+        const struct pb_strategy *s = pb_registry_get(i);
+        if (s->flags & (PB_EXTERNAL | PB_DISTRIBUTED))
+            continue;
+        snprintf(save, sizeof save, "%s/mf-%s.npy", dir, s->name);
+        assert_int_equal(pbt_bench(NULL, "compute --points '%s' --strategy %s --threads 2 "
+                                   "--output matrix --float --save '%s'", points, s->name,
+                                   save), 0);
+        snprintf(cmd, sizeof cmd, "/usr/bin/python3 -c \"import numpy, sys; "
+                 "from scipy.spatial.distance import cdist; m = numpy.load('%s'); "
+                 "x = numpy.loadtxt('%s'); d = cdist(x, x); "
+                 "sys.exit(0 if m.dtype in (numpy.float32, numpy.float64) and "
+                 "m.shape == (%d, %d) and numpy.allclose(m, d, rtol=1e-5, atol=1e-4) "
+                 "else 1)\"", save, points, N, N);
+        if (system(cmd) != 0)
+            fail_msg("%s --float: %s does not match cdist in float precision", s->name, save);
+    }
+}
+
+/* Runs bench compute with args; expects exit 2 and a message containing what. */
+static void refused(const char *args, const char *what)
+{
+    char *output = NULL;
+    assert_int_equal(pbt_bench(&output, "compute %s", args), 2);
+    if (!strstr(output, what))
+        fail_msg("'%s' printed \"%s\", expected it to mention '%s'", args, output, what);
+    free(output);
+}
+
+/* Bad arguments: exit 2, one message naming the option or the input. */
+static void bad_arguments(void **state)
+{
+    (void)state;
+    static const char *const cases[][2] = {   /* arguments after the base, what to mention */
+        {"--strategy naive --output histogram", "--bins"},
+        {"--strategy naive --output matrix --bins 0,1,4", "--bins"},
+        {"--strategy naive --output cube", "--output"},
+        {"--strategy nope --output matrix", "nope"},
+        {"--strategy naive --output histogram --bins 5,1,4", "MIN < MAX"},
+        {"--strategy naive --output histogram --bins 0,10,4,log", "MIN > 0"},
+        {"--strategy naive --output histogram --bins 0,10,x", "COUNT"},
+        {"--strategy naive --output matrix --box -3", "--box"},
+        {"--strategy naive --output matrix --param x=1", "'x'"},
+        {"--strategy naive --output matrix --frobnicate", "--frobnicate"},
+        {"--strategy naive --threads 0 --output matrix", "--threads"},
+    };
+    char args[4096];
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        snprintf(args, sizeof args, "--points '%s' --save '%s/x' --threads 1 %s", points, dir,
+                 cases[i][0]);
+        refused(args, cases[i][1]);
+    }
+    refused("--strategy naive --threads 1 --output matrix --save x", "--points");
+    refused("--points /nonexistent/p.txt --strategy naive --threads 1 --output matrix --save x",
+            "/nonexistent/p.txt");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(histogram_every_strategy),
+        cmocka_unit_test(histogram_log_box_exec),
+        cmocka_unit_test(matrix_npy),
+        cmocka_unit_test(matrix_float),
+        cmocka_unit_test(bad_arguments),
+    };
+    return cmocka_run_group_tests(tests, setup, NULL);
+}

@@ -1,0 +1,163 @@
+/* test_envinfo.c — NAME.json: the documented keys are present with sane values, the config is
+ * embedded as an object, caller extras land under "extra", and the file parses back. */
+#include "support.h"
+
+#include "envinfo.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void test_collect_sane(void **state)
+{
+    (void)state;
+    struct pb_env env;
+    assert_int_equal(pb_env_collect(&env), 0);
+    assert_true(env.cpus_online > 0);
+    assert_true(env.cpus_allowed > 0);
+    assert_true(env.cpus_allowed <= env.cpus_online);
+    assert_int_equal(pb_env_allowed_cpus(), env.cpus_allowed);
+    assert_true(env.affinity[0] >= '0' && env.affinity[0] <= '9');
+    assert_true(env.mem_total_kib > 0);
+    assert_true(env.timer_resolution_s > 0 && env.timer_resolution_s < 1e-3);
+    assert_true(env.timer_overhead_s >= 0 && env.timer_overhead_s < 1e-3);
+    assert_true(strlen(env.cpu_model) > 0);
+    assert_true(env.openmp_version >= 200805);     /* built with OpenMP 3.0 or later */
+    assert_true(env.omp_max_threads >= 1);
+    assert_true(strlen(env.git_commit) == 40 || strcmp(env.git_commit, "unknown") == 0);
+}
+
+static void test_omp_variables_recorded(void **state)
+{
+    (void)state;
+    struct pb_env env;
+    setenv("OMP_PROC_BIND", "close", 1);
+    setenv("GOMP_SPINCOUNT", "1000", 1);
+    pb_env_collect(&env);
+    unsetenv("OMP_PROC_BIND");
+    unsetenv("GOMP_SPINCOUNT");
+    int seen = 0;
+    for (size_t i = 0; i < env.nomp_env; i++) {
+        seen += strcmp(env.omp_env[i].name, "OMP_PROC_BIND") == 0 &&
+                strcmp(env.omp_env[i].value, "close") == 0;
+        seen += strcmp(env.omp_env[i].name, "GOMP_SPINCOUNT") == 0;
+    }
+    assert_int_equal(seen, 2);
+}
+
+static void test_extras(void **state)
+{
+    (void)state;
+    struct pb_env env = { .nextra = 0 };
+    assert_int_equal(pb_env_add_num(&env, "memory_limit_kib", 1024), 0);
+    assert_int_equal(pb_env_add_num(&env, "memory_limit_kib", 2048), 0);   /* replaces */
+    assert_int_equal(env.nextra, 1);
+    assert_true(env.extra[0].num == 2048);
+    assert_int_equal(pb_env_add_str(&env, "", "x"), -EINVAL);
+    char key[16];
+    for (int i = 1; i < PB_ENV_MAX_EXTRA; i++) {
+        snprintf(key, sizeof key, "k%d", i);
+        assert_int_equal(pb_env_add_str(&env, key, "v"), 0);
+    }
+    assert_int_equal(pb_env_add_str(&env, "one-too-many", "v"), -ENOSPC);
+}
+
+/* The object at key of o, failing the test when absent or of another type. */
+static json_t *member(json_t *o, const char *key, json_type type)
+{
+    json_t *v = json_object_get(o, key);
+    if (!v || json_typeof(v) != type)
+        fail_msg("key '%s' missing or of the wrong type", key);
+    return v;
+}
+
+static void test_json_has_documented_keys(void **state)
+{
+    (void)state;
+    char path[1100], started[32];
+    struct pb_env env;
+    struct pb_err err = { .msg = "" };
+    snprintf(path, sizeof path, "%s/smoke.json", pbt_tmpdir("envinfo"));
+    pb_env_collect(&env);
+    pb_env_add_num(&env, "memory_limit_kib", 123456);
+    pb_env_add_str(&env, "note", "measured \"cold\"");
+    assert_int_equal(pb_env_now_utc(started, sizeof started), 0);
+    assert_int_equal(strlen(started), 20);
+    const char *config = "{\"name\": \"smoke\", \"sizes\": [10, 20], \"repeats\": 3}";
+    if (pb_env_write_json(path, &env, config, "0123456789abcdef", started, &err) != 0)
+        fail_msg("%s", err.msg);
+
+    json_error_t jerr;
+    json_t *root = json_load_file(path, 0, &jerr);
+    if (!root)
+        fail_msg("%s:%d: %s", path, jerr.line, jerr.text);
+    assert_string_equal(json_string_value(member(root, "started", JSON_STRING)), started);
+    assert_string_equal(json_string_value(member(root, "config_hash", JSON_STRING)),
+                        "0123456789abcdef");
+    member(root, "bench_version", JSON_STRING);
+    json_t *cfg = member(root, "config", JSON_OBJECT);
+    assert_int_equal(json_integer_value(member(cfg, "repeats", JSON_INTEGER)), 3);
+    json_t *cpu = member(root, "cpu", JSON_OBJECT);
+    assert_true(json_integer_value(member(cpu, "online", JSON_INTEGER)) > 0);
+    assert_true(json_integer_value(member(cpu, "allowed", JSON_INTEGER)) > 0);
+    member(cpu, "model", JSON_STRING);
+    member(cpu, "flags", JSON_ARRAY);
+    member(cpu, "affinity", JSON_STRING);
+    assert_true(json_integer_value(member(member(root, "memory", JSON_OBJECT), "total_kib",
+                                          JSON_INTEGER)) > 0);
+    json_t *thp = member(root, "transparent_hugepage", JSON_OBJECT);
+    member(thp, "enabled", JSON_STRING);
+    member(thp, "defrag", JSON_STRING);
+    assert_non_null(json_object_get(root, "governor"));          /* string or null */
+    member(member(root, "kernel", JSON_OBJECT), "release", JSON_STRING);
+    json_t *comp = member(root, "compiler", JSON_OBJECT);
+    member(comp, "id", JSON_STRING);
+    member(comp, "flags", JSON_STRING);
+    json_t *omp = member(root, "openmp", JSON_OBJECT);
+    assert_true(json_integer_value(member(omp, "version", JSON_INTEGER)) > 0);
+    member(omp, "env", JSON_OBJECT);
+    member(omp, "max_threads", JSON_INTEGER);
+    json_t *git = member(root, "git", JSON_OBJECT);
+    member(git, "commit", JSON_STRING);
+    assert_non_null(json_object_get(git, "dirty"));              /* bool or null */
+    json_t *timer = member(root, "timer", JSON_OBJECT);
+    assert_true(json_real_value(member(timer, "resolution_s", JSON_REAL)) > 0);
+    member(timer, "call_overhead_s", JSON_REAL);
+    json_t *extra = member(root, "extra", JSON_OBJECT);
+    assert_true(json_real_value(member(extra, "memory_limit_kib", JSON_REAL)) == 123456);
+    assert_string_equal(json_string_value(member(extra, "note", JSON_STRING)),
+                        "measured \"cold\"");
+    json_decref(root);
+}
+
+static void test_bad_config_text_kept_raw(void **state)
+{
+    (void)state;
+    char path[1100];
+    struct pb_env env;
+    struct pb_err err = { .msg = "" };
+    snprintf(path, sizeof path, "%s/raw.json", pbt_tmpdir("envinfo-raw"));
+    pb_env_collect(&env);
+    assert_int_equal(pb_env_write_json(path, &env, "{not json", "h", "t", &err), 0);
+    json_t *root = json_load_file(path, 0, NULL);
+    assert_non_null(root);
+    assert_null(json_object_get(root, "config"));
+    assert_string_equal(json_string_value(json_object_get(root, "config_text")), "{not json");
+    json_decref(root);
+    assert_true(pb_env_write_json("/nonexistent/dir/x.json", &env, "{}", "h", "t", &err) < 0);
+    assert_non_null(strstr(err.msg, "/nonexistent/dir/x.json"));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_collect_sane),
+        cmocka_unit_test(test_omp_variables_recorded),
+        cmocka_unit_test(test_extras),
+        cmocka_unit_test(test_json_has_documented_keys),
+        cmocka_unit_test(test_bad_config_text_kept_raw),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

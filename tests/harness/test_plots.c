@@ -1,0 +1,247 @@
+/* test_plots.c — the gnuplot scripts: what they hold, that they render to PNG, SVG and PDF from
+ * any working directory, and how missing inputs and a missing or failing gnuplot are reported.
+ * The fixtures in tests/data/plots/ follow the documented summary and run CSV columns. */
+#include "support.h"
+
+#include "plots.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define FIXTURES "tests/data/plots"
+
+/* Copies fixture file src into dir under the name dst. */
+static void copy_fixture(const char *src, const char *dir, const char *dst)
+{
+    char path[2048];
+    snprintf(path, sizeof path, FIXTURES "/%s", src);
+    char *text = pbt_slurp(path);
+    assert_non_null(text);
+    snprintf(path, sizeof path, "%s/%s", dir, dst);
+    pbt_write(path, text);
+    free(text);
+}
+
+/* Size of dir/name_fig.ext in bytes, or -1 when it does not exist. */
+static long figure_size(const char *dir, const char *name, const char *fig, const char *ext)
+{
+    char path[2048];
+    struct stat st;
+    snprintf(path, sizeof path, "%s/%s_%s.%s", dir, name, fig, ext);
+    return stat(path, &st) == 0 ? (long)st.st_size : -1;
+}
+
+/* The text of dir/name_fig.gp (malloc'd). */
+static char *script_text(const char *dir, const char *name, const char *fig)
+{
+    char path[2048];
+    snprintf(path, sizeof path, "%s/%s_%s.gp", dir, name, fig);
+    char *text = pbt_slurp(path);
+    assert_non_null(text);
+    return text;
+}
+
+/* The first bytes of a file match magic. */
+static void assert_magic(const char *dir, const char *name, const char *fig, const char *ext,
+                         const char *magic)
+{
+    char path[2048];
+    snprintf(path, sizeof path, "%s/%s_%s.%s", dir, name, fig, ext);
+    char *text = pbt_slurp(path);
+    assert_non_null(text);
+    if (strstr(text, magic) == NULL || (size_t)(strstr(text, magic) - text) > 64)
+        fail_msg("%s does not start with %s", path, magic);
+    free(text);
+}
+
+static void test_table_reads_quoted_fields(void **state)
+{
+    (void)state;
+    struct pb_table t;
+    struct pb_err err = {{0}};
+    assert_int_equal(pb_table_read(FIXTURES "/sweep.csv", &t, &err), 0);
+    assert_int_equal(t.ncols, 21);
+    assert_int_equal(t.nrows, 99);
+    int status = pb_table_col(&t, "status");
+    assert_int_equal(status, 12);
+    assert_int_equal(pb_table_col(&t, "no-such-column"), -1);
+    assert_string_equal(pb_table_get(&t, 0, pb_table_col(&t, "strategy")), "naive");
+    assert_string_equal(pb_table_get(&t, 98, status), "killed by signal 9, out of memory");
+    assert_string_equal(pb_table_get(&t, 98, pb_table_col(&t, "kind")), "run");
+    assert_string_equal(pb_table_get(&t, 0, -1), "");
+    pb_table_free(&t);
+}
+
+static void test_table_missing_file(void **state)
+{
+    (void)state;
+    struct pb_table t;
+    struct pb_err err = {{0}};
+    assert_int_equal(pb_table_read(FIXTURES "/absent.csv", &t, &err), -ENOENT);
+    assert_non_null(strstr(err.msg, "absent.csv"));
+}
+
+static void test_scripts_hold_series_and_relative_csv(void **state)
+{
+    (void)state;
+    const char *dir = pbt_tmpdir("plots-write");
+    copy_fixture("sweep_summary.csv", dir, "sweep_summary.csv");
+    struct pb_err err = {{0}};
+    assert_int_equal(pb_plots_write(dir, "sweep", NULL, &err), 0);
+    for (size_t i = 0; i < PB_FIGURE_COUNT; i++) {
+        char *gp = script_text(dir, "sweep", pb_figure_names[i]);
+        assert_non_null(strstr(gp, "csv = name . '_summary.csv'"));
+        assert_non_null(strstr(gp, "cd here[1:i]"));
+        assert_null(strstr(gp, dir));                  /* no absolute path: the folder moves */
+        assert_non_null(strstr(gp, "set datafile separator comma"));
+        assert_non_null(strstr(gp, "'fork-pipe', 'transport=pipe'"));
+        assert_non_null(strstr(gp, "'openmp', ''"));
+        assert_non_null(strstr(gp, "set terminal pdfcairo"));
+        free(gp);
+    }
+    char *time = script_text(dir, "sweep", "time");
+    assert_non_null(strstr(time, "ist('openmp', '', 2)"));
+    assert_non_null(strstr(time, "with yerrorbars"));
+    assert_non_null(strstr(time, "set logscale xy"));
+    assert_non_null(strstr(time, "guide(x) = g * x**2"));
+    assert_non_null(strstr(time, "title 'openmp, 2 threads'"));
+    assert_non_null(strstr(time, "title 'failed or not verified'"));
+    /* the same label keeps its style in every figure: openmp is the 4th label in sorted order */
+    assert_non_null(strstr(time, "set style line 4 lc rgb '#CC79A7' pt 11"));
+    free(time);
+    char *speed = script_text(dir, "sweep", "speedup");
+    assert_non_null(strstr(speed, "set style line 4 lc rgb '#CC79A7' pt 11"));
+    assert_null(strstr(speed, "title 'naive'"));        /* serial: no speedup curve */
+    assert_non_null(strstr(speed, "title 'ideal'"));
+    free(speed);
+    char *thr = script_text(dir, "sweep", "throughput");
+    assert_null(strstr(thr, "peak ="));                /* no limit given */
+    free(thr);
+}
+
+static void test_render_png_svg_pdf(void **state)
+{
+    (void)state;
+    const char *dir = pbt_tmpdir("plots-render");
+    copy_fixture("sweep_summary.csv", dir, "sweep_summary.csv");
+    struct pb_err err = {{0}};
+    struct pb_plot_opts o = {.peak_pairs_per_s = 1.2e9};
+    assert_int_equal(pb_plots_write(dir, "sweep", &o, &err), 0);
+    int rc = pb_plots_render(dir, "sweep", &err);
+    if (rc != 0)
+        fail_msg("render: %d %s", rc, err.msg);
+    for (size_t i = 0; i < PB_FIGURE_COUNT; i++) {
+        assert_true(figure_size(dir, "sweep", pb_figure_names[i], "png") > 10000);
+        assert_true(figure_size(dir, "sweep", pb_figure_names[i], "svg") > 5000);
+        assert_true(figure_size(dir, "sweep", pb_figure_names[i], "pdf") > 5000);
+        assert_magic(dir, "sweep", pb_figure_names[i], "png", "PNG");
+        assert_magic(dir, "sweep", pb_figure_names[i], "svg", "<svg");
+        assert_magic(dir, "sweep", pb_figure_names[i], "pdf", "%PDF");
+    }
+    char *thr = script_text(dir, "sweep", "throughput");
+    assert_non_null(strstr(thr, "peak = 1.2e+09"));
+    assert_non_null(strstr(thr, "measured limit, 2 threads"));
+    free(thr);
+}
+
+static void test_script_runs_from_another_folder_after_a_move(void **state)
+{
+    (void)state;
+    char dir[1024], moved[1100], cmd[4600];
+    snprintf(dir, sizeof dir, "%s", pbt_tmpdir("plots-move"));
+    copy_fixture("sweep_summary.csv", dir, "it's_summary.csv");
+    struct pb_err err = {{0}};
+    assert_int_equal(pb_plots_write(dir, "it's", NULL, &err), 0);
+    snprintf(moved, sizeof moved, "%s-moved", dir);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s' && mv '%s' '%s' && cd / && gnuplot \"%s/it's_time.gp\"",
+             moved, dir, moved, moved);
+    assert_int_equal(system(cmd), 0);
+    assert_true(figure_size(moved, "it's", "time", "png") > 10000);
+    assert_true(figure_size(moved, "it's", "time", "svg") > 5000);
+    assert_true(figure_size(moved, "it's", "time", "pdf") > 5000);
+}
+
+static void test_one_thread_count_still_renders(void **state)
+{
+    (void)state;
+    const char *dir = pbt_tmpdir("plots-single");
+    char path[2048];
+    snprintf(path, sizeof path, "%s/one_summary.csv", dir);
+    pbt_write(path,
+              "strategy,params,output,n,threads,runs,wall_min_s,wall_median_s,wall_mean_s,"
+              "wall_stddev_s,wall_ci95_lo_s,wall_ci95_hi_s,peak_rss_kib,speedup,efficiency,kind,"
+              "pairs_per_s,verified,failed\n"
+              "naive,,histogram,100,1,1,0.001,0.001,0.001,0,0.001,0.001,2000,1,1,run,"
+              "4.95e6,yes,0\n"
+              "naive,,histogram,200,1,1,0.004,0.004,0.004,0,0.004,0.004,2100,1,1,run,"
+              "4.97e6,yes,0\n");
+    struct pb_err err = {{0}};
+    assert_int_equal(pb_plots_write(dir, "one", NULL, &err), 0);
+    int rc = pb_plots_render(dir, "one", &err);
+    if (rc != 0)
+        fail_msg("render: %d %s", rc, err.msg);
+    assert_true(figure_size(dir, "one", "speedup", "png") > 5000);
+    char *mem = script_text(dir, "one", "memory");
+    assert_null(strstr(mem, "n×n matrix"));             /* histogram output: no matrix guide */
+    assert_non_null(strstr(mem, "title 'naive'"));      /* one thread count: no thread suffix */
+    free(mem);
+}
+
+static void test_bad_inputs_are_named(void **state)
+{
+    (void)state;
+    const char *dir = pbt_tmpdir("plots-bad");
+    struct pb_err err = {{0}};
+    assert_int_equal(pb_plots_write(dir, "none", NULL, &err), -ENOENT);
+    assert_non_null(strstr(err.msg, "none_summary.csv"));
+    char path[2048];
+    snprintf(path, sizeof path, "%s/cols_summary.csv", dir);
+    pbt_write(path, "strategy,params,output,n,threads\nnaive,,matrix,10,1\n");
+    assert_int_equal(pb_plots_write(dir, "cols", NULL, &err), -EINVAL);
+    assert_non_null(strstr(err.msg, "cols_summary.csv: no column \"wall_median_s\""));
+    snprintf(path, sizeof path, "%s/empty_summary.csv", dir);
+    copy_fixture("sweep_summary.csv", dir, "empty_summary.csv");
+    char *text = pbt_slurp(path);
+    *strchr(text, '\n') = '\0';                          /* the header alone */
+    pbt_write(path, text);
+    free(text);
+    assert_int_equal(pb_plots_write(dir, "empty", NULL, &err), -EINVAL);
+    assert_non_null(strstr(err.msg, "no counted rows"));
+}
+
+static void test_missing_or_failing_gnuplot(void **state)
+{
+    (void)state;
+    const char *dir = pbt_tmpdir("plots-gnuplot");
+    copy_fixture("sweep_summary.csv", dir, "sweep_summary.csv");
+    struct pb_err err = {{0}};
+    assert_int_equal(pb_plots_write(dir, "sweep", NULL, &err), 0);
+    setenv("PB_GNUPLOT", "/nonexistent/gnuplot", 1);
+    assert_int_equal(pb_plots_render(dir, "sweep", &err), -ENOENT);
+    assert_non_null(strstr(err.msg, "gnuplot"));
+    unsetenv("PB_GNUPLOT");
+    char path[2048];
+    snprintf(path, sizeof path, "%s/sweep_memory.gp", dir);
+    pbt_write(path, "plot $nosuchblock using 1:2\n");
+    assert_int_equal(pb_plots_render(dir, "sweep", &err), -EIO);
+    assert_non_null(strstr(err.msg, "sweep_memory.gp"));
+    assert_non_null(strstr(err.msg, "nosuchblock"));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_table_reads_quoted_fields),
+        cmocka_unit_test(test_table_missing_file),
+        cmocka_unit_test(test_scripts_hold_series_and_relative_csv),
+        cmocka_unit_test(test_render_png_svg_pdf),
+        cmocka_unit_test(test_script_runs_from_another_folder_after_a_move),
+        cmocka_unit_test(test_one_thread_count_still_renders),
+        cmocka_unit_test(test_bad_inputs_are_named),
+        cmocka_unit_test(test_missing_or_failing_gnuplot),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

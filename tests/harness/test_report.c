@@ -1,0 +1,264 @@
+/* test_report.c — the HTML report: its content from the fixtures in tests/data/plots/ (best per
+ * n, failures, escaping, environment and config), and the page in headless Chromium: no console
+ * error, every figure decoded, a valid screenshot. Chromium is a test dependency (Debian's
+ * chromium package); tests/browser/headless.sh drives it. */
+#include "support.h"
+
+#include "plots.h"
+#include "report.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#define FIXTURES "tests/data/plots"
+
+/* Copies the three fixture files into dir as NAME.csv, NAME_summary.csv and NAME.json. */
+static void copy_fixtures(const char *dir, const char *name)
+{
+    static const char *const files[][2] = {
+        {"sweep.csv", ".csv"}, {"sweep_summary.csv", "_summary.csv"}, {"sweep.json", ".json"},
+    };
+    for (size_t i = 0; i < 3; i++) {
+        char path[2048];
+        snprintf(path, sizeof path, FIXTURES "/%s", files[i][0]);
+        char *text = pbt_slurp(path);
+        assert_non_null(text);
+        snprintf(path, sizeof path, "%s/%s%s", dir, name, files[i][1]);
+        pbt_write(path, text);
+        free(text);
+    }
+}
+
+/* Writes, renders and reports the fixtures in a fresh dir; returns the report's text. */
+static char *full_report(const char *tag, char *dir, size_t cap)
+{
+    snprintf(dir, cap, "%s", pbt_tmpdir(tag));
+    copy_fixtures(dir, "sweep");
+    struct pb_err err = {{0}};
+    assert_int_equal(pb_plots_write(dir, "sweep", NULL, &err), 0);
+    int rc = pb_plots_render(dir, "sweep", &err);
+    if (rc != 0)
+        fail_msg("render: %d %s", rc, err.msg);
+    rc = pb_report_write(dir, "sweep", &err);
+    if (rc != 0)
+        fail_msg("report: %d %s", rc, err.msg);
+    char path[2048];
+    snprintf(path, sizeof path, "%s/sweep.html", dir);
+    char *html = pbt_slurp(path);
+    assert_non_null(html);
+    return html;
+}
+
+/* Number of times needle occurs in hay. */
+static size_t count(const char *hay, const char *needle)
+{
+    size_t k = 0;
+    for (const char *p = hay; (p = strstr(p, needle)) != NULL; p += strlen(needle))
+        k++;
+    return k;
+}
+
+/* The <tr> of the summary table that holds text, copied (static buffer). */
+static const char *row_with(const char *html, const char *text)
+{
+    static char row[4096];
+    const char *p = strstr(html, text);
+    assert_non_null(p);
+    const char *start = p;
+    while (start > html && strncmp(start, "<tr", 3) != 0)
+        start--;
+    const char *end = strstr(p, "</tr>");
+    assert_non_null(end);
+    snprintf(row, sizeof row, "%.*s", (int)(end - start), start);
+    return row;
+}
+
+static void test_report_content(void **state)
+{
+    (void)state;
+    char dir[1024];
+    char *html = full_report("report-content", dir, sizeof dir);
+    assert_int_equal(count(html, "<img class=\"figure\""), 4);
+    assert_int_equal(count(html, "src=\"data:image/svg+xml;base64,"), 4);
+    assert_non_null(strstr(html, "default-src 'none'"));        /* nothing loads from outside */
+    assert_null(strstr(html, "src=\"http"));
+    /* openmp with 2 threads is the fastest clean point at n = 4000 */
+    const char *best = row_with(html, "<td>0.0199556</td>");
+    assert_non_null(strstr(best, "class=\"best\""));
+    assert_non_null(strstr(best, "<th scope=\"row\">openmp</th>"));
+    assert_int_equal(count(html, "&#9733; best at this n"), 4);   /* one per n with a clean point */
+    /* the failed point and the unverified one are marked, and say why */
+    assert_non_null(strstr(html, "<strong>FAILED</strong> (3 runs not ok)"));
+    assert_non_null(strstr(row_with(html, "<strong>NOT VERIFIED</strong>"), "class=\"bad\""));
+    assert_non_null(strstr(html, "1 failed, 1 not verified"));
+    assert_non_null(strstr(html, "killed by signal 9, out of memory"));
+    assert_non_null(strstr(html, "verify: entry 17,3 differs by 2e-9"));
+    /* strings from the files are escaped */
+    assert_null(strstr(html, "<script>alert(1)"));
+    assert_non_null(strstr(html, "&lt;script&gt;alert(1)&lt;/script&gt;"));
+    assert_non_null(strstr(html, "AMD EPYC 9R14 &lt;Zen 4&gt; &amp; \\&quot;test\\&quot;"));
+    assert_non_null(strstr(html, "cv 7.2% &gt; 5%"));
+    /* environment and config are separate, re-indented sections */
+    const char *env = strstr(html, "<h2 id=\"environment\">");
+    const char *cfg = strstr(html, "<h2 id=\"config\">");
+    assert_true(env && cfg && env < cfg);
+    assert_non_null(strstr(env, "\n    &quot;cores_online&quot;: 2,"));
+    assert_true(strstr(env, "&quot;sizes&quot;") > cfg);         /* the config is not repeated */
+    assert_non_null(strstr(cfg, "\n  &quot;sizes&quot;: [\n    500,"));
+    free(html);
+}
+
+static void test_report_without_figures_or_environment(void **state)
+{
+    (void)state;
+    const char *dir = pbt_tmpdir("report-bare");
+    char path[2048];
+    snprintf(path, sizeof path, FIXTURES "/sweep_summary.csv");
+    char *text = pbt_slurp(path);
+    snprintf(path, sizeof path, "%s/bare_summary.csv", dir);
+    pbt_write(path, text);
+    free(text);
+    struct pb_err err = {{0}};
+    assert_int_equal(pb_report_write(dir, "bare", &err), 0);
+    snprintf(path, sizeof path, "%s/bare.html", dir);
+    char *html = pbt_slurp(path);
+    assert_non_null(html);
+    assert_int_equal(count(html, "was not rendered"), 4);
+    assert_non_null(strstr(html, "gnuplot bare_time.gp"));
+    assert_non_null(strstr(html, "No environment file"));
+    assert_non_null(strstr(html, "The per-run CSV could not be read"));
+    assert_non_null(strstr(html, "setAttribute('data-figures', '0')"));
+    free(html);
+}
+
+static void test_report_config_as_text(void **state)
+{
+    (void)state;
+    const char *dir = pbt_tmpdir("report-text");
+    char path[2048];
+    char *text = pbt_slurp(FIXTURES "/sweep_summary.csv");
+    snprintf(path, sizeof path, "%s/t_summary.csv", dir);
+    pbt_write(path, text);
+    free(text);
+    snprintf(path, sizeof path, "%s/t.json", dir);
+    pbt_write(path, "{\"config_text\": \"{\\\"name\\\": \\\"t\\\",\\n \\\"sizes\\\": [1]}\\n\", "
+                    "\"cores\": 2}");
+    struct pb_err err = {{0}};
+    assert_int_equal(pb_report_write(dir, "t", &err), 0);
+    snprintf(path, sizeof path, "%s/t.html", dir);
+    char *html = pbt_slurp(path);
+    assert_non_null(strstr(html, "{\n  &quot;cores&quot;: 2\n}"));
+    assert_non_null(strstr(html, "{&quot;name&quot;: &quot;t&quot;,\n &quot;sizes&quot;: [1]}"));
+    free(html);
+}
+
+static void test_report_needs_a_summary(void **state)
+{
+    (void)state;
+    const char *dir = pbt_tmpdir("report-none");
+    struct pb_err err = {{0}};
+    assert_int_equal(pb_report_write(dir, "none", &err), -ENOENT);
+    assert_non_null(strstr(err.msg, "none_summary.csv"));
+}
+
+/* Loads page in headless Chromium; returns the driver's exit status. */
+static int browse(const char *page, const char *png, const char *dom, const char *log)
+{
+    char cmd[8192];
+    snprintf(cmd, sizeof cmd, "sh tests/browser/headless.sh '%s' '%s' '%s' '%s'", page, png, dom,
+             log);
+    int st = system(cmd);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+}
+
+/* Fails when the browser log holds a console message, a script error or a failed load. */
+static void assert_clean_log(const char *log_path)
+{
+    char *log = pbt_slurp(log_path);
+    assert_non_null(log);
+    static const char *const bad[] = {
+        "CONSOLE", "Uncaught", "Refused to", "Failed to load resource", "net::ERR_",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        if (strstr(log, bad[i]))
+            fail_msg("%s: browser log holds \"%s\":\n%s", log_path, bad[i], strstr(log, bad[i]));
+    free(log);
+}
+
+/* Checks the PNG signature and its IHDR size (1280 x 2000) and that it is not trivially
+ * small (a blank page compresses to a few KiB). */
+static void assert_screenshot(const char *png)
+{
+    struct stat st;
+    assert_int_equal(stat(png, &st), 0);
+    assert_true(st.st_size > 50000);
+    unsigned char h[24];
+    FILE *f = fopen(png, "rb");
+    assert_non_null(f);
+    assert_int_equal(fread(h, 1, sizeof h, f), sizeof h);
+    fclose(f);
+    assert_memory_equal(h, "\x89PNG\r\n\x1a\n", 8);
+    assert_memory_equal(h + 12, "IHDR", 4);
+    assert_int_equal((h[16] << 24 | h[17] << 16 | h[18] << 8 | h[19]), 1280);
+    assert_int_equal((h[20] << 24 | h[21] << 16 | h[22] << 8 | h[23]), 2000);
+}
+
+static void test_report_in_headless_chromium(void **state)
+{
+    (void)state;
+    char dir[1024], page[1200], png[1200], dom[1200], log[1200];
+    char *html = full_report("report-browser", dir, sizeof dir);
+    free(html);
+    snprintf(page, sizeof page, "%s/sweep.html", dir);
+    snprintf(png, sizeof png, "%s/screenshot.png", dir);
+    snprintf(dom, sizeof dom, "%s/dom.html", dir);
+    snprintf(log, sizeof log, "%s/browser.log", dir);
+    int rc = browse(page, png, dom, log);
+    if (rc == 127)
+        fail_msg("headless Chromium is a test dependency: apt-get install chromium");
+    assert_int_equal(rc, 0);
+    assert_clean_log(log);
+    char *text = pbt_slurp(dom);
+    assert_non_null(text);
+    assert_non_null(strstr(text, "data-figures=\"4\""));
+    assert_non_null(strstr(text, "data-figures-ok=\"4\""));
+    assert_null(strstr(text, " broken\""));
+    free(text);
+    assert_screenshot(png);
+}
+
+/* The log check above would see a broken page: a script error reaches the log. */
+static void test_browser_log_shows_page_errors(void **state)
+{
+    (void)state;
+    const char *dir = pbt_tmpdir("report-browser-bad");
+    char page[1200], png[1200], dom[1200], log[1200];
+    snprintf(page, sizeof page, "%s/bad.html", dir);
+    snprintf(png, sizeof png, "%s/bad.png", dir);
+    snprintf(dom, sizeof dom, "%s/bad.dom", dir);
+    snprintf(log, sizeof log, "%s/bad.log", dir);
+    pbt_write(page, "<!DOCTYPE html><html><body><script>undefinedFunction();</script>"
+                    "</body></html>\n");
+    assert_int_equal(browse(page, png, dom, log), 0);
+    char *text = pbt_slurp(log);
+    assert_non_null(text);
+    assert_non_null(strstr(text, "Uncaught ReferenceError: undefinedFunction"));
+    free(text);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_report_content),
+        cmocka_unit_test(test_report_without_figures_or_environment),
+        cmocka_unit_test(test_report_config_as_text),
+        cmocka_unit_test(test_report_needs_a_summary),
+        cmocka_unit_test(test_report_in_headless_chromium),
+        cmocka_unit_test(test_browser_log_shows_page_errors),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,201 @@
+/* test_summary.c — rows in, NAME_summary.csv lines out: counts, medians, speedup and efficiency
+ * against the lowest thread count, warm-ups left out, failures counted, noisy groups flagged. */
+#include "support.h"
+
+#include "summary.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum {                               /* summary column positions (summary.h) */
+    C_STRATEGY, C_PARAMS, C_OUTPUT, C_N, C_THREADS, C_RUNS, C_MIN, C_MEDIAN, C_MEAN, C_SD,
+    C_LO, C_HI, C_PEAK, C_SPEEDUP, C_EFF, C_KIND, C_RANKS, C_PREC, C_CV, C_MAD, C_FLAG,
+    C_MAXRSS, C_CGROUP, C_PAIRS, C_VERIFIED, C_FAILED, C_FRACTION, C_COUNT
+};
+
+static struct pb_row rows[64];
+static size_t nrows;
+
+/* Adds one row of the given group; wall and peak vary, the rest is fixed. */
+static void add(const char *strategy, size_t n, int threads, const char *kind, double wall,
+                const char *status)
+{
+    struct pb_row r = {
+        .output = "histogram", .n = n, .threads = threads, .repeat = (int)nrows,
+        .wall_s = wall, .user_s = wall, .peak_rss_kib = 1000 + (long)nrows,
+        .pairs_per_s = n * (n - 1.0) / 2 / wall, .verified = "yes", .ranks = 1,
+        .precision = "double", .pin = "none", .maxrss_kib = 900, .cgroup_peak_kib = -1,
+        .fraction_of_limit = -1,
+    };
+    snprintf(r.strategy, sizeof r.strategy, "%s", strategy);
+    snprintf(r.kind, sizeof r.kind, "%s", kind);
+    snprintf(r.status, sizeof r.status, "%s", status);
+    rows[nrows++] = r;
+}
+
+/* Splits line at commas into f[0..C_COUNT) (no quoted fields in these tests). */
+static void split(char *line, char **f)
+{
+    int k = 0;
+    f[k++] = line;
+    for (char *p = line; *p && *p != '\n'; p++)
+        if (*p == ',' && k < C_COUNT) {
+            *p = '\0';
+            f[k++] = p + 1;
+        }
+    line[strcspn(line, "\n")] = '\0';
+    assert_int_equal(k, C_COUNT);
+    f[C_COUNT - 1][strcspn(f[C_COUNT - 1], "\n")] = '\0';
+}
+
+/* Finds the summary line of (strategy, n, threads, kind) in text and splits it into f. */
+static void find_line(const char *text, const char *strategy, size_t n, int threads,
+                      const char *kind, char *buf, char **f)
+{
+    char head[128], tail[64];
+    snprintf(head, sizeof head, "\n%s,,histogram,%zu,%d,", strategy, n, threads);
+    snprintf(tail, sizeof tail, ",%s,1,double,", kind);
+    for (const char *p = strstr(text, head); p; p = strstr(p + 1, head)) {
+        size_t len = strcspn(p + 1, "\n");
+        snprintf(buf, 1024, "%.*s", (int)len, p + 1);
+        if (strstr(buf, tail)) {
+            split(buf, f);
+            return;
+        }
+    }
+    fail_msg("no summary line for %s n=%zu threads=%d %s", strategy, n, threads, kind);
+}
+
+/* Writes the summary of rows[] and returns its text; *warn_text gets the warnings. */
+static char *summarise(char **warn_text)
+{
+    char path[1100];
+    size_t wlen = 0;
+    FILE *warn = open_memstream(warn_text, &wlen);
+    struct pb_err err = { .msg = "" };
+    snprintf(path, sizeof path, "%s/x_summary.csv", pbt_tmpdir("summary"));
+    int rc = pb_summary_write(rows, nrows, path, warn, &err);
+    fclose(warn);
+    if (rc != 0)
+        fail_msg("pb_summary_write: %s", err.msg);
+    char *text = pbt_slurp(path);
+    assert_non_null(text);
+    return text;
+}
+
+static void test_groups_medians_speedup(void **state)
+{
+    (void)state;
+    nrows = 0;
+    add("openmp", 1000, 1, "warmup", 5.0, "ok");          /* left out */
+    add("openmp", 1000, 1, "run", 1.02, "ok");
+    add("openmp", 1000, 1, "run", 0.98, "ok");
+    add("openmp", 1000, 1, "run", 1.00, "ok");
+    add("openmp", 1000, 2, "run", 0.51, "ok");
+    add("openmp", 1000, 2, "run", 0.10, "failed: signal 9");  /* counted, not timed */
+    add("openmp", 1000, 2, "run", 0.50, "ok");
+    add("openmp", 1000, 2, "run", 0.49, "ok");
+    add("openmp", 0, 2, "overhead", 0.001, "ok");
+    snprintf(rows[6].verified, sizeof rows[6].verified, "no");  /* one run unverified */
+    char *warn = NULL, *text = summarise(&warn);
+    char buf[1024], *f[C_COUNT];
+
+    const char *header = "strategy,params,output,n,threads,runs,wall_min_s,wall_median_s,"
+                              "wall_mean_s,wall_stddev_s,wall_ci95_lo_s,wall_ci95_hi_s,"
+                              "peak_rss_kib,speedup,efficiency,kind,ranks,precision,cv,"
+                              "mad_outliers,flag,maxrss_kib,cgroup_peak_kib,pairs_per_s,"
+                              "verified,failed,fraction_of_limit\n";
+    assert_true(strncmp(text, header, strlen(header)) == 0);
+    find_line(text, "openmp", 1000, 1, "run", buf, f);
+    assert_string_equal(f[C_RUNS], "3");                   /* warm-up excluded */
+    assert_string_equal(f[C_MIN], "0.98");
+    assert_string_equal(f[C_MEDIAN], "1");
+    assert_string_equal(f[C_SPEEDUP], "1");
+    assert_string_equal(f[C_EFF], "1");
+    assert_string_equal(f[C_PEAK], "1002");                /* median of 1001..1003 */
+    assert_string_equal(f[C_FAILED], "0");
+    assert_string_equal(f[C_VERIFIED], "yes");
+    assert_string_equal(f[C_FLAG], "");
+    assert_string_equal(f[C_CGROUP], "");                  /* unknown stays empty */
+    assert_string_equal(f[C_FRACTION], "");
+    assert_true(atof(f[C_LO]) <= 1.0 && atof(f[C_HI]) >= 1.0);
+
+    find_line(text, "openmp", 1000, 2, "run", buf, f);
+    assert_string_equal(f[C_RUNS], "3");
+    assert_string_equal(f[C_FAILED], "1");
+    assert_string_equal(f[C_MEDIAN], "0.5");               /* the failed 0.10 is not timed */
+    assert_string_equal(f[C_MIN], "0.49");
+    assert_string_equal(f[C_SPEEDUP], "2");
+    assert_string_equal(f[C_EFF], "1");
+    assert_string_equal(f[C_VERIFIED], "no");
+
+    find_line(text, "openmp", 0, 2, "overhead", buf, f);
+    assert_string_equal(f[C_RUNS], "1");
+    assert_string_equal(f[C_MEDIAN], "0.001");
+    assert_string_equal(f[C_SPEEDUP], "");
+    assert_null(strstr(text, ",5,"));                      /* no trace of the warm-up */
+    assert_string_equal(warn, "");
+    free(text);
+    free(warn);
+}
+
+static void test_noisy_and_outlier_groups_flagged(void **state)
+{
+    (void)state;
+    nrows = 0;
+    const double noisy[] = { 1.0, 1.3, 0.8, 1.1, 0.9 };
+    for (int i = 0; i < 5; i++)
+        add("naive", 2000, 1, "run", noisy[i], "ok");
+    const double steady[] = { 1.00, 1.01, 0.99, 1.00, 1.00, 1.01, 0.99, 1.00, 1.00, 1.04 };
+    for (int i = 0; i < 10; i++)
+        add("blocked", 2000, 1, "run", steady[i], "ok");
+    add("pthread-map", 2000, 2, "run", 0.0, "timeout after 10 s");
+    char *warn = NULL, *text = summarise(&warn);
+    char buf[1024], *f[C_COUNT];
+
+    find_line(text, "naive", 2000, 1, "run", buf, f);
+    assert_non_null(strstr(f[C_FLAG], "cv "));
+    assert_true(atof(f[C_CV]) > 0.05);
+    find_line(text, "blocked", 2000, 1, "run", buf, f);
+    assert_string_equal(f[C_MAD], "1");
+    assert_string_equal(f[C_FLAG], "1 MAD outlier");
+    assert_true(atof(f[C_CV]) < 0.05);
+    find_line(text, "pthread-map", 2000, 2, "run", buf, f);
+    assert_string_equal(f[C_RUNS], "0");
+    assert_string_equal(f[C_FAILED], "1");
+    assert_string_equal(f[C_MEDIAN], "");
+    assert_string_equal(f[C_FLAG], "no ok runs");
+
+    /* one warning line per flagged row */
+    int lines = 0;
+    for (const char *p = warn; (p = strchr(p, '\n')); p++)
+        lines++;
+    assert_int_equal(lines, 3);
+    assert_non_null(strstr(warn, "warning: naive histogram n=2000 threads=1"));
+    assert_non_null(strstr(warn, "blocked"));
+    free(text);
+    free(warn);
+}
+
+static void test_unwritable_path_named(void **state)
+{
+    (void)state;
+    struct pb_err err = { .msg = "" };
+    nrows = 0;
+    add("naive", 10, 1, "run", 0.1, "ok");
+    assert_int_equal(pb_summary_write(rows, nrows, "/nonexistent/dir/x.csv", NULL, &err),
+                     -ENOENT);
+    assert_non_null(strstr(err.msg, "/nonexistent/dir/x.csv"));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_groups_medians_speedup),
+        cmocka_unit_test(test_noisy_and_outlier_groups_flagged),
+        cmocka_unit_test(test_unwritable_path_named),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,280 @@
+/* test_exec.c — the exec strategies (kernels/exec.h): template expansion, the files exchanged
+ * with the command, the exit-77 skip, failures with their notes, and the shipped scipy/numpy
+ * scripts in kernels/python checked against naive. */
+#include "support.h"
+
+#include "registry.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#define NMAX 256
+#define SCRIPTS "{python} {scripts}/"
+
+static double X[NMAX], Y[NMAX], Z[NMAX];
+static double EDGES[] = {0, 10, 20, 40, 80, 120, 160, 200};   /* 7 uneven bins */
+
+/* n points from a fixed LCG, uniform in [0, 100)^3. */
+static struct pb_problem problem(size_t n, enum pb_output_kind output, double box)
+{
+    uint64_t s = 12345;
+    double *c[3] = {X, Y, Z};
+    for (size_t i = 0; i < n; i++)
+        for (int a = 0; a < 3; a++) {
+            s = s * 6364136223846793005ull + 1442695040888963407ull;
+            c[a][i] = (double)(s >> 11) / 9007199254740992.0 * 100.0;
+        }
+    return (struct pb_problem){.n = n, .x = X, .y = Y, .z = Z, .output = output, .box = box,
+                               .nbins = 7, .edges = EDGES, .scale = PB_BINS_LINEAR};
+}
+
+/* Runs strategy name with the given command at threads workers; fills out. */
+static int run_exec(const char *name, const struct pb_problem *p, const char *cmd, int threads,
+                    const char *timing, struct pb_output *out, uint64_t *counts)
+{
+    struct pb_kv kv[] = {{"command", cmd}, {"python", "/usr/bin/python3"}, {"timing", timing}};
+    struct pb_params k = {.threads = threads, .ranks = 1, .kv = kv, .nkv = 3,
+                          .tmpdir = pbt_tmpdir(name)};
+    memset(out, 0, sizeof *out);
+    memset(counts, 0, 16 * sizeof *counts);
+    out->counts = counts;
+    const struct pb_strategy *s = pb_registry_find(name);
+    assert_non_null(s);
+    return s->run(p, &k, out);
+}
+
+static void release(struct pb_output *out)
+{
+    if (out->matrix)
+        munmap(out->matrix, out->matrix_bytes);
+    out->matrix = NULL;
+}
+
+/* The registered flags: exec is serial, exec-parallel is swept over threads; both external. */
+static void flags(void **state)
+{
+    (void)state;
+    assert_int_equal(pb_registry_find("exec")->flags, PB_EXTERNAL | PB_SERIAL);
+    assert_int_equal(pb_registry_find("exec-parallel")->flags, PB_EXTERNAL);
+}
+
+/* A shell command's CSV is read bin by bin, header skipped; placeholders expand as documented. */
+static void shell_histogram(void **state)
+{
+    (void)state;
+    struct pb_problem p = problem(5, PB_OUTPUT_HISTOGRAM, 0);
+    struct pb_output out;
+    uint64_t c[16];
+    const char *cmd = "printf 'lo,hi,count\\n0,10,1\\n10,20,2\\n20,40,3\\n40,80,4\\n80,120,5\\n"
+                      "120,160,6\\n\\n160,200,7\\n' > {out}";
+    assert_int_equal(run_exec("exec-parallel", &p, cmd, 3, "process", &out, c), 0);
+    for (int b = 0; b < 7; b++)
+        assert_int_equal(c[b], b + 1);
+}
+
+/* The placeholder values themselves, read back from a file the command wrote. */
+static void placeholder_values(void **state)
+{
+    (void)state;
+    struct pb_problem p = problem(5, PB_OUTPUT_HISTOGRAM, 250);
+    p.scale = PB_BINS_LOG;
+    struct pb_kv kv[] = {{"command", "printf '%s|' {n} {threads} {output} {bins} {box} > "
+                          "{tmpdir}/seen; wc -l < {points} >> {tmpdir}/seen; "
+                          "wc -l < {edges} >> {tmpdir}/seen; exit 5"},
+                         {"python", "/usr/bin/python3"}, {"timing", "process"}};
+    const char *dir = pbt_tmpdir("exec-values");
+    struct pb_params k = {.threads = 3, .ranks = 1, .kv = kv, .nkv = 3, .tmpdir = dir};
+    struct pb_output out = {0};
+    uint64_t c[16] = {0};
+    out.counts = c;
+    assert_int_equal(pb_registry_find("exec-parallel")->run(&p, &k, &out), -EIO);
+    assert_non_null(strstr(out.note, "exited 5"));
+    char path[1100];
+    snprintf(path, sizeof path, "%s/seen", dir);
+    char *seen = pbt_slurp(path);
+    assert_non_null(seen);
+    assert_string_equal(seen, "5|3|histogram|0,200,7,log|250|5\n8\n");
+    free(seen);
+}
+
+/* A matrix written by numpy.save is read into the output mapping, value for value. */
+static void python_matrix(void **state)
+{
+    (void)state;
+    struct pb_problem p = problem(3, PB_OUTPUT_MATRIX, 0);
+    struct pb_output out;
+    uint64_t c[16];
+    const char *cmd = "{python} -c \"import numpy, sys; "
+                      "numpy.save(sys.argv[1], numpy.arange(9.0).reshape(3, 3) / 4)\" {out}";
+    assert_int_equal(run_exec("exec", &p, cmd, 1, "process", &out, c), 0);
+    assert_non_null(out.matrix);
+    for (int i = 0; i < 9; i++)
+        assert_true(((double *)out.matrix)[i] == i / 4.0);
+    release(&out);
+}
+
+/* Exit 77 is "cannot run here": -ENOTSUP with the command's last output line as the note. */
+static void exit77_skips(void **state)
+{
+    (void)state;
+    struct pb_problem p = problem(4, PB_OUTPUT_HISTOGRAM, 0);
+    struct pb_output out;
+    uint64_t c[16];
+    const char *cmd = "echo starting; echo 'python3-scipy not installed' >&2; exit 77";
+    assert_int_equal(run_exec("exec", &p, cmd, 1, "process", &out, c), -ENOTSUP);
+    assert_string_equal(out.note, "python3-scipy not installed");
+}
+
+/* Failures: no output file, a wrong shape, a bad CSV, an unknown placeholder, {threads} in a
+ * serial command, no command, a signal. Each returns an error with a note that says which. */
+static void failures(void **state)
+{
+    (void)state;
+    struct pb_problem h = problem(4, PB_OUTPUT_HISTOGRAM, 0), m = problem(4, PB_OUTPUT_MATRIX, 0);
+    struct pb_output out;
+    uint64_t c[16];
+    assert_int_equal(run_exec("exec", &h, "true", 1, "process", &out, c), -ENOENT);
+    assert_non_null(strstr(out.note, "wrote no"));
+    assert_int_equal(run_exec("exec", &m, "{python} -c \"import numpy, sys; numpy.save("
+                              "sys.argv[1], numpy.zeros((3, 4)))\" {out}", 1, "process", &out, c),
+                     -EINVAL);
+    assert_non_null(strstr(out.note, "(4, 4)"));
+    release(&out);
+    assert_int_equal(run_exec("exec", &h, "printf '0,10,1\\n10,20,x\\n' > {out}", 1, "process",
+                              &out, c), -EINVAL);
+    assert_non_null(strstr(out.note, "bin 1"));
+    assert_int_equal(run_exec("exec", &h, "printf '0,11,1\\n' > {out}", 1, "process", &out, c),
+                     -EINVAL);
+    assert_non_null(strstr(out.note, "bin 0 is [0, 11)"));
+    assert_int_equal(run_exec("exec", &h, "echo {nope} > {out}", 1, "process", &out, c), -EINVAL);
+    assert_string_equal(out.note, "command: unknown placeholder {nope}");
+    assert_int_equal(run_exec("exec", &h, "echo {threads}", 1, "process", &out, c), -EINVAL);
+    assert_non_null(strstr(out.note, "exec-parallel"));
+    assert_int_equal(run_exec("exec", &h, "", 1, "process", &out, c), -EINVAL);
+    assert_non_null(strstr(out.note, "command"));
+    assert_int_equal(run_exec("exec", &h, "kill -TERM $$", 1, "process", &out, c), -EIO);
+    assert_non_null(strstr(out.note, "signal 15"));
+}
+
+/* timing=script reports the seconds the command wrote to {time}; missing seconds fail. */
+static void script_timing(void **state)
+{
+    (void)state;
+    struct pb_problem p = problem(0, PB_OUTPUT_MATRIX, 0);
+    struct pb_output out;
+    uint64_t c[16];
+    const char *cmd = SCRIPTS "cdist.py --output {output} --points {points} --out {out} "
+                      "--time {time} && echo 0.25 > {time}";
+    assert_int_equal(run_exec("exec", &p, cmd, 1, "script", &out, c), 0);
+    assert_true(out.self_wall_s == 0.25);
+    release(&out);
+    cmd = SCRIPTS "cdist.py --output {output} --points {points} --out {out}";
+    assert_int_equal(run_exec("exec", &p, cmd, 1, "script", &out, c), -EIO);
+    release(&out);
+}
+
+/* naive's answer for p: counts into ref, or the matrix into *mref (caller munmaps). */
+static void naive(const struct pb_problem *p, uint64_t *ref, struct pb_output *mref)
+{
+    struct pb_params k = {.threads = 1, .ranks = 1};
+    memset(mref, 0, sizeof *mref);
+    memset(ref, 0, 16 * sizeof *ref);
+    mref->counts = ref;
+    assert_int_equal(pb_registry_find("naive")->run(p, &k, mref), 0);
+}
+
+/* A script's histogram equals naive's counts exactly. */
+static void check_hist(const char *name, const char *cmd, double box, int threads)
+{
+    struct pb_problem p = problem(200, PB_OUTPUT_HISTOGRAM, box);
+    struct pb_output out, ref_out;
+    uint64_t c[16], ref[16];
+    naive(&p, ref, &ref_out);
+    assert_int_equal(run_exec(name, &p, cmd, threads, "process", &out, c), 0);
+    assert_memory_equal(c, ref, 7 * sizeof *c);
+    uint64_t total = 0;
+    for (int b = 0; b < 7; b++)
+        total += c[b];
+    assert_true(total > 0);
+}
+
+/* A script's matrix equals naive's within 1e-12 relative. */
+static void check_matrix(const char *name, const char *cmd, double box, int threads)
+{
+    struct pb_problem p = problem(200, PB_OUTPUT_MATRIX, box);
+    struct pb_output out, ref_out;
+    uint64_t c[16], ref[16];
+    naive(&p, ref, &ref_out);
+    assert_int_equal(run_exec(name, &p, cmd, threads, "process", &out, c), 0);
+    const double *a = out.matrix, *b = ref_out.matrix;
+    for (size_t i = 0; i < 200 * 200; i++)
+        assert_true(fabs(a[i] - b[i]) <= 1e-12 * fabs(b[i]));
+    release(&out);
+    release(&ref_out);
+}
+
+#define ARGS "--output {output} --points {points} --edges {edges} --box {box} --out {out}"
+
+/* The shipped scripts against naive at n = 200 (uneven bins, some distances past the last). */
+static void scipy_scripts(void **state)
+{
+    (void)state;
+    check_hist("exec", SCRIPTS "pdist_hist.py " ARGS, 0, 1);
+    check_matrix("exec", SCRIPTS "cdist.py " ARGS, 0, 1);
+    check_hist("exec-parallel", SCRIPTS "pool_map.py --threads {threads} " ARGS, 0, 2);
+    check_matrix("exec-parallel", SCRIPTS "pool_map.py --threads {threads} " ARGS, 0, 2);
+    check_hist("exec-parallel", SCRIPTS "pool_map.py --threads {threads} " ARGS, 60, 2);
+    check_matrix("exec-parallel", SCRIPTS "pool_map.py --threads {threads} " ARGS, 60, 1);
+}
+
+/* cdist has no periodic box: the script exits 77 and the run is skipped with that reason. */
+static void scipy_box_skipped(void **state)
+{
+    (void)state;
+    struct pb_problem p = problem(10, PB_OUTPUT_MATRIX, 60);
+    struct pb_output out;
+    uint64_t c[16];
+    assert_int_equal(run_exec("exec", &p, SCRIPTS "cdist.py " ARGS, 1, "process", &out, c),
+                     -ENOTSUP);
+    assert_non_null(strstr(out.note, "periodic"));
+}
+
+/* A distance exactly on an edge counts in the bin it opens; one exactly on the last edge is
+ * out of range (half-open bins), though numpy.histogram alone would count it. */
+static void edge_ties(void **state)
+{
+    (void)state;
+    struct pb_problem p = problem(3, PB_OUTPUT_HISTOGRAM, 0);
+    X[0] = Y[0] = Z[0] = 0;
+    X[1] = 20; Y[1] = Z[1] = 0;                   /* 0-1: 20, an inner edge */
+    X[2] = 0; Y[2] = 200; Z[2] = 0;               /* 0-2: 200, the last edge */
+    struct pb_output out, ref_out;
+    uint64_t c[16], ref[16];
+    naive(&p, ref, &ref_out);
+    assert_int_equal(run_exec("exec", &p, SCRIPTS "pdist_hist.py " ARGS, 1, "process", &out, c), 0);
+    assert_memory_equal(c, ref, 7 * sizeof *c);
+    assert_int_equal(c[2], 1);                    /* [20, 40) */
+    assert_int_equal(c[6], 0);                    /* 0-2 is 200, 1-2 is 201: both outside */
+    assert_int_equal(c[0] + c[1] + c[3] + c[4] + c[5], 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(flags),
+        cmocka_unit_test(shell_histogram),
+        cmocka_unit_test(placeholder_values),
+        cmocka_unit_test(python_matrix),
+        cmocka_unit_test(exit77_skips),
+        cmocka_unit_test(failures),
+        cmocka_unit_test(script_timing),
+        cmocka_unit_test(scipy_scripts),
+        cmocka_unit_test(scipy_box_skipped),
+        cmocka_unit_test(edge_ties),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
