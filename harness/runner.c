@@ -17,8 +17,11 @@
  * re-parented to it and stay in view). PSS splits each shared page between the processes that
  * map it, so a MAP_SHARED matrix touched by k workers counts once. Sampling starts at 1 ms and
  * backs off to 20 ms: the peak of a page-faulting run grows slowly, and on a 2-core machine the
- * sampler must not steal the run's CPU (its cost is measured and returned). Pages a worker
- * wrote into shared memory and then unmapped by exiting are invisible to PSS, so before the
+ * sampler must not steal the run's CPU: a sample walks the page tables of every process, so
+ * the interval also stays above 10 times the last sample's CPU cost (at most 250 ms), which
+ * keeps the sampler near a tenth of one core at worst; its cost is measured and returned.
+ * Pages a worker wrote into shared memory and then unmapped by exiting are invisible to PSS,
+ * so before the
  * last sample the child faults its whole output matrix into its page tables (MADV_POPULATE_READ,
  * outside the timed window: no new memory, only mappings). Between samples a short peak can be
  * missed; as a floor the child reports its own VmHWM. VmHWM is RSS, not PSS: it counts fully
@@ -65,6 +68,8 @@
 #define PB_MAX_TREE 1024               /* processes of one run the sampler follows */
 #define PB_SAMPLE_MIN_MS 1             /* first sampling interval */
 #define PB_SAMPLE_MAX_MS 20            /* interval the sampler backs off to */
+#define PB_SAMPLE_SHARE 10             /* interval >= 10x a sample's CPU cost */
+#define PB_SAMPLE_CAP_MS 250           /* ...but never longer than this */
 #define PB_VERIFY_MIN_S 60.0           /* verification is given at least this long */
 
 /* Sent by the child when the strategy has returned; one write, below PIPE_BUF, so atomic. */
@@ -269,8 +274,8 @@ static int collect_tree(pid_t *t, int max)
 }
 
 /* Takes one memory sample: the PSS sum over the tree, folded into r->peak_pss; its CPU cost
- * is added to r->sampler_cpu. */
-static void sample(struct run *r)
+ * is added to r->sampler_cpu and returned (seconds). */
+static double sample(struct run *r)
 {
     double c0 = now_s(CLOCK_THREAD_CPUTIME_ID);
     pid_t t[PB_MAX_TREE];
@@ -283,7 +288,22 @@ static void sample(struct run *r)
     if (sum > r->peak_pss)
         r->peak_pss = sum;
     r->samples++;
-    r->sampler_cpu += now_s(CLOCK_THREAD_CPUTIME_ID) - c0;
+    double cost = now_s(CLOCK_THREAD_CPUTIME_ID) - c0;
+    r->sampler_cpu += cost;
+    return cost;
+}
+
+/* The next sampling interval (ms) after one of ms whose sample cost cost seconds: backs off by
+ * half again up to PB_SAMPLE_MAX_MS, and never below PB_SAMPLE_SHARE times the last sample's
+ * cost (capped at PB_SAMPLE_CAP_MS), so the sampler takes about a tenth of a core at worst.
+ * smaps_rollup walks page tables: with 4 KiB pages a 3 GB process costs tens of ms a sample. */
+static int next_interval(int ms, double cost)
+{
+    int next = ms * 3 / 2 + 1 < PB_SAMPLE_MAX_MS ? ms * 3 / 2 + 1 : PB_SAMPLE_MAX_MS;
+    int floor_ms = (int)(cost * 1000 * PB_SAMPLE_SHARE) + 1;
+    if (floor_ms > PB_SAMPLE_CAP_MS)
+        floor_ms = PB_SAMPLE_CAP_MS;
+    return next > floor_ms ? next : floor_ms;
 }
 
 /* ---- the run's cgroup ------------------------------------------------------------------ */
@@ -458,8 +478,8 @@ static double tv_s(struct timeval a, struct timeval b)
     return (double)(b.tv_sec - a.tv_sec) + 1e-6 * (double)(b.tv_usec - a.tv_usec);
 }
 
-/* Sends the run's stdout and stderr to <tmpdir>/output.log, and restores the default
- * SIGINT/SIGTERM behaviour the strategy expects. */
+/* Sends the run's stdout and stderr to <tmpdir>/output.log, gives the strategy default signal
+ * dispositions and an empty signal mask, and turns core dumps off. */
 static void child_setup(const char *tmpdir)
 {
     char path[PATH_MAX + 16];
@@ -470,9 +490,16 @@ static void child_setup(const char *tmpdir)
         dup2(fd, STDERR_FILENO);
         close(fd);
     }
-    signal(SIGINT, SIG_DFL);
-    signal(SIGTERM, SIG_DFL);
-    signal(SIGPIPE, SIG_DFL);
+    static const int sigs[] = { SIGINT, SIGTERM, SIGPIPE, SIGSEGV, SIGBUS, SIGILL, SIGFPE,
+                                SIGABRT, SIGTRAP, SIGSYS, SIGCHLD };
+    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+        signal(sigs[i], SIG_DFL);      /* a crash must end the run, not reach the harness's
+                                          (or a test framework's) handler */
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    struct rlimit no_core = { 0, 0 };
+    setrlimit(RLIMIT_CORE, &no_core);  /* a crash in a sweep must not write a matrix-sized core */
 }
 
 /* Runs the strategy once, timed, and fills c. out receives the answer. */
@@ -583,10 +610,10 @@ static int watch_compute(struct run *r, double timeout_s)
         }
         if (child_ended(r))
             return 0;
-        sample(r);
+        double cost = sample(r);
         if (timeout_s > 0 && now_s(CLOCK_MONOTONIC) - start > timeout_s)
             return r->timed_out = 1, 0;
-        ms = ms * 3 / 2 + 1 < PB_SAMPLE_MAX_MS ? ms * 3 / 2 + 1 : PB_SAMPLE_MAX_MS;
+        ms = next_interval(ms, cost);
     }
 }
 

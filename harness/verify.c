@@ -38,7 +38,9 @@
 
 #define PB_FLOAT_TOL (8.0 * FLT_EPSILON)   /* see the header comment */
 #define PB_DOUBLE_TOL 1e-12                /* the relative tolerance */
-#define PB_CHUNK (64u << 20)               /* bytes moved per pwrite/pread */
+#define PB_CHUNK (64u << 20)               /* bytes per pwrite in the reference child */
+#define PB_READ_CHUNK (1u << 20)           /* bytes per pread when verifying: small, because it
+                                              adds to the run child's ru_maxrss */
 
 /* Writes all len bytes of buf to fd. Returns 0 or -errno. */
 static int write_all(int fd, const void *buf, size_t len)
@@ -356,8 +358,8 @@ static int verify_matrix(const struct pb_problem *p, const struct pb_output *out
                  out->matrix ? out->matrix_bytes : 0, p->n, p->n, elem);
         return 0;
     }
-    size_t per = PB_CHUNK / sizeof(double);
-    double *buf = malloc(PB_CHUNK), S = elem == 4 ? coord_scale(p) : 0;
+    size_t per = PB_READ_CHUNK / sizeof(double);
+    double *buf = malloc(PB_READ_CHUNK), S = elem == 4 ? coord_scale(p) : 0;
     if (!buf)
         return -ENOMEM;
     int ok = 1;
