@@ -541,6 +541,7 @@ static void child_main(struct run *r, const struct pb_problem *p, const struct p
     close(r->res[0]);
     close(r->go[1]);
     setpgid(0, 0);
+    prctl(PR_SET_PDEATHSIG, SIGKILL);            /* a killed harness takes its run along */
     child_setup(r->tmpdir);
     if (read_all(r->go[0], &go, 1, 1) != 0)
         _exit(70);                               /* the parent gave up before the start */

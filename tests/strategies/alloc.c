@@ -2,10 +2,12 @@
  * the parent touches "mib" MiB, each of "children" forked children touches its own "mib" MiB,
  * and all of them touch one MAP_SHARED region of "shared_mib" MiB, which must count once. The
  * whole tree holds its memory for "hold_ms" so the sampler sees the plateau, then the answer
- * is computed by naive, so runs verify. Expected peak: mib * (1 + children) + shared_mib, plus
+ * is computed by naive, so runs verify (or, with "matrix_workers", by forked workers into
+ * shared memory, as chunked-fork does). Expected peak: mib * (1 + children) + shared_mib, plus
  * the run's baseline and naive's output. */
 #include "strategies.h"
 
+#include "pairkern.h"
 #include "registry.h"
 
 #include <errno.h>
@@ -19,6 +21,9 @@ static const struct pb_param_spec params[] = {
     { .name = "children", .def = "0", .help = "forked children" },
     { .name = "shared_mib", .def = "0", .help = "MiB of one MAP_SHARED region all touch" },
     { .name = "hold_ms", .def = "200", .help = "how long the tree holds its memory" },
+    { .name = "matrix_workers", .def = "0",
+      .help = ">0: the matrix is written by this many forked workers into shared memory, "
+              "which exit before the strategy returns (the shape of chunked-fork over shm)" },
     { 0 },
 };
 
@@ -67,7 +72,46 @@ static int hold_tree(long nchild, char *shared, size_t shared_len, size_t len, l
     return 0;
 }
 
-/* Allocates, holds, frees, then computes the real answer with naive. */
+/* Fills rows [lo, hi) of the n*n matrix m as naive does. */
+static void fill_rows(const struct pb_problem *p, double *m, size_t lo, size_t hi)
+{
+    for (size_t i = lo; i < hi; i++)
+        for (size_t j = 0; j < p->n; j++) {
+            double dx = p->x[i] - p->x[j], dy = p->y[i] - p->y[j], dz = p->z[i] - p->z[j];
+            if (p->box > 0) {
+                dx = pb_min_image(dx, p->box);
+                dy = pb_min_image(dy, p->box);
+                dz = pb_min_image(dz, p->box);
+            }
+            m[i * p->n + j] = sqrt(dx * dx + dy * dy + dz * dz);
+        }
+}
+
+/* The matrix written by w forked workers into a shared mapping; the workers exit (and are
+ * reaped) before this returns, so no live process but this one maps the pages afterwards. */
+static int shared_matrix(const struct pb_problem *p, struct pb_output *out, long w)
+{
+    int rc = pb_matrix_alloc(out, p->n, sizeof(double), 1);
+    if (rc)
+        return rc;
+    for (long i = 0; i < w; i++) {
+        pid_t pid = fork();
+        if (pid < 0)
+            return -errno;
+        if (pid == 0) {
+            fill_rows(p, out->matrix, p->n * (size_t)i / (size_t)w,
+                      p->n * (size_t)(i + 1) / (size_t)w);
+            _exit(0);
+        }
+    }
+    int st;
+    while (wait(&st) > 0)
+        if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+            rc = -ECHILD;
+    return rc;
+}
+
+/* Allocates, holds, frees, then computes the real answer with naive (or shared_matrix). */
 static int run(const struct pb_problem *p, const struct pb_params *k, struct pb_output *out)
 {
     size_t len = (size_t)pbts_long(k, "mib", 64) << 20;
@@ -87,6 +131,9 @@ static int run(const struct pb_problem *p, const struct pb_params *k, struct pb_
     free(mine);
     if (shared)
         munmap(shared, shared_len);
+    long w = pbts_long(k, "matrix_workers", 0);
+    if (rc == 0 && w > 0 && p->output == PB_OUTPUT_MATRIX)
+        return shared_matrix(p, out, w);
     const struct pb_strategy *naive = pb_registry_find("naive");
     if (rc == 0)
         rc = naive ? naive->run(p, k, out) : -ENOENT;
