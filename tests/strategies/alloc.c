@@ -27,11 +27,24 @@ static const struct pb_param_spec params[] = {
     { 0 },
 };
 
-/* Writes every byte of len bytes at p, so every page is really backed. */
+/* Writes one byte in every page of len bytes at p, so every page is really backed. The store
+ * is volatile: an optimiser may otherwise drop a block that is written and never read. */
 static void touch(char *p, size_t len)
 {
-    if (p)
-        memset(p, 1, len);
+    volatile char *v = p;
+    for (size_t i = 0; p && i < len; i += 4096)
+        v[i] = 1;
+}
+
+/* len bytes of fresh anonymous memory (flags: MAP_PRIVATE or MAP_SHARED), or NULL when len is
+ * 0 or the mapping fails. mmap rather than malloc, so no allocator headers or arenas blur the
+ * amount. */
+static char *map(size_t len, int flags)
+{
+    if (!len)
+        return NULL;
+    char *p = mmap(NULL, len, PROT_READ | PROT_WRITE, flags | MAP_ANONYMOUS, -1, 0);
+    return p == MAP_FAILED ? NULL : p;
 }
 
 /* A child: touches the shared region and its own block, reports ready, waits for release. */
@@ -39,7 +52,7 @@ static void child(char *shared, size_t shared_len, size_t len, int ready, int re
 {
     char c;
     touch(shared, shared_len);
-    char *mine = len ? malloc(len) : NULL;
+    char *mine = map(len, MAP_PRIVATE);
     touch(mine, len);
     (void)!write(ready, "r", 1);
     (void)!read(release, &c, 1);           /* returns at end of file: the parent let go */
@@ -116,19 +129,15 @@ static int run(const struct pb_problem *p, const struct pb_params *k, struct pb_
 {
     size_t len = (size_t)pbts_long(k, "mib", 64) << 20;
     size_t shared_len = (size_t)pbts_long(k, "shared_mib", 0) << 20;
-    char *shared = NULL;
-    if (shared_len) {
-        shared = mmap(NULL, shared_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
-                      -1, 0);
-        if (shared == MAP_FAILED)
-            return -errno;
-    }
+    char *shared = map(shared_len, MAP_SHARED), *mine = map(len, MAP_PRIVATE);
+    if ((shared_len && !shared) || (len && !mine))
+        return -ENOMEM;
     touch(shared, shared_len);
-    char *mine = len ? malloc(len) : NULL;
     touch(mine, len);
     int rc = hold_tree(pbts_long(k, "children", 0), shared, shared_len, len,
                        pbts_long(k, "hold_ms", 200));
-    free(mine);
+    if (mine)
+        munmap(mine, len);
     if (shared)
         munmap(shared, shared_len);
     long w = pbts_long(k, "matrix_workers", 0);
