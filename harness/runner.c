@@ -35,7 +35,8 @@
  * directory is deleted with everything in it. Memory shared through MAP_ANONYMOUS dies with the
  * processes. Strategies must keep other state under params->tmpdir: files there go with the
  * directory, and POSIX shared-memory objects named "/<basename of tmpdir>..." are unlinked from
- * /dev/shm after the run. Objects named otherwise, and System V segments, are not attributable
+ * /dev/shm after the run, as are the LLVM OpenMP runtime's per-process registration files of
+ * the run's processes. Objects named otherwise, and System V segments, are not attributable
  * to a run and are not removed.
  *
  * Output: the run's stdout and stderr go to a file in its temporary directory; the last line is
@@ -113,6 +114,8 @@ struct run {
     int samples;
     double sampler_cpu;
     long oom_before;                   /* kernel OOM kills before the run */
+    pid_t seen[PB_MAX_TREE];           /* every process of the run seen, for shm cleanup */
+    int nseen;
 };
 
 static volatile sig_atomic_t stop_flag;   /* SIGINT or SIGTERM arrived */
@@ -273,6 +276,18 @@ static int collect_tree(pid_t *t, int max)
     return n;
 }
 
+/* Adds the n pids in t to the run's seen set (once each; the set stops growing when full). */
+static void remember(struct run *r, const pid_t *t, int n)
+{
+    for (int i = 0; i < n && r->nseen < PB_MAX_TREE; i++) {
+        int known = 0;
+        for (int j = 0; j < r->nseen && !known; j++)
+            known = r->seen[j] == t[i];
+        if (!known)
+            r->seen[r->nseen++] = t[i];
+    }
+}
+
 /* Takes one memory sample: the PSS sum over the tree, folded into r->peak_pss; its CPU cost
  * is added to r->sampler_cpu and returned (seconds). */
 static double sample(struct run *r)
@@ -280,6 +295,7 @@ static double sample(struct run *r)
     double c0 = now_s(CLOCK_THREAD_CPUTIME_ID);
     pid_t t[PB_MAX_TREE];
     int n = collect_tree(t, PB_MAX_TREE);
+    remember(r, t, n);
     long sum = 0;
     for (int i = 0; i < n; i++) {
         long pss = proc_field(t[i], "smaps_rollup", "Pss:");
@@ -422,8 +438,25 @@ static int remove_entry(const char *path, const struct stat *st, int flag, struc
     return 0;                          /* go on whatever could not be removed */
 }
 
-/* Removes the run's directory tree and the POSIX shared-memory objects named after it. */
-static void remove_tmp(const char *tmpdir)
+/* 1 when /dev/shm entry name belongs to the run: named after its tmpdir (base, bl), or the
+ * registration file the LLVM OpenMP runtime makes per process and removes only in exit(),
+ * which run processes ending in _exit() or a signal never reach. */
+static int run_shm_object(const char *name, const char *base, size_t bl, const struct run *r)
+{
+    static const char kmp[] = "__KMP_REGISTERED_LIB_";
+    if (strncmp(name, base, bl) == 0)
+        return 1;
+    if (strncmp(name, kmp, sizeof kmp - 1) != 0)
+        return 0;
+    pid_t pid = (pid_t)strtol(name + sizeof kmp - 1, NULL, 10);
+    for (int i = 0; i < r->nseen; i++)
+        if (r->seen[i] == pid)
+            return 1;
+    return 0;
+}
+
+/* Removes the run's directory tree and its POSIX shared-memory objects (run_shm_object). */
+static void remove_tmp(const char *tmpdir, const struct run *r)
 {
     const char *base = strrchr(tmpdir, '/') ? strrchr(tmpdir, '/') + 1 : tmpdir;
     size_t bl = strlen(base);
@@ -432,7 +465,7 @@ static void remove_tmp(const char *tmpdir)
     if (!d)
         return;
     for (struct dirent *e; (e = readdir(d)) != NULL;) {
-        if (strncmp(e->d_name, base, bl) != 0)
+        if (!run_shm_object(e->d_name, base, bl, r))
             continue;
         char name[300];
         snprintf(name, sizeof name, "/%.250s", e->d_name);
@@ -652,6 +685,7 @@ static void kill_and_reap(struct run *r)
         if (!r->reaped)
             kill(-r->pid, SIGKILL);            /* the unreaped leader keeps the group id ours */
         int n = collect_tree(t, PB_MAX_TREE);
+        remember(r, t, n);
         for (int i = 0; i < n; i++)
             kill(t[i], SIGKILL);
         struct rusage ru;
@@ -764,7 +798,7 @@ static int run_setup(struct run *r)
         return e;
     if (pipe2(r->res, O_CLOEXEC) != 0 || pipe2(r->go, O_CLOEXEC) != 0) {
         e = -errno;
-        remove_tmp(r->tmpdir);
+        remove_tmp(r->tmpdir, r);
         return e;
     }
     cgroup_create(&r->cg);
@@ -804,13 +838,14 @@ int pb_runner_run(const struct pb_problem *p, const struct pb_strategy_cfg *s,
         snprintf(m->status, sizeof m->status, "error: runner: fork: %s", strerror(-e));
         close_pipes(&r);
         cgroup_remove(&r.cg);
-        remove_tmp(r.tmpdir);
+        remove_tmp(r.tmpdir, &r);
         return e;
     }
     close(r.res[1]);
     close(r.go[0]);
     r.res[1] = r.go[0] = -1;
     setpgid(r.pid, r.pid);                     /* also done by the child: whichever runs first */
+    remember(&r, &r.pid, 1);
     cgroup_attach(&r.cg, r.pid);
     send_byte(r.go[1]);
     e = watch_compute(&r, timeout_s);
@@ -823,7 +858,7 @@ int pb_runner_run(const struct pb_problem *p, const struct pb_strategy_cfg *s,
     cgroup_remove(&r.cg);
     close_pipes(&r);
     read_tail(r.tmpdir, m->output_tail, sizeof m->output_tail);
-    remove_tmp(r.tmpdir);
+    remove_tmp(r.tmpdir, &r);
     fill_measure(&r, timeout_s, m);
     add_tail(m);
     return e;

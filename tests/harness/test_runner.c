@@ -288,13 +288,17 @@ static void test_leak_cleaned(void **state)
     make(&q, 10, PB_OUTPUT_HISTOGRAM);
     assert_int_equal(run("test-leak", &q, 1, over, NULL, 0, &m), 0);
     assert_true(strncmp(m.status, "crashed: SIGSEGV", 16) == 0);
-    assert_int_equal(read_record(rec, words, tags, 4), 2);
+    assert_int_equal(read_record(rec, words, tags, 4), 3);
     assert_int_equal(tags[0], 0);           /* the run's tmpdir, with a file in it */
     assert_true(strstr(words[0], "/pb-run-") != NULL);
     assert_int_equal(access(words[0], F_OK), -1);
     assert_int_equal(tags[1], 1);           /* the shm object named after the tmpdir */
     errno = 0;
     assert_int_equal(shm_open(words[1], O_RDONLY, 0), -1);
+    assert_int_equal(errno, ENOENT);
+    assert_int_equal(tags[2], 2);           /* the OpenMP runtime's object for the run's pid */
+    errno = 0;
+    assert_int_equal(shm_open(words[2], O_RDONLY, 0), -1);
     assert_int_equal(errno, ENOENT);
     assert_no_children();
     unmake(&q);

@@ -1,5 +1,6 @@
-/* leak.c — a strategy that leaves temporary state behind and crashes: a file in its tmpdir and
- * a POSIX shared-memory object named after the tmpdir (the convention runner.c documents). */
+/* leak.c — a strategy that leaves temporary state behind and crashes: a file in its tmpdir, a
+ * POSIX shared-memory object named after the tmpdir (the convention runner.c documents), and
+ * the per-process registration object the LLVM OpenMP runtime leaves when a process dies. */
 #include "strategies.h"
 
 #include <fcntl.h>
@@ -27,6 +28,11 @@ static int run(const struct pb_problem *p, const struct pb_params *k, struct pb_
         (void)!ftruncate(fd, 1 << 20), close(fd);
     pbts_record(k, "%s %ld\n", k->tmpdir, 0);
     pbts_record(k, "%s %ld\n", name, 1);
+    snprintf(name, sizeof name, "/__KMP_REGISTERED_LIB_%ld_%ld", (long)getpid(), (long)getuid());
+    fd = shm_open(name, O_RDWR | O_CREAT, 0600);
+    if (fd >= 0)
+        close(fd);
+    pbts_record(k, "%s %ld\n", name, 2);
     *nowhere = 1;
     return 0;
 }
