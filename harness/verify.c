@@ -257,6 +257,20 @@ static double ref_distance(const struct pb_problem *p, size_t i, size_t j)
     return sqrt(dx * dx + dy * dy + dz * dz);
 }
 
+/* The index of the first of the nbins+1 edges above d (nbins+1 when none is). */
+static size_t first_edge_above(const double *edges, size_t nbins, double d)
+{
+    size_t lo = 0, hi = nbins + 1;         /* the answer lies in [lo, hi] */
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (edges[mid] > d)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return lo;
+}
+
 /* Adds to near[k] each pair i<j whose reference distance d lies within the float tolerance of
  * edge k (k = 0..nbins). */
 static void count_near_edges(const struct pb_problem *p, double S, int64_t *near)
@@ -264,18 +278,11 @@ static void count_near_edges(const struct pb_problem *p, double S, int64_t *near
     for (size_t i = 0; i < p->n; i++)
         for (size_t j = i + 1; j < p->n; j++) {
             double d = ref_distance(p, i, j), tol = PB_FLOAT_TOL * (d + S);
-            size_t lo = 0, hi = p->nbins + 1;     /* first edge > d lies in [lo, hi] */
-            while (lo < hi) {
-                size_t mid = (lo + hi) / 2;
-                if (p->edges[mid] > d)
-                    hi = mid;
-                else
-                    lo = mid + 1;
-            }
-            if (lo <= p->nbins && p->edges[lo] - d <= tol)
-                near[lo]++;
-            if (lo > 0 && d - p->edges[lo - 1] <= tol)
-                near[lo - 1]++;
+            size_t k = first_edge_above(p->edges, p->nbins, d);
+            if (k <= p->nbins && p->edges[k] - d <= tol)
+                near[k]++;
+            if (k > 0 && d - p->edges[k - 1] <= tol)
+                near[k - 1]++;
         }
 }
 
