@@ -166,14 +166,14 @@ static int write_all(int fd, const void *buf, size_t len)
     return 0;
 }
 
-/* Reads exactly len bytes; returns 0, -EPIPE at end of file, or -errno. Retries EINTR only when
- * retry is set (the parent must see its stop signal). */
-static int read_all(int fd, void *buf, size_t len, int retry)
+/* Reads exactly len bytes; returns 0, -EPIPE at end of file, or -errno. The parent calls it
+ * only once poll() says a record is there, so retrying EINTR cannot hide its stop signal. */
+static int read_all(int fd, void *buf, size_t len)
 {
     char *p = buf;
     while (len > 0) {
         ssize_t r = read(fd, p, len);
-        if (r < 0 && errno == EINTR && retry)
+        if (r < 0 && errno == EINTR)
             continue;
         if (r < 0)
             return -errno;
@@ -576,14 +576,14 @@ static void child_main(struct run *r, const struct pb_problem *p, const struct p
     setpgid(0, 0);
     prctl(PR_SET_PDEATHSIG, SIGKILL);            /* a killed harness takes its run along */
     child_setup(r->tmpdir);
-    if (read_all(r->go[0], &go, 1, 1) != 0)
+    if (read_all(r->go[0], &go, 1) != 0)
         _exit(70);                               /* the parent gave up before the start */
     if (p->output == PB_OUTPUT_HISTOGRAM)
         out.counts = calloc(p->nbins ? p->nbins : 1, sizeof *out.counts);
     if (p->output == PB_OUTPUT_HISTOGRAM && !out.counts)
         _exit(71);
     child_compute(p, s, k, &out, &c);
-    if (write_all(r->res[1], &c, sizeof c) != 0 || read_all(r->go[0], &go, 1, 1) != 0)
+    if (write_all(r->res[1], &c, sizeof c) != 0 || read_all(r->go[0], &go, 1) != 0)
         _exit(72);
     if (c.rc == 0 && ref)
         v.verified = pb_verify(p, &out, ref, v.why, sizeof v.why);
@@ -639,7 +639,7 @@ static int watch_compute(struct run *r, double timeout_s)
         if (stop_flag)
             return r->interrupted = 1, -EINTR;
         if (ready) {
-            r->have_comp = read_all(r->res[0], &r->comp, sizeof r->comp, 1) == 0;
+            r->have_comp = read_all(r->res[0], &r->comp, sizeof r->comp) == 0;
             return 0;
         }
         if (child_ended(r))
@@ -665,7 +665,7 @@ static int watch_verify(struct run *r, double timeout_s)
         if (stop_flag)
             return r->interrupted = 1, -EINTR;
         if (ready) {
-            r->have_ver = read_all(r->res[0], &r->ver, sizeof r->ver, 1) == 0;
+            r->have_ver = read_all(r->res[0], &r->ver, sizeof r->ver) == 0;
             return 0;
         }
         if (child_ended(r))
