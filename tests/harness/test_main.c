@@ -183,7 +183,7 @@ static void test_memory_guard(void **state)
     free(out);
     snprintf(path, sizeof path, "%s/huge.csv", dir);
     char *csv = pbt_slurp(path);
-    assert_non_null(strstr(csv, "skipped: needs 65"));
+    assert_non_null(strstr(csv, "skipped: needs 67055"));
     assert_non_null(strstr(csv, "GiB available"));
     free(csv);
 }
