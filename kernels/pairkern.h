@@ -8,8 +8,8 @@
  * they precompute t_k, the smallest d2 with sqrt(d2) >= e_k. sqrt is correctly rounded and
  * monotonic, so sqrt(d2) >= e_k exactly when d2 >= t_k, and the bin follows from d2 alone.
  * The bin of d2 is then a table look-up on the top bits of d2's IEEE pattern (a piecewise
- * logarithmic index that suits linear and logarithmic edges alike), corrected by comparisons
- * with the t_k that fall inside the table cell.
+ * logarithmic index that suits linear and logarithmic edges alike); the few cells that hold a
+ * t_k are flagged, and only pairs landing there compare d2 with the thresholds.
  */
 #ifndef PAIRBENCH_PAIRKERN_H
 #define PAIRBENCH_PAIRKERN_H
@@ -41,7 +41,9 @@ enum {
     PB_TILE_J = 512,                 /* j points per tile: 3 coordinates + d2 + keys fit L1 */
     PB_HIST_LANES = 4,               /* sub-histograms, so neighbouring pairs rarely hit the
                                         same counter back to back */
-    PB_LUT_CAP = 2048,               /* most table cells: 8 KiB of uint32, stays in L1 */
+    PB_LUT_CAP = 32768,              /* most table cells: fine enough that few pairs land in a
+                                        cell holding a threshold (the slow, branchy path); the
+                                        cells real distances visit stay in L1/L2 */
     PB_CACHE_LINE = 64               /* padding unit against false sharing */
 };
 
@@ -155,12 +157,15 @@ struct pb_bins {
     size_t nbins;                    /* histogram bins */
     double *t;                       /* nbins+2 thresholds; t[nbins+1] is NaN, never reached */
     float *tf;                       /* the same in float (float runs), else NULL */
-    uint32_t *lut;                   /* per cell: thresholds at or below the cell's lowest key */
+    uint32_t *lut;                   /* per cell: thresholds at or below the cell's lowest key,
+                                        | PB_LUT_AMBIG when a threshold lies inside the cell */
     int64_t key_lo;                  /* key of t[0]'s cell; lut[0] holds everything below it */
     int64_t ncells;                  /* lut entries, including one below and one above */
     unsigned shift;                  /* key = bit pattern >> shift */
-    int steps;                       /* most thresholds inside one cell: corrections per pair */
+    int steps;                       /* most thresholds inside one cell (1 when well spread) */
 };
+
+#define PB_LUT_AMBIG 0x80000000u      /* lut flag: compare d2 with the thresholds */
 
 /* Lut entry c (c = 0 below, ncells-1 above) from threshold keys tk[0..nt). */
 static inline void pb_bins_fill(struct pb_bins *b, const uint64_t *tk, size_t nt)
@@ -177,7 +182,7 @@ static inline void pb_bins_fill(struct pb_bins *b, const uint64_t *tk, size_t nt
         size_t upto = below;
         while (upto < nt && tk[upto] <= hi)
             upto++;
-        b->lut[c + 1] = (uint32_t)below;
+        b->lut[c + 1] = (uint32_t)below | (upto > below ? PB_LUT_AMBIG : 0);
         if ((int)(upto - below) > steps)
             steps = (int)(upto - below);
     }
@@ -253,21 +258,52 @@ static inline int32_t pb_bins_index(const struct pb_bins *b, uint64_t bits)
     return (int32_t)c;
 }
 
-/* Extended bin of d2 from its lut index (see struct pb_bins). */
-static inline uint32_t pb_bins_ext(const struct pb_bins *b, int32_t idx, double d2)
+/* The scan for a pair in a cell that holds thresholds: from e, the NaN after the last threshold
+ * stops it. Kept out of line: few pairs come here. */
+static inline uint32_t pb_bins_scan(const double *t, uint32_t e,
+                                                              double d2)
 {
-    uint32_t e = b->lut[idx];
-    for (int s = 0; s < b->steps; s++)
-        e += d2 >= b->t[e];
+    while (d2 >= t[e])
+        e++;
     return e;
 }
 
-static inline uint32_t pb_bins_ext_f(const struct pb_bins *b, int32_t idx, float d2)
+static inline uint32_t pb_bins_scan_f(const float *t, uint32_t e,
+                                                                float d2)
 {
-    uint32_t e = b->lut[idx];
-    for (int s = 0; s < b->steps; s++)
-        e += d2 >= b->tf[e];
+    while (d2 >= t[e])
+        e++;
     return e;
+}
+
+/* Extended bin of d2 from its lut entry (see struct pb_bins): a cell without a threshold
+ * answers at once. */
+static inline uint32_t pb_bins_ext_lut(const uint32_t *lut, const double *t, int32_t idx,
+                                       double d2)
+{
+    uint32_t e = lut[idx];
+    if (__builtin_expect(e & PB_LUT_AMBIG, 0)) {
+        e = (e & ~PB_LUT_AMBIG) + (d2 >= t[e & ~PB_LUT_AMBIG]);
+        e = d2 >= t[e] ? pb_bins_scan(t, e, d2) : e;
+    }
+    return e;
+}
+
+static inline uint32_t pb_bins_ext_lut_f(const uint32_t *lut, const float *t, int32_t idx,
+                                         float d2)
+{
+    uint32_t e = lut[idx];
+    if (__builtin_expect(e & PB_LUT_AMBIG, 0)) {
+        e = (e & ~PB_LUT_AMBIG) + (d2 >= t[e & ~PB_LUT_AMBIG]);
+        e = d2 >= t[e] ? pb_bins_scan_f(t, e, d2) : e;
+    }
+    return e;
+}
+
+/* Extended bin of d2 given its lut index idx. */
+static inline uint32_t pb_bins_ext(const struct pb_bins *b, int32_t idx, double d2)
+{
+    return pb_bins_ext_lut(b->lut, b->t, idx, d2);
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -367,15 +403,15 @@ static inline void pb_tile_d2(const struct pb_problem *p, const struct pb_bins *
             double dx = pb_min_image(xi - x[j], L), dy = pb_min_image(yi - y[j], L);
             double dz = pb_min_image(zi - z[j], L);
             d2[j] = dx * dx + dy * dy + dz * dz;
+            idx[j] = pb_bins_index(b, pb_bits(d2[j]));
         }
-    } else {
-        for (size_t j = 0; j < m; j++) {
-            double dx = xi - x[j], dy = yi - y[j], dz = zi - z[j];
-            d2[j] = dx * dx + dy * dy + dz * dz;
-        }
+        return;
     }
-    for (size_t j = 0; j < m; j++)
+    for (size_t j = 0; j < m; j++) {
+        double dx = xi - x[j], dy = yi - y[j], dz = zi - z[j];
+        d2[j] = dx * dx + dy * dy + dz * dz;
         idx[j] = pb_bins_index(b, pb_bits(d2[j]));
+    }
 }
 
 static inline void pb_tile_d2_f(const struct pb_problem *p, const struct pb_bins *b, size_t i,
@@ -388,73 +424,98 @@ static inline void pb_tile_d2_f(const struct pb_problem *p, const struct pb_bins
             float dx = pb_min_image_f(xi - x[j], L), dy = pb_min_image_f(yi - y[j], L);
             float dz = pb_min_image_f(zi - z[j], L);
             d2[j] = dx * dx + dy * dy + dz * dz;
+            idx[j] = pb_bins_index(b, pb_bits_f(d2[j]));
         }
-    } else {
-        for (size_t j = 0; j < m; j++) {
-            float dx = xi - x[j], dy = yi - y[j], dz = zi - z[j];
-            d2[j] = dx * dx + dy * dy + dz * dz;
-        }
+        return;
     }
-    for (size_t j = 0; j < m; j++)
+    for (size_t j = 0; j < m; j++) {
+        float dx = xi - x[j], dy = yi - y[j], dz = zi - z[j];
+        d2[j] = dx * dx + dy * dy + dz * dz;
         idx[j] = pb_bins_index(b, pb_bits_f(d2[j]));
+    }
 }
 
-/* Counts the tile's m squared distances into h (one worker's block, PB_HIST_LANES lanes). The
- * one-correction case is spelt out: it is the common one and the compiler unrolls it. */
+/* Counts the tile's m squared distances into h (one worker's block, PB_HIST_LANES lanes):
+ * consecutive pairs go to different lanes so their increments do not wait on each other. */
 static inline void pb_tile_count(const struct pb_bins *b, size_t m, const double *d2,
                                  const int32_t *idx, uint64_t *h)
 {
     const size_t s = b->nbins + 2;
+    const uint32_t *lut = b->lut;
+    const double *t = b->t;
     uint64_t *h0 = h, *h1 = h + s, *h2 = h + 2 * s, *h3 = h + 3 * s;
     size_t j = 0;
-    if (b->steps == 1) {
-        const uint32_t *lut = b->lut;
-        const double *t = b->t;
-        for (; j + 4 <= m; j += 4) {
-            uint32_t e0 = lut[idx[j]], e1 = lut[idx[j + 1]];
-            uint32_t e2 = lut[idx[j + 2]], e3 = lut[idx[j + 3]];
-            h0[e0 + (d2[j] >= t[e0])]++;
-            h1[e1 + (d2[j + 1] >= t[e1])]++;
-            h2[e2 + (d2[j + 2] >= t[e2])]++;
-            h3[e3 + (d2[j + 3] >= t[e3])]++;
-        }
+    for (; j + 4 <= m; j += 4) {
+        h0[pb_bins_ext_lut(lut, t, idx[j], d2[j])]++;
+        h1[pb_bins_ext_lut(lut, t, idx[j + 1], d2[j + 1])]++;
+        h2[pb_bins_ext_lut(lut, t, idx[j + 2], d2[j + 2])]++;
+        h3[pb_bins_ext_lut(lut, t, idx[j + 3], d2[j + 3])]++;
     }
     for (; j < m; j++)
-        h[(j % PB_HIST_LANES) * s + pb_bins_ext(b, idx[j], d2[j])]++;
+        h0[pb_bins_ext_lut(lut, t, idx[j], d2[j])]++;
 }
 
 static inline void pb_tile_count_f(const struct pb_bins *b, size_t m, const float *d2,
                                    const int32_t *idx, uint64_t *h)
 {
     const size_t s = b->nbins + 2;
-    for (size_t j = 0; j < m; j++)
-        h[(j % PB_HIST_LANES) * s + pb_bins_ext_f(b, idx[j], d2[j])]++;
+    const uint32_t *lut = b->lut;
+    const float *t = b->tf;
+    uint64_t *h0 = h, *h1 = h + s, *h2 = h + 2 * s, *h3 = h + 3 * s;
+    size_t j = 0;
+    for (; j + 4 <= m; j += 4) {
+        h0[pb_bins_ext_lut_f(lut, t, idx[j], d2[j])]++;
+        h1[pb_bins_ext_lut_f(lut, t, idx[j + 1], d2[j + 1])]++;
+        h2[pb_bins_ext_lut_f(lut, t, idx[j + 2], d2[j + 2])]++;
+        h3[pb_bins_ext_lut_f(lut, t, idx[j + 3], d2[j + 3])]++;
+    }
+    for (; j < m; j++)
+        h0[pb_bins_ext_lut_f(lut, t, idx[j], d2[j])]++;
 }
 
 /* Histogram of the pairs (i, j), i in [i0, i1), i < j < n, into one worker's block h (from
  * pb_hist_alloc; extended bins, see pb_hist_reduce). Tiles j so the tile stays in L1 while
- * every row of the block sweeps it. Float runs use the float arrays and thresholds. */
-static inline void pb_hist_rows(const struct pb_problem *p, const struct pb_bins *b,
-                                size_t i0, size_t i1, uint64_t *h)
+ * every row of the block sweeps it. Double and float runs get separate loops. */
+static inline void pb_hist_rows_d(const struct pb_problem *p, const struct pb_bins *b,
+                                  size_t i0, size_t i1, uint64_t *h)
 {
     _Alignas(64) double d2[PB_TILE_J];
-    _Alignas(64) float d2f[PB_TILE_J];
     _Alignas(64) int32_t idx[PB_TILE_J];
-    const int fl = p->precision == PB_PRECISION_FLOAT;
     for (size_t jt = i0 + 1; jt < p->n; jt += PB_TILE_J) {
         size_t jend = jt + PB_TILE_J < p->n ? jt + PB_TILE_J : p->n;
         size_t iend = i1 < jend - 1 ? i1 : jend - 1;
         for (size_t i = i0; i < iend; i++) {
             size_t j0 = i + 1 > jt ? i + 1 : jt;
-            if (fl) {
-                pb_tile_d2_f(p, b, i, j0, jend - j0, d2f, idx);
-                pb_tile_count_f(b, jend - j0, d2f, idx, h);
-            } else {
-                pb_tile_d2(p, b, i, j0, jend - j0, d2, idx);
-                pb_tile_count(b, jend - j0, d2, idx, h);
-            }
+            pb_tile_d2(p, b, i, j0, jend - j0, d2, idx);
+            pb_tile_count(b, jend - j0, d2, idx, h);
         }
     }
+}
+
+static inline void pb_hist_rows_f(const struct pb_problem *p, const struct pb_bins *b,
+                                  size_t i0, size_t i1, uint64_t *h)
+{
+    _Alignas(64) float d2[PB_TILE_J];
+    _Alignas(64) int32_t idx[PB_TILE_J];
+    for (size_t jt = i0 + 1; jt < p->n; jt += PB_TILE_J) {
+        size_t jend = jt + PB_TILE_J < p->n ? jt + PB_TILE_J : p->n;
+        size_t iend = i1 < jend - 1 ? i1 : jend - 1;
+        for (size_t i = i0; i < iend; i++) {
+            size_t j0 = i + 1 > jt ? i + 1 : jt;
+            pb_tile_d2_f(p, b, i, j0, jend - j0, d2, idx);
+            pb_tile_count_f(b, jend - j0, d2, idx, h);
+        }
+    }
+}
+
+/* The histogram of rows [i0, i1) in p's precision (see pb_hist_rows_d). */
+static inline void pb_hist_rows(const struct pb_problem *p, const struct pb_bins *b, size_t i0,
+                                size_t i1, uint64_t *h)
+{
+    if (p->precision == PB_PRECISION_FLOAT)
+        pb_hist_rows_f(p, b, i0, i1, h);
+    else
+        pb_hist_rows_d(p, b, i0, i1, h);
 }
 
 /* ---------------------------------------------------------------------------------------------
