@@ -276,13 +276,14 @@ static inline uint32_t pb_bins_scan_f(const float *t, uint32_t e,
     return e;
 }
 
-/* Extended bin of d2 from its lut entry (see struct pb_bins): a cell without a threshold
- * answers at once. */
+/* Extended bin of *d2p from its lut entry (see struct pb_bins): a cell without a threshold
+ * answers at once, without even loading d2 (a pointer, so the load stays on the rare path). */
 static inline uint32_t pb_bins_ext_lut(const uint32_t *lut, const double *t, int32_t idx,
-                                       double d2)
+                                       const double *d2p)
 {
     uint32_t e = lut[idx];
     if (__builtin_expect(e & PB_LUT_AMBIG, 0)) {
+        double d2 = *d2p;
         e = (e & ~PB_LUT_AMBIG) + (d2 >= t[e & ~PB_LUT_AMBIG]);
         e = d2 >= t[e] ? pb_bins_scan(t, e, d2) : e;
     }
@@ -290,10 +291,11 @@ static inline uint32_t pb_bins_ext_lut(const uint32_t *lut, const double *t, int
 }
 
 static inline uint32_t pb_bins_ext_lut_f(const uint32_t *lut, const float *t, int32_t idx,
-                                         float d2)
+                                         const float *d2p)
 {
     uint32_t e = lut[idx];
     if (__builtin_expect(e & PB_LUT_AMBIG, 0)) {
+        float d2 = *d2p;
         e = (e & ~PB_LUT_AMBIG) + (d2 >= t[e & ~PB_LUT_AMBIG]);
         e = d2 >= t[e] ? pb_bins_scan_f(t, e, d2) : e;
     }
@@ -303,7 +305,7 @@ static inline uint32_t pb_bins_ext_lut_f(const uint32_t *lut, const float *t, in
 /* Extended bin of d2 given its lut index idx. */
 static inline uint32_t pb_bins_ext(const struct pb_bins *b, int32_t idx, double d2)
 {
-    return pb_bins_ext_lut(b->lut, b->t, idx, d2);
+    return pb_bins_ext_lut(b->lut, b->t, idx, &d2);
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -446,13 +448,13 @@ static inline void pb_tile_count(const struct pb_bins *b, size_t m, const double
     uint64_t *h0 = h, *h1 = h + s, *h2 = h + 2 * s, *h3 = h + 3 * s;
     size_t j = 0;
     for (; j + 4 <= m; j += 4) {
-        h0[pb_bins_ext_lut(lut, t, idx[j], d2[j])]++;
-        h1[pb_bins_ext_lut(lut, t, idx[j + 1], d2[j + 1])]++;
-        h2[pb_bins_ext_lut(lut, t, idx[j + 2], d2[j + 2])]++;
-        h3[pb_bins_ext_lut(lut, t, idx[j + 3], d2[j + 3])]++;
+        h0[pb_bins_ext_lut(lut, t, idx[j], &d2[j])]++;
+        h1[pb_bins_ext_lut(lut, t, idx[j + 1], &d2[j + 1])]++;
+        h2[pb_bins_ext_lut(lut, t, idx[j + 2], &d2[j + 2])]++;
+        h3[pb_bins_ext_lut(lut, t, idx[j + 3], &d2[j + 3])]++;
     }
     for (; j < m; j++)
-        h0[pb_bins_ext_lut(lut, t, idx[j], d2[j])]++;
+        h0[pb_bins_ext_lut(lut, t, idx[j], &d2[j])]++;
 }
 
 static inline void pb_tile_count_f(const struct pb_bins *b, size_t m, const float *d2,
@@ -464,13 +466,13 @@ static inline void pb_tile_count_f(const struct pb_bins *b, size_t m, const floa
     uint64_t *h0 = h, *h1 = h + s, *h2 = h + 2 * s, *h3 = h + 3 * s;
     size_t j = 0;
     for (; j + 4 <= m; j += 4) {
-        h0[pb_bins_ext_lut_f(lut, t, idx[j], d2[j])]++;
-        h1[pb_bins_ext_lut_f(lut, t, idx[j + 1], d2[j + 1])]++;
-        h2[pb_bins_ext_lut_f(lut, t, idx[j + 2], d2[j + 2])]++;
-        h3[pb_bins_ext_lut_f(lut, t, idx[j + 3], d2[j + 3])]++;
+        h0[pb_bins_ext_lut_f(lut, t, idx[j], &d2[j])]++;
+        h1[pb_bins_ext_lut_f(lut, t, idx[j + 1], &d2[j + 1])]++;
+        h2[pb_bins_ext_lut_f(lut, t, idx[j + 2], &d2[j + 2])]++;
+        h3[pb_bins_ext_lut_f(lut, t, idx[j + 3], &d2[j + 3])]++;
     }
     for (; j < m; j++)
-        h0[pb_bins_ext_lut_f(lut, t, idx[j], d2[j])]++;
+        h0[pb_bins_ext_lut_f(lut, t, idx[j], &d2[j])]++;
 }
 
 /* Histogram of the pairs (i, j), i in [i0, i1), i < j < n, into one worker's block h (from
