@@ -54,6 +54,13 @@ static int write_all(int fd, const void *buf, size_t len)
     return 0;
 }
 
+/* A private anonymous mapping of bytes (at least one) into out, with huge pages asked for, as
+ * pb_matrix_alloc does for the matrix. Returns 0 or -errno. */
+static int pb_chunk_alloc(struct pb_output *out, size_t bytes)
+{
+    return pb_matrix_alloc(out, 1, bytes ? bytes : 1, 0);
+}
+
 /* Pipe transport, child side: the whole chunk into a private buffer, then through fd. */
 static int child_pipe(const struct job *j, const struct child *c, int fd)
 {
@@ -66,12 +73,13 @@ static int child_pipe(const struct job *j, const struct child *c, int fd)
         pb_hist_reduce(h, p->nbins, counts);
         return write_all(fd, counts, p->nbins * sizeof *counts);
     }
+    struct pb_output chunk = { 0 };            /* private rows, huge pages like the matrix */
     size_t bytes = (c->i1 - c->i0) * p->n * pb_elem_bytes(p);
-    char *buf = malloc(bytes ? bytes : 1);
-    if (!buf)
-        return -ENOMEM;
-    pb_matrix_rows(p, c->i0, c->i1, buf, c->i0);
-    return write_all(fd, buf, bytes);
+    int err = pb_chunk_alloc(&chunk, bytes);
+    if (err)
+        return err;
+    pb_matrix_rows(p, c->i0, c->i1, chunk.matrix, c->i0);
+    return write_all(fd, chunk.matrix, bytes);
 }
 
 /* Child w's whole life after fork: pin, compute, send (pipe), _exit. Never returns. */

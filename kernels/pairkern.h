@@ -25,16 +25,12 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#ifdef __clang__
-#pragma STDC FP_CONTRACT OFF   /* d2 must round like naive's: no fused multiply-add */
+#ifdef __AVX__
+#include <immintrin.h>
 #endif
 
-/* gcc keeps errno semantics for sqrt and then will not vectorise it; distances are never
- * negative, so the matrix loops drop them. */
-#if defined(__GNUC__) && !defined(__clang__)
-#define PB_NO_ERRNO __attribute__((optimize("no-math-errno")))
-#else
-#define PB_NO_ERRNO
+#ifdef __clang__
+#pragma STDC FP_CONTRACT OFF   /* d2 must round like naive's: no fused multiply-add */
 #endif
 
 enum {
@@ -525,43 +521,85 @@ static inline void pb_hist_rows(const struct pb_problem *p, const struct pb_bins
  * computed (not mirrored) so each page is written once, by the worker that owns the row.
  */
 
-PB_NO_ERRNO static inline void pb_matrix_row(const struct pb_problem *p, size_t i,
-                                             double *restrict row)
+/* Square roots of v[0..m) in place. With errno semantics (ISO C mode) gcc will not vectorise
+ * sqrt, so on AVX machines the vector instruction is spelt out; it rounds exactly like sqrt. */
+static inline void pb_sqrt_inplace(double *v, size_t m)
 {
-    const double *restrict x = p->x, *restrict y = p->y, *restrict z = p->z;
-    const double xi = x[i], yi = y[i], zi = z[i], L = p->box;
-    const size_t n = p->n;
+    size_t j = 0;
+#ifdef __AVX__
+    for (; j + 4 <= m; j += 4)
+        _mm256_storeu_pd(v + j, _mm256_sqrt_pd(_mm256_loadu_pd(v + j)));
+#endif
+    for (; j < m; j++)
+        v[j] = sqrt(v[j]);
+}
+
+static inline void pb_sqrt_inplace_f(float *v, size_t m)
+{
+    size_t j = 0;
+#ifdef __AVX__
+    for (; j + 8 <= m; j += 8)
+        _mm256_storeu_ps(v + j, _mm256_sqrt_ps(_mm256_loadu_ps(v + j)));
+#endif
+    for (; j < m; j++)
+        v[j] = sqrtf(v[j]);
+}
+
+/* Squared distances from point i to points j0..j0+m into out (same expression as naive). */
+static inline void pb_row_d2(const struct pb_problem *p, size_t i, size_t j0, size_t m,
+                             double *restrict out)
+{
+    const double *restrict x = p->x + j0, *restrict y = p->y + j0, *restrict z = p->z + j0;
+    const double xi = p->x[i], yi = p->y[i], zi = p->z[i], L = p->box;
     if (L > 0) {
-        for (size_t j = 0; j < n; j++) {
+        for (size_t j = 0; j < m; j++) {
             double dx = pb_min_image(xi - x[j], L), dy = pb_min_image(yi - y[j], L);
             double dz = pb_min_image(zi - z[j], L);
-            row[j] = sqrt(dx * dx + dy * dy + dz * dz);
+            out[j] = dx * dx + dy * dy + dz * dz;
         }
-    } else {
-        for (size_t j = 0; j < n; j++) {
-            double dx = xi - x[j], dy = yi - y[j], dz = zi - z[j];
-            row[j] = sqrt(dx * dx + dy * dy + dz * dz);
-        }
+        return;
+    }
+    for (size_t j = 0; j < m; j++) {
+        double dx = xi - x[j], dy = yi - y[j], dz = zi - z[j];
+        out[j] = dx * dx + dy * dy + dz * dz;
     }
 }
 
-PB_NO_ERRNO static inline void pb_matrix_row_f(const struct pb_problem *p, size_t i,
-                                               float *restrict row)
+static inline void pb_row_d2_f(const struct pb_problem *p, size_t i, size_t j0, size_t m,
+                               float *restrict out)
 {
-    const float *restrict x = p->xf, *restrict y = p->yf, *restrict z = p->zf;
-    const float xi = x[i], yi = y[i], zi = z[i], L = (float)p->box;
-    const size_t n = p->n;
+    const float *restrict x = p->xf + j0, *restrict y = p->yf + j0, *restrict z = p->zf + j0;
+    const float xi = p->xf[i], yi = p->yf[i], zi = p->zf[i], L = (float)p->box;
     if (L > 0) {
-        for (size_t j = 0; j < n; j++) {
+        for (size_t j = 0; j < m; j++) {
             float dx = pb_min_image_f(xi - x[j], L), dy = pb_min_image_f(yi - y[j], L);
             float dz = pb_min_image_f(zi - z[j], L);
-            row[j] = sqrtf(dx * dx + dy * dy + dz * dz);
+            out[j] = dx * dx + dy * dy + dz * dz;
         }
-    } else {
-        for (size_t j = 0; j < n; j++) {
-            float dx = xi - x[j], dy = yi - y[j], dz = zi - z[j];
-            row[j] = sqrtf(dx * dx + dy * dy + dz * dz);
-        }
+        return;
+    }
+    for (size_t j = 0; j < m; j++) {
+        float dx = xi - x[j], dy = yi - y[j], dz = zi - z[j];
+        out[j] = dx * dx + dy * dy + dz * dz;
+    }
+}
+
+/* Row i of the matrix, in L1-sized pieces: squared distances, then their roots in place. */
+static inline void pb_matrix_row(const struct pb_problem *p, size_t i, double *row)
+{
+    for (size_t j0 = 0; j0 < p->n; j0 += PB_TILE_J) {
+        size_t m = p->n - j0 < PB_TILE_J ? p->n - j0 : PB_TILE_J;
+        pb_row_d2(p, i, j0, m, row + j0);
+        pb_sqrt_inplace(row + j0, m);
+    }
+}
+
+static inline void pb_matrix_row_f(const struct pb_problem *p, size_t i, float *row)
+{
+    for (size_t j0 = 0; j0 < p->n; j0 += PB_TILE_J) {
+        size_t m = p->n - j0 < PB_TILE_J ? p->n - j0 : PB_TILE_J;
+        pb_row_d2_f(p, i, j0, m, row + j0);
+        pb_sqrt_inplace_f(row + j0, m);
     }
 }
 
