@@ -56,7 +56,7 @@ static int write_all(int fd, const void *buf, size_t len)
 
 /* A private anonymous mapping of bytes (at least one) into out, with huge pages asked for, as
  * pb_matrix_alloc does for the matrix. Returns 0 or -errno. */
-static int pb_chunk_alloc(struct pb_output *out, size_t bytes)
+static int chunk_alloc(struct pb_output *out, size_t bytes)
 {
     return pb_matrix_alloc(out, 1, bytes ? bytes : 1, 0);
 }
@@ -75,7 +75,7 @@ static int child_pipe(const struct job *j, const struct child *c, int fd)
     }
     struct pb_output chunk = { 0 };            /* private rows, huge pages like the matrix */
     size_t bytes = (c->i1 - c->i0) * p->n * pb_elem_bytes(p);
-    int err = pb_chunk_alloc(&chunk, bytes);
+    int err = chunk_alloc(&chunk, bytes);
     if (err)
         return err;
     pb_matrix_rows(p, c->i0, c->i1, chunk.matrix, c->i0);

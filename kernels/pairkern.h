@@ -139,6 +139,7 @@ static inline uint64_t pb_bits(double v)
     return u;
 }
 
+/* The float twin of pb_bits. */
 static inline uint32_t pb_bits_f(float v)
 {
     uint32_t u;
@@ -255,7 +256,7 @@ static inline int32_t pb_bins_index(const struct pb_bins *b, uint64_t bits)
 }
 
 /* The scan for a pair in a cell that holds thresholds: from e, the NaN after the last threshold
- * stops it. Kept out of line: few pairs come here. */
+ * stops it. Few pairs come here. */
 static inline uint32_t pb_bins_scan(const double *t, uint32_t e,
                                                               double d2)
 {
@@ -264,6 +265,7 @@ static inline uint32_t pb_bins_scan(const double *t, uint32_t e,
     return e;
 }
 
+/* The float twin of pb_bins_scan. */
 static inline uint32_t pb_bins_scan_f(const float *t, uint32_t e,
                                                                 float d2)
 {
@@ -286,6 +288,7 @@ static inline uint32_t pb_bins_ext_lut(const uint32_t *lut, const double *t, int
     return e;
 }
 
+/* The float twin of pb_bins_ext_lut. */
 static inline uint32_t pb_bins_ext_lut_f(const uint32_t *lut, const float *t, int32_t idx,
                                          const float *d2p)
 {
@@ -391,6 +394,8 @@ static inline size_t pb_split(const struct pb_problem *p, size_t parts, size_t w
  * and order as naive, into d2[], with their lut indices into idx[]. Vectorised by the compiler.
  */
 
+/* Squared distances from point i to points j0..j0+m (m <= PB_TILE_J) into d2[], in naive's
+ * expression and order so they are bit-identical, and their lut indices into idx[]. */
 static inline void pb_tile_d2(const struct pb_problem *p, const struct pb_bins *b, size_t i,
                               size_t j0, size_t m, double *restrict d2, int32_t *restrict idx)
 {
@@ -412,6 +417,7 @@ static inline void pb_tile_d2(const struct pb_problem *p, const struct pb_bins *
     }
 }
 
+/* The float twin of pb_tile_d2, from xf/yf/zf. */
 static inline void pb_tile_d2_f(const struct pb_problem *p, const struct pb_bins *b, size_t i,
                                 size_t j0, size_t m, float *restrict d2, int32_t *restrict idx)
 {
@@ -453,6 +459,7 @@ static inline void pb_tile_count(const struct pb_bins *b, size_t m, const double
         h0[pb_bins_ext_lut(lut, t, idx[j], &d2[j])]++;
 }
 
+/* The float twin of pb_tile_count, against the float thresholds. */
 static inline void pb_tile_count_f(const struct pb_bins *b, size_t m, const float *d2,
                                    const int32_t *idx, uint64_t *h)
 {
@@ -490,6 +497,7 @@ static inline void pb_hist_rows_d(const struct pb_problem *p, const struct pb_bi
     }
 }
 
+/* The float twin of pb_hist_rows_d. */
 static inline void pb_hist_rows_f(const struct pb_problem *p, const struct pb_bins *b,
                                   size_t i0, size_t i1, uint64_t *h)
 {
@@ -534,6 +542,7 @@ static inline void pb_sqrt_inplace(double *v, size_t m)
         v[j] = sqrt(v[j]);
 }
 
+/* The float twin of pb_sqrt_inplace. */
 static inline void pb_sqrt_inplace_f(float *v, size_t m)
 {
     size_t j = 0;
@@ -565,6 +574,7 @@ static inline void pb_row_d2(const struct pb_problem *p, size_t i, size_t j0, si
     }
 }
 
+/* The float twin of pb_row_d2, from xf/yf/zf. */
 static inline void pb_row_d2_f(const struct pb_problem *p, size_t i, size_t j0, size_t m,
                                float *restrict out)
 {
@@ -594,6 +604,7 @@ static inline void pb_matrix_row(const struct pb_problem *p, size_t i, double *r
     }
 }
 
+/* The float twin of pb_matrix_row. */
 static inline void pb_matrix_row_f(const struct pb_problem *p, size_t i, float *row)
 {
     for (size_t j0 = 0; j0 < p->n; j0 += PB_TILE_J) {
