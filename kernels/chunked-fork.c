@@ -82,10 +82,21 @@ static int child_pipe(const struct job *j, const struct child *c, int fd)
     return write_all(fd, chunk.matrix, bytes);
 }
 
+/* Restores the default action of the fatal signals in a child: a handler inherited from the
+ * parent (a test framework's, say) must not run the parent's logic in the worker; a crashing
+ * worker dies, and the parent reports the signal. */
+static void default_fatal_signals(void)
+{
+    const int sigs[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT };
+    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+        signal(sigs[i], SIG_DFL);
+}
+
 /* Child w's whole life after fork: pin, compute, send (pipe), _exit. Never returns. */
 static void child_main(const struct job *j, const struct child *c, int w, int fd)
 {
     int err = 0;
+    default_fatal_signals();
     if (j->cpus)
         (void)pb_pin_self(j->cpus, w);      /* pinning is a request: a refusal is not fatal */
     if (j->pipe)

@@ -257,8 +257,7 @@ static inline int32_t pb_bins_index(const struct pb_bins *b, uint64_t bits)
 
 /* The scan for a pair in a cell that holds thresholds: from e, the NaN after the last threshold
  * stops it. Few pairs come here. */
-static inline uint32_t pb_bins_scan(const double *t, uint32_t e,
-                                                              double d2)
+static inline uint32_t pb_bins_scan(const double *t, uint32_t e, double d2)
 {
     while (d2 >= t[e])
         e++;
@@ -266,8 +265,7 @@ static inline uint32_t pb_bins_scan(const double *t, uint32_t e,
 }
 
 /* The float twin of pb_bins_scan. */
-static inline uint32_t pb_bins_scan_f(const float *t, uint32_t e,
-                                                                float d2)
+static inline uint32_t pb_bins_scan_f(const float *t, uint32_t e, float d2)
 {
     while (d2 >= t[e])
         e++;
