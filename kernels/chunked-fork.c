@@ -12,6 +12,7 @@
  * that fails or dies makes the run fail with a note naming the worker and the signal. */
 #include "pairkern.h"
 
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -114,6 +115,9 @@ static int spawn(const struct job *j, struct child *c, int w, const struct child
     int fds[2] = { -1, -1 };
     if (j->pipe && pipe(fds) < 0)
         return -errno;
+    if (j->pipe)
+        (void)fcntl(fds[0], F_SETPIPE_SZ, 1 << 20);  /* fewer wake-ups; the default is kept
+                                                        when the system allows less */
     pid_t pid = fork();
     if (pid < 0) {
         int err = -errno;
@@ -228,6 +232,8 @@ static int run_children(const struct job *j, int k)
     for (int w = 0; err && w < k; w++)
         if (cs[w].pid > 0)
             kill(cs[w].pid, SIGKILL);
+    if (!err && j->pipe && p->output == PB_OUTPUT_MATRIX)   /* while the children compute */
+        pb_populate(j->out->matrix, 0, p->n * p->n * pb_elem_bytes(p));
     int derr = (!err && j->pipe) ? drain(cs, k) : 0;
     int rerr = reap(cs, k, j->out);
     free(cs);
