@@ -164,7 +164,9 @@ static int drain(struct child *cs, int k)
         for (int w = 0; w < k; w++) {
             if (cs[w].fd < 0 || !(pf[w].revents & (POLLIN | POLLHUP | POLLERR)))
                 continue;
-            ssize_t r = read(cs[w].fd, cs[w].dst, cs[w].left ? cs[w].left : 1);
+            char spare;                     /* catches bytes beyond the chunk */
+            ssize_t r = cs[w].left ? read(cs[w].fd, cs[w].dst, cs[w].left)
+                                   : read(cs[w].fd, &spare, 1);
             if (r < 0 && errno == EINTR)
                 continue;
             if (r > 0 && (size_t)r <= cs[w].left) {
