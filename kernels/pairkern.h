@@ -1,5 +1,22 @@
 /* pairkern.h — the inner loops every strategy shares, so that strategies differ only in how they
  * split and schedule work. Everything here is static inline: a plugin gets it by including it.
+ *
+ * Exactness. Histogram counts must equal naive's exactly, and naive bins r = sqrt(d2) with
+ * d2 = dx*dx + dy*dy + dz*dz evaluated left to right without contraction. The fast kernels
+ * compute the same d2 bit for bit (same expression, same order, no FMA: the build is ISO C, where
+ * gcc does not contract; clang is told so below) and never take a square root: for each edge e_k
+ * they precompute t_k, the smallest d2 with sqrt(d2) >= e_k. sqrt is correctly rounded and
+ * monotonic, so sqrt(d2) >= e_k exactly when d2 >= t_k, and the bin follows from d2 alone.
+ * The bin of d2 is then a table look-up on the top bits of d2's IEEE pattern (a piecewise
+ * logarithmic index that suits linear and logarithmic edges alike); the few cells that hold a
+ * t_k are flagged, and only pairs landing there compare d2 with the thresholds.
+ *
+ * Float runs compute d2 in float from xf/yf/zf and compare it with the float thresholds of the
+ * edges rounded to float: what a float naive loop would count. Against the double reference a
+ * pair can change bin only when its distance lies within about 8 * FLT_EPSILON * (coordinate
+ * scale) of an edge, about 1e-3 for coordinates up to 1000; for n = 20000 uniform points in a
+ * 1000 box and 32 linear bins that moved 43 of 2e8 pairs (2e-7). Float matrix entries are
+ * within the same absolute bound of the double ones.
  */
 #ifndef PAIRBENCH_PAIRKERN_H
 #define PAIRBENCH_PAIRKERN_H
@@ -8,7 +25,30 @@
 
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
+
+#ifdef __AVX__
+#include <immintrin.h>
+#endif
+
+#ifdef __clang__
+#pragma STDC FP_CONTRACT OFF   /* d2 must round like naive's: no fused multiply-add */
+#endif
+
+enum {
+    PB_TILE_J = 512,                 /* j points per tile: 3 coordinates + d2 + keys fit L1 */
+    PB_HIST_LANES = 4,               /* sub-histograms, so neighbouring pairs rarely hit the
+                                        same counter back to back */
+    PB_LUT_CAP = 32768,              /* most table cells: fine enough that few pairs land in a
+                                        cell holding a threshold (the slow, branchy path); the
+                                        cells real distances visit stay in L1/L2 */
+    PB_CACHE_LINE = 64               /* padding unit against false sharing */
+};
 
 /* Maps a zero-filled, untouched n*n matrix of elem-byte entries into out. shared: 1 makes the
  * mapping MAP_SHARED so forked children write it directly. Asks for transparent huge pages;
@@ -52,6 +92,621 @@ static inline double pb_min_image(double d, double L)
 {
     d = fabs(d);
     return d > 0.5 * L ? L - d : d;
+}
+
+/* The float twin of pb_min_image, for float-precision runs. */
+static inline float pb_min_image_f(float d, float L)
+{
+    d = fabsf(d);
+    return d > 0.5f * L ? L - d : d;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Thresholds: the smallest squared distance that reaches an edge.
+ */
+
+/* The smallest double t >= 0 with sqrt(t) >= e: sqrt(d2) >= e  <=>  d2 >= t for every d2 >= 0.
+ * Starts at e*e (within an ulp or two) and steps to the boundary. */
+static inline double pb_threshold(double e)
+{
+    if (!(e > 0))
+        return 0.0;                 /* every distance reaches an edge at or below zero */
+    double t = e * e;
+    if (sqrt(t) >= e) {
+        while (t > 0 && sqrt(nextafter(t, 0.0)) >= e)
+            t = nextafter(t, 0.0);
+    } else {
+        while (sqrt(t) < e)
+            t = nextafter(t, INFINITY);
+    }
+    return t;
+}
+
+/* The float twin: the smallest float t >= 0 with sqrtf(t) >= e. */
+static inline float pb_threshold_f(float e)
+{
+    if (!(e > 0))
+        return 0.0f;
+    float t = e * e;
+    if (sqrtf(t) >= e) {
+        while (t > 0 && sqrtf(nextafterf(t, 0.0f)) >= e)
+            t = nextafterf(t, 0.0f);
+    } else {
+        while (sqrtf(t) < e)
+            t = nextafterf(t, INFINITY);
+    }
+    return t;
+}
+
+/* The order-preserving integer image of a non-negative double or float (IEEE bit pattern). */
+static inline uint64_t pb_bits(double v)
+{
+    uint64_t u;
+    memcpy(&u, &v, sizeof u);
+    return u;
+}
+
+/* The float twin of pb_bits. */
+static inline uint32_t pb_bits_f(float v)
+{
+    uint32_t u;
+    memcpy(&u, &v, sizeof u);
+    return u;
+}
+
+/* Binning of squared distances, built once per run and shared read-only by every worker.
+ * An "extended bin" b counts the thresholds at or below d2: b = 0 is below edges[0],
+ * b = 1..nbins is bin b-1, b = nbins+1 is at or beyond the last edge. */
+struct pb_bins {
+    size_t nbins;                    /* histogram bins */
+    double *t;                       /* nbins+2 thresholds; t[nbins+1] is NaN, never reached */
+    float *tf;                       /* the same in float (float runs), else NULL */
+    uint32_t *lut;                   /* per cell: thresholds at or below the cell's lowest key,
+                                        | PB_LUT_AMBIG when a threshold lies inside the cell */
+    int64_t key_lo;                  /* key of t[0]'s cell; lut[0] holds everything below it */
+    int64_t ncells;                  /* lut entries, including one below and one above */
+    unsigned shift;                  /* key = bit pattern >> shift */
+    int steps;                       /* most thresholds inside one cell (1 when well spread) */
+};
+
+#define PB_LUT_AMBIG 0x80000000u      /* lut flag: compare d2 with the thresholds */
+
+/* Lut entry c (c = 0 below, ncells-1 above) from threshold keys tk[0..nt). */
+static inline void pb_bins_fill(struct pb_bins *b, const uint64_t *tk, size_t nt)
+{
+    size_t below = 0;
+    int steps = 0;
+    b->lut[0] = 0;
+    b->lut[b->ncells - 1] = (uint32_t)nt;
+    for (int64_t c = 0; c < b->ncells - 2; c++) {
+        uint64_t lo = (uint64_t)(b->key_lo + c) << b->shift;
+        uint64_t hi = lo + (((uint64_t)1 << b->shift) - 1);
+        while (below < nt && tk[below] <= lo)
+            below++;
+        size_t upto = below;
+        while (upto < nt && tk[upto] <= hi)
+            upto++;
+        b->lut[c + 1] = (uint32_t)below | (upto > below ? PB_LUT_AMBIG : 0);
+        if ((int)(upto - below) > steps)
+            steps = (int)(upto - below);
+    }
+    b->steps = steps;
+}
+
+/* Chooses the finest shift whose cells from tk[0] to tk[nt-1] fit PB_LUT_CAP, then fills the
+ * table. bits: 64 for double keys, 32 for float. Returns 0 or -ENOMEM. */
+static inline int pb_bins_table(struct pb_bins *b, const uint64_t *tk, size_t nt, unsigned bits)
+{
+    unsigned shift = 0;
+    while (shift < bits - 1 && (int64_t)((tk[nt - 1] >> shift) - (tk[0] >> shift)) + 3 > PB_LUT_CAP)
+        shift++;
+    b->shift = shift;
+    b->key_lo = (int64_t)(tk[0] >> shift);
+    b->ncells = (int64_t)(tk[nt - 1] >> shift) - b->key_lo + 3;
+    b->lut = malloc((size_t)b->ncells * sizeof *b->lut);
+    if (!b->lut)
+        return -ENOMEM;
+    pb_bins_fill(b, tk, nt);
+    return 0;
+}
+
+/* Releases what pb_bins_init allocated; safe on a zeroed or half-built struct. */
+static inline void pb_bins_free(struct pb_bins *b)
+{
+    free(b->t);
+    free(b->tf);
+    free(b->lut);
+    memset(b, 0, sizeof *b);
+}
+
+/* Builds the binning for p's edges, in p's precision: float runs use float thresholds of the
+ * edges rounded to float, and float keys. Returns 0, -EINVAL without bins, or -ENOMEM. */
+static inline int pb_bins_init(struct pb_bins *b, const struct pb_problem *p)
+{
+    size_t nt = p->nbins + 1;
+    int fl = p->precision == PB_PRECISION_FLOAT;
+    memset(b, 0, sizeof *b);
+    if (p->nbins == 0 || !p->edges)
+        return -EINVAL;
+    b->nbins = p->nbins;
+    b->t = malloc((nt + 1) * sizeof *b->t);
+    b->tf = fl ? malloc((nt + 1) * sizeof *b->tf) : NULL;
+    uint64_t *tk = malloc(nt * sizeof *tk);
+    int err = -ENOMEM;
+    if (!b->t || (fl && !b->tf) || !tk)
+        goto out;
+    for (size_t k = 0; k < nt; k++) {
+        b->t[k] = pb_threshold(p->edges[k]);
+        if (fl)
+            b->tf[k] = pb_threshold_f((float)p->edges[k]);
+        tk[k] = fl ? pb_bits_f(b->tf[k]) : pb_bits(b->t[k]);
+    }
+    b->t[nt] = NAN;                 /* d2 >= NaN is false: the top extended bin is final */
+    if (fl)
+        b->tf[nt] = NAN;
+    err = pb_bins_table(b, tk, nt, fl ? 32 : 64);
+out:
+    free(tk);
+    if (err)
+        pb_bins_free(b);
+    return err;
+}
+
+/* Lut index of a squared distance, given its bit pattern: clamped to the below/above cells.
+ * Written branch-free so the tile loop vectorises. */
+static inline int32_t pb_bins_index(const struct pb_bins *b, uint64_t bits)
+{
+    int64_t c = (int64_t)(bits >> b->shift) - b->key_lo + 1;
+    c = c < 0 ? 0 : c;
+    c = c > b->ncells - 1 ? b->ncells - 1 : c;
+    return (int32_t)c;
+}
+
+/* The scan for a pair in a cell that holds thresholds: from e, the NaN after the last threshold
+ * stops it. Few pairs come here. */
+static inline uint32_t pb_bins_scan(const double *t, uint32_t e, double d2)
+{
+    while (d2 >= t[e])
+        e++;
+    return e;
+}
+
+/* The float twin of pb_bins_scan. */
+static inline uint32_t pb_bins_scan_f(const float *t, uint32_t e, float d2)
+{
+    while (d2 >= t[e])
+        e++;
+    return e;
+}
+
+/* Extended bin of *d2p from its lut entry (see struct pb_bins): a cell without a threshold
+ * answers at once, without even loading d2 (a pointer, so the load stays on the rare path). */
+static inline uint32_t pb_bins_ext_lut(const uint32_t *lut, const double *t, int32_t idx,
+                                       const double *d2p)
+{
+    uint32_t e = lut[idx];
+    if (__builtin_expect(e & PB_LUT_AMBIG, 0)) {
+        double d2 = *d2p;
+        e = (e & ~PB_LUT_AMBIG) + (d2 >= t[e & ~PB_LUT_AMBIG]);
+        e = d2 >= t[e] ? pb_bins_scan(t, e, d2) : e;
+    }
+    return e;
+}
+
+/* The float twin of pb_bins_ext_lut. */
+static inline uint32_t pb_bins_ext_lut_f(const uint32_t *lut, const float *t, int32_t idx,
+                                         const float *d2p)
+{
+    uint32_t e = lut[idx];
+    if (__builtin_expect(e & PB_LUT_AMBIG, 0)) {
+        float d2 = *d2p;
+        e = (e & ~PB_LUT_AMBIG) + (d2 >= t[e & ~PB_LUT_AMBIG]);
+        e = d2 >= t[e] ? pb_bins_scan_f(t, e, d2) : e;
+    }
+    return e;
+}
+
+/* Extended bin of d2 given its lut index idx. */
+static inline uint32_t pb_bins_ext(const struct pb_bins *b, int32_t idx, double d2)
+{
+    return pb_bins_ext_lut(b->lut, b->t, idx, &d2);
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Per-worker histograms: PB_HIST_LANES sub-histograms of nbins+2 extended bins, padded to
+ * whole cache lines so two workers' counters never share a line.
+ */
+
+/* Bytes of one worker's histogram block (a multiple of the cache line). */
+static inline size_t pb_hist_bytes(size_t nbins)
+{
+    size_t b = PB_HIST_LANES * (nbins + 2) * sizeof(uint64_t);
+    return (b + PB_CACHE_LINE - 1) / PB_CACHE_LINE * PB_CACHE_LINE;
+}
+
+/* nworkers zeroed, cache-line-aligned histogram blocks; free() releases them. NULL when out of
+ * memory. Worker w's block starts at (char *)result + w * pb_hist_bytes(nbins). */
+static inline uint64_t *pb_hist_alloc(size_t nbins, size_t nworkers)
+{
+    size_t bytes = pb_hist_bytes(nbins) * (nworkers ? nworkers : 1);
+    void *h = NULL;
+    if (posix_memalign(&h, PB_CACHE_LINE, bytes))
+        return NULL;
+    memset(h, 0, bytes);
+    return h;
+}
+
+/* Worker w's block within a pb_hist_alloc result. */
+static inline uint64_t *pb_hist_block(uint64_t *all, size_t nbins, size_t w)
+{
+    return (uint64_t *)((char *)all + w * pb_hist_bytes(nbins));
+}
+
+/* Adds one worker's block (all lanes, in-range bins only) into counts[nbins]. */
+static inline void pb_hist_reduce(const uint64_t *block, size_t nbins, uint64_t *counts)
+{
+    for (size_t l = 0; l < PB_HIST_LANES; l++)
+        for (size_t k = 0; k < nbins; k++)
+            counts[k] += block[l * (nbins + 2) + k + 1];
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Work split for the i<j triangle: rows [0, i) hold i*(n-1) - i*(i-1)/2 pairs.
+ */
+
+/* Pairs i<j with i in rows [0, i). */
+static inline uint64_t pb_tri_pairs_before(size_t n, size_t i)
+{
+    uint64_t a = i, m = n;
+    return i == 0 ? 0 : a * (m - 1) - a * (a - 1) / 2;
+}
+
+/* First row of part w when the triangle's pairs are cut into parts of (nearly) equal pair
+ * counts: the smallest i with pairs_before(i) >= w * total / parts. part w = [row(w), row(w+1)). */
+static inline size_t pb_tri_split(size_t n, size_t parts, size_t w)
+{
+    if (w >= parts)
+        return n;
+    uint64_t total = pb_tri_pairs_before(n, n);
+    unsigned __int128 want128 = (unsigned __int128)total * w / parts;
+    uint64_t want = (uint64_t)want128;
+    size_t lo = 0, hi = n;          /* invariant: pairs_before(hi) >= want */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (pb_tri_pairs_before(n, mid) >= want)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return lo;
+}
+
+/* First row of part w when rows are cut evenly (the matrix: every row costs the same). */
+static inline size_t pb_row_split(size_t n, size_t parts, size_t w)
+{
+    return w >= parts ? n : (size_t)((unsigned __int128)n * w / parts);
+}
+
+/* First row of part w for p's output: by pairs for histograms, by rows for the matrix. */
+static inline size_t pb_split(const struct pb_problem *p, size_t parts, size_t w)
+{
+    return p->output == PB_OUTPUT_HISTOGRAM ? pb_tri_split(p->n, parts, w)
+                                            : pb_row_split(p->n, parts, w);
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Squared distances from point i to a tile of points j0..j0+m (m <= PB_TILE_J), same expression
+ * and order as naive, into d2[], with their lut indices into idx[]. Vectorised by the compiler.
+ */
+
+/* Squared distances from point i to points j0..j0+m (m <= PB_TILE_J) into d2[], in naive's
+ * expression and order so they are bit-identical, and their lut indices into idx[]. */
+static inline void pb_tile_d2(const struct pb_problem *p, const struct pb_bins *b, size_t i,
+                              size_t j0, size_t m, double *restrict d2, int32_t *restrict idx)
+{
+    const double *restrict x = p->x + j0, *restrict y = p->y + j0, *restrict z = p->z + j0;
+    const double xi = p->x[i], yi = p->y[i], zi = p->z[i], L = p->box;
+    if (L > 0) {
+        for (size_t j = 0; j < m; j++) {
+            double dx = pb_min_image(xi - x[j], L), dy = pb_min_image(yi - y[j], L);
+            double dz = pb_min_image(zi - z[j], L);
+            d2[j] = dx * dx + dy * dy + dz * dz;
+            idx[j] = pb_bins_index(b, pb_bits(d2[j]));
+        }
+        return;
+    }
+    for (size_t j = 0; j < m; j++) {
+        double dx = xi - x[j], dy = yi - y[j], dz = zi - z[j];
+        d2[j] = dx * dx + dy * dy + dz * dz;
+        idx[j] = pb_bins_index(b, pb_bits(d2[j]));
+    }
+}
+
+/* The float twin of pb_tile_d2, from xf/yf/zf. */
+static inline void pb_tile_d2_f(const struct pb_problem *p, const struct pb_bins *b, size_t i,
+                                size_t j0, size_t m, float *restrict d2, int32_t *restrict idx)
+{
+    const float *restrict x = p->xf + j0, *restrict y = p->yf + j0, *restrict z = p->zf + j0;
+    const float xi = p->xf[i], yi = p->yf[i], zi = p->zf[i], L = (float)p->box;
+    if (L > 0) {
+        for (size_t j = 0; j < m; j++) {
+            float dx = pb_min_image_f(xi - x[j], L), dy = pb_min_image_f(yi - y[j], L);
+            float dz = pb_min_image_f(zi - z[j], L);
+            d2[j] = dx * dx + dy * dy + dz * dz;
+            idx[j] = pb_bins_index(b, pb_bits_f(d2[j]));
+        }
+        return;
+    }
+    for (size_t j = 0; j < m; j++) {
+        float dx = xi - x[j], dy = yi - y[j], dz = zi - z[j];
+        d2[j] = dx * dx + dy * dy + dz * dz;
+        idx[j] = pb_bins_index(b, pb_bits_f(d2[j]));
+    }
+}
+
+/* Counts the tile's m squared distances into h (one worker's block, PB_HIST_LANES lanes):
+ * consecutive pairs go to different lanes so their increments do not wait on each other. */
+static inline void pb_tile_count(const struct pb_bins *b, size_t m, const double *d2,
+                                 const int32_t *idx, uint64_t *h)
+{
+    const size_t s = b->nbins + 2;
+    const uint32_t *lut = b->lut;
+    const double *t = b->t;
+    uint64_t *h0 = h, *h1 = h + s, *h2 = h + 2 * s, *h3 = h + 3 * s;
+    size_t j = 0;
+    for (; j + 4 <= m; j += 4) {
+        h0[pb_bins_ext_lut(lut, t, idx[j], &d2[j])]++;
+        h1[pb_bins_ext_lut(lut, t, idx[j + 1], &d2[j + 1])]++;
+        h2[pb_bins_ext_lut(lut, t, idx[j + 2], &d2[j + 2])]++;
+        h3[pb_bins_ext_lut(lut, t, idx[j + 3], &d2[j + 3])]++;
+    }
+    for (; j < m; j++)
+        h0[pb_bins_ext_lut(lut, t, idx[j], &d2[j])]++;
+}
+
+/* The float twin of pb_tile_count, against the float thresholds. */
+static inline void pb_tile_count_f(const struct pb_bins *b, size_t m, const float *d2,
+                                   const int32_t *idx, uint64_t *h)
+{
+    const size_t s = b->nbins + 2;
+    const uint32_t *lut = b->lut;
+    const float *t = b->tf;
+    uint64_t *h0 = h, *h1 = h + s, *h2 = h + 2 * s, *h3 = h + 3 * s;
+    size_t j = 0;
+    for (; j + 4 <= m; j += 4) {
+        h0[pb_bins_ext_lut_f(lut, t, idx[j], &d2[j])]++;
+        h1[pb_bins_ext_lut_f(lut, t, idx[j + 1], &d2[j + 1])]++;
+        h2[pb_bins_ext_lut_f(lut, t, idx[j + 2], &d2[j + 2])]++;
+        h3[pb_bins_ext_lut_f(lut, t, idx[j + 3], &d2[j + 3])]++;
+    }
+    for (; j < m; j++)
+        h0[pb_bins_ext_lut_f(lut, t, idx[j], &d2[j])]++;
+}
+
+/* Histogram of the pairs (i, j), i in [i0, i1), i < j < n, into one worker's block h (from
+ * pb_hist_alloc; extended bins, see pb_hist_reduce). Tiles j so the tile stays in L1 while
+ * every row of the block sweeps it. Double and float runs get separate loops. */
+static inline void pb_hist_rows_d(const struct pb_problem *p, const struct pb_bins *b,
+                                  size_t i0, size_t i1, uint64_t *h)
+{
+    _Alignas(64) double d2[PB_TILE_J];
+    _Alignas(64) int32_t idx[PB_TILE_J];
+    for (size_t jt = i0 + 1; jt < p->n; jt += PB_TILE_J) {
+        size_t jend = jt + PB_TILE_J < p->n ? jt + PB_TILE_J : p->n;
+        size_t iend = i1 < jend - 1 ? i1 : jend - 1;
+        for (size_t i = i0; i < iend; i++) {
+            size_t j0 = i + 1 > jt ? i + 1 : jt;
+            pb_tile_d2(p, b, i, j0, jend - j0, d2, idx);
+            pb_tile_count(b, jend - j0, d2, idx, h);
+        }
+    }
+}
+
+/* The float twin of pb_hist_rows_d. */
+static inline void pb_hist_rows_f(const struct pb_problem *p, const struct pb_bins *b,
+                                  size_t i0, size_t i1, uint64_t *h)
+{
+    _Alignas(64) float d2[PB_TILE_J];
+    _Alignas(64) int32_t idx[PB_TILE_J];
+    for (size_t jt = i0 + 1; jt < p->n; jt += PB_TILE_J) {
+        size_t jend = jt + PB_TILE_J < p->n ? jt + PB_TILE_J : p->n;
+        size_t iend = i1 < jend - 1 ? i1 : jend - 1;
+        for (size_t i = i0; i < iend; i++) {
+            size_t j0 = i + 1 > jt ? i + 1 : jt;
+            pb_tile_d2_f(p, b, i, j0, jend - j0, d2, idx);
+            pb_tile_count_f(b, jend - j0, d2, idx, h);
+        }
+    }
+}
+
+/* The histogram of rows [i0, i1) in p's precision (see pb_hist_rows_d). */
+static inline void pb_hist_rows(const struct pb_problem *p, const struct pb_bins *b, size_t i0,
+                                size_t i1, uint64_t *h)
+{
+    if (p->precision == PB_PRECISION_FLOAT)
+        pb_hist_rows_f(p, b, i0, i1, h);
+    else
+        pb_hist_rows_d(p, b, i0, i1, h);
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Matrix rows: row i of the n*n matrix, every j, same distance as naive. Whole rows are
+ * computed (not mirrored) so each page is written once, by the worker that owns the row.
+ */
+
+/* Square roots of v[0..m) in place. With errno semantics (ISO C mode) gcc will not vectorise
+ * sqrt, so on AVX machines the vector instruction is spelt out; it rounds exactly like sqrt. */
+static inline void pb_sqrt_inplace(double *v, size_t m)
+{
+    size_t j = 0;
+#ifdef __AVX__
+    for (; j + 4 <= m; j += 4)
+        _mm256_storeu_pd(v + j, _mm256_sqrt_pd(_mm256_loadu_pd(v + j)));
+#endif
+    for (; j < m; j++)
+        v[j] = sqrt(v[j]);
+}
+
+/* The float twin of pb_sqrt_inplace. */
+static inline void pb_sqrt_inplace_f(float *v, size_t m)
+{
+    size_t j = 0;
+#ifdef __AVX__
+    for (; j + 8 <= m; j += 8)
+        _mm256_storeu_ps(v + j, _mm256_sqrt_ps(_mm256_loadu_ps(v + j)));
+#endif
+    for (; j < m; j++)
+        v[j] = sqrtf(v[j]);
+}
+
+/* Squared distances from point i to points j0..j0+m into out (same expression as naive). */
+static inline void pb_row_d2(const struct pb_problem *p, size_t i, size_t j0, size_t m,
+                             double *restrict out)
+{
+    const double *restrict x = p->x + j0, *restrict y = p->y + j0, *restrict z = p->z + j0;
+    const double xi = p->x[i], yi = p->y[i], zi = p->z[i], L = p->box;
+    if (L > 0) {
+        for (size_t j = 0; j < m; j++) {
+            double dx = pb_min_image(xi - x[j], L), dy = pb_min_image(yi - y[j], L);
+            double dz = pb_min_image(zi - z[j], L);
+            out[j] = dx * dx + dy * dy + dz * dz;
+        }
+        return;
+    }
+    for (size_t j = 0; j < m; j++) {
+        double dx = xi - x[j], dy = yi - y[j], dz = zi - z[j];
+        out[j] = dx * dx + dy * dy + dz * dz;
+    }
+}
+
+/* The float twin of pb_row_d2, from xf/yf/zf. */
+static inline void pb_row_d2_f(const struct pb_problem *p, size_t i, size_t j0, size_t m,
+                               float *restrict out)
+{
+    const float *restrict x = p->xf + j0, *restrict y = p->yf + j0, *restrict z = p->zf + j0;
+    const float xi = p->xf[i], yi = p->yf[i], zi = p->zf[i], L = (float)p->box;
+    if (L > 0) {
+        for (size_t j = 0; j < m; j++) {
+            float dx = pb_min_image_f(xi - x[j], L), dy = pb_min_image_f(yi - y[j], L);
+            float dz = pb_min_image_f(zi - z[j], L);
+            out[j] = dx * dx + dy * dy + dz * dz;
+        }
+        return;
+    }
+    for (size_t j = 0; j < m; j++) {
+        float dx = xi - x[j], dy = yi - y[j], dz = zi - z[j];
+        out[j] = dx * dx + dy * dy + dz * dz;
+    }
+}
+
+/* Row i of the matrix, in L1-sized pieces: squared distances, then their roots in place. */
+static inline void pb_matrix_row(const struct pb_problem *p, size_t i, double *row)
+{
+    for (size_t j0 = 0; j0 < p->n; j0 += PB_TILE_J) {
+        size_t m = p->n - j0 < PB_TILE_J ? p->n - j0 : PB_TILE_J;
+        pb_row_d2(p, i, j0, m, row + j0);
+        pb_sqrt_inplace(row + j0, m);
+    }
+}
+
+/* The float twin of pb_matrix_row. */
+static inline void pb_matrix_row_f(const struct pb_problem *p, size_t i, float *row)
+{
+    for (size_t j0 = 0; j0 < p->n; j0 += PB_TILE_J) {
+        size_t m = p->n - j0 < PB_TILE_J ? p->n - j0 : PB_TILE_J;
+        pb_row_d2_f(p, i, j0, m, row + j0);
+        pb_sqrt_inplace_f(row + j0, m);
+    }
+}
+
+/* Bytes of one matrix element in p's precision. */
+static inline size_t pb_elem_bytes(const struct pb_problem *p)
+{
+    return p->precision == PB_PRECISION_FLOAT ? sizeof(float) : sizeof(double);
+}
+
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23       /* Linux 5.14; older kernels answer EINVAL, which is fine */
+#endif
+
+/* Faults in bytes [off, off+len) of the mapping at base for writing, in one system call rather
+ * than one page fault per page: on this kind of virtual machine a fault costs microseconds, and
+ * populating ran 20-30 times faster than touching page by page. Called by the worker that will
+ * write the range, so first touch still happens on its CPU. Advisory: failure only means the
+ * pages fault in one by one as they are written. */
+static inline void pb_populate(void *base, size_t off, size_t len)
+{
+    const size_t page = 4096;
+    size_t lo = off / page * page, hi = (off + len + page - 1) / page * page;
+    if (len > 0)
+        (void)madvise((char *)base + lo, hi - lo, MADV_POPULATE_WRITE);
+}
+
+/* Rows [i0, i1) of the matrix at base (out->matrix, or a private buffer holding just those
+ * rows when base_row == i0), in p's precision; the rows' pages are populated first. */
+static inline void pb_matrix_rows(const struct pb_problem *p, size_t i0, size_t i1, void *base,
+                                  size_t base_row)
+{
+    size_t row_bytes = p->n * pb_elem_bytes(p);
+    pb_populate(base, (i0 - base_row) * row_bytes, (i1 - i0) * row_bytes);
+    for (size_t i = i0; i < i1; i++) {
+        size_t off = (i - base_row) * p->n;
+        if (p->precision == PB_PRECISION_FLOAT)
+            pb_matrix_row_f(p, i, (float *)base + off);
+        else
+            pb_matrix_row(p, i, (double *)base + off);
+    }
+}
+
+/* Rows [i0, i1) of p's output: matrix rows into out->matrix, or the triangle's pairs of those
+ * rows into histogram block h (b built by pb_bins_init). */
+static inline void pb_work_rows(const struct pb_problem *p, const struct pb_bins *b, size_t i0,
+                                size_t i1, struct pb_output *out, uint64_t *h)
+{
+    if (p->output == PB_OUTPUT_MATRIX)
+        pb_matrix_rows(p, i0, i1, out->matrix, 0);
+    else
+        pb_hist_rows(p, b, i0, i1, h);
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Setup shared by the strategies, and pinning.
+ */
+
+/* Prepares a run: the matrix mapping (shared: MAP_SHARED for forked writers) or the binning.
+ * Returns 0 or -errno; on failure nothing is left to release but what out holds. */
+static inline int pb_prepare(const struct pb_problem *p, struct pb_output *out, struct pb_bins *b,
+                             int shared)
+{
+    memset(b, 0, sizeof *b);
+    if (p->output == PB_OUTPUT_MATRIX)
+        return pb_matrix_alloc(out, p->n, pb_elem_bytes(p), shared);
+    return pb_bins_init(b, p);
+}
+
+/* Pins the calling thread to the w-th CPU of set (modulo its count). Returns 0 or -errno. */
+static inline int pb_pin_self(const cpu_set_t *set, int w)
+{
+    int count = CPU_COUNT(set), seen = -1;
+    if (count <= 0)
+        return -EINVAL;
+    int want = w % count;
+    for (int c = 0; c < CPU_SETSIZE; c++) {
+        if (CPU_ISSET(c, set) && ++seen == want) {
+            cpu_set_t one;
+            CPU_ZERO(&one);
+            CPU_SET(c, &one);
+            return -pthread_setaffinity_np(pthread_self(), sizeof one, &one);
+        }
+    }
+    return -EINVAL;
+}
+
+/* The CPUs the calling thread may use, read before any worker is pinned. Returns 0 or -errno. */
+static inline int pb_cpus(cpu_set_t *set)
+{
+    CPU_ZERO(set);
+    return -pthread_getaffinity_np(pthread_self(), sizeof *set, set);
 }
 
 #endif

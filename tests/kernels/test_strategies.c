@@ -1,0 +1,336 @@
+/* test_strategies.c — every registered in-process strategy (not external, not distributed)
+ * against naive computed in this process: sizes 1, 2, 3, a prime, sizes not divisible by
+ * tiles or threads; 1 to 4 threads; matrix and histogram; every value of every enumerated
+ * parameter (chunked-fork's transports); linear and log bins; points exactly on bin edges; a
+ * periodic box; float precision within a stated tolerance; the empty problem; pinning. Also
+ * that no worker process is left behind, and that a dead fork worker fails the run. */
+#include "support.h"
+
+#include "pairkern.h"
+#include "registry.h"
+
+#include <float.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+
+/* Float tolerance. Coordinates up to SCALE rounded to float are off by up to SCALE*2^-24, and
+ * the float arithmetic adds a few roundings of the same size, so a float distance is within
+ * FLOAT_ABS = 8 * FLT_EPSILON * SCALE (about 1e-3 here) of the double one: matrix entries are
+ * checked against that, and a float histogram may move only pairs whose double distance lies
+ * within FLOAT_ABS of an edge (sum over bins of |difference| <= 2 * such pairs). */
+#define SCALE 1000.0
+#define FLOAT_ABS (8 * FLT_EPSILON * SCALE)
+
+/* Points, edges and the naive answer for one case. */
+struct fixture {
+    size_t n;                        /* points */
+    double *x, *y, *z;               /* double coordinates */
+    float *xf, *yf, *zf;             /* the same rounded to float */
+    double edges[33];                /* nbins + 1 edges */
+    size_t nbins;                    /* bins */
+};
+
+static uint64_t rng;
+
+/* Deterministic xorshift64 in [0, 1). */
+static double uniform(void)
+{
+    rng ^= rng << 13;
+    rng ^= rng >> 7;
+    rng ^= rng << 17;
+    return (double)(rng >> 11) * (1.0 / 9007199254740992.0);
+}
+
+/* n points: uniform in a SCALE box, or (lattice) integers in [0, 12) so that many distances
+ * fall exactly on integer edges (3-4-5 and friends). Edges: 32 linear in [50, 1200) or log in
+ * [1, 1500), or 0..24 by 1 for the lattice; some pairs fall below and beyond. */
+static void make(struct fixture *f, size_t n, int lattice, enum pb_bin_scale scale)
+{
+    rng = 0x2545F4914F6CDD1Dull + n;
+    f->n = n;
+    size_t m = n ? n : 1;
+    f->x = malloc(m * sizeof(double)), f->y = malloc(m * sizeof(double));
+    f->z = malloc(m * sizeof(double));
+    f->xf = malloc(m * sizeof(float)), f->yf = malloc(m * sizeof(float));
+    f->zf = malloc(m * sizeof(float));
+    for (size_t i = 0; i < n; i++) {
+        f->x[i] = lattice ? (double)(int)(12 * uniform()) : SCALE * uniform();
+        f->y[i] = lattice ? (double)(int)(12 * uniform()) : SCALE * uniform();
+        f->z[i] = lattice ? (double)(int)(12 * uniform()) : SCALE * uniform();
+        f->xf[i] = (float)f->x[i], f->yf[i] = (float)f->y[i], f->zf[i] = (float)f->z[i];
+    }
+    f->nbins = lattice ? 24 : 32;
+    for (size_t k = 0; k <= f->nbins; k++) {
+        if (lattice)
+            f->edges[k] = (double)k;
+        else if (scale == PB_BINS_LOG)
+            f->edges[k] = 1.0 * pow(1500.0 / 1.0, (double)k / 32);
+        else
+            f->edges[k] = 50 + (double)k * (1200 - 50) / 32;
+    }
+}
+
+static void unmake(struct fixture *f)
+{
+    free(f->x), free(f->y), free(f->z), free(f->xf), free(f->yf), free(f->zf);
+}
+
+static struct pb_problem problem_of(const struct fixture *f, enum pb_output_kind out,
+                                    enum pb_precision prec, double box, enum pb_bin_scale scale)
+{
+    return (struct pb_problem){ .n = f->n, .x = f->x, .y = f->y, .z = f->z, .xf = f->xf,
+                                .yf = f->yf, .zf = f->zf, .precision = prec, .box = box,
+                                .output = out, .nbins = f->nbins, .edges = f->edges,
+                                .scale = scale };
+}
+
+/* Runs s on p with T threads and the parameters kv; fails the test on an error return. */
+static void run_one(const struct pb_strategy *s, const struct pb_problem *p, int threads,
+                    int pin, const struct pb_kv *kv, size_t nkv, struct pb_output *out)
+{
+    struct pb_params k = { .threads = threads, .ranks = 1, .pin = pin, .kv = kv, .nkv = nkv };
+    int rc = s->run(p, &k, out);
+    if (rc != 0)
+        fail_msg("%s n=%zu threads=%d output=%d: returned %d (%s)", s->name, p->n, threads,
+                 (int)p->output, rc, out->note);
+}
+
+/* The naive answer in double precision: counts, or the matrix (caller munmaps). */
+static void reference(const struct pb_problem *p, struct pb_output *ref)
+{
+    struct pb_problem d = *p;
+    d.precision = PB_PRECISION_DOUBLE;
+    run_one(pb_registry_find("naive"), &d, 1, 0, NULL, 0, ref);
+}
+
+/* Pairs whose double distance lies within FLOAT_ABS of an edge: those a float run may move. */
+static uint64_t near_edge_pairs(const struct pb_problem *p)
+{
+    uint64_t c = 0;
+    for (size_t i = 0; i < p->n; i++)
+        for (size_t j = i + 1; j < p->n; j++) {
+            double dx = p->x[i] - p->x[j], dy = p->y[i] - p->y[j], dz = p->z[i] - p->z[j];
+            if (p->box > 0)
+                dx = pb_min_image(dx, p->box), dy = pb_min_image(dy, p->box),
+                dz = pb_min_image(dz, p->box);
+            double r = sqrt(dx * dx + dy * dy + dz * dz);
+            for (size_t k = 0; k <= p->nbins; k++)
+                c += fabs(r - p->edges[k]) <= FLOAT_ABS;
+        }
+    return c;
+}
+
+/* Compares got with the naive reference: counts exactly (double) or within the float bound;
+ * matrix within 1e-12 relative (double) or FLOAT_ABS (float). */
+static void compare(const char *what, const struct pb_problem *p, const struct pb_output *got,
+                    const struct pb_output *ref)
+{
+    int fl = p->precision == PB_PRECISION_FLOAT;
+    if (p->output == PB_OUTPUT_HISTOGRAM) {
+        uint64_t diff = 0, allowed = fl ? 2 * near_edge_pairs(p) : 0;
+        for (size_t k = 0; k < p->nbins; k++)
+            diff += got->counts[k] > ref->counts[k] ? got->counts[k] - ref->counts[k]
+                                                    : ref->counts[k] - got->counts[k];
+        if (diff > allowed)
+            fail_msg("%s: histogram off by %llu pairs (allowed %llu)", what,
+                     (unsigned long long)diff, (unsigned long long)allowed);
+        return;
+    }
+    assert_non_null(got->matrix);
+    assert_true(got->matrix_bytes >= p->n * p->n * pb_elem_bytes(p));
+    const double *r = ref->matrix;
+    for (size_t e = 0; e < p->n * p->n; e++) {
+        double g = fl ? ((const float *)got->matrix)[e] : ((const double *)got->matrix)[e];
+        double tol = fl ? FLOAT_ABS : 1e-12 * fabs(r[e]);
+        if (fabs(g - r[e]) > tol)
+            fail_msg("%s: matrix[%zu][%zu] = %.17g, naive %.17g", what, e / p->n, e % p->n, g,
+                     r[e]);
+    }
+}
+
+/* Releases an output's matrix, as the harness does. */
+static void release(struct pb_output *o)
+{
+    if (o->matrix)
+        munmap(o->matrix, o->matrix_bytes);
+    o->matrix = NULL;
+}
+
+/* Strategies this test covers for p: everything that runs in-process; for float problems not
+ * naive, which is the double reference by design and ignores the precision. */
+static int covered(const struct pb_strategy *s, const struct pb_problem *p)
+{
+    if (p->precision == PB_PRECISION_FLOAT && strcmp(s->name, "naive") == 0)
+        return 0;
+    return !(s->flags & (PB_EXTERNAL | PB_DISTRIBUTED));
+}
+
+/* Parameter sets to try for s: the defaults, then each other choice of each enumerated
+ * parameter. Fills kv (nkv entries) for set number `set`; returns 0 when there is no such set. */
+static int param_set(const struct pb_strategy *s, int set, struct pb_kv *kv, size_t *nkv,
+                     char bufs[][64])
+{
+    *nkv = 0;
+    for (const struct pb_param_spec *ps = s->params; ps && ps->name && *nkv < 8; ps++, (*nkv)++)
+        kv[*nkv] = (struct pb_kv){ .key = ps->name, .value = ps->def };
+    if (set == 0)
+        return 1;
+    int seen = 0;
+    for (size_t i = 0; i < *nkv; i++) {
+        const struct pb_param_spec *ps = &s->params[i];
+        for (const char *c = ps->choices; c && *c;) {
+            size_t len = strcspn(c, "|");
+            if (len < 64 && (strncmp(c, ps->def, len) != 0 || ps->def[len]) && ++seen == set) {
+                memcpy(bufs[i], c, len), bufs[i][len] = '\0';
+                kv[i].value = bufs[i];
+                return 1;
+            }
+            c += len + (c[len] == '|');
+        }
+    }
+    return 0;
+}
+
+/* Every covered strategy and parameter set on p with 1..4 threads, against the reference. */
+static void check_all(const struct pb_problem *p, int pin)
+{
+    struct pb_output ref = { .counts = calloc(p->nbins, sizeof(uint64_t)) };
+    reference(p, &ref);
+    for (size_t i = 0; i < pb_registry_count(); i++) {
+        const struct pb_strategy *s = pb_registry_get(i);
+        struct pb_kv kv[8];
+        char bufs[8][64];
+        size_t nkv;
+        for (int set = 0; covered(s, p) && param_set(s, set, kv, &nkv, bufs); set++)
+            for (int t = 1; t <= 4; t++) {
+                char what[256];
+                struct pb_output got = { .counts = calloc(p->nbins, sizeof(uint64_t)) };
+                snprintf(what, sizeof what, "%s (set %d) n=%zu threads=%d output=%d prec=%d box=%g",
+                         s->name, set, p->n, t, (int)p->output, (int)p->precision, p->box);
+                run_one(s, p, t, pin, kv, nkv, &got);
+                compare(what, p, &got, &ref);
+                release(&got);
+                free(got.counts);
+            }
+    }
+    release(&ref);
+    free(ref.counts);
+    assert_int_equal(waitpid(-1, NULL, WNOHANG), -1);   /* no child left, zombie or running */
+}
+
+/* One fixture, both outputs (or the one given), checked by check_all. */
+static void sweep(size_t n, int lattice, enum pb_precision prec, double box,
+                  enum pb_bin_scale scale, int pin)
+{
+    struct fixture f;
+    make(&f, n, lattice, scale);
+    for (int out = 0; out <= 1; out++) {
+        struct pb_problem p = problem_of(&f, (enum pb_output_kind)out, prec, box, scale);
+        check_all(&p, pin);
+    }
+    unmake(&f);
+}
+
+/* Sizes 1, 2, 3, a prime, and sizes crossing tiles and not divisible by 2, 3 or 4 threads. */
+static void test_sizes_linear(void **state)
+{
+    (void)state;
+    const size_t sizes[] = { 1, 2, 3, 97, 1009, PB_TILE_J * 2 + 7 };
+    for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++)
+        sweep(sizes[s], 0, PB_PRECISION_DOUBLE, 0, PB_BINS_LINEAR, 0);
+}
+
+static void test_log_bins(void **state)
+{
+    (void)state;
+    sweep(97, 0, PB_PRECISION_DOUBLE, 0, PB_BINS_LOG, 0);
+    sweep(1009, 0, PB_PRECISION_DOUBLE, 0, PB_BINS_LOG, 0);
+}
+
+/* Integer points and integer edges: many distances exactly on an edge. */
+static void test_exact_edges(void **state)
+{
+    (void)state;
+    sweep(1009, 1, PB_PRECISION_DOUBLE, 0, PB_BINS_LINEAR, 0);
+}
+
+static void test_periodic_box(void **state)
+{
+    (void)state;
+    sweep(97, 0, PB_PRECISION_DOUBLE, SCALE, PB_BINS_LINEAR, 0);
+    sweep(1009, 0, PB_PRECISION_DOUBLE, SCALE, PB_BINS_LOG, 0);
+}
+
+static void test_float_precision(void **state)
+{
+    (void)state;
+    sweep(97, 0, PB_PRECISION_FLOAT, 0, PB_BINS_LINEAR, 0);
+    sweep(1009, 0, PB_PRECISION_FLOAT, 0, PB_BINS_LOG, 0);
+    sweep(1009, 0, PB_PRECISION_FLOAT, SCALE, PB_BINS_LINEAR, 0);
+}
+
+/* Pinned workers give the same answers, and the caller's own CPU set is left as it was. */
+static void test_pinned(void **state)
+{
+    (void)state;
+    cpu_set_t before, after;
+    assert_int_equal(pb_cpus(&before), 0);
+    sweep(1009, 0, PB_PRECISION_DOUBLE, 0, PB_BINS_LINEAR, 1);
+    assert_int_equal(pb_cpus(&after), 0);
+    assert_true(CPU_EQUAL(&before, &after));
+}
+
+/* n = 0 succeeds for every strategy, thread count and output; a matrix mapping is still made. */
+static void test_empty_problem(void **state)
+{
+    (void)state;
+    struct fixture f;
+    make(&f, 0, 0, PB_BINS_LINEAR);
+    for (int out = 0; out <= 1; out++) {
+        struct pb_problem p = problem_of(&f, (enum pb_output_kind)out, PB_PRECISION_DOUBLE, 0,
+                                         PB_BINS_LINEAR);
+        check_all(&p, 0);
+    }
+    unmake(&f);
+}
+
+/* A chunked-fork worker that dies (here: NULL coordinates, which only the children read) makes
+ * the run fail with -ECHILD and a note naming the signal, under both transports, and every
+ * child is reaped. */
+static void test_fork_child_death_reported(void **state)
+{
+    (void)state;
+    const struct pb_strategy *s = pb_registry_find("chunked-fork");
+    assert_non_null(s);
+    double edges[] = { 0, 1, 2 };
+    const char *transports[] = { "shm", "pipe" };
+    for (int tr = 0; tr < 2; tr++)
+        for (int out = 0; out <= 1; out++) {
+            struct pb_problem p = { .n = 1000, .output = (enum pb_output_kind)out, .nbins = 2,
+                                    .edges = edges };
+            struct pb_kv kv = { .key = "transport", .value = transports[tr] };
+            struct pb_params k = { .threads = 3, .ranks = 1, .kv = &kv, .nkv = 1 };
+            uint64_t counts[2] = { 0 };
+            struct pb_output o = { .counts = counts };
+            assert_int_equal(s->run(&p, &k, &o), -ECHILD);
+            assert_non_null(strstr(o.note, "signal 11"));
+            release(&o);
+            assert_int_equal(waitpid(-1, NULL, WNOHANG), -1);
+        }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_sizes_linear),
+        cmocka_unit_test(test_log_bins),
+        cmocka_unit_test(test_exact_edges),
+        cmocka_unit_test(test_periodic_box),
+        cmocka_unit_test(test_float_precision),
+        cmocka_unit_test(test_pinned),
+        cmocka_unit_test(test_empty_problem),
+        cmocka_unit_test(test_fork_child_death_reported),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
