@@ -44,6 +44,8 @@
  */
 #include "runner.h"
 
+#include "fdio.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -150,48 +152,13 @@ static double now_s(clockid_t clk)
     return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
 }
 
-/* Writes all len bytes; returns 0 or -errno. */
-static int write_all(int fd, const void *buf, size_t len)
-{
-    const char *p = buf;
-    while (len > 0) {
-        ssize_t w = write(fd, p, len);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w < 0)
-            return -errno;
-        p += w;
-        len -= (size_t)w;
-    }
-    return 0;
-}
-
-/* Reads exactly len bytes; returns 0, -EPIPE at end of file, or -errno. The parent calls it
- * only once poll() says a record is there, so retrying EINTR cannot hide its stop signal. */
-static int read_all(int fd, void *buf, size_t len)
-{
-    char *p = buf;
-    while (len > 0) {
-        ssize_t r = read(fd, p, len);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r < 0)
-            return -errno;
-        if (r == 0)
-            return -EPIPE;
-        p += r;
-        len -= (size_t)r;
-    }
-    return 0;
-}
-
 /* Writes text to an existing file (proc, cgroup). Returns 0 or -errno. */
 static int write_text(const char *path, const char *text)
 {
     int fd = open(path, O_WRONLY | O_CLOEXEC);
     if (fd < 0)
         return -errno;
-    int e = write_all(fd, text, strlen(text));
+    int e = pb_write_all(fd, text, strlen(text));
     close(fd);
     return e;
 }
@@ -576,20 +543,20 @@ static void child_main(struct run *r, const struct pb_problem *p, const struct p
     setpgid(0, 0);
     prctl(PR_SET_PDEATHSIG, SIGKILL);            /* a killed harness takes its run along */
     child_setup(r->tmpdir);
-    if (read_all(r->go[0], &go, 1) != 0)
+    if (pb_read_all(r->go[0], &go, 1) != 0)
         _exit(70);                               /* the parent gave up before the start */
     if (p->output == PB_OUTPUT_HISTOGRAM)
         out.counts = calloc(p->nbins ? p->nbins : 1, sizeof *out.counts);
     if (p->output == PB_OUTPUT_HISTOGRAM && !out.counts)
         _exit(71);
     child_compute(p, s, k, &out, &c);
-    if (write_all(r->res[1], &c, sizeof c) != 0 || read_all(r->go[0], &go, 1) != 0)
+    if (pb_write_all(r->res[1], &c, sizeof c) != 0 || pb_read_all(r->go[0], &go, 1) != 0)
         _exit(72);
     if (c.rc == 0 && ref)
         v.verified = pb_verify(p, &out, ref, v.why, sizeof v.why);
     if (v.verified < 0)
         v.verified = -1;
-    write_all(r->res[1], &v, sizeof v);
+    pb_write_all(r->res[1], &v, sizeof v);
     if (out.matrix)
         munmap(out.matrix, out.matrix_bytes);
     _exit(0);
@@ -639,7 +606,7 @@ static int watch_compute(struct run *r, double timeout_s)
         if (stop_flag)
             return r->interrupted = 1, -EINTR;
         if (ready) {
-            r->have_comp = read_all(r->res[0], &r->comp, sizeof r->comp) == 0;
+            r->have_comp = pb_read_all(r->res[0], &r->comp, sizeof r->comp) == 0;
             return 0;
         }
         if (child_ended(r))
@@ -665,7 +632,7 @@ static int watch_verify(struct run *r, double timeout_s)
         if (stop_flag)
             return r->interrupted = 1, -EINTR;
         if (ready) {
-            r->have_ver = read_all(r->res[0], &r->ver, sizeof r->ver) == 0;
+            r->have_ver = pb_read_all(r->res[0], &r->ver, sizeof r->ver) == 0;
             return 0;
         }
         if (child_ended(r))

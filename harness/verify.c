@@ -22,6 +22,7 @@
  */
 #include "verify.h"
 
+#include "fdio.h"
 #include "pairkern.h"
 #include "registry.h"
 
@@ -41,40 +42,6 @@
 #define PB_CHUNK (64u << 20)               /* bytes per pwrite in the reference child */
 #define PB_READ_CHUNK (1u << 20)           /* bytes per pread when verifying: small, because it
                                               adds to the run child's ru_maxrss */
-
-/* Writes all len bytes of buf to fd. Returns 0 or -errno. */
-static int write_all(int fd, const void *buf, size_t len)
-{
-    const char *p = buf;
-    while (len > 0) {
-        ssize_t w = write(fd, p, len);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w < 0)
-            return -errno;
-        p += w;
-        len -= (size_t)w;
-    }
-    return 0;
-}
-
-/* Reads exactly len bytes from fd into buf. Returns 0, -EPIPE on early end of file, or -errno. */
-static int read_all(int fd, void *buf, size_t len)
-{
-    char *p = buf;
-    while (len > 0) {
-        ssize_t r = read(fd, p, len);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r < 0)
-            return -errno;
-        if (r == 0)
-            return -EPIPE;
-        p += r;
-        len -= (size_t)r;
-    }
-    return 0;
-}
 
 /* Writes all len bytes of buf at offset off of fd. Returns 0 or -errno. */
 static int pwrite_all(int fd, const char *buf, size_t len, size_t off)
@@ -127,10 +94,10 @@ static void reference_child(const struct pb_problem *p, int wfd, int mfd)
         rc = naive->run(p, &k, &out);
     if (rc == 0 && p->output == PB_OUTPUT_MATRIX && out.matrix)
         rc = matrix_to_memfd(&out, mfd);
-    if (write_all(wfd, &rc, sizeof rc) != 0)
+    if (pb_write_all(wfd, &rc, sizeof rc) != 0)
         _exit(4);
     if (rc == 0 && p->output == PB_OUTPUT_HISTOGRAM)
-        if (write_all(wfd, out.counts, p->nbins * sizeof *out.counts) != 0)
+        if (pb_write_all(wfd, out.counts, p->nbins * sizeof *out.counts) != 0)
             _exit(4);
     _exit(0);
 }
@@ -155,9 +122,9 @@ static int make_memfd(size_t n, struct pb_err *err)
 static int reference_collect(pid_t pid, int rfd, struct pb_reference *ref, struct pb_err *err)
 {
     int rc = 0, st = 0;
-    int e = read_all(rfd, &rc, sizeof rc);
+    int e = pb_read_all(rfd, &rc, sizeof rc);
     if (e == 0 && rc == 0 && ref->output == PB_OUTPUT_HISTOGRAM)
-        e = read_all(rfd, ref->counts, ref->nbins * sizeof *ref->counts);
+        e = pb_read_all(rfd, ref->counts, ref->nbins * sizeof *ref->counts);
     while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
         ;
     if (WIFSIGNALED(st))
