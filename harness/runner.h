@@ -16,6 +16,12 @@ struct pb_measure {
     int verified;                    /* 1 yes, 0 no, -1 not checked (the run failed) */
     char status[192];                /* "ok", "crashed: SIGSEGV", "timeout: 30 s", "error: ..." */
     char verify_note[192];           /* why verification failed, else "" */
+    /* Added after the first version of this struct: */
+    long sampled_pss_kib;            /* largest PSS sum actually sampled (peak_pss_kib may be
+                                        raised above it by the run child's own high-water mark) */
+    int samples;                     /* memory samples taken during the run */
+    double sampler_cpu_s;            /* CPU seconds the runner spent sampling memory */
+    char output_tail[160];           /* last line the run wrote to stdout/stderr, else "" */
 };
 
 /* Runs strategy s on p with k in a fresh child process, kills it past timeout_s (0 = never),
@@ -25,6 +31,22 @@ struct pb_measure {
 int pb_runner_run(const struct pb_problem *p, const struct pb_strategy_cfg *s,
                   const struct pb_params *k, const struct pb_reference *ref, double timeout_s,
                   struct pb_measure *m);
+
+/* Memory is measured as follows (details in runner.c):
+ *   peak_pss_kib     the largest sum over every live process of the run of the "Pss:" line of
+ *                    /proc/PID/smaps_rollup: shared pages are split between the processes that
+ *                    map them, so a MAP_SHARED matrix written by k workers counts once. Sampled
+ *                    every 1 ms at first, backing off to 20 ms, and once more when the strategy
+ *                    returns (the matrix is then faulted into the run child's page tables so
+ *                    shared pages that workers wrote before exiting are seen).
+ *   maxrss_kib       ru_maxrss of the run child from wait4: the largest single process among the
+ *                    child and the descendants it reaped.
+ *   cgroup_peak_kib  the peak of a memory cgroup made for the run (cgroup v1
+ *                    memory.max_usage_in_bytes or v2 memory.peak; page cache included), -1 where
+ *                    the machine does not let bench make one.
+ * While a run is in progress the runner treats every child of the calling process as part of
+ * the run (the process is made a child subreaper so orphans of the run come back to it): call it
+ * from a process with no other children. */
 
 /* Installs SIGINT/SIGTERM handlers that stop the current run, kill its processes and make
  * pb_runner_run return -EINTR. */

@@ -239,6 +239,9 @@ static int build_groups(const struct pb_row **sorted, size_t n, struct group **g
     return 0;
 }
 
+/* Warning lines printed in full; the rest are counted (every one is in the flag column). */
+#define MAX_WARNINGS 8
+
 /* Writes the header and every group to path via path.tmp, renamed into place. */
 static int write_file(const char *path, const struct group *g, size_t ng, FILE *warn,
                       struct pb_err *err)
@@ -249,11 +252,15 @@ static int write_file(const char *path, const struct group *g, size_t ng, FILE *
     if (!f)
         return pb_fail(err, -errno, "%s: %s", tmp, strerror(errno));
     fputs(SUMMARY_HEADER "\n", f);
+    size_t flagged = 0;
     for (size_t i = 0; i < ng; i++) {
         write_group(f, &g[i]);
-        if (warn && g[i].flag[0])
+        if (warn && g[i].flag[0] && flagged++ < MAX_WARNINGS)
             warn_group(warn, &g[i]);
     }
+    if (warn && flagged > MAX_WARNINGS)
+        fprintf(warn, "warning: %zu more flagged points: see the flag column of %s\n",
+                flagged - MAX_WARNINGS, path);
     int bad = ferror(f);
     if (fclose(f) != 0 || bad) {
         remove(tmp);

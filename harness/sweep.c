@@ -142,6 +142,7 @@ static void row_keys(const struct sweep *s, const struct pb_run *run, struct pb_
     row->repeat = run->repeat;
     row->maxrss_kib = row->peak_rss_kib = row->cgroup_peak_kib = -1;
     row->fraction_of_limit = -1;
+    row->wall_s = row->user_s = row->sys_s = row->pairs_per_s = NAN;  /* empty until measured */
 }
 
 /* Drops the points and reference of the previous n. */
@@ -293,7 +294,7 @@ static void row_measured(const struct sweep *s, const struct pb_measure *m, stru
     int ok = strcmp(m->status, "ok") == 0;
     if (ok && m->verified == 0 && m->verify_note[0])
         snprintf(row->status, sizeof row->status, "ok; mismatch: %.150s", m->verify_note);
-    if (ok && m->wall_s > 0 && row->n > 1)
+    if (ok && m->wall_s > 0)
         row->pairs_per_s = pb_pairs(row->n) / m->wall_s;
     if (ok && s->have_limits && row->n > 1)
         row->fraction_of_limit = pb_limits_fraction(&s->limits, s->e->output, row->n,
@@ -342,8 +343,8 @@ static void tally(struct pb_sweep_result *r, const struct pb_row *row)
         r->skipped++;
     else if (strncmp(row->status, "ok", 2) != 0)
         r->failed++;
-    else if (strcmp(row->verified, "yes") != 0)
-        r->unverified++;
+    else if (strcmp(row->verified, "yes") != 0 && strcmp(row->kind, "overhead") != 0)
+        r->unverified++;              /* empty work has no answer to verify */
 }
 
 /* Sum of estimated seconds of runs[from..n), for the ETA. */

@@ -12,6 +12,7 @@
  * that fails or dies makes the run fail with a note naming the worker and the signal. */
 #include "pairkern.h"
 
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -54,6 +55,13 @@ static int write_all(int fd, const void *buf, size_t len)
     return 0;
 }
 
+/* A private anonymous mapping of bytes (at least one) into out, with huge pages asked for, as
+ * pb_matrix_alloc does for the matrix. Returns 0 or -errno. */
+static int chunk_alloc(struct pb_output *out, size_t bytes)
+{
+    return pb_matrix_alloc(out, 1, bytes ? bytes : 1, 0);
+}
+
 /* Pipe transport, child side: the whole chunk into a private buffer, then through fd. */
 static int child_pipe(const struct job *j, const struct child *c, int fd)
 {
@@ -66,18 +74,30 @@ static int child_pipe(const struct job *j, const struct child *c, int fd)
         pb_hist_reduce(h, p->nbins, counts);
         return write_all(fd, counts, p->nbins * sizeof *counts);
     }
+    struct pb_output chunk = { 0 };            /* private rows, huge pages like the matrix */
     size_t bytes = (c->i1 - c->i0) * p->n * pb_elem_bytes(p);
-    char *buf = malloc(bytes ? bytes : 1);
-    if (!buf)
-        return -ENOMEM;
-    pb_matrix_rows(p, c->i0, c->i1, buf, c->i0);
-    return write_all(fd, buf, bytes);
+    int err = chunk_alloc(&chunk, bytes);
+    if (err)
+        return err;
+    pb_matrix_rows(p, c->i0, c->i1, chunk.matrix, c->i0);
+    return write_all(fd, chunk.matrix, bytes);
+}
+
+/* Restores the default action of the fatal signals in a child: a handler inherited from the
+ * parent (a test framework's, say) must not run the parent's logic in the worker; a crashing
+ * worker dies, and the parent reports the signal. */
+static void default_fatal_signals(void)
+{
+    const int sigs[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT };
+    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+        signal(sigs[i], SIG_DFL);
 }
 
 /* Child w's whole life after fork: pin, compute, send (pipe), _exit. Never returns. */
 static void child_main(const struct job *j, const struct child *c, int w, int fd)
 {
     int err = 0;
+    default_fatal_signals();
     if (j->cpus)
         (void)pb_pin_self(j->cpus, w);      /* pinning is a request: a refusal is not fatal */
     if (j->pipe)
@@ -95,6 +115,9 @@ static int spawn(const struct job *j, struct child *c, int w, const struct child
     int fds[2] = { -1, -1 };
     if (j->pipe && pipe(fds) < 0)
         return -errno;
+    if (j->pipe)
+        (void)fcntl(fds[0], F_SETPIPE_SZ, 1 << 20);  /* fewer wake-ups; the default is kept
+                                                        when the system allows less */
     pid_t pid = fork();
     if (pid < 0) {
         int err = -errno;
@@ -141,7 +164,9 @@ static int drain(struct child *cs, int k)
         for (int w = 0; w < k; w++) {
             if (cs[w].fd < 0 || !(pf[w].revents & (POLLIN | POLLHUP | POLLERR)))
                 continue;
-            ssize_t r = read(cs[w].fd, cs[w].dst, cs[w].left ? cs[w].left : 1);
+            char spare;                     /* catches bytes beyond the chunk */
+            ssize_t r = cs[w].left ? read(cs[w].fd, cs[w].dst, cs[w].left)
+                                   : read(cs[w].fd, &spare, 1);
             if (r < 0 && errno == EINTR)
                 continue;
             if (r > 0 && (size_t)r <= cs[w].left) {
@@ -209,6 +234,8 @@ static int run_children(const struct job *j, int k)
     for (int w = 0; err && w < k; w++)
         if (cs[w].pid > 0)
             kill(cs[w].pid, SIGKILL);
+    if (!err && j->pipe && p->output == PB_OUTPUT_MATRIX)   /* while the children compute */
+        pb_populate(j->out->matrix, 0, p->n * p->n * pb_elem_bytes(p));
     int derr = (!err && j->pipe) ? drain(cs, k) : 0;
     int rerr = reap(cs, k, j->out);
     free(cs);

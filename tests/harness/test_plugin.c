@@ -43,6 +43,16 @@ static void test_missing_file(void **state)
 }
 
 /* A library without pb_plugin_strategies is named as such, with dlsym's words. */
+/* bench refuses the wrong-ABI plugin on the command line: exit 2, versions named. */
+static void test_bad_abi_cli(void **state)
+{
+    (void)state;
+    char *out;
+    assert_int_equal(pbt_bench(&out, "--list --plugin '%s'", PB_BAD_ABI_PLUGIN), 2);
+    assert_non_null(strstr(out, "ABI version 999"));
+    free(out);
+}
+
 static void test_missing_symbol(void **state)
 {
     (void)state;
@@ -141,6 +151,31 @@ static void check_against_naive(const struct pb_problem *p)
 
 /* Install, build out of tree, load, run: histogram (open and periodic) and matrix. Loading the
  * same plugin a second time is refused by name. */
+/* The same plugin through bench: listed with --plugin, and run verified from a config's
+ * "plugins" list (a path relative to the config's folder). */
+static void check_bench_cli(const char *tmp, const char *so)
+{
+    char *out, cfg[2048], csv[2048];
+    assert_int_equal(pbt_bench(&out, "--list --plugin '%s'", so), 0);
+    assert_non_null(strstr(out, "example-rows "));
+    free(out);
+    snprintf(cfg, sizeof cfg, "%s/plug.json", tmp);
+    pbt_write(cfg, "{\"name\": \"plug\", \"plugins\": [\"build/libexample-rows.so\"],\n"
+                   " \"output\": {\"kind\": \"histogram\", \"bins\": {\"min\": 0, \"max\": 1800,"
+                   " \"count\": 16}},\n \"sizes\": [300, 1001], \"threads\": [1, 2], \"repeats\": 2,"
+                   " \"strategies\": [\"naive\", \"example-rows\"]}\n");
+    assert_int_equal(pbt_bench(&out, "--config '%s' --out '%s/res' --quiet", cfg, tmp), 0);
+    free(out);
+    snprintf(csv, sizeof csv, "%s/res/plug.csv", tmp);
+    char *text = pbt_slurp(csv);
+    assert_non_null(text);
+    int verified = 0;
+    for (const char *p = text; (p = strstr(p, "\nexample-rows,")); p++)
+        verified += strstr(p, ",yes,ok,run,") && strstr(p, ",yes,ok,run,") < strchr(p + 1, '\n');
+    assert_int_equal(verified, 8);           /* 2 sizes x 2 thread counts x 2 repeats */
+    free(text);
+}
+
 static void test_example_plugin_end_to_end(void **state)
 {
     (void)state;
@@ -166,6 +201,7 @@ static void test_example_plugin_end_to_end(void **state)
 
     assert_int_equal(pb_plugin_load(so, &err), -EINVAL);
     assert_non_null(strstr(err.msg, "'example-rows' is already registered"));
+    check_bench_cli(tmpdir, so);
 }
 
 int main(void)
@@ -173,6 +209,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_bad_abi_refused),
         cmocka_unit_test(test_missing_file),
+        cmocka_unit_test(test_bad_abi_cli),
         cmocka_unit_test(test_missing_symbol),
         cmocka_unit_test(test_example_plugin_end_to_end),
     };

@@ -3,7 +3,7 @@
  * tiles or threads; 1 to 4 threads; matrix and histogram; every value of every enumerated
  * parameter (chunked-fork's transports); linear and log bins; points exactly on bin edges; a
  * periodic box; float precision within a stated tolerance; the empty problem; pinning. Also
- * that no worker process is left behind. */
+ * that no worker process is left behind, and that a dead fork worker fails the run. */
 #include "support.h"
 
 #include "pairkern.h"
@@ -295,6 +295,31 @@ static void test_empty_problem(void **state)
     unmake(&f);
 }
 
+/* A chunked-fork worker that dies (here: NULL coordinates, which only the children read) makes
+ * the run fail with -ECHILD and a note naming the signal, under both transports, and every
+ * child is reaped. */
+static void test_fork_child_death_reported(void **state)
+{
+    (void)state;
+    const struct pb_strategy *s = pb_registry_find("chunked-fork");
+    assert_non_null(s);
+    double edges[] = { 0, 1, 2 };
+    const char *transports[] = { "shm", "pipe" };
+    for (int tr = 0; tr < 2; tr++)
+        for (int out = 0; out <= 1; out++) {
+            struct pb_problem p = { .n = 1000, .output = (enum pb_output_kind)out, .nbins = 2,
+                                    .edges = edges };
+            struct pb_kv kv = { .key = "transport", .value = transports[tr] };
+            struct pb_params k = { .threads = 3, .ranks = 1, .kv = &kv, .nkv = 1 };
+            uint64_t counts[2] = { 0 };
+            struct pb_output o = { .counts = counts };
+            assert_int_equal(s->run(&p, &k, &o), -ECHILD);
+            assert_non_null(strstr(o.note, "signal 11"));
+            release(&o);
+            assert_int_equal(waitpid(-1, NULL, WNOHANG), -1);
+        }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -305,6 +330,7 @@ int main(void)
         cmocka_unit_test(test_float_precision),
         cmocka_unit_test(test_pinned),
         cmocka_unit_test(test_empty_problem),
+        cmocka_unit_test(test_fork_child_death_reported),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

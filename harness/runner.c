@@ -1,0 +1,832 @@
+/* runner.c — one run in its own child process, measured from outside, cleaned up whatever
+ * happens.
+ *
+ * The parent (the harness) makes a private temporary directory, a memory cgroup where the
+ * machine allows it, and forks. The child puts itself in its own process group, waits for the
+ * parent's "go" (sent once the child sits in the cgroup), resets its RSS high-water mark and
+ * calls the strategy once between two CLOCK_MONOTONIC readings and two getrusage pairs (SELF and
+ * CHILDREN, so fork workers it reaped count). It then sends a fixed-size "computed" record
+ * through a pipe and waits: the parent takes its last memory sample with the output still in
+ * place and tells the child to go on. Only then does the child verify its output against the
+ * reference (reading the reference memfd, which is why its pages never enter the memory
+ * figure) and send a "verified" record.
+ *
+ * Memory (peak_pss_kib): while the strategy runs, the parent sums the "Pss:" line of
+ * /proc/PID/smaps_rollup over every descendant of the harness (the run child, its workers,
+ * external programs, orphans: the harness is a child subreaper, so orphans of the run are
+ * re-parented to it and stay in view). PSS splits each shared page between the processes that
+ * map it, so a MAP_SHARED matrix touched by k workers counts once. Sampling starts at 1 ms and
+ * backs off to 20 ms: the peak of a page-faulting run grows slowly, and on a 2-core machine the
+ * sampler must not steal the run's CPU: a sample walks the page tables of every process, so
+ * the interval also stays above 10 times the last sample's CPU cost (at most 250 ms), which
+ * keeps the sampler near a tenth of one core at worst; its cost is measured and returned.
+ * Pages a worker wrote into shared memory and then unmapped by exiting are invisible to PSS,
+ * so before the
+ * last sample the child faults its whole output matrix into its page tables (MADV_POPULATE_READ,
+ * outside the timed window: no new memory, only mappings). Between samples a short peak can be
+ * missed; as a floor the child reports its own VmHWM. VmHWM is RSS, not PSS: it counts fully
+ * the pages inherited from the harness at fork, which PSS splits, so the floor is
+ * VmHWM - (RSS - PSS at start), a lower bound of the run's PSS peak whenever the pages the child
+ * shares are shared with processes of the run or inherited ones. peak_pss_kib is the larger of
+ * the sampled maximum and that floor; sampled_pss_kib keeps the sampled one alone.
+ *
+ * Cleanup: after every run the process group is killed, every descendant of the harness is
+ * killed and reaped (repeated until none is left), the cgroup is removed, and the temporary
+ * directory is deleted with everything in it. Memory shared through MAP_ANONYMOUS dies with the
+ * processes. Strategies must keep other state under params->tmpdir: files there go with the
+ * directory, and POSIX shared-memory objects named "/<basename of tmpdir>..." are unlinked from
+ * /dev/shm after the run, as are the LLVM OpenMP runtime's per-process registration files of
+ * the run's processes. Objects named otherwise, and System V segments, are not attributable
+ * to a run and are not removed.
+ *
+ * Output: the run's stdout and stderr go to a file in its temporary directory; the last line is
+ * kept in output_tail and appended to the status of a failed run. Nothing is printed.
+ */
+#include "runner.h"
+
+#include "fdio.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#ifndef MADV_POPULATE_READ
+#define MADV_POPULATE_READ 22          /* Linux 5.14; older kernels return EINVAL, harmlessly */
+#endif
+
+#define PB_MAX_TREE 1024               /* processes of one run the sampler follows */
+#define PB_SAMPLE_MIN_MS 1             /* first sampling interval */
+#define PB_SAMPLE_MAX_MS 20            /* interval the sampler backs off to */
+#define PB_SAMPLE_SHARE 10             /* interval >= 10x a sample's CPU cost */
+#define PB_SAMPLE_CAP_MS 250           /* ...but never longer than this */
+#define PB_VERIFY_MIN_S 60.0           /* verification is given at least this long */
+
+/* Sent by the child when the strategy has returned; one write, below PIPE_BUF, so atomic. */
+struct computed_rec {
+    double wall_s, user_s, sys_s;      /* the measured call */
+    int rc;                            /* strategy's return value */
+    long hwm_kib;                      /* VmHWM when the strategy returned */
+    long start_rss_kib, start_pss_kib; /* before the call: what the child inherited */
+    char note[256];                    /* out.note */
+};
+
+/* Sent by the child after verification. */
+struct verified_rec {
+    int verified;                      /* 1, 0, or -1: could not check */
+    char why[192];                     /* pb_verify's reason */
+};
+
+/* The run's cgroup: one directory per run under the harness's own memory cgroup. */
+struct cgroup {
+    int version;                       /* 1 or 2; 0: none for this run */
+    char dir[PATH_MAX];                /* the run's cgroup directory */
+};
+
+/* Everything the parent knows about the run in progress. */
+struct run {
+    pid_t pid;                         /* the run child, leader of process group pid */
+    int res[2];                        /* child -> parent records */
+    int go[2];                         /* parent -> child: "start", then "verify" */
+    char tmpdir[PATH_MAX];             /* private temporary directory */
+    struct cgroup cg;
+    struct computed_rec comp;
+    struct verified_rec ver;
+    int have_comp, have_ver;           /* which records arrived */
+    int timed_out, interrupted;        /* why the runner killed the run, if it did */
+    int child_exited;                  /* the run child has ended (not yet reaped) */
+    int reaped;                        /* the run child was reaped: its pid may be reused */
+    long cg_oom;                       /* OOM kills counted in the run's cgroup, or -1 */
+    int wstatus;                       /* its wait status once reaped */
+    struct rusage ru;                  /* its rusage from wait4 */
+    long peak_pss, cg_peak;            /* sampled PSS maximum; cgroup peak at the window's end */
+    int samples;
+    double sampler_cpu;
+    long oom_before;                   /* kernel OOM kills before the run */
+    pid_t seen[PB_MAX_TREE];           /* every process of the run seen, for shm cleanup */
+    int nseen;
+};
+
+static volatile sig_atomic_t stop_flag;   /* SIGINT or SIGTERM arrived */
+
+/* The signal handler: only records the signal; the wait loop acts on it. */
+static void on_stop_signal(int sig)
+{
+    (void)sig;
+    stop_flag = 1;
+}
+
+void pb_runner_install_signals(void)
+{
+    struct sigaction sa = { .sa_handler = on_stop_signal, .sa_flags = 0 };  /* no SA_RESTART */
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
+int pb_runner_interrupted(void)
+{
+    return stop_flag != 0;
+}
+
+/* ---- small helpers --------------------------------------------------------------------- */
+
+/* The time of clock clk in seconds. */
+static double now_s(clockid_t clk)
+{
+    struct timespec t;
+    clock_gettime(clk, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+/* Writes text to an existing file (proc, cgroup). Returns 0 or -errno. */
+static int write_text(const char *path, const char *text)
+{
+    int fd = open(path, O_WRONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -errno;
+    int e = pb_write_all(fd, text, strlen(text));
+    close(fd);
+    return e;
+}
+
+/* Reads up to size-1 bytes of a small file into buf, NUL-terminated. Returns bytes or -errno. */
+static ssize_t read_text(const char *path, char *buf, size_t size)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -errno;
+    ssize_t r = read(fd, buf, size - 1);
+    close(fd);
+    buf[r > 0 ? r : 0] = '\0';
+    return r;
+}
+
+/* The number after "key" in a "key value" text (proc status, smaps_rollup, memory.stat), or -1. */
+static long field_value(const char *text, const char *key)
+{
+    size_t kl = strlen(key);
+    for (const char *l = text; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL)
+        if (strncmp(l, key, kl) == 0)
+            return strtol(l + kl, NULL, 10);
+    return -1;
+}
+
+/* One field of /proc/PID/FILE (pid 0: self) in kB, or -1 when unreadable (process gone). */
+static long proc_field(pid_t pid, const char *file, const char *key)
+{
+    char path[64], buf[4096];
+    if (pid)
+        snprintf(path, sizeof path, "/proc/%d/%s", (int)pid, file);
+    else
+        snprintf(path, sizeof path, "/proc/self/%s", file);
+    if (read_text(path, buf, sizeof buf) <= 0)
+        return -1;
+    return field_value(buf, key);
+}
+
+/* Kernel OOM kills so far (/proc/vmstat oom_kill), or -1. */
+static long oom_kills(void)
+{
+    char buf[16384];
+    if (read_text("/proc/vmstat", buf, sizeof buf) <= 0)
+        return -1;
+    return field_value(buf, "oom_kill ");
+}
+
+/* ---- the run's process tree ------------------------------------------------------------ */
+
+/* Appends the children of pid (all its threads' children) to t[*n..max). */
+static void add_children(pid_t pid, pid_t *t, int *n, int max)
+{
+    char path[64], buf[4096];
+    snprintf(path, sizeof path, "/proc/%d/task", (int)pid);
+    DIR *d = opendir(path);
+    if (!d)
+        return;
+    for (struct dirent *e; (e = readdir(d)) != NULL;) {
+        if (e->d_name[0] == '.')
+            continue;
+        snprintf(path, sizeof path, "/proc/%d/task/%.16s/children", (int)pid, e->d_name);
+        if (read_text(path, buf, sizeof buf) <= 0)
+            continue;
+        for (char *s = buf, *end; *n < max; s = end) {
+            long c = strtol(s, &end, 10);
+            if (end == s)
+                break;
+            t[(*n)++] = (pid_t)c;
+        }
+    }
+    closedir(d);
+}
+
+/* Every descendant of the harness, breadth first. During a run all of them belong to it. */
+static int collect_tree(pid_t *t, int max)
+{
+    int n = 0;
+    add_children(getpid(), t, &n, max);
+    for (int i = 0; i < n; i++)
+        add_children(t[i], t, &n, max);
+    return n;
+}
+
+/* Adds the n pids in t to the run's seen set (once each; the set stops growing when full). */
+static void remember(struct run *r, const pid_t *t, int n)
+{
+    for (int i = 0; i < n && r->nseen < PB_MAX_TREE; i++) {
+        int known = 0;
+        for (int j = 0; j < r->nseen && !known; j++)
+            known = r->seen[j] == t[i];
+        if (!known)
+            r->seen[r->nseen++] = t[i];
+    }
+}
+
+/* Takes one memory sample: the PSS sum over the tree, folded into r->peak_pss; its CPU cost
+ * is added to r->sampler_cpu and returned (seconds). */
+static double sample(struct run *r)
+{
+    double c0 = now_s(CLOCK_THREAD_CPUTIME_ID);
+    pid_t t[PB_MAX_TREE];
+    int n = collect_tree(t, PB_MAX_TREE);
+    remember(r, t, n);
+    long sum = 0;
+    for (int i = 0; i < n; i++) {
+        long pss = proc_field(t[i], "smaps_rollup", "Pss:");
+        sum += pss > 0 ? pss : 0;              /* a zombie or a process just gone: nothing */
+    }
+    if (sum > r->peak_pss)
+        r->peak_pss = sum;
+    r->samples++;
+    double cost = now_s(CLOCK_THREAD_CPUTIME_ID) - c0;
+    r->sampler_cpu += cost;
+    return cost;
+}
+
+/* The next sampling interval (ms) after one of ms whose sample cost cost seconds: backs off by
+ * half again up to PB_SAMPLE_MAX_MS, and never below PB_SAMPLE_SHARE times the last sample's
+ * cost (capped at PB_SAMPLE_CAP_MS), so the sampler takes about a tenth of a core at worst.
+ * smaps_rollup walks page tables: with 4 KiB pages a 3 GB process costs tens of ms a sample. */
+static int next_interval(int ms, double cost)
+{
+    int next = ms * 3 / 2 + 1 < PB_SAMPLE_MAX_MS ? ms * 3 / 2 + 1 : PB_SAMPLE_MAX_MS;
+    int floor_ms = (int)(cost * 1000 * PB_SAMPLE_SHARE) + 1;
+    if (floor_ms > PB_SAMPLE_CAP_MS)
+        floor_ms = PB_SAMPLE_CAP_MS;
+    return next > floor_ms ? next : floor_ms;
+}
+
+/* ---- the run's cgroup ------------------------------------------------------------------ */
+
+/* Finds where this process's memory cgroup lives: v1 "/sys/fs/cgroup/memory<path>" or v2
+ * "<cgroup2 mount><path>". Returns the version (1, 2) or 0 with base unset. */
+static int cgroup_base(char *base, size_t size)
+{
+    char buf[4096];
+    if (read_text("/proc/self/cgroup", buf, sizeof buf) <= 0)
+        return 0;
+    for (char *l = strtok(buf, "\n"); l; l = strtok(NULL, "\n")) {
+        char *c1 = strchr(l, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+        if (!c2)
+            continue;
+        if (strncmp(c1, ":memory:", 8) == 0) {
+            snprintf(base, size, "/sys/fs/cgroup/memory%s", c2 + 1);
+            return 1;
+        }
+        if (strncmp(l, "0::", 3) == 0 && access("/sys/fs/cgroup/cgroup.controllers", F_OK) == 0)
+            snprintf(base, size, "/sys/fs/cgroup%s", c2 + 1);
+    }
+    return base[0] ? 2 : 0;
+}
+
+/* Makes a fresh cgroup for the run. The first failure is cached: later runs do not retry. */
+static void cgroup_create(struct cgroup *cg)
+{
+    static int state;                  /* 0 unknown, 1 works, -1 does not */
+    static int version;
+    static char base[PATH_MAX - 64];
+    static unsigned seq;
+    cg->version = 0;
+    if (state == 0)
+        version = cgroup_base(base, sizeof base);
+    if (state < 0 || version == 0) {
+        state = -1;
+        return;
+    }
+    snprintf(cg->dir, sizeof cg->dir, "%s/pb-run-%d-%u", base, (int)getpid(), seq++);
+    char probe[PATH_MAX + 32];
+    snprintf(probe, sizeof probe, "%s/%s", cg->dir,
+             version == 1 ? "memory.max_usage_in_bytes" : "memory.peak");
+    if (mkdir(cg->dir, 0755) != 0 || access(probe, R_OK) != 0) {
+        rmdir(cg->dir);
+        state = -1;
+        return;
+    }
+    state = 1;
+    cg->version = version;
+}
+
+/* Moves pid into the run's cgroup; on failure the run goes without one. */
+static void cgroup_attach(struct cgroup *cg, pid_t pid)
+{
+    char path[PATH_MAX + 32], text[32];
+    if (!cg->version)
+        return;
+    snprintf(path, sizeof path, "%s/cgroup.procs", cg->dir);
+    snprintf(text, sizeof text, "%d\n", (int)pid);
+    if (write_text(path, text) != 0) {
+        rmdir(cg->dir);
+        cg->version = 0;
+    }
+}
+
+/* Reads one number from a file of the run's cgroup ("key" NULL: the whole file is the number),
+ * or -1. */
+static long cgroup_read(const struct cgroup *cg, const char *file, const char *key)
+{
+    char path[PATH_MAX + 32], buf[4096];
+    if (!cg->version)
+        return -1;
+    snprintf(path, sizeof path, "%s/%s", cg->dir, file);
+    if (read_text(path, buf, sizeof buf) <= 0)
+        return -1;
+    return key ? field_value(buf, key) : strtol(buf, NULL, 10);
+}
+
+/* The cgroup's peak in KiB, or -1. */
+static long cgroup_peak_kib(const struct cgroup *cg)
+{
+    long b = cgroup_read(cg, cg->version == 1 ? "memory.max_usage_in_bytes" : "memory.peak",
+                         NULL);
+    return b < 0 ? -1 : b / 1024;
+}
+
+/* OOM kills inside the cgroup, or -1. */
+static long cgroup_oom_kills(const struct cgroup *cg)
+{
+    return cgroup_read(cg, cg->version == 1 ? "memory.oom_control" : "memory.events",
+                       "oom_kill ");
+}
+
+/* Removes the (by now empty) cgroup; a cgroup still draining its last task needs a moment. */
+static void cgroup_remove(struct cgroup *cg)
+{
+    if (!cg->version)
+        return;
+    for (int i = 0; i < 200 && rmdir(cg->dir) != 0 && errno == EBUSY; i++)
+        usleep(5000);
+    cg->version = 0;
+}
+
+/* ---- temporary state ------------------------------------------------------------------- */
+
+/* nftw callback: removes one entry, depth first. */
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st;
+    (void)ftw;
+    if (flag == FTW_DP)
+        rmdir(path);
+    else
+        unlink(path);
+    return 0;                          /* go on whatever could not be removed */
+}
+
+/* 1 when /dev/shm entry name belongs to the run: named after its tmpdir (base, bl), or the
+ * registration file the LLVM OpenMP runtime makes per process and removes only in exit(),
+ * which run processes ending in _exit() or a signal never reach. */
+static int run_shm_object(const char *name, const char *base, size_t bl, const struct run *r)
+{
+    static const char kmp[] = "__KMP_REGISTERED_LIB_";
+    if (strncmp(name, base, bl) == 0)
+        return 1;
+    if (strncmp(name, kmp, sizeof kmp - 1) != 0)
+        return 0;
+    pid_t pid = (pid_t)strtol(name + sizeof kmp - 1, NULL, 10);
+    for (int i = 0; i < r->nseen; i++)
+        if (r->seen[i] == pid)
+            return 1;
+    return 0;
+}
+
+/* Removes the run's directory tree and its POSIX shared-memory objects (run_shm_object). */
+static void remove_tmp(const char *tmpdir, const struct run *r)
+{
+    const char *base = strrchr(tmpdir, '/') ? strrchr(tmpdir, '/') + 1 : tmpdir;
+    size_t bl = strlen(base);
+    nftw(tmpdir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+    DIR *d = opendir("/dev/shm");
+    if (!d)
+        return;
+    for (struct dirent *e; (e = readdir(d)) != NULL;) {
+        if (!run_shm_object(e->d_name, base, bl, r))
+            continue;
+        char name[300];
+        snprintf(name, sizeof name, "/%.250s", e->d_name);
+        shm_unlink(name);
+    }
+    closedir(d);
+}
+
+/* Makes the private directory "pb-run-XXXXXX" under $TMPDIR or /tmp. Returns 0 or -errno. */
+static int make_tmp(char *dir, size_t size)
+{
+    const char *t = getenv("TMPDIR");
+    snprintf(dir, size, "%s/pb-run-XXXXXX", t && *t ? t : "/tmp");
+    return mkdtemp(dir) ? 0 : -errno;
+}
+
+/* The last non-empty line of the run's output file, trimmed to fit tail. */
+static void read_tail(const char *tmpdir, char *tail, size_t size)
+{
+    char path[PATH_MAX + 16], buf[512];
+    tail[0] = '\0';
+    snprintf(path, sizeof path, "%s/output.log", tmpdir);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return;
+    off_t end = lseek(fd, 0, SEEK_END);
+    off_t from = end > (off_t)sizeof buf - 1 ? end - (off_t)sizeof buf + 1 : 0;
+    ssize_t r = pread(fd, buf, sizeof buf - 1, from);
+    close(fd);
+    buf[r > 0 ? r : 0] = '\0';
+    size_t len = strlen(buf);
+    while (len > 0 && (buf[len - 1] == '\n' || buf[len - 1] == '\r' || buf[len - 1] == ' '))
+        buf[--len] = '\0';
+    char *line = strrchr(buf, '\n');
+    snprintf(tail, size, "%s", line ? line + 1 : buf);
+}
+
+/* ---- the child ------------------------------------------------------------------------- */
+
+/* Seconds of user and system CPU between two rusage readings. */
+static double tv_s(struct timeval a, struct timeval b)
+{
+    return (double)(b.tv_sec - a.tv_sec) + 1e-6 * (double)(b.tv_usec - a.tv_usec);
+}
+
+/* Sends the run's stdout and stderr to <tmpdir>/output.log, gives the strategy default signal
+ * dispositions and an empty signal mask, and turns core dumps off. */
+static void child_setup(const char *tmpdir)
+{
+    char path[PATH_MAX + 16];
+    snprintf(path, sizeof path, "%s/output.log", tmpdir);
+    int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+    if (fd >= 0) {
+        dup2(fd, STDOUT_FILENO);
+        dup2(fd, STDERR_FILENO);
+        close(fd);
+    }
+    static const int sigs[] = { SIGINT, SIGTERM, SIGPIPE, SIGSEGV, SIGBUS, SIGILL, SIGFPE,
+                                SIGABRT, SIGTRAP, SIGSYS, SIGCHLD };
+    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+        signal(sigs[i], SIG_DFL);      /* a crash must end the run, not reach the harness's
+                                          (or a test framework's) handler */
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    struct rlimit no_core = { 0, 0 };
+    setrlimit(RLIMIT_CORE, &no_core);  /* a crash in a sweep must not write a matrix-sized core */
+}
+
+/* Runs the strategy once, timed, and fills c. out receives the answer. */
+static void child_compute(const struct pb_problem *p, const struct pb_strategy *s,
+                          const struct pb_params *k, struct pb_output *out,
+                          struct computed_rec *c)
+{
+    struct rusage s0, s1, c0, c1;
+    struct timespec t0, t1;
+    write_text("/proc/self/clear_refs", "5");     /* an inherited high-water mark must not count */
+    c->start_rss_kib = proc_field(0, "smaps_rollup", "Rss:");
+    c->start_pss_kib = proc_field(0, "smaps_rollup", "Pss:");
+    getrusage(RUSAGE_SELF, &s0);
+    getrusage(RUSAGE_CHILDREN, &c0);
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    c->rc = s->run(p, k, out);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    getrusage(RUSAGE_SELF, &s1);
+    getrusage(RUSAGE_CHILDREN, &c1);
+    c->wall_s = out->self_wall_s > 0 ? out->self_wall_s
+                                     : (double)(t1.tv_sec - t0.tv_sec) +
+                                           1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
+    c->user_s = tv_s(s0.ru_utime, s1.ru_utime) + tv_s(c0.ru_utime, c1.ru_utime);
+    c->sys_s = tv_s(s0.ru_stime, s1.ru_stime) + tv_s(c0.ru_stime, c1.ru_stime);
+    if (c->rc == 0 && out->matrix)
+        madvise(out->matrix, out->matrix_bytes, MADV_POPULATE_READ);  /* see the header */
+    c->hwm_kib = proc_field(0, "status", "VmHWM:");
+    snprintf(c->note, sizeof c->note, "%s", out->note);
+}
+
+/* The run child: never returns. */
+static void child_main(struct run *r, const struct pb_problem *p, const struct pb_strategy *s,
+                       const struct pb_params *k, const struct pb_reference *ref)
+{
+    struct pb_output out = { 0 };
+    struct computed_rec c = { 0 };
+    struct verified_rec v = { .verified = -1 };
+    char go;
+    close(r->res[0]);
+    close(r->go[1]);
+    setpgid(0, 0);
+    prctl(PR_SET_PDEATHSIG, SIGKILL);            /* a killed harness takes its run along */
+    child_setup(r->tmpdir);
+    if (pb_read_all(r->go[0], &go, 1) != 0)
+        _exit(70);                               /* the parent gave up before the start */
+    if (p->output == PB_OUTPUT_HISTOGRAM)
+        out.counts = calloc(p->nbins ? p->nbins : 1, sizeof *out.counts);
+    if (p->output == PB_OUTPUT_HISTOGRAM && !out.counts)
+        _exit(71);
+    child_compute(p, s, k, &out, &c);
+    if (pb_write_all(r->res[1], &c, sizeof c) != 0 || pb_read_all(r->go[0], &go, 1) != 0)
+        _exit(72);
+    if (c.rc == 0 && ref)
+        v.verified = pb_verify(p, &out, ref, v.why, sizeof v.why);
+    if (v.verified < 0)
+        v.verified = -1;
+    pb_write_all(r->res[1], &v, sizeof v);
+    if (out.matrix)
+        munmap(out.matrix, out.matrix_bytes);
+    _exit(0);
+}
+
+/* ---- the parent ------------------------------------------------------------------------ */
+
+/* Writes one byte to the child without dying of SIGPIPE when it has gone. */
+static void send_byte(int fd)
+{
+    sigset_t pipe_set, old;
+    sigemptyset(&pipe_set);
+    sigaddset(&pipe_set, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &pipe_set, &old);
+    if (write(fd, "g", 1) < 0 && errno == EPIPE) {
+        struct timespec zero = { 0 };
+        sigtimedwait(&pipe_set, NULL, &zero);   /* consume the pending SIGPIPE */
+    }
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+}
+
+/* 1 when the run child has ended (it stays unreaped, so its pid and group stay reserved). */
+static int child_ended(struct run *r)
+{
+    siginfo_t si = { 0 };
+    if (!r->child_exited && waitid(P_PID, (id_t)r->pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 &&
+        si.si_pid == r->pid)
+        r->child_exited = 1;
+    return r->child_exited;
+}
+
+/* Waits until fd is readable or ms pass. Returns 1 readable, 0 not. */
+static int wait_readable(int fd, int ms)
+{
+    struct pollfd pf = { .fd = fd, .events = POLLIN };
+    return poll(&pf, 1, ms) > 0;
+}
+
+/* Watches the strategy's call: samples memory until the computed record arrives, the child
+ * ends, the deadline passes or a stop signal comes. Returns 0 or -EINTR. */
+static int watch_compute(struct run *r, double timeout_s)
+{
+    double start = now_s(CLOCK_MONOTONIC);
+    int ms = PB_SAMPLE_MIN_MS;
+    for (;;) {
+        int ready = wait_readable(r->res[0], ms);
+        if (stop_flag)
+            return r->interrupted = 1, -EINTR;
+        if (ready) {
+            r->have_comp = pb_read_all(r->res[0], &r->comp, sizeof r->comp) == 0;
+            return 0;
+        }
+        if (child_ended(r))
+            return 0;
+        double cost = sample(r);
+        if (timeout_s > 0 && now_s(CLOCK_MONOTONIC) - start > timeout_s)
+            return r->timed_out = 1, 0;
+        ms = next_interval(ms, cost);
+    }
+}
+
+/* Ends the memory window (last sample, cgroup peak), lets the child verify and waits for its
+ * verdict. Returns 0 or -EINTR. */
+static int watch_verify(struct run *r, double timeout_s)
+{
+    sample(r);
+    r->cg_peak = cgroup_peak_kib(&r->cg);
+    send_byte(r->go[1]);
+    double limit = timeout_s > PB_VERIFY_MIN_S ? timeout_s : PB_VERIFY_MIN_S;
+    double start = now_s(CLOCK_MONOTONIC);
+    for (;;) {
+        int ready = wait_readable(r->res[0], 20);
+        if (stop_flag)
+            return r->interrupted = 1, -EINTR;
+        if (ready) {
+            r->have_ver = pb_read_all(r->res[0], &r->ver, sizeof r->ver) == 0;
+            return 0;
+        }
+        if (child_ended(r))
+            return 0;
+        if (now_s(CLOCK_MONOTONIC) - start > limit)
+            return r->timed_out = 1, 0;
+    }
+}
+
+/* Kills everything of the run and reaps it: the process group, then every descendant of the
+ * harness, repeated until none is left (orphans come back to the subreaper harness as their
+ * parents die). Fills r->wstatus and r->ru from the run child. */
+static void kill_and_reap(struct run *r)
+{
+    pid_t t[PB_MAX_TREE];
+    for (int round = 0; round < 2000; round++) {
+        if (!r->reaped)
+            kill(-r->pid, SIGKILL);            /* the unreaped leader keeps the group id ours */
+        int n = collect_tree(t, PB_MAX_TREE);
+        remember(r, t, n);
+        for (int i = 0; i < n; i++)
+            kill(t[i], SIGKILL);
+        struct rusage ru;
+        int st;
+        for (pid_t w; (w = wait4(-1, &st, WNOHANG, &ru)) > 0;) {
+            if (w == r->pid)
+                r->wstatus = st, r->ru = ru, r->reaped = 1;
+        }
+        if (n == 0 && r->reaped)
+            return;
+        usleep(n ? 2000 : 200);
+    }
+}
+
+/* The name of a signal, "SIGSEGV" style. */
+static void signal_name(int sig, char *buf, size_t size)
+{
+    const char *abbrev = sigabbrev_np(sig);
+    if (abbrev)
+        snprintf(buf, size, "SIG%s", abbrev);
+    else
+        snprintf(buf, size, "signal %d", sig);
+}
+
+/* The status of a run whose child ended before reporting its result. */
+static void status_lost(const struct run *r, struct pb_measure *m, const char *when)
+{
+    char sig[32];
+    if (!WIFSIGNALED(r->wstatus)) {
+        snprintf(m->status, sizeof m->status, "error: exited with status %d %s",
+                 WEXITSTATUS(r->wstatus), when);
+        return;
+    }
+    signal_name(WTERMSIG(r->wstatus), sig, sizeof sig);
+    if (WTERMSIG(r->wstatus) != SIGKILL) {
+        snprintf(m->status, sizeof m->status, "crashed: %s%s%s", sig, *when ? " " : "", when);
+        return;
+    }
+    long oom = oom_kills();
+    int was_oom = r->cg_oom > 0 || (r->oom_before >= 0 && oom > r->oom_before);
+    snprintf(m->status, sizeof m->status, "killed: SIGKILL (%s)",
+             was_oom ? "out of memory: the kernel's OOM killer ran" : "out of memory?");
+}
+
+/* The status of a run that reported: ok, skipped, error. */
+static void status_reported(const struct run *r, struct pb_measure *m)
+{
+    const struct computed_rec *c = &r->comp;
+    const char *sep = c->note[0] ? ": " : "";
+    if (c->rc == -ENOTSUP)
+        snprintf(m->status, sizeof m->status, "skipped: %.180s", c->note);
+    else if (c->rc < 0)
+        snprintf(m->status, sizeof m->status, "error: %.40s%s%.140s", strerror(-c->rc), sep, c->note);
+    else if (c->rc > 0)
+        snprintf(m->status, sizeof m->status, "error: strategy returned %d%s%.140s", c->rc, sep,
+                 c->note);
+    else
+        snprintf(m->status, sizeof m->status, "ok");
+}
+
+/* Fills m from what the run left: status, verdict, times, memory. */
+static void fill_measure(const struct run *r, double timeout_s, struct pb_measure *m)
+{
+    if (r->interrupted)
+        snprintf(m->status, sizeof m->status, "interrupted");
+    else if (r->timed_out && !r->have_comp)
+        snprintf(m->status, sizeof m->status, "timeout: after %g s", timeout_s);
+    else if (!r->have_comp)
+        status_lost(r, m, "");
+    else if (r->comp.rc == 0 && r->timed_out)
+        snprintf(m->status, sizeof m->status, "timeout: verification did not finish");
+    else if (r->comp.rc == 0 && !r->have_ver)
+        status_lost(r, m, "while verifying");
+    else
+        status_reported(r, m);
+    if (r->have_comp) {
+        m->wall_s = r->comp.wall_s;
+        m->user_s = r->comp.user_s;
+        m->sys_s = r->comp.sys_s;
+        long floor = r->comp.hwm_kib - (r->comp.start_rss_kib - r->comp.start_pss_kib);
+        m->peak_pss_kib = floor > r->peak_pss ? floor : r->peak_pss;
+    } else {
+        m->peak_pss_kib = r->peak_pss;
+    }
+    int ok = strcmp(m->status, "ok") == 0;
+    m->verified = ok && r->have_ver ? r->ver.verified : -1;
+    if (ok && r->have_ver && r->ver.verified != 1)
+        snprintf(m->verify_note, sizeof m->verify_note, "%s", r->ver.why);
+    m->sampled_pss_kib = r->peak_pss;
+    m->maxrss_kib = r->ru.ru_maxrss;
+    m->cgroup_peak_kib = r->cg_peak;
+    m->samples = r->samples;
+    m->sampler_cpu_s = r->sampler_cpu;
+}
+
+/* Appends the run's last output line to the status of a failed run, where it fits. */
+static void add_tail(struct pb_measure *m)
+{
+    size_t len = strlen(m->status);
+    if (!m->output_tail[0] || strcmp(m->status, "ok") == 0 || len + 4 >= sizeof m->status)
+        return;
+    snprintf(m->status + len, sizeof m->status - len, " [%s]", m->output_tail);
+}
+
+/* Makes the temporary directory, pipes and cgroup. Returns 0 or -errno. */
+static int run_setup(struct run *r)
+{
+    int e = make_tmp(r->tmpdir, sizeof r->tmpdir);
+    if (e)
+        return e;
+    if (pipe2(r->res, O_CLOEXEC) != 0 || pipe2(r->go, O_CLOEXEC) != 0) {
+        e = -errno;
+        remove_tmp(r->tmpdir, r);
+        return e;
+    }
+    cgroup_create(&r->cg);
+    prctl(PR_SET_CHILD_SUBREAPER, 1);          /* orphans of the run come back to us */
+    r->oom_before = oom_kills();
+    return 0;
+}
+
+/* Closes whichever pipe ends are still open. */
+static void close_pipes(struct run *r)
+{
+    int *fds[] = { &r->res[0], &r->res[1], &r->go[0], &r->go[1] };
+    for (size_t i = 0; i < sizeof fds / sizeof fds[0]; i++)
+        if (*fds[i] >= 0)
+            close(*fds[i]), *fds[i] = -1;
+}
+
+int pb_runner_run(const struct pb_problem *p, const struct pb_strategy_cfg *s,
+                  const struct pb_params *k, const struct pb_reference *ref, double timeout_s,
+                  struct pb_measure *m)
+{
+    struct run r = { .res = { -1, -1 }, .go = { -1, -1 }, .cg_peak = -1 };
+    *m = (struct pb_measure){ .verified = -1, .cgroup_peak_kib = -1 };
+    if (stop_flag)
+        return snprintf(m->status, sizeof m->status, "interrupted"), -EINTR;
+    int e = run_setup(&r);
+    if (e)
+        return snprintf(m->status, sizeof m->status, "error: runner: %s", strerror(-e)), e;
+    struct pb_params kp = *k;
+    kp.tmpdir = r.tmpdir;
+    fflush(NULL);                              /* the child must not repeat buffered output */
+    r.pid = fork();
+    if (r.pid == 0)
+        child_main(&r, p, s->strategy, &kp, ref);
+    if (r.pid < 0) {
+        e = -errno;
+        snprintf(m->status, sizeof m->status, "error: runner: fork: %s", strerror(-e));
+        close_pipes(&r);
+        cgroup_remove(&r.cg);
+        remove_tmp(r.tmpdir, &r);
+        return e;
+    }
+    close(r.res[1]);
+    close(r.go[0]);
+    r.res[1] = r.go[0] = -1;
+    setpgid(r.pid, r.pid);                     /* also done by the child: whichever runs first */
+    remember(&r, &r.pid, 1);
+    cgroup_attach(&r.cg, r.pid);
+    send_byte(r.go[1]);
+    e = watch_compute(&r, timeout_s);
+    if (e == 0 && r.have_comp)
+        e = watch_verify(&r, timeout_s);
+    kill_and_reap(&r);
+    r.cg_oom = cgroup_oom_kills(&r.cg);
+    if (r.cg_peak < 0)
+        r.cg_peak = cgroup_peak_kib(&r.cg);
+    cgroup_remove(&r.cg);
+    close_pipes(&r);
+    read_tail(r.tmpdir, m->output_tail, sizeof m->output_tail);
+    remove_tmp(r.tmpdir, &r);
+    fill_measure(&r, timeout_s, m);
+    add_tail(m);
+    return e;
+}

@@ -1,0 +1,374 @@
+/* verify.c — the naive reference for one n and output, and the check of a run against it.
+ *
+ * The reference is computed by the naive strategy in a child process, so the harness never holds
+ * a matrix: histogram counts come back through a pipe, the matrix goes into a memfd that the
+ * harness never maps. A run's child inherits the memfd across fork and reads it with pread only
+ * after its memory window has closed, so the reference never shows in a run's memory figure.
+ *
+ * Tolerances (a run "verifies" when every entry passes):
+ *   double matrix     |got - ref| <= 1e-12 * max(|ref|, DBL_MIN)   (the diagonal must be 0 exactly)
+ *   double histogram  every bin equal
+ *   float matrix      |got - ref| <= 8 * FLT_EPSILON * (|ref| + S), S = the coordinate scale
+ *                     (largest |coordinate|, or the periodic box side when larger). Rounding the
+ *                     coordinates to float moves each difference by up to FLT_EPSILON * S; the
+ *                     float subtraction, squares, sum and sqrt add a few FLT_EPSILON * |ref|;
+ *                     8 leaves headroom for fused or reordered arithmetic.
+ *   float histogram   bins may differ only by pairs whose reference distance d lies within
+ *                     8 * FLT_EPSILON * (d + S) of an edge: with B_k such pairs at edge k and
+ *                     Δ_k the (got - ref) change in the number of pairs at or beyond edge k, the
+ *                     run verifies when some choice of Δ with |Δ_k| <= B_k for every edge gives
+ *                     exactly the observed bin differences. Counting B costs one more O(n²)
+ *                     pass, done only when the bins are not equal outright.
+ */
+#include "verify.h"
+
+#include "fdio.h"
+#include "pairkern.h"
+#include "registry.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <float.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define PB_FLOAT_TOL (8.0 * FLT_EPSILON)   /* see the header comment */
+#define PB_DOUBLE_TOL 1e-12                /* the relative tolerance */
+#define PB_CHUNK (64u << 20)               /* bytes per pwrite in the reference child */
+#define PB_READ_CHUNK (1u << 20)           /* bytes per pread when verifying: small, because it
+                                              adds to the run child's ru_maxrss */
+
+/* Writes all len bytes of buf at offset off of fd. Returns 0 or -errno. */
+static int pwrite_all(int fd, const char *buf, size_t len, size_t off)
+{
+    while (len > 0) {
+        ssize_t w = pwrite(fd, buf, len, (off_t)off);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return w < 0 ? -errno : -EIO;
+        buf += w;
+        off += (size_t)w;
+        len -= (size_t)w;
+    }
+    return 0;
+}
+
+/* Copies the child's matrix into the memfd, unmapping each chunk once written so the child
+ * holds about one matrix in all: the memfd copy grows as the mapping shrinks. Consumes out->matrix.
+ * Returns 0 or -errno. */
+static int matrix_to_memfd(struct pb_output *out, int fd)
+{
+    char *m = out->matrix;
+    size_t len = out->matrix_bytes, part;
+    out->matrix = NULL;
+    for (size_t done = 0; done < len; done += part) {
+        part = len - done < PB_CHUNK ? len - done : PB_CHUNK;
+        int e = pwrite_all(fd, m + done, part, done);
+        munmap(m + done, e ? len - done : part);  /* chunks start page aligned */
+        if (e)
+            return e;
+    }
+    return 0;
+}
+
+/* The reference child: runs naive on p, sends its return code and (histogram) the counts
+ * through wfd, or writes the matrix into mfd. Never returns. */
+static void reference_child(const struct pb_problem *p, int wfd, int mfd)
+{
+    const struct pb_strategy *naive = pb_registry_find("naive");
+    struct pb_params k = { .threads = 1, .ranks = 1 };
+    struct pb_output out = { 0 };
+    int rc = -ENOENT;
+    if (p->output == PB_OUTPUT_HISTOGRAM) {
+        out.counts = calloc(p->nbins ? p->nbins : 1, sizeof *out.counts);
+        if (!out.counts)
+            _exit(3);
+    }
+    if (naive)
+        rc = naive->run(p, &k, &out);
+    if (rc == 0 && p->output == PB_OUTPUT_MATRIX && out.matrix)
+        rc = matrix_to_memfd(&out, mfd);
+    if (pb_write_all(wfd, &rc, sizeof rc) != 0)
+        _exit(4);
+    if (rc == 0 && p->output == PB_OUTPUT_HISTOGRAM)
+        if (pb_write_all(wfd, out.counts, p->nbins * sizeof *out.counts) != 0)
+            _exit(4);
+    _exit(0);
+}
+
+/* Makes the memfd the matrix reference will live in (n*n doubles, not mapped here). Close-on-exec
+ * so external programs a strategy starts do not get it; forked run children keep it. */
+static int make_memfd(size_t n, struct pb_err *err)
+{
+    int fd = memfd_create("pb-reference", MFD_CLOEXEC);
+    if (fd < 0)
+        return pb_fail(err, -errno, "reference: memfd_create: %s", strerror(errno));
+    if (ftruncate(fd, (off_t)(n * n * sizeof(double))) != 0) {
+        int e = errno;
+        close(fd);
+        return pb_fail(err, -e, "reference: cannot size a %zu x %zu matrix: %s", n, n,
+                       strerror(e));
+    }
+    return fd;
+}
+
+/* Reads the child's answer from rfd into ref, then reaps it. Returns 0 or -errno with err. */
+static int reference_collect(pid_t pid, int rfd, struct pb_reference *ref, struct pb_err *err)
+{
+    int rc = 0, st = 0;
+    int e = pb_read_all(rfd, &rc, sizeof rc);
+    if (e == 0 && rc == 0 && ref->output == PB_OUTPUT_HISTOGRAM)
+        e = pb_read_all(rfd, ref->counts, ref->nbins * sizeof *ref->counts);
+    while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+        ;
+    if (WIFSIGNALED(st))
+        return pb_fail(err, -ECHILD, "reference: naive died of signal %d (%s)", WTERMSIG(st),
+                       strsignal(WTERMSIG(st)));
+    if (e)
+        return pb_fail(err, e, "reference: no answer from the naive child (exit status %d)",
+                       WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+    if (rc)
+        return pb_fail(err, rc, "reference: naive failed: %s", strerror(-rc));
+    return 0;
+}
+
+/* Sets up ref's storage for p: counts array or memfd. Returns 0 or -errno with err. */
+static int reference_alloc(const struct pb_problem *p, struct pb_reference *ref,
+                           struct pb_err *err)
+{
+    *ref = (struct pb_reference){ .output = p->output, .n = p->n, .nbins = p->nbins,
+                                  .matrix_fd = -1 };
+    if (p->output == PB_OUTPUT_HISTOGRAM) {
+        ref->counts = calloc(p->nbins ? p->nbins : 1, sizeof *ref->counts);
+        return ref->counts ? 0 : pb_fail(err, -ENOMEM, "reference: out of memory");
+    }
+    int fd = make_memfd(p->n, err);
+    if (fd < 0)
+        return fd;
+    ref->matrix_fd = fd;
+    return 0;
+}
+
+int pb_reference_make(const struct pb_problem *p, struct pb_reference *ref, struct pb_err *err)
+{
+    struct pb_problem dp = *p;
+    dp.precision = PB_PRECISION_DOUBLE;      /* the reference never rounds */
+    int e = reference_alloc(p, ref, err);
+    if (e)
+        return e;
+    if (p->n == 0)
+        return 0;                            /* nothing to compute */
+    int fds[2];
+    if (pipe2(fds, O_CLOEXEC) != 0) {
+        e = pb_fail(err, -errno, "reference: pipe: %s", strerror(errno));
+        goto fail;
+    }
+    fflush(NULL);                            /* the child must not repeat buffered output */
+    pid_t pid = fork();
+    if (pid < 0) {
+        e = pb_fail(err, -errno, "reference: fork: %s", strerror(errno));
+        close(fds[0]);
+        close(fds[1]);
+        goto fail;
+    }
+    if (pid == 0) {
+        close(fds[0]);
+        reference_child(&dp, fds[1], ref->matrix_fd);
+    }
+    close(fds[1]);
+    e = reference_collect(pid, fds[0], ref, err);
+    close(fds[0]);
+    if (e == 0)
+        return 0;
+fail:
+    pb_reference_free(ref);
+    return e;
+}
+
+void pb_reference_free(struct pb_reference *ref)
+{
+    free(ref->counts);
+    ref->counts = NULL;
+    if (ref->matrix_fd >= 0)
+        close(ref->matrix_fd);
+    ref->matrix_fd = -1;
+}
+
+/* The coordinate scale S of the float tolerance: largest |coordinate|, or the box if larger. */
+static double coord_scale(const struct pb_problem *p)
+{
+    double s = p->box;
+    for (size_t i = 0; i < p->n; i++) {
+        s = fmax(s, fabs(p->x[i]));
+        s = fmax(s, fabs(p->y[i]));
+        s = fmax(s, fabs(p->z[i]));
+    }
+    return s;
+}
+
+/* Double-precision distance of points i and j, as naive computes it. */
+static double ref_distance(const struct pb_problem *p, size_t i, size_t j)
+{
+    double dx = p->x[i] - p->x[j], dy = p->y[i] - p->y[j], dz = p->z[i] - p->z[j];
+    if (p->box > 0) {
+        dx = pb_min_image(dx, p->box);
+        dy = pb_min_image(dy, p->box);
+        dz = pb_min_image(dz, p->box);
+    }
+    return sqrt(dx * dx + dy * dy + dz * dz);
+}
+
+/* The index of the first of the nbins+1 edges above d (nbins+1 when none is). */
+static size_t first_edge_above(const double *edges, size_t nbins, double d)
+{
+    size_t lo = 0, hi = nbins + 1;         /* the answer lies in [lo, hi] */
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (edges[mid] > d)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return lo;
+}
+
+/* Adds to near[k] each pair i<j whose reference distance d lies within the float tolerance of
+ * edge k (k = 0..nbins). */
+static void count_near_edges(const struct pb_problem *p, double S, int64_t *near)
+{
+    for (size_t i = 0; i < p->n; i++)
+        for (size_t j = i + 1; j < p->n; j++) {
+            double d = ref_distance(p, i, j), tol = PB_FLOAT_TOL * (d + S);
+            size_t k = first_edge_above(p->edges, p->nbins, d);
+            if (k <= p->nbins && p->edges[k] - d <= tol)
+                near[k]++;
+            if (k > 0 && d - p->edges[k - 1] <= tol)
+                near[k - 1]++;
+        }
+}
+
+/* 1 when the float bins got differ from ref only by pairs within rounding of an edge (see the
+ * header comment for the condition), else 0 with why naming the first differing bin. */
+static int float_histogram_ok(const struct pb_problem *p, const uint64_t *got,
+                              const uint64_t *ref, char *why, size_t whysize)
+{
+    size_t nb = p->nbins;
+    int64_t *near = calloc(nb + 1, sizeof *near);
+    if (!near)
+        return -ENOMEM;
+    count_near_edges(p, coord_scale(p), near);
+    int64_t lo = -near[nb], hi = near[nb], s = 0;  /* bounds on Δ at the last edge */
+    for (size_t k = nb; k-- > 0;) {
+        s += (int64_t)got[k] - (int64_t)ref[k];   /* s = sum of differences of bins >= k */
+        lo = lo > -near[k] - s ? lo : -near[k] - s;
+        hi = hi < near[k] - s ? hi : near[k] - s;
+    }
+    free(near);
+    if (lo <= hi)
+        return 1;
+    for (size_t k = 0; k < nb; k++)
+        if (got[k] != ref[k]) {
+            snprintf(why, whysize, "bin %zu: %" PRIu64 " != %" PRIu64 " (beyond float rounding "
+                     "at the edges)", k, got[k], ref[k]);
+            break;
+        }
+    return 0;
+}
+
+/* Histogram check: exact, or within float rounding of the edges for float runs. */
+static int verify_histogram(const struct pb_problem *p, const struct pb_output *out,
+                            const struct pb_reference *ref, char *why, size_t whysize)
+{
+    if (!out->counts) {
+        snprintf(why, whysize, "no histogram counts");
+        return 0;
+    }
+    for (size_t k = 0; k < p->nbins; k++) {
+        if (out->counts[k] == ref->counts[k])
+            continue;
+        if (p->precision == PB_PRECISION_FLOAT)
+            return float_histogram_ok(p, out->counts, ref->counts, why, whysize);
+        snprintf(why, whysize, "bin %zu: %" PRIu64 " != %" PRIu64, k, out->counts[k],
+                 ref->counts[k]);
+        return 0;
+    }
+    return 1;
+}
+
+/* Compares count entries of got (double or float per elem) starting at flat index first with
+ * the reference values r. Returns 1, or 0 with why naming the first entry out of tolerance. */
+static int compare_entries(const struct pb_problem *p, const void *got, size_t elem,
+                           const double *r, size_t first, size_t count, double S,
+                           char *why, size_t whysize)
+{
+    for (size_t t = 0; t < count; t++) {
+        size_t f = first + t;
+        double g = elem == sizeof(double) ? ((const double *)got)[f]
+                                          : ((const float *)got)[f];
+        double tol = elem == sizeof(double) ? PB_DOUBLE_TOL * fmax(fabs(r[t]), DBL_MIN)
+                                            : PB_FLOAT_TOL * (fabs(r[t]) + S);
+        if (fabs(g - r[t]) <= tol)
+            continue;
+        snprintf(why, whysize, "m[%zu,%zu] = %.17g vs %.17g", f / p->n, f % p->n, g, r[t]);
+        return 0;
+    }
+    return 1;
+}
+
+/* Matrix check: the run's entries against the memfd, read in chunks with pread so the reference
+ * is never mapped. Returns 1, 0 with why, or -errno when the reference cannot be read. */
+static int verify_matrix(const struct pb_problem *p, const struct pb_output *out,
+                         const struct pb_reference *ref, char *why, size_t whysize)
+{
+    size_t nn = p->n * p->n, elem = p->precision == PB_PRECISION_FLOAT ? 4 : 8;
+    if (!out->matrix || out->matrix_bytes / nn != elem || out->matrix_bytes % nn) {
+        snprintf(why, whysize, "matrix is %zu bytes, expected %zu x %zu x %zu",
+                 out->matrix ? out->matrix_bytes : 0, p->n, p->n, elem);
+        return 0;
+    }
+    size_t per = PB_READ_CHUNK / sizeof(double);
+    double *buf = malloc(PB_READ_CHUNK), S = elem == 4 ? coord_scale(p) : 0;
+    if (!buf)
+        return -ENOMEM;
+    int ok = 1;
+    for (size_t f = 0; ok == 1 && f < nn; f += per) {
+        size_t count = nn - f < per ? nn - f : per;
+        ssize_t r = pread(ref->matrix_fd, buf, count * sizeof(double), (off_t)(f * sizeof(double)));
+        if (r != (ssize_t)(count * sizeof(double)))
+            ok = r < 0 ? -errno : -EIO;
+        else
+            ok = compare_entries(p, out->matrix, elem, buf, f, count, S, why, whysize);
+    }
+    free(buf);
+    return ok;
+}
+
+int pb_verify(const struct pb_problem *p, const struct pb_output *out,
+              const struct pb_reference *ref, char *why, size_t whysize)
+{
+    why[0] = '\0';
+    if (!ref || ref->output != p->output || ref->n != p->n) {
+        snprintf(why, whysize, "reference is for another problem");
+        return -EINVAL;
+    }
+    if (p->n == 0)
+        return 1;                            /* nothing to compare */
+    if (p->output == PB_OUTPUT_HISTOGRAM) {
+        if (ref->nbins != p->nbins) {
+            snprintf(why, whysize, "reference has %zu bins, run %zu", ref->nbins, p->nbins);
+            return -EINVAL;
+        }
+        return verify_histogram(p, out, ref, why, whysize);
+    }
+    if (ref->matrix_fd < 0) {
+        snprintf(why, whysize, "reference matrix missing");
+        return -EINVAL;
+    }
+    return verify_matrix(p, out, ref, why, whysize);
+}

@@ -1,0 +1,228 @@
+/* test_main.c — the bench command line end to end: the smoke sweep's files and rows, exit
+ * statuses, refusal to overwrite, dry run, bad input, and a strategy added by copying one file. */
+#include "support.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Number of lines in text that contain needle. */
+static int count_lines_with(const char *text, const char *needle)
+{
+    int n = 0;
+    for (const char *line = text; line && *line;) {
+        const char *end = strchr(line, '\n');
+        size_t len = end ? (size_t)(end - line) : strlen(line);
+        char buf[4096];
+        snprintf(buf, sizeof buf, "%.*s", (int)(len < sizeof buf ? len : sizeof buf - 1), line);
+        n += strstr(buf, needle) != NULL;
+        line = end ? end + 1 : NULL;
+    }
+    return n;
+}
+
+static int file_exists(const char *dir, const char *name)
+{
+    char path[2048];
+    struct stat st;
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    return stat(path, &st) == 0 && st.st_size > 0;
+}
+
+/* The smoke sweep: every row ok and verified, every output file present and non-empty. */
+static void test_smoke_sweep(void **state)
+{
+    (void)state;
+    const char *dir = pbt_tmpdir("main-smoke");
+    char *out;
+    int rc = pbt_bench(&out, "--config configs/smoke.json --out '%s' --quiet", dir);
+    assert_int_equal(rc, 0);
+    assert_non_null(strstr(out, "0 failed, 0 not verified, 0 skipped"));
+    free(out);
+    char path[2048];
+    snprintf(path, sizeof path, "%s/smoke.csv", dir);
+    char *csv = pbt_slurp(path);
+    assert_non_null(csv);
+    assert_true(strncmp(csv, "strategy,params,output,n,threads,repeat,wall_s,user_s,sys_s,"
+                        "peak_rss_kib,pairs_per_s,verified,status", 96) == 0);
+    /* 6 strategies; sizes 1,7,200,1001; serial ones at 1 thread, parallel at 1 and 2 */
+    int per_size = 2 + 4 * 2, runs = 4 * per_size * 2, warm = 4 * per_size;
+    assert_int_equal(count_lines_with(csv, ",run,"), runs);
+    assert_int_equal(count_lines_with(csv, ",warmup,"), warm);
+    assert_int_equal(count_lines_with(csv, ",overhead,"), per_size * 2);
+    assert_int_equal(count_lines_with(csv, ",yes,ok,run,"), runs);
+    free(csv);
+    const char *files[] = {"smoke_summary.csv", "smoke.json", "smoke.html", "smoke_time.gp",
+                           "smoke_memory.gp", "smoke_speedup.gp", "smoke_throughput.gp",
+                           "smoke_time.png", "smoke_time.svg", "smoke_memory.png"};
+    for (size_t i = 0; i < sizeof files / sizeof *files; i++)
+        if (!file_exists(dir, files[i]))
+            fail_msg("missing or empty: %s/%s", dir, files[i]);
+    snprintf(path, sizeof path, "%s/smoke_time.gp", dir);
+    char *gp = pbt_slurp(path);
+    assert_non_null(strstr(gp, "smoke_summary.csv"));
+    free(gp);
+}
+
+/* A second sweep into the same folder is refused, and the first results stay as they were. */
+static void test_refuses_overwrite(void **state)
+{
+    (void)state;
+    const char *dir = pbt_tmpdir("main-overwrite");
+    char path[2048], *out;
+    snprintf(path, sizeof path, "%s/smoke.csv", dir);
+    pbt_write(path, "keep me\n");
+    int rc = pbt_bench(&out, "--config configs/smoke.json --out '%s' --quiet", dir);
+    assert_int_equal(rc, 2);
+    assert_non_null(strstr(out, "already exists"));
+    assert_non_null(strstr(out, "--resume"));
+    free(out);
+    char *kept = pbt_slurp(path);
+    assert_string_equal(kept, "keep me\n");
+    free(kept);
+}
+
+/* Bad input: exit 2, one message naming the place, and no file written. */
+static void test_bad_input(void **state)
+{
+    (void)state;
+    const char *dir = pbt_tmpdir("main-bad");
+    char cfg[2048], out_dir[2048], *out;
+    snprintf(cfg, sizeof cfg, "%s/bad.json", dir);
+    snprintf(out_dir, sizeof out_dir, "%s/out", dir);
+    pbt_write(cfg, "{\"name\": \"bad\", \"output\": {\"kind\": \"histogram\",\n"
+                   " \"bins\": {\"min\": 1, \"max\": 2, \"count\": 4}},\n"
+                   " \"sizes\": [10, -5], \"strategies\": [\"naive\"]}\n");
+    assert_int_equal(pbt_bench(&out, "--config '%s' --out '%s'", cfg, out_dir), 2);
+    assert_non_null(strstr(out, "bad.json:3:"));
+    assert_non_null(strstr(out, "sizes[1]"));
+    free(out);
+    assert_int_equal(access(out_dir, F_OK), -1);
+    assert_int_equal(pbt_bench(&out, "--config '%s/missing.json'", dir), 2);
+    assert_non_null(strstr(out, "missing.json"));
+    free(out);
+    assert_int_equal(pbt_bench(&out, "--frobnicate"), 2);
+    assert_non_null(strstr(out, "unknown argument: --frobnicate"));
+    free(out);
+    /* an output path below a regular file cannot be a folder */
+    assert_int_equal(pbt_bench(&out, "--config configs/smoke.json --out '%s/sub'", cfg), 2);
+    assert_non_null(strstr(out, "cannot create output folder"));
+    free(out);
+}
+
+/* --dry-run prints the plan with estimates and writes nothing. */
+static void test_dry_run(void **state)
+{
+    (void)state;
+    const char *dir = pbt_tmpdir("main-dry");
+    char *out;
+    assert_int_equal(pbt_bench(&out, "--config configs/smoke.json --out '%s/x' --dry-run", dir), 0);
+    assert_non_null(strstr(out, "est. MiB"));
+    assert_non_null(strstr(out, "140 runs"));
+    free(out);
+    char path[2048];
+    snprintf(path, sizeof path, "%s/x", dir);
+    assert_int_equal(access(path, F_OK), -1);
+}
+
+/* --list names the six core strategies with their summaries and parameters. */
+static void test_list(void **state)
+{
+    (void)state;
+    char *out;
+    assert_int_equal(pbt_bench(&out, "--list"), 0);
+    const char *names[] = {"naive ", "blocked ", "chunked-fork ", "pthread-map ",
+                           "pthread-async ", "openmp "};
+    for (size_t i = 0; i < 6; i++)
+        if (!strstr(out, names[i]))
+            fail_msg("--list lacks %s:\n%s", names[i], out);
+    assert_non_null(strstr(out, "transport = shm"));
+    free(out);
+    assert_int_equal(pbt_bench(&out, "--version"), 0);
+    assert_non_null(strstr(out, "pairbench"));
+    free(out);
+}
+
+/* A run that fails costs its row, the sweep goes on, and the exit status is 1. */
+static void test_failed_run_exit_1(void **state)
+{
+    (void)state;
+    const char *dir = pbt_tmpdir("main-fail");
+    char cfg[2048], path[2048], *out;
+    snprintf(cfg, sizeof cfg, "%s/fail.json", dir);
+    pbt_write(cfg, "{\"name\": \"fail\", \"output\": {\"kind\": \"histogram\",\n"
+                   " \"bins\": {\"min\": 0, \"max\": 2000, \"count\": 8}}, \"sizes\": [50],\n"
+                   " \"repeats\": 1, \"warmup\": 0, \"overhead\": false, \"strategies\": [\"naive\",\n"
+                   " {\"name\": \"exec\", \"label\": \"broken\", \"command\": \"exit 3\"}]}\n");
+    assert_int_equal(pbt_bench(&out, "--config '%s' --out '%s' --quiet", cfg, dir), 1);
+    assert_non_null(strstr(out, "1 failed"));
+    free(out);
+    snprintf(path, sizeof path, "%s/fail.csv", dir);
+    char *csv = pbt_slurp(path);
+    assert_int_equal(count_lines_with(csv, "naive,,histogram,50,1,0,"), 1);
+    assert_int_equal(count_lines_with(csv, "broken,"), 1);
+    assert_int_equal(count_lines_with(csv, ",error"), 1);
+    free(csv);
+}
+
+/* The memory guard: a matrix that cannot fit is not started; its row says why. */
+static void test_memory_guard(void **state)
+{
+    (void)state;
+    const char *dir = pbt_tmpdir("main-guard");
+    char cfg[2048], path[2048], *out;
+    snprintf(cfg, sizeof cfg, "%s/huge.json", dir);
+    pbt_write(cfg, "{\"name\": \"huge\", \"output\": {\"kind\": \"matrix\"}, \"sizes\": [3000000],\n"
+                   " \"repeats\": 1, \"warmup\": 0, \"overhead\": false,"
+                   " \"strategies\": [\"blocked\"]}\n");
+    assert_int_equal(pbt_bench(&out, "--config '%s' --out '%s' --quiet", cfg, dir), 0);
+    assert_non_null(strstr(out, "1 skipped"));
+    free(out);
+    snprintf(path, sizeof path, "%s/huge.csv", dir);
+    char *csv = pbt_slurp(path);
+    assert_non_null(strstr(csv, "skipped: needs 67055"));
+    assert_non_null(strstr(csv, "GiB available"));
+    free(csv);
+}
+
+/* Adding a strategy is one file: a renamed copy of naive.c appears in --list and runs verified,
+ * with no other file touched (built from a copy of the source tree). */
+static void test_add_strategy_by_copy(void **state)
+{
+    (void)state;
+    const char *dir = pbt_tmpdir("main-copy");
+    char cmd[8192];
+    snprintf(cmd, sizeof cmd,
+             "set -e; cd '%s'; git ls-files -z | xargs -0 cp --parents -t '%s'; cd '%s';"
+             "sed -e 's/pb_strategy_naive/pb_strategy_mine/' -e 's/\"naive\"/\"mine\"/'"
+             " kernels/naive.c > kernels/mine.c;"
+             "cmake -S . -B b -DPB_TESTS=OFF >/dev/null && cmake --build b -j2 --target bench"
+             " >/dev/null 2>&1 && ./b/bench --list | grep -q '^mine ' &&"
+             " sed 's/\"blocked\",/\"mine\",/' configs/smoke.json > mine.json &&"
+             " ./b/bench --config mine.json --out r --quiet >/dev/null &&"
+             " grep -c '^mine,.*,yes,ok,run,' r/smoke.csv > count.txt",
+             PB_SOURCE_DIR, dir, dir);
+    assert_int_equal(system(cmd), 0);
+    snprintf(cmd, sizeof cmd, "%s/count.txt", dir);
+    char *count = pbt_slurp(cmd);
+    assert_int_equal(atoi(count), 8);   /* 4 sizes × 2 repeats, serial like naive */
+    free(count);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_smoke_sweep),
+        cmocka_unit_test(test_refuses_overwrite),
+        cmocka_unit_test(test_bad_input),
+        cmocka_unit_test(test_dry_run),
+        cmocka_unit_test(test_list),
+        cmocka_unit_test(test_failed_run_exit_1),
+        cmocka_unit_test(test_memory_guard),
+        cmocka_unit_test(test_add_strategy_by_copy),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
