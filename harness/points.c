@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #define PB_CLUSTERS 32               /* haloes are grouped around this many centres */
 #define PB_CLUSTER_SIGMA 0.02        /* spread of a group, as a fraction of the box side */
@@ -191,6 +192,8 @@ static int push(struct pb_points *pts, size_t *cap, const double v[3])
     return 0;
 }
 
+#define PB_MAX_LINE 4096             /* no halo line is longer: longer means not a points file */
+
 /* Reads lines of f into pts until EOF or max_n points. Returns 0 or -errno with err filled. */
 static int read_lines(FILE *f, const char *path, size_t max_n, struct pb_points *pts,
                       struct pb_err *err)
@@ -201,6 +204,11 @@ static int read_lines(FILE *f, const char *path, size_t max_n, struct pb_points 
     int rc = 0;
     while ((max_n == 0 || pts->n < max_n) && (got = getline(&line, &lcap, f)) >= 0) {
         double v[3];
+        if (got > PB_MAX_LINE) {
+            rc = pb_fail(err, -EINVAL, "%s:%zu: line longer than %d characters", path,
+                         lineno + 1, PB_MAX_LINE);
+            break;
+        }
         rc = parse_line(path, ++lineno, line, (size_t)got, v, err);
         if (rc == 1) {
             rc = 0;
@@ -223,6 +231,12 @@ int pb_points_read(const char *path, size_t max_n, struct pb_points *pts, struct
     FILE *f = fopen(path, "r");
     if (!f)
         return pb_fail(err, -errno, "%s: cannot open points file: %s", path, strerror(errno));
+    struct stat st;
+    if (fstat(fileno(f), &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
+        fclose(f);                    /* a device or pipe could be endless or block forever */
+        return pb_fail(err, -EINVAL, "%s: not a regular file: a points file must be a file",
+                       path);
+    }
     errno = 0;
     int rc = read_lines(f, path, max_n, pts, err);
     fclose(f);

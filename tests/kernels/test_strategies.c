@@ -12,6 +12,7 @@
 #include <float.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 
 /* Float tolerance. Coordinates up to SCALE rounded to float are off by up to SCALE*2^-24, and
@@ -305,10 +306,12 @@ static void test_fork_child_death_reported(void **state)
     assert_non_null(s);
     double edges[] = { 0, 1, 2 };
     const char *transports[] = { "shm", "pipe" };
+    double *trap = mmap(NULL, 1 << 16, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    assert_true(trap != MAP_FAILED);
     for (int tr = 0; tr < 2; tr++)
         for (int out = 0; out <= 1; out++) {
             struct pb_problem p = { .n = 1000, .output = (enum pb_output_kind)out, .nbins = 2,
-                                    .edges = edges };
+                                    .edges = edges, .x = trap, .y = trap, .z = trap };
             struct pb_kv kv = { .key = "transport", .value = transports[tr] };
             struct pb_params k = { .threads = 3, .ranks = 1, .kv = &kv, .nkv = 1 };
             uint64_t counts[2] = { 0 };
