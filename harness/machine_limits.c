@@ -117,7 +117,7 @@ const struct pb_strategy *pb_limits_kernel(const char *name, struct pb_err *err)
 struct peak_data {
     double *x, *y, *z;               /* n each, one allocation */
     float *xf, *yf, *zf;             /* n each, one allocation */
-    double edges[PEAK_BINS + 1];     /* 0 to sqrt(3), linear */
+    double edges[PEAK_BINS + 1];     /* 1e-4 to sqrt(3), linear */
     uint64_t counts[PEAK_BINS];
     struct pb_kv *kv;                /* the strategy's parameter defaults */
     size_t nkv;
@@ -152,8 +152,10 @@ static int peak_init(struct peak_data *d, size_t n, const struct pb_strategy *s)
         d->x[i] = (double)(st >> 11) / 9007199254740992.0;
         d->xf[i] = (float)d->x[i];
     }
+    /* Like the shipped configs (0.1 to 1750 in a box of 1000): a first edge above zero, so the
+     * bin table spans the exponents distances really take, as in a real run. */
     for (int k = 0; k <= PEAK_BINS; k++)
-        d->edges[k] = sqrt(3.0) * k / PEAK_BINS;
+        d->edges[k] = 1e-4 + (sqrt(3.0) - 1e-4) * k / PEAK_BINS;
     return 0;
 }
 

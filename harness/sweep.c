@@ -9,6 +9,7 @@
 #include "sweep.h"
 
 #include "envinfo.h"
+#include "fdio.h"
 #include "machine_limits.h"
 #include "plots.h"
 #include "points.h"
@@ -25,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -500,6 +502,48 @@ static int write_meta(struct sweep *s, struct pb_err *err)
     return pb_env_write_json(s->r->meta, &env, s->e->text, s->e->hash, started, err);
 }
 
+/* What the limits child sends back. */
+struct limits_reply {
+    int rc;
+    struct pb_limits limits;
+    struct pb_err err;
+};
+
+/* Measures the machine limits in a child process. The bandwidth passes start an OpenMP team,
+ * and a process whose OpenMP runtime has threads cannot fork children that use OpenMP again
+ * (they wait forever on the parent's team): the sweep's own process must never start one.
+ * Returns 0 or -errno with err filled. */
+static int measure_limits(struct pb_limits *l, struct pb_err *err)
+{
+    int fd[2];
+    if (pipe(fd) != 0)
+        return pb_fail(err, -errno, "limits: pipe: %s", strerror(errno));
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid < 0) {
+        close(fd[0]);
+        close(fd[1]);
+        return pb_fail(err, -errno, "limits: fork: %s", strerror(errno));
+    }
+    if (pid == 0) {
+        struct limits_reply r = {0};
+        close(fd[0]);
+        r.rc = pb_limits_measure(&r.limits, &r.err);
+        _exit(pb_write_all(fd[1], &r, sizeof r) == 0 ? 0 : 1);
+    }
+    close(fd[1]);
+    struct limits_reply r;
+    int rc = pb_read_all(fd[0], &r, sizeof r);
+    close(fd[0]);
+    waitpid(pid, NULL, 0);
+    if (rc < 0)
+        return pb_fail(err, -EIO, "limits: the measuring process ended without a result");
+    if (r.rc < 0)
+        return pb_fail(err, r.rc, "%s", r.err.msg);
+    *l = r.limits;
+    return 0;
+}
+
 /* Paths of the four outputs in r. */
 static void set_paths(const struct pb_experiment *e, const char *dir, struct pb_sweep_result *r)
 {
@@ -534,7 +578,7 @@ int pb_sweep_run(const struct pb_experiment *e, const struct pb_sweep_opts *o,
     if (rc < 0)
         goto out;
     if (e->limits) {
-        s.have_limits = pb_limits_measure(&s.limits, err) == 0;
+        s.have_limits = measure_limits(&s.limits, err) == 0;
         if (!s.have_limits && o->warn)
             fprintf(o->warn, "warning: machine limits not measured: %s\n", err->msg);
     }

@@ -244,7 +244,12 @@ static inline int pb_bins_init(struct pb_bins *b, const struct pb_problem *p)
     b->t[nt] = NAN;                 /* d2 >= NaN is false: the top extended bin is final */
     if (fl)
         b->tf[nt] = NAN;
-    err = pb_bins_table(b, tk, nt, fl ? 32 : 64);
+    /* A first edge at 0 (threshold <= 0) is passed by every d2 >= 0: the table then starts at
+     * the next threshold, or it would span every exponent down to zero and flag most cells. */
+    size_t first = nt > 2 && (fl ? b->tf[0] <= 0 : b->t[0] <= 0) ? 1 : 0;
+    err = pb_bins_table(b, tk + first, nt - first, fl ? 32 : 64);
+    for (int64_t c = 0; !err && first && c < b->ncells; c++)
+        b->lut[c] += 1;             /* counts below the flag bit: t[0] is at or below every d2 */
 out:
     free(tk);
     if (err)

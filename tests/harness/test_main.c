@@ -188,6 +188,32 @@ static void test_memory_guard(void **state)
     free(csv);
 }
 
+/* With "limits": true the machine is measured first (OpenMP bandwidth passes) and OpenMP runs
+ * after it still complete, with fraction_of_limit filled and the limits in NAME.json. */
+static void test_limits_then_openmp(void **state)
+{
+    (void)state;
+    const char *dir = pbt_tmpdir("main-limits");
+    char cfg[2048], path[2048], *out;
+    snprintf(cfg, sizeof cfg, "%s/lim.json", dir);
+    pbt_write(cfg, "{\"name\": \"lim\", \"output\": {\"kind\": \"histogram\",\n"
+                   " \"bins\": {\"min\": 0.1, \"max\": 1750, \"count\": 32}}, \"sizes\": [3000],\n"
+                   " \"threads\": [2], \"repeats\": 2, \"warmup\": 0, \"overhead\": false,"
+                   " \"limits\": true, \"timeout_s\": 60, \"strategies\": [\"openmp\"]}\n");
+    assert_int_equal(pbt_bench(&out, "--config '%s' --out '%s' --quiet", cfg, dir), 0);
+    free(out);
+    snprintf(path, sizeof path, "%s/lim.csv", dir);
+    char *csv = pbt_slurp(path);
+    assert_int_equal(count_lines_with(csv, "openmp,,histogram,3000,2,"), 2);
+    assert_int_equal(count_lines_with(csv, ",yes,ok,run,"), 2);
+    assert_int_equal(count_lines_with(csv, ",,,"), 0);   /* fraction_of_limit is filled */
+    free(csv);
+    snprintf(path, sizeof path, "%s/lim.json", dir);
+    char *meta = pbt_slurp(path);
+    assert_non_null(strstr(meta, "limit_peak_pairs_per_s"));
+    free(meta);
+}
+
 /* Adding a strategy is one file: a renamed copy of naive.c appears in --list and runs verified,
  * with no other file touched (built from a copy of the source tree). */
 static void test_add_strategy_by_copy(void **state)
@@ -222,6 +248,7 @@ int main(void)
         cmocka_unit_test(test_list),
         cmocka_unit_test(test_failed_run_exit_1),
         cmocka_unit_test(test_memory_guard),
+        cmocka_unit_test(test_limits_then_openmp),
         cmocka_unit_test(test_add_strategy_by_copy),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
