@@ -55,6 +55,8 @@ static const struct col cols[] = {
     COL(cgroup_peak_kib, T_KIB, ""),
     COL(fraction_of_limit, T_FRAC, ""),
     COL(config_hash, T_STR, ""),
+    COL(rank_max_kib, T_KIB, ""),
+    COL(rank_sum_kib, T_KIB, ""),
 };
 #define NCOLS (sizeof cols / sizeof cols[0])
 

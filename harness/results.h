@@ -12,7 +12,7 @@
 #define PB_CSV_HEADER \
     "strategy,params,output,n,threads,repeat,wall_s,user_s,sys_s,peak_rss_kib,pairs_per_s," \
     "verified,status,kind,ranks,precision,pin,maxrss_kib,cgroup_peak_kib,fraction_of_limit," \
-    "config_hash"
+    "config_hash,rank_max_kib,rank_sum_kib"
 
 struct pb_row {
     char strategy[64];               /* label */
@@ -34,6 +34,8 @@ struct pb_row {
     long cgroup_peak_kib;            /* -1: unavailable */
     double fraction_of_limit;        /* < 0: no limit measured */
     char config_hash[17];
+    long rank_max_kib;               /* distributed runs: one rank's peak RSS; -1 otherwise */
+    long rank_sum_kib;               /* distributed runs: ranks' peak RSS summed; -1 otherwise */
 };
 
 /* Writes the header line (PB_CSV_HEADER), then flushes and fsyncs. Returns 0 or -errno. */

@@ -81,6 +81,7 @@ struct computed_rec {
     int rc;                            /* strategy's return value */
     long hwm_kib;                      /* VmHWM when the strategy returned */
     long start_rss_kib, start_pss_kib; /* before the call: what the child inherited */
+    long rank_max_kib, rank_sum_kib;   /* out's per-rank figures (distributed runs) */
     char note[256];                    /* out.note */
 };
 
@@ -527,6 +528,8 @@ static void child_compute(const struct pb_problem *p, const struct pb_strategy *
     if (c->rc == 0 && out->matrix)
         madvise(out->matrix, out->matrix_bytes, MADV_POPULATE_READ);  /* see the header */
     c->hwm_kib = proc_field(0, "status", "VmHWM:");
+    c->rank_max_kib = out->rank_max_kib;
+    c->rank_sum_kib = out->rank_sum_kib;
     snprintf(c->note, sizeof c->note, "%s", out->note);
 }
 
@@ -744,6 +747,8 @@ static void fill_measure(const struct run *r, double timeout_s, struct pb_measur
     m->sampled_pss_kib = r->peak_pss;
     m->maxrss_kib = r->ru.ru_maxrss;
     m->cgroup_peak_kib = r->cg_peak;
+    m->rank_max_kib = r->have_comp && r->comp.rank_max_kib > 0 ? r->comp.rank_max_kib : -1;
+    m->rank_sum_kib = r->have_comp && r->comp.rank_sum_kib > 0 ? r->comp.rank_sum_kib : -1;
     m->samples = r->samples;
     m->sampler_cpu_s = r->sampler_cpu;
 }
@@ -788,7 +793,8 @@ int pb_runner_run(const struct pb_problem *p, const struct pb_strategy_cfg *s,
                   struct pb_measure *m)
 {
     struct run r = { .res = { -1, -1 }, .go = { -1, -1 }, .cg_peak = -1 };
-    *m = (struct pb_measure){ .verified = -1, .cgroup_peak_kib = -1 };
+    *m = (struct pb_measure){ .verified = -1, .cgroup_peak_kib = -1, .rank_max_kib = -1,
+                              .rank_sum_kib = -1 };
     if (stop_flag)
         return snprintf(m->status, sizeof m->status, "interrupted"), -EINTR;
     int e = run_setup(&r);

@@ -13,6 +13,8 @@ struct pb_measure {
     long peak_pss_kib;               /* peak of the summed PSS over the run's process tree */
     long maxrss_kib;                 /* largest single process's ru_maxrss (wait4) */
     long cgroup_peak_kib;            /* the run's cgroup peak; -1 where unavailable */
+    long rank_max_kib;               /* distributed runs: largest peak RSS of one rank, else -1 */
+    long rank_sum_kib;               /* distributed runs: peak RSS summed over ranks, else -1 */
     int verified;                    /* 1 yes, 0 no, -1 not checked (the run failed) */
     char status[192];                /* "ok", "crashed: SIGSEGV", "timeout: 30 s", "error: ..." */
     char verify_note[192];           /* why verification failed, else "" */

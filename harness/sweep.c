@@ -143,6 +143,7 @@ static void row_keys(const struct sweep *s, const struct pb_run *run, struct pb_
     row->ranks = run->ranks;
     row->repeat = run->repeat;
     row->maxrss_kib = row->peak_rss_kib = row->cgroup_peak_kib = -1;
+    row->rank_max_kib = row->rank_sum_kib = -1;
     row->fraction_of_limit = -1;
     row->wall_s = row->user_s = row->sys_s = row->pairs_per_s = NAN;  /* empty until measured */
 }
@@ -288,6 +289,8 @@ static void row_measured(const struct sweep *s, const struct pb_measure *m, stru
     row->peak_rss_kib = m->peak_pss_kib;
     row->maxrss_kib = m->maxrss_kib;
     row->cgroup_peak_kib = m->cgroup_peak_kib;
+    row->rank_max_kib = m->rank_max_kib;
+    row->rank_sum_kib = m->rank_sum_kib;
     snprintf(row->status, sizeof row->status, "%s", m->status);
     if (m->verified == 1)
         snprintf(row->verified, sizeof row->verified, "yes");
