@@ -166,79 +166,34 @@ static inline float dist_f(const struct job *jb, size_t i, size_t j)
     return sqrtf(dx * dx + dy * dy + dz * dz);
 }
 
-/* Index of the first pair of row i in the i<j triangle of n points: pairs are numbered row by
- * row, row i holding (i, i+1) ... (i, n-1). */
-static uint64_t row_start(uint64_t n, uint64_t i)
-{
-    return i * (2 * n - i - 1) / 2;
-}
-
-/* The pair numbered q (q < n(n-1)/2) as its row i and column j. */
-static void pair_at(uint64_t n, uint64_t q, size_t *i, size_t *j)
-{
-    uint64_t lo = 0, hi = n - 1;     /* invariant: row_start(lo) <= q < row_start(hi) */
-    while (hi - lo > 1) {
-        uint64_t mid = lo + (hi - lo) / 2;
-        if (row_start(n, mid) <= q)
-            lo = mid;
-        else
-            hi = mid;
-    }
-    *i = (size_t)lo;
-    *j = (size_t)(lo + 1 + (q - row_start(n, lo)));
-}
-
-/* Adds the pairs (i, j0..j1-1) of one row to counts. */
-static void hist_row(const struct job *jb, size_t i, size_t j0, size_t j1, uint64_t *counts)
-{
-    const double *e = jb->edges;
-    size_t nb = jb->h.nbins;
-    for (size_t j = j0; j < j1; j++) {
-        double r = jb->h.precision == PB_PRECISION_FLOAT ? (double)dist_f(jb, i, j)
-                                                          : dist_d(jb, i, j);
-        long b = pb_bin_search(e, nb, r);
-        if (b >= 0)
-            counts[b]++;
-    }
-}
-
-/* Adds the pairs numbered [q0, q1) to counts, row piece by row piece. */
-static void hist_pairs(const struct job *jb, uint64_t q0, uint64_t q1, uint64_t *counts)
-{
-    if (q0 >= q1)
-        return;
-    size_t n = jb->h.n, i, j;
-    pair_at(n, q0, &i, &j);
-    for (uint64_t left = q1 - q0; left > 0; i++, j = i + 1) {
-        uint64_t m = n - j < left ? n - j : left;
-        hist_row(jb, i, j, j + (size_t)m, counts);
-        left -= m;
-    }
-}
-
-/* This rank's share of the pairs, split again over the OpenMP threads; counts receives the
- * rank's sum (nbins entries, zeroed here). */
+/* This rank's share of the triangle: rows cut into ranks x threads parts of equal pair counts,
+ * part rank*threads + t for thread t, binned by the same table kernel (pairkern.h) as every
+ * in-process strategy, so counts match naive exactly. counts receives the rank's sum. */
 static void hist_rank(const struct job *jb, uint64_t *counts)
 {
-    uint64_t n = jb->h.n, pairs = n > 1 ? n * (n - 1) / 2 : 0;
-    uint64_t q0 = pairs * (uint64_t)jb->rank / (uint64_t)jb->size;
-    uint64_t q1 = pairs * (uint64_t)(jb->rank + 1) / (uint64_t)jb->size;
-    size_t nb = jb->h.nbins;
+    size_t n = jb->h.n, nb = jb->h.nbins, nt = jb->h.threads > 0 ? (size_t)jb->h.threads : 1;
+    struct pb_problem p = {.n = n, .x = jb->x, .y = jb->y, .z = jb->z, .xf = jb->xf,
+                           .yf = jb->yf, .zf = jb->zf, .precision = jb->h.precision,
+                           .box = jb->h.box, .output = PB_OUTPUT_HISTOGRAM, .nbins = nb,
+                           .edges = jb->edges};
+    struct pb_bins b;
     memset(counts, 0, nb * sizeof *counts);
-#pragma omp parallel
-    {
-        uint64_t t = (uint64_t)omp_get_thread_num(), nt = (uint64_t)omp_get_num_threads();
-        uint64_t *mine = calloc(nb ? nb : 1, sizeof *mine);
-        if (mine) {
-            hist_pairs(jb, q0 + (q1 - q0) * t / nt, q0 + (q1 - q0) * (t + 1) / nt, mine);
-#pragma omp critical
-            for (size_t b = 0; b < nb; b++)
-                counts[b] += mine[b];
-        }
-        free(mine);
-        if (!mine)
-            die(jb, "out of memory for a thread's histogram");
+    if (n < 2)
+        return;
+    uint64_t *hist = pb_hist_alloc(nb, nt);
+    if (!hist || pb_bins_init(&b, &p) < 0)
+        die(jb, "out of memory for the histogram tables");
+    size_t parts = (size_t)jb->size * nt;
+#pragma omp parallel for num_threads((int)nt) schedule(static, 1)
+    for (size_t t = 0; t < nt; t++) {
+        size_t w = (size_t)jb->rank * nt + t;
+        pb_hist_rows(&p, &b, pb_tri_split(n, parts, w), pb_tri_split(n, parts, w + 1),
+                     pb_hist_block(hist, nb, t));
     }
+    for (size_t t = 0; t < nt; t++)
+        pb_hist_reduce(pb_hist_block(hist, nb, t), nb, counts);
+    free(hist);
+    pb_bins_free(&b);
 }
 
 /* Rows [r0, r1) of the full matrix (both triangles and the zero diagonal) into block, which
