@@ -2,6 +2,8 @@
 #include "fdio.h"
 
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 int pb_write_all(int fd, const void *buf, size_t len)
@@ -33,5 +35,34 @@ int pb_read_all(int fd, void *buf, size_t len)
         p += r;
         len -= (size_t)r;
     }
+    return 0;
+}
+
+int pb_read_file(const char *path, char **out, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return -errno;
+    size_t cap = 1 << 16, n = 0, got;
+    char *buf = malloc(cap);
+    while (buf && (got = fread(buf + n, 1, cap - n - 1, f)) > 0) {
+        n += got;
+        if (n + 1 == cap) {
+            char *b = realloc(buf, cap *= 2);
+            if (!b)
+                free(buf);
+            buf = b;
+        }
+    }
+    int bad = ferror(f);
+    fclose(f);
+    if (!buf || bad) {
+        free(buf);
+        return buf ? -EIO : -ENOMEM;
+    }
+    buf[n] = '\0';
+    *out = buf;
+    if (len)
+        *len = n;
     return 0;
 }

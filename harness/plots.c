@@ -7,6 +7,8 @@
  * the filter drops. Only the list of series and their styles is fixed at write time. */
 #include "plots.h"
 
+#include "fdio.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,37 +50,6 @@ static int cellvec_push(struct cellvec *c, char *p)
         c->cap = cap;
     }
     c->v[c->n++] = p;
-    return 0;
-}
-
-/* Reads the whole file at path into a malloc'd NUL-terminated buffer (*out). Returns 0 or
- * -errno. */
-static int slurp(const char *path, char **out, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return -errno;
-    size_t cap = 1 << 16, n = 0, got;
-    char *buf = malloc(cap);
-    while (buf && (got = fread(buf + n, 1, cap - n - 1, f)) > 0) {
-        n += got;
-        if (n + 1 == cap) {
-            char *b = realloc(buf, cap *= 2);
-            if (!b)
-                free(buf);
-            buf = b;
-        }
-    }
-    int bad = ferror(f);
-    fclose(f);
-    if (!buf || bad) {
-        free(buf);
-        return buf ? -EIO : -ENOMEM;
-    }
-    buf[n] = '\0';
-    *out = buf;
-    if (len)
-        *len = n;
     return 0;
 }
 
@@ -180,7 +151,7 @@ int pb_table_read(const char *path, struct pb_table *t, struct pb_err *err)
 {
     memset(t, 0, sizeof *t);
     size_t len = 0;
-    int rc = slurp(path, &t->buf, &len);
+    int rc = pb_read_file(path, &t->buf, &len);
     if (rc < 0)
         return pb_fail(err, rc, "%s: cannot read: %s", path, strerror(-rc));
     struct cellvec cells = {0};

@@ -6,6 +6,7 @@
  * enforced by the browser rather than hoped for. */
 #include "report.h"
 
+#include "fdio.h"
 #include "plots.h"
 
 #include <errno.h>
@@ -15,30 +16,11 @@
 
 /* ---------------------------------------------------------------- small helpers */
 
-/* Reads the whole file at path into a malloc'd NUL-terminated buffer; *len gets its size.
- * Returns NULL (errno set) when it cannot. */
+/* The whole file at path as a malloc'd NUL-terminated buffer (*len its size), or NULL. */
 static char *read_all(const char *path, size_t *len)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    size_t cap = 1 << 16, n = 0, got;
-    char *buf = malloc(cap);
-    while (buf && (got = fread(buf + n, 1, cap - n - 1, f)) > 0) {
-        n += got;
-        if (n + 1 == cap) {
-            char *b = realloc(buf, cap *= 2);
-            if (!b)
-                free(buf);
-            buf = b;
-        }
-    }
-    fclose(f);
-    if (buf)
-        buf[n] = '\0';
-    if (len)
-        *len = n;
-    return buf;
+    char *buf = NULL;
+    return pb_read_file(path, &buf, len) == 0 ? buf : NULL;
 }
 
 /* Writes len bytes of s HTML-escaped (text and attribute safe). */
