@@ -146,22 +146,37 @@ static void test_list(void **state)
     free(out);
 }
 
+/* Writes config text as DIR/NAME.json in a fresh folder for tag, runs a quiet sweep of it into
+ * that folder, checks the exit status, and returns the CSV (malloc'd). *out gets bench's
+ * output and *dir (when dir is non-NULL) the folder, both for further checks. */
+static char *sweep_text(const char *tag, const char *name, const char *text, int status,
+                        char **out, const char **dir)
+{
+    char cfg[2048], path[2048];
+    const char *d = pbt_tmpdir(tag);
+    if (dir)
+        *dir = d;
+    snprintf(cfg, sizeof cfg, "%s/%s.json", d, name);
+    pbt_write(cfg, text);
+    assert_int_equal(pbt_bench(out, "--config '%s' --out '%s' --quiet", cfg, d), status);
+    snprintf(path, sizeof path, "%s/%s.csv", d, name);
+    char *csv = pbt_slurp(path);
+    assert_non_null(csv);
+    return csv;
+}
+
 /* A run that fails costs its row, the sweep goes on, and the exit status is 1. */
 static void test_failed_run_exit_1(void **state)
 {
     (void)state;
-    const char *dir = pbt_tmpdir("main-fail");
-    char cfg[2048], path[2048], *out;
-    snprintf(cfg, sizeof cfg, "%s/fail.json", dir);
-    pbt_write(cfg, "{\"name\": \"fail\", \"output\": {\"kind\": \"histogram\",\n"
-                   " \"bins\": {\"min\": 0, \"max\": 2000, \"count\": 8}}, \"sizes\": [50],\n"
-                   " \"repeats\": 1, \"warmup\": 0, \"overhead\": false, \"strategies\": [\"naive\",\n"
-                   " {\"name\": \"exec\", \"label\": \"broken\", \"command\": \"exit 3\"}]}\n");
-    assert_int_equal(pbt_bench(&out, "--config '%s' --out '%s' --quiet", cfg, dir), 1);
+    char *out;
+    char *csv = sweep_text("main-fail", "fail",
+        "{\"name\": \"fail\", \"output\": {\"kind\": \"histogram\",\n"
+        " \"bins\": {\"min\": 0, \"max\": 2000, \"count\": 8}}, \"sizes\": [50],\n"
+        " \"repeats\": 1, \"warmup\": 0, \"overhead\": false, \"strategies\": [\"naive\",\n"
+        " {\"name\": \"exec\", \"label\": \"broken\", \"command\": \"exit 3\"}]}\n", 1, &out, NULL);
     assert_non_null(strstr(out, "1 failed"));
     free(out);
-    snprintf(path, sizeof path, "%s/fail.csv", dir);
-    char *csv = pbt_slurp(path);
     assert_int_equal(count_lines_with(csv, "naive,,histogram,50,1,0,"), 1);
     assert_int_equal(count_lines_with(csv, "broken,"), 1);
     assert_int_equal(count_lines_with(csv, ",error"), 1);
@@ -172,17 +187,13 @@ static void test_failed_run_exit_1(void **state)
 static void test_memory_guard(void **state)
 {
     (void)state;
-    const char *dir = pbt_tmpdir("main-guard");
-    char cfg[2048], path[2048], *out;
-    snprintf(cfg, sizeof cfg, "%s/huge.json", dir);
-    pbt_write(cfg, "{\"name\": \"huge\", \"output\": {\"kind\": \"matrix\"}, \"sizes\": [3000000],\n"
-                   " \"repeats\": 1, \"warmup\": 0, \"overhead\": false,"
-                   " \"strategies\": [\"blocked\"]}\n");
-    assert_int_equal(pbt_bench(&out, "--config '%s' --out '%s' --quiet", cfg, dir), 0);
+    char *out;
+    char *csv = sweep_text("main-guard", "huge",
+        "{\"name\": \"huge\", \"output\": {\"kind\": \"matrix\"}, \"sizes\": [3000000],\n"
+        " \"repeats\": 1, \"warmup\": 0, \"overhead\": false, \"strategies\": [\"blocked\"]}\n",
+        0, &out, NULL);
     assert_non_null(strstr(out, "1 skipped"));
     free(out);
-    snprintf(path, sizeof path, "%s/huge.csv", dir);
-    char *csv = pbt_slurp(path);
     assert_non_null(strstr(csv, "skipped: needs 67055"));
     assert_non_null(strstr(csv, "GiB available"));
     free(csv);
@@ -193,17 +204,14 @@ static void test_memory_guard(void **state)
 static void test_limits_then_openmp(void **state)
 {
     (void)state;
-    const char *dir = pbt_tmpdir("main-limits");
-    char cfg[2048], path[2048], *out;
-    snprintf(cfg, sizeof cfg, "%s/lim.json", dir);
-    pbt_write(cfg, "{\"name\": \"lim\", \"output\": {\"kind\": \"histogram\",\n"
-                   " \"bins\": {\"min\": 0.1, \"max\": 1750, \"count\": 32}}, \"sizes\": [3000],\n"
-                   " \"threads\": [2], \"repeats\": 2, \"warmup\": 0, \"overhead\": false,"
-                   " \"limits\": true, \"timeout_s\": 60, \"strategies\": [\"openmp\"]}\n");
-    assert_int_equal(pbt_bench(&out, "--config '%s' --out '%s' --quiet", cfg, dir), 0);
+    const char *dir;
+    char path[2048], *out;
+    char *csv = sweep_text("main-limits", "lim",
+        "{\"name\": \"lim\", \"output\": {\"kind\": \"histogram\",\n"
+        " \"bins\": {\"min\": 0.1, \"max\": 1750, \"count\": 32}}, \"sizes\": [3000],\n"
+        " \"threads\": [2], \"repeats\": 2, \"warmup\": 0, \"overhead\": false,"
+        " \"limits\": true, \"timeout_s\": 60, \"strategies\": [\"openmp\"]}\n", 0, &out, &dir);
     free(out);
-    snprintf(path, sizeof path, "%s/lim.csv", dir);
-    char *csv = pbt_slurp(path);
     assert_int_equal(count_lines_with(csv, "openmp,,histogram,3000,2,"), 2);
     assert_int_equal(count_lines_with(csv, ",yes,ok,run,"), 2);
     assert_int_equal(count_lines_with(csv, ",,,"), 0);   /* fraction_of_limit is filled */
