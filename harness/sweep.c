@@ -417,11 +417,9 @@ static double median_of(const struct pb_row *rows, size_t nrows, const struct pb
             r->n == key->n && r->threads == key->threads && r->ranks == key->ranks)
             v[m++] = r->wall_s;
     }
-    struct pb_stats st = {0};
-    if (m)
-        pb_stats_compute(v, m, 1, &st);
+    double med = m ? pb_median(v, m) : -1;   /* the median only: no bootstrap per row */
     free(v);
-    return m ? st.median : -1;
+    return med;
 }
 
 /* The fastest configuration at n among rows, into b. Returns 1 when one was found. */
