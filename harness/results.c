@@ -15,7 +15,8 @@ enum col_type {
     T_STR,                           /* char array, quoted when needed */
     T_SIZE,                          /* size_t, decimal */
     T_INT,                           /* int, decimal */
-    T_KIB,                           /* long, decimal; negative (unknown) <-> "" */
+    T_KIB,                           /* long, decimal; negative (unknown) <-> "" (kib figures
+                                        and other counts that may be unknown) */
     T_DBL9,                          /* double "%.9g"; non-finite <-> "" */
     T_DBL6,                          /* double "%.6g"; non-finite <-> "" */
     T_FRAC                           /* double "%.4g"; negative (none) <-> "" read as -1 */
@@ -57,6 +58,8 @@ static const struct col cols[] = {
     COL(config_hash, T_STR, ""),
     COL(rank_max_kib, T_KIB, ""),
     COL(rank_sum_kib, T_KIB, ""),
+    COL(build_s, T_DBL9, ""),
+    COL(dist_evals, T_KIB, ""),
 };
 #define NCOLS (sizeof cols / sizeof cols[0])
 

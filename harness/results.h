@@ -12,7 +12,7 @@
 #define PB_CSV_HEADER \
     "strategy,params,output,n,threads,repeat,wall_s,user_s,sys_s,peak_rss_kib,pairs_per_s," \
     "verified,status,kind,ranks,precision,pin,maxrss_kib,cgroup_peak_kib,fraction_of_limit," \
-    "config_hash,rank_max_kib,rank_sum_kib"
+    "config_hash,rank_max_kib,rank_sum_kib,build_s,dist_evals"
 
 struct pb_row {
     char strategy[64];               /* label */
@@ -24,7 +24,8 @@ struct pb_row {
     double wall_s, user_s, sys_s;
     long peak_rss_kib;               /* = peak PSS of the run's process tree */
     double pairs_per_s;              /* n(n-1)/2 / wall_s; 0 when the run failed */
-    char verified[8];                /* "yes" | "no" | "" (not checked) */
+    char verified[32];               /* "yes", "yes (METHOD)" when checked by an independent
+                                        method instead of naive, "no", "" (not checked) */
     char status[192];                /* "ok" or why not */
     char kind[16];                   /* "run" | "warmup" | "overhead" */
     int ranks;
@@ -36,6 +37,9 @@ struct pb_row {
     char config_hash[17];
     long rank_max_kib;               /* distributed runs: one rank's peak RSS; -1 otherwise */
     long rank_sum_kib;               /* distributed runs: ranks' peak RSS summed; -1 otherwise */
+    double build_s;                  /* spatial strategies: structure build time inside wall_s;
+                                        NAN (written "") when none */
+    long dist_evals;                 /* pair distances evaluated; -1 (written "") unknown */
 };
 
 /* Writes the header line (PB_CSV_HEADER), then flushes and fsyncs. Returns 0 or -errno. */

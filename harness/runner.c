@@ -51,6 +51,7 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <limits.h>
+#include <math.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -82,6 +83,8 @@ struct computed_rec {
     long hwm_kib;                      /* VmHWM when the strategy returned */
     long start_rss_kib, start_pss_kib; /* before the call: what the child inherited */
     long rank_max_kib, rank_sum_kib;   /* out's per-rank figures (distributed runs) */
+    double build_s;                    /* out.build_s: structure build time, 0 = none */
+    uint64_t dist_evals;               /* out.dist_evals: distances evaluated, 0 = unknown */
     char note[256];                    /* out.note */
 };
 
@@ -530,6 +533,8 @@ static void child_compute(const struct pb_problem *p, const struct pb_strategy *
     c->hwm_kib = proc_field(0, "status", "VmHWM:");
     c->rank_max_kib = out->rank_max_kib;
     c->rank_sum_kib = out->rank_sum_kib;
+    c->build_s = out->build_s;
+    c->dist_evals = out->dist_evals;
     snprintf(c->note, sizeof c->note, "%s", out->note);
 }
 
@@ -749,6 +754,8 @@ static void fill_measure(const struct run *r, double timeout_s, struct pb_measur
     m->cgroup_peak_kib = r->cg_peak;
     m->rank_max_kib = r->have_comp && r->comp.rank_max_kib > 0 ? r->comp.rank_max_kib : -1;
     m->rank_sum_kib = r->have_comp && r->comp.rank_sum_kib > 0 ? r->comp.rank_sum_kib : -1;
+    m->build_s = r->have_comp && r->comp.build_s > 0 ? r->comp.build_s : NAN;
+    m->dist_evals = r->have_comp ? r->comp.dist_evals : 0;
     m->samples = r->samples;
     m->sampler_cpu_s = r->sampler_cpu;
 }
@@ -794,7 +801,7 @@ int pb_runner_run(const struct pb_problem *p, const struct pb_strategy_cfg *s,
 {
     struct run r = { .res = { -1, -1 }, .go = { -1, -1 }, .cg_peak = -1 };
     *m = (struct pb_measure){ .verified = -1, .cgroup_peak_kib = -1, .rank_max_kib = -1,
-                              .rank_sum_kib = -1 };
+                              .rank_sum_kib = -1, .build_s = NAN };
     if (stop_flag)
         return snprintf(m->status, sizeof m->status, "interrupted"), -EINTR;
     int e = run_setup(&r);

@@ -7,6 +7,8 @@
 #include "experiment.h"
 #include "verify.h"
 
+#include <stdint.h>
+
 struct pb_measure {
     double wall_s;                   /* CLOCK_MONOTONIC around strategy->run */
     double user_s, sys_s;            /* CPU of the run and every process it reaped */
@@ -24,6 +26,9 @@ struct pb_measure {
     int samples;                     /* memory samples taken during the run */
     double sampler_cpu_s;            /* CPU seconds the runner spent sampling memory */
     char output_tail[160];           /* last line the run wrote to stdout/stderr, else "" */
+    double build_s;                  /* seconds the strategy spent building a spatial structure
+                                        (inside wall_s); NAN when it built none */
+    uint64_t dist_evals;             /* pair distances the strategy evaluated; 0 = unknown */
 };
 
 /* Runs strategy s on p with k in a fresh child process, kills it past timeout_s (0 = never),

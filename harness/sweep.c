@@ -21,6 +21,7 @@
 #include "verify.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -144,6 +145,8 @@ static void row_keys(const struct sweep *s, const struct pb_run *run, struct pb_
     row->repeat = run->repeat;
     row->maxrss_kib = row->peak_rss_kib = row->cgroup_peak_kib = -1;
     row->rank_max_kib = row->rank_sum_kib = -1;
+    row->build_s = NAN;
+    row->dist_evals = -1;
     row->fraction_of_limit = -1;
     row->wall_s = row->user_s = row->sys_s = row->pairs_per_s = NAN;  /* empty until measured */
 }
@@ -291,6 +294,9 @@ static void row_measured(const struct sweep *s, const struct pb_measure *m, stru
     row->cgroup_peak_kib = m->cgroup_peak_kib;
     row->rank_max_kib = m->rank_max_kib;
     row->rank_sum_kib = m->rank_sum_kib;
+    row->build_s = m->build_s;
+    row->dist_evals = m->dist_evals > 0 && m->dist_evals <= (uint64_t)LONG_MAX
+                          ? (long)m->dist_evals : -1;
     snprintf(row->status, sizeof row->status, "%s", m->status);
     if (m->verified == 1)
         snprintf(row->verified, sizeof row->verified, "yes");

@@ -535,6 +535,44 @@ static inline void pb_hist_rows(const struct pb_problem *p, const struct pb_bins
 }
 
 /* ---------------------------------------------------------------------------------------------
+ * Blocks of points: the building block of the spatial strategies (cells, tree leaves), which
+ * keep their points in one contiguous index range of a reordered copy of the problem. The d2
+ * of a pair is the same whichever of the two points comes first (x_i - x_j is -(x_j - x_i)
+ * exactly, and the minimum image takes fabs), so counts stay bit-identical to naive's.
+ */
+
+/* Histogram of the pairs (i, j), i in [i0, i1), j in [j0, j1), of p into worker block h; the
+ * two ranges must not overlap. Each i sweeps the j block in L1-sized tiles. */
+static inline void pb_hist_cross(const struct pb_problem *p, const struct pb_bins *b, size_t i0,
+                                 size_t i1, size_t j0, size_t j1, uint64_t *h)
+{
+    _Alignas(64) double d2[PB_TILE_J];
+    _Alignas(64) float d2f[PB_TILE_J];
+    _Alignas(64) int32_t idx[PB_TILE_J];
+    int fl = p->precision == PB_PRECISION_FLOAT;
+    for (size_t jt = j0; jt < j1; jt += PB_TILE_J) {
+        size_t m = j1 - jt < PB_TILE_J ? j1 - jt : PB_TILE_J;
+        for (size_t i = i0; i < i1; i++) {
+            if (fl) {
+                pb_tile_d2_f(p, b, i, jt, m, d2f, idx);
+                pb_tile_count_f(b, m, d2f, idx, h);
+            } else {
+                pb_tile_d2(p, b, i, jt, m, d2, idx);
+                pb_tile_count(b, m, d2, idx, h);
+            }
+        }
+    }
+}
+
+/* Histogram of the pairs i < j with both in [i0, i1) into worker block h. */
+static inline void pb_hist_self(const struct pb_problem *p, const struct pb_bins *b, size_t i0,
+                                size_t i1, uint64_t *h)
+{
+    for (size_t i = i0; i + 1 < i1; i++)
+        pb_hist_cross(p, b, i, i + 1, i + 1, i1, h);
+}
+
+/* ---------------------------------------------------------------------------------------------
  * Matrix rows: row i of the n*n matrix, every j, same distance as naive. Whole rows are
  * computed (not mirrored) so each page is written once, by the worker that owns the row.
  */

@@ -15,7 +15,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#define PB_STRATEGY_ABI 1
+#define PB_STRATEGY_ABI 2
 
 enum pb_output_kind {
     PB_OUTPUT_MATRIX = 0,            /* full n*n row-major distance matrix */
@@ -74,6 +74,11 @@ struct pb_output {
     long rank_max_kib;               /* distributed runs: largest peak RSS of one rank, else 0 */
     long rank_sum_kib;               /* distributed runs: peak RSS summed over ranks, else 0 */
     char note[256];                  /* why the run failed or was skipped, set by the strategy */
+    /* Added in ABI 2, for strategies that build a spatial structure (grid, tree): */
+    double build_s;                  /* > 0: seconds spent building it, inside the timed call
+                                        (part of wall_s, also reported on its own) */
+    uint64_t dist_evals;             /* > 0: pair distances the strategy evaluated (work
+                                        efficiency: evaluations per counted pair); 0 = unknown */
 };
 
 /* A declared strategy parameter: shown by `bench --list`, checked when a config names it. */
