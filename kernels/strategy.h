@@ -92,14 +92,16 @@ struct pb_param_spec {
 enum {
     PB_SERIAL = 1u << 0,             /* ignores threads: runs once per n, at threads = 1 */
     PB_EXTERNAL = 1u << 1,           /* runs an external program (its processes count too) */
-    PB_DISTRIBUTED = 1u << 2         /* swept over the config's ranks as well as threads */
+    PB_DISTRIBUTED = 1u << 2,        /* swept over the config's ranks as well as threads */
+    PB_HISTOGRAM_ONLY = 1u << 3      /* pair counts only: a matrix run returns -ENOTSUP with a
+                                        note, and its row reads "skipped: <note>" */
 };
 
 struct pb_strategy {
     int abi_version;                 /* PB_STRATEGY_ABI at build time */
     const char *name;                /* name in configs, CSV and --list */
     const char *summary;             /* one line for --list */
-    unsigned flags;                  /* PB_SERIAL, PB_EXTERNAL */
+    unsigned flags;                  /* PB_SERIAL, PB_EXTERNAL, PB_DISTRIBUTED, PB_HISTOGRAM_ONLY */
     const struct pb_param_spec *params;  /* declared parameters, or NULL for none */
     /* Computes p into out with k's workers. Returns 0, or a negative errno on failure (out->note
      * may say why); -ENOTSUP means "cannot run here" and the row reads "skipped: <note>". */
