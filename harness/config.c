@@ -8,11 +8,18 @@
  * | name           | string of [A-Za-z0-9_.-]+ (it names the results)| the file's stem  |
  * | description    | string                                          | none             |
  * | input          | object, below                                   | uniform          |
- * |  .kind         | "uniform" \| "clustered" \| "file" (required)   |                  |
- * |  .seed         | integer >= 0 (uniform, clustered)               | 42               |
- * |  .box          | number > 0: cube side (uniform, clustered)      | 1000.0           |
+ * |  .kind         | "uniform" \| "clustered" \| "powerlaw" \| "file"   |                  |
+ * |                | (required)                                      |                  |
+ * |  .seed         | integer >= 0 (generated kinds)                  | 42               |
+ * |  .box          | number in (0, 1e150]: cube side (generated)     | 1000.0           |
  * |  .path         | string, file only (required there): relative to |                  |
- * |                | the config's folder                             |                  |
+ * |                | the config's folder; text or NumPy .npy (n, 3)  |                  |
+ * |  .clusters     | integer 1..1e6: top-level spheres (powerlaw)    | 100              |
+ * |  .levels       | integer 1..30: levels of sub-spheres (powerlaw) | 9                |
+ * |  .eta          | integer 2..1000: sub-spheres per sphere         | 2                |
+ * |  .lambda       | number > 1, log(eta)/log(lambda) < 3: radius    | 2^(1/1.2)        |
+ * |                | ratio per level (powerlaw)                      |                  |
+ * |  .radius       | number > 0: top-level sphere radius (powerlaw)  | box / 10         |
  * | output         | object, required                                |                  |
  * |  .kind         | "matrix" \| "histogram" (required)              |                  |
  * |  .bins         | object, histogram only (required there)         |                  |
@@ -530,10 +537,53 @@ static int parse_input_path(struct ctx *c, json_t *in)
     return c->e->input.path ? 0 : -ENOMEM;
 }
 
-/* "input": kind, seed, box, path. Absent means uniform with the defaults. */
+/* The power-law keys of input: integers in range, lambda > 1 with a correlation dimension
+ * log(eta)/log(lambda) below 3, radius > 0 (0 in p means box / 10). */
+static int parse_powerlaw(struct ctx *c, json_t *in, struct pb_powerlaw *pl)
+{
+    long long clusters, levels, eta;
+    json_t *v;
+    int rc;
+    *pl = (struct pb_powerlaw){ .lambda = 1.7817974362806785 };   /* 2^(1/1.2): gamma 1.8 */
+    if ((rc = opt_int(c, in, "input", "clusters", 1, 1000000, 100, &clusters)) ||
+        (rc = opt_int(c, in, "input", "levels", 1, 30, 9, &levels)) ||
+        (rc = opt_int(c, in, "input", "eta", 2, 1000, 2, &eta)))
+        return rc;
+    pl->clusters = (int)clusters, pl->levels = (int)levels, pl->eta = (int)eta;
+    if ((v = json_object_get(in, "radius")) &&
+        (rc = check_number(c, v, "input.radius", 0, 0, &pl->radius)))
+        return rc;
+    if ((v = json_object_get(in, "lambda")) &&
+        (rc = check_number(c, v, "input.lambda", 1, 0, &pl->lambda)))
+        return rc;
+    double dim = log((double)eta) / log(pl->lambda);
+    if (!(dim < 3))
+        return fail(c, v ? "input.lambda" : "input.eta", "correlation dimension log(eta)/"
+                    "log(lambda) = log(%lld)/log(%g) = %g must be below 3: raise lambda above "
+                    "eta^(1/3) = %g", eta, pl->lambda, dim, cbrt((double)eta));
+    return 0;
+}
+
+/* Keys of input that only the powerlaw kind takes: refused elsewhere. */
+static int refuse_powerlaw_keys(struct ctx *c, json_t *in)
+{
+    static const char *const only[] = { "clusters", "levels", "eta", "lambda", "radius", NULL };
+    char field[PB_FIELD];
+    for (const char *const *k = only; *k; k++) {
+        if (!json_object_get(in, *k))
+            continue;
+        join_field(field, "input", *k);
+        return fail(c, field, "only a \"powerlaw\" input has \"%s\"", *k);
+    }
+    return 0;
+}
+
+/* "input": kind, seed, box, path, and the power-law keys. Absent means uniform with the
+ * defaults. */
 static int parse_input(struct ctx *c, json_t *root)
 {
-    static const char *const keys[] = { "kind", "seed", "box", "path", NULL };
+    static const char *const keys[] = { "kind", "seed", "box", "path", "clusters", "levels",
+                                        "eta", "lambda", "radius", NULL };
     struct pb_input *p = &c->e->input;
     json_t *in = json_object_get(root, "input"), *v;
     long long seed = 42;
@@ -543,12 +593,19 @@ static int parse_input(struct ctx *c, json_t *root)
         return 0;
     if ((rc = check_object(c, in, "input")) || (rc = check_keys(c, in, "input", keys)) ||
         (rc = require(c, in, "input", "kind", &v)) ||
-        (rc = opt_choice(c, in, "input", "kind", "uniform|clustered|file", 0, &kind)) ||
+        (rc = opt_choice(c, in, "input", "kind", "uniform|clustered|file|powerlaw", 0, &kind)) ||
         (rc = opt_int(c, in, "input", "seed", 0, LLONG_MAX, 42, &seed)))
         return rc;
     p->kind = (enum pb_input_kind)kind;
     p->seed = (uint64_t)seed;
     if ((v = json_object_get(in, "box")) && (rc = check_number(c, v, "input.box", 0, 0, &p->box)))
+        return rc;
+    if (p->box > PB_COORD_MAX)
+        return fail(c, "input.box", "%g is beyond %g: squared distances would overflow",
+                    p->box, PB_COORD_MAX);
+    rc = p->kind == PB_INPUT_POWERLAW ? parse_powerlaw(c, in, &p->pl)
+                                      : refuse_powerlaw_keys(c, in);
+    if (rc)
         return rc;
     if (p->kind == PB_INPUT_FILE)
         return parse_input_path(c, in);
@@ -982,13 +1039,15 @@ static int parse_strategies(struct ctx *c, json_t *root)
     return 0;
 }
 
-/* For a file input: the file must be readable, well formed, and hold the largest size. */
+/* For a file input: the file must be readable, well formed, and hold the largest size. Any
+ * input of a periodic experiment learns the box its points are wrapped into. */
 static int check_points_file(struct ctx *c, json_t *root)
 {
     struct pb_experiment *e = c->e;
     struct pb_points pts;
     struct pb_err perr;
     size_t largest = e->sizes[e->nsizes - 1];
+    e->input.periodic = e->periodic;  /* points are wrapped into the periodic box when made */
     if (e->input.kind != PB_INPUT_FILE)
         return 0;
     int rc = pb_points_read(e->input.path, largest, &pts, &perr);

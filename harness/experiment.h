@@ -12,7 +12,8 @@
 enum pb_input_kind {
     PB_INPUT_UNIFORM = 0,            /* uniform in a cube [0, box)^3 from a seed */
     PB_INPUT_CLUSTERED = 1,          /* Gaussian haloes around random centres, from a seed */
-    PB_INPUT_FILE = 2                /* "x y z" per line from a file */
+    PB_INPUT_FILE = 2,               /* "x y z" per line, or a NumPy .npy (n, 3), from a file */
+    PB_INPUT_POWERLAW = 3            /* Soneira-Peebles hierarchy: xi(r) ~ r^-(3-D), from a seed */
 };
 
 enum pb_order {
@@ -29,12 +30,24 @@ struct pb_strategy_cfg {
     char *params;                    /* canonical "k=v;k=v" of the configured ones, "" if none */
 };
 
+/* The Soneira-Peebles hierarchy of a "powerlaw" input (see harness/points.c). */
+struct pb_powerlaw {
+    int clusters;                    /* top-level spheres, centres uniform in the box */
+    int levels;                      /* levels of sub-spheres below each top-level sphere */
+    int eta;                         /* sub-spheres per sphere, chosen among at each level */
+    double lambda;                   /* radius ratio of a sphere to its sub-spheres, > 1 */
+    double radius;                   /* radius of the top-level spheres; 0 = box / 10 */
+};
+
 struct pb_input {
     enum pb_input_kind kind;
-    uint64_t seed;                   /* uniform, clustered */
-    double box;                      /* side of the cube the points lie in (uniform, clustered) */
+    uint64_t seed;                   /* uniform, clustered, powerlaw */
+    double box;                      /* side of the cube the points lie in (generated kinds) */
     char *path;                      /* file: as usable from the working directory (a relative
                                         path in the config is joined to the config's folder) */
+    struct pb_powerlaw pl;           /* powerlaw only */
+    double periodic;                 /* > 0: points are wrapped into [0, periodic)^3 when made
+                                        (the experiment's periodic box); 0 = left as they are */
 };
 
 struct pb_bins {

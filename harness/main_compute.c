@@ -8,6 +8,12 @@
  *
  * Edges: linear lo + k(hi-lo)/count, log lo (hi/lo)^(k/count), the first and last exactly MIN
  * and MAX; --bins is required for a histogram (no range is guessed from the data).
+ *
+ * Points: text or NumPy .npy (see harness/points.h); with --box they are wrapped into [0, L)^3
+ * first. Timings on stdout after the summary, so that they can be set beside other tools':
+ * loading the points, building the strategy's structure (out.build_s, inside its call; 0 when
+ * it builds none) and counting (the call's wall time less the build), and the distance
+ * evaluations per counted pair when the strategy reports them (out.dist_evals).
  */
 #include "main_commands.h"
 #include "npy.h"
@@ -22,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 
 #define MAX_PARAMS 16
@@ -33,7 +40,8 @@ static const char usage[] =
     "  histogram: --bins is required; saves lo,hi,count per bin (unique pairs i<j)\n"
     "  matrix:    saves the n x n distances as .npy (float64; float32 with --float where the\n"
     "             strategy computes in float)\n"
-    "  --box L    periodic cube of side L: minimum-image distances\n"
+    "  --box L    periodic cube of side L: points wrapped into [0, L), minimum-image distances\n"
+    "  --points   text (x y z per line) or NumPy .npy (n, 3) float64/float32\n"
     "  --param    a strategy parameter, as in a config (see bench --list)\n";
 
 struct compute_args {
@@ -258,6 +266,14 @@ static int save(const struct compute_args *a, const struct pb_problem *p,
     return rc;
 }
 
+/* Seconds on the monotonic clock. */
+static double now_s(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
 /* nftw callback: removes one entry of the temporary folder, children first. */
 static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
@@ -266,9 +282,10 @@ static int remove_entry(const char *path, const struct stat *st, int flag, struc
     return 0;
 }
 
-/* Runs s on p in this process with a fresh temporary folder; prints why when it fails. */
+/* Runs s on p in this process with a fresh temporary folder; prints why when it fails. *wall
+ * is the seconds the strategy's call took. */
 static int run_once(const struct pb_strategy *s, const struct pb_problem *p,
-                    const struct pb_params *base, struct pb_output *out)
+                    const struct pb_params *base, struct pb_output *out, double *wall)
 {
     char tmp[] = "/tmp/pbcompute-XXXXXX";
     struct pb_params k = *base;
@@ -277,7 +294,9 @@ static int run_once(const struct pb_strategy *s, const struct pb_problem *p,
         return -errno;
     }
     k.tmpdir = tmp;
+    double t0 = now_s();
     int rc = s->run(p, &k, out);
+    *wall = now_s() - t0;
     nftw(tmp, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
     if (rc == -ENOTSUP)
         fprintf(stderr, "bench compute: %s cannot run here: %s\n", s->name,
@@ -288,7 +307,8 @@ static int run_once(const struct pb_strategy *s, const struct pb_problem *p,
     return rc;
 }
 
-/* Reads the points (and float copies for --float); prints why on failure. */
+/* Reads the points, wraps them into the --box, makes float copies for --float; prints why on
+ * failure. */
 static int load_points(const struct compute_args *a, struct pb_points *pts)
 {
     struct pb_err err = {0};
@@ -297,11 +317,33 @@ static int load_points(const struct compute_args *a, struct pb_points *pts)
         fprintf(stderr, "bench compute: %s\n", err.msg);
         return rc;
     }
+    if (a->box > 0)
+        pb_points_wrap(pts, a->box);
     if (a->single && pb_points_make_float(pts) < 0) {
         fprintf(stderr, "bench compute: no memory for float copies of %zu points\n", pts->n);
         return -ENOMEM;
     }
     return 0;
+}
+
+/* Prints where the time went: loading, building the structure, counting; and the distance
+ * evaluations per counted pair (all n(n-1)/2 for a matrix) when the strategy reported them. */
+static void print_timings(const struct pb_problem *p, const struct pb_output *out, double load_s,
+                          double wall_s)
+{
+    double build = out->build_s > 0 ? out->build_s : 0;
+    printf("time: load %.6f s, build %.6f s%s, count %.6f s\n", load_s, build,
+           out->build_s > 0 ? "" : " (no structure)", wall_s - build);
+    if (out->dist_evals == 0)
+        return;
+    double counted = 0;
+    for (size_t b = 0; p->output == PB_OUTPUT_HISTOGRAM && b < p->nbins; b++)
+        counted += (double)out->counts[b];
+    if (p->output == PB_OUTPUT_MATRIX)
+        counted = (double)p->n * (double)(p->n - 1) / 2;
+    printf("work: %llu distance evaluations, %.0f pairs counted: %.3g per counted pair\n",
+           (unsigned long long)out->dist_evals, counted,
+           counted > 0 ? (double)out->dist_evals / counted : NAN);
 }
 
 /* Computes and saves, given parsed arguments and the strategy. Exit status as in main. */
@@ -319,7 +361,9 @@ static int compute(struct compute_args *a, const struct pb_strategy *s)
             a->count, a->min, a->max);
         return 2;
     }
+    double t0 = now_s(), wall = 0;
     int status = load_points(a, &pts) < 0 ? 2 : 0;
+    double load_s = now_s() - t0;
     struct pb_problem p = {.n = pts.n, .x = pts.x, .y = pts.y, .z = pts.z, .xf = pts.xf,
                            .yf = pts.yf, .zf = pts.zf, .precision = a->single,
                            .box = a->box, .output = a->output, .nbins = a->count,
@@ -327,12 +371,14 @@ static int compute(struct compute_args *a, const struct pb_strategy *s)
     struct pb_output out = {0};
     if (!status && !(out.counts = counts = calloc(a->count + 1, sizeof *counts)))
         status = 1;
-    if (!status && (run_once(s, &p, &k, &out) < 0 || save(a, &p, &out) < 0))
+    if (!status && (run_once(s, &p, &k, &out, &wall) < 0 || save(a, &p, &out) < 0))
         status = 1;
     if (!status)
         printf("%s: %zu points, %s, %s, %d thread%s\n", a->save, p.n, s->name,
                a->output == PB_OUTPUT_MATRIX ? "matrix" : "histogram", a->threads,
                a->threads == 1 ? "" : "s");
+    if (!status)
+        print_timings(&p, &out, load_s, wall);
     if (out.matrix)
         munmap(out.matrix, out.matrix_bytes);
     free(counts);

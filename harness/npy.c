@@ -3,9 +3,14 @@
 #include "npy.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define PB_NPY_CHUNK (1u << 21)      /* bytes per pread when a table is converted on the way */
 
 size_t pb_npy_elem(const char *descr)
 {
@@ -95,4 +100,135 @@ void pb_npy_free(struct pb_npy_array *a)
 {
     free(a->data);
     a->data = NULL;
+}
+
+/* Checks descr and shape of a points-like table: "<f8"/"<f4", 2-D (rows, cols). */
+static int table_shape(const char *path, const struct pb_npy_info *info, size_t cols,
+                       struct pb_err *err)
+{
+    if (strcmp(info->descr, "<f8") != 0 && strcmp(info->descr, "<f4") != 0)
+        return pb_fail(err, -EINVAL, "%s: dtype '%s' is not little-endian float64 ('<f8') or "
+                       "float32 ('<f4')", path, info->descr);
+    if (info->ndim == 2 && info->shape[1] == cols)
+        return 0;
+    if (info->ndim == 2)
+        return pb_fail(err, -EINVAL, "%s: shape (%zu, %zu) is not (n, %zu)", path,
+                       info->shape[0], info->shape[1], cols);
+    if (info->ndim == 1)
+        return pb_fail(err, -EINVAL, "%s: shape (%zu,) is not (n, %zu)", path, info->shape[0],
+                       cols);
+    return pb_fail(err, -EINVAL, "%s: shape () is not (n, %zu)", path, cols);
+}
+
+int pb_npy_table_open(FILE *f, const char *path, size_t cols, struct pb_npy_info *info,
+                      struct pb_err *err)
+{
+    struct stat st;
+    *info = (struct pb_npy_info){ 0 };
+    int rc = pb_npy_read_header(f, info);
+    if (rc == -EIO)
+        return pb_fail(err, -EINVAL, "%s: truncated .npy header", path);
+    if (rc)
+        return pb_fail(err, rc, "%s: not a .npy header this reader understands (format 1.0 to "
+                       "3.0, a dict with 'descr', 'fortran_order' and a 'shape' of at most 2 "
+                       "dimensions)", path);
+    if ((rc = table_shape(path, info, cols, err)))
+        return rc;
+    size_t elem = pb_npy_elem(info->descr), rows = info->shape[0];
+    if (rows > SIZE_MAX / cols / elem)
+        return pb_fail(err, -EINVAL, "%s: shape (%zu, %zu) is too large", path, rows, cols);
+    if (fstat(fileno(f), &st) != 0)
+        return pb_fail(err, -errno, "%s: %s", path, strerror(errno));
+    size_t need = rows * cols * elem;
+    size_t have = (size_t)st.st_size > info->data_offset ? (size_t)st.st_size - info->data_offset
+                                                        : 0;
+    if (have < need)
+        return pb_fail(err, -EINVAL, "%s: truncated: shape (%zu, %zu) of %s needs %zu bytes of "
+                       "data, the file holds %zu", path, rows, cols, info->descr, need, have);
+    return 0;
+}
+
+/* pread of exactly len bytes at off, retrying short reads. Returns 0, -EIO at end of file,
+ * or -errno. */
+static int pread_full(int fd, void *buf, size_t len, off_t off)
+{
+    char *p = buf;
+    while (len > 0) {
+        ssize_t got = pread(fd, p, len, off);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got <= 0)
+            return got < 0 ? -errno : -EIO;
+        p += got, off += got, len -= (size_t)got;
+    }
+    return 0;
+}
+
+/* Converts count elements of elem bytes (8: double, 4: float), step bytes apart from src,
+ * into doubles at out[0..count). */
+static void to_doubles(const char *src, size_t elem, size_t step, size_t count, double *out)
+{
+    for (size_t i = 0; i < count; i++, src += step) {
+        if (elem == sizeof(double)) {
+            memcpy(&out[i], src, sizeof(double));
+        } else {
+            float v;
+            memcpy(&v, src, sizeof v);
+            out[i] = v;
+        }
+    }
+}
+
+/* One Fortran-order column: rows elements at off, into out (directly for float64). */
+static int read_column(int fd, off_t off, size_t elem, size_t rows, double *out, char *buf)
+{
+    if (elem == sizeof(double))
+        return pread_full(fd, out, rows * elem, off);
+    size_t per = PB_NPY_CHUNK / elem;
+    for (size_t r = 0; r < rows; r += per) {
+        size_t k = rows - r < per ? rows - r : per;
+        int rc = pread_full(fd, buf, k * elem, off + (off_t)(r * elem));
+        if (rc)
+            return rc;
+        to_doubles(buf, elem, elem, k, out + r);
+    }
+    return 0;
+}
+
+/* The first rows rows of a C-order table, read in blocks of whole rows and split into out. */
+static int read_rows(int fd, off_t off, size_t elem, size_t cols, size_t rows,
+                     double *const *out, char *buf)
+{
+    size_t per = PB_NPY_CHUNK / (elem * cols);
+    for (size_t r = 0; r < rows; r += per) {
+        size_t k = rows - r < per ? rows - r : per;
+        int rc = pread_full(fd, buf, k * cols * elem, off + (off_t)(r * cols * elem));
+        if (rc)
+            return rc;
+        for (size_t c = 0; c < cols; c++)
+            to_doubles(buf + c * elem, elem, elem * cols, k, out[c] + r);
+    }
+    return 0;
+}
+
+int pb_npy_table_read(FILE *f, const char *path, const struct pb_npy_info *info, size_t rows,
+                      double *const *out, struct pb_err *err)
+{
+    size_t elem = pb_npy_elem(info->descr), cols = info->shape[1];
+    int fd = fileno(f), rc = 0;
+    char *buf = malloc(PB_NPY_CHUNK);
+    if (!buf)
+        return pb_fail(err, -ENOMEM, "%s: out of memory", path);
+    off_t base = (off_t)info->data_offset;
+    if (!info->fortran)
+        rc = read_rows(fd, base, elem, cols, rows, out, buf);
+    for (size_t c = 0; info->fortran && c < cols && rc == 0; c++)
+        rc = read_column(fd, base + (off_t)(c * info->shape[0] * elem), elem, rows, out[c],
+                         buf);
+    free(buf);
+    if (rc == -EIO)
+        return pb_fail(err, rc, "%s: truncated: the data ends before the shape says", path);
+    if (rc)
+        return pb_fail(err, rc, "%s: cannot read: %s", path, strerror(-rc));
+    return 0;
 }

@@ -7,6 +7,7 @@
 #include "error.h"
 
 #include <stddef.h>
+#include <stdio.h>
 
 struct pb_npy_array {
     char descr[16];                  /* dtype as numpy spells it: "<f8", "<f4" */
@@ -29,5 +30,20 @@ int pb_npy_write(const char *path, const void *data, const char *descr, int ndim
 int pb_npy_read(const char *path, struct pb_npy_array *a, struct pb_err *err);
 
 void pb_npy_free(struct pb_npy_array *a);
+
+struct pb_npy_info;
+
+/* Reads the header of the .npy file open as f (at its start) and checks that it holds a
+ * (rows, cols) table of little-endian float64 or float32, C or Fortran order, with all of its
+ * data present. Fills info (info->shape[0] is the number of rows). Returns 0, or -EINVAL with
+ * err naming path and what is wrong (dtype, shape, truncated data), or -errno. */
+int pb_npy_table_open(FILE *f, const char *path, size_t cols, struct pb_npy_info *info,
+                      struct pb_err *err);
+
+/* Reads the first rows rows of the table pb_npy_table_open accepted into doubles: column c goes
+ * to out[c][0..rows). Reads the data in large blocks with pread (no per-element parsing); the
+ * position of f is not used. Returns 0 or -errno with err filled. */
+int pb_npy_table_read(FILE *f, const char *path, const struct pb_npy_info *info, size_t rows,
+                      double *const *out, struct pb_err *err);
 
 #endif

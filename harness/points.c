@@ -1,28 +1,55 @@
-/* points.c — the haloes a run works on: uniform or clustered from a seed, or read from a file.
+/* points.c — the haloes a run works on: uniform, clustered or power-law clustered from a seed,
+ * or read from a file.
  *
  * Generated inputs are specified, not just seeded, so that they can be reproduced elsewhere:
  * the seed goes through splitmix64 into xoshiro256** (rng.h), and each point takes its x, y, z
  * from the stream in turn. Every point consumes a fixed number of draws, so the first n points
  * never depend on n: a smaller run sees a prefix of a larger one.
  *
- * Points files: one point per line, the first three fields are x y z. Fields are separated by
- * any run of spaces, tabs or commas. Lines that are blank or whose first non-blank character is
- * '#' are skipped. Columns after the third are ignored, because halo catalogues usually carry
- * mass or id there. A line with fewer than three numbers, a field that is not a number, or a
- * NaN or infinity is an error naming the file, the line number and the line's text. */
+ * Power law (Soneira & Peebles 1978): point i is drawn on its own from a counter-based stream,
+ * splitmix64 outputs keyed by (seed, i), so points never depend on n either. It picks one of
+ * `clusters` top-level spheres of radius R (centres uniform in the box), then at each of
+ * `levels` levels one of `eta` sub-spheres of radius R/lambda^l, and lands uniformly in the
+ * last one. A sphere's centre is uniform in the ball of its parent's radius around the parent's
+ * centre, drawn from a stream keyed by its path from the top (so every point on that path sees
+ * the same centre). The correlation dimension is D = log(eta) / log(lambda) and
+ * xi(r) ~ r^-(3-D) between about R/lambda^levels and R; the defaults (100 clusters, 9 levels,
+ * eta 2, lambda 2^(1/1.2), R = box/10) give gamma = 1.8 from about 0.6 to 50 in a 1000 box.
+ *
+ * Points files: a NumPy .npy (n, 3) table of little-endian float64 or float32 (C or Fortran
+ * order), recognised by its magic bytes, or text: one point per line, the first three fields
+ * are x y z. Fields are separated by any run of spaces, tabs or commas. Lines that are blank or
+ * whose first non-blank character is '#' are skipped. Columns after the third are ignored,
+ * because halo catalogues usually carry mass or id there. A line with fewer than three numbers,
+ * a field that is not a number, a NaN or infinity, or a coordinate beyond PB_COORD_MAX is an
+ * error naming the file, the line number and the line's text (the 0-based row for .npy).
+ * Only regular files are read: a FIFO is opened without blocking and refused.
+ *
+ * A periodic experiment (input->periodic > 0) wraps every point into [0, L)^3 when it is made,
+ * so that minimum-image distances are right for points given outside the box. */
 #include "points.h"
+#include "npy.h"
+#include "npyfmt.h"
 #include "rng.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #define PB_CLUSTERS 32               /* haloes are grouped around this many centres */
 #define PB_CLUSTER_SIGMA 0.02        /* spread of a group, as a fraction of the box side */
 #define PB_STREAM_CENTRES 0x63656e7472657321ull  /* mixed into the seed for the centres */
+#define PB_STREAM_TOP 0x746f702d6c657665ull  /* mixed into the seed for power-law top centres */
+#define PB_PL_CLUSTERS 100           /* power-law defaults: top-level spheres */
+#define PB_PL_LEVELS 9               /* levels below them */
+#define PB_PL_ETA 2                  /* sub-spheres per sphere */
+#define PB_PL_LAMBDA 1.7817974362806785  /* 2^(1/1.2): D = 1.2, gamma = 1.8 */
+#define PB_PL_RADIUS 0.1             /* top-level radius as a fraction of the box side */
 #define PB_SHOW_MAX 60               /* characters of an offending line quoted in errors */
 
 void pb_points_free(struct pb_points *pts)
@@ -106,6 +133,112 @@ static void make_clustered(const struct pb_input *in, struct pb_points *pts)
     }
 }
 
+/* A 64-bit key from two: splitmix64 of a + b times an odd constant. */
+static uint64_t key2(uint64_t a, uint64_t b)
+{
+    uint64_t s = a + b * 0xD1B54A32D192ED03ull;
+    return pb_splitmix64(&s);
+}
+
+/* An integer in [0, bound), bound < 2^32, from the top 32 bits of x (multiply-shift). */
+static uint64_t pick(uint64_t x, uint64_t bound)
+{
+    return ((x >> 32) * bound) >> 32;
+}
+
+/* Adds to v a point uniform in the ball of radius r, drawn from stream *s by rejection: each
+ * splitmix64 output gives a point of the cube (-1, 1)^3, 21 bits per coordinate (x from the
+ * low bits), until one falls inside the unit ball (on average 1.9 outputs). */
+static void add_in_ball(uint64_t *s, double r, double v[3])
+{
+    double u[3];
+    do {
+        uint64_t x = pb_splitmix64(s);
+        for (int d = 0; d < 3; d++)
+            u[d] = ((double)((x >> (21 * d)) & 0x1FFFFF) + 0.5) * 0x1.0p-20 - 1.0;
+    } while (u[0] * u[0] + u[1] * u[1] + u[2] * u[2] > 1.0);
+    for (int d = 0; d < 3; d++)
+        v[d] += r * u[d];
+}
+
+/* The power-law parameters of in with every 0 replaced by its default. */
+static struct pb_powerlaw powerlaw_params(const struct pb_input *in)
+{
+    struct pb_powerlaw pl = in->pl;
+    pl.clusters = pl.clusters > 0 ? pl.clusters : PB_PL_CLUSTERS;
+    pl.levels = pl.levels > 0 ? pl.levels : PB_PL_LEVELS;
+    pl.eta = pl.eta > 0 ? pl.eta : PB_PL_ETA;
+    pl.lambda = pl.lambda > 1 ? pl.lambda : PB_PL_LAMBDA;
+    pl.radius = pl.radius > 0 ? pl.radius : PB_PL_RADIUS * in->box;
+    return pl;
+}
+
+/* Point i of the power-law input (see the top of the file), before wrapping. The stream of
+ * the point, keyed by (seed, i), picks the cluster and each level's sub-sphere (one splitmix64
+ * output each) and finally the place in the last sphere; a sphere's key is key2 of its
+ * parent's key and 1 + its index, the top spheres' key2(seed ^ PB_STREAM_TOP, cluster).
+ * radii[l] is the radius of the spheres of level l: radius / lambda^l (l = 0 the top). */
+static void powerlaw_point(uint64_t seed, double box, const struct pb_powerlaw *pl,
+                           const double *radii, uint64_t i, double v[3])
+{
+    uint64_t s = key2(seed, i);
+    uint64_t node = key2(seed ^ PB_STREAM_TOP, pick(pb_splitmix64(&s), (uint64_t)pl->clusters));
+    uint64_t ns = node;
+    for (int d = 0; d < 3; d++)
+        v[d] = (double)(pb_splitmix64(&ns) >> 11) * 0x1.0p-53 * box;
+    for (int l = 0; l < pl->levels; l++) {
+        node = key2(node, 1 + pick(pb_splitmix64(&s), (uint64_t)pl->eta));
+        ns = node;
+        add_in_ball(&ns, radii[l], v);
+    }
+    add_in_ball(&s, radii[pl->levels], v);
+}
+
+/* Power law: a Soneira-Peebles hierarchy, each point wrapped into the box. */
+static void make_powerlaw(const struct pb_input *in, struct pb_points *pts)
+{
+    struct pb_powerlaw pl = powerlaw_params(in);
+    double radii[32];                /* levels <= 30, as the config allows */
+    pl.levels = pl.levels < 31 ? pl.levels : 31;
+    radii[0] = pl.radius;
+    for (int l = 1; l <= pl.levels; l++)
+        radii[l] = radii[l - 1] / pl.lambda;
+    for (size_t i = 0; i < pts->n; i++) {
+        double v[3];
+        powerlaw_point(in->seed, in->box, &pl, radii, i, v);
+        pts->x[i] = v[0] >= 0 && v[0] < in->box ? v[0] : wrap(v[0], in->box);
+        pts->y[i] = v[1] >= 0 && v[1] < in->box ? v[1] : wrap(v[1], in->box);
+        pts->z[i] = v[2] >= 0 && v[2] < in->box ? v[2] : wrap(v[2], in->box);
+    }
+}
+
+void pb_points_wrap(struct pb_points *pts, double box)
+{
+    double *c[3] = { pts->x, pts->y, pts->z };
+    for (int d = 0; d < 3; d++)
+        for (size_t i = 0; i < pts->n; i++)
+            if (!(c[d][i] >= 0 && c[d][i] < box))
+                c[d][i] = wrap(c[d][i], box);
+}
+
+/* The points of a generated kind into pts (n set). Returns 0 or -ENOMEM with err filled. */
+static int make_generated(const struct pb_input *in, size_t n, struct pb_points *pts,
+                          struct pb_err *err)
+{
+    if (points_reserve(pts, n) < 0) {
+        pb_points_free(pts);
+        return pb_fail(err, -ENOMEM, "out of memory for %zu points", n);
+    }
+    pts->n = n;
+    if (in->kind == PB_INPUT_CLUSTERED)
+        make_clustered(in, pts);
+    else if (in->kind == PB_INPUT_POWERLAW)
+        make_powerlaw(in, pts);
+    else
+        make_uniform(in, pts);
+    return 0;
+}
+
 int pb_points_make(const struct pb_input *in, size_t n, struct pb_points *pts, struct pb_err *err)
 {
     *pts = (struct pb_points){ 0 };
@@ -118,18 +251,14 @@ int pb_points_make(const struct pb_input *in, size_t n, struct pb_points *pts, s
                          in->path, n, pts->n);
             pb_points_free(pts);
         }
+        if (rc == 0 && in->periodic > 0)
+            pb_points_wrap(pts, in->periodic);
         return rc;
     }
-    if (points_reserve(pts, n) < 0) {
-        pb_points_free(pts);
-        return pb_fail(err, -ENOMEM, "out of memory for %zu points", n);
-    }
-    pts->n = n;
-    if (in->kind == PB_INPUT_CLUSTERED)
-        make_clustered(in, pts);
-    else
-        make_uniform(in, pts);
-    return 0;
+    int rc = make_generated(in, n, pts, err);
+    if (rc == 0 && in->periodic > 0 && in->periodic != in->box)
+        pb_points_wrap(pts, in->periodic);
+    return rc;
 }
 
 /* Copies at most PB_SHOW_MAX characters of line (without its newline) into buf for messages. */
@@ -170,6 +299,10 @@ static int parse_line(const char *path, size_t lineno, char *line, size_t len, d
         if (end != num + tlen || !isfinite(v[k]))
             return pb_fail(err, -EINVAL, "%s:%zu: %s \"%s\" in \"%s\"", path, lineno,
                            end != num + tlen ? "not a number:" : "not a finite number:", num,
+                           show(line, shown, sizeof shown));
+        if (fabs(v[k]) > PB_COORD_MAX)
+            return pb_fail(err, -EINVAL, "%s:%zu: coordinate %s beyond +-%g (squared distances "
+                           "would overflow) in \"%s\"", path, lineno, num, PB_COORD_MAX,
                            show(line, shown, sizeof shown));
         p = tok + tlen;
     }
@@ -225,20 +358,108 @@ static int read_lines(FILE *f, const char *path, size_t max_n, struct pb_points 
     return rc;
 }
 
+/* What kind of file st describes, for the message that refuses it. */
+static const char *file_kind(const struct stat *st)
+{
+    if (S_ISDIR(st->st_mode))
+        return "a folder";
+    if (S_ISFIFO(st->st_mode))
+        return "a FIFO";
+    if (S_ISSOCK(st->st_mode))
+        return "a socket";
+    return "a device";
+}
+
+/* Opens path for reading without blocking (a FIFO with no writer would block an ordinary
+ * open forever) and refuses anything but a regular file. Returns 0 or -errno with err filled. */
+static int open_regular(const char *path, FILE **out, struct pb_err *err)
+{
+    struct stat st;
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC), rc = 0;
+    if (fd < 0)
+        return pb_fail(err, -errno, "%s: cannot open points file: %s", path, strerror(errno));
+    if (fstat(fd, &st) != 0 || fcntl(fd, F_SETFL, 0) != 0)   /* reads block again */
+        rc = pb_fail(err, -errno, "%s: cannot open points file: %s", path, strerror(errno));
+    else if (!S_ISREG(st.st_mode))
+        rc = pb_fail(err, S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL, "%s: not a regular file "
+                     "but %s: a points file must be a file", path, file_kind(&st));
+    else if (!(*out = fdopen(fd, "r")))
+        rc = pb_fail(err, -errno, "%s: cannot open points file: %s", path, strerror(errno));
+    if (rc < 0)
+        close(fd);
+    return rc;
+}
+
+/* 1 when f starts with the .npy magic, 0 when not; f is left at its start. */
+static int is_npy(FILE *f)
+{
+    char magic[6];
+    int yes = fread(magic, 1, sizeof magic, f) == sizeof magic &&
+              memcmp(magic, "\x93NUMPY", sizeof magic) == 0;
+    rewind(f);
+    return yes;
+}
+
+/* 1 when path ends in ".npy". */
+static int npy_name(const char *path)
+{
+    size_t len = strlen(path);
+    return len >= 4 && strcmp(path + len - 4, ".npy") == 0;
+}
+
+/* Checks every coordinate of a table read from path: finite and within PB_COORD_MAX. Returns
+ * 0 or -EINVAL naming the first bad row (0-based, as numpy counts) and column. */
+static int check_rows(const char *path, const struct pb_points *pts, struct pb_err *err)
+{
+    const double *c[3] = { pts->x, pts->y, pts->z };
+    for (size_t i = 0; i < pts->n; i++) {
+        for (int d = 0; d < 3; d++) {
+            if (fabs(c[d][i]) <= PB_COORD_MAX)
+                continue;
+            if (!isfinite(c[d][i]))
+                return pb_fail(err, -EINVAL, "%s: row %zu (0-based), %c: not a finite number: "
+                               "%g", path, i, "xyz"[d], c[d][i]);
+            return pb_fail(err, -EINVAL, "%s: row %zu (0-based), %c: coordinate %g beyond "
+                           "+-%g (squared distances would overflow)", path, i, "xyz"[d],
+                           c[d][i], PB_COORD_MAX);
+        }
+    }
+    return 0;
+}
+
+/* Reads up to max_n rows of the .npy (n, 3) table open as f into pts. */
+static int read_npy(FILE *f, const char *path, size_t max_n, struct pb_points *pts,
+                    struct pb_err *err)
+{
+    struct pb_npy_info info;
+    int rc = pb_npy_table_open(f, path, 3, &info, err);
+    if (rc)
+        return rc;
+    size_t rows = max_n && info.shape[0] > max_n ? max_n : info.shape[0];
+    if (points_reserve(pts, rows) < 0)
+        return pb_fail(err, -ENOMEM, "%s: out of memory for %zu points", path, rows);
+    double *const cols[3] = { pts->x, pts->y, pts->z };
+    if ((rc = pb_npy_table_read(f, path, &info, rows, cols, err)))
+        return rc;
+    pts->n = rows;
+    return check_rows(path, pts, err);
+}
+
 int pb_points_read(const char *path, size_t max_n, struct pb_points *pts, struct pb_err *err)
 {
+    FILE *f = NULL;
     *pts = (struct pb_points){ 0 };
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return pb_fail(err, -errno, "%s: cannot open points file: %s", path, strerror(errno));
-    struct stat st;
-    if (fstat(fileno(f), &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
-        fclose(f);                    /* a device or pipe could be endless or block forever */
-        return pb_fail(err, -EINVAL, "%s: not a regular file: a points file must be a file",
-                       path);
-    }
+    int rc = open_regular(path, &f, err);
+    if (rc < 0)
+        return rc;
     errno = 0;
-    int rc = read_lines(f, path, max_n, pts, err);
+    if (is_npy(f))
+        rc = read_npy(f, path, max_n, pts, err);
+    else if (npy_name(path))
+        rc = pb_fail(err, -EINVAL, "%s: not a .npy file: it does not start with the magic "
+                     "\"\\x93NUMPY\"", path);
+    else
+        rc = read_lines(f, path, max_n, pts, err);
     fclose(f);
     if (rc == 0 && pts->n == 0)
         rc = pb_fail(err, -EINVAL, "%s: no points in the file (empty, or only comments and "

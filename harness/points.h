@@ -13,17 +13,28 @@ struct pb_points {
     float *xf, *yf, *zf;             /* float copies, made by pb_points_make_float (owned) */
 };
 
+/* The largest |coordinate| accepted from a file: beyond it a squared distance (three squared
+ * differences of up to 2 * PB_COORD_MAX) could overflow a double. */
+#define PB_COORD_MAX 1e150
+
 /* Makes the first n points of the input: the same input and seed always give the same points,
  * and the points for a smaller n are a prefix of those for a larger one. A file input reads at
  * most n points and fails when it holds fewer. Returns 0 or -errno with err filled. */
 int pb_points_make(const struct pb_input *in, size_t n, struct pb_points *pts, struct pb_err *err);
 
-/* Reads up to max_n points from a file ("x y z" per line, separated by spaces, tabs or commas;
- * '#' lines and blank lines skipped). max_n = 0 reads all. Errors name the line. */
+/* Reads up to max_n points from a regular file: a NumPy .npy (n, 3) array of float64 or float32
+ * (recognised by its magic bytes), or text ("x y z" per line, separated by spaces, tabs or
+ * commas; '#' lines and blank lines skipped). max_n = 0 reads all. A FIFO, device or folder is
+ * refused without blocking. A coordinate that is not finite or whose magnitude exceeds
+ * PB_COORD_MAX is an error naming the line (text) or the 0-based row (.npy). */
 int pb_points_read(const char *path, size_t max_n, struct pb_points *pts, struct pb_err *err);
 
 /* Fills xf/yf/zf from x/y/z. Returns 0 or -ENOMEM. */
 int pb_points_make_float(struct pb_points *pts);
+
+/* Wraps every coordinate into [0, box): periodic images, so that minimum-image distances hold
+ * whatever the file said. Points already inside are left bit for bit as they are. */
+void pb_points_wrap(struct pb_points *pts, double box);
 
 void pb_points_free(struct pb_points *pts);
 

@@ -1,6 +1,8 @@
 /* test_compute.c — `bench compute` end to end: a points file in, the saved answer out, compared
  * with naive computed here (histogram counts exactly, matrix within 1e-12), the .npy read by
- * numpy.load, and bad arguments refused with exit status 2 and a message naming the option. */
+ * numpy.load, and bad arguments refused with exit status 2 and a message naming the option.
+ * Points come as text or .npy; --box wraps them into the box; FIFOs and coordinates that would
+ * overflow are refused; the time spent loading, building and counting is printed. */
 #include "support.h"
 
 #include "npy.h"
@@ -11,6 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #define N 300
 #define NBINS 12
@@ -219,6 +224,84 @@ static void bad_arguments(void **state)
             "/nonexistent/p.txt");
 }
 
+/* The same points as a float64 .npy (n, 3): the same counts as from the text file, and the
+ * timings line names loading, building (none for a strategy without a structure) and
+ * counting. */
+static void npy_points_and_timings(void **state)
+{
+    (void)state;
+    double e[NBINS + 1], *xyz = malloc(3 * N * sizeof *xyz);
+    uint64_t ref[NBINS], got[NBINS];
+    struct pb_output out;
+    char npy[1200], save[1200], *output = NULL;
+    for (size_t i = 0; i < N; i++)
+        xyz[3 * i] = X[i], xyz[3 * i + 1] = Y[i], xyz[3 * i + 2] = Z[i];
+    snprintf(npy, sizeof npy, "%s/points.npy", dir);
+    assert_int_equal(pb_npy_write(npy, xyz, "<f8", 2, N, 3, NULL), 0);
+    free(xyz);
+    linear_edges(e, 5, 150);
+    reference(PB_OUTPUT_HISTOGRAM, e, 0, ref, &out);
+    snprintf(save, sizeof save, "%s/h-npy.csv", dir);
+    assert_int_equal(pbt_bench(&output, "compute --points '%s' --strategy blocked --threads 1 "
+                               "--output histogram --bins 5,150,%d --save '%s'", npy, NBINS,
+                               save), 0);
+    read_csv(save, e, got);
+    assert_memory_equal(got, ref, sizeof ref);
+    double load, build, count;
+    char *t = strstr(output, "time: load ");
+    assert_non_null(t);
+    assert_int_equal(sscanf(t, "time: load %lf s, build %lf s (no structure), count %lf s",
+                            &load, &build, &count), 3);
+    assert_true(load > 0 && build == 0 && count > 0);
+    assert_null(strstr(output, "work:"));           /* blocked does not count evaluations */
+    free(output);
+}
+
+/* --box wraps the points into [0, L) first: (0,0,0) and (350,0,0) in a box of 100 are 50
+ * apart (minimum image), not 250 or 150. */
+static void box_wraps_points(void **state)
+{
+    (void)state;
+    char pts[1200], save[1200];
+    uint64_t got[NBINS];
+    double e[NBINS + 1];
+    snprintf(pts, sizeof pts, "%s/outside.txt", dir);
+    snprintf(save, sizeof save, "%s/h-outside.csv", dir);
+    pbt_write(pts, "0 0 0\n350 0 0\n");
+    linear_edges(e, 0, 120);                         /* bins 10 wide */
+    assert_int_equal(pbt_bench(NULL, "compute --points '%s' --strategy naive --threads 1 "
+                               "--output histogram --bins 0,120,%d --box 100 --save '%s'", pts,
+                               NBINS, save), 0);
+    read_csv(save, e, got);
+    for (int b = 0; b < NBINS; b++)
+        assert_int_equal(got[b], b == 5);           /* [50, 60) */
+}
+
+/* A FIFO as --points is refused at once (an ordinary open would block forever), and so are
+ * coordinates whose squared distances could overflow, naming the line. */
+static void bad_points_files(void **state)
+{
+    (void)state;
+    char fifo[1200], big[1200], args[3000], cmd[4000], output[4096];
+    snprintf(fifo, sizeof fifo, "%s/p.fifo", dir);
+    assert_int_equal(mkfifo(fifo, 0600), 0);
+    snprintf(args, sizeof args, "--points '%s' --strategy naive --threads 1 --output matrix "
+             "--save '%s/x.npy'", fifo, dir);
+    snprintf(cmd, sizeof cmd, "timeout 20 '%s' compute %s 2>&1", PB_BENCH_PATH, args);
+    FILE *p = popen(cmd, "r");                      /* timeout: a hang fails, with 124 */
+    assert_non_null(p);
+    size_t got = fread(output, 1, sizeof output - 1, p);
+    output[got] = '\0';
+    int st = pclose(p);
+    assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 2);
+    assert_non_null(strstr(output, "p.fifo: not a regular file but a FIFO"));
+    snprintf(big, sizeof big, "%s/big.txt", dir);
+    pbt_write(big, "0 0 0\n1 2 3\n1e300 0 0\n");
+    snprintf(args, sizeof args, "--points '%s' --strategy naive --threads 1 --output matrix "
+             "--save '%s/x.npy'", big, dir);
+    refused(args, "big.txt:3: coordinate 1e300 beyond");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -227,6 +310,9 @@ int main(void)
         cmocka_unit_test(matrix_npy),
         cmocka_unit_test(matrix_float),
         cmocka_unit_test(bad_arguments),
+        cmocka_unit_test(npy_points_and_timings),
+        cmocka_unit_test(box_wraps_points),
+        cmocka_unit_test(bad_points_files),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }

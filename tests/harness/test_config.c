@@ -7,6 +7,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -281,6 +282,67 @@ static void test_file_input_relative(void **state)
              "g.json:2:45: sizes[1]: 4 points requested but halos.txt holds 3");
 }
 
+/* A powerlaw input: its keys as given, the others at their defaults; the periodic box reaches
+ * the input, so that the points are wrapped into it when made. */
+static void test_powerlaw_input(void **state)
+{
+    (void)state;
+    const char *dir = pbt_tmpdir("config-powerlaw");
+    struct pb_experiment e;
+    load_ok(dir, "p.json",
+            "{\"input\": {\"kind\": \"powerlaw\", \"seed\": 3, \"levels\": 6, \"eta\": 3,\n"
+            "   \"lambda\": 2.5, \"radius\": 40},\n"
+            " \"output\": {\"kind\": \"matrix\"}, \"periodic\": 1000, \"sizes\": [10],\n"
+            " \"strategies\": [\"naive\"]}", &e);
+    assert_int_equal(e.input.kind, PB_INPUT_POWERLAW);
+    assert_int_equal(e.input.seed, 3);
+    assert_int_equal(e.input.pl.clusters, 100);
+    assert_int_equal(e.input.pl.levels, 6);
+    assert_int_equal(e.input.pl.eta, 3);
+    assert_true(e.input.pl.lambda == 2.5 && e.input.pl.radius == 40.0);
+    assert_true(e.input.periodic == 1000.0);
+    pb_experiment_free(&e);
+    load_ok(dir, "q.json",
+            "{\"input\": {\"kind\": \"powerlaw\"}, \"output\": {\"kind\": \"matrix\"},\n"
+            " \"sizes\": [10], \"strategies\": [\"naive\"]}", &e);
+    assert_int_equal(e.input.pl.levels, 9);
+    assert_int_equal(e.input.pl.eta, 2);
+    assert_true(fabs(e.input.pl.lambda - pow(2.0, 1 / 1.2)) < 1e-15);
+    assert_true(e.input.pl.radius == 0.0);            /* box / 10 when the points are made */
+    assert_true(e.input.periodic == 0.0);
+    pb_experiment_free(&e);
+}
+
+/* A points file that is a FIFO fails at once (an ordinary open waits for a writer forever);
+ * a .npy points file is read like a text one. */
+static void test_points_fifo_and_npy(void **state)
+{
+    (void)state;
+    const char *dir = pbt_tmpdir("config-fifo");
+    char fifo[1200], npy[1200];
+    struct pb_experiment e;
+    snprintf(fifo, sizeof fifo, "%s/halos.fifo", dir);
+    assert_int_equal(mkfifo(fifo, 0600), 0);
+    alarm(20);
+    load_bad(dir, "f.json",
+             "{\"input\": {\"kind\": \"file\", \"path\": \"halos.fifo\"},\n"
+             " \"output\": {\"kind\": \"matrix\"}, \"sizes\": [1], \"strategies\": [\"naive\"]}",
+             "halos.fifo: not a regular file but a FIFO");
+    alarm(0);
+    snprintf(npy, sizeof npy, "/usr/bin/python3 -c \"import numpy; numpy.save('%s/h.npy', "
+             "numpy.ones((5, 3), dtype=numpy.float32))\"", dir);
+    assert_int_equal(system(npy), 0);
+    load_ok(dir, "n.json",
+            "{\"input\": {\"kind\": \"file\", \"path\": \"h.npy\"},\n"
+            " \"output\": {\"kind\": \"matrix\"}, \"sizes\": [5], \"strategies\": [\"naive\"]}",
+            &e);
+    pb_experiment_free(&e);
+    load_bad(dir, "m.json",
+             "{\"input\": {\"kind\": \"file\", \"path\": \"h.npy\"},\n"
+             " \"output\": {\"kind\": \"matrix\"}, \"sizes\": [6], \"strategies\": [\"naive\"]}",
+             "6 points requested but h.npy holds 5");
+}
+
 static void test_misc_errors(void **state)
 {
     (void)state;
@@ -391,6 +453,8 @@ int main(void)
         cmocka_unit_test(test_misc_errors),
         cmocka_unit_test(test_shipped_configs),
         cmocka_unit_test(test_invalid_dir),
+        cmocka_unit_test(test_powerlaw_input),
+        cmocka_unit_test(test_points_fifo_and_npy),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }

@@ -1,12 +1,16 @@
-/* test_npy.c — harness/npy.c: round trips through our reader, and numpy.load of what we write. */
+/* test_npy.c — harness/npy.c: round trips through our reader, numpy.load of what we write, and
+ * (n, 3) tables as numpy saves them (float64/float32, C/Fortran order) read into columns, with
+ * every malformed table refused by name. */
 #include "support.h"
 
 #include "npy.h"
+#include "npyfmt.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define PY "/usr/bin/python3"
 
@@ -126,6 +130,110 @@ static void refuses_bad_files(void **state)
     assert_int_equal(pb_npy_read(path, &a, &err), -ENOENT);
 }
 
+/* Opens path as a table of 3 columns; returns pb_npy_table_open's code, info and err filled. */
+static int table_open(const char *path, struct pb_npy_info *info, struct pb_err *err)
+{
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    int rc = pb_npy_table_open(f, path, 3, info, err);
+    fclose(f);
+    return rc;
+}
+
+/* numpy.save of expr (a Python expression over numpy as np) into dir/name; returns the path. */
+static const char *numpy_save(const char *dir, const char *name, const char *expr)
+{
+    static char path[1100];
+    char cmd[2000];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    snprintf(cmd, sizeof cmd, PY " -c \"import numpy as np; np.save('%s', %s)\"", path, expr);
+    assert_int_equal(system(cmd), 0);
+    return path;
+}
+
+/* Reads rows rows of the table at path into x, y, z; asserts success. */
+static void table_read(const char *path, size_t rows, double *x, double *y, double *z)
+{
+    struct pb_npy_info info;
+    struct pb_err err = {0};
+    double *const cols[3] = {x, y, z};
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    if (pb_npy_table_open(f, path, 3, &info, &err) != 0 ||
+        pb_npy_table_read(f, path, &info, rows, cols, &err) != 0)
+        fail_msg("%s", err.msg);
+    fclose(f);
+}
+
+/* Tables of 3 columns as numpy writes them, in every dtype and order accepted, read into
+ * columns: values exact (float32 widened), a prefix of rows when fewer are asked for. */
+static void tables_read_into_columns(void **state)
+{
+    (void)state;
+    const char *dir = pbt_tmpdir("npy-table");
+    static const char *const exprs[] = {
+        "np.arange(900000, dtype=np.float64).reshape(300000, 3) / 8",
+        "(np.arange(900000, dtype=np.float64).reshape(300000, 3) / 8).astype(np.float32)",
+        "np.asfortranarray(np.arange(900000, dtype=np.float64).reshape(300000, 3) / 8)",
+        "np.asfortranarray(np.arange(900000).reshape(300000, 3) / 8, dtype=np.float32)",
+    };
+    size_t n = 300000;              /* several 2 MiB read blocks */
+    double *x = malloc(n * sizeof *x), *y = malloc(n * sizeof *y), *z = malloc(n * sizeof *z);
+    for (size_t k = 0; k < sizeof exprs / sizeof exprs[0]; k++) {
+        char name[32];
+        snprintf(name, sizeof name, "t%zu.npy", k);
+        const char *path = numpy_save(dir, name, exprs[k]);
+        size_t rows = k % 2 ? n : 777;           /* all rows, and a prefix */
+        memset(x, 0, n * sizeof *x);
+        table_read(path, rows, x, y, z);
+        for (size_t i = 0; i < rows; i++) {
+            double want = (double)(3 * i) / 8;
+            if (k % 2 == 1)
+                want = (float)want;
+            if (x[i] != want || y[i] != (k % 2 ? (float)((3.0 * i + 1) / 8) : (3.0 * i + 1) / 8)
+                || z[i] != (k % 2 ? (float)((3.0 * i + 2) / 8) : (3.0 * i + 2) / 8))
+                fail_msg("%s row %zu: %g %g %g", exprs[k], i, x[i], y[i], z[i]);
+        }
+        assert_true(rows == n || x[rows] == 0);   /* no more than asked for */
+    }
+    free(x);
+    free(y);
+    free(z);
+}
+
+/* Tables that are not (n, 3) little-endian floats, or whose data is cut short: refused, and the
+ * message names the file and what is wrong. */
+static void tables_refused(void **state)
+{
+    (void)state;
+    const char *dir = pbt_tmpdir("npy-table-bad");
+    static const char *const cases[][2] = {   /* numpy expression, what the message says */
+        {"np.zeros((4, 3), dtype=np.int64)", "dtype '<i8' is not little-endian float64"},
+        {"np.zeros((4, 3), dtype='>f8')", "dtype '>f8'"},
+        {"np.zeros((4, 3), dtype=np.float16)", "dtype '<f2'"},
+        {"np.zeros((4, 2))", "shape (4, 2) is not (n, 3)"},
+        {"np.zeros(12)", "shape (12,) is not (n, 3)"},
+        {"np.float64(1)", "shape () is not (n, 3)"},
+        {"np.zeros((2, 2, 3))", "not a .npy header this reader understands"},
+    };
+    struct pb_npy_info info;
+    struct pb_err err = {0};
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        const char *path = numpy_save(dir, "bad.npy", cases[k][0]);
+        assert_int_equal(table_open(path, &info, &err), -EINVAL);
+        if (!strstr(err.msg, cases[k][1]) || !strstr(err.msg, "bad.npy"))
+            fail_msg("%s: \"%s\" lacks \"%s\"", cases[k][0], err.msg, cases[k][1]);
+    }
+    const char *path = numpy_save(dir, "cut.npy", "np.zeros((100, 3))");
+    assert_int_equal(truncate(path, 128 + 2399), 0);          /* header, one byte short */
+    assert_int_equal(table_open(path, &info, &err), -EINVAL);
+    assert_non_null(strstr(err.msg, "cut.npy: truncated: shape (100, 3) of <f8 needs 2400 bytes "
+                           "of data, the file holds 2399"));
+    assert_int_equal(truncate(path, 20), 0);
+    assert_int_equal(table_open(path, &info, &err), -EINVAL);
+    assert_non_null(strstr(err.msg, "cut.npy: truncated .npy header"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -134,6 +242,8 @@ int main(void)
         cmocka_unit_test(numpy_loads_ours),
         cmocka_unit_test(reads_numpy_file),
         cmocka_unit_test(refuses_bad_files),
+        cmocka_unit_test(tables_read_into_columns),
+        cmocka_unit_test(tables_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
