@@ -1040,7 +1040,8 @@ static int parse_strategies(struct ctx *c, json_t *root)
 }
 
 /* For a file input: the file must be readable, well formed, and hold the largest size. Any
- * input of a periodic experiment learns the box its points are wrapped into. */
+ * input of a periodic experiment learns the box its points are wrapped into. In single
+ * precision, coordinates (after wrapping) must stay within PB_COORD_MAX_FLOAT. */
 static int check_points_file(struct ctx *c, json_t *root)
 {
     struct pb_experiment *e = c->e;
@@ -1048,6 +1049,11 @@ static int check_points_file(struct ctx *c, json_t *root)
     struct pb_err perr;
     size_t largest = e->sizes[e->nsizes - 1];
     e->input.periodic = e->periodic;  /* points are wrapped into the periodic box when made */
+    double reach = e->periodic > 0 && e->periodic < e->input.box ? e->periodic : e->input.box;
+    if (e->input.kind != PB_INPUT_FILE && e->precision == PB_PRECISION_FLOAT &&
+        reach > PB_COORD_MAX_FLOAT)
+        return fail(c, "input.box", "%g is beyond %g: squared distances would overflow in "
+                    "single precision (\"precision\": \"float\")", reach, PB_COORD_MAX_FLOAT);
     if (e->input.kind != PB_INPUT_FILE)
         return 0;
     int rc = pb_points_read(e->input.path, largest, &pts, &perr);
@@ -1055,8 +1061,14 @@ static int check_points_file(struct ctx *c, json_t *root)
         fail(c, "input.path", "%s", perr.msg);
         return rc;                   /* keeps the errno of an I/O failure */
     }
+    if (e->periodic > 0)
+        pb_points_wrap(&pts, e->periodic);
+    if (e->precision == PB_PRECISION_FLOAT)
+        rc = pb_points_check_range(&pts, PB_COORD_MAX_FLOAT, e->input.path, &perr);
     size_t have = pts.n;
     pb_points_free(&pts);
+    if (rc < 0)
+        return fail(c, "input.path", "%s", perr.msg);
     if (have >= largest)
         return 0;
     json_t *sizes = json_object_get(root, "sizes");

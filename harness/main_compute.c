@@ -319,6 +319,10 @@ static int load_points(const struct compute_args *a, struct pb_points *pts)
     }
     if (a->box > 0)
         pb_points_wrap(pts, a->box);
+    if (a->single && pb_points_check_range(pts, PB_COORD_MAX_FLOAT, a->points, &err) < 0) {
+        fprintf(stderr, "bench compute: %s\n", err.msg);
+        return -EINVAL;
+    }
     if (a->single && pb_points_make_float(pts) < 0) {
         fprintf(stderr, "bench compute: no memory for float copies of %zu points\n", pts->n);
         return -ENOMEM;

@@ -10,7 +10,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define PB_NPY_CHUNK (1u << 21)      /* bytes per pread when a table is converted on the way */
+#define PB_NPY_CHUNK (1u << 18)      /* bytes per pread when a table is converted on the way:
+                                        small enough to stay in L2 while it is split */
 
 size_t pb_npy_elem(const char *descr)
 {
@@ -195,6 +196,15 @@ static int read_column(int fd, off_t off, size_t elem, size_t rows, double *out,
     return 0;
 }
 
+/* Splits k rows of cols elements (elem bytes each) at buf into out[c][0..k), one pass. */
+static void split_rows(const char *buf, size_t elem, size_t cols, size_t k, double *const *out,
+                       size_t r0)
+{
+    for (size_t i = 0; i < k; i++)
+        for (size_t c = 0; c < cols; c++)
+            to_doubles(buf + (i * cols + c) * elem, elem, elem, 1, out[c] + r0 + i);
+}
+
 /* The first rows rows of a C-order table, read in blocks of whole rows and split into out. */
 static int read_rows(int fd, off_t off, size_t elem, size_t cols, size_t rows,
                      double *const *out, char *buf)
@@ -205,8 +215,7 @@ static int read_rows(int fd, off_t off, size_t elem, size_t cols, size_t rows,
         int rc = pread_full(fd, buf, k * cols * elem, off + (off_t)(r * cols * elem));
         if (rc)
             return rc;
-        for (size_t c = 0; c < cols; c++)
-            to_doubles(buf + c * elem, elem, elem * cols, k, out[c] + r);
+        split_rows(buf, elem, cols, k, out, r);
     }
     return 0;
 }

@@ -17,6 +17,9 @@ struct pb_points {
  * differences of up to 2 * PB_COORD_MAX) could overflow a double. */
 #define PB_COORD_MAX 1e150
 
+/* The same for single precision: squared differences of up to 2e18 stay below FLT_MAX. */
+#define PB_COORD_MAX_FLOAT 1e18
+
 /* Makes the first n points of the input: the same input and seed always give the same points,
  * and the points for a smaller n are a prefix of those for a larger one. A file input reads at
  * most n points and fails when it holds fewer. Returns 0 or -errno with err filled. */
@@ -28,6 +31,12 @@ int pb_points_make(const struct pb_input *in, size_t n, struct pb_points *pts, s
  * refused without blocking. A coordinate that is not finite or whose magnitude exceeds
  * PB_COORD_MAX is an error naming the line (text) or the 0-based row (.npy). */
 int pb_points_read(const char *path, size_t max_n, struct pb_points *pts, struct pb_err *err);
+
+/* Checks that every coordinate of pts (read from path) lies within +-limit. Returns 0, or
+ * -EINVAL with err naming path, the first point beyond (0-based, in file order) and its
+ * coordinate. */
+int pb_points_check_range(const struct pb_points *pts, double limit, const char *path,
+                          struct pb_err *err);
 
 /* Fills xf/yf/zf from x/y/z. Returns 0 or -ENOMEM. */
 int pb_points_make_float(struct pb_points *pts);

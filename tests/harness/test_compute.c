@@ -278,7 +278,8 @@ static void box_wraps_points(void **state)
 }
 
 /* A FIFO as --points is refused at once (an ordinary open would block forever), and so are
- * coordinates whose squared distances could overflow, naming the line. */
+ * coordinates whose squared distances could overflow, naming the line (double) or the point
+ * (--float, whose range is smaller). */
 static void bad_points_files(void **state)
 {
     (void)state;
@@ -300,6 +301,10 @@ static void bad_points_files(void **state)
     snprintf(args, sizeof args, "--points '%s' --strategy naive --threads 1 --output matrix "
              "--save '%s/x.npy'", big, dir);
     refused(args, "big.txt:3: coordinate 1e300 beyond");
+    pbt_write(big, "0 0 0\n1 2 3\n3e19 0 0\n");     /* fine in double, not in float */
+    snprintf(args, sizeof args, "--points '%s' --strategy naive --threads 1 --output matrix "
+             "--float --save '%s/x.npy'", big, dir);
+    refused(args, "big.txt: point 2 (0-based), x: coordinate 3e+19 beyond +-1e+18");
 }
 
 int main(void)
