@@ -12,7 +12,9 @@
  * `levels` levels one of `eta` sub-spheres of radius R/lambda^l, and lands uniformly in the
  * last one. A sphere's centre is uniform in the ball of its parent's radius around the parent's
  * centre, drawn from a stream keyed by its path from the top (so every point on that path sees
- * the same centre). The correlation dimension is D = log(eta) / log(lambda) and
+ * the same centre; when the spheres are no more than the points, their centres are tabulated
+ * once with the same arithmetic, so the points are bit for bit those of the walk). The
+ * correlation dimension is D = log(eta) / log(lambda) and
  * xi(r) ~ r^-(3-D) between about R/lambda^levels and R; the defaults (100 clusters, 9 levels,
  * eta 2, lambda 2^(1/1.2), R = box/10) give gamma = 1.8 from about 0.6 to 50 in a 1000 box.
  *
@@ -209,22 +211,95 @@ static void powerlaw_point(uint64_t seed, double box, const struct pb_powerlaw *
     add_in_ball(&s, radii[pl->levels], v);
 }
 
-/* Power law: a Soneira-Peebles hierarchy, each point wrapped into the box. */
+/* Centres of every sphere of the hierarchy, level by level: the same sums as powerlaw_point
+ * makes on its walk, done once per sphere instead of once per point. */
+struct pl_tree {
+    double (*centre)[3];             /* all spheres, top level first, children of sphere k of
+                                        a level at eta*k .. eta*k+eta-1 of the next (owned) */
+    size_t leaves_at;                /* index of the first sphere of the deepest level */
+};
+
+/* Number of spheres in the hierarchy, or SIZE_MAX when there are more than cap. */
+static size_t pl_spheres(const struct pb_powerlaw *pl, size_t cap)
+{
+    size_t level = (size_t)pl->clusters, total = 0;
+    for (int l = 0; l <= pl->levels; l++) {
+        if (level > cap - total)
+            return SIZE_MAX;
+        total += level;
+        if (l < pl->levels && level > cap / (size_t)pl->eta)
+            return SIZE_MAX;
+        level *= (size_t)pl->eta;
+    }
+    return total;
+}
+
+/* Fills t for a hierarchy of at most cap spheres; returns 0, or -1 (t empty) when it has more
+ * or memory is short: the points are then made by walking the hierarchy for each. */
+static int pl_tree_make(uint64_t seed, double box, const struct pb_powerlaw *pl,
+                        const double *radii, size_t cap, struct pl_tree *t)
+{
+    size_t total = pl_spheres(pl, cap), at = 0, width = (size_t)pl->clusters;
+    uint64_t *key = total == SIZE_MAX ? NULL : malloc(total * sizeof *key);
+    t->centre = key ? malloc(total * sizeof *t->centre) : NULL;
+    if (!t->centre) {
+        free(key);
+        return -1;
+    }
+    for (size_t k = 0; k < width; k++) {
+        uint64_t ns = key[k] = key2(seed ^ PB_STREAM_TOP, k);
+        for (int d = 0; d < 3; d++)
+            t->centre[k][d] = (double)(pb_splitmix64(&ns) >> 11) * 0x1.0p-53 * box;
+    }
+    for (int l = 0; l < pl->levels; l++, at += width, width *= (size_t)pl->eta) {
+        for (size_t k = 0, child = at + width; k < width * (size_t)pl->eta; k++, child++) {
+            size_t parent = at + k / (size_t)pl->eta;
+            uint64_t ns = key[child] = key2(key[parent], 1 + k % (size_t)pl->eta);
+            memcpy(t->centre[child], t->centre[parent], sizeof t->centre[child]);
+            add_in_ball(&ns, radii[l], t->centre[child]);
+        }
+    }
+    t->leaves_at = at;
+    free(key);
+    return 0;
+}
+
+/* Point i of the power-law input from the sphere table: the same draws as powerlaw_point. */
+static void powerlaw_point_tree(uint64_t seed, const struct pb_powerlaw *pl,
+                                const double *radii, const struct pl_tree *t, uint64_t i,
+                                double v[3])
+{
+    uint64_t s = key2(seed, i);
+    size_t k = pick(pb_splitmix64(&s), (uint64_t)pl->clusters);
+    for (int l = 0; l < pl->levels; l++)
+        k = k * (size_t)pl->eta + pick(pb_splitmix64(&s), (uint64_t)pl->eta);
+    memcpy(v, t->centre[t->leaves_at + k], 3 * sizeof *v);
+    add_in_ball(&s, radii[pl->levels], v);
+}
+
+/* Power law: a Soneira-Peebles hierarchy, each point wrapped into the box. The spheres'
+ * centres are tabulated first when there are no more of them than points. */
 static void make_powerlaw(const struct pb_input *in, struct pb_points *pts)
 {
     struct pb_powerlaw pl = powerlaw_params(in);
+    struct pl_tree t = { 0 };
     double radii[32];                /* levels <= 30, as the config allows */
     pl.levels = pl.levels < 31 ? pl.levels : 31;
     radii[0] = pl.radius;
     for (int l = 1; l <= pl.levels; l++)
         radii[l] = radii[l - 1] / pl.lambda;
+    int tree = pl_tree_make(in->seed, in->box, &pl, radii, pts->n, &t) == 0;
     for (size_t i = 0; i < pts->n; i++) {
         double v[3];
-        powerlaw_point(in->seed, in->box, &pl, radii, i, v);
+        if (tree)
+            powerlaw_point_tree(in->seed, &pl, radii, &t, i, v);
+        else
+            powerlaw_point(in->seed, in->box, &pl, radii, i, v);
         pts->x[i] = v[0] >= 0 && v[0] < in->box ? v[0] : wrap(v[0], in->box);
         pts->y[i] = v[1] >= 0 && v[1] < in->box ? v[1] : wrap(v[1], in->box);
         pts->z[i] = v[2] >= 0 && v[2] < in->box ? v[2] : wrap(v[2], in->box);
     }
+    free(t.centre);
 }
 
 void pb_points_wrap(struct pb_points *pts, double box)

@@ -86,10 +86,12 @@ static void test_uniform_is_specified(void **state)
 static void test_prefix(void **state)
 {
     (void)state;
-    struct pb_input kinds[3] = { uniform(5), uniform(5), uniform(5) };
+    struct pb_input kinds[4] = { uniform(5), uniform(5), uniform(5), uniform(5) };
     kinds[1].kind = PB_INPUT_CLUSTERED;
     kinds[2].kind = PB_INPUT_POWERLAW;
-    for (int k = 0; k < 3; k++) {
+    kinds[3].kind = PB_INPUT_POWERLAW;   /* 60 spheres: 7 points walk them, 5000 tabulate */
+    kinds[3].pl = (struct pb_powerlaw){ .clusters = 4, .levels = 3, .eta = 2, .lambda = 2.0 };
+    for (int k = 0; k < 4; k++) {
         struct pb_points small, big;
         struct pb_err err;
         assert_int_equal(pb_points_make(&kinds[k], 7, &small, &err), 0);
