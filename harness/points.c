@@ -86,7 +86,7 @@ static int points_reserve(struct pb_points *pts, size_t cap)
         double *p = realloc(arr[k], (cap ? cap : 1) * sizeof *p);
         if (!p)
             return -ENOMEM;
-        if (cap * sizeof *p >= 4 * PB_HUGE)
+        if (cap * sizeof *p >= 2 * PB_HUGE)
             advise_huge(p, cap * sizeof *p);
         arr[k] = p;
         if (k == 0)
