@@ -8,8 +8,8 @@
  * | name           | string of [A-Za-z0-9_.-]+ (it names the results)| the file's stem  |
  * | description    | string                                          | none             |
  * | input          | object, below                                   | uniform          |
- * |  .kind         | "uniform" \| "clustered" \| "powerlaw" \| "file"   |                  |
- * |                | (required)                                      |                  |
+ * |  .kind         | "uniform" \| "clustered" \| "powerlaw" \|       |                  |
+ * |                | "file" (required)                               |                  |
  * |  .seed         | integer >= 0 (generated kinds)                  | 42               |
  * |  .box          | number in (0, 1e150]: cube side (generated)     | 1000.0           |
  * |  .path         | string, file only (required there): relative to |                  |
