@@ -19,7 +19,8 @@
  * |  .eta          | integer 2..1000: sub-spheres per sphere         | 2                |
  * |  .lambda       | number > 1, log(eta)/log(lambda) < 3: radius    | 2^(1/1.2)        |
  * |                | ratio per level (powerlaw)                      |                  |
- * |  .radius       | number > 0: top-level sphere radius (powerlaw)  | box / 10         |
+ * |  .radius       | number in (0, 1e150]: top-level sphere radius   | box / 10         |
+ * |                | (powerlaw)                                      |                  |
  * | output         | object, required                                |                  |
  * |  .kind         | "matrix" \| "histogram" (required)              |                  |
  * |  .bins         | object, histogram only (required there)         |                  |
@@ -538,7 +539,7 @@ static int parse_input_path(struct ctx *c, json_t *in)
 }
 
 /* The power-law keys of input: integers in range, lambda > 1 with a correlation dimension
- * log(eta)/log(lambda) below 3, radius > 0 (0 in p means box / 10). */
+ * log(eta)/log(lambda) below 3, radius in (0, PB_COORD_MAX] (0 in pl means box / 10). */
 static int parse_powerlaw(struct ctx *c, json_t *in, struct pb_powerlaw *pl)
 {
     long long clusters, levels, eta;
@@ -553,6 +554,8 @@ static int parse_powerlaw(struct ctx *c, json_t *in, struct pb_powerlaw *pl)
     if ((v = json_object_get(in, "radius")) &&
         (rc = check_number(c, v, "input.radius", 0, 0, &pl->radius)))
         return rc;
+    if (pl->radius > PB_COORD_MAX)                /* sums of offsets must stay finite */
+        return fail(c, "input.radius", "%g is beyond %g", pl->radius, PB_COORD_MAX);
     if ((v = json_object_get(in, "lambda")) &&
         (rc = check_number(c, v, "input.lambda", 1, 0, &pl->lambda)))
         return rc;
