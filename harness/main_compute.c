@@ -104,6 +104,17 @@ static int parse_bins(const char *text, struct compute_args *a)
     return 0;
 }
 
+/* --box L: positive, and small enough that squared distances of wrapped points stay finite. */
+static int parse_box(const char *v, struct compute_args *a)
+{
+    if (parse_double("--box", v, 0, &a->box) < 0)
+        return -EINVAL;
+    if (a->box > PB_COORD_MAX)
+        return bad("--box: %g is beyond %g: squared distances would overflow", a->box,
+                   PB_COORD_MAX);
+    return 0;
+}
+
 /* One option with its value into a. Returns 0, or -EINVAL naming the option. */
 static int parse_option(const char *opt, const char *v, struct compute_args *a)
 {
@@ -117,7 +128,7 @@ static int parse_option(const char *opt, const char *v, struct compute_args *a)
     else if (strcmp(opt, "--bins") == 0)
         return parse_bins(v, a);
     else if (strcmp(opt, "--box") == 0)
-        return parse_double(opt, v, 0, &a->box);
+        return parse_box(v, a);
     else if (strcmp(opt, "--threads") == 0) {
         long t = strtol(v, &end, 10);
         if (end == v || *end || t < 1 || t > 4096)

@@ -209,6 +209,7 @@ static void bad_arguments(void **state)
         {"--strategy naive --output histogram --bins 0,10,4,log", "MIN > 0"},
         {"--strategy naive --output histogram --bins 0,10,x", "COUNT"},
         {"--strategy naive --output matrix --box -3", "--box"},
+        {"--strategy naive --output matrix --box 1e200", "--box: 1e+200 is beyond 1e+150"},
         {"--strategy naive --output matrix --param x=1", "'x'"},
         {"--strategy naive --output matrix --frobnicate", "--frobnicate"},
         {"--strategy naive --threads 0 --output matrix", "--threads"},
