@@ -171,7 +171,7 @@ static void test_powerlaw_slope(void **state)
     struct pb_input in = { .kind = PB_INPUT_POWERLAW, .seed = 42, .box = 1000.0 };
     struct pb_points p;
     struct pb_err err;
-    assert_int_equal(pb_points_make(&in, 20000, &p, &err), 0);
+    assert_int_equal(pb_points_make(&in, 10000, &p, &err), 0);
     double slope = xi_slope(&p, 1000.0);
     if (!(fabs(slope + 1.8) <= 0.25))
         fail_msg("xi(r) slope %.3f over 2..20, expected -1.8 +- 0.25", slope);
