@@ -41,6 +41,13 @@
  * |                | to the config's folder, loaded before strategies|                  |
  * | strategies     | required, non-empty array; each a registered    |                  |
  * |                | name, or {"name", "label", PARAM: value ...}    |                  |
+ * | verify         | object: how runs are checked (absent: against   | naive at every n |
+ * |                | naive at every n)                               |                  |
+ * |  .naive_max_n  | integer >= 1 (required there): largest n checked|                  |
+ * |                | against naive                                   |                  |
+ * |  .reference    | array of up to 8 in-process strategy names that | []               |
+ * |                | check runs above naive_max_n: a run of strategy |                  |
+ * |                | S uses the first that is not S (never itself)   |                  |
  *
  * A strategy object may set any parameter its strategy declares (bench --list shows them);
  * a value may be a string, number or boolean and must be one of the parameter's choices when
@@ -982,6 +989,58 @@ static int parse_strategies(struct ctx *c, json_t *root)
     return 0;
 }
 
+/* One name of verify.reference at field: an in-process strategy that can compute this config's
+ * output, not listed before. */
+static int check_reference(struct ctx *c, json_t *v, const char *field, size_t i)
+{
+    struct pb_verify_cfg *vc = &c->e->verify;
+    const struct pb_strategy *s;
+    int rc = find_strategy(c, v, field, &s);
+    if (rc)
+        return rc;
+    if (s->flags & (PB_EXTERNAL | PB_DISTRIBUTED))
+        return fail(c, field, "%s runs outside the harness process: a reference must be an "
+                    "in-process strategy", s->name);
+    if ((s->flags & PB_HISTOGRAM_ONLY) && c->e->output == PB_OUTPUT_MATRIX)
+        return fail(c, field, "%s computes histograms only and this config's output is a "
+                    "matrix", s->name);
+    for (size_t j = 0; j < i; j++)
+        if (vc->reference[j] == s)
+            return fail(c, field, "%s is listed twice (first at verify.reference[%zu])",
+                        s->name, j);
+    vc->reference[vc->nreference++] = s;
+    return 0;
+}
+
+/* "verify": naive_max_n (required there) and reference, the independent methods above it. */
+static int parse_verify(struct ctx *c, json_t *root)
+{
+    static const char *const keys[] = { "naive_max_n", "reference", NULL };
+    json_t *v = json_object_get(root, "verify"), *arr, *max;
+    long long naive_max;
+    int rc;
+    c->e->verify = (struct pb_verify_cfg){ 0 };
+    if (!v)
+        return 0;
+    if ((rc = check_object(c, v, "verify")) || (rc = check_keys(c, v, "verify", keys)) ||
+        (rc = require(c, v, "verify", "naive_max_n", &max)) ||
+        (rc = check_int(c, max, "verify.naive_max_n", 1, PB_MAX_SIZE, &naive_max)))
+        return rc;
+    c->e->verify.naive_max_n = (size_t)naive_max;
+    if (!(arr = json_object_get(v, "reference")))
+        return 0;
+    if (!json_is_array(arr) || json_array_size(arr) > PB_VERIFY_MAX_REFERENCES)
+        return fail(c, "verify.reference", "expected an array of at most %d strategy names, "
+                    "got %s", PB_VERIFY_MAX_REFERENCES, describe(c, arr));
+    for (size_t i = 0; i < json_array_size(arr); i++) {
+        char field[PB_FIELD];
+        snprintf(field, sizeof field, "verify.reference[%zu]", i);
+        if ((rc = check_reference(c, json_array_get(arr, i), field, i)))
+            return rc;
+    }
+    return 0;
+}
+
 /* For a file input: the file must be readable, well formed, and hold the largest size. */
 static int check_points_file(struct ctx *c, json_t *root)
 {
@@ -1033,7 +1092,7 @@ static int parse_root(struct ctx *c, json_t *root)
     static const char *const keys[] = {
         "name", "description", "input", "output", "precision", "periodic", "sizes", "threads",
         "ranks", "repeats", "warmup", "timeout_s", "pin", "order", "order_seed", "overhead",
-        "limits", "plugins", "strategies", NULL,
+        "limits", "plugins", "strategies", "verify", NULL,
     };
     int rc;
     if ((rc = check_keys(c, root, "", keys)) || (rc = parse_name(c, root)) ||
@@ -1042,7 +1101,7 @@ static int parse_root(struct ctx *c, json_t *root)
         (rc = parse_threads(c, root)) ||
         (rc = int_list(c, root, "ranks", &c->e->ranks, &c->e->nranks)) ||
         (rc = parse_scalars(c, root)) || (rc = parse_plugins(c, root)) ||
-        (rc = parse_strategies(c, root)))
+        (rc = parse_strategies(c, root)) || (rc = parse_verify(c, root)))
         return rc;
     return check_points_file(c, root);
 }

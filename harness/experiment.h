@@ -43,6 +43,18 @@ struct pb_bins {
     enum pb_bin_scale scale;
 };
 
+/* "verify": which method checks a run at each n. */
+#define PB_VERIFY_MAX_REFERENCES 8
+struct pb_verify_cfg {
+    size_t naive_max_n;              /* largest n checked against naive; 0 (the default,
+                                        "verify" absent): naive checks every n */
+    const struct pb_strategy *reference[PB_VERIFY_MAX_REFERENCES];  /* in-process strategies
+                                        that check runs above naive_max_n, in config order: a
+                                        run of strategy S uses the first one that is not S */
+    size_t nreference;               /* entries in reference (0: runs above it go unverified,
+                                        with the reason in their status) */
+};
+
 struct pb_experiment {
     char *name;                      /* results are DIR/<name>.csv etc. */
     char *description;               /* "description", or NULL */
@@ -73,6 +85,7 @@ struct pb_experiment {
     size_t nstrategies;
     char **plugins;                  /* shared libraries loaded before strategies resolve */
     size_t nplugins;
+    struct pb_verify_cfg verify;     /* "verify"; naive at every n when absent */
 };
 
 /* Loads and validates the config at path into e (zeroed first). On error returns -EINVAL (or

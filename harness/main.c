@@ -233,7 +233,7 @@ static void on_end(void *ctx, size_t k, size_t total, const struct pb_row *r)
 {
     struct progress *p = ctx;
     int bad = strcmp(r->status, "ok") != 0 ||
-              (strcmp(r->verified, "yes") != 0 && strcmp(r->kind, "overhead") != 0);
+              (!pb_verified_ok(r->verified) && strcmp(r->kind, "overhead") != 0);
     if (p->quiet && !bad)
         return;
     if (p->tty && !bad)

@@ -8,6 +8,7 @@
 #include "plots.h"
 
 #include "fdio.h"
+#include "results.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -232,7 +233,7 @@ static int row_bad(const struct pb_table *t, size_t r)
 {
     int vcol = pb_table_col(t, "verified");
     return atol(pb_table_get(t, r, pb_table_col(t, "failed"))) > 0
-        || (vcol >= 0 && strcmp(pb_table_get(t, r, vcol), "yes") != 0);
+        || (vcol >= 0 && !pb_verified_ok(pb_table_get(t, r, vcol)));
 }
 
 static int cmp_key(const void *a, const void *b)
@@ -384,7 +385,7 @@ static void write_head(FILE *f, const char *name, const char *fig, const char *w
     fputs("ist(s, p, t) = is(s, p) && column(\"threads\") == t\n", f);
     fprintf(f, "bad(x) = counted(0) && (%s%s)\n\n",
             pb_table_col(t, "failed") >= 0 ? "column(\"failed\") > 0 || " : "",
-            pb_table_col(t, "verified") >= 0 ? "strcol(\"verified\") ne \"yes\"" : "0");
+            pb_table_col(t, "verified") >= 0 ? "strcol(\"verified\")[1:3] ne \"yes\"" : "0");
     fputs("# One colour and point type per strategy label, the same in every figure.\n", f);
     for (size_t k = 0; k < s->nkeys; k++)
         fprintf(f, "set style line %zu lc rgb '%s' pt %d ps 1.3 lw 2\n", k + 1,

@@ -7,6 +7,7 @@
 #include "report.h"
 
 #include "fdio.h"
+#include "results.h"
 #include "plots.h"
 
 #include <errno.h>
@@ -271,7 +272,7 @@ static int analyse(const struct pb_table *t, struct rowinfo **out)
             .threads = atoi(pb_table_get(t, r, pb_table_col(t, "threads"))),
             .median = *med ? strtod(med, NULL) : 0,
             .failed = atoi(pb_table_get(t, r, pb_table_col(t, "failed"))),
-            .unverified = ver >= 0 && strcmp(pb_table_get(t, r, ver), "yes") != 0,
+            .unverified = ver >= 0 && !pb_verified_ok(pb_table_get(t, r, ver)),
         };
         ri[r].counted = ri[r].n > 0 && strcmp(pb_table_get(t, r, kind), "overhead") != 0;
     }
@@ -300,6 +301,8 @@ static void status_cell(FILE *f, const struct pb_table *t, const struct rowinfo 
         fputs(*ver ? "<strong>NOT VERIFIED</strong>" : "<strong>not checked</strong>", f);
     } else {
         fputs("verified", f);
+        if (strlen(ver) > 3)
+            esc_n(f, ver + 3, strlen(ver) - 3);   /* " (kdtree)": the independent method */
     }
     if (r->best)
         fputs(" <span class=\"star\">&#9733; best at this n</span>", f);
@@ -380,7 +383,7 @@ static int run_bad(const struct pb_table *t, size_t r)
 {
     const char *status = pb_table_get(t, r, pb_table_col(t, "status"));
     const char *ver = pb_table_get(t, r, pb_table_col(t, "verified"));
-    return strcmp(status, "ok") != 0 || strcmp(ver, "no") == 0;
+    return strcmp(status, "ok") != 0 || (*ver && !pb_verified_ok(ver));
 }
 
 /* Lists the failed and unverified runs of DIR/NAME.csv (when it exists) with their status. */

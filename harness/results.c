@@ -416,3 +416,11 @@ int pb_csv_read(const char *path, struct pb_row **rows, size_t *nrows, struct pb
     }
     return rc;
 }
+
+int pb_verified_ok(const char *verified)
+{
+    size_t len = strlen(verified);
+    if (strcmp(verified, "yes") == 0)
+        return 1;
+    return len > 7 && strncmp(verified, "yes (", 5) == 0 && verified[len - 1] == ')';
+}

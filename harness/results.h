@@ -64,4 +64,9 @@ int pb_csv_append(FILE *f, const struct pb_row *r);
  * when there are no rows). Returns 0, or -errno with err as "PATH:LINE: what is wrong". */
 int pb_csv_read(const char *path, struct pb_row **rows, size_t *nrows, struct pb_err *err);
 
+/* 1 when a verified cell says the run verified: "yes", or "yes (METHOD)" when an independent
+ * method checked it instead of naive; 0 for "no", "no (METHOD)", "" and anything else. Every
+ * reader of the column asks this rather than comparing with "yes". */
+int pb_verified_ok(const char *verified);
+
 #endif

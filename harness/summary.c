@@ -26,7 +26,7 @@ struct group {
     double peak_kib, maxrss_kib, cgroup_kib;  /* medians over ok runs that know them; NAN */
     double pairs_per_s;              /* median over ok runs */
     double fraction;                 /* largest fraction_of_limit; NAN: none measured */
-    const char *verified;            /* "yes" | "no" | "" */
+    const char *verified;            /* "yes" | "yes (METHOD)" | "no" | "" */
     double speedup;                  /* NAN: not applicable */
     char flag[96];                   /* "" or the reasons */
 };
@@ -83,15 +83,20 @@ static long get_peak(const struct pb_row *r) { return r->peak_rss_kib; }
 static long get_maxrss(const struct pb_row *r) { return r->maxrss_kib; }
 static long get_cgroup(const struct pb_row *r) { return r->cgroup_peak_kib; }
 
-/* "yes" when every run verified, "" when none was checked, "no" otherwise. */
+/* When every run verified: their cell ("yes", or "yes (kdtree)" when all were checked by the
+ * same independent method; plain "yes" when methods differ). "" when none was checked, "no"
+ * otherwise. The result points into r or is a literal. */
 static const char *verified_all(const struct pb_row *const *r, size_t n)
 {
-    size_t yes = 0, unchecked = 0;
+    size_t yes = 0, unchecked = 0, same = 0;
     for (size_t i = 0; i < n; i++) {
-        yes += strcmp(r[i]->verified, "yes") == 0;
+        yes += pb_verified_ok(r[i]->verified);
         unchecked += r[i]->verified[0] == '\0';
+        same += strcmp(r[i]->verified, r[0]->verified) == 0;
     }
-    return yes == n ? "yes" : unchecked == n ? "" : "no";
+    if (yes == n)
+        return same == n ? r[0]->verified : "yes";
+    return unchecked == n ? "" : "no";
 }
 
 /* Keeps in ok[] the rows that ran and were timed (status ok, finite wall). */

@@ -14,6 +14,7 @@
 #include "plots.h"
 #include "points.h"
 #include "problem.h"
+#include "refset.h"
 #include "report.h"
 #include "runner.h"
 #include "stats.h"
@@ -35,9 +36,7 @@
 struct size_state {
     size_t n;                        /* points made for this n (0: none yet) */
     struct pb_points pts;
-    struct pb_reference ref;
-    int ref_state;                   /* 0 not made, 1 made, -1 failed (ref_msg says why) */
-    char ref_msg[1024];
+    struct pb_refset refs;           /* naive or independent references for n (refset.h) */
 };
 
 /* The state of one sweep. */
@@ -154,13 +153,11 @@ static void row_keys(const struct sweep *s, const struct pb_run *run, struct pb_
 /* Drops the points and reference of the previous n. */
 static void size_release(struct size_state *c)
 {
-    if (c->n) {
+    if (c->n)
         pb_points_free(&c->pts);
-        if (c->ref_state == 1)
-            pb_reference_free(&c->ref);
-    }
+    pb_refset_free(&c->refs);
     memset(c, 0, sizeof *c);
-    c->ref.matrix_fd = -1;
+    pb_refset_init(&c->refs);
 }
 
 /* Makes the points for n (once per n). Returns 0 or -errno with err filled. */
@@ -180,18 +177,17 @@ static int size_points(struct sweep *s, size_t n, struct pb_err *err)
     return 0;
 }
 
-/* The reference for the current n, made on first use; NULL (with why) when it failed. */
-static const struct pb_reference *size_reference(struct sweep *s, const struct pb_problem *p)
+/* The reference that checks a run of st at the current n (refset.h), made on first use; NULL
+ * with why when there is none. */
+static const struct pb_reference *size_reference(struct sweep *s, const struct pb_problem *p,
+                                                 const struct pb_strategy *st, char *why,
+                                                 size_t whysize)
 {
-    if (s->cur.ref_state == 0) {
-        struct pb_err e;
-        struct pb_problem ref = *p;
-        ref.precision = PB_PRECISION_DOUBLE;
-        s->cur.ref_state = pb_reference_make(&ref, &s->cur.ref, &e) == 0 ? 1 : -1;
-        if (s->cur.ref_state < 0)
-            snprintf(s->cur.ref_msg, sizeof s->cur.ref_msg, "%s", e.msg);
-    }
-    return s->cur.ref_state == 1 ? &s->cur.ref : NULL;
+    const struct pb_reference *ref;
+    struct pb_problem dp = *p;
+    dp.precision = PB_PRECISION_DOUBLE;
+    pb_refset_get(&s->cur.refs, s->e, &dp, st, &ref, why, whysize);
+    return ref;
 }
 
 double pb_sweep_estimate_bytes(const struct pb_experiment *e, const struct pb_run *run)
@@ -283,9 +279,12 @@ double pb_sweep_available_bytes(void)
     return avail * 0.9 - 256.0 * 1024 * 1024;   /* margin for the harness and the page cache */
 }
 
-/* Fills the measured columns of row from m. */
-static void row_measured(const struct sweep *s, const struct pb_measure *m, struct pb_row *row)
+/* Fills the measured columns of row from m; ref checked it (NULL: none could, unref says
+ * why). */
+static void row_measured(const struct sweep *s, const struct pb_measure *m,
+                         const struct pb_reference *ref, const char *unref, struct pb_row *row)
 {
+    int indep = ref && strcmp(ref->method, "naive") != 0;
     row->wall_s = m->wall_s;
     row->user_s = m->user_s;
     row->sys_s = m->sys_s;
@@ -298,13 +297,14 @@ static void row_measured(const struct sweep *s, const struct pb_measure *m, stru
     row->dist_evals = m->dist_evals > 0 && m->dist_evals <= (uint64_t)LONG_MAX
                           ? (long)m->dist_evals : -1;
     snprintf(row->status, sizeof row->status, "%s", m->status);
-    if (m->verified == 1)
-        snprintf(row->verified, sizeof row->verified, "yes");
-    else if (m->verified == 0)
-        snprintf(row->verified, sizeof row->verified, "no");
+    if (m->verified == 1 || m->verified == 0)   /* "yes (kdtree)" when not checked by naive */
+        snprintf(row->verified, sizeof row->verified, "%s%s%.20s%s", m->verified ? "yes" : "no",
+                 indep ? " (" : "", indep ? ref->method : "", indep ? ")" : "");
     int ok = strcmp(m->status, "ok") == 0;
     if (ok && m->verified == 0 && m->verify_note[0])
         snprintf(row->status, sizeof row->status, "ok; mismatch: %.150s", m->verify_note);
+    if (ok && !ref && row->n > 0)
+        snprintf(row->status, sizeof row->status, "ok; not verified: %.160s", unref);
     if (ok && m->wall_s > 0)
         row->pairs_per_s = pb_pairs(row->n) / m->wall_s;
     if (ok && s->have_limits && row->n > 1)
@@ -332,9 +332,11 @@ static int execute(struct sweep *s, const struct pb_run *run, struct pb_row *row
     struct pb_problem p;
     pb_problem_init(&p, s->e, run->n ? &s->cur.pts : NULL, run->n, s->edges);
     const struct pb_reference *ref = NULL;
-    if (run->n > 0 && !(ref = size_reference(s, &p))) {
-        snprintf(row->status, sizeof row->status, "skipped: reference: %.160s", s->cur.ref_msg);
-        return 0;
+    char unref[256] = "";
+    if (run->n > 0 && !(ref = size_reference(s, &p, sc->strategy, unref, sizeof unref)) &&
+        pb_refset_pick(s->e, run->n, sc->strategy) == 0) {
+        snprintf(row->status, sizeof row->status, "skipped: reference: %.160s", unref);
+        return 0;                    /* naive failed: as before, the run is not started */
     }
     struct pb_params k = {.threads = run->threads, .ranks = run->ranks, .pin = s->e->pin,
                           .kv = sc->kv, .nkv = sc->nkv};
@@ -342,7 +344,7 @@ static int execute(struct sweep *s, const struct pb_run *run, struct pb_row *row
     int rc = pb_runner_run(&p, sc, &k, ref, s->e->timeout_s, &m);
     if (rc < 0)
         return rc;
-    row_measured(s, &m, row);
+    row_measured(s, &m, ref, unref, row);
     return 0;
 }
 
@@ -354,7 +356,7 @@ static void tally(struct pb_sweep_result *r, const struct pb_row *row)
         r->skipped++;
     else if (strncmp(row->status, "ok", 2) != 0)
         r->failed++;
-    else if (strcmp(row->verified, "yes") != 0 && strcmp(row->kind, "overhead") != 0)
+    else if (!pb_verified_ok(row->verified) && strcmp(row->kind, "overhead") != 0)
         r->unverified++;              /* empty work has no answer to verify */
 }
 

@@ -224,6 +224,20 @@ static void test_unreadable_file_named(void **state)
     assert_non_null(strstr(err.msg, "/nonexistent/x.csv"));
 }
 
+/* "yes" and "yes (METHOD)" verify; "no", "no (METHOD)", "" and look-alikes do not. */
+static void test_verified_ok(void **state)
+{
+    (void)state;
+    assert_true(pb_verified_ok("yes"));
+    assert_true(pb_verified_ok("yes (kdtree)"));
+    assert_false(pb_verified_ok("no"));
+    assert_false(pb_verified_ok("no (grid)"));
+    assert_false(pb_verified_ok(""));
+    assert_false(pb_verified_ok("yes ("));
+    assert_false(pb_verified_ok("yes ()"));
+    assert_false(pb_verified_ok("yesterday"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -233,6 +247,7 @@ int main(void)
         cmocka_unit_test(test_missing_column_named),
         cmocka_unit_test(test_malformed_lines_named),
         cmocka_unit_test(test_unreadable_file_named),
+        cmocka_unit_test(test_verified_ok),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,9 +1,14 @@
 /* test_sweep.c — durability of a sweep: SIGINT midway leaves a valid CSV of finished runs,
  * --resume completes it to exactly the rows of an uninterrupted sweep, and a resume against
- * another config is refused. */
+ * another config is refused. Verification above verify.naive_max_n by an independent strategy
+ * (never the run's own), and brute-force runs skipped when their estimate exceeds timeout_s. */
 #include "support.h"
 
+#include "experiment.h"
+#include "registry.h"
 #include "results.h"
+#include "strategies/strategies.h"
+#include "sweep.h"
 
 #include <signal.h>
 #include <stdio.h>
@@ -130,11 +135,115 @@ static void test_resume_other_config(void **state)
     free(after);
 }
 
+/* Sweeps the config text (written to DIR/NAME.json) in this process; *rows gets its CSV. */
+static void sweep_text(const char *tag, const char *text, struct pb_row **rows, size_t *nrows)
+{
+    const char *dir = pbt_tmpdir(tag);
+    char path[1100];
+    struct pb_experiment e;
+    struct pb_err err = { "" };
+    struct pb_sweep_result r;
+    struct pb_sweep_opts o = { .outdir = dir, .force = 1 };
+    snprintf(path, sizeof path, "%s/%s.json", dir, tag);
+    pbt_write(path, text);
+    if (pb_config_load(path, &e, &err) != 0)
+        fail_msg("%s", err.msg);
+    if (pb_sweep_run(&e, &o, NULL, &r, &err) != 0)
+        fail_msg("%s", err.msg);
+    if (pb_csv_read(r.csv, rows, nrows, &err) != 0)
+        fail_msg("%s", err.msg);
+    pb_sweep_result_free(&r);
+    pb_experiment_free(&e);
+}
+
+/* The row of strategy label at n (the test configs run one repeat, one thread count). */
+static const struct pb_row *find_row(const struct pb_row *rows, size_t nrows, const char *label,
+                                     size_t n)
+{
+    for (size_t i = 0; i < nrows; i++)
+        if (strcmp(rows[i].strategy, label) == 0 && rows[i].n == n)
+            return &rows[i];
+    fail_msg("no row %s at n = %zu", label, n);
+    return NULL;
+}
+
+/* Asserts the verified cell and the start of the status of label's row at n. */
+static void expect_row(const struct pb_row *rows, size_t nrows, const char *label, size_t n,
+                       const char *verified, const char *status)
+{
+    const struct pb_row *r = find_row(rows, nrows, label, n);
+    if (strcmp(r->verified, verified) != 0 || strncmp(r->status, status, strlen(status)) != 0)
+        fail_msg("%s n=%zu: verified \"%s\" status \"%s\", expected \"%s\" and \"%s...\"",
+                 label, n, r->verified, r->status, verified, status);
+}
+
+#define VERIFY_CONFIG(REFS, STRATEGIES) \
+    "{\"output\": {\"kind\": \"histogram\", \"bins\": {\"min\": 1, \"max\": 1200, " \
+    "\"count\": 12, \"scale\": \"log\"}},\n \"sizes\": [40, 300], \"repeats\": 1, " \
+    "\"warmup\": 0, \"overhead\": false,\n \"verify\": {\"naive_max_n\": 100, " \
+    "\"reference\": " REFS "},\n \"strategies\": " STRATEGIES "}\n"
+
+/* Above naive_max_n a run is checked by the first listed reference that is not its own
+ * strategy, and says which; naive still checks the small n; a wrong answer reads "no (...)". */
+static void test_verify_independent(void **state)
+{
+    (void)state;
+    struct pb_row *rows;
+    size_t n;
+    sweep_text("verify-indep", VERIFY_CONFIG("[\"blocked\", \"openmp\"]",
+               "[\"blocked\", \"openmp\", \"test-wrong\"]"), &rows, &n);
+    assert_int_equal(n, 6);
+    expect_row(rows, n, "blocked", 40, "yes", "ok");
+    expect_row(rows, n, "test-wrong", 40, "no", "ok; mismatch");
+    expect_row(rows, n, "blocked", 300, "yes (openmp)", "ok");   /* never itself */
+    expect_row(rows, n, "openmp", 300, "yes (blocked)", "ok");
+    expect_row(rows, n, "test-wrong", 300, "no (blocked)", "ok; mismatch");
+    free(rows);
+}
+
+/* References that disagree leave every run at that n unverified, saying so; a strategy whose
+ * only listed reference is itself is not verified, with the reason; a reference that fails
+ * leaves its runs unverified with its error. */
+static void test_verify_unverifiable(void **state)
+{
+    (void)state;
+    struct pb_row *rows;
+    size_t n;
+    sweep_text("verify-disagree", VERIFY_CONFIG("[\"test-wrong\", \"blocked\"]",
+               "[\"blocked\", \"test-wrong\"]"), &rows, &n);
+    expect_row(rows, n, "blocked", 40, "yes", "ok");
+    expect_row(rows, n, "blocked", 300, "", "ok; not verified: references disagree: test-wrong "
+               "and blocked disagree: bin");
+    expect_row(rows, n, "test-wrong", 300, "", "ok; not verified: references disagree");
+    free(rows);
+    sweep_text("verify-self", VERIFY_CONFIG("[\"blocked\"]", "[\"blocked\"]"), &rows, &n);
+    expect_row(rows, n, "blocked", 300, "", "ok; not verified: n 300 > verify.naive_max_n 100 "
+               "and no verify.reference other than blocked");
+    free(rows);
+    sweep_text("verify-fail", VERIFY_CONFIG("[\"test-error\", \"blocked\"]",
+               "[\"openmp\"]"), &rows, &n);
+    expect_row(rows, n, "openmp", 300, "", "ok; not verified: reference: test-error failed");
+    free(rows);
+}
+
+/* Registers the test strategies the configs above name. */
+static int setup(void **state)
+{
+    struct pb_err err;
+    (void)state;
+    if (pb_registry_add(&pb_test_strategy_wrong, &err) ||
+        pb_registry_add(&pb_test_strategy_error, &err))
+        return -1;
+    return 0;
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_verify_independent),
+        cmocka_unit_test(test_verify_unverifiable),
         cmocka_unit_test(test_interrupt_then_resume),
         cmocka_unit_test(test_resume_other_config),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return cmocka_run_group_tests(tests, setup, NULL);
 }
