@@ -209,14 +209,32 @@ double pb_sweep_estimate_bytes(const struct pb_experiment *e, const struct pb_ru
     return out + input + extra + 8.0 * 1024 * 1024;   /* + the process itself */
 }
 
+/* Pair distances a spatial strategy (PB_HISTOGRAM_ONLY: grid, tree) is expected to evaluate: the
+ * pairs within the last edge rmax for points uniform in the box (the periodic side, else the
+ * input's box), n(n-1)/2 * min(1, (4/3) pi rmax^3 / box^3), times 6.4, what a cell list of side
+ * rmax evaluates per pair in range (27 cells / the sphere's volume), capped at every pair, plus
+ * 10 pair-costs per point for building the structure. Clustered inputs have more pairs in range
+ * than this uniform figure. */
+static double spatial_evals(const struct pb_experiment *e, double n, double pairs)
+{
+    double box = e->periodic > 0 ? e->periodic : e->input.box > 0 ? e->input.box : 1000.0;
+    double rmax = e->bins.max, frac = 4.0 / 3.0 * M_PI * rmax * rmax * rmax / (box * box * box);
+    double evals = pairs * 6.4 * (frac < 1 ? frac : 1);
+    return (evals < pairs ? evals : pairs) + 10.0 * n;
+}
+
 /* A rough, documented model for the plan: 2e8 unique pairs/s per thread for histograms (with a
  * tenth of that for serial naive, which bins by binary search), matrix output at 1 GB/s of first
- * touch, and 2 ms of fixed cost per run. It orders runs and sizes ETAs; it is not a result. */
+ * touch, and 2 ms of fixed cost per run. Spatial strategies evaluate only the pairs
+ * spatial_evals() expects, at the same rate. It orders runs, sizes ETAs and skips brute-force runs
+ * that would exceed timeout_s; it is not a result. */
 double pb_sweep_estimate_seconds(const struct pb_experiment *e, const struct pb_run *run)
 {
     const struct pb_strategy *st = e->strategies[run->strategy].strategy;
     double n = (double)run->n, pairs = n * (n - 1) / 2;
     double rate = 2e8 * run->threads * run->ranks;
+    if ((st->flags & PB_HISTOGRAM_ONLY) && e->output == PB_OUTPUT_HISTOGRAM)
+        pairs = spatial_evals(e, n, pairs);
     if (strcmp(st->name, "naive") == 0)
         rate = 2e7;
     double t = pairs / rate + 0.002;
@@ -313,6 +331,22 @@ static void row_measured(const struct sweep *s, const struct pb_measure *m,
                                                     s->e->precision);
 }
 
+/* 1 (row skipped with the estimate) when run is brute force (neither spatial nor external,
+ * whose cost the model cannot know) and its estimate exceeds the config's timeout_s: such a run
+ * would only be killed at the timeout, after costing it in full. */
+static int beyond_timeout(const struct pb_experiment *e, const struct pb_run *run,
+                          struct pb_row *row)
+{
+    const struct pb_strategy *st = e->strategies[run->strategy].strategy;
+    double est = pb_sweep_estimate_seconds(e, run);
+    if (e->timeout_s <= 0 || (st->flags & (PB_HISTOGRAM_ONLY | PB_EXTERNAL)) ||
+        est <= e->timeout_s)
+        return 0;
+    snprintf(row->status, sizeof row->status, "skipped: estimated %.0f s > timeout_s %g s", est,
+             e->timeout_s);
+    return 1;
+}
+
 /* Executes one run (or records why it was not started) into row. Returns 0, -EINTR when the
  * sweep was interrupted, or -errno when the runner could not work. */
 static int execute(struct sweep *s, const struct pb_run *run, struct pb_row *row)
@@ -329,6 +363,8 @@ static int execute(struct sweep *s, const struct pb_run *run, struct pb_row *row
                  need / 1073741824.0, avail / 1073741824.0);
         return 0;
     }
+    if (beyond_timeout(s->e, run, row))
+        return 0;
     struct pb_problem p;
     pb_problem_init(&p, s->e, run->n ? &s->cur.pts : NULL, run->n, s->edges);
     const struct pb_reference *ref = NULL;

@@ -226,6 +226,46 @@ static void test_verify_unverifiable(void **state)
     free(rows);
 }
 
+/* Brute-force runs whose estimate exceeds an explicit timeout_s are skipped with the estimate,
+ * not started; those under it run. */
+static void test_skip_beyond_timeout(void **state)
+{
+    (void)state;
+    struct pb_row *rows;
+    size_t n;
+    sweep_text("skip-estimate",
+               "{\"output\": {\"kind\": \"histogram\", \"bins\": {\"min\": 1, \"max\": 50, "
+               "\"count\": 4}},\n \"sizes\": [40, 100000], \"repeats\": 1, \"warmup\": 0,\n"
+               " \"overhead\": false, \"timeout_s\": 5, \"strategies\": [\"blocked\"]}\n",
+               &rows, &n);
+    expect_row(rows, n, "blocked", 40, "yes", "ok");
+    expect_row(rows, n, "blocked", 100000, "", "skipped: estimated 25 s > timeout_s 5 s");
+    free(rows);
+}
+
+/* A spatial (histogram-only) strategy is estimated from the pairs within rmax, not n^2: at
+ * n = 10^6, rmax 50 in a 1000 box, 2 threads, a few seconds against 1250 s of brute force. */
+static void test_estimate_spatial(void **state)
+{
+    (void)state;
+    static const struct pb_strategy spatial = { .abi_version = PB_STRATEGY_ABI,
+                                                .name = "t-spatial",
+                                                .flags = PB_HISTOGRAM_ONLY };
+    struct pb_strategy_cfg sc[2] = { { .strategy = &spatial },
+                                     { .strategy = pb_registry_find("blocked") } };
+    struct pb_experiment e = { .output = PB_OUTPUT_HISTOGRAM, .input = { .box = 1000 },
+                               .bins = { .min = 0.5, .max = 50, .count = 20 },
+                               .strategies = sc, .nstrategies = 2 };
+    struct pb_run run = { .strategy = 0, .n = 1000000, .threads = 2, .ranks = 1 };
+    double t = pb_sweep_estimate_seconds(&e, &run);
+    assert_true(t > 1 && t < 10);
+    run.strategy = 1;
+    assert_true(pb_sweep_estimate_seconds(&e, &run) > 1000);
+    e.bins.max = 2000;                                   /* beyond the diagonal: every pair */
+    run.strategy = 0;
+    assert_true(pb_sweep_estimate_seconds(&e, &run) > 1000);
+}
+
 /* Registers the test strategies the configs above name. */
 static int setup(void **state)
 {
@@ -242,6 +282,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_verify_independent),
         cmocka_unit_test(test_verify_unverifiable),
+        cmocka_unit_test(test_skip_beyond_timeout),
+        cmocka_unit_test(test_estimate_spatial),
         cmocka_unit_test(test_interrupt_then_resume),
         cmocka_unit_test(test_resume_other_config),
     };
