@@ -220,7 +220,9 @@ static const struct column {
     {"wall_ci95_hi_s", "95% CI high (s)"}, {"wall_min_s", "min (s)"},
     {"peak_rss_kib", "peak PSS (KiB)"}, {"speedup", "speedup (x)"},
     {"efficiency", "efficiency"}, {"pairs_per_s", "pairs/s"},
-    {"fraction_of_limit", "fraction of limit"}, {"flag", "spread flag"},
+    {"fraction_of_limit", "fraction of limit"},
+    {"build_median_s", "structure build (s, in the median)"},
+    {"evals_per_pair", "distance evals / counted pair"}, {"flag", "spread flag"},
 };
 #define NCOLUMNS (sizeof columns / sizeof columns[0])
 
@@ -309,6 +311,19 @@ static void status_cell(FILE *f, const struct pb_table *t, const struct rowinfo 
     fputs("</td>", f);
 }
 
+/* 1 when column c is shown: always, except the spatial strategies' columns (build time, work
+ * efficiency), shown only when some row of t has a value. */
+static int column_shown(const struct pb_table *t, size_t c)
+{
+    int col = pb_table_col(t, columns[c].csv);
+    int optional = !strcmp(columns[c].csv, "build_median_s") ||
+                   !strcmp(columns[c].csv, "evals_per_pair");
+    for (size_t r = 0; optional && r < t->nrows; r++)
+        if (*pb_table_get(t, r, col))
+            return 1;
+    return !optional;
+}
+
 /* Writes one <tr> of the summary table. */
 static void table_row(FILE *f, const struct pb_table *t, const struct rowinfo *r)
 {
@@ -318,6 +333,8 @@ static void table_row(FILE *f, const struct pb_table *t, const struct rowinfo *r
     fprintf(f, "<tr class=\"%s\">", cls);
     status_cell(f, t, r);
     for (size_t c = 0; c < NCOLUMNS; c++) {
+        if (!column_shown(t, c))
+            continue;
         fputs(c == 0 ? "<th scope=\"row\">" : "<td>", f);
         esc(f, pb_table_get(t, r->row, pb_table_col(t, columns[c].csv)));
         fputs(c == 0 ? "</th>" : "</td>", f);
@@ -331,7 +348,8 @@ static void write_table(FILE *f, const struct pb_table *t, const struct rowinfo 
 {
     fputs("<div class=\"scroll\"><table>\n<thead><tr><th>status</th>", f);
     for (size_t c = 0; c < NCOLUMNS; c++)
-        fprintf(f, "<th>%s</th>", columns[c].head);
+        if (column_shown(t, c))
+            fprintf(f, "<th>%s</th>", columns[c].head);
     fputs("</tr></thead>\n<tbody>\n", f);
     for (size_t i = 0; i < n; i++)
         if (ri[i].counted == want)

@@ -60,6 +60,7 @@ static const struct col cols[] = {
     COL(rank_sum_kib, T_KIB, ""),
     COL(build_s, T_DBL9, ""),
     COL(dist_evals, T_KIB, ""),
+    COL(pairs_counted, T_KIB, ""),
 };
 #define NCOLS (sizeof cols / sizeof cols[0])
 

@@ -146,6 +146,7 @@ static void row_keys(const struct sweep *s, const struct pb_run *run, struct pb_
     row->rank_max_kib = row->rank_sum_kib = -1;
     row->build_s = NAN;
     row->dist_evals = -1;
+    row->pairs_counted = -1;
     row->fraction_of_limit = -1;
     row->wall_s = row->user_s = row->sys_s = row->pairs_per_s = NAN;  /* empty until measured */
 }
@@ -314,6 +315,8 @@ static void row_measured(const struct sweep *s, const struct pb_measure *m,
     row->build_s = m->build_s;
     row->dist_evals = m->dist_evals > 0 && m->dist_evals <= (uint64_t)LONG_MAX
                           ? (long)m->dist_evals : -1;
+    row->pairs_counted = m->pairs_counted > 0 && m->pairs_counted <= (uint64_t)LONG_MAX
+                             ? (long)m->pairs_counted : -1;
     snprintf(row->status, sizeof row->status, "%s", m->status);
     if (m->verified == 1 || m->verified == 0)   /* "yes (kdtree)" when not checked by naive */
         snprintf(row->verified, sizeof row->verified, "%s%s%.20s%s", m->verified ? "yes" : "no",

@@ -189,7 +189,7 @@ static void test_malformed_lines_named(void **state)
     char path[1100];
     char text[2048];
     snprintf(text, sizeof text, "%s\nnaive,,matrix,10,1,0,0.1,0.1,0,1,45,yes,ok,run,1,double,"
-             "none,,,,,,,,\nnaive,,matrix,10,1,1,0.1\n", PB_CSV_HEADER);
+             "none,,,,,,,,,\nnaive,,matrix,10,1,1,0.1\n", PB_CSV_HEADER);
     snprintf(path, sizeof path, "%s/short.csv", dir);
     pbt_write(path, text);
     const char *msg = read_bad(path);
@@ -197,7 +197,7 @@ static void test_malformed_lines_named(void **state)
     assert_non_null(strstr(msg, "7 fields"));
 
     snprintf(text, sizeof text, "%s\nnaive,,matrix,10,1,0,fast,0.1,0,1,45,yes,ok,run,1,double,"
-             "none,,,,,,,,\n", PB_CSV_HEADER);
+             "none,,,,,,,,,\n", PB_CSV_HEADER);
     snprintf(path, sizeof path, "%s/number.csv", dir);
     pbt_write(path, text);
     msg = read_bad(path);
@@ -206,7 +206,7 @@ static void test_malformed_lines_named(void **state)
 
     /* a quoted field holding a newline moves the line count on */
     snprintf(text, sizeof text, "%s\nnaive,\"x\ny\",matrix,10,1,0,0.1,0.1,0,1,45,yes,ok,run,1,"
-             "double,none,,,,,,,,\nnaive,\"open,matrix,10\n", PB_CSV_HEADER);
+             "double,none,,,,,,,,,\nnaive,\"open,matrix,10\n", PB_CSV_HEADER);
     snprintf(path, sizeof path, "%s/quote.csv", dir);
     pbt_write(path, text);
     msg = read_bad(path);

@@ -124,7 +124,7 @@ static void test_resume_other_config(void **state)
     snprintf(csv, sizeof csv, "%s/smoke.csv", dir);
     pbt_write(csv, PB_CSV_HEADER "\n"
               "naive,,histogram,7,1,0,1e-05,0,0,500,2.1e6,yes,ok,run,1,double,none,900,,,"
-              "0123456789abcdef,,,,\n");
+              "0123456789abcdef,,,,,\n");
     char *before = pbt_slurp(csv);
     assert_int_equal(pbt_bench(&out, "--config configs/smoke.json --out '%s' --resume", dir), 2);
     assert_non_null(strstr(out, "another config"));
