@@ -509,8 +509,9 @@ static void write_bad_table(FILE *f, const struct series_set *s, const char *y)
 
 #define COL_MEDIAN "column(\"wall_median_s\")"
 
-/* NAME_time.gp: median wall time vs n, log-log, CI bars, an n² guide through the geometric
- * mean of the medians at the largest n. */
+/* NAME_time.gp: median wall time vs n, log-log, CI bars, an n² guide (brute force) and an n guide
+ * (what a spatial strategy at fixed rmax approaches) through the geometric mean of the medians at
+ * the largest n. */
 static void write_time(FILE *f, const char *name, const struct pb_table *t,
                        const struct series_set *s)
 {
@@ -525,7 +526,8 @@ static void write_time(FILE *f, const char *name, const struct pb_table *t,
           "column(\"n\") == ng && " COL_MEDIAN " > 0)\nunset table\n", f);
     write_switch(f);
     fputs("g = NaN\nif (|$g| > 0) { stats $g using 1 nooutput; g = exp(STATS_mean) / ng**2 }\n"
-          "guide(x) = g * x**2\n\n", f);
+          "guide(x) = g * x**2\n"
+          "guide_n(x) = g * ng * x\n\n", f);
     write_loop_open(f, "time");
     fprintf(f, "  set title sprintf('%%s: median wall time vs n (%s output)', name)\n"
                "  set logscale xy\n  set xrange [nmin / 1.4 : nmax * 1.4]\n"
@@ -535,6 +537,7 @@ static void write_time(FILE *f, const char *name, const struct pb_table *t,
     write_thread_clauses(&c, s, "$2", 1);
     write_bad_clause(&c, s);
     fputs("guide(x) with lines lc rgb '#888888' dt 3 lw 2 title 'guide: time ∝ n²'", clause(&c));
+    fputs("guide_n(x) with lines lc rgb '#888888' dt 2 lw 2 title 'guide: time ∝ n'", clause(&c));
     clauses_end(&c);
     write_loop_close(f);
 }

@@ -107,6 +107,8 @@ static void test_scripts_hold_series_and_relative_csv(void **state)
     assert_non_null(strstr(time, "with yerrorbars"));
     assert_non_null(strstr(time, "set logscale xy"));
     assert_non_null(strstr(time, "guide(x) = g * x**2"));
+    assert_non_null(strstr(time, "guide_n(x) = g * ng * x"));    /* the spatial strategies' n */
+    assert_non_null(strstr(time, "title 'guide: time ∝ n'"));
     assert_non_null(strstr(time, "title 'openmp, 2 threads'"));
     assert_non_null(strstr(time, "title 'failed or not verified'"));
     /* the same label keeps its style in every figure: openmp is the 4th label in sorted order */
