@@ -334,19 +334,21 @@ static void row_measured(const struct sweep *s, const struct pb_measure *m,
                                                     s->e->precision);
 }
 
-/* 1 (row skipped with the estimate) when run is brute force (neither spatial nor external,
- * whose cost the model cannot know) and its estimate exceeds the config's timeout_s: such a run
- * would only be killed at the timeout, after costing it in full. */
+int pb_sweep_beyond_timeout(const struct pb_experiment *e, const struct pb_run *run)
+{
+    const struct pb_strategy *st = e->strategies[run->strategy].strategy;
+    return e->timeout_s > 0 && !(st->flags & (PB_HISTOGRAM_ONLY | PB_EXTERNAL)) &&
+           pb_sweep_estimate_seconds(e, run) > e->timeout_s;
+}
+
+/* 1, with row skipped and the estimate in its status, when pb_sweep_beyond_timeout. */
 static int beyond_timeout(const struct pb_experiment *e, const struct pb_run *run,
                           struct pb_row *row)
 {
-    const struct pb_strategy *st = e->strategies[run->strategy].strategy;
-    double est = pb_sweep_estimate_seconds(e, run);
-    if (e->timeout_s <= 0 || (st->flags & (PB_HISTOGRAM_ONLY | PB_EXTERNAL)) ||
-        est <= e->timeout_s)
+    if (!pb_sweep_beyond_timeout(e, run))
         return 0;
-    snprintf(row->status, sizeof row->status, "skipped: estimated %.0f s > timeout_s %g s", est,
-             e->timeout_s);
+    snprintf(row->status, sizeof row->status, "skipped: estimated %.0f s > timeout_s %g s",
+             pb_sweep_estimate_seconds(e, run), e->timeout_s);
     return 1;
 }
 
