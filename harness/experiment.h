@@ -26,7 +26,11 @@ struct pb_strategy_cfg {
     char *label;                     /* name in CSV and figures: "label" or the strategy name */
     struct pb_kv *kv;                /* every declared parameter, defaults filled (owned) */
     size_t nkv;
-    char *params;                    /* canonical "k=v;k=v" of the configured ones, "" if none */
+    char *params;                    /* canonical "k=v;k=v" of the configured ones, "" if none
+                                        (with an "rmax" sweep it ends in "rmax=R") */
+    double rmax;                     /* "rmax" sweep: the last edge this entry runs with, the
+                                        bins scaled to it; 0 = output.bins as given */
+    size_t rmax_index;               /* its index in the "rmax" list (0 without one) */
 };
 
 struct pb_input {
@@ -86,6 +90,8 @@ struct pb_experiment {
     char **plugins;                  /* shared libraries loaded before strategies resolve */
     size_t nplugins;
     struct pb_verify_cfg verify;     /* "verify"; naive at every n when absent */
+    size_t nrmax;                    /* values in "rmax" (0: not swept); strategies then holds
+                                        one entry per (configured entry, rmax), in that order */
 };
 
 /* Loads and validates the config at path into e (zeroed first). On error returns -EINVAL (or

@@ -36,7 +36,9 @@
 struct size_state {
     size_t n;                        /* points made for this n (0: none yet) */
     struct pb_points pts;
-    struct pb_refset refs;           /* naive or independent references for n (refset.h) */
+    struct pb_refset *refs;          /* naive or independent references for n (refset.h), one
+                                        set per rmax of an "rmax" sweep (kept across n) */
+    size_t nrefs;
 };
 
 /* The state of one sweep. */
@@ -46,6 +48,7 @@ struct sweep {
     const struct pb_sweep_hooks *h;
     struct pb_sweep_result *r;
     double *edges;                   /* histogram edges, or NULL */
+    double **rmax_edges;             /* "rmax" sweep: the edges scaled to each rmax, or NULL */
     struct size_state cur;
     FILE *csv;
     struct pb_row *done;             /* rows recorded before (resume) */
@@ -151,14 +154,18 @@ static void row_keys(const struct sweep *s, const struct pb_run *run, struct pb_
     row->wall_s = row->user_s = row->sys_s = row->pairs_per_s = NAN;  /* empty until measured */
 }
 
-/* Drops the points and reference of the previous n. */
+/* Drops the points and references of the previous n (the reference sets stay allocated). */
 static void size_release(struct size_state *c)
 {
+    struct pb_refset *refs = c->refs;
+    size_t nrefs = c->nrefs;
     if (c->n)
         pb_points_free(&c->pts);
-    pb_refset_free(&c->refs);
+    for (size_t i = 0; i < nrefs; i++)
+        pb_refset_free(&refs[i]);
     memset(c, 0, sizeof *c);
-    pb_refset_init(&c->refs);
+    c->refs = refs;
+    c->nrefs = nrefs;
 }
 
 /* Makes the points for n (once per n). Returns 0 or -errno with err filled. */
@@ -181,13 +188,13 @@ static int size_points(struct sweep *s, size_t n, struct pb_err *err)
 /* The reference that checks a run of st at the current n (refset.h), made on first use; NULL
  * with why when there is none. */
 static const struct pb_reference *size_reference(struct sweep *s, const struct pb_problem *p,
-                                                 const struct pb_strategy *st, char *why,
+                                                 const struct pb_strategy_cfg *sc, char *why,
                                                  size_t whysize)
 {
     const struct pb_reference *ref;
     struct pb_problem dp = *p;
     dp.precision = PB_PRECISION_DOUBLE;
-    pb_refset_get(&s->cur.refs, s->e, &dp, st, &ref, why, whysize);
+    pb_refset_get(&s->cur.refs[sc->rmax_index], s->e, &dp, sc->strategy, &ref, why, whysize);
     return ref;
 }
 
@@ -211,15 +218,15 @@ double pb_sweep_estimate_bytes(const struct pb_experiment *e, const struct pb_ru
 }
 
 /* Pair distances a spatial strategy (PB_HISTOGRAM_ONLY: grid, tree) is expected to evaluate: the
- * pairs within the last edge rmax for points uniform in the box (the periodic side, else the
+ * pairs within the last edge rmax (the entry's, in an "rmax" sweep) for points uniform in the box (the periodic side, else the
  * input's box), n(n-1)/2 * min(1, (4/3) pi rmax^3 / box^3), times 6.4, what a cell list of side
  * rmax evaluates per pair in range (27 cells / the sphere's volume), capped at every pair, plus
  * 10 pair-costs per point for building the structure. Clustered inputs have more pairs in range
  * than this uniform figure. */
-static double spatial_evals(const struct pb_experiment *e, double n, double pairs)
+static double spatial_evals(const struct pb_experiment *e, double rmax, double n, double pairs)
 {
     double box = e->periodic > 0 ? e->periodic : e->input.box > 0 ? e->input.box : 1000.0;
-    double rmax = e->bins.max, frac = 4.0 / 3.0 * M_PI * rmax * rmax * rmax / (box * box * box);
+    double frac = 4.0 / 3.0 * M_PI * rmax * rmax * rmax / (box * box * box);
     double evals = pairs * 6.4 * (frac < 1 ? frac : 1);
     return (evals < pairs ? evals : pairs) + 10.0 * n;
 }
@@ -235,7 +242,8 @@ double pb_sweep_estimate_seconds(const struct pb_experiment *e, const struct pb_
     double n = (double)run->n, pairs = n * (n - 1) / 2;
     double rate = 2e8 * run->threads * run->ranks;
     if ((st->flags & PB_HISTOGRAM_ONLY) && e->output == PB_OUTPUT_HISTOGRAM)
-        pairs = spatial_evals(e, n, pairs);
+        pairs = spatial_evals(e, e->strategies[run->strategy].rmax > 0
+                                     ? e->strategies[run->strategy].rmax : e->bins.max, n, pairs);
     if (strcmp(st->name, "naive") == 0)
         rate = 2e7;
     double t = pairs / rate + 0.002;
@@ -371,10 +379,11 @@ static int execute(struct sweep *s, const struct pb_run *run, struct pb_row *row
     if (beyond_timeout(s->e, run, row))
         return 0;
     struct pb_problem p;
-    pb_problem_init(&p, s->e, run->n ? &s->cur.pts : NULL, run->n, s->edges);
+    pb_problem_init(&p, s->e, run->n ? &s->cur.pts : NULL, run->n,
+                    sc->rmax > 0 ? s->rmax_edges[sc->rmax_index] : s->edges);
     const struct pb_reference *ref = NULL;
     char unref[256] = "";
-    if (run->n > 0 && !(ref = size_reference(s, &p, sc->strategy, unref, sizeof unref)) &&
+    if (run->n > 0 && !(ref = size_reference(s, &p, sc, unref, sizeof unref)) &&
         pb_refset_pick(s->e, run->n, sc->strategy) == 0) {
         snprintf(row->status, sizeof row->status, "skipped: reference: %.160s", unref);
         return 0;                    /* naive failed: as before, the run is not started */
@@ -603,6 +612,47 @@ static void set_paths(const struct pb_experiment *e, const char *dir, struct pb_
     snprintf(r->report, sizeof r->report, "%s/%s.html", dir, e->name);
 }
 
+/* For an "rmax" sweep: the edges of each rmax, output.bins scaled by rmax / bins.max. Returns 0 or
+ * -errno with err. */
+static int make_rmax_edges(struct sweep *s, struct pb_err *err)
+{
+    const struct pb_experiment *e = s->e;
+    if (e->nrmax == 0)
+        return 0;
+    if (!(s->rmax_edges = calloc(e->nrmax, sizeof *s->rmax_edges)))
+        return pb_fail(err, -ENOMEM, "out of memory");
+    for (size_t i = 0; i < e->nstrategies && i < e->nrmax; i++) {
+        const struct pb_strategy_cfg *sc = &e->strategies[i];   /* entries 0..nrmax-1: rmax i */
+        struct pb_bins b = e->bins;
+        b.min *= sc->rmax / e->bins.max;
+        b.max = sc->rmax;
+        if (pb_edges_make(&b, &s->rmax_edges[sc->rmax_index]) < 0)
+            return pb_fail(err, -EINVAL, "%s: rmax %g: cannot make %zu increasing edges from "
+                           "%g to %g", e->path, sc->rmax, b.count, b.min, b.max);
+    }
+    return 0;
+}
+
+/* Reference sets: one per rmax of an "rmax" sweep, else one. */
+static int make_refsets(struct sweep *s, struct pb_err *err)
+{
+    s->cur.nrefs = s->e->nrmax ? s->e->nrmax : 1;
+    if (!(s->cur.refs = calloc(s->cur.nrefs, sizeof *s->cur.refs)))
+        return pb_fail(err, -ENOMEM, "out of memory");
+    for (size_t i = 0; i < s->cur.nrefs; i++)
+        pb_refset_init(&s->cur.refs[i]);
+    return 0;
+}
+
+/* Frees what make_rmax_edges and make_refsets made. */
+static void free_per_rmax(struct sweep *s)
+{
+    for (size_t i = 0; s->rmax_edges && i < s->e->nrmax; i++)
+        free(s->rmax_edges[i]);
+    free(s->rmax_edges);
+    free(s->cur.refs);
+}
+
 /* Everything that must hold before the first byte is written. */
 static int preflight(struct sweep *s, struct pb_err *err)
 {
@@ -613,6 +663,8 @@ static int preflight(struct sweep *s, struct pb_err *err)
     if (s->e->output == PB_OUTPUT_HISTOGRAM && pb_edges_make(&s->e->bins, &s->edges) < 0)
         return pb_fail(err, -EINVAL, "%s: output.bins: cannot make %zu increasing edges from "
                        "%g to %g", s->e->path, s->e->bins.count, s->e->bins.min, s->e->bins.max);
+    if ((rc = make_rmax_edges(s, err)) < 0 || (rc = make_refsets(s, err)) < 0)
+        return rc;
     return open_csv(s, err);
 }
 
@@ -642,6 +694,7 @@ int pb_sweep_run(const struct pb_experiment *e, const struct pb_sweep_opts *o,
         pb_fail(err, rc, "the runner failed: %s", strerror(-rc));
 out:
     size_release(&s.cur);
+    free_per_rmax(&s);
     if (s.csv)
         fclose(s.csv);
     free(s.done);

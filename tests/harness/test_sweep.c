@@ -266,6 +266,37 @@ static void test_estimate_spatial(void **state)
     assert_true(pb_sweep_estimate_seconds(&e, &run) > 1000);
 }
 
+/* An "rmax" sweep runs every strategy at each rmax with the bins scaled to it, each row checked
+ * against a reference made with its own edges (naive at the small n, independent above). */
+static void test_rmax_sweep(void **state)
+{
+    (void)state;
+    struct pb_row *rows;
+    size_t n;
+    sweep_text("rmax-sweep",
+               "{\"output\": {\"kind\": \"histogram\", \"bins\": {\"min\": 1, \"max\": 100, "
+               "\"count\": 6, \"scale\": \"log\"}},\n \"sizes\": [40, 300], \"repeats\": 1, "
+               "\"warmup\": 0, \"overhead\": false,\n \"rmax\": [20, 1800],\n"
+               " \"verify\": {\"naive_max_n\": 100, \"reference\": [\"blocked\", \"openmp\"]},\n"
+               " \"strategies\": [\"blocked\", \"openmp\"]}\n", &rows, &n);
+    assert_int_equal(n, 8);
+    size_t seen = 0;
+    for (size_t i = 0; i < n; i++) {
+        int small = strcmp(rows[i].params, "rmax=20") == 0;
+        assert_true(small || strcmp(rows[i].params, "rmax=1800") == 0);
+        const char *want = rows[i].n == 40 ? "yes" : strcmp(rows[i].strategy, "blocked") == 0
+                                                         ? "yes (openmp)" : "yes (blocked)";
+        if (strcmp(rows[i].verified, want) != 0 || strcmp(rows[i].status, "ok") != 0)
+            fail_msg("%s %s n=%zu: %s / %s", rows[i].strategy, rows[i].params, rows[i].n,
+                     rows[i].verified, rows[i].status);
+        if (rows[i].n == 300)      /* [0.2, 20): a handful of pairs; [18, 1800): nearly all */
+            assert_true(small ? rows[i].pairs_counted < 100 : rows[i].pairs_counted > 40000);
+        seen++;
+    }
+    assert_int_equal(seen, 8);
+    free(rows);
+}
+
 /* Registers the test strategies the configs above name. */
 static int setup(void **state)
 {
@@ -284,6 +315,7 @@ int main(void)
         cmocka_unit_test(test_verify_unverifiable),
         cmocka_unit_test(test_skip_beyond_timeout),
         cmocka_unit_test(test_estimate_spatial),
+        cmocka_unit_test(test_rmax_sweep),
         cmocka_unit_test(test_interrupt_then_resume),
         cmocka_unit_test(test_resume_other_config),
     };
