@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* ---------------------------------------------------------------- small helpers */
 
@@ -543,6 +544,10 @@ static int write_figures(FILE *f, const char *dir, const char *name)
     fputs("<h2 id=\"figures\">Figures</h2>\n", f);
     for (size_t i = 0; i < PB_FIGURE_COUNT; i++)
         count += write_figure(f, dir, name, pb_figure_names[i]);
+    char rmax[4096];                 /* the crossover figure of an "rmax" sweep */
+    snprintf(rmax, sizeof rmax, "%s/%s_%s.gp", dir, name, PB_FIGURE_RMAX);
+    if (access(rmax, F_OK) == 0)
+        count += write_figure(f, dir, name, PB_FIGURE_RMAX);
     return count;
 }
 
