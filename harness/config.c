@@ -49,6 +49,18 @@
  * |                | to the config's folder, loaded before strategies|                  |
  * | strategies     | required, non-empty array; each a registered    |                  |
  * |                | name, or {"name", "label", PARAM: value ...}    |                  |
+ * | rmax           | histogram only: array of up to 64 increasing    | output.bins      |
+ * |                | numbers > 0: every strategy runs at each, with  |                  |
+ * |                | the bins scaled so that the last edge is it     |                  |
+ * |                | (min and max times rmax / bins.max); the params |                  |
+ * |                | column gains "rmax=R"                           |                  |
+ * | verify         | object: how runs are checked (absent: against   | naive at every n |
+ * |                | naive at every n)                               |                  |
+ * |  .naive_max_n  | integer >= 1 (required there): largest n checked|                  |
+ * |                | against naive                                   |                  |
+ * |  .reference    | array of up to 8 in-process strategy names that | []               |
+ * |                | check runs above naive_max_n: a run of strategy |                  |
+ * |                | S uses the first that is not S (never itself)   |                  |
  *
  * A strategy object may set any parameter its strategy declares (bench --list shows them);
  * a value may be a string, number or boolean and must be one of the parameter's choices when
@@ -1042,6 +1054,141 @@ static int parse_strategies(struct ctx *c, json_t *root)
     return 0;
 }
 
+#define PB_MAX_RMAX 64                /* values of an "rmax" sweep */
+
+/* Releases what one strategy entry owns. */
+static void entry_free(struct pb_strategy_cfg *sc)
+{
+    for (size_t k = 0; k < sc->nkv; k++) {
+        free((char *)sc->kv[k].key);
+        free((char *)sc->kv[k].value);
+    }
+    free(sc->kv);
+    free(sc->label);
+    free(sc->params);
+}
+
+/* *to = a deep copy of from running at rmax (index i): params gain "rmax=R". */
+static int entry_at_rmax(const struct pb_strategy_cfg *from, double rmax, size_t i,
+                         struct pb_strategy_cfg *to)
+{
+    char r[32];
+    *to = (struct pb_strategy_cfg){ .strategy = from->strategy, .rmax = rmax, .rmax_index = i,
+                                    .label = dup_str(from->label),
+                                    .params = dup_str(from->params),
+                                    .kv = calloc(from->nkv ? from->nkv : 1, sizeof *to->kv) };
+    if (!to->label || !to->params || !to->kv)
+        return -ENOMEM;
+    for (; to->nkv < from->nkv; to->nkv++) {
+        to->kv[to->nkv].key = dup_str(from->kv[to->nkv].key);
+        to->kv[to->nkv].value = dup_str(from->kv[to->nkv].value);
+        if (!to->kv[to->nkv].key || !to->kv[to->nkv].value)
+            return -ENOMEM;
+    }
+    snprintf(r, sizeof r, "%.10g", rmax);
+    return append_param(&to->params, "rmax", r);
+}
+
+/* Replaces every strategy entry by one per value of rmax[0..nr). */
+static int expand_rmax(struct pb_experiment *e, const double *rmax, size_t nr)
+{
+    struct pb_strategy_cfg *all = calloc(e->nstrategies * nr, sizeof *all);
+    size_t made = 0;
+    int rc = all ? 0 : -ENOMEM;
+    for (size_t j = 0; rc == 0 && j < e->nstrategies; j++)
+        for (size_t i = 0; rc == 0 && i < nr; i++)
+            rc = entry_at_rmax(&e->strategies[j], rmax[i], i, &all[made++]);
+    for (size_t j = 0; j < (rc ? made : e->nstrategies); j++)
+        entry_free(rc ? &all[j] : &e->strategies[j]);
+    if (rc) {
+        free(all);
+        return rc;
+    }
+    free(e->strategies);
+    e->strategies = all;
+    e->nstrategies = made;
+    e->nrmax = nr;
+    return 0;
+}
+
+/* "rmax": a histogram's last edge swept over increasing values (see the table above). */
+static int parse_rmax(struct ctx *c, json_t *root)
+{
+    json_t *arr = json_object_get(root, "rmax");
+    double v[PB_MAX_RMAX];
+    size_t n = arr && json_is_array(arr) ? json_array_size(arr) : 0;
+    if (!arr)
+        return 0;
+    if (c->e->output != PB_OUTPUT_HISTOGRAM)
+        return fail(c, "rmax", "only a \"histogram\" output has an rmax to sweep");
+    if (n == 0 || n > PB_MAX_RMAX)
+        return fail(c, "rmax", "expected an array of 1 to %d numbers > 0, got %s", PB_MAX_RMAX,
+                    describe(c, arr));
+    for (size_t i = 0; i < n; i++) {
+        char field[PB_FIELD];
+        snprintf(field, sizeof field, "rmax[%zu]", i);
+        int rc = check_number(c, json_array_get(arr, i), field, 0, 0, &v[i]);
+        if (rc)
+            return rc;
+        if (i > 0 && !(v[i] > v[i - 1]))
+            return fail(c, field, "expected values in increasing order, got %g after %g", v[i],
+                        v[i - 1]);
+    }
+    return expand_rmax(c->e, v, n);
+}
+
+/* One name of verify.reference at field: an in-process strategy that can compute this config's
+ * output, not listed before. */
+static int check_reference(struct ctx *c, json_t *v, const char *field, size_t i)
+{
+    struct pb_verify_cfg *vc = &c->e->verify;
+    const struct pb_strategy *s;
+    int rc = find_strategy(c, v, field, &s);
+    if (rc)
+        return rc;
+    if (s->flags & (PB_EXTERNAL | PB_DISTRIBUTED))
+        return fail(c, field, "%s runs outside the harness process: a reference must be an "
+                    "in-process strategy", s->name);
+    if ((s->flags & PB_HISTOGRAM_ONLY) && c->e->output == PB_OUTPUT_MATRIX)
+        return fail(c, field, "%s computes histograms only and this config's output is a "
+                    "matrix", s->name);
+    for (size_t j = 0; j < i; j++)
+        if (vc->reference[j] == s)
+            return fail(c, field, "%s is listed twice (first at verify.reference[%zu])",
+                        s->name, j);
+    vc->reference[vc->nreference++] = s;
+    return 0;
+}
+
+/* "verify": naive_max_n (required there) and reference, the independent methods above it. */
+static int parse_verify(struct ctx *c, json_t *root)
+{
+    static const char *const keys[] = { "naive_max_n", "reference", NULL };
+    json_t *v = json_object_get(root, "verify"), *arr, *max;
+    long long naive_max;
+    int rc;
+    c->e->verify = (struct pb_verify_cfg){ 0 };
+    if (!v)
+        return 0;
+    if ((rc = check_object(c, v, "verify")) || (rc = check_keys(c, v, "verify", keys)) ||
+        (rc = require(c, v, "verify", "naive_max_n", &max)) ||
+        (rc = check_int(c, max, "verify.naive_max_n", 1, PB_MAX_SIZE, &naive_max)))
+        return rc;
+    c->e->verify.naive_max_n = (size_t)naive_max;
+    if (!(arr = json_object_get(v, "reference")))
+        return 0;
+    if (!json_is_array(arr) || json_array_size(arr) > PB_VERIFY_MAX_REFERENCES)
+        return fail(c, "verify.reference", "expected an array of at most %d strategy names, "
+                    "got %s", PB_VERIFY_MAX_REFERENCES, describe(c, arr));
+    for (size_t i = 0; i < json_array_size(arr); i++) {
+        char field[PB_FIELD];
+        snprintf(field, sizeof field, "verify.reference[%zu]", i);
+        if ((rc = check_reference(c, json_array_get(arr, i), field, i)))
+            return rc;
+    }
+    return 0;
+}
+
 /* For a file input: the file must be readable, well formed, and hold the largest size. Any
  * input of a periodic experiment learns the box its points are wrapped into. In single
  * precision, coordinates (after wrapping) must stay within PB_COORD_MAX_FLOAT. */
@@ -1107,7 +1254,7 @@ static int parse_root(struct ctx *c, json_t *root)
     static const char *const keys[] = {
         "name", "description", "input", "output", "precision", "periodic", "sizes", "threads",
         "ranks", "repeats", "warmup", "timeout_s", "pin", "order", "order_seed", "overhead",
-        "limits", "plugins", "strategies", NULL,
+        "limits", "plugins", "strategies", "verify", "rmax", NULL,
     };
     int rc;
     if ((rc = check_keys(c, root, "", keys)) || (rc = parse_name(c, root)) ||
@@ -1116,7 +1263,8 @@ static int parse_root(struct ctx *c, json_t *root)
         (rc = parse_threads(c, root)) ||
         (rc = int_list(c, root, "ranks", &c->e->ranks, &c->e->nranks)) ||
         (rc = parse_scalars(c, root)) || (rc = parse_plugins(c, root)) ||
-        (rc = parse_strategies(c, root)))
+        (rc = parse_strategies(c, root)) || (rc = parse_verify(c, root)) ||
+        (rc = parse_rmax(c, root)))
         return rc;
     return check_points_file(c, root);
 }
@@ -1145,16 +1293,8 @@ int pb_config_load(const char *path, struct pb_experiment *e, struct pb_err *err
 
 void pb_experiment_free(struct pb_experiment *e)
 {
-    for (size_t i = 0; i < e->nstrategies; i++) {
-        struct pb_strategy_cfg *sc = &e->strategies[i];
-        for (size_t k = 0; k < sc->nkv; k++) {
-            free((char *)sc->kv[k].key);
-            free((char *)sc->kv[k].value);
-        }
-        free(sc->kv);
-        free(sc->label);
-        free(sc->params);
-    }
+    for (size_t i = 0; i < e->nstrategies; i++)
+        entry_free(&e->strategies[i]);
     for (size_t i = 0; i < e->nplugins; i++)
         free(e->plugins[i]);
     free(e->plugins);

@@ -27,7 +27,11 @@ struct pb_strategy_cfg {
     char *label;                     /* name in CSV and figures: "label" or the strategy name */
     struct pb_kv *kv;                /* every declared parameter, defaults filled (owned) */
     size_t nkv;
-    char *params;                    /* canonical "k=v;k=v" of the configured ones, "" if none */
+    char *params;                    /* canonical "k=v;k=v" of the configured ones, "" if none
+                                        (with an "rmax" sweep it ends in "rmax=R") */
+    double rmax;                     /* "rmax" sweep: the last edge this entry runs with, the
+                                        bins scaled to it; 0 = output.bins as given */
+    size_t rmax_index;               /* its index in the "rmax" list (0 without one) */
 };
 
 /* The Soneira-Peebles hierarchy of a "powerlaw" input (see harness/points.c). */
@@ -54,6 +58,18 @@ struct pb_bins {
     double min, max;                 /* first and last edge */
     size_t count;                    /* number of bins */
     enum pb_bin_scale scale;
+};
+
+/* "verify": which method checks a run at each n. */
+#define PB_VERIFY_MAX_REFERENCES 8
+struct pb_verify_cfg {
+    size_t naive_max_n;              /* largest n checked against naive; 0 (the default,
+                                        "verify" absent): naive checks every n */
+    const struct pb_strategy *reference[PB_VERIFY_MAX_REFERENCES];  /* in-process strategies
+                                        that check runs above naive_max_n, in config order: a
+                                        run of strategy S uses the first one that is not S */
+    size_t nreference;               /* entries in reference (0: runs above it go unverified,
+                                        with the reason in their status) */
 };
 
 struct pb_experiment {
@@ -86,6 +102,9 @@ struct pb_experiment {
     size_t nstrategies;
     char **plugins;                  /* shared libraries loaded before strategies resolve */
     size_t nplugins;
+    struct pb_verify_cfg verify;     /* "verify"; naive at every n when absent */
+    size_t nrmax;                    /* values in "rmax" (0: not swept); strategies then holds
+                                        one entry per (configured entry, rmax), in that order */
 };
 
 /* Loads and validates the config at path into e (zeroed first). On error returns -EINVAL (or

@@ -169,10 +169,12 @@ static int cmd_dry_run(const struct pb_experiment *e)
         char name[160];
         snprintf(name, sizeof name, "%s%s%s%s", sc->label, sc->params[0] ? "[" : "",
                  sc->params, sc->params[0] ? "]" : "");
+        int slow = pb_sweep_beyond_timeout(e, r);
         printf("%5zu  %-8s  %-28s  %8zu  %3d  %3d  %3d  %10.1f  %9.3f%s\n", i + 1,
                kind_label(r->kind), name, r->n, r->threads, r->ranks, r->repeat,
-               b / 1048576.0, t, b > avail ? "  would be skipped: not enough memory" : "");
-        total_s += t;
+               b / 1048576.0, t, b > avail ? "  would be skipped: not enough memory"
+                                 : slow ? "  would be skipped: estimate > timeout_s" : "");
+        total_s += slow ? 0 : t;
         peak = b > peak ? b : peak;
     }
     printf("%zu runs; largest run ~%.1f MiB of %.1f MiB available; estimated %.0f s "
@@ -233,7 +235,7 @@ static void on_end(void *ctx, size_t k, size_t total, const struct pb_row *r)
 {
     struct progress *p = ctx;
     int bad = strcmp(r->status, "ok") != 0 ||
-              (strcmp(r->verified, "yes") != 0 && strcmp(r->kind, "overhead") != 0);
+              (!pb_verified_ok(r->verified) && strcmp(r->kind, "overhead") != 0);
     if (p->quiet && !bad)
         return;
     if (p->tty && !bad)

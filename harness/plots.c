@@ -8,6 +8,7 @@
 #include "plots.h"
 
 #include "fdio.h"
+#include "results.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -232,7 +233,7 @@ static int row_bad(const struct pb_table *t, size_t r)
 {
     int vcol = pb_table_col(t, "verified");
     return atol(pb_table_get(t, r, pb_table_col(t, "failed"))) > 0
-        || (vcol >= 0 && strcmp(pb_table_get(t, r, vcol), "yes") != 0);
+        || (vcol >= 0 && !pb_verified_ok(pb_table_get(t, r, vcol)));
 }
 
 static int cmp_key(const void *a, const void *b)
@@ -384,7 +385,7 @@ static void write_head(FILE *f, const char *name, const char *fig, const char *w
     fputs("ist(s, p, t) = is(s, p) && column(\"threads\") == t\n", f);
     fprintf(f, "bad(x) = counted(0) && (%s%s)\n\n",
             pb_table_col(t, "failed") >= 0 ? "column(\"failed\") > 0 || " : "",
-            pb_table_col(t, "verified") >= 0 ? "strcol(\"verified\") ne \"yes\"" : "0");
+            pb_table_col(t, "verified") >= 0 ? "strcol(\"verified\")[1:3] ne \"yes\"" : "0");
     fputs("# One colour and point type per strategy label, the same in every figure.\n", f);
     for (size_t k = 0; k < s->nkeys; k++)
         fprintf(f, "set style line %zu lc rgb '%s' pt %d ps 1.3 lw 2\n", k + 1,
@@ -508,8 +509,9 @@ static void write_bad_table(FILE *f, const struct series_set *s, const char *y)
 
 #define COL_MEDIAN "column(\"wall_median_s\")"
 
-/* NAME_time.gp: median wall time vs n, log-log, CI bars, an n² guide through the geometric
- * mean of the medians at the largest n. */
+/* NAME_time.gp: median wall time vs n, log-log, CI bars, an n² guide (brute force) and an n guide
+ * (what a spatial strategy at fixed rmax approaches) through the geometric mean of the medians at
+ * the largest n. */
 static void write_time(FILE *f, const char *name, const struct pb_table *t,
                        const struct series_set *s)
 {
@@ -524,7 +526,8 @@ static void write_time(FILE *f, const char *name, const struct pb_table *t,
           "column(\"n\") == ng && " COL_MEDIAN " > 0)\nunset table\n", f);
     write_switch(f);
     fputs("g = NaN\nif (|$g| > 0) { stats $g using 1 nooutput; g = exp(STATS_mean) / ng**2 }\n"
-          "guide(x) = g * x**2\n\n", f);
+          "guide(x) = g * x**2\n"
+          "guide_n(x) = g * ng * x\n\n", f);
     write_loop_open(f, "time");
     fprintf(f, "  set title sprintf('%%s: median wall time vs n (%s output)', name)\n"
                "  set logscale xy\n  set xrange [nmin / 1.4 : nmax * 1.4]\n"
@@ -534,6 +537,7 @@ static void write_time(FILE *f, const char *name, const struct pb_table *t,
     write_thread_clauses(&c, s, "$2", 1);
     write_bad_clause(&c, s);
     fputs("guide(x) with lines lc rgb '#888888' dt 3 lw 2 title 'guide: time ∝ n²'", clause(&c));
+    fputs("guide_n(x) with lines lc rgb '#888888' dt 2 lw 2 title 'guide: time ∝ n'", clause(&c));
     clauses_end(&c);
     write_loop_close(f);
 }
@@ -650,6 +654,106 @@ static void write_speedup(FILE *f, const char *name, const struct pb_table *t,
     write_loop_close(f);
 }
 
+/* The part of params before "rmax=" (without its ';'), into buf; 0 when params has no rmax. */
+static int rmax_base(const char *params, char *buf, size_t cap)
+{
+    const char *r = strstr(params, "rmax=");
+    if (!r)
+        return 0;
+    size_t len = (size_t)(r - params);
+    snprintf(buf, cap, "%.*s", (int)(len > 0 ? len - 1 : 0), params);
+    return 1;
+}
+
+/* One line of the rmax figure: a strategy label, its other params and a thread count. */
+struct rkey {
+    char strategy[128], base[256];
+    int threads;
+};
+
+/* The distinct rkeys of t's counted rows with an rmax, up to cap, into k; returns how many. */
+static size_t collect_rkeys(const struct pb_table *t, struct rkey *k, size_t cap)
+{
+    size_t nk = 0;
+    for (size_t r = 0; r < t->nrows && nk < cap; r++) {
+        struct rkey x = { .threads = atoi(pb_table_get(t, r, pb_table_col(t, "threads"))) };
+        if (!counted(t, r) ||
+            !rmax_base(pb_table_get(t, r, pb_table_col(t, "params")), x.base, sizeof x.base))
+            continue;
+        snprintf(x.strategy, sizeof x.strategy, "%s",
+                 pb_table_get(t, r, pb_table_col(t, "strategy")));
+        size_t i = 0;
+        while (i < nk && (strcmp(k[i].strategy, x.strategy) || strcmp(k[i].base, x.base) ||
+                          k[i].threads != x.threads))
+            i++;
+        if (i == nk)
+            k[nk++] = x;
+    }
+    return nk;
+}
+
+#define PB_MAX_RKEYS 64
+
+/* NAME_rmax.gp: median wall time vs rmax at the largest n, log-log, one line per strategy label,
+ * other params and thread count (points sorted by rmax): which strategy wins at which rmax. */
+static void write_rmax(FILE *f, const char *name, const struct pb_table *t,
+                       const struct series_set *s)
+{
+    struct rkey k[PB_MAX_RKEYS];
+    size_t nk = collect_rkeys(t, k, PB_MAX_RKEYS);
+    write_head(f, name, PB_FIGURE_RMAX, "median wall time vs rmax at the largest n, log-log", t,
+               s);
+    fputs("rmaxof(p) = (j = strstrt(p, \"rmax=\"), j > 0 ? p[j+5:] + 0.0 : NaN)\n"
+          "base(p) = (j = strstrt(p, \"rmax=\"), j > 1 ? p[1:j-2] : \"\")\n"
+          "sel(s, b, t) = strcol(\"strategy\") eq s && base(strcol(\"params\")) eq b && "
+          "column(\"threads\") == t && column(\"n\") == nmax && counted(0)\n", f);
+    for (size_t i = 0; i < nk; i++) {
+        fprintf(f, "set table $r%zu\nplot csv using (rmaxof(strcol(\"params\"))):(" COL_MEDIAN
+                   ") with table if (sel(", i);
+        gp_quote(f, k[i].strategy);
+        fputs(", ", f);
+        gp_quote(f, k[i].base);
+        fprintf(f, ", %d) && " COL_MEDIAN " > 0)\nunset table\n", k[i].threads);
+    }
+    write_switch(f);
+    write_loop_open(f, PB_FIGURE_RMAX);
+    fprintf(f, "  set title sprintf('%%s: median wall time vs rmax at n = %%d', name, nmax)\n"
+               "  set logscale xy\n  set xlabel 'rmax (the last bin edge)'\n"
+               "  set ylabel 'median wall time (s)'\n");
+    struct clauses c = {.f = f};
+    for (size_t i = 0; i < nk; i++) {
+        char title[512];
+        snprintf(title, sizeof title, "%s%s%s%s, %d thread%s", k[i].strategy,
+                 k[i].base[0] ? " [" : "", k[i].base, k[i].base[0] ? "]" : "", k[i].threads,
+                 k[i].threads == 1 ? "" : "s");
+        fprintf(clause(&c), "$r%zu using 1:2 smooth unique with linespoints lw 2 pt %d "
+                            "dt %d title ", i, point_types[i % NPOINTS], k[i].threads > 1 ? 1 : 2);
+        gp_quote(f, title);
+    }
+    clauses_end(&c);
+    write_loop_close(f);
+}
+
+/* Writes DIR/NAME_rmax.gp when t comes from an "rmax" sweep, else removes a stale one. */
+static int write_rmax_figure(const char *dir, const char *name, const struct pb_table *t,
+                             const struct series_set *s, struct pb_err *err)
+{
+    char path[4096];
+    struct rkey one;
+    snprintf(path, sizeof path, "%s/%s_%s.gp", dir, name, PB_FIGURE_RMAX);
+    if (collect_rkeys(t, &one, 1) == 0)
+        return unlink(path) == 0 || errno == ENOENT ? 0
+               : pb_fail(err, -errno, "%s: cannot remove: %s", path, strerror(errno));
+    FILE *f = fopen(path, "w");
+    if (!f)
+        return pb_fail(err, -errno, "%s: cannot write: %s", path, strerror(errno));
+    write_rmax(f, name, t, s);
+    int bad = ferror(f);
+    if (fclose(f) != 0 || bad)
+        return pb_fail(err, -EIO, "%s: write failed", path);
+    return 0;
+}
+
 /* ---------------------------------------------------------------- writing and rendering */
 
 /* Writes DIR/NAME_fig.gp with the figure's writer. Returns 0 or -errno with err filled. */
@@ -705,6 +809,8 @@ int pb_plots_write(const char *dir, const char *name, const struct pb_plot_opts 
     }
     for (size_t fig = 0; rc == 0 && fig < PB_FIGURE_COUNT; fig++)
         rc = write_figure(dir, name, fig, &t, &s, o ? o->peak_pairs_per_s : 0, err);
+    if (rc == 0)
+        rc = write_rmax_figure(dir, name, &t, &s, err);
     series_free(&s);
     pb_table_free(&t);
     return rc;
@@ -799,9 +905,12 @@ int pb_plots_render(const char *dir, const char *name, struct pb_err *err)
     char gnuplot[4096];
     if (find_gnuplot(gnuplot, sizeof gnuplot) < 0)
         return pb_fail(err, -ENOENT, "gnuplot not found on PATH: figures not rendered");
-    for (size_t fig = 0; fig < PB_FIGURE_COUNT; fig++) {
+    for (size_t fig = 0; fig <= PB_FIGURE_COUNT; fig++) {
         char script[4096], tail[4096], line[512];
-        snprintf(script, sizeof script, "%s/%s_%s.gp", dir, name, pb_figure_names[fig]);
+        snprintf(script, sizeof script, "%s/%s_%s.gp", dir, name,
+                 fig < PB_FIGURE_COUNT ? pb_figure_names[fig] : PB_FIGURE_RMAX);
+        if (fig == PB_FIGURE_COUNT && access(script, F_OK) != 0)
+            break;                   /* no "rmax" sweep */
         int st = run_gnuplot(gnuplot, script, tail, sizeof tail);
         if (st < 0)
             return pb_fail(err, st, "%s: cannot run gnuplot: %s", script, strerror(-st));

@@ -24,14 +24,19 @@ struct pb_plot_opts {
                                         The throughput figure draws peak x T per thread count T */
 };
 
-/* Writes DIR/NAME_{time,memory,speedup,throughput}.gp from DIR/NAME_summary.csv (which must
+/* The crossover figure of an "rmax" sweep (median time vs rmax per strategy), written as
+ * DIR/NAME_rmax.gp beside the others only when the summary's params hold "rmax=". */
+#define PB_FIGURE_RMAX "rmax"
+
+/* Writes DIR/NAME_{time,memory,speedup,throughput}.gp (and NAME_rmax.gp for an "rmax" sweep,
+ * removing a stale one otherwise) from DIR/NAME_summary.csv (which must
  * exist: write the summary first). o may be NULL (no limit line). Returns 0, or -errno with err
  * naming the file (-ENOENT when the summary is missing, -EINVAL when it lacks a column or holds
  * no counted rows). */
 int pb_plots_write(const char *dir, const char *name, const struct pb_plot_opts *o,
                    struct pb_err *err);
 
-/* Runs gnuplot on each script pb_plots_write wrote, leaving NAME_<figure>.{png,svg,pdf}.
+/* Runs gnuplot on each script pb_plots_write wrote (NAME_rmax.gp when present), leaving NAME_<figure>.{png,svg,pdf}.
  * gnuplot is looked up on PATH (or taken from the environment variable PB_GNUPLOT). Returns 0;
  * -ENOENT when gnuplot is not installed (the sweep still succeeded: the caller notes it); or
  * -EIO with err naming the failing script and gnuplot's last line of complaint. */

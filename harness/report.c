@@ -7,12 +7,14 @@
 #include "report.h"
 
 #include "fdio.h"
+#include "results.h"
 #include "plots.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* ---------------------------------------------------------------- small helpers */
 
@@ -219,7 +221,9 @@ static const struct column {
     {"wall_ci95_hi_s", "95% CI high (s)"}, {"wall_min_s", "min (s)"},
     {"peak_rss_kib", "peak PSS (KiB)"}, {"speedup", "speedup (x)"},
     {"efficiency", "efficiency"}, {"pairs_per_s", "pairs/s"},
-    {"fraction_of_limit", "fraction of limit"}, {"flag", "spread flag"},
+    {"fraction_of_limit", "fraction of limit"},
+    {"build_median_s", "structure build (s, in the median)"},
+    {"evals_per_pair", "distance evals / counted pair"}, {"flag", "spread flag"},
 };
 #define NCOLUMNS (sizeof columns / sizeof columns[0])
 
@@ -271,7 +275,7 @@ static int analyse(const struct pb_table *t, struct rowinfo **out)
             .threads = atoi(pb_table_get(t, r, pb_table_col(t, "threads"))),
             .median = *med ? strtod(med, NULL) : 0,
             .failed = atoi(pb_table_get(t, r, pb_table_col(t, "failed"))),
-            .unverified = ver >= 0 && strcmp(pb_table_get(t, r, ver), "yes") != 0,
+            .unverified = ver >= 0 && !pb_verified_ok(pb_table_get(t, r, ver)),
         };
         ri[r].counted = ri[r].n > 0 && strcmp(pb_table_get(t, r, kind), "overhead") != 0;
     }
@@ -300,10 +304,25 @@ static void status_cell(FILE *f, const struct pb_table *t, const struct rowinfo 
         fputs(*ver ? "<strong>NOT VERIFIED</strong>" : "<strong>not checked</strong>", f);
     } else {
         fputs("verified", f);
+        if (strlen(ver) > 3)
+            esc_n(f, ver + 3, strlen(ver) - 3);   /* " (kdtree)": the independent method */
     }
     if (r->best)
         fputs(" <span class=\"star\">&#9733; best at this n</span>", f);
     fputs("</td>", f);
+}
+
+/* 1 when column c is shown: always, except the spatial strategies' columns (build time, work
+ * efficiency), shown only when some row of t has a value. */
+static int column_shown(const struct pb_table *t, size_t c)
+{
+    int col = pb_table_col(t, columns[c].csv);
+    int optional = !strcmp(columns[c].csv, "build_median_s") ||
+                   !strcmp(columns[c].csv, "evals_per_pair");
+    for (size_t r = 0; optional && r < t->nrows; r++)
+        if (*pb_table_get(t, r, col))
+            return 1;
+    return !optional;
 }
 
 /* Writes one <tr> of the summary table. */
@@ -315,6 +334,8 @@ static void table_row(FILE *f, const struct pb_table *t, const struct rowinfo *r
     fprintf(f, "<tr class=\"%s\">", cls);
     status_cell(f, t, r);
     for (size_t c = 0; c < NCOLUMNS; c++) {
+        if (!column_shown(t, c))
+            continue;
         fputs(c == 0 ? "<th scope=\"row\">" : "<td>", f);
         esc(f, pb_table_get(t, r->row, pb_table_col(t, columns[c].csv)));
         fputs(c == 0 ? "</th>" : "</td>", f);
@@ -328,7 +349,8 @@ static void write_table(FILE *f, const struct pb_table *t, const struct rowinfo 
 {
     fputs("<div class=\"scroll\"><table>\n<thead><tr><th>status</th>", f);
     for (size_t c = 0; c < NCOLUMNS; c++)
-        fprintf(f, "<th>%s</th>", columns[c].head);
+        if (column_shown(t, c))
+            fprintf(f, "<th>%s</th>", columns[c].head);
     fputs("</tr></thead>\n<tbody>\n", f);
     for (size_t i = 0; i < n; i++)
         if (ri[i].counted == want)
@@ -380,7 +402,7 @@ static int run_bad(const struct pb_table *t, size_t r)
 {
     const char *status = pb_table_get(t, r, pb_table_col(t, "status"));
     const char *ver = pb_table_get(t, r, pb_table_col(t, "verified"));
-    return strcmp(status, "ok") != 0 || strcmp(ver, "no") == 0;
+    return strcmp(status, "ok") != 0 || (*ver && !pb_verified_ok(ver));
 }
 
 /* Lists the failed and unverified runs of DIR/NAME.csv (when it exists) with their status. */
@@ -522,6 +544,10 @@ static int write_figures(FILE *f, const char *dir, const char *name)
     fputs("<h2 id=\"figures\">Figures</h2>\n", f);
     for (size_t i = 0; i < PB_FIGURE_COUNT; i++)
         count += write_figure(f, dir, name, pb_figure_names[i]);
+    char rmax[4096];                 /* the crossover figure of an "rmax" sweep */
+    snprintf(rmax, sizeof rmax, "%s/%s_%s.gp", dir, name, PB_FIGURE_RMAX);
+    if (access(rmax, F_OK) == 0)
+        count += write_figure(f, dir, name, PB_FIGURE_RMAX);
     return count;
 }
 

@@ -60,6 +60,7 @@ static const struct col cols[] = {
     COL(rank_sum_kib, T_KIB, ""),
     COL(build_s, T_DBL9, ""),
     COL(dist_evals, T_KIB, ""),
+    COL(pairs_counted, T_KIB, ""),
 };
 #define NCOLS (sizeof cols / sizeof cols[0])
 
@@ -415,4 +416,12 @@ int pb_csv_read(const char *path, struct pb_row **rows, size_t *nrows, struct pb
         *nrows = 0;
     }
     return rc;
+}
+
+int pb_verified_ok(const char *verified)
+{
+    size_t len = strlen(verified);
+    if (strcmp(verified, "yes") == 0)
+        return 1;
+    return len > 7 && strncmp(verified, "yes (", 5) == 0 && verified[len - 1] == ')';
 }

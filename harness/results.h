@@ -12,7 +12,7 @@
 #define PB_CSV_HEADER \
     "strategy,params,output,n,threads,repeat,wall_s,user_s,sys_s,peak_rss_kib,pairs_per_s," \
     "verified,status,kind,ranks,precision,pin,maxrss_kib,cgroup_peak_kib,fraction_of_limit," \
-    "config_hash,rank_max_kib,rank_sum_kib,build_s,dist_evals"
+    "config_hash,rank_max_kib,rank_sum_kib,build_s,dist_evals,pairs_counted"
 
 struct pb_row {
     char strategy[64];               /* label */
@@ -40,6 +40,9 @@ struct pb_row {
     double build_s;                  /* spatial strategies: structure build time inside wall_s;
                                         NAN (written "") when none */
     long dist_evals;                 /* pair distances evaluated; -1 (written "") unknown */
+    long pairs_counted;              /* histogram: pairs the run counted over its bins (the
+                                        denominator of evaluations per counted pair); -1 ("")
+                                        unknown or a matrix */
 };
 
 /* Writes the header line (PB_CSV_HEADER), then flushes and fsyncs. Returns 0 or -errno. */
@@ -63,5 +66,10 @@ int pb_csv_append(FILE *f, const struct pb_row *r);
  * "none", kib -1, fraction -1, config_hash ""). *rows is malloc'd (the caller frees it; NULL
  * when there are no rows). Returns 0, or -errno with err as "PATH:LINE: what is wrong". */
 int pb_csv_read(const char *path, struct pb_row **rows, size_t *nrows, struct pb_err *err);
+
+/* 1 when a verified cell says the run verified: "yes", or "yes (METHOD)" when an independent
+ * method checked it instead of naive; 0 for "no", "no (METHOD)", "" and anything else. Every
+ * reader of the column asks this rather than comparing with "yes". */
+int pb_verified_ok(const char *verified);
 
 #endif

@@ -86,6 +86,7 @@ struct computed_rec {
     double build_s;                    /* out.build_s: structure build time, 0 = none */
     uint64_t dist_evals;               /* out.dist_evals: distances evaluated, 0 = unknown */
     char note[256];                    /* out.note */
+    uint64_t counted;                  /* histogram: the pairs counted, summed over the bins */
 };
 
 /* Sent by the child after verification. */
@@ -536,6 +537,8 @@ static void child_compute(const struct pb_problem *p, const struct pb_strategy *
     c->build_s = out->build_s;
     c->dist_evals = out->dist_evals;
     snprintf(c->note, sizeof c->note, "%s", out->note);
+    for (size_t b = 0; c->rc == 0 && out->counts && b < p->nbins; b++)
+        c->counted += out->counts[b];
 }
 
 /* The run child: never returns. */
@@ -756,6 +759,7 @@ static void fill_measure(const struct run *r, double timeout_s, struct pb_measur
     m->rank_sum_kib = r->have_comp && r->comp.rank_sum_kib > 0 ? r->comp.rank_sum_kib : -1;
     m->build_s = r->have_comp && r->comp.build_s > 0 ? r->comp.build_s : NAN;
     m->dist_evals = r->have_comp ? r->comp.dist_evals : 0;
+    m->pairs_counted = r->have_comp ? r->comp.counted : 0;
     m->samples = r->samples;
     m->sampler_cpu_s = r->sampler_cpu;
 }

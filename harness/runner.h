@@ -29,6 +29,8 @@ struct pb_measure {
     double build_s;                  /* seconds the strategy spent building a spatial structure
                                         (inside wall_s); NAN when it built none */
     uint64_t dist_evals;             /* pair distances the strategy evaluated; 0 = unknown */
+    uint64_t pairs_counted;          /* histogram: pairs the run counted in its bins (within
+                                        the last edge); 0 for a matrix or a failed run */
 };
 
 /* Runs strategy s on p with k in a fresh child process, kills it past timeout_s (0 = never),

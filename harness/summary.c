@@ -14,7 +14,8 @@
 #define SUMMARY_HEADER \
     "strategy,params,output,n,threads,runs,wall_min_s,wall_median_s,wall_mean_s,wall_stddev_s," \
     "wall_ci95_lo_s,wall_ci95_hi_s,peak_rss_kib,speedup,efficiency,kind,ranks,precision,cv," \
-    "mad_outliers,flag,maxrss_kib,cgroup_peak_kib,pairs_per_s,verified,failed,fraction_of_limit"
+    "mad_outliers,flag,maxrss_kib,cgroup_peak_kib,pairs_per_s,verified,failed,fraction_of_limit," \
+    "build_median_s,evals_per_pair"
 
 #define CV_LIMIT 0.05                /* spread above which a group is flagged */
 
@@ -26,7 +27,10 @@ struct group {
     double peak_kib, maxrss_kib, cgroup_kib;  /* medians over ok runs that know them; NAN */
     double pairs_per_s;              /* median over ok runs */
     double fraction;                 /* largest fraction_of_limit; NAN: none measured */
-    const char *verified;            /* "yes" | "no" | "" */
+    double build_s;                  /* median build_s over ok runs that report one; NAN */
+    double evals_per_pair;           /* median dist_evals / pairs_counted over ok runs that
+                                        report both; NAN */
+    const char *verified;            /* "yes" | "yes (METHOD)" | "no" | "" */
     double speedup;                  /* NAN: not applicable */
     char flag[96];                   /* "" or the reasons */
 };
@@ -83,15 +87,40 @@ static long get_peak(const struct pb_row *r) { return r->peak_rss_kib; }
 static long get_maxrss(const struct pb_row *r) { return r->maxrss_kib; }
 static long get_cgroup(const struct pb_row *r) { return r->cgroup_peak_kib; }
 
-/* "yes" when every run verified, "" when none was checked, "no" otherwise. */
+/* When every run verified: their cell ("yes", or "yes (kdtree)" when all were checked by the
+ * same independent method; plain "yes" when methods differ). "" when none was checked, "no"
+ * otherwise. The result points into r or is a literal. */
 static const char *verified_all(const struct pb_row *const *r, size_t n)
 {
-    size_t yes = 0, unchecked = 0;
+    size_t yes = 0, unchecked = 0, same = 0;
     for (size_t i = 0; i < n; i++) {
-        yes += strcmp(r[i]->verified, "yes") == 0;
+        yes += pb_verified_ok(r[i]->verified);
         unchecked += r[i]->verified[0] == '\0';
+        same += strcmp(r[i]->verified, r[0]->verified) == 0;
     }
-    return yes == n ? "yes" : unchecked == n ? "" : "no";
+    if (yes == n)
+        return same == n ? r[0]->verified : "yes";
+    return unchecked == n ? "" : "no";
+}
+
+/* Median of the finite values get gives for the n rows; NAN when none is. */
+static double median_finite(const struct pb_row *const *r, size_t n, double *tmp,
+                            double (*get)(const struct pb_row *))
+{
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (isfinite(get(r[i])))
+            tmp[k++] = get(r[i]);
+    return k ? pb_median(tmp, k) : NAN;
+}
+
+static double get_build(const struct pb_row *r) { return r->build_s; }
+
+/* Distances evaluated per pair counted (work efficiency); NAN when either is unknown. */
+static double get_evals_per_pair(const struct pb_row *r)
+{
+    return r->dist_evals > 0 && r->pairs_counted > 0
+               ? (double)r->dist_evals / (double)r->pairs_counted : NAN;
 }
 
 /* Keeps in ok[] the rows that ran and were timed (status ok, finite wall). */
@@ -137,6 +166,8 @@ static void summarise(const struct pb_row *const *r, size_t n, double *tmp,
     for (size_t i = 0; i < k; i++)
         tmp[i] = ok[i]->pairs_per_s;
     g->pairs_per_s = k ? pb_median(tmp, k) : NAN;
+    g->build_s = median_finite(ok, k, tmp, get_build);
+    g->evals_per_pair = median_finite(ok, k, tmp, get_evals_per_pair);
     for (size_t i = 0; i < n; i++)
         if (r[i]->fraction_of_limit >= 0 && !(r[i]->fraction_of_limit <= g->fraction))
             g->fraction = r[i]->fraction_of_limit;
@@ -200,6 +231,10 @@ static void write_group(FILE *f, const struct group *g)
     put_num(f, "%.6g", g->pairs_per_s);
     fprintf(f, ",%s,%zu,", g->verified, g->failed);
     put_num(f, "%.4g", g->fraction);
+    putc(',', f);
+    put_num(f, "%.9g", g->build_s);
+    putc(',', f);
+    put_num(f, "%.4g", g->evals_per_pair);
     putc('\n', f);
 }
 

@@ -14,6 +14,7 @@
 #include "plots.h"
 #include "points.h"
 #include "problem.h"
+#include "refset.h"
 #include "report.h"
 #include "runner.h"
 #include "stats.h"
@@ -35,9 +36,9 @@
 struct size_state {
     size_t n;                        /* points made for this n (0: none yet) */
     struct pb_points pts;
-    struct pb_reference ref;
-    int ref_state;                   /* 0 not made, 1 made, -1 failed (ref_msg says why) */
-    char ref_msg[1024];
+    struct pb_refset *refs;          /* naive or independent references for n (refset.h), one
+                                        set per rmax of an "rmax" sweep (kept across n) */
+    size_t nrefs;
 };
 
 /* The state of one sweep. */
@@ -47,6 +48,7 @@ struct sweep {
     const struct pb_sweep_hooks *h;
     struct pb_sweep_result *r;
     double *edges;                   /* histogram edges, or NULL */
+    double **rmax_edges;             /* "rmax" sweep: the edges scaled to each rmax, or NULL */
     struct size_state cur;
     FILE *csv;
     struct pb_row *done;             /* rows recorded before (resume) */
@@ -147,20 +149,23 @@ static void row_keys(const struct sweep *s, const struct pb_run *run, struct pb_
     row->rank_max_kib = row->rank_sum_kib = -1;
     row->build_s = NAN;
     row->dist_evals = -1;
+    row->pairs_counted = -1;
     row->fraction_of_limit = -1;
     row->wall_s = row->user_s = row->sys_s = row->pairs_per_s = NAN;  /* empty until measured */
 }
 
-/* Drops the points and reference of the previous n. */
+/* Drops the points and references of the previous n (the reference sets stay allocated). */
 static void size_release(struct size_state *c)
 {
-    if (c->n) {
+    struct pb_refset *refs = c->refs;
+    size_t nrefs = c->nrefs;
+    if (c->n)
         pb_points_free(&c->pts);
-        if (c->ref_state == 1)
-            pb_reference_free(&c->ref);
-    }
+    for (size_t i = 0; i < nrefs; i++)
+        pb_refset_free(&refs[i]);
     memset(c, 0, sizeof *c);
-    c->ref.matrix_fd = -1;
+    c->refs = refs;
+    c->nrefs = nrefs;
 }
 
 /* Makes the points for n (once per n). Returns 0 or -errno with err filled. */
@@ -180,18 +185,17 @@ static int size_points(struct sweep *s, size_t n, struct pb_err *err)
     return 0;
 }
 
-/* The reference for the current n, made on first use; NULL (with why) when it failed. */
-static const struct pb_reference *size_reference(struct sweep *s, const struct pb_problem *p)
+/* The reference that checks a run of st at the current n (refset.h), made on first use; NULL
+ * with why when there is none. */
+static const struct pb_reference *size_reference(struct sweep *s, const struct pb_problem *p,
+                                                 const struct pb_strategy_cfg *sc, char *why,
+                                                 size_t whysize)
 {
-    if (s->cur.ref_state == 0) {
-        struct pb_err e;
-        struct pb_problem ref = *p;
-        ref.precision = PB_PRECISION_DOUBLE;
-        s->cur.ref_state = pb_reference_make(&ref, &s->cur.ref, &e) == 0 ? 1 : -1;
-        if (s->cur.ref_state < 0)
-            snprintf(s->cur.ref_msg, sizeof s->cur.ref_msg, "%s", e.msg);
-    }
-    return s->cur.ref_state == 1 ? &s->cur.ref : NULL;
+    const struct pb_reference *ref;
+    struct pb_problem dp = *p;
+    dp.precision = PB_PRECISION_DOUBLE;
+    pb_refset_get(&s->cur.refs[sc->rmax_index], s->e, &dp, sc->strategy, &ref, why, whysize);
+    return ref;
 }
 
 double pb_sweep_estimate_bytes(const struct pb_experiment *e, const struct pb_run *run)
@@ -213,14 +217,33 @@ double pb_sweep_estimate_bytes(const struct pb_experiment *e, const struct pb_ru
     return out + input + extra + 8.0 * 1024 * 1024;   /* + the process itself */
 }
 
+/* Pair distances a spatial strategy (PB_HISTOGRAM_ONLY: grid, tree) is expected to evaluate: the
+ * pairs within the last edge rmax (the entry's, in an "rmax" sweep) for points uniform in the box (the periodic side, else the
+ * input's box), n(n-1)/2 * min(1, (4/3) pi rmax^3 / box^3), times 6.4, what a cell list of side
+ * rmax evaluates per pair in range (27 cells / the sphere's volume), capped at every pair, plus
+ * 10 pair-costs per point for building the structure. Clustered inputs have more pairs in range
+ * than this uniform figure. */
+static double spatial_evals(const struct pb_experiment *e, double rmax, double n, double pairs)
+{
+    double box = e->periodic > 0 ? e->periodic : e->input.box > 0 ? e->input.box : 1000.0;
+    double frac = 4.0 / 3.0 * M_PI * rmax * rmax * rmax / (box * box * box);
+    double evals = pairs * 6.4 * (frac < 1 ? frac : 1);
+    return (evals < pairs ? evals : pairs) + 10.0 * n;
+}
+
 /* A rough, documented model for the plan: 2e8 unique pairs/s per thread for histograms (with a
  * tenth of that for serial naive, which bins by binary search), matrix output at 1 GB/s of first
- * touch, and 2 ms of fixed cost per run. It orders runs and sizes ETAs; it is not a result. */
+ * touch, and 2 ms of fixed cost per run. Spatial strategies evaluate only the pairs
+ * spatial_evals() expects, at the same rate. It orders runs, sizes ETAs and skips brute-force runs
+ * that would exceed timeout_s; it is not a result. */
 double pb_sweep_estimate_seconds(const struct pb_experiment *e, const struct pb_run *run)
 {
     const struct pb_strategy *st = e->strategies[run->strategy].strategy;
     double n = (double)run->n, pairs = n * (n - 1) / 2;
     double rate = 2e8 * run->threads * run->ranks;
+    if ((st->flags & PB_HISTOGRAM_ONLY) && e->output == PB_OUTPUT_HISTOGRAM)
+        pairs = spatial_evals(e, e->strategies[run->strategy].rmax > 0
+                                     ? e->strategies[run->strategy].rmax : e->bins.max, n, pairs);
     if (strcmp(st->name, "naive") == 0)
         rate = 2e7;
     double t = pairs / rate + 0.002;
@@ -283,9 +306,12 @@ double pb_sweep_available_bytes(void)
     return avail * 0.9 - 256.0 * 1024 * 1024;   /* margin for the harness and the page cache */
 }
 
-/* Fills the measured columns of row from m. */
-static void row_measured(const struct sweep *s, const struct pb_measure *m, struct pb_row *row)
+/* Fills the measured columns of row from m; ref checked it (NULL: none could, unref says
+ * why). */
+static void row_measured(const struct sweep *s, const struct pb_measure *m,
+                         const struct pb_reference *ref, const char *unref, struct pb_row *row)
 {
+    int indep = ref && strcmp(ref->method, "naive") != 0;
     row->wall_s = m->wall_s;
     row->user_s = m->user_s;
     row->sys_s = m->sys_s;
@@ -297,20 +323,41 @@ static void row_measured(const struct sweep *s, const struct pb_measure *m, stru
     row->build_s = m->build_s;
     row->dist_evals = m->dist_evals > 0 && m->dist_evals <= (uint64_t)LONG_MAX
                           ? (long)m->dist_evals : -1;
+    row->pairs_counted = m->pairs_counted > 0 && m->pairs_counted <= (uint64_t)LONG_MAX
+                             ? (long)m->pairs_counted : -1;
     snprintf(row->status, sizeof row->status, "%s", m->status);
-    if (m->verified == 1)
-        snprintf(row->verified, sizeof row->verified, "yes");
-    else if (m->verified == 0)
-        snprintf(row->verified, sizeof row->verified, "no");
+    if (m->verified == 1 || m->verified == 0)   /* "yes (kdtree)" when not checked by naive */
+        snprintf(row->verified, sizeof row->verified, "%s%s%.20s%s", m->verified ? "yes" : "no",
+                 indep ? " (" : "", indep ? ref->method : "", indep ? ")" : "");
     int ok = strcmp(m->status, "ok") == 0;
     if (ok && m->verified == 0 && m->verify_note[0])
         snprintf(row->status, sizeof row->status, "ok; mismatch: %.150s", m->verify_note);
+    if (ok && !ref && row->n > 0)
+        snprintf(row->status, sizeof row->status, "ok; not verified: %.160s", unref);
     if (ok && m->wall_s > 0)
         row->pairs_per_s = pb_pairs(row->n) / m->wall_s;
     if (ok && s->have_limits && row->n > 1)
         row->fraction_of_limit = pb_limits_fraction(&s->limits, s->e->output, row->n,
                                                     row->threads * row->ranks, m->wall_s,
                                                     s->e->precision);
+}
+
+int pb_sweep_beyond_timeout(const struct pb_experiment *e, const struct pb_run *run)
+{
+    const struct pb_strategy *st = e->strategies[run->strategy].strategy;
+    return e->timeout_s > 0 && !(st->flags & (PB_HISTOGRAM_ONLY | PB_EXTERNAL)) &&
+           pb_sweep_estimate_seconds(e, run) > e->timeout_s;
+}
+
+/* 1, with row skipped and the estimate in its status, when pb_sweep_beyond_timeout. */
+static int beyond_timeout(const struct pb_experiment *e, const struct pb_run *run,
+                          struct pb_row *row)
+{
+    if (!pb_sweep_beyond_timeout(e, run))
+        return 0;
+    snprintf(row->status, sizeof row->status, "skipped: estimated %.0f s > timeout_s %g s",
+             pb_sweep_estimate_seconds(e, run), e->timeout_s);
+    return 1;
 }
 
 /* Executes one run (or records why it was not started) into row. Returns 0, -EINTR when the
@@ -329,12 +376,17 @@ static int execute(struct sweep *s, const struct pb_run *run, struct pb_row *row
                  need / 1073741824.0, avail / 1073741824.0);
         return 0;
     }
-    struct pb_problem p;
-    pb_problem_init(&p, s->e, run->n ? &s->cur.pts : NULL, run->n, s->edges);
-    const struct pb_reference *ref = NULL;
-    if (run->n > 0 && !(ref = size_reference(s, &p))) {
-        snprintf(row->status, sizeof row->status, "skipped: reference: %.160s", s->cur.ref_msg);
+    if (beyond_timeout(s->e, run, row))
         return 0;
+    struct pb_problem p;
+    pb_problem_init(&p, s->e, run->n ? &s->cur.pts : NULL, run->n,
+                    sc->rmax > 0 ? s->rmax_edges[sc->rmax_index] : s->edges);
+    const struct pb_reference *ref = NULL;
+    char unref[256] = "";
+    if (run->n > 0 && !(ref = size_reference(s, &p, sc, unref, sizeof unref)) &&
+        pb_refset_pick(s->e, run->n, sc->strategy) == 0) {
+        snprintf(row->status, sizeof row->status, "skipped: reference: %.160s", unref);
+        return 0;                    /* naive failed: as before, the run is not started */
     }
     struct pb_params k = {.threads = run->threads, .ranks = run->ranks, .pin = s->e->pin,
                           .kv = sc->kv, .nkv = sc->nkv};
@@ -342,7 +394,7 @@ static int execute(struct sweep *s, const struct pb_run *run, struct pb_row *row
     int rc = pb_runner_run(&p, sc, &k, ref, s->e->timeout_s, &m);
     if (rc < 0)
         return rc;
-    row_measured(s, &m, row);
+    row_measured(s, &m, ref, unref, row);
     return 0;
 }
 
@@ -354,7 +406,7 @@ static void tally(struct pb_sweep_result *r, const struct pb_row *row)
         r->skipped++;
     else if (strncmp(row->status, "ok", 2) != 0)
         r->failed++;
-    else if (strcmp(row->verified, "yes") != 0 && strcmp(row->kind, "overhead") != 0)
+    else if (!pb_verified_ok(row->verified) && strcmp(row->kind, "overhead") != 0)
         r->unverified++;              /* empty work has no answer to verify */
 }
 
@@ -560,6 +612,47 @@ static void set_paths(const struct pb_experiment *e, const char *dir, struct pb_
     snprintf(r->report, sizeof r->report, "%s/%s.html", dir, e->name);
 }
 
+/* For an "rmax" sweep: the edges of each rmax, output.bins scaled by rmax / bins.max. Returns 0 or
+ * -errno with err. */
+static int make_rmax_edges(struct sweep *s, struct pb_err *err)
+{
+    const struct pb_experiment *e = s->e;
+    if (e->nrmax == 0)
+        return 0;
+    if (!(s->rmax_edges = calloc(e->nrmax, sizeof *s->rmax_edges)))
+        return pb_fail(err, -ENOMEM, "out of memory");
+    for (size_t i = 0; i < e->nstrategies && i < e->nrmax; i++) {
+        const struct pb_strategy_cfg *sc = &e->strategies[i];   /* entries 0..nrmax-1: rmax i */
+        struct pb_bins b = e->bins;
+        b.min *= sc->rmax / e->bins.max;
+        b.max = sc->rmax;
+        if (pb_edges_make(&b, &s->rmax_edges[sc->rmax_index]) < 0)
+            return pb_fail(err, -EINVAL, "%s: rmax %g: cannot make %zu increasing edges from "
+                           "%g to %g", e->path, sc->rmax, b.count, b.min, b.max);
+    }
+    return 0;
+}
+
+/* Reference sets: one per rmax of an "rmax" sweep, else one. */
+static int make_refsets(struct sweep *s, struct pb_err *err)
+{
+    s->cur.nrefs = s->e->nrmax ? s->e->nrmax : 1;
+    if (!(s->cur.refs = calloc(s->cur.nrefs, sizeof *s->cur.refs)))
+        return pb_fail(err, -ENOMEM, "out of memory");
+    for (size_t i = 0; i < s->cur.nrefs; i++)
+        pb_refset_init(&s->cur.refs[i]);
+    return 0;
+}
+
+/* Frees what make_rmax_edges and make_refsets made. */
+static void free_per_rmax(struct sweep *s)
+{
+    for (size_t i = 0; s->rmax_edges && i < s->e->nrmax; i++)
+        free(s->rmax_edges[i]);
+    free(s->rmax_edges);
+    free(s->cur.refs);
+}
+
 /* Everything that must hold before the first byte is written. */
 static int preflight(struct sweep *s, struct pb_err *err)
 {
@@ -570,6 +663,8 @@ static int preflight(struct sweep *s, struct pb_err *err)
     if (s->e->output == PB_OUTPUT_HISTOGRAM && pb_edges_make(&s->e->bins, &s->edges) < 0)
         return pb_fail(err, -EINVAL, "%s: output.bins: cannot make %zu increasing edges from "
                        "%g to %g", s->e->path, s->e->bins.count, s->e->bins.min, s->e->bins.max);
+    if ((rc = make_rmax_edges(s, err)) < 0 || (rc = make_refsets(s, err)) < 0)
+        return rc;
     return open_csv(s, err);
 }
 
@@ -599,6 +694,7 @@ int pb_sweep_run(const struct pb_experiment *e, const struct pb_sweep_opts *o,
         pb_fail(err, rc, "the runner failed: %s", strerror(-rc));
 out:
     size_release(&s.cur);
+    free_per_rmax(&s);
     if (s.csv)
         fclose(s.csv);
     free(s.done);

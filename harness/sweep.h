@@ -57,6 +57,11 @@ double pb_sweep_estimate_bytes(const struct pb_experiment *e, const struct pb_ru
 /* Estimated seconds for a run, from a deliberately simple model (see sweep.c). */
 double pb_sweep_estimate_seconds(const struct pb_experiment *e, const struct pb_run *run);
 
+/* 1 when run is brute force (neither spatial nor external, whose cost the model cannot know)
+ * and its estimate exceeds the config's explicit timeout_s: the sweep skips it with the estimate
+ * rather than let it be killed at the timeout after costing it in full. */
+int pb_sweep_beyond_timeout(const struct pb_experiment *e, const struct pb_run *run);
+
 /* Bytes a new run may use now: MemAvailable and any cgroup limit, less a safety margin. */
 double pb_sweep_available_bytes(void);
 

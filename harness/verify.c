@@ -1,6 +1,7 @@
-/* verify.c — the naive reference for one n and output, and the check of a run against it.
+/* verify.c — the reference for one n and output, and the check of a run against it.
  *
- * The reference is computed by the naive strategy in a child process, so the harness never holds
+ * The reference is computed by the naive strategy (or, where naive would take too long, by an
+ * independent in-process strategy the config names) in a child process, so the harness never holds
  * a matrix: histogram counts come back through a pipe, the matrix goes into a memfd that the
  * harness never maps. A run's child inherits the memfd across fork and reads it with pread only
  * after its memory window has closed, so the reference never shows in a run's memory figure.
@@ -77,26 +78,32 @@ static int matrix_to_memfd(struct pb_output *out, int fd)
     return 0;
 }
 
-/* The reference child: runs naive on p, sends its return code and (histogram) the counts
+/* What the reference child sends first. */
+struct ref_answer {
+    int rc;                          /* the strategy's return code */
+    char note[192];                  /* its note when it failed */
+};
+
+/* The reference child: runs s on p with k, sends its return code and (histogram) the counts
  * through wfd, or writes the matrix into mfd. Never returns. */
-static void reference_child(const struct pb_problem *p, int wfd, int mfd)
+static void reference_child(const struct pb_problem *p, const struct pb_strategy *s,
+                            const struct pb_params *k, int wfd, int mfd)
 {
-    const struct pb_strategy *naive = pb_registry_find("naive");
-    struct pb_params k = { .threads = 1, .ranks = 1 };
     struct pb_output out = { 0 };
-    int rc = -ENOENT;
+    struct ref_answer a = { .rc = -ENOENT };
     if (p->output == PB_OUTPUT_HISTOGRAM) {
         out.counts = calloc(p->nbins ? p->nbins : 1, sizeof *out.counts);
         if (!out.counts)
             _exit(3);
     }
-    if (naive)
-        rc = naive->run(p, &k, &out);
-    if (rc == 0 && p->output == PB_OUTPUT_MATRIX && out.matrix)
-        rc = matrix_to_memfd(&out, mfd);
-    if (pb_write_all(wfd, &rc, sizeof rc) != 0)
+    if (s)
+        a.rc = s->run(p, k, &out);
+    if (a.rc == 0 && p->output == PB_OUTPUT_MATRIX && out.matrix)
+        a.rc = matrix_to_memfd(&out, mfd);
+    snprintf(a.note, sizeof a.note, "%.191s", out.note);
+    if (pb_write_all(wfd, &a, sizeof a) != 0)
         _exit(4);
-    if (rc == 0 && p->output == PB_OUTPUT_HISTOGRAM)
+    if (a.rc == 0 && p->output == PB_OUTPUT_HISTOGRAM)
         if (pb_write_all(wfd, out.counts, p->nbins * sizeof *out.counts) != 0)
             _exit(4);
     _exit(0);
@@ -121,29 +128,32 @@ static int make_memfd(size_t n, struct pb_err *err)
 /* Reads the child's answer from rfd into ref, then reaps it. Returns 0 or -errno with err. */
 static int reference_collect(pid_t pid, int rfd, struct pb_reference *ref, struct pb_err *err)
 {
-    int rc = 0, st = 0;
-    int e = pb_read_all(rfd, &rc, sizeof rc);
-    if (e == 0 && rc == 0 && ref->output == PB_OUTPUT_HISTOGRAM)
+    struct ref_answer a = { 0 };
+    int st = 0;
+    int e = pb_read_all(rfd, &a, sizeof a);
+    if (e == 0 && a.rc == 0 && ref->output == PB_OUTPUT_HISTOGRAM)
         e = pb_read_all(rfd, ref->counts, ref->nbins * sizeof *ref->counts);
     while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
         ;
+    a.note[sizeof a.note - 1] = '\0';
     if (WIFSIGNALED(st))
-        return pb_fail(err, -ECHILD, "reference: naive died of signal %d (%s)", WTERMSIG(st),
-                       strsignal(WTERMSIG(st)));
+        return pb_fail(err, -ECHILD, "reference: %s died of signal %d (%s)", ref->method,
+                       WTERMSIG(st), strsignal(WTERMSIG(st)));
     if (e)
-        return pb_fail(err, e, "reference: no answer from the naive child (exit status %d)",
-                       WIFEXITED(st) ? WEXITSTATUS(st) : -1);
-    if (rc)
-        return pb_fail(err, rc, "reference: naive failed: %s", strerror(-rc));
+        return pb_fail(err, e, "reference: no answer from the %s child (exit status %d)",
+                       ref->method, WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+    if (a.rc)
+        return pb_fail(err, a.rc, "reference: %s failed: %s%s%s", ref->method,
+                       strerror(-a.rc), a.note[0] ? ": " : "", a.note);
     return 0;
 }
 
 /* Sets up ref's storage for p: counts array or memfd. Returns 0 or -errno with err. */
-static int reference_alloc(const struct pb_problem *p, struct pb_reference *ref,
-                           struct pb_err *err)
+static int reference_alloc(const struct pb_problem *p, const char *method,
+                           struct pb_reference *ref, struct pb_err *err)
 {
-    *ref = (struct pb_reference){ .output = p->output, .n = p->n, .nbins = p->nbins,
-                                  .matrix_fd = -1 };
+    *ref = (struct pb_reference){ .method = method, .output = p->output, .n = p->n,
+                                  .nbins = p->nbins, .matrix_fd = -1 };
     if (p->output == PB_OUTPUT_HISTOGRAM) {
         ref->counts = calloc(p->nbins ? p->nbins : 1, sizeof *ref->counts);
         return ref->counts ? 0 : pb_fail(err, -ENOMEM, "reference: out of memory");
@@ -157,9 +167,20 @@ static int reference_alloc(const struct pb_problem *p, struct pb_reference *ref,
 
 int pb_reference_make(const struct pb_problem *p, struct pb_reference *ref, struct pb_err *err)
 {
+    const struct pb_strategy *naive = pb_registry_find("naive");
+    struct pb_params k = { .threads = 1, .ranks = 1 };
+    if (!naive)
+        return pb_fail(err, -ENOENT, "reference: no naive strategy registered");
+    return pb_reference_make_with(p, naive, &k, ref, err);
+}
+
+int pb_reference_make_with(const struct pb_problem *p, const struct pb_strategy *s,
+                           const struct pb_params *k, struct pb_reference *ref,
+                           struct pb_err *err)
+{
     struct pb_problem dp = *p;
     dp.precision = PB_PRECISION_DOUBLE;      /* the reference never rounds */
-    int e = reference_alloc(p, ref, err);
+    int e = reference_alloc(p, s->name, ref, err);
     if (e)
         return e;
     if (p->n == 0)
@@ -179,7 +200,7 @@ int pb_reference_make(const struct pb_problem *p, struct pb_reference *ref, stru
     }
     if (pid == 0) {
         close(fds[0]);
-        reference_child(&dp, fds[1], ref->matrix_fd);
+        reference_child(&dp, s, k, fds[1], ref->matrix_fd);
     }
     close(fds[1]);
     e = reference_collect(pid, fds[0], ref, err);
@@ -198,6 +219,51 @@ void pb_reference_free(struct pb_reference *ref)
     if (ref->matrix_fd >= 0)
         close(ref->matrix_fd);
     ref->matrix_fd = -1;
+}
+
+/* Compares the two matrix references entry by entry, read in chunks with pread. Returns 1, 0 with
+ * why, or -errno. */
+static int matrices_agree(const struct pb_reference *a, const struct pb_reference *b, char *why,
+                          size_t whysize)
+{
+    size_t nn = a->n * a->n, per = PB_READ_CHUNK / sizeof(double);
+    double *x = malloc(PB_READ_CHUNK), *y = malloc(PB_READ_CHUNK);
+    int ok = x && y ? 1 : -ENOMEM;
+    for (size_t f = 0; ok == 1 && f < nn; f += per) {
+        size_t count = nn - f < per ? nn - f : per, bytes = count * sizeof(double);
+        off_t off = (off_t)(f * sizeof(double));
+        if (pread(a->matrix_fd, x, bytes, off) != (ssize_t)bytes ||
+            pread(b->matrix_fd, y, bytes, off) != (ssize_t)bytes) {
+            ok = -EIO;
+            break;
+        }
+        for (size_t t = 0; ok == 1 && t < count; t++)
+            if (!(fabs(x[t] - y[t]) <= PB_DOUBLE_TOL * fmax(fabs(x[t]), DBL_MIN))) {
+                snprintf(why, whysize, "%s and %s disagree: m[%zu,%zu] = %.17g vs %.17g",
+                         a->method, b->method, (f + t) / a->n, (f + t) % a->n, x[t], y[t]);
+                ok = 0;
+            }
+    }
+    free(x);
+    free(y);
+    return ok;
+}
+
+int pb_reference_agree(const struct pb_reference *a, const struct pb_reference *b, char *why,
+                       size_t whysize)
+{
+    why[0] = '\0';
+    if (a->output != b->output || a->n != b->n || a->nbins != b->nbins)
+        return -EINVAL;
+    if (a->output == PB_OUTPUT_MATRIX)
+        return a->n == 0 ? 1 : matrices_agree(a, b, why, whysize);
+    for (size_t k = 0; k < a->nbins; k++)
+        if (a->counts[k] != b->counts[k]) {
+            snprintf(why, whysize, "%s and %s disagree: bin %zu: %" PRIu64 " != %" PRIu64,
+                     a->method, b->method, k, a->counts[k], b->counts[k]);
+            return 0;
+        }
+    return 1;
 }
 
 /* The coordinate scale S of the float tolerance: largest |coordinate|, or the box if larger. */

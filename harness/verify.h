@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 struct pb_reference {
+    const char *method;              /* name of the strategy that computed it ("naive") */
     enum pb_output_kind output;
     size_t n;
     size_t nbins;
@@ -22,6 +23,19 @@ struct pb_reference {
 /* Computes the reference for p with the naive strategy in a child process (so the harness's
  * own memory stays small). Returns 0 or -errno with err filled. */
 int pb_reference_make(const struct pb_problem *p, struct pb_reference *ref, struct pb_err *err);
+
+/* The same with strategy s run with k (threads, parameters) instead of naive: an independent
+ * reference where naive would take too long. s must run in-process. Returns 0 or -errno with
+ * err filled ("reference: kdtree failed: ..."). */
+int pb_reference_make_with(const struct pb_problem *p, const struct pb_strategy *s,
+                           const struct pb_params *k, struct pb_reference *ref,
+                           struct pb_err *err);
+
+/* Compares two references of one problem: histogram counts exactly, matrix entries within the
+ * double tolerance. Returns 1 when they agree, 0 when not (why names the first difference and
+ * both methods), negative errno when they cannot be compared. */
+int pb_reference_agree(const struct pb_reference *a, const struct pb_reference *b, char *why,
+                       size_t whysize);
 
 void pb_reference_free(struct pb_reference *ref);
 

@@ -107,3 +107,17 @@ class Timer:
             with open(self.path, "w") as f:
                 f.write(f"{time.perf_counter() - self.start!r}\n")
         return False
+
+
+def below_edges(np, edges):
+    """The radii to ask a cumulative (d <= r) counter so that it counts d < edge: the largest
+    double below each edge (0 for an edge <= 0, whose count is set to 0 by cumulative_bins)."""
+    return np.maximum(np.nextafter(edges, 0), 0.0)
+
+
+def cumulative_bins(np, c, n, edges):
+    """Half-open bin counts from c, the ordered-pair counts (i == j included, as tree counters
+    of a set with itself give them) with d < each edge: unique pairs below an edge are
+    (c - n) / 2, none below an edge <= 0; consecutive differences are the bins."""
+    below = np.where(edges > 0, (np.asarray(c, dtype=np.int64) - n) // 2, 0)
+    return np.diff(below)

@@ -55,6 +55,10 @@ static struct pb_strategy standins[] = {
     { .abi_version = PB_STRATEGY_ABI, .name = "pthread-map", .run = dummy_run },
     { .abi_version = PB_STRATEGY_ABI, .name = "pthread-async", .run = dummy_run },
     { .abi_version = PB_STRATEGY_ABI, .name = "openmp", .run = dummy_run },
+    { .abi_version = PB_STRATEGY_ABI, .name = "grid", .flags = PB_HISTOGRAM_ONLY,
+      .run = dummy_run },
+    { .abi_version = PB_STRATEGY_ABI, .name = "kdtree", .flags = PB_HISTOGRAM_ONLY,
+      .run = dummy_run },
 };
 
 /* Registers the test strategies once for the whole group. */
@@ -390,6 +394,13 @@ static void test_shipped_configs(void **state)
         int core = !strcmp(stem, "scaling") || !strcmp(stem, "chunking_vs_workers") ||
                    !strcmp(stem, "threads") || !strcmp(stem, "smoke");
         assert_true(e.nstrategies >= (core ? 4u : 1u));
+        if (!strcmp(stem, "rmax")) {                /* naive below, grid and kdtree above */
+            assert_int_equal(e.verify.naive_max_n, 20000);
+            assert_int_equal(e.verify.nreference, 2);
+            assert_string_equal(e.verify.reference[1]->name, "kdtree");
+        }
+        if (!strcmp(stem, "scaling"))               /* no "verify": naive at every n */
+            assert_int_equal(e.verify.naive_max_n, 0);
         pb_experiment_free(&e);
         seen++;
     }

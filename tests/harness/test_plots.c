@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/stat.h>
 
 #define FIXTURES "tests/data/plots"
@@ -107,6 +108,8 @@ static void test_scripts_hold_series_and_relative_csv(void **state)
     assert_non_null(strstr(time, "with yerrorbars"));
     assert_non_null(strstr(time, "set logscale xy"));
     assert_non_null(strstr(time, "guide(x) = g * x**2"));
+    assert_non_null(strstr(time, "guide_n(x) = g * ng * x"));    /* the spatial strategies' n */
+    assert_non_null(strstr(time, "title 'guide: time ∝ n'"));
     assert_non_null(strstr(time, "title 'openmp, 2 threads'"));
     assert_non_null(strstr(time, "title 'failed or not verified'"));
     /* the same label keeps its style in every figure: openmp is the 4th label in sorted order */
@@ -190,6 +193,47 @@ static void test_one_thread_count_still_renders(void **state)
     free(mem);
 }
 
+/* An "rmax" sweep gets the crossover figure: time vs rmax, one line per strategy label, other
+ * params and thread count, rendered with the others; without one a stale script is removed. */
+static void test_rmax_figure(void **state)
+{
+    (void)state;
+    const char *dir = pbt_tmpdir("plots-rmax");
+    char path[2048];
+    snprintf(path, sizeof path, "%s/r_summary.csv", dir);
+    const char *head = "strategy,params,output,n,threads,runs,wall_min_s,wall_median_s,"
+                       "wall_mean_s,wall_stddev_s,wall_ci95_lo_s,wall_ci95_hi_s,peak_rss_kib,"
+                       "speedup,efficiency,kind,pairs_per_s,verified,failed\n";
+    char text[4096];
+    snprintf(text, sizeof text, "%s"
+             "grid,rmax=1000,histogram,2000,2,1,4,4,4,0,4,4,2000,1,1,run,1e6,yes (kdtree),0\n"
+             "grid,rmax=20,histogram,2000,2,1,.1,.1,.1,0,.1,.1,2000,1,1,run,1e6,yes (kdtree),0\n"
+             "grid,leaf=8;rmax=20,histogram,2000,2,1,.2,.2,.2,0,.2,.2,2000,1,1,run,1e6,yes,0\n"
+             "pthread-map,rmax=20,histogram,2000,2,1,3,3,3,0,3,3,2000,1,1,run,1e6,yes,0\n"
+             "pthread-map,rmax=1000,histogram,2000,2,1,3,3,3,0,3,3,2000,1,1,run,1e6,yes,0\n",
+             head);
+    pbt_write(path, text);
+    struct pb_err err = {{0}};
+    assert_int_equal(pb_plots_write(dir, "r", NULL, &err), 0);
+    int rc = pb_plots_render(dir, "r", &err);
+    if (rc != 0)
+        fail_msg("render: %d %s", rc, err.msg);
+    assert_true(figure_size(dir, "r", PB_FIGURE_RMAX, "png") > 5000);
+    char *gp = script_text(dir, "r", PB_FIGURE_RMAX);
+    assert_non_null(strstr(gp, "sel('grid', '', 2)"));
+    assert_non_null(strstr(gp, "sel('grid', 'leaf=8', 2)"));
+    assert_non_null(strstr(gp, "sel('pthread-map', '', 2)"));
+    assert_non_null(strstr(gp, "smooth unique"));             /* sorted by rmax, not by text */
+    assert_non_null(strstr(gp, "title 'grid [leaf=8], 2 threads'"));
+    free(gp);
+    snprintf(text, sizeof text, "%sgrid,,histogram,2000,2,1,4,4,4,0,4,4,2000,1,1,run,1e6,yes,0\n",
+             head);
+    pbt_write(path, text);
+    assert_int_equal(pb_plots_write(dir, "r", NULL, &err), 0);
+    snprintf(path, sizeof path, "%s/r_%s.gp", dir, PB_FIGURE_RMAX);
+    assert_int_equal(access(path, F_OK), -1);               /* the stale script is gone */
+}
+
 static void test_bad_inputs_are_named(void **state)
 {
     (void)state;
@@ -240,6 +284,7 @@ int main(void)
         cmocka_unit_test(test_render_png_svg_pdf),
         cmocka_unit_test(test_script_runs_from_another_folder_after_a_move),
         cmocka_unit_test(test_one_thread_count_still_renders),
+        cmocka_unit_test(test_rmax_figure),
         cmocka_unit_test(test_bad_inputs_are_named),
         cmocka_unit_test(test_missing_or_failing_gnuplot),
     };

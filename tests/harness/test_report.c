@@ -135,6 +135,34 @@ static void test_report_without_figures_or_environment(void **state)
     free(html);
 }
 
+/* A spatial strategy's build time and work efficiency get columns (absent without them), and a
+ * point checked by an independent method says which. */
+static void test_report_spatial_columns(void **state)
+{
+    (void)state;
+    const char *dir = pbt_tmpdir("report-spatial");
+    char path[2048];
+    snprintf(path, sizeof path, "%s/sp_summary.csv", dir);
+    pbt_write(path, "strategy,params,output,n,threads,runs,wall_median_s,failed,kind,verified,"
+                    "flag,build_median_s,evals_per_pair\n"
+                    "grid,,histogram,1000000,2,3,1.25,0,run,yes (kdtree),,0.125,4.75\n"
+                    "pthread-map,,histogram,1000,2,3,0.01,0,run,yes,,,\n");
+    struct pb_err err = {{0}};
+    assert_int_equal(pb_report_write(dir, "sp", &err), 0);
+    snprintf(path, sizeof path, "%s/sp.html", dir);
+    char *html = pbt_slurp(path);
+    assert_non_null(strstr(html, "<th>structure build (s, in the median)</th>"));
+    assert_non_null(strstr(html, "<th>distance evals / counted pair</th>"));
+    const char *grid = row_with(html, "<th scope=\"row\">grid</th>");
+    assert_non_null(strstr(grid, "verified (kdtree)"));
+    assert_non_null(strstr(grid, "<td>0.125</td><td>4.75</td>"));
+    assert_null(strstr(row_with(html, "<th scope=\"row\">pthread-map</th>"), "(kdtree)"));
+    free(html);
+    char *plain = full_report("report-no-spatial", path, sizeof path);
+    assert_null(strstr(plain, "structure build"));             /* no strategy reports one */
+    free(plain);
+}
+
 static void test_report_config_as_text(void **state)
 {
     (void)state;
@@ -256,6 +284,7 @@ int main(void)
         cmocka_unit_test(test_report_content),
         cmocka_unit_test(test_report_without_figures_or_environment),
         cmocka_unit_test(test_report_config_as_text),
+        cmocka_unit_test(test_report_spatial_columns),
         cmocka_unit_test(test_report_needs_a_summary),
         cmocka_unit_test(test_report_in_headless_chromium),
         cmocka_unit_test(test_browser_log_shows_page_errors),

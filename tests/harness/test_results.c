@@ -189,7 +189,7 @@ static void test_malformed_lines_named(void **state)
     char path[1100];
     char text[2048];
     snprintf(text, sizeof text, "%s\nnaive,,matrix,10,1,0,0.1,0.1,0,1,45,yes,ok,run,1,double,"
-             "none,,,,,,,,\nnaive,,matrix,10,1,1,0.1\n", PB_CSV_HEADER);
+             "none,,,,,,,,,\nnaive,,matrix,10,1,1,0.1\n", PB_CSV_HEADER);
     snprintf(path, sizeof path, "%s/short.csv", dir);
     pbt_write(path, text);
     const char *msg = read_bad(path);
@@ -197,7 +197,7 @@ static void test_malformed_lines_named(void **state)
     assert_non_null(strstr(msg, "7 fields"));
 
     snprintf(text, sizeof text, "%s\nnaive,,matrix,10,1,0,fast,0.1,0,1,45,yes,ok,run,1,double,"
-             "none,,,,,,,,\n", PB_CSV_HEADER);
+             "none,,,,,,,,,\n", PB_CSV_HEADER);
     snprintf(path, sizeof path, "%s/number.csv", dir);
     pbt_write(path, text);
     msg = read_bad(path);
@@ -206,7 +206,7 @@ static void test_malformed_lines_named(void **state)
 
     /* a quoted field holding a newline moves the line count on */
     snprintf(text, sizeof text, "%s\nnaive,\"x\ny\",matrix,10,1,0,0.1,0.1,0,1,45,yes,ok,run,1,"
-             "double,none,,,,,,,,\nnaive,\"open,matrix,10\n", PB_CSV_HEADER);
+             "double,none,,,,,,,,,\nnaive,\"open,matrix,10\n", PB_CSV_HEADER);
     snprintf(path, sizeof path, "%s/quote.csv", dir);
     pbt_write(path, text);
     msg = read_bad(path);
@@ -224,6 +224,20 @@ static void test_unreadable_file_named(void **state)
     assert_non_null(strstr(err.msg, "/nonexistent/x.csv"));
 }
 
+/* "yes" and "yes (METHOD)" verify; "no", "no (METHOD)", "" and look-alikes do not. */
+static void test_verified_ok(void **state)
+{
+    (void)state;
+    assert_true(pb_verified_ok("yes"));
+    assert_true(pb_verified_ok("yes (kdtree)"));
+    assert_false(pb_verified_ok("no"));
+    assert_false(pb_verified_ok("no (grid)"));
+    assert_false(pb_verified_ok(""));
+    assert_false(pb_verified_ok("yes ("));
+    assert_false(pb_verified_ok("yes ()"));
+    assert_false(pb_verified_ok("yesterday"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -233,6 +247,7 @@ int main(void)
         cmocka_unit_test(test_missing_column_named),
         cmocka_unit_test(test_malformed_lines_named),
         cmocka_unit_test(test_unreadable_file_named),
+        cmocka_unit_test(test_verified_ok),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -138,6 +138,11 @@ static void test_ok_run_verifies(void **state)
     assert_true(m.peak_pss_kib > 0 && m.peak_pss_kib >= m.sampled_pss_kib);
     assert_true(m.maxrss_kib > 0);
     assert_true(m.samples >= 1);
+    uint64_t counted = 0;                        /* the run's own counts, summed */
+    for (size_t b = 0; b < ref.nbins; b++)
+        counted += ref.counts[b];
+    assert_true(counted > 0);
+    assert_true(m.pairs_counted == counted);
     assert_no_children();
     pb_reference_free(&ref);
     unmake(&q);

@@ -6,13 +6,14 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 enum {                               /* summary column positions (summary.h) */
     C_STRATEGY, C_PARAMS, C_OUTPUT, C_N, C_THREADS, C_RUNS, C_MIN, C_MEDIAN, C_MEAN, C_SD,
     C_LO, C_HI, C_PEAK, C_SPEEDUP, C_EFF, C_KIND, C_RANKS, C_PREC, C_CV, C_MAD, C_FLAG,
-    C_MAXRSS, C_CGROUP, C_PAIRS, C_VERIFIED, C_FAILED, C_FRACTION, C_COUNT
+    C_MAXRSS, C_CGROUP, C_PAIRS, C_VERIFIED, C_FAILED, C_FRACTION, C_BUILD, C_EVALS, C_COUNT
 };
 
 static struct pb_row rows[64];
@@ -27,7 +28,7 @@ static void add(const char *strategy, size_t n, int threads, const char *kind, d
         .wall_s = wall, .user_s = wall, .peak_rss_kib = 1000 + (long)nrows,
         .pairs_per_s = n * (n - 1.0) / 2 / wall, .verified = "yes", .ranks = 1,
         .precision = "double", .pin = "none", .maxrss_kib = 900, .cgroup_peak_kib = -1,
-        .fraction_of_limit = -1,
+        .fraction_of_limit = -1, .build_s = NAN, .dist_evals = -1, .pairs_counted = -1,
     };
     snprintf(r.strategy, sizeof r.strategy, "%s", strategy);
     snprintf(r.kind, sizeof r.kind, "%s", kind);
@@ -106,7 +107,8 @@ static void test_groups_medians_speedup(void **state)
                               "wall_mean_s,wall_stddev_s,wall_ci95_lo_s,wall_ci95_hi_s,"
                               "peak_rss_kib,speedup,efficiency,kind,ranks,precision,cv,"
                               "mad_outliers,flag,maxrss_kib,cgroup_peak_kib,pairs_per_s,"
-                              "verified,failed,fraction_of_limit\n";
+                              "verified,failed,fraction_of_limit,build_median_s,"
+                              "evals_per_pair\n";
     assert_true(strncmp(text, header, strlen(header)) == 0);
     find_line(text, "openmp", 1000, 1, "run", buf, f);
     assert_string_equal(f[C_RUNS], "3");                   /* warm-up excluded */
@@ -120,6 +122,8 @@ static void test_groups_medians_speedup(void **state)
     assert_string_equal(f[C_FLAG], "");
     assert_string_equal(f[C_CGROUP], "");                  /* unknown stays empty */
     assert_string_equal(f[C_FRACTION], "");
+    assert_string_equal(f[C_BUILD], "");                   /* brute force builds nothing */
+    assert_string_equal(f[C_EVALS], "");
     assert_true(atof(f[C_LO]) <= 1.0 && atof(f[C_HI]) >= 1.0);
 
     find_line(text, "openmp", 1000, 2, "run", buf, f);
@@ -190,12 +194,45 @@ static void test_unwritable_path_named(void **state)
     assert_non_null(strstr(err.msg, "/nonexistent/dir/x.csv"));
 }
 
+/* A spatial strategy's group: the median build time over its ok runs, the median distance
+ * evaluations per counted pair, and the independent method in the verified column. */
+static void test_build_and_work_efficiency(void **state)
+{
+    (void)state;
+    nrows = 0;
+    const double build[] = { 0.2, 0.1, 0.3, 9.0 };
+    const long evals[] = { 600, 500, 700, 100 };
+    for (int i = 0; i < 4; i++) {
+        add("grid", 1000, 2, "run", 1.0 + 0.001 * i, i < 3 ? "ok" : "crashed: SIGSEGV");
+        rows[i].build_s = build[i];
+        rows[i].dist_evals = evals[i];
+        rows[i].pairs_counted = 100;
+        snprintf(rows[i].verified, sizeof rows[i].verified, "%s", i < 3 ? "yes (kdtree)" : "");
+    }
+    rows[1].pairs_counted = -1;                            /* unknown: left out of the ratio */
+    char *warn = NULL, *text = summarise(&warn);
+    char buf[1024], *f[C_COUNT];
+    find_line(text, "grid", 1000, 2, "run", buf, f);
+    assert_string_equal(f[C_BUILD], "0.2");                /* the crashed 9.0 is not counted */
+    assert_string_equal(f[C_EVALS], "6.5");                /* median of 6 and 7 */
+    assert_string_equal(f[C_VERIFIED], "no");              /* one run was not checked */
+    free(text);
+    free(warn);
+    snprintf(rows[3].verified, sizeof rows[3].verified, "yes (kdtree)");
+    text = summarise(&warn);
+    find_line(text, "grid", 1000, 2, "run", buf, f);
+    assert_string_equal(f[C_VERIFIED], "yes (kdtree)");
+    free(text);
+    free(warn);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_groups_medians_speedup),
         cmocka_unit_test(test_noisy_and_outlier_groups_flagged),
         cmocka_unit_test(test_unwritable_path_named),
+        cmocka_unit_test(test_build_and_work_efficiency),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,6 +1,6 @@
 /* test_exec.c — the exec strategies (kernels/exec.h): template expansion, the files exchanged
  * with the command, the exit-77 skip, failures with their notes, and the shipped scipy/numpy
- * scripts in kernels/python checked against naive. */
+ * (and scikit-learn) scripts in kernels/python checked against naive. */
 #include "support.h"
 
 #include "registry.h"
@@ -243,6 +243,39 @@ static void scipy_box_skipped(void **state)
     assert_non_null(strstr(out.note, "periodic"));
 }
 
+/* The tree-code baselines (scipy cKDTree.count_neighbors, scikit-learn two_point_correlation)
+ * equal naive at n = 200, open and (cKDTree) periodic, with the first edge at 0; n = 0 and 1 give
+ * empty bins; with exit 77, sklearn refuses a periodic box, cKDTree points outside it, and both
+ * a matrix. */
+static void tree_scripts(void **state)
+{
+    (void)state;
+    struct pb_problem p;
+    struct pb_output out;
+    uint64_t c[16];
+    check_hist("exec", SCRIPTS "ckdtree.py " ARGS, 0, 1);
+    check_hist("exec", SCRIPTS "ckdtree.py " ARGS, 100, 1);
+    check_hist("exec", SCRIPTS "sklearn_2pcf.py " ARGS, 0, 1);
+    for (size_t n = 0; n < 2; n++) {
+        p = problem(n, PB_OUTPUT_HISTOGRAM, 0);
+        assert_int_equal(run_exec("exec", &p, SCRIPTS "ckdtree.py " ARGS, 1, "process", &out, c),
+                         0);
+        for (int b = 0; b < 7; b++)
+            assert_int_equal(c[b], 0);
+    }
+    p = problem(10, PB_OUTPUT_HISTOGRAM, 60);
+    assert_int_equal(run_exec("exec", &p, SCRIPTS "sklearn_2pcf.py " ARGS, 1, "process", &out, c),
+                     -ENOTSUP);
+    assert_non_null(strstr(out.note, "periodic"));
+    assert_int_equal(run_exec("exec", &p, SCRIPTS "ckdtree.py " ARGS, 1, "process", &out, c),
+                     -ENOTSUP);
+    assert_non_null(strstr(out.note, "needs points in [0, 60)"));
+    p = problem(10, PB_OUTPUT_MATRIX, 0);
+    assert_int_equal(run_exec("exec", &p, SCRIPTS "ckdtree.py " ARGS, 1, "process", &out, c),
+                     -ENOTSUP);
+    assert_non_null(strstr(out.note, "histogram output"));
+}
+
 /* A distance exactly on an edge counts in the bin it opens; one exactly on the last edge is
  * out of range (half-open bins), though numpy.histogram alone would count it. */
 static void edge_ties(void **state)
@@ -257,6 +290,8 @@ static void edge_ties(void **state)
     naive(&p, ref, &ref_out);
     assert_int_equal(run_exec("exec", &p, SCRIPTS "pdist_hist.py " ARGS, 1, "process", &out, c), 0);
     assert_memory_equal(c, ref, 7 * sizeof *c);
+    assert_int_equal(run_exec("exec", &p, SCRIPTS "ckdtree.py " ARGS, 1, "process", &out, c), 0);
+    assert_memory_equal(c, ref, 7 * sizeof *c);   /* the tree counts d < edge the same way */
     assert_int_equal(c[2], 1);                    /* [20, 40) */
     assert_int_equal(c[6], 0);                    /* 0-2 is 200, 1-2 is 201: both outside */
     assert_int_equal(c[0] + c[1] + c[3] + c[4] + c[5], 0);
@@ -274,6 +309,7 @@ int main(void)
         cmocka_unit_test(script_timing),
         cmocka_unit_test(scipy_scripts),
         cmocka_unit_test(scipy_box_skipped),
+        cmocka_unit_test(tree_scripts),
         cmocka_unit_test(edge_ties),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

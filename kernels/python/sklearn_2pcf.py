@@ -1,0 +1,35 @@
+"""sklearn_2pcf.py — unique-pair counts with scikit-learn's KDTree.two_point_correlation (dual
+tree): cumulative counts of ordered pairs (i, j), i == j included, with distance <= r, asked at
+r = nextafter(edge, 0) so they count d < edge, turned into unique pairs by (C - n) / 2 and
+differenced into half-open bins [e_k, e_k+1). No periodic box (exit 77), histogram output only.
+Skipped (exit 77) where python3-sklearn is not installed. The timed part is the tree build plus
+the count."""
+import sys
+
+import pbcommon
+
+
+def main():
+    args = pbcommon.parse_args(__doc__)
+    np = pbcommon.require("numpy", "python3-numpy")
+    neighbors = pbcommon.require("sklearn.neighbors", "python3-sklearn")
+    if args.output != "histogram":
+        pbcommon.refuse("sklearn_2pcf.py counts pairs only (histogram output)")
+    if args.box > 0:
+        pbcommon.refuse("sklearn KDTree.two_point_correlation has no periodic (minimum-image) "
+                        "distance")
+    x = pbcommon.load_points(np, args.points)
+    edges = pbcommon.load_edges(np, args.edges)
+    with pbcommon.Timer(args.time):
+        if len(x) > 1:
+            tree = neighbors.KDTree(x)
+            c = tree.two_point_correlation(x, pbcommon.below_edges(np, edges), dualtree=True)
+            counts = pbcommon.cumulative_bins(np, c, len(x), edges)
+        else:
+            counts = np.zeros(len(edges) - 1, dtype=np.int64)
+    pbcommon.write_csv(args.out, edges, counts)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
