@@ -213,16 +213,30 @@ double pb_sweep_estimate_bytes(const struct pb_experiment *e, const struct pb_ru
     return out + input + extra + 8.0 * 1024 * 1024;   /* + the process itself */
 }
 
+/* The strategy's "cost_factor" parameter (exec: seconds per pair as a multiple of serial
+ * naive's), or 0 when it has none or it is not a positive number. */
+static double cost_factor(const struct pb_strategy_cfg *sc)
+{
+    struct pb_params k = {.kv = sc->kv, .nkv = sc->nkv};
+    const char *v = pb_param(&k, "cost_factor");
+    double f = v ? strtod(v, NULL) : 0;
+    return f > 0 ? f : 0;
+}
+
 /* A rough, documented model for the plan: 2e8 unique pairs/s per thread for histograms (with a
- * tenth of that for serial naive, which bins by binary search), matrix output at 1 GB/s of first
- * touch, and 2 ms of fixed cost per run. It orders runs and sizes ETAs; it is not a result. */
+ * tenth of that for serial naive, which bins by binary search, and a cost_factor-th of naive's
+ * per thread for a strategy that declares one), matrix output at 1 GB/s of first touch, and
+ * 2 ms of fixed cost per run. It orders runs, sizes ETAs and skips runs estimated beyond
+ * timeout_s; it is not a result. */
 double pb_sweep_estimate_seconds(const struct pb_experiment *e, const struct pb_run *run)
 {
     const struct pb_strategy *st = e->strategies[run->strategy].strategy;
     double n = (double)run->n, pairs = n * (n - 1) / 2;
-    double rate = 2e8 * run->threads * run->ranks;
+    double rate = 2e8 * run->threads * run->ranks, cf = cost_factor(&e->strategies[run->strategy]);
     if (strcmp(st->name, "naive") == 0)
         rate = 2e7;
+    if (cf > 0)
+        rate = 2e7 / cf * run->threads * run->ranks;
     double t = pairs / rate + 0.002;
     if (e->output == PB_OUTPUT_MATRIX)
         t += n * n * 8.0 / 1e9;
@@ -327,6 +341,12 @@ static int execute(struct sweep *s, const struct pb_run *run, struct pb_row *row
     if (need > avail) {
         snprintf(row->status, sizeof row->status, "skipped: needs %.2f GiB, %.2f GiB available",
                  need / 1073741824.0, avail / 1073741824.0);
+        return 0;
+    }
+    double est = pb_sweep_estimate_seconds(s->e, run);
+    if (s->e->timeout_s > 0 && est > s->e->timeout_s) {
+        snprintf(row->status, sizeof row->status, "skipped: estimated %.0f s, over timeout_s %g",
+                 est, s->e->timeout_s);
         return 0;
     }
     struct pb_problem p;
