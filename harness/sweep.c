@@ -345,7 +345,7 @@ static int execute(struct sweep *s, const struct pb_run *run, struct pb_row *row
     }
     double est = pb_sweep_estimate_seconds(s->e, run);
     if (s->e->timeout_s > 0 && est > s->e->timeout_s) {
-        snprintf(row->status, sizeof row->status, "skipped: estimated %.0f s, over timeout_s %g",
+        snprintf(row->status, sizeof row->status, "skipped: estimated %.0f s > timeout_s %g",
                  est, s->e->timeout_s);
         return 0;
     }

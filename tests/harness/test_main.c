@@ -236,6 +236,35 @@ static void test_memory_guard(void **state)
     free(csv);
 }
 
+/* The time estimate knows an exec row's cost_factor: the pure loop at 100 times naive's cost
+ * runs, the same loop declared 10^5 times slower is estimated past timeout_s and not started
+ * (its row says the estimate), and --dry-run marks it. */
+static void test_cost_factor_skips(void **state)
+{
+    (void)state;
+    char *out;
+    const char *text =
+        "{\"name\": \"slow\", \"output\": {\"kind\": \"histogram\",\n"
+        " \"bins\": {\"min\": 0, \"max\": 2000, \"count\": 8}}, \"sizes\": [300],\n"
+        " \"repeats\": 1, \"warmup\": 0, \"overhead\": false, \"timeout_s\": 20,\n"
+        " \"strategies\": [{\"name\": \"exec\", \"label\": \"loop\", \"cost_factor\": 100,\n"
+        "  \"command\": \"{python} {scripts}/python_loop.py --output {output} --points {points}"
+        " --edges {edges} --out {out}\"},\n"
+        " {\"name\": \"exec\", \"label\": \"glacial\", \"cost_factor\": 1e5,"
+        " \"command\": \"sleep 60\"}]}\n";
+    const char *dir;
+    char *csv = sweep_text("main-cost", "slow", text, 0, &out, &dir);
+    assert_non_null(strstr(out, "1 skipped"));
+    free(out);
+    assert_int_equal(count_lines_with(csv, ";cost_factor=100,histogram,300,1,0,"), 1);
+    assert_int_equal(count_lines_with(csv, ",yes,ok,run,"), 1);
+    assert_int_equal(count_lines_with(csv, ",skipped: estimated 224 s > timeout_s 20,"), 1);
+    free(csv);
+    assert_int_equal(pbt_bench(&out, "--config '%s/slow.json' --dry-run", dir), 0);
+    assert_int_equal(count_lines_with(out, "would be skipped: over timeout_s"), 1);
+    free(out);
+}
+
 /* With "limits": true the machine is measured first (OpenMP bandwidth passes) and OpenMP runs
  * after it still complete, with fraction_of_limit filled and the limits in NAME.json. */
 static void test_limits_then_openmp(void **state)
@@ -294,6 +323,7 @@ int main(void)
         cmocka_unit_test(test_shipped_config_by_name),
         cmocka_unit_test(test_failed_run_exit_1),
         cmocka_unit_test(test_memory_guard),
+        cmocka_unit_test(test_cost_factor_skips),
         cmocka_unit_test(test_limits_then_openmp),
         cmocka_unit_test(test_add_strategy_by_copy),
     };
