@@ -10,9 +10,10 @@ bench=${2:-build/bench}
 here=$(dirname "$0")
 csv="$dir/paper.csv"
 [ -r "$csv" ] || { echo "plots/paper.sh: no $csv (run: bench --config paper.json --out $dir)" >&2; exit 2; }
-split() {   # split NAME REGEX: the header and the rows whose series matches REGEX
+split() {   # split NAME REGEX: the header and the rows whose series matches REGEX, less the
+            # runs never started (skipped: no time to draw; paper.csv keeps them with the reason)
     head -n 1 "$csv" > "$dir/$1.csv"
-    grep -E "^($2)," "$csv" >> "$dir/$1.csv"
+    grep -E "^($2)," "$csv" | grep -v ',"*skipped: ' >> "$dir/$1.csv" || true
     rm -f "$dir/$1_summary.csv"
     "$bench" plot "$dir/$1.csv" > /dev/null 2>&1 || true   # speedup needs 2 thread counts
 }
