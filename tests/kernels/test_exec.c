@@ -256,6 +256,25 @@ static void study_scripts(void **state)
         }
 }
 
+/* The optional Cython build of the loop: translated and compiled per run (build_s), counts
+ * equal naive's in a periodic box; without cython3 on PATH the row is skipped with the reason. */
+static void cython_loop(void **state)
+{
+    (void)state;
+    struct pb_problem p = problem(200, PB_OUTPUT_HISTOGRAM, 60);
+    struct pb_output out, ref_out;
+    uint64_t c[16], ref[16];
+    naive(&p, ref, &ref_out);
+    assert_int_equal(run_exec("exec", &p, SCRIPTS "cython_loop.py --setup {setup} " ARGS, 1,
+                              "process", &out, c), 0);
+    assert_memory_equal(c, ref, 7 * sizeof *c);
+    print_message("cython: translate and compile %.2f s\n", out.build_s);
+    assert_true(out.build_s > 0);
+    assert_int_equal(run_exec("exec", &p, "PATH=/nonexistent " SCRIPTS "cython_loop.py " ARGS, 1,
+                              "process", &out, c), -ENOTSUP);
+    assert_string_equal(out.note, "cython3 not installed");
+}
+
 /* A --tasks value that is neither rows, workers nor a count is refused by the script. */
 static void bad_tasks(void **state)
 {
@@ -369,6 +388,7 @@ int main(void)
         cmocka_unit_test(scipy_box_skipped),
         cmocka_unit_test(study_scripts),
         cmocka_unit_test(bad_tasks),
+        cmocka_unit_test(cython_loop),
         cmocka_unit_test(numba_jit_apart),
         cmocka_unit_test(numba_missing_skips),
         cmocka_unit_test(edge_ties),
