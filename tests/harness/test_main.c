@@ -260,7 +260,10 @@ static void test_cost_factor_skips(void **state)
     assert_int_equal(count_lines_with(csv, ",yes,ok,run,"), 1);
     assert_int_equal(count_lines_with(csv, ",skipped: estimated 224 s > timeout_s 20,"), 1);
     free(csv);
-    assert_int_equal(pbt_bench(&out, "--config '%s/slow.json' --dry-run", dir), 0);
+    char path[2048];
+    snprintf(path, sizeof path, "%s/plan.json", dir);   /* slow.json is now the metadata */
+    pbt_write(path, text);
+    assert_int_equal(pbt_bench(&out, "--config '%s' --dry-run", path), 0);
     assert_int_equal(count_lines_with(out, "would be skipped: over timeout_s"), 1);
     free(out);
 }
