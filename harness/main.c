@@ -10,14 +10,17 @@
 #include "sweep.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #define EXIT_USAGE 2
 #define EXIT_INTERRUPTED 130
+#define CONFIG_PATH_MAX (2 * PATH_MAX + NAME_MAX + 16)   /* a shipped folder, a name, ".json" */
 
 struct cli {
     const char *config;              /* --config FILE */
@@ -291,12 +294,67 @@ static int report_outcome(const struct pb_sweep_result *r, const struct cli *c)
     return r->failed || r->unverified ? 1 : 0;
 }
 
+/* The installed tree's data folder share/pairbench/SUB, found beside this executable's bin/,
+ * into path (canonical). Returns 1 when that folder exists, 0 otherwise. */
+static int installed_dir(const char *sub, char *path, size_t size)
+{
+    char exe[PATH_MAX], dir[PATH_MAX + 64], real[PATH_MAX];
+    ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    char *slash = len > 0 ? (exe[len] = '\0', strrchr(exe, '/')) : NULL;
+    struct stat st;
+    if (!slash)
+        return 0;
+    *slash = '\0';
+    snprintf(dir, sizeof dir, "%s/../share/pairbench/%s", exe, sub);
+    if (!realpath(dir, real) || stat(real, &st) != 0 || !S_ISDIR(st.st_mode))
+        return 0;
+    snprintf(path, size, "%s", real);
+    return 1;
+}
+
+/* The config file --config names: a path that exists, or one with a '/', as given; a bare
+ * name that is not in the working folder is looked up (as typed, then with ".json") in the
+ * installed tree's share/pairbench/configs, then in the source tree's configs/. Returns name
+ * or buf (the shipped file found); name when there is none, so loading reports it missing. */
+static const char *resolve_config(const char *name, char buf[CONFIG_PATH_MAX])
+{
+    char dirs[2][PATH_MAX];
+    int nd = 0;
+    if (access(name, F_OK) == 0 || strchr(name, '/'))
+        return name;
+    nd += installed_dir("configs", dirs[nd], sizeof dirs[nd]);
+    snprintf(dirs[nd++], sizeof dirs[0], "%s/configs", PB_SOURCE_DIR);
+    for (int d = 0; d < nd; d++)
+        for (int json = 0; json < 2; json++) {
+            snprintf(buf, CONFIG_PATH_MAX, "%s/%.*s%s", dirs[d], NAME_MAX, name,
+                     json ? ".json" : "");
+            if (access(buf, R_OK) == 0)
+                return buf;
+        }
+    return name;
+}
+
+/* An installed bench runs the scripts installed beside it (share/pairbench/python) unless
+ * PB_SCRIPTS_DIR says otherwise; a bench in its build tree keeps the source tree's. */
+static void use_installed_scripts(void)
+{
+    char dir[PATH_MAX];
+    const char *set = getenv("PB_SCRIPTS_DIR");
+    if ((!set || !*set) && installed_dir("python", dir, sizeof dir))
+        setenv("PB_SCRIPTS_DIR", dir, 1);
+}
+
 /* `bench --config FILE`: load, check, run, report. */
 static int cmd_sweep(const struct cli *c)
 {
     struct pb_experiment e;
     struct pb_err err;
-    if (pb_config_load(c->config, &e, &err) < 0) {
+    char shipped[CONFIG_PATH_MAX];
+    const char *path = resolve_config(c->config, shipped);
+    if (path != c->config)
+        fprintf(stderr, "bench: config %s: using the shipped %s\n", c->config, path);
+    use_installed_scripts();
+    if (pb_config_load(path, &e, &err) < 0) {
         fprintf(stderr, "bench: %s\n", err.msg);
         pb_experiment_free(&e);
         return EXIT_USAGE;

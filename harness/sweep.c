@@ -231,21 +231,34 @@ static double spatial_evals(const struct pb_experiment *e, double rmax, double n
     return (evals < pairs ? evals : pairs) + 10.0 * n;
 }
 
+/* The strategy's "cost_factor" parameter (exec: seconds per pair as a multiple of serial
+ * naive's), or 0 when it has none or it is not a positive number. */
+static double cost_factor(const struct pb_strategy_cfg *sc)
+{
+    struct pb_params k = {.kv = sc->kv, .nkv = sc->nkv};
+    const char *v = pb_param(&k, "cost_factor");
+    double f = v ? strtod(v, NULL) : 0;
+    return f > 0 ? f : 0;
+}
+
 /* A rough, documented model for the plan: 2e8 unique pairs/s per thread for histograms (with a
- * tenth of that for serial naive, which bins by binary search), matrix output at 1 GB/s of first
- * touch, and 2 ms of fixed cost per run. Spatial strategies evaluate only the pairs
- * spatial_evals() expects, at the same rate. It orders runs, sizes ETAs and skips brute-force runs
- * that would exceed timeout_s; it is not a result. */
+ * tenth of that for serial naive, which bins by binary search, and a cost_factor-th of naive's
+ * per thread for a strategy that declares one), matrix output at 1 GB/s of first touch, and
+ * 2 ms of fixed cost per run. Spatial strategies evaluate only the pairs spatial_evals()
+ * expects, at the same rate. It orders runs, sizes ETAs and skips runs that would exceed
+ * timeout_s; it is not a result. */
 double pb_sweep_estimate_seconds(const struct pb_experiment *e, const struct pb_run *run)
 {
     const struct pb_strategy *st = e->strategies[run->strategy].strategy;
     double n = (double)run->n, pairs = n * (n - 1) / 2;
-    double rate = 2e8 * run->threads * run->ranks;
+    double rate = 2e8 * run->threads * run->ranks, cf = cost_factor(&e->strategies[run->strategy]);
     if ((st->flags & PB_HISTOGRAM_ONLY) && e->output == PB_OUTPUT_HISTOGRAM)
         pairs = spatial_evals(e, e->strategies[run->strategy].rmax > 0
                                      ? e->strategies[run->strategy].rmax : e->bins.max, n, pairs);
     if (strcmp(st->name, "naive") == 0)
         rate = 2e7;
+    if (cf > 0)
+        rate = 2e7 / cf * run->threads * run->ranks;
     double t = pairs / rate + 0.002;
     if (e->output == PB_OUTPUT_MATRIX)
         t += n * n * 8.0 / 1e9;
@@ -345,8 +358,9 @@ static void row_measured(const struct sweep *s, const struct pb_measure *m,
 int pb_sweep_beyond_timeout(const struct pb_experiment *e, const struct pb_run *run)
 {
     const struct pb_strategy *st = e->strategies[run->strategy].strategy;
-    return e->timeout_s > 0 && !(st->flags & (PB_HISTOGRAM_ONLY | PB_EXTERNAL)) &&
-           pb_sweep_estimate_seconds(e, run) > e->timeout_s;
+    int modelled = !(st->flags & (PB_HISTOGRAM_ONLY | PB_EXTERNAL)) ||
+                   ((st->flags & PB_EXTERNAL) && cost_factor(&e->strategies[run->strategy]) > 0);
+    return e->timeout_s > 0 && modelled && pb_sweep_estimate_seconds(e, run) > e->timeout_s;
 }
 
 /* 1, with row skipped and the estimate in its status, when pb_sweep_beyond_timeout. */

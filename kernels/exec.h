@@ -14,8 +14,9 @@
  *
  * Placeholders: {n} {threads} {points} {edges} {out} {output} (matrix|histogram) {bins}
  * ("MIN,MAX,COUNT,linear|log", "" for a matrix) {box} (periodic side, 0 = open) {python}
- * {scripts} (kernels/python of the source tree, or $PB_SCRIPTS_DIR) {time} {tmpdir}. Paths and
- * {python} are substituted already single-quoted for the shell; do not quote them again.
+ * {scripts} (kernels/python of the source tree, or $PB_SCRIPTS_DIR) {time} {setup} {tmpdir}.
+ * Paths and {python} are substituted already single-quoted for the shell; do not quote them
+ * again.
  *
  * Exit status 77 means "a dependency is missing": the run returns -ENOTSUP and the row reads
  * "skipped: <the command's last output line>". Any other failure returns a negative errno
@@ -28,6 +29,15 @@
  * run, file writing and reading included. timing = "script": the command writes its own compute
  * seconds to {time} and that is reported (out->self_wall_s), for comparing the computation
  * alone with in-process strategies.
+ *
+ * Setup: a command may write to {setup} the seconds it spent before its computation that a
+ * reader must see apart, such as Numba's JIT compile (a warm-up call before the timed one); they
+ * are reported as out->build_s (the row's build_s column). With timing = "script" they are not
+ * part of the row's wall time; with timing = "process" they are.
+ *
+ * cost_factor (a parameter the command never sees) tells the sweep's time estimate how many
+ * times slower per pair than serial naive the command is (the pure Python loop: about 100), so
+ * the plan and its skip rule know it; 0 keeps the default estimate.
  */
 #ifndef PAIRBENCH_EXEC_H
 #define PAIRBENCH_EXEC_H
@@ -63,6 +73,7 @@ struct exec_job {
     char out[PATH_MAX];                    /* TMP/out.csv or TMP/out.npy */
     char log[PATH_MAX];                    /* TMP/log.txt: the command's stdout and stderr */
     char time[PATH_MAX];                   /* TMP/time.txt: compute seconds (timing=script) */
+    char setup[PATH_MAX];                  /* TMP/setup.txt: setup (JIT) seconds, optional */
 };
 
 static const struct pb_param_spec exec_params[] = {
@@ -71,6 +82,9 @@ static const struct pb_param_spec exec_params[] = {
     {.name = "python", .def = "/usr/bin/python3", .help = "interpreter substituted for {python}"},
     {.name = "timing", .def = "process", .choices = "process|script",
      .help = "process: runner's clock around everything; script: the command's {time} file"},
+    {.name = "cost_factor", .def = "0",
+     .help = "seconds per pair as a multiple of serial naive's, for the sweep's time estimate "
+             "(pure Python loop: about 100); 0 = the default estimate"},
     {.name = NULL},
 };
 
@@ -142,6 +156,8 @@ static int exec_value(const struct exec_job *j, const char *name, size_t len, ch
     else if (IS("points") || IS("edges") || IS("out") || IS("time") || IS("tmpdir"))
         exec_quote(val, size, IS("points") ? j->points : IS("edges") ? j->edges
                    : IS("out") ? j->out : IS("time") ? j->time : j->k->tmpdir);
+    else if (IS("setup"))
+        exec_quote(val, size, j->setup);
     else if (IS("python"))
         exec_quote(val, size, pb_param(j->k, "python"));
     else if (IS("scripts"))
@@ -347,6 +363,22 @@ static int exec_read_time(const struct exec_job *j, struct pb_output *out)
     return 0;
 }
 
+/* The command's setup seconds from {setup}, when it wrote them, into out->build_s. Returns 0,
+ * or -EIO with the note set when the file is there but holds no seconds. */
+static int exec_read_setup(const struct exec_job *j, struct pb_output *out)
+{
+    double s = -1;
+    FILE *f = fopen(j->setup, "r");
+    if (!f)
+        return 0;                          /* no setup reported: build_s stays empty */
+    int ok = fscanf(f, "%lf", &s) == 1 && s >= 0;
+    fclose(f);
+    if (!ok)
+        return exec_note(out, -EIO, "the command's {setup} file holds no seconds");
+    out->build_s = s > 0 ? s : 1e-9;       /* 0 would mean "none" */
+    return 0;
+}
+
 /* Fills the per-run file names under k->tmpdir. */
 static void exec_paths(struct exec_job *j)
 {
@@ -357,6 +389,7 @@ static void exec_paths(struct exec_job *j)
     snprintf(j->out, sizeof j->out, "%s/out.%s", d, m ? "npy" : "csv");
     snprintf(j->log, sizeof j->log, "%s/log.txt", d);
     snprintf(j->time, sizeof j->time, "%s/time.txt", d);
+    snprintf(j->setup, sizeof j->setup, "%s/setup.txt", d);
 }
 
 /* Refuses what exec cannot do before anything is written. parallel: the command may use
@@ -386,6 +419,7 @@ static int exec_run(const struct pb_problem *p, const struct pb_params *k, struc
         return err;
     exec_paths(&j);
     unlink(j.out);                         /* a stale answer must not pass for this one */
+    unlink(j.setup);
     err = exec_expand(&j, tpl, &cmd, out);
     if (!err && ((err = exec_write_points(j.points, p)) || (err = exec_write_edges(j.edges, p))))
         exec_note(out, err, "cannot write the inputs under %s: %s", k->tmpdir, strerror(-err));
@@ -399,6 +433,8 @@ static int exec_run(const struct pb_problem *p, const struct pb_params *k, struc
     const char *timing = pb_param(k, "timing");
     if (!err && timing && strcmp(timing, "script") == 0)
         err = exec_read_time(&j, out);
+    if (!err)
+        err = exec_read_setup(&j, out);
     return err;
 }
 

@@ -5,7 +5,15 @@ exit status 77 for "a dependency is missing" (the row then reads "skipped: <last
 Files: points (one "x y z" per line, %.17g), edges (nbins+1 doubles, one per line: the exact
 edges of the run, so no script rebuilds them and rounds differently), out (histogram: CSV
 "lo,hi,count" with a header line; matrix: .npy float64 C-order (n, n)), time (optional: the
-seconds the computation alone took, for timing=script).
+seconds the computation alone took, for timing=script), setup (optional: seconds spent before
+the timed computation that a reader must still see, such as Numba's JIT compile; the strategy
+reports them in the build_s column).
+
+The multiprocessing baselines share one unit of work, block_result(i0, i1): rows i0..i1-1
+against every point (a matrix block) or against the points after each row (their pair counts),
+as one numpy array of (i1-i0) x n distances. --tasks sets how the n rows are cut into tasks:
+"rows" is one row per task (the study's per-item workers), "workers" one chunk per worker (the
+study's chunking), an integer that many near-equal chunks.
 
 Bins are half-open, [e_k, e_k+1), for every bin including the last, as in pairbench:
 numpy.histogram closes its last bin, so half_open_counts takes the distances equal to the last
@@ -30,9 +38,12 @@ def require(module, package):
         sys.exit(DEPENDENCY_MISSING)
 
 
-def parse_args(description):
-    """The arguments every baseline script takes (exec.h placeholders in brackets)."""
+def parse_args(description, flags=None):
+    """The arguments every baseline script takes (exec.h placeholders in brackets), plus the
+    script's own on/off flags ({"--name": help})."""
     ap = argparse.ArgumentParser(description=description)
+    for name, text in (flags or {}).items():
+        ap.add_argument(name, action="store_true", help=text)
     ap.add_argument("--points", required=True, help="points file [{points}]")
     ap.add_argument("--out", required=True, help="answer file [{out}]")
     ap.add_argument("--output", choices=("matrix", "histogram"), default="histogram",
@@ -41,10 +52,102 @@ def parse_args(description):
     ap.add_argument("--box", type=float, default=0.0, help="periodic box side, 0 = open [{box}]")
     ap.add_argument("--threads", type=int, default=1, help="worker processes [{threads}]")
     ap.add_argument("--time", help="write the compute seconds here [{time}]")
+    ap.add_argument("--setup", help="write the setup (JIT compile) seconds here [{setup}]")
+    ap.add_argument("--tasks", default="rows",
+                    help="rows (one row per task), workers (one chunk per worker) or a count")
     args = ap.parse_args()
     if args.output == "histogram" and not args.edges:
         ap.error("--output histogram needs --edges")
+    if args.tasks not in ("rows", "workers") and not (args.tasks.isdigit() and int(args.tasks)):
+        ap.error(f"--tasks takes rows, workers or a positive count, got {args.tasks!r}")
     return args
+
+
+def task_ranges(n, tasks, workers):
+    """The rows cut into [i0, i1) tasks as --tasks says: rows, workers or a count."""
+    count = n if tasks == "rows" else max(1, workers) if tasks == "workers" else int(tasks)
+    count = max(1, min(count, n))
+    return [(n * t // count, n * (t + 1) // count) for t in range(count) if n]
+
+
+class Work:
+    """What block_result reads: set in the parent before the workers fork, so they inherit it."""
+    np = None                   # numpy
+    x = None                    # the points, (n, 3) float64
+    box = 0.0                   # periodic side, 0 = open
+    edges = None                # histogram edges, None for a matrix
+
+
+def setup_work(np, args):
+    """Loads the points (and edges) into Work for block_result. Returns the number of points."""
+    Work.np = np
+    Work.x = load_points(np, args.points)
+    Work.box = args.box
+    Work.edges = load_edges(np, args.edges) if args.output == "histogram" else None
+    return len(Work.x)
+
+
+def separation(np, a, b, box):
+    """|b - a| along one axis, broadcast, minimum-image in a box (pairkern.h's pb_min_image)."""
+    d = np.abs(b[None, :] - a[:, None])
+    return np.where(d > 0.5 * box, box - d, d) if box > 0 else d
+
+
+def block_result(i0, i1):
+    """Rows i0..i1-1 as one (i1-i0) x m distance array, then the task's answer: (i0, the matrix
+    block) or (i0, the counts of the pairs i<j in those rows)."""
+    np, x, box = Work.np, Work.x, Work.box
+    j0 = 0 if Work.edges is None else i0 + 1
+    dx, dy, dz = (separation(np, x[i0:i1, a], x[j0:, a], box) for a in range(3))
+    d = np.sqrt(dx * dx + dy * dy + dz * dz)
+    if Work.edges is None:
+        return i0, d
+    upper = np.arange(j0, len(x))[None, :] > np.arange(i0, i1)[:, None]
+    return i0, searchsorted_counts(np, d[upper], Work.edges)
+
+
+def empty_result(np, n):
+    """Where the tasks' answers go: the zeroed matrix or counts."""
+    if Work.edges is None:
+        return np.zeros((n, n))
+    return np.zeros(len(Work.edges) - 1, dtype=np.int64)
+
+
+def merge(result, i0, part):
+    """Adds one task's answer into result (rows for a matrix, counts for a histogram)."""
+    if Work.edges is None:
+        result[i0:i0 + len(part)] = part
+    else:
+        result += part
+
+
+def write_result(np, args, result):
+    """The answer in the file the strategy reads."""
+    if Work.edges is None:
+        write_matrix(np, args.out, result)
+    else:
+        write_csv(args.out, Work.edges, result)
+
+
+def main_multiprocessing(description, compute):
+    """The whole of a multiprocessing baseline: arguments, points into Work, fork start, then
+    compute(np, args, n) timed, and its answer written. Returns the exit status."""
+    import multiprocessing
+    args = parse_args(description)
+    np = require("numpy", "python3-numpy")
+    n = setup_work(np, args)
+    multiprocessing.set_start_method("fork")
+    with Timer(args.time):
+        result = compute(np, args, n)
+    write_result(np, args, result)
+    return 0
+
+
+def write_seconds(path, seconds):
+    """One float in a file (the {time} and {setup} placeholders)."""
+    if path:
+        with open(path, "w") as f:
+            f.write(f"{seconds!r}\n")
 
 
 def refuse(message):
@@ -103,9 +206,8 @@ class Timer:
         return self
 
     def __exit__(self, *exc):
-        if self.path and exc[0] is None:
-            with open(self.path, "w") as f:
-                f.write(f"{time.perf_counter() - self.start!r}\n")
+        if exc[0] is None:
+            write_seconds(self.path, time.perf_counter() - self.start)
         return False
 
 

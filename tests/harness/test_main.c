@@ -167,6 +167,43 @@ static char *sweep_text(const char *tag, const char *name, const char *text, int
     return csv;
 }
 
+/* A bare config name from another folder is the shipped one, and bench says which file it
+ * used: the source tree's configs/ for this build, share/pairbench/configs for an installed
+ * tree, whose exec rows then run the installed scripts. A name found nowhere still fails. */
+static void test_shipped_config_by_name(void **state)
+{
+    (void)state;
+    const char *dir = pbt_tmpdir("main-shipped");
+    char *out, cmd[8192], path[2048];
+    snprintf(cmd, sizeof cmd, "cd '%s' && '%s' --config smoke --dry-run > plan.txt 2>&1 && "
+             "'%s' --install '%s' --prefix '%s/prefix' > /dev/null && "
+             "'%s/prefix/bin/bench' --config paper.json --dry-run > installed.txt 2>&1",
+             dir, PB_BENCH_PATH, PB_CMAKE, PB_BINARY_DIR, dir, dir);
+    assert_int_equal(system(cmd), 0);
+    snprintf(path, sizeof path, "%s/plan.txt", dir);
+    char *plan = pbt_slurp(path);
+    snprintf(cmd, sizeof cmd, "using the shipped %s/configs/smoke.json\n", PB_SOURCE_DIR);
+    assert_non_null(strstr(plan, cmd));
+    assert_non_null(strstr(plan, "140 runs"));
+    free(plan);
+    snprintf(path, sizeof path, "%s/installed.txt", dir);
+    plan = pbt_slurp(path);
+    assert_non_null(strstr(plan, "/prefix/share/pairbench/configs/paper.json\n"));
+    free(plan);
+    snprintf(path, sizeof path, "%s/loop.json", dir);
+    pbt_write(path, "{\"input\": {\"kind\": \"uniform\"}, \"output\": {\"kind\": \"matrix\"},"
+              " \"sizes\": [20], \"repeats\": 1, \"warmup\": 0, \"overhead\": false,"
+              " \"strategies\": [{\"name\": \"exec\", \"command\": \"expr {scripts} :"
+              " '.*/prefix/share/pairbench/python$' && {python}"
+              " {scripts}/python_loop.py --output {output} --points {points} --out {out}\"}]}");
+    snprintf(cmd, sizeof cmd, "cd '%s' && '%s/prefix/bin/bench' --config loop.json --out r "
+             "--quiet > /dev/null 2>&1 && grep -c ',yes,ok,run,' r/loop.csv", dir, dir);
+    assert_int_equal(system(cmd), 0);
+    assert_int_equal(pbt_bench(&out, "--config no-such-config.json --dry-run"), 2);
+    assert_non_null(strstr(out, "no-such-config.json: cannot open config"));
+    free(out);
+}
+
 /* A run that fails costs its row, the sweep goes on, and the exit status is 1. */
 static void test_failed_run_exit_1(void **state)
 {
@@ -199,6 +236,38 @@ static void test_memory_guard(void **state)
     assert_non_null(strstr(csv, "skipped: needs 67055"));
     assert_non_null(strstr(csv, "GiB available"));
     free(csv);
+}
+
+/* The time estimate knows an exec row's cost_factor: the pure loop at 100 times naive's cost
+ * runs, the same loop declared 10^5 times slower is estimated past timeout_s and not started
+ * (its row says the estimate), and --dry-run marks it. */
+static void test_cost_factor_skips(void **state)
+{
+    (void)state;
+    char *out;
+    const char *text =
+        "{\"name\": \"slow\", \"output\": {\"kind\": \"histogram\",\n"
+        " \"bins\": {\"min\": 0, \"max\": 2000, \"count\": 8}}, \"sizes\": [300],\n"
+        " \"repeats\": 1, \"warmup\": 0, \"overhead\": false, \"timeout_s\": 20,\n"
+        " \"strategies\": [{\"name\": \"exec\", \"label\": \"loop\", \"cost_factor\": 100,\n"
+        "  \"command\": \"{python} {scripts}/python_loop.py --output {output} --points {points}"
+        " --edges {edges} --out {out}\"},\n"
+        " {\"name\": \"exec\", \"label\": \"glacial\", \"cost_factor\": 1e5,"
+        " \"command\": \"sleep 60\"}]}\n";
+    const char *dir;
+    char *csv = sweep_text("main-cost", "slow", text, 0, &out, &dir);
+    assert_non_null(strstr(out, "1 skipped"));
+    free(out);
+    assert_int_equal(count_lines_with(csv, ";cost_factor=100,histogram,300,1,0,"), 1);
+    assert_int_equal(count_lines_with(csv, ",yes,ok,run,"), 1);
+    assert_int_equal(count_lines_with(csv, ",skipped: estimated 224 s > timeout_s 20,"), 1);
+    free(csv);
+    char path[2048];
+    snprintf(path, sizeof path, "%s/plan.json", dir);   /* slow.json is now the metadata */
+    pbt_write(path, text);
+    assert_int_equal(pbt_bench(&out, "--config '%s' --dry-run", path), 0);
+    assert_int_equal(count_lines_with(out, "would be skipped: over timeout_s"), 1);
+    free(out);
 }
 
 /* With "limits": true the machine is measured first (OpenMP bandwidth passes) and OpenMP runs
@@ -263,8 +332,10 @@ int main(void)
         cmocka_unit_test(test_bad_input),
         cmocka_unit_test(test_dry_run),
         cmocka_unit_test(test_list),
+        cmocka_unit_test(test_shipped_config_by_name),
         cmocka_unit_test(test_failed_run_exit_1),
         cmocka_unit_test(test_memory_guard),
+        cmocka_unit_test(test_cost_factor_skips),
         cmocka_unit_test(test_limits_then_openmp),
         cmocka_unit_test(test_add_strategy_by_copy),
     };

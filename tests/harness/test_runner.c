@@ -459,6 +459,45 @@ static void test_memory_matrix_6000(void **state)
     unmake(&q);
 }
 
+/* A Python multiprocessing.Pool as an exec run: each of its 2 workers holds 96 MiB (allocated
+ * in the pool's initializer, so both hold it whichever takes the tasks) while the parent holds
+ * little. The run's memory is the whole tree, so both workers count; ru_maxrss, one process,
+ * sees one. The points are then answered by the pure loop, so the run verifies. */
+static void test_memory_python_pool_workers(void **state)
+{
+    (void)state;
+    char script[2048], cmd[4096];
+    snprintf(script, sizeof script, "%s/pool_alloc.py", pbt_tmpdir("runner-pool"));
+    pbt_write(script, "import multiprocessing as mp, time\n"
+                      "def hold():\n"
+                      "    global block\n"
+                      "    block = b'x' * (96 << 20)\n"
+                      "def wait(_):\n"
+                      "    time.sleep(1)\n"
+                      "if __name__ == '__main__':\n"
+                      "    mp.set_start_method('fork')\n"
+                      "    with mp.Pool(2, initializer=hold) as pool:\n"
+                      "        pool.map(wait, range(2), chunksize=1)\n");
+    snprintf(cmd, sizeof cmd, "{python} '%s' && {python} {scripts}/python_loop.py --output "
+             "{output} --points {points} --edges {edges} --out {out}", script);
+    struct prob q;
+    struct pb_reference ref;
+    struct pb_err err;
+    struct pb_measure m;
+    make(&q, 50, PB_OUTPUT_HISTOGRAM);
+    assert_int_equal(pb_reference_make(&q.p, &ref, &err), 0);
+    const char *over[] = { "command", cmd, NULL };
+    assert_int_equal(run("exec-parallel", &q, 2, over, &ref, 0, &m), 0);
+    print_message("pool of 2 x 96 MiB: peak PSS %ld KiB, maxrss %ld KiB, status %s\n",
+                  m.peak_pss_kib, m.maxrss_kib, m.status);
+    assert_string_equal(m.status, "ok");
+    assert_int_equal(m.verified, 1);
+    assert_true(m.peak_pss_kib >= 2 * 96 * MIB * 95 / 100);
+    assert_true(m.maxrss_kib < m.peak_pss_kib - 64 * MIB);
+    pb_reference_free(&ref);
+    unmake(&q);
+}
+
 /* Issue 3's other check: a histogram at n = 20000 stays under 64 MiB for every strategy. */
 static void test_memory_histogram_20000(void **state)
 {
@@ -529,6 +568,7 @@ int main(void)
         cmocka_unit_test(test_memory_known_allocations),
         cmocka_unit_test(test_memory_matrix_6000),
         cmocka_unit_test(test_memory_histogram_20000),
+        cmocka_unit_test(test_memory_python_pool_workers),
         cmocka_unit_test(test_interrupt_kills_run),
     };
     return cmocka_run_group_tests(tests, setup, NULL);

@@ -231,6 +231,118 @@ static void scipy_scripts(void **state)
     check_matrix("exec-parallel", SCRIPTS "pool_map.py --threads {threads} " ARGS, 60, 1);
 }
 
+/* The study's methods against naive: the pure loop, Numba serial and parallel, and Pool.map,
+ * apply_async and Process + Queue with per-row tasks, one chunk per worker and a count; with
+ * and without a periodic box. */
+static void study_scripts(void **state)
+{
+    (void)state;
+    static const char *const pools[] = {"pool_map.py", "pool_async.py", "process_queue.py"};
+    static const char *const tasks[] = {"rows", "workers", "3"};
+    char cmd[512];
+    check_hist("exec", SCRIPTS "python_loop.py " ARGS, 0, 1);
+    check_matrix("exec", SCRIPTS "python_loop.py " ARGS, 60, 1);
+    check_hist("exec", SCRIPTS "numba_loop.py " ARGS, 60, 1);
+    check_matrix("exec", SCRIPTS "numba_loop.py " ARGS, 0, 1);
+    check_hist("exec-parallel", SCRIPTS "numba_loop.py --parallel --threads {threads} " ARGS, 0, 3);
+    check_matrix("exec-parallel", SCRIPTS "numba_loop.py --parallel --threads {threads} " ARGS,
+                 60, 2);
+    for (int s = 0; s < 3; s++)
+        for (int t = 0; t < 3; t++) {
+            snprintf(cmd, sizeof cmd, SCRIPTS "%s --threads {threads} --tasks %s " ARGS,
+                     pools[s], tasks[t]);
+            check_hist("exec-parallel", cmd, t == 1 ? 60 : 0, 2);
+            check_matrix("exec-parallel", cmd, t == 2 ? 60 : 0, t + 1);
+        }
+}
+
+/* The optional Cython build of the loop: translated and compiled per run (build_s), counts
+ * equal naive's in a periodic box; without cython3 on PATH the row is skipped with the reason. */
+static void cython_loop(void **state)
+{
+    (void)state;
+    struct pb_problem p = problem(200, PB_OUTPUT_HISTOGRAM, 60);
+    struct pb_output out, ref_out;
+    uint64_t c[16], ref[16];
+    naive(&p, ref, &ref_out);
+    assert_int_equal(run_exec("exec", &p, SCRIPTS "cython_loop.py --setup {setup} " ARGS, 1,
+                              "process", &out, c), 0);
+    assert_memory_equal(c, ref, 7 * sizeof *c);
+    print_message("cython: translate and compile %.2f s\n", out.build_s);
+    assert_true(out.build_s > 0);
+    assert_int_equal(run_exec("exec", &p, "PATH=/nonexistent " SCRIPTS "cython_loop.py " ARGS, 1,
+                              "process", &out, c), -ENOTSUP);
+    assert_string_equal(out.note, "cython3 not installed");
+}
+
+/* A --tasks value that is neither rows, workers nor a count is refused by the script. */
+static void bad_tasks(void **state)
+{
+    (void)state;
+    struct pb_problem p = problem(10, PB_OUTPUT_MATRIX, 0);
+    struct pb_output out;
+    uint64_t c[16];
+    assert_int_equal(run_exec("exec-parallel", &p, SCRIPTS "pool_map.py --tasks 0 " ARGS, 2,
+                              "process", &out, c), -EIO);
+    assert_non_null(strstr(out.note, "--tasks takes rows, workers or a positive count"));
+}
+
+/* Numba's JIT compile and its steady-state compute are two numbers: the compile (warm-up call)
+ * in build_s from {setup}, the timed call as the row's time from {time}. */
+static void numba_jit_apart(void **state)
+{
+    (void)state;
+    struct pb_problem p = problem(100, PB_OUTPUT_HISTOGRAM, 0);
+    struct pb_output out;
+    uint64_t c[16];
+    assert_int_equal(run_exec("exec-parallel", &p, SCRIPTS "numba_loop.py --parallel --threads "
+                              "{threads} --setup {setup} --time {time} " ARGS, 2, "script", &out,
+                              c), 0);
+    print_message("numba-parallel n=100: JIT %.3f s, compute %.6f s\n", out.build_s,
+                  out.self_wall_s);
+    assert_true(out.build_s > 0 && out.self_wall_s > 0);
+    assert_true(out.build_s > out.self_wall_s);   /* compiling costs more than 4950 pairs */
+    assert_int_equal(run_exec("exec", &p, SCRIPTS "pdist_hist.py " ARGS, 1, "process", &out, c),
+                     0);
+    assert_true(out.build_s == 0);                /* no {setup} written: no setup reported */
+    assert_int_equal(run_exec("exec", &p, "echo soon > {setup}; " SCRIPTS "pdist_hist.py " ARGS,
+                              1, "process", &out, c), -EIO);
+    assert_non_null(strstr(out.note, "{setup}"));
+}
+
+/* A shell prefix that runs what follows with each of the modules (space-separated) replaced by
+ * a package that fails to import, ahead on PYTHONPATH: the machine then lacks them. */
+static void hiding(const char *modules, char *buf, size_t size)
+{
+    snprintf(buf, size, "for m in %s; do mkdir -p {tmpdir}/hide/$m && echo 'raise "
+             "ImportError(\"hidden\")' > {tmpdir}/hide/$m/__init__.py; done; "
+             "PYTHONPATH={tmpdir}/hide ", modules);
+}
+
+/* Without numba the Numba rows are skipped with the reason; the pure loop, which needs neither
+ * numba nor numpy, still runs and verifies. */
+static void numba_missing_skips(void **state)
+{
+    (void)state;
+    struct pb_problem p = problem(50, PB_OUTPUT_HISTOGRAM, 0);
+    struct pb_output out, ref_out;
+    uint64_t c[16], ref[16];
+    char hide[256], cmd[1024];
+    hiding("numba", hide, sizeof hide);
+    snprintf(cmd, sizeof cmd, "%s" SCRIPTS "numba_loop.py --parallel --threads {threads} " ARGS,
+             hide);
+    assert_int_equal(run_exec("exec-parallel", &p, cmd, 2, "process", &out, c), -ENOTSUP);
+    assert_non_null(strstr(out.note, "python3-numba not installed"));
+    hiding("numba numpy scipy", hide, sizeof hide);
+    snprintf(cmd, sizeof cmd, "%s" SCRIPTS "python_loop.py " ARGS, hide);
+    naive(&p, ref, &ref_out);
+    assert_int_equal(run_exec("exec", &p, cmd, 1, "process", &out, c), 0);
+    assert_memory_equal(c, ref, 7 * sizeof *c);
+    snprintf(cmd, sizeof cmd, "%s" SCRIPTS "pool_async.py " ARGS, hide);
+    assert_int_equal(run_exec("exec-parallel", &p, cmd, 1, "process", &out, c), -ENOTSUP);
+    assert_non_null(strstr(out.note, "python3-numpy not installed"));
+}
+
 /* cdist has no periodic box: the script exits 77 and the run is skipped with that reason. */
 static void scipy_box_skipped(void **state)
 {
@@ -310,6 +422,11 @@ int main(void)
         cmocka_unit_test(scipy_scripts),
         cmocka_unit_test(scipy_box_skipped),
         cmocka_unit_test(tree_scripts),
+        cmocka_unit_test(study_scripts),
+        cmocka_unit_test(bad_tasks),
+        cmocka_unit_test(cython_loop),
+        cmocka_unit_test(numba_jit_apart),
+        cmocka_unit_test(numba_missing_skips),
         cmocka_unit_test(edge_ties),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
