@@ -1,15 +1,17 @@
 /* grid.c — a cell list (the Corrfunc class of pair counter): exact pair counts up to the last
  * edge rmax in about O(n * density * rmax^3) instead of O(n^2).
  *
- * Structure. Cells of side at least rmax/refine along each axis, numbered x fastest, cover the
- * points' bounding box (open) or the periodic box. A counting sort copies the points into cell
- * order, structure of arrays, into a private problem struct, so the exact tile kernels of
- * pairkern.h apply to index ranges of the copy: a cell is one contiguous range, and a run of
- * neighbouring cells along x is one contiguous range as well, which is how a cell meets its
- * neighbours in another row in one call. The d2 of a pair does not depend on which point comes
- * first, nor on where the points sit in memory, so counts are bit-identical to naive's. The
- * structure is the copy (24 bytes a point, 12 for float runs, which copy only the float
- * coordinates) plus 8 bytes a cell (the cells are at most n/2 + 1).
+ * Structure. Cells of side at least rmax/refine along y and z, and XSPLIT (4) times finer
+ * along x, numbered x fastest, cover the points' bounding box (open) or the periodic box. A
+ * counting sort copies the points into cell order, structure of arrays, into a private
+ * problem struct, so the exact tile kernels of pairkern.h apply to index ranges of the copy: a
+ * cell is one contiguous range, and a run of neighbouring cells along x is one contiguous
+ * range too, so a cell meets the cells of another row in one call. The thin x cells make that
+ * run hug the sphere of radius rmax along x (per row of cells, the reach along x shrinks with
+ * the row's distance), without sorting points inside a cell. The d2 of a pair depends neither
+ * on which point comes first nor on where the points sit in memory, so counts are
+ * bit-identical to naive's. The structure is the copy (24 bytes a point, 12 for float runs,
+ * which copy only the float coordinates) plus 8 bytes a cell (at most n/2 + 1 cells).
  *
  * Which pairs. Each unordered pair of cells is visited once: a cell meets itself (pairs i < j,
  * blocked's triangle kernel), the cells after it in its own row, and the rows after its own.
@@ -24,14 +26,17 @@
  * are taken as distinct residues, whole rows at most, so no cell pair repeats. A large rmax
  * leaves one cell per axis: one triangle over all points, blocked's loop, no cliff.
  *
- * Not done: adding |A|*|B| for cell pairs whose whole separation range lies in one bin. Cells
- * of side rmax/2 span a separation range wider than any of the 20 log bins of 0.5..50 that
- * matter here, so hardly a cell pair qualifies; the dual tree is the strategy that does this.
+ * Not done: adding |A|*|B| for cell pairs whose whole separation range lies in one bin. A cell
+ * pair's separation range is at least about a cell side wide (25 for rmax 50, refine 2),
+ * wider than every one of the 20 log bins from 0.5 to 50, so hardly a cell pair would qualify;
+ * the dual tree is the strategy built for that.
  *
- * refine (default 2): cells per rmax along each axis. Measured at n = 10^6 uniform, rmax 50
- * in a 1000 box, 20 log bins (see the note): refine 1 evaluates about 6.4x the counted pairs,
- * 2 about 4x, 3 about 3x but with cells of 5 points the per-call cost eats the saving; 2 was
- * the fastest.
+ * refine (default 2) and XSPLIT (4), measured at n = 10^6 uniform points in a 1000 box, rmax
+ * 50, 20 log bins, one thread (CPU seconds, best of 4 on a shared 2-core AMD EPYC): refine 2
+ * evaluates 2.96 distances per counted pair in 0.94 s; x cells as thick as the others (XSPLIT
+ * 1) 3.88 per pair in 1.05 s; XSPLIT 8, 2.82 per pair but 1.02 s (cells of 2 points: the
+ * per-cell work eats the saving); refine 1, 5.2 per pair in 1.37 s; refine 3 reaches the cap
+ * of n/2 cells and evaluates no fewer (2.98, 1.42 s).
  *
  * Parallelism: pthreads, one atomic counter over tasks. A task is a run of cells, or a range of
  * a heavy cell's points; tasks are cut to about 1/64 of a thread's share of the estimated work
@@ -49,7 +54,8 @@
 
 enum {
     REFINE_MAX = 8,                  /* largest accepted refine */
-    TASKS_PER_THREAD = 64            /* work estimate cut into this many tasks per thread */
+    TASKS_PER_THREAD = 64,           /* work estimate cut into this many tasks per thread */
+    HUGE_PAGE = 2 << 20              /* copies this large are aligned for transparent huge pages */
 };
 
 #ifndef XSPLIT
@@ -257,7 +263,8 @@ static int reorder(struct grid *g, const struct pb_problem *p)
     size_t m = p->n ? p->n : 1;
     g->start = calloc(g->ncells + 1, sizeof *g->start);
     size_t bytes = 3 * m * (fl ? sizeof(float) : sizeof(double));
-    if (posix_memalign(&g->coords, 2u << 20, bytes))
+    size_t align = bytes >= HUGE_PAGE ? HUGE_PAGE : PB_CACHE_LINE;
+    if (posix_memalign(&g->coords, align, bytes))
         g->coords = NULL;
 #ifdef MADV_HUGEPAGE
     if (g->coords)
