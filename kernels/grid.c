@@ -315,15 +315,16 @@ static double lower(const struct grid *g, int a, long gp)
 }
 
 /* The largest gap along axis a that can hold a pair within rmax when the other axes already
- * account for base (a squared lower bound); -1 when none can. Capped at the largest gap. */
+ * account for base (a squared lower bound); -1 when none can. Capped at the largest gap.
+ * rmax = inf reaches everything (inf compares as it should). */
 static long reach(const struct grid *g, int a, double base)
 {
     long most = g->periodic ? g->nc[a] / 2 : g->nc[a] - 1;
     double r2 = g->rmax * g->rmax;
-    if (!(base <= r2) && g->rmax < INFINITY)
+    if (!(base <= r2))
         return -1;
     long gp = 0;
-    while (gp < most && (g->rmax == INFINITY || lower(g, a, gp + 1) * lower(g, a, gp + 1) + base <= r2))
+    while (gp < most && lower(g, a, gp + 1) * lower(g, a, gp + 1) + base <= r2)
         gp++;
     return gp;
 }
