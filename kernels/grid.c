@@ -731,9 +731,9 @@ static size_t extra_bytes(const struct pb_problem *p, const struct pb_params *k)
 }
 
 static const struct pb_param_spec params[] = {
-    { .name = "refine", .def = "2", .choices = NULL,
-      .help = "cells per rmax along each axis (1-8): finer cells evaluate fewer distances "
-              "beyond rmax but cost more calls" },
+    { .name = "refine", .def = "2", .choices = "1|2|3|4|5|6|7|8",
+      .help = "cells per rmax along y and z (x is cut 4x finer): finer cells evaluate fewer "
+              "distances beyond rmax but cost more per point" },
     { .name = NULL },
 };
 
