@@ -726,7 +726,7 @@ static size_t extra_bytes(const struct pb_problem *p, const struct pb_params *k)
 {
     size_t coord = p->precision == PB_PRECISION_FLOAT ? sizeof(float) : sizeof(double);
     size_t cells = p->n / 2 + 2;
-    return 3 * p->n * coord + 3 * cells * sizeof(size_t)
+    return 3 * p->n * coord + 2 * cells * sizeof(size_t)
            + (size_t)k->threads * TASKS_PER_THREAD * 4 * sizeof(struct task);
 }
 
