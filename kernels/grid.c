@@ -55,7 +55,10 @@
 enum {
     REFINE_MAX = 8,                  /* largest accepted refine */
     TASKS_PER_THREAD = 64,           /* work estimate cut into this many tasks per thread */
-    HUGE_PAGE = 2 << 20              /* copies this large are aligned for transparent huge pages */
+    HUGE_PAGE = 2 << 20,             /* copies this large are aligned for transparent huge pages */
+    SORT_THREADS = 4,                /* most threads sharing the counting sort (a count array
+                                        of every cell each) */
+    SORT_MIN_POINTS = 100000         /* fewer points are sorted by the calling thread alone */
 };
 
 #ifndef XSPLIT
@@ -256,37 +259,85 @@ static void copy_point(struct grid *g, const struct pb_problem *p, size_t i, siz
     d[k] = p->x[i], d[p->n + k] = p->y[i], d[2 * p->n + k] = p->z[i];
 }
 
-/* Counting sort of p's points into cell order: g->start and g->q. Returns 0 or -ENOMEM. */
-static int reorder(struct grid *g, const struct pb_problem *p)
+/* One builder thread's share of the counting sort: points [i0, i1) of p, and their cells'
+ * counts, then (after the prefix sums) the next free slot of each cell for them. */
+struct sorter {
+    struct grid *g;                  /* the grid being built */
+    const struct pb_problem *p;      /* the input */
+    size_t i0, i1;                   /* points of this share */
+    size_t *slot;                    /* ncells: counts, then next free slots */
+    int scatter;                     /* 0: count the cells, 1: copy the points to their slots */
+};
+
+/* Thread body of the counting sort: counts or scatters one share (see struct sorter). */
+static void *sort_share(void *arg)
 {
-    int fl = p->precision == PB_PRECISION_FLOAT;
-    size_t m = p->n ? p->n : 1;
-    g->start = calloc(g->ncells + 1, sizeof *g->start);
-    size_t bytes = 3 * m * (fl ? sizeof(float) : sizeof(double));
-    size_t align = bytes >= HUGE_PAGE ? HUGE_PAGE : PB_CACHE_LINE;
-    if (posix_memalign(&g->coords, align, bytes))
-        g->coords = NULL;
-#ifdef MADV_HUGEPAGE
-    if (g->coords)
-        (void)madvise(g->coords, bytes, MADV_HUGEPAGE);   /* advisory, like pb_matrix_alloc */
-#endif
-    if (g->coords)
-        pb_populate(g->coords, 0, bytes);   /* one call, not a fault a page while scattering */
-    size_t *fill = malloc(g->ncells * sizeof *fill);
-    if (!g->start || !g->coords || !fill) {
-        free(fill);
-        return -ENOMEM;
+    struct sorter *s = arg;
+    for (size_t i = s->i0; i < s->i1; i++) {
+        size_t c = cell_of(s->g, s->p, i);
+        if (s->scatter)
+            copy_point(s->g, s->p, i, s->slot[c]++);
+        else
+            s->slot[c]++;
     }
-    for (size_t i = 0; i < p->n; i++)
-        g->start[cell_of(g, p, i) + 1]++;
-    for (size_t c = 0; c < g->ncells; c++)
-        g->start[c + 1] += g->start[c];
-    memcpy(fill, g->start, g->ncells * sizeof *fill);
-    for (size_t i = 0; i < p->n; i++)
-        copy_point(g, p, i, fill[cell_of(g, p, i)]++);
-    free(fill);
+    return NULL;
+}
+
+/* Runs sort_share on the nt shares, the first on the calling thread. A share whose thread
+ * cannot start runs on the calling thread too. */
+static void sort_pass(struct sorter *s, size_t nt, int scatter)
+{
+    pthread_t tid[SORT_THREADS];
+    int started[SORT_THREADS] = { 0 };
+    for (size_t w = 0; w < nt; w++)
+        s[w].scatter = scatter;
+    for (size_t w = 1; w < nt; w++)
+        started[w] = pthread_create(&tid[w], NULL, sort_share, &s[w]) == 0;
+    sort_share(&s[0]);
+    for (size_t w = 1; w < nt; w++) {
+        if (started[w])
+            pthread_join(tid[w], NULL);
+        else
+            sort_share(&s[w]);
+    }
+}
+
+/* Turns the shares' counts into cell starts (g->start) and each share's first slot in each
+ * cell: cell by cell, share 0's points first. */
+static void sort_offsets(struct grid *g, struct sorter *s, size_t nt)
+{
+    size_t next = 0;
+    for (size_t c = 0; c < g->ncells; c++) {
+        g->start[c] = next;
+        for (size_t w = 0; w < nt; w++) {
+            size_t count = s[w].slot[c];
+            s[w].slot[c] = next;
+            next += count;
+        }
+    }
+    g->start[g->ncells] = next;
+}
+
+/* Room for the reordered coordinates (3n doubles, or 3n floats), faulted in up front. */
+static void *coords_alloc(const struct pb_problem *p)
+{
+    size_t m = p->n ? p->n : 1, bytes = 3 * m * pb_elem_bytes(p);
+    size_t align = bytes >= HUGE_PAGE ? HUGE_PAGE : PB_CACHE_LINE;
+    void *c = NULL;
+    if (posix_memalign(&c, align, bytes))
+        return NULL;
+#ifdef MADV_HUGEPAGE
+    (void)madvise(c, bytes, MADV_HUGEPAGE);   /* advisory, like pb_matrix_alloc */
+#endif
+    pb_populate(c, 0, bytes);                 /* one call, not a fault a page while scattering */
+    return c;
+}
+
+/* Points the problem copy g->q at the reordered coordinates. */
+static void point_copy_at_coords(struct grid *g, const struct pb_problem *p)
+{
     g->q = *p;
-    if (fl) {
+    if (p->precision == PB_PRECISION_FLOAT) {
         float *f = g->coords;
         g->q.x = g->q.y = g->q.z = NULL;
         g->q.xf = f, g->q.yf = f + p->n, g->q.zf = f + 2 * p->n;
@@ -295,7 +346,33 @@ static int reorder(struct grid *g, const struct pb_problem *p)
         g->q.x = d, g->q.y = d + p->n, g->q.z = d + 2 * p->n;
         g->q.xf = g->q.yf = g->q.zf = NULL;
     }
-    return 0;
+}
+
+/* Counting sort of p's points into cell order (g->start, g->q) by up to `threads` threads
+ * (at most SORT_THREADS, and only for enough points), each counting and then scattering its
+ * own share of the input. Returns 0 or -ENOMEM. */
+static int reorder(struct grid *g, const struct pb_problem *p, int threads)
+{
+    size_t nt = (size_t)threads < SORT_THREADS ? (size_t)threads : SORT_THREADS;
+    nt = p->n >= SORT_MIN_POINTS && nt > 1 ? nt : 1;
+    struct sorter s[SORT_THREADS] = { { 0 } };
+    g->start = malloc((g->ncells + 1) * sizeof *g->start);
+    g->coords = coords_alloc(p);
+    int err = g->start && g->coords ? 0 : -ENOMEM;
+    for (size_t w = 0; w < nt; w++) {
+        s[w] = (struct sorter){ .g = g, .p = p, .i0 = p->n * w / nt, .i1 = p->n * (w + 1) / nt,
+                                .slot = err ? NULL : calloc(g->ncells, sizeof(size_t)) };
+        err = err ? err : (s[w].slot ? 0 : -ENOMEM);
+    }
+    if (!err) {
+        sort_pass(s, nt, 0);
+        sort_offsets(g, s, nt);
+        sort_pass(s, nt, 1);
+        point_copy_at_coords(g, p);
+    }
+    for (size_t w = 0; w < nt; w++)
+        free(s[w].slot);
+    return err;
 }
 
 /* Signed offset d along axis a reduced to a gap in cells: |d| (open) or the circular gap. */
@@ -475,11 +552,11 @@ static size_t range_points(const struct range *r, size_t nr)
 }
 
 /* Builds the cell list of p: geometry, reordered copy, row offsets. Returns 0 or -errno. */
-static int grid_build(struct grid *g, const struct pb_problem *p, int refine)
+static int grid_build(struct grid *g, const struct pb_problem *p, int refine, int threads)
 {
     memset(g, 0, sizeof *g);
     geometry(g, p, refine);
-    int err = reorder(g, p);
+    int err = reorder(g, p, threads);
     return err ? err : row_offsets(g);
 }
 
@@ -678,11 +755,13 @@ static int run_workers(const struct grid *g, const struct pb_bins *b, const stru
         if (err)
             break;
     }
+    uint64_t evals = 0;
     for (size_t w = 0; w < started; w++) {
         pthread_join(tid[w], NULL);
         pb_hist_reduce(pb_hist_block(sh.hist, b->nbins, w), b->nbins, out->counts);
-        out->dist_evals += wk[w].evals;
+        evals += wk[w].evals;
     }
+    out->dist_evals = evals;
     for (size_t w = 0; wk && w < nt; w++)
         nbrs_free(&wk[w].rc);
     free(sh.hist);
@@ -708,7 +787,7 @@ static int run(const struct pb_problem *p, const struct pb_params *k, struct pb_
     double t0 = now_s();
     struct grid g;
     struct tasklist l = { 0 };
-    err = grid_build(&g, p, refine);
+    err = grid_build(&g, p, refine, k->threads);
     if (!err)
         err = plan(&g, k->threads, &l);
     out->build_s = now_s() - t0;

@@ -307,6 +307,33 @@ static void test_float_precision(void **state)
     unmake(&f);
 }
 
+/* Enough points that several threads share the counting sort: 2 to 4 threads count exactly
+ * what one thread (which sorts alone, and is checked against naive above) counts, with the
+ * same distances evaluated; open and periodic, double and float. */
+static void test_parallel_sort(void **state)
+{
+    (void)state;
+    struct fixture f;
+    alloc_points(&f, 150001, 14);
+    for (size_t i = 0; i < f.n; i++)
+        put_uniform(&f, i, 0, 1000);
+    round_to_float(&f);
+    set_edges(&f, 20, 0.5, 15);
+    for (int v = 0; v < 4; v++) {
+        struct pb_problem p = problem_of(&f, v & 1 ? PB_PRECISION_FLOAT : PB_PRECISION_DOUBLE,
+                                         v & 2 ? 1000 : 0);
+        uint64_t one[32], counts[32];
+        struct pb_output o1 = { .counts = one }, o = { .counts = counts };
+        assert_int_equal(run_named("grid", &p, 1, "2", &o1), 0);
+        for (int t = 2; t <= 4; t++) {
+            assert_int_equal(run_named("grid", &p, t, "2", &o), 0);
+            assert_memory_equal(counts, one, p.nbins * sizeof *counts);
+            assert_int_equal(o.dist_evals, o1.dist_evals);
+        }
+    }
+    unmake(&f);
+}
+
 /* n = 0, 1, 2 with 1 to 4 threads: nothing or one pair, and workers still start and stop. */
 static void test_tiny_sizes(void **state)
 {
@@ -376,6 +403,7 @@ int main(void)
         cmocka_unit_test(test_distances_on_last_edge),
         cmocka_unit_test(test_not_finite),
         cmocka_unit_test(test_float_precision),
+        cmocka_unit_test(test_parallel_sort),
         cmocka_unit_test(test_tiny_sizes),
         cmocka_unit_test(test_matrix_skipped),
         cmocka_unit_test(test_bad_refine),
