@@ -11,7 +11,8 @@
  * the row's distance), without sorting points inside a cell. The d2 of a pair depends neither
  * on which point comes first nor on where the points sit in memory, so counts are
  * bit-identical to naive's. The structure is the copy (24 bytes a point, 12 for float runs,
- * which copy only the float coordinates) plus 8 bytes a cell (at most n/2 + 1 cells).
+ * which copy only the float coordinates) plus 8 bytes a cell (at most n/2 + 1 cells; the sort
+ * needs another 8 bytes a cell per sorting thread while it runs).
  *
  * Which pairs. Each unordered pair of cells is visited once: a cell meets itself (pairs i < j,
  * blocked's triangle kernel), the cells after it in its own row, and the rows after its own.
@@ -42,9 +43,14 @@
  * a heavy cell's points; tasks are cut to about 1/64 of a thread's share of the estimated work
  * (a cell's points times the points it meets, plus its own triangle) and handed out heaviest
  * first, so a clustered input's dense cells are spread over the threads and the light ones
- * fill the gaps. pthreads rather than OpenMP: the dynamic hand-out is one atomic_fetch_add,
- * the workers (started even for n = 0) are plain to pin and join, and no runtime keeps
- * spinning after the run on a machine shared with other work.
+ * fill the gaps. The counting sort is shared too (up to SORT_THREADS threads, each counting
+ * and then scattering its own share of the input, from 10^5 points). pthreads rather than
+ * OpenMP: the dynamic hand-out is one atomic_fetch_add, the workers (started even for n = 0)
+ * are plain to pin and join, and no runtime keeps spinning after the run on a machine shared
+ * with other work.
+ *
+ * Reported: out->build_s is binning, sorting and planning (CLOCK_MONOTONIC, inside the run);
+ * out->dist_evals the distances the kernels evaluated, summed over workers.
  */
 #include "pairkern.h"
 
