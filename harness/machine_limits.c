@@ -430,7 +430,8 @@ double pb_limits_pair_bound(const struct pb_limits *l, enum pb_precision prec, i
 }
 
 double pb_limits_fraction(const struct pb_limits *l, enum pb_output_kind out, size_t n,
-                          int threads, double wall_s, enum pb_precision prec, int periodic)
+                          int threads, double wall_s, enum pb_precision prec, int periodic,
+                          uint64_t evals)
 {
     if (!(wall_s > 0) || threads < 1)
         return NAN;
@@ -440,7 +441,7 @@ double pb_limits_fraction(const struct pb_limits *l, enum pb_output_kind out, si
         return gbs > 0 ? bytes / (gbs * 1e9) / wall_s : NAN;
     }
     double bound = pb_limits_pair_bound(l, prec, periodic, 0);
-    double pairs = n < 2 ? 0 : (double)n * (double)(n - 1) / 2;
+    double pairs = evals ? (double)evals : n < 2 ? 0 : (double)n * (double)(n - 1) / 2;
     return bound > 0 ? pairs / wall_s / (bound * threads) : NAN;
 }
 

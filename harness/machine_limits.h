@@ -96,10 +96,13 @@ double pb_limits_pair_bound(const struct pb_limits *l, enum pb_precision prec, i
 /* How close one run came to the limit, 1.0 = at it:
  *   matrix:    (n*n*elem bytes / pb_limits_store_gbs(l, threads)) / wall_s, elem 8 for double
  *              and 4 for float: the time stores alone would need over the time taken;
- *   histogram: (n(n-1)/2 / wall_s) / (pb_limits_pair_bound(l, prec, periodic, 0) x threads).
+ *   histogram: (pairs / wall_s) / (pb_limits_pair_bound(l, prec, periodic, 0) x threads), pairs
+ *              = evals when the strategy reported the distances it evaluated (a spatial one
+ *              skips most), else n(n-1)/2.
  * Returns NAN when a needed limit is missing (zero) or wall_s <= 0. */
 double pb_limits_fraction(const struct pb_limits *l, enum pb_output_kind out, size_t n,
-                          int threads, double wall_s, enum pb_precision prec, int periodic);
+                          int threads, double wall_s, enum pb_precision prec, int periodic,
+                          uint64_t evals);
 
 /* Writes l as one JSON object (no trailing newline) to f, for NAME.json and `--json`. */
 void pb_limits_write_json(const struct pb_limits *l, FILE *f);

@@ -310,7 +310,8 @@ static void row_measured(const struct sweep *s, const struct pb_measure *m, stru
     if (ok && s->have_limits && row->n > 1)
         row->fraction_of_limit = pb_limits_fraction(&s->limits, s->e->output, row->n,
                                                     row->threads * row->ranks, m->wall_s,
-                                                    s->e->precision, s->e->periodic > 0);
+                                                    s->e->precision, s->e->periodic > 0,
+                                                    m->dist_evals);
 }
 
 /* Executes one run (or records why it was not started) into row. Returns 0, -EINTR when the

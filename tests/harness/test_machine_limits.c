@@ -56,7 +56,8 @@ static void reports(void **state)
                           .first_touch_huge_gbs = 9, .peak_pairs_per_s = 1.5e9,
                           .peak_pairs_per_s_float = 3e9, .threads_all = 2, .bytes = 1 << 30,
                           .touch_bytes = 1 << 28, .kernel = "naive", .kernel_n = 1024,
-                          .fp_ops_per_s = {1e10, 2e10, 4e10}, .fp_ops_per_s_float = {2e10, 4e10, 8e10},
+                          .fp_ops_per_s = {1e10, 2e10, 4e10},
+                          .fp_ops_per_s_float = {2e10, 4e10, 8e10},
                           .vector_bits = 512, .arith_pairs_per_s = 5e9, .bin_incr_per_s = 3e9,
                           .bound_pairs_per_s = 3e9, .level = "x86-64-v4"};
     char *text = NULL;
@@ -71,9 +72,10 @@ static void reports(void **state)
                         "\"kernel_n\": 1024, \"arith_pairs_per_s\": 5e+09, \"fp_ops_per_s\": "
                         "{\"128\": 1e+10, \"256\": 2e+10, \"512\": 4e+10}, \"fp_ops_per_s_float\": "
                         "{\"128\": 2e+10, \"256\": 4e+10, \"512\": 8e+10}, \"vector_bits\": 512, "
-                        "\"d2_ops_per_pair\": 8, \"min_image_ops_per_pair\": 12, \"bin_incr_per_s\": "
-                        "3e+09, \"bound_pairs_per_s\": 3e+09, \"bound_pairs_per_s_float\": 3e+09, "
-                        "\"bound_pairs_per_s_periodic\": 2e+09, \"kernel_level\": \"x86-64-v4\"}");
+                        "\"d2_ops_per_pair\": 8, \"min_image_ops_per_pair\": 12, "
+                        "\"bin_incr_per_s\": 3e+09, \"bound_pairs_per_s\": 3e+09, "
+                        "\"bound_pairs_per_s_float\": 3e+09, \"bound_pairs_per_s_periodic\": "
+                        "2e+09, \"kernel_level\": \"x86-64-v4\"}");
     free(text);
     f = open_memstream(&text, &len);
     pb_limits_print(&l, f);
@@ -97,35 +99,39 @@ static void fractions(void **state)
                           .vector_bits = 256, .bin_incr_per_s = 3e9};
     /* 10,000^2 doubles = 0.8 GB: 0.08 s at 10 GB/s, so 0.16 s is half the limit. */
     assert_true(fabs(pb_limits_fraction(&l, PB_OUTPUT_MATRIX, 10000, 1, 0.16,
-                                        PB_PRECISION_DOUBLE, 0) - 0.5) < 1e-12);
+                                        PB_PRECISION_DOUBLE, 0, 0) - 0.5) < 1e-12);
     /* Float halves the bytes. */
     assert_true(fabs(pb_limits_fraction(&l, PB_OUTPUT_MATRIX, 10000, 1, 0.16,
-                                        PB_PRECISION_FLOAT, 0) - 0.25) < 1e-12);
+                                        PB_PRECISION_FLOAT, 0, 0) - 0.25) < 1e-12);
     /* 2 threads: min(2 x 10, 16) = 16 GB/s; 4 threads: store_gbs_all. */
     assert_true(fabs(pb_limits_store_gbs(&l, 2) - 16) < 1e-12);
     assert_true(fabs(pb_limits_store_gbs(&l, 8) - 16) < 1e-12);
     assert_true(fabs(pb_limits_fraction(&l, PB_OUTPUT_MATRIX, 10000, 4, 0.1,
-                                        PB_PRECISION_DOUBLE, 0) - 0.5) < 1e-12);
+                                        PB_PRECISION_DOUBLE, 0, 0) - 0.5) < 1e-12);
     /* Bound: double, 256-bit: 16e9 ops / 8 = 2e9 pairs/s, below 3e9 increments/s. 20,000
      * points: 199,990,000 pairs in 0.1 s at 2 threads of 2e9 each is half of it. */
     assert_true(fabs(pb_limits_pair_bound(&l, PB_PRECISION_DOUBLE, 0, 0) - 2e9) < 1);
     assert_true(fabs(pb_limits_fraction(&l, PB_OUTPUT_HISTOGRAM, 20000, 2, 0.1,
-                                        PB_PRECISION_DOUBLE, 0) - 0.499975) < 1e-12);
+                                        PB_PRECISION_DOUBLE, 0, 0) - 0.499975) < 1e-12);
     /* Float: 32e9 / 8 = 4e9, so the 3e9 increments bind. */
     assert_true(fabs(pb_limits_fraction(&l, PB_OUTPUT_HISTOGRAM, 20000, 2, 0.1,
-                                        PB_PRECISION_FLOAT, 0) - 199990000 / 0.1 / 6e9) < 1e-12);
+                                        PB_PRECISION_FLOAT, 0, 0) - 199990000 / 0.1 / 6e9)
+                < 1e-12);
     /* Periodic: 16e9 / (8 + 12) = 8e8 pairs/s. At 128 bits: 8e9 / 8 = 1e9. */
     assert_true(fabs(pb_limits_pair_bound(&l, PB_PRECISION_DOUBLE, 1, 0) - 8e8) < 1);
     assert_true(fabs(pb_limits_pair_bound(&l, PB_PRECISION_DOUBLE, 0, 128) - 1e9) < 1);
     assert_true(fabs(pb_limits_fraction(&l, PB_OUTPUT_HISTOGRAM, 20000, 1, 0.5,
-                                        PB_PRECISION_DOUBLE, 1) - 0.499975) < 1e-12);
+                                        PB_PRECISION_DOUBLE, 1, 0) - 0.499975) < 1e-12);
+    /* A strategy that evaluated 1e8 of the pairs is judged on those. */
+    assert_true(fabs(pb_limits_fraction(&l, PB_OUTPUT_HISTOGRAM, 20000, 1, 0.1,
+                                        PB_PRECISION_DOUBLE, 0, 100000000) - 0.5) < 1e-12);
     /* Missing limits or no time: NAN, never a made-up number. */
     assert_true(isnan(pb_limits_fraction(&l, PB_OUTPUT_MATRIX, 10, 1, 0, PB_PRECISION_DOUBLE,
-                                         0)));
+                                         0, 0)));
     assert_true(pb_limits_pair_bound(&l, PB_PRECISION_DOUBLE, 0, 512) == 0);
     struct pb_limits none = {0};
     assert_true(isnan(pb_limits_fraction(&none, PB_OUTPUT_HISTOGRAM, 10, 1, 1,
-                                         PB_PRECISION_DOUBLE, 0)));
+                                         PB_PRECISION_DOUBLE, 0, 0)));
 }
 
 /* The model check: the hardware bound is at or above what pairbench's fastest serial kernel
