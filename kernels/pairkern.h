@@ -557,28 +557,22 @@ static inline int pb_kern_set_level(int level)
  * and order as naive, into d2[], with their lut indices into idx[]. Vectorised by the compiler.
  */
 
-/* Lut indices of a tile's squared distances, the fast way when the table's cells are at least
- * 2^32 keys wide (double keys over a few decades of distance, the usual case): clamp d2 in the
- * double domain, where non-negative values order like their bit patterns, so that only the top
- * 32 bits need shifting and no 64-bit compare is needed (AVX2 has none). The value is
- * pb_bins_index's. Returns 0, doing nothing, when the table does not allow it. */
+/* Lut indices of a tile's squared distances, the fast way when the table's cells are more than
+ * 2^32 keys wide (double keys over a few decades of distance, the usual case): only the top 32
+ * bits of d2 matter, and with shift >= 33 the key is below 2^31, so the index and its clamp fit
+ * 32-bit lanes (AVX2 has no 64-bit min/max). The value is pb_bins_index's for every bit
+ * pattern. Returns 0, doing nothing, when the table does not allow it. */
 PB_ALWAYS_INLINE int pb_tile_index_wide(const struct pb_bins *b, size_t m,
                                         const double *restrict d2, int32_t *restrict idx)
 {
-    uint64_t klo = (uint64_t)b->key_lo, khi = klo + (uint64_t)b->ncells - 2;
-    if (b->shift < 32 || (khi << b->shift) >> b->shift != khi
-        || (khi << b->shift) >= 0x7ff0000000000000ull)
-        return 0;                    /* narrow cells, or a top cell beyond the finite doubles */
-    double lo, hi;
-    uint64_t lo_bits = klo > 0 ? (klo - 1) << b->shift : 0, hi_bits = khi << b->shift;
-    memcpy(&lo, &lo_bits, sizeof lo);
-    memcpy(&hi, &hi_bits, sizeof hi);
+    if (b->shift < 33)
+        return 0;
     const unsigned sh = b->shift - 32;
-    const int32_t base = (int32_t)(klo > 0 ? klo - 1 : 0);
+    const int32_t base = (int32_t)(b->key_lo - 1), top = (int32_t)(b->ncells - 1);
     for (size_t j = 0; j < m; j++) {
-        double c = d2[j] < hi ? d2[j] : hi;   /* NaN goes to the top cell, as in pb_bins_index */
-        c = c > lo ? c : lo;
-        idx[j] = (int32_t)((uint32_t)(pb_bits(c) >> 32) >> sh) - base;
+        int32_t c = (int32_t)((uint32_t)(pb_bits(d2[j]) >> 32) >> sh) - base;
+        c = c < 0 ? 0 : c;
+        idx[j] = c > top ? top : c;
     }
     return 1;
 }
@@ -593,27 +587,23 @@ PB_ALWAYS_INLINE void pb_tile_index(const struct pb_bins *b, size_t m, const dou
         idx[j] = pb_bins_index(b, pb_bits(d2[j]));
 }
 
-/* The float twin of pb_tile_index: float keys are 32 bits, so the clamp in the float domain
- * always applies unless the top cell lies beyond the finite floats. */
+/* The float twin of pb_tile_index: float keys are 32 bits, so with shift >= 1 the key is below
+ * 2^31 and the whole index fits 32-bit lanes (shift 0 means bins a few ulps wide: the general
+ * path). */
 PB_ALWAYS_INLINE void pb_tile_index_f(const struct pb_bins *b, size_t m, const float *restrict d2,
                                       int32_t *restrict idx)
 {
-    uint32_t klo = (uint32_t)b->key_lo, khi = klo + (uint32_t)b->ncells - 2;
-    if (b->shift >= 32 || (uint64_t)khi << b->shift >= 0x7f800000u) {
+    if (b->shift < 1) {
         for (size_t j = 0; j < m; j++)
             idx[j] = pb_bins_index(b, pb_bits_f(d2[j]));
         return;
     }
-    float lo, hi;
-    uint32_t lo_bits = klo > 0 ? (klo - 1) << b->shift : 0, hi_bits = khi << b->shift;
-    memcpy(&lo, &lo_bits, sizeof lo);
-    memcpy(&hi, &hi_bits, sizeof hi);
     const unsigned sh = b->shift;
-    const int32_t base = (int32_t)(klo > 0 ? klo - 1 : 0);
+    const int32_t base = (int32_t)(b->key_lo - 1), top = (int32_t)(b->ncells - 1);
     for (size_t j = 0; j < m; j++) {
-        float c = d2[j] < hi ? d2[j] : hi;
-        c = c > lo ? c : lo;
-        idx[j] = (int32_t)(pb_bits_f(c) >> sh) - base;
+        int32_t c = (int32_t)(pb_bits_f(d2[j]) >> sh) - base;
+        c = c < 0 ? 0 : c;
+        idx[j] = c > top ? top : c;
     }
 }
 
