@@ -146,10 +146,15 @@ typedef float pb_v16f __attribute__((vector_size(64)));
 
 PB_FP_MIX(fp_mix_128d, pb_v2d, double, )
 PB_FP_MIX(fp_mix_128f, pb_v4f, float, )
-PB_FP_MIX(fp_mix_256d, pb_v4d, double, __attribute__((target("avx"))))
-PB_FP_MIX(fp_mix_256f, pb_v8f, float, __attribute__((target("avx"))))
-PB_FP_MIX(fp_mix_512d, pb_v8d, double, __attribute__((target("avx512f"))))
-PB_FP_MIX(fp_mix_512f, pb_v16f, float, __attribute__((target("avx512f"))))
+#ifdef __x86_64__
+#define PB_TARGET(isa) __attribute__((target(isa)))
+#else
+#define PB_TARGET(isa)               /* elsewhere the compiler splits wide vectors itself */
+#endif
+PB_FP_MIX(fp_mix_256d, pb_v4d, double, PB_TARGET("avx"))
+PB_FP_MIX(fp_mix_256f, pb_v8f, float, PB_TARGET("avx"))
+PB_FP_MIX(fp_mix_512d, pb_v8d, double, PB_TARGET("avx512f"))
+PB_FP_MIX(fp_mix_512f, pb_v16f, float, PB_TARGET("avx512f"))
 
 /* Vector widths in bits, widest first, with their double and float mixes. */
 static const struct fp_width {
@@ -164,10 +169,14 @@ static const struct fp_width {
 /* 1 when this CPU (and its OS) runs vectors of `bits` bits. */
 static int has_width(int bits)
 {
+#ifdef __x86_64__
     __builtin_cpu_init();
     if (bits == 512)
         return __builtin_cpu_supports("avx512f");
     return bits == 256 ? __builtin_cpu_supports("avx") : 1;
+#else
+    return bits == 128;              /* no portable way to ask: the one width every SIMD has */
+#endif
 }
 
 /* The slot of fp_ops_per_s for a width in bits; -1 for none measured. */
