@@ -441,7 +441,9 @@ enum pb_kern_level {
  * thread that races to choose it chooses the same value). */
 static _Atomic int pb_kern_cur __attribute__((unused)) = -1;
 
-/* 1 when this file carries `level` and this CPU (and its OS) can run it, else 0. */
+/* 1 when this file carries `level` and this CPU (and its OS) can run it, else 0. v3 is asked
+ * for by the features the compiler uses here; the rest of v3 (F16C, LZCNT, MOVBE) comes with
+ * every AVX2 CPU. */
 static inline int pb_kern_supported(int level)
 {
 #if PB_KERN_MULTI
