@@ -21,7 +21,9 @@
 #define PEAK_BINS 32
 #define PEAK_MIN_PASSES 3
 #define PB_HUGE_PAGE ((size_t)2 << 20) /* x86-64 transparent huge page */
-#define MICRO_PASSES 7               /* timed passes per microbenchmark; the best is kept */
+#define MICRO_PASSES 21              /* timed passes per microbenchmark (each well under a
+                                        millisecond, so some escape a busy scheduler); the best
+                                        is kept */
 #define FP_CHAINS 8                  /* independent d2 chains: enough to hide the latency of
                                         sub -> mul -> add -> add on 2-4 pipes */
 #define FP_ITERS 4096                /* iterations of all chains per pass */
@@ -188,7 +190,7 @@ static int width_slot(int bits)
 /* Best vector FP operations per second (lanes x instructions) of mix at `lanes` lanes. */
 static double fp_rate(double (*mix)(long), int lanes)
 {
-    volatile double sink = mix(FP_ITERS / 8);  /* warm-up: clocks up, code in cache */
+    volatile double sink = mix(FP_ITERS * 8);  /* warm-up: clocks up, code in cache */
     double best = INFINITY;
     for (int r = 0; r < MICRO_PASSES; r++) {
         double t0 = now_s();
