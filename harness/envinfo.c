@@ -2,6 +2,7 @@
  * Everything is best effort: a field the machine hides is recorded as unknown rather than
  * failing the sweep, because a missing governor must not cost an hour of measurements. */
 #include "envinfo.h"
+#include "pairkern.h"
 #include "stats.h"
 
 #include <errno.h>
@@ -66,6 +67,16 @@ static long meminfo_kib(const char *key)
 {
     char buf[64];
     return proc_field("/proc/meminfo", key, buf, sizeof buf) == 0 ? atol(buf) : -1;
+}
+
+/* A decimal /proc/cpuinfo field, or -1. */
+static int cpuinfo_int(const char *key)
+{
+    char buf[64], *end;
+    if (proc_field("/proc/cpuinfo", key, buf, sizeof buf) != 0)
+        return -1;
+    long v = strtol(buf, &end, 10);
+    return end == buf || v < 0 || v > 1 << 20 ? -1 : (int)v;
 }
 
 /* The first line of a small file, or "" when unreadable. */
@@ -215,6 +226,11 @@ int pb_env_collect(struct pb_env *env)
         snprintf(env->cpu_model, sizeof env->cpu_model, "unknown");
     if (proc_field("/proc/cpuinfo", "flags", env->cpu_flags, sizeof env->cpu_flags) != 0)
         proc_field("/proc/cpuinfo", "Features", env->cpu_flags, sizeof env->cpu_flags);
+    env->cpu_family = cpuinfo_int("cpu family");
+    env->cpu_model_number = cpuinfo_int("model");
+    env->cpu_stepping = cpuinfo_int("stepping");
+    snprintf(env->kernel_level, sizeof env->kernel_level, "%s",
+             pb_kern_level_name(pb_kern_level()));
     long online = sysconf(_SC_NPROCESSORS_ONLN);
     env->cpus_online = online > 0 ? (int)online : -1;
     env->cpus_allowed = affinity_list(env->affinity, sizeof env->affinity);
@@ -284,6 +300,12 @@ int pb_env_add_num(struct pb_env *env, const char *key, double value)
     return 0;
 }
 
+void pb_env_cpu_line(const struct pb_env *env, char *buf, size_t cap)
+{
+    snprintf(buf, cap, "%s (family %d, model %d, stepping %d); kernels %s", env->cpu_model,
+             env->cpu_family, env->cpu_model_number, env->cpu_stepping, env->kernel_level);
+}
+
 int pb_env_now_utc(char *buf, size_t cap)
 {
     time_t now = time(NULL);
@@ -310,9 +332,10 @@ static json_t *word_array(const char *s)
 
 static json_t *cpu_json(const struct pb_env *e)
 {
-    return json_pack("{s:s, s:o, s:i, s:i, s:s}", "model", e->cpu_model, "flags",
-                     word_array(e->cpu_flags), "online", e->cpus_online, "allowed",
-                     e->cpus_allowed, "affinity", e->affinity);
+    return json_pack("{s:s, s:i, s:i, s:i, s:o, s:i, s:i, s:s}", "model", e->cpu_model,
+                     "family", e->cpu_family, "model_number", e->cpu_model_number, "stepping",
+                     e->cpu_stepping, "flags", word_array(e->cpu_flags), "online",
+                     e->cpus_online, "allowed", e->cpus_allowed, "affinity", e->affinity);
 }
 
 static json_t *openmp_json(const struct pb_env *e)
@@ -362,6 +385,10 @@ static json_t *env_json(const struct pb_env *e, const char *config_text, const c
         e->git_dirty < 0 ? json_null() : json_boolean(e->git_dirty), "timer", "clock",
         "CLOCK_MONOTONIC", "resolution_s", e->timer_resolution_s, "call_overhead_s",
         e->timer_overhead_s, "extra", extra_json(e));
+    if (root && json_object_set_new(root, "kernel_level", json_string(e->kernel_level)) != 0) {
+        json_decref(root);
+        return NULL;
+    }
     if (root && add_config(root, config_text) != 0) {
         json_decref(root);
         root = NULL;

@@ -4,7 +4,11 @@
  * NAME.json keys (the contract for readers):
  *   bench_version, started (ISO 8601 UTC), config_hash, config (the config file as a JSON
  *   object; "config_text" holds the raw text instead if it does not parse),
- *   cpu {model, flags [..], online, allowed, affinity ("0-3,8")},
+ *   cpu {model, family, model_number, stepping (decimal, as /proc/cpuinfo gives them; -1
+ *   unknown), flags [..], online, allowed, affinity ("0-3,8")},
+ *   kernel_level (the instruction-set level the hot kernels run at: "x86-64", "x86-64-v3",
+ *   "x86-64-v4" when the build dispatches, "build (avx512)" etc. when it is built for one CPU;
+ *   see kernels/pairkern.h),
  *   memory {total_kib, available_kib},
  *   transparent_hugepage {enabled, defrag}   ("always" | "madvise" | "never" | "unknown"),
  *   governor (string, null when unreadable),
@@ -41,6 +45,8 @@ struct pb_env_extra {
 struct pb_env {
     char cpu_model[256];             /* "unknown" when /proc/cpuinfo has none */
     char cpu_flags[4096];            /* space-separated, as /proc/cpuinfo lists them */
+    int cpu_family, cpu_model_number, cpu_stepping;  /* /proc/cpuinfo; -1 unknown */
+    char kernel_level[32];           /* pb_kern_level_name of the level the kernels run at */
     int cpus_online;                 /* sysconf(_SC_NPROCESSORS_ONLN) */
     int cpus_allowed;                /* CPUs in this process's affinity mask */
     char affinity[512];              /* the mask as a CPU list, "0-1" */
@@ -76,6 +82,10 @@ int pb_env_allowed_cpus(void);
  * key or value, -ENOSPC when PB_ENV_MAX_EXTRA keys are already set. */
 int pb_env_add_str(struct pb_env *env, const char *key, const char *value);
 int pb_env_add_num(struct pb_env *env, const char *key, double value);
+
+/* One line naming the CPU and the kernel level, for reports: "AMD EPYC (family 25, model 17,
+ * stepping 1); kernels x86-64-v4". */
+void pb_env_cpu_line(const struct pb_env *env, char *buf, size_t cap);
 
 /* Writes the current time as ISO 8601 UTC ("2024-05-01T12:34:56Z") into buf (>= 21 bytes).
  * Returns 0 or -errno. */

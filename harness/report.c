@@ -127,6 +127,44 @@ static int find_member(const char *s, const char *key, size_t *kstart, size_t *v
     return 0;
 }
 
+/* The value of top-level member key of the JSON object at s, as text into out: a string without
+ * its quotes (escapes kept), anything else as written. "?" when absent. */
+static void member_text(const char *s, const char *key, char *out, size_t cap)
+{
+    size_t k, v, e;
+    if (!s || !find_member(s, key, &k, &v, &e)) {
+        snprintf(out, cap, "?");
+        return;
+    }
+    if (s[v] == '"' && e > v + 1)
+        v++, e--;
+    snprintf(out, cap, "%.*s", (int)(e - v), s + v);
+}
+
+/* Writes one line naming the CPU (model, family, model number) and the kernel level the numbers
+ * came from, read from NAME.json: results from different CPUs must not be compared blind. */
+static void write_cpu_line(FILE *f, const char *json)
+{
+    char model[256], family[32], number[32], level[64];
+    size_t k, v = 0, e;
+    const char *cpu = json && find_member(json, "cpu", &k, &v, &e) ? json + v : NULL;
+    if (!cpu)
+        return;
+    member_text(cpu, "model", model, sizeof model);
+    member_text(cpu, "family", family, sizeof family);
+    member_text(cpu, "model_number", number, sizeof number);
+    member_text(json, "kernel_level", level, sizeof level);
+    fputs("<p class=\"cpu\">CPU: ", f);
+    esc(f, model);
+    fputs(" (family ", f);
+    esc(f, family);
+    fputs(", model ", f);
+    esc(f, number);
+    fputs("); kernels: ", f);
+    esc(f, level);
+    fputs("</p>\n", f);
+}
+
 /* Writes a newline and two spaces per level. */
 static void indent(FILE *f, int level)
 {
@@ -563,6 +601,7 @@ static void write_page(FILE *f, const char *dir, const char *name, const struct 
     fputs("</h1>\n<nav><a href=\"#figures\">Figures</a><a href=\"#summary\">Summary</a>"
           "<a href=\"#failed\">Failed runs</a><a href=\"#overhead\">Fixed costs</a>"
           "<a href=\"#environment\">Environment</a><a href=\"#config\">Config</a></nav>\n", f);
+    write_cpu_line(f, json);
     write_headline(f, t, ri, t->nrows);
     int figures = write_figures(f, dir, name);
     fputs("<h2 id=\"summary\">Summary</h2>\n<p>One row per point, sorted by n then median time. "

@@ -352,7 +352,8 @@ static void row_measured(const struct sweep *s, const struct pb_measure *m,
     if (ok && s->have_limits && row->n > 1)
         row->fraction_of_limit = pb_limits_fraction(&s->limits, s->e->output, row->n,
                                                     row->threads * row->ranks, m->wall_s,
-                                                    s->e->precision);
+                                                    s->e->precision, s->e->periodic > 0,
+                                                    m->dist_evals);
 }
 
 int pb_sweep_beyond_timeout(const struct pb_experiment *e, const struct pb_run *run)
@@ -541,7 +542,7 @@ static int finish(struct sweep *s, struct pb_err *err)
     free(rows);
     if (rc < 0)
         return rc;
-    struct pb_plot_opts po = {.peak_pairs_per_s = s->have_limits ? s->limits.peak_pairs_per_s : 0};
+    struct pb_plot_opts po = {.peak_pairs_per_s = s->have_limits ? s->limits.bound_pairs_per_s : 0};
     struct pb_err pe;
     rc = pb_plots_write(s->o->outdir, s->e->name, &po, &pe);
     if (rc == 0 && s->o->render)
@@ -560,6 +561,10 @@ static void env_add_limits(struct pb_env *env, const struct pb_limits *l)
     pb_env_add_num(env, "limit_first_touch_gbs", l->first_touch_gbs);
     pb_env_add_num(env, "limit_first_touch_huge_gbs", l->first_touch_huge_gbs);
     pb_env_add_num(env, "limit_peak_pairs_per_s", l->peak_pairs_per_s);
+    pb_env_add_num(env, "limit_d2_arith_pairs_per_s", l->arith_pairs_per_s);
+    pb_env_add_num(env, "limit_bin_incr_per_s", l->bin_incr_per_s);
+    pb_env_add_num(env, "limit_bound_pairs_per_s", l->bound_pairs_per_s);
+    pb_env_add_num(env, "limit_vector_bits", l->vector_bits);
 }
 
 /* Writes NAME.json: environment, config, start time, and the limits when measured. */

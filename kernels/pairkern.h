@@ -27,6 +27,7 @@
 #include <math.h>
 #include <pthread.h>
 #include <sched.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +40,11 @@
 #ifdef __clang__
 #pragma STDC FP_CONTRACT OFF   /* d2 must round like naive's: no fused multiply-add */
 #endif
+
+/* The hot helpers and tile bodies are always inlined, so that each kernel level below (x86-64,
+ * x86-64-v3, x86-64-v4) compiles them anew for its own instruction set rather than calling a
+ * copy built for the baseline. */
+#define PB_ALWAYS_INLINE static inline __attribute__((always_inline))
 
 enum {
     PB_TILE_J = 512,                 /* j points per tile: 3 coordinates + d2 + keys fit L1 */
@@ -88,14 +94,14 @@ static inline long pb_bin_search(const double *edges, size_t nbins, double r)
 }
 
 /* Minimum-image separation along one axis of a periodic box of side L (L > 0). */
-static inline double pb_min_image(double d, double L)
+PB_ALWAYS_INLINE double pb_min_image(double d, double L)
 {
     d = fabs(d);
     return d > 0.5 * L ? L - d : d;
 }
 
 /* The float twin of pb_min_image, for float-precision runs. */
-static inline float pb_min_image_f(float d, float L)
+PB_ALWAYS_INLINE float pb_min_image_f(float d, float L)
 {
     d = fabsf(d);
     return d > 0.5f * L ? L - d : d;
@@ -139,7 +145,7 @@ static inline float pb_threshold_f(float e)
 }
 
 /* The order-preserving integer image of a non-negative double or float (IEEE bit pattern). */
-static inline uint64_t pb_bits(double v)
+PB_ALWAYS_INLINE uint64_t pb_bits(double v)
 {
     uint64_t u;
     memcpy(&u, &v, sizeof u);
@@ -147,7 +153,7 @@ static inline uint64_t pb_bits(double v)
 }
 
 /* The float twin of pb_bits. */
-static inline uint32_t pb_bits_f(float v)
+PB_ALWAYS_INLINE uint32_t pb_bits_f(float v)
 {
     uint32_t u;
     memcpy(&u, &v, sizeof u);
@@ -259,7 +265,7 @@ out:
 
 /* Lut index of a squared distance, given its bit pattern: clamped to the below/above cells.
  * Written branch-free so the tile loop vectorises. */
-static inline int32_t pb_bins_index(const struct pb_bins *b, uint64_t bits)
+PB_ALWAYS_INLINE int32_t pb_bins_index(const struct pb_bins *b, uint64_t bits)
 {
     int64_t c = (int64_t)(bits >> b->shift) - b->key_lo + 1;
     c = c < 0 ? 0 : c;
@@ -286,8 +292,8 @@ static inline uint32_t pb_bins_scan_f(const float *t, uint32_t e, float d2)
 
 /* Extended bin of *d2p from its lut entry (see struct pb_bins): a cell without a threshold
  * answers at once, without even loading d2 (a pointer, so the load stays on the rare path). */
-static inline uint32_t pb_bins_ext_lut(const uint32_t *lut, const double *t, int32_t idx,
-                                       const double *d2p)
+PB_ALWAYS_INLINE uint32_t pb_bins_ext_lut(const uint32_t *lut, const double *t, int32_t idx,
+                                          const double *d2p)
 {
     uint32_t e = lut[idx];
     if (__builtin_expect(e & PB_LUT_AMBIG, 0)) {
@@ -299,8 +305,8 @@ static inline uint32_t pb_bins_ext_lut(const uint32_t *lut, const double *t, int
 }
 
 /* The float twin of pb_bins_ext_lut. */
-static inline uint32_t pb_bins_ext_lut_f(const uint32_t *lut, const float *t, int32_t idx,
-                                         const float *d2p)
+PB_ALWAYS_INLINE uint32_t pb_bins_ext_lut_f(const uint32_t *lut, const float *t,
+                                            int32_t idx, const float *d2p)
 {
     uint32_t e = lut[idx];
     if (__builtin_expect(e & PB_LUT_AMBIG, 0)) {
@@ -400,14 +406,214 @@ static inline size_t pb_split(const struct pb_problem *p, size_t parts, size_t w
 }
 
 /* ---------------------------------------------------------------------------------------------
+ * Kernel levels. An installed bench must run on any x86-64 and be fast on each, so when a file
+ * is compiled for the plain x86-64 baseline (no -march beyond it: PB_NATIVE=OFF, or a plugin
+ * built with default flags) the hot functions below are compiled three times — x86-64 (SSE2),
+ * x86-64-v3 (AVX2, FMA; FMA unused: contraction stays off, so d2 is the same on every level)
+ * and x86-64-v4 (AVX-512 F/BW/CD/DQ/VL) — and each call goes to the highest level this CPU
+ * reports, chosen once per file on first use. A file compiled for more than the baseline
+ * (-march=native, the default local build) has one level, its own: the binary runs only on
+ * CPUs like the one that built it anyway, its tuning is that CPU's, and a lower-level copy
+ * could not inline the bodies compiled for the higher one.
+ *
+ * GCC/Clang target_clones would do the dispatch with an ifunc, but clang 14 emits the resolver
+ * of a static function as a global symbol (two files including this header clash) and drops
+ * "arch=x86-64-v3"; and an ifunc cannot be pointed at a lower level for a test or a
+ * comparison. So: target attributes, one wrapper per level, and a switch on a cached level.
+ *
+ * The environment variable PB_KERNEL_LEVEL (x86-64, x86-64-v3 or x86-64-v4) caps the level,
+ * for comparing levels on one machine; pb_kern_set_level sets it for the calling file (tests).
+ */
+#if defined(__x86_64__) && !defined(__AVX__) && !defined(PB_KERN_SINGLE)
+#define PB_KERN_MULTI 1              /* this file carries the three levels */
+#else
+#define PB_KERN_MULTI 0              /* this file carries one: what it is compiled for */
+#endif
+
+enum pb_kern_level {
+    PB_KERN_BUILD = 0,               /* the single level of a file built beyond the baseline */
+    PB_KERN_V1 = 1,                  /* x86-64 baseline: SSE2, 128-bit vectors */
+    PB_KERN_V3 = 3,                  /* x86-64-v3: AVX2, 256-bit vectors */
+    PB_KERN_V4 = 4                   /* x86-64-v4: AVX-512, 512-bit vectors */
+};
+
+/* The level this file's hot functions dispatch to; -1 until chosen (relaxed atomics: every
+ * thread that races to choose it chooses the same value). */
+static _Atomic int pb_kern_cur __attribute__((unused)) = -1;
+
+/* 1 when this file carries `level` and this CPU (and its OS) can run it, else 0. v3 is asked
+ * for by the features the compiler uses here; the rest of v3 (F16C, LZCNT, MOVBE) comes with
+ * every AVX2 CPU. */
+static inline int pb_kern_supported(int level)
+{
+#if PB_KERN_MULTI
+    __builtin_cpu_init();
+    int v3 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")
+             && __builtin_cpu_supports("bmi") && __builtin_cpu_supports("bmi2");
+    int v4 = v3 && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw")
+             && __builtin_cpu_supports("avx512cd") && __builtin_cpu_supports("avx512dq")
+             && __builtin_cpu_supports("avx512vl");
+    return level == PB_KERN_V1 || (level == PB_KERN_V3 && v3) || (level == PB_KERN_V4 && v4);
+#else
+    return level == PB_KERN_BUILD;
+#endif
+}
+
+/* The level's name: "x86-64", "x86-64-v3", "x86-64-v4", or for a single-level file "build"
+ * with the widest vector extension it was compiled with. */
+static inline const char *pb_kern_level_name(int level)
+{
+    switch (level) {
+    case PB_KERN_V1: return "x86-64";
+    case PB_KERN_V3: return "x86-64-v3";
+    case PB_KERN_V4: return "x86-64-v4";
+    default: break;
+    }
+#if defined(__AVX512F__)
+    return "build (avx512)";
+#elif defined(__AVX2__)
+    return "build (avx2)";
+#elif defined(__AVX__)
+    return "build (avx)";
+#else
+    return "build";
+#endif
+}
+
+/* The highest level this file carries and this CPU runs, capped by PB_KERNEL_LEVEL when that
+ * names a level of this file (any other value is ignored). */
+static inline int pb_kern_choose(void)
+{
+    if (!PB_KERN_MULTI)
+        return PB_KERN_BUILD;
+    const char *cap = getenv("PB_KERNEL_LEVEL");
+    int top = PB_KERN_V4;
+    for (int l = PB_KERN_V1; cap && l <= PB_KERN_V4; l++)
+        if (l != 2 && strcmp(cap, pb_kern_level_name(l)) == 0)
+            top = l;
+    for (int l = top; l > PB_KERN_V1; l--)
+        if (l != 2 && pb_kern_supported(l))
+            return l;
+    return PB_KERN_V1;
+}
+
+/* The level this file's hot functions run at (chosen on the first call). */
+static inline int pb_kern_level(void)
+{
+    int l = atomic_load_explicit(&pb_kern_cur, memory_order_relaxed);
+    if (l < 0) {
+        l = pb_kern_choose();
+        atomic_store_explicit(&pb_kern_cur, l, memory_order_relaxed);
+    }
+    return l;
+}
+
+/* Makes this file's hot functions run at `level` from now on (tests, comparisons); a negative
+ * level restores the automatic choice. Returns 0, or -ENOTSUP when the file does not carry the
+ * level or the CPU cannot run it. */
+static inline int pb_kern_set_level(int level)
+{
+    if (level >= 0 && !pb_kern_supported(level))
+        return -ENOTSUP;
+    atomic_store_explicit(&pb_kern_cur, level < 0 ? -1 : level, memory_order_relaxed);
+    return 0;
+}
+
+/* Defines the public function `name` from name##_body: one copy per level and a switch on the
+ * level in a multi-level file; the body itself otherwise. The copies are unused in files that
+ * never call `name`, and the compiler drops them there. */
+#if PB_KERN_MULTI
+#define PB_KERN_DISPATCH(name, params, args)                                                      \
+    __attribute__((target("arch=x86-64-v4"), unused)) static void name##_v4 params               \
+    {                                                                                             \
+        name##_body args;                                                                         \
+    }                                                                                             \
+    __attribute__((target("arch=x86-64-v3"), unused)) static void name##_v3 params               \
+    {                                                                                             \
+        name##_body args;                                                                         \
+    }                                                                                             \
+    __attribute__((unused)) static void name##_v1 params                                         \
+    {                                                                                             \
+        name##_body args;                                                                         \
+    }                                                                                             \
+    static inline void name params                                                                \
+    {                                                                                             \
+        int level_ = pb_kern_level();                                                             \
+        if (level_ == PB_KERN_V4)                                                                 \
+            name##_v4 args;                                                                       \
+        else if (level_ == PB_KERN_V3)                                                            \
+            name##_v3 args;                                                                       \
+        else                                                                                      \
+            name##_v1 args;                                                                       \
+    }
+#else
+#define PB_KERN_DISPATCH(name, params, args)                                                      \
+    static inline void name params                                                                \
+    {                                                                                             \
+        name##_body args;                                                                         \
+    }
+#endif
+
+/* ---------------------------------------------------------------------------------------------
  * Squared distances from point i to a tile of points j0..j0+m (m <= PB_TILE_J), same expression
  * and order as naive, into d2[], with their lut indices into idx[]. Vectorised by the compiler.
  */
 
+/* Lut indices of a tile's squared distances, the fast way when the table's cells are more than
+ * 2^32 keys wide (double keys over a few decades of distance, the usual case): only the top 32
+ * bits of d2 matter, and with shift >= 33 the key is below 2^31, so the index and its clamp fit
+ * 32-bit lanes (AVX2 has no 64-bit min/max). The value is pb_bins_index's for every bit
+ * pattern. Returns 0, doing nothing, when the table does not allow it. */
+PB_ALWAYS_INLINE int pb_tile_index_wide(const struct pb_bins *b, size_t m,
+                                        const double *restrict d2, int32_t *restrict idx)
+{
+    if (b->shift < 33)
+        return 0;
+    const unsigned sh = b->shift - 32;
+    const int32_t base = (int32_t)(b->key_lo - 1), top = (int32_t)(b->ncells - 1);
+    for (size_t j = 0; j < m; j++) {
+        int32_t c = (int32_t)((uint32_t)(pb_bits(d2[j]) >> 32) >> sh) - base;
+        c = c < 0 ? 0 : c;
+        idx[j] = c > top ? top : c;
+    }
+    return 1;
+}
+
+/* Lut indices of a tile's m squared distances (see pb_bins_index). */
+PB_ALWAYS_INLINE void pb_tile_index(const struct pb_bins *b, size_t m, const double *restrict d2,
+                                    int32_t *restrict idx)
+{
+    if (pb_tile_index_wide(b, m, d2, idx))
+        return;
+    for (size_t j = 0; j < m; j++)
+        idx[j] = pb_bins_index(b, pb_bits(d2[j]));
+}
+
+/* The float twin of pb_tile_index: float keys are 32 bits, so with shift >= 1 the key is below
+ * 2^31 and the whole index fits 32-bit lanes (shift 0 means bins a few ulps wide: the general
+ * path). */
+PB_ALWAYS_INLINE void pb_tile_index_f(const struct pb_bins *b, size_t m, const float *restrict d2,
+                                      int32_t *restrict idx)
+{
+    if (b->shift < 1) {
+        for (size_t j = 0; j < m; j++)
+            idx[j] = pb_bins_index(b, pb_bits_f(d2[j]));
+        return;
+    }
+    const unsigned sh = b->shift;
+    const int32_t base = (int32_t)(b->key_lo - 1), top = (int32_t)(b->ncells - 1);
+    for (size_t j = 0; j < m; j++) {
+        int32_t c = (int32_t)(pb_bits_f(d2[j]) >> sh) - base;
+        c = c < 0 ? 0 : c;
+        idx[j] = c > top ? top : c;
+    }
+}
+
 /* Squared distances from point i to points j0..j0+m (m <= PB_TILE_J) into d2[], in naive's
  * expression and order so they are bit-identical, and their lut indices into idx[]. */
-static inline void pb_tile_d2(const struct pb_problem *p, const struct pb_bins *b, size_t i,
-                              size_t j0, size_t m, double *restrict d2, int32_t *restrict idx)
+PB_ALWAYS_INLINE void pb_tile_d2_body(const struct pb_problem *p, const struct pb_bins *b,
+                                      size_t i, size_t j0, size_t m, double *restrict d2,
+                                      int32_t *restrict idx)
 {
     const double *restrict x = p->x + j0, *restrict y = p->y + j0, *restrict z = p->z + j0;
     const double xi = p->x[i], yi = p->y[i], zi = p->z[i], L = p->box;
@@ -416,20 +622,25 @@ static inline void pb_tile_d2(const struct pb_problem *p, const struct pb_bins *
             double dx = pb_min_image(xi - x[j], L), dy = pb_min_image(yi - y[j], L);
             double dz = pb_min_image(zi - z[j], L);
             d2[j] = dx * dx + dy * dy + dz * dz;
-            idx[j] = pb_bins_index(b, pb_bits(d2[j]));
         }
-        return;
+    } else {
+        for (size_t j = 0; j < m; j++) {
+            double dx = xi - x[j], dy = yi - y[j], dz = zi - z[j];
+            d2[j] = dx * dx + dy * dy + dz * dz;
+        }
     }
-    for (size_t j = 0; j < m; j++) {
-        double dx = xi - x[j], dy = yi - y[j], dz = zi - z[j];
-        d2[j] = dx * dx + dy * dy + dz * dz;
-        idx[j] = pb_bins_index(b, pb_bits(d2[j]));
-    }
+    pb_tile_index(b, m, d2, idx);  /* a second pass over the tile, in L1 */
 }
 
+/* pb_tile_d2_body at the best level (see "Kernel levels"). */
+PB_KERN_DISPATCH(pb_tile_d2, (const struct pb_problem *p, const struct pb_bins *b, size_t i,
+                              size_t j0, size_t m, double *restrict d2, int32_t *restrict idx),
+                 (p, b, i, j0, m, d2, idx))
+
 /* The float twin of pb_tile_d2, from xf/yf/zf. */
-static inline void pb_tile_d2_f(const struct pb_problem *p, const struct pb_bins *b, size_t i,
-                                size_t j0, size_t m, float *restrict d2, int32_t *restrict idx)
+PB_ALWAYS_INLINE void pb_tile_d2_f_body(const struct pb_problem *p, const struct pb_bins *b,
+                                        size_t i, size_t j0, size_t m, float *restrict d2,
+                                        int32_t *restrict idx)
 {
     const float *restrict x = p->xf + j0, *restrict y = p->yf + j0, *restrict z = p->zf + j0;
     const float xi = p->xf[i], yi = p->yf[i], zi = p->zf[i], L = (float)p->box;
@@ -438,21 +649,25 @@ static inline void pb_tile_d2_f(const struct pb_problem *p, const struct pb_bins
             float dx = pb_min_image_f(xi - x[j], L), dy = pb_min_image_f(yi - y[j], L);
             float dz = pb_min_image_f(zi - z[j], L);
             d2[j] = dx * dx + dy * dy + dz * dz;
-            idx[j] = pb_bins_index(b, pb_bits_f(d2[j]));
         }
-        return;
+    } else {
+        for (size_t j = 0; j < m; j++) {
+            float dx = xi - x[j], dy = yi - y[j], dz = zi - z[j];
+            d2[j] = dx * dx + dy * dy + dz * dz;
+        }
     }
-    for (size_t j = 0; j < m; j++) {
-        float dx = xi - x[j], dy = yi - y[j], dz = zi - z[j];
-        d2[j] = dx * dx + dy * dy + dz * dz;
-        idx[j] = pb_bins_index(b, pb_bits_f(d2[j]));
-    }
+    pb_tile_index_f(b, m, d2, idx);
 }
+
+/* pb_tile_d2_f_body at the best level. */
+PB_KERN_DISPATCH(pb_tile_d2_f, (const struct pb_problem *p, const struct pb_bins *b, size_t i,
+                                size_t j0, size_t m, float *restrict d2, int32_t *restrict idx),
+                 (p, b, i, j0, m, d2, idx))
 
 /* Counts the tile's m squared distances into h (one worker's block, PB_HIST_LANES lanes):
  * consecutive pairs go to different lanes so their increments do not wait on each other. */
-static inline void pb_tile_count(const struct pb_bins *b, size_t m, const double *d2,
-                                 const int32_t *idx, uint64_t *h)
+PB_ALWAYS_INLINE void pb_tile_count_body(const struct pb_bins *b, size_t m, const double *d2,
+                                         const int32_t *idx, uint64_t *h)
 {
     const size_t s = b->nbins + 2;
     const uint32_t *lut = b->lut;
@@ -469,9 +684,14 @@ static inline void pb_tile_count(const struct pb_bins *b, size_t m, const double
         h0[pb_bins_ext_lut(lut, t, idx[j], &d2[j])]++;
 }
 
+/* pb_tile_count_body at the best level. */
+PB_KERN_DISPATCH(pb_tile_count, (const struct pb_bins *b, size_t m, const double *d2,
+                                 const int32_t *idx, uint64_t *h),
+                 (b, m, d2, idx, h))
+
 /* The float twin of pb_tile_count, against the float thresholds. */
-static inline void pb_tile_count_f(const struct pb_bins *b, size_t m, const float *d2,
-                                   const int32_t *idx, uint64_t *h)
+PB_ALWAYS_INLINE void pb_tile_count_f_body(const struct pb_bins *b, size_t m, const float *d2,
+                                           const int32_t *idx, uint64_t *h)
 {
     const size_t s = b->nbins + 2;
     const uint32_t *lut = b->lut;
@@ -488,11 +708,16 @@ static inline void pb_tile_count_f(const struct pb_bins *b, size_t m, const floa
         h0[pb_bins_ext_lut_f(lut, t, idx[j], &d2[j])]++;
 }
 
+/* pb_tile_count_f_body at the best level. */
+PB_KERN_DISPATCH(pb_tile_count_f, (const struct pb_bins *b, size_t m, const float *d2,
+                                   const int32_t *idx, uint64_t *h),
+                 (b, m, d2, idx, h))
+
 /* Histogram of the pairs (i, j), i in [i0, i1), i < j < n, into one worker's block h (from
  * pb_hist_alloc; extended bins, see pb_hist_reduce). Tiles j so the tile stays in L1 while
  * every row of the block sweeps it. Double and float runs get separate loops. */
-static inline void pb_hist_rows_d(const struct pb_problem *p, const struct pb_bins *b,
-                                  size_t i0, size_t i1, uint64_t *h)
+PB_ALWAYS_INLINE void pb_hist_rows_d_body(const struct pb_problem *p, const struct pb_bins *b,
+                                          size_t i0, size_t i1, uint64_t *h)
 {
     _Alignas(64) double d2[PB_TILE_J];
     _Alignas(64) int32_t idx[PB_TILE_J];
@@ -501,15 +726,20 @@ static inline void pb_hist_rows_d(const struct pb_problem *p, const struct pb_bi
         size_t iend = i1 < jend - 1 ? i1 : jend - 1;
         for (size_t i = i0; i < iend; i++) {
             size_t j0 = i + 1 > jt ? i + 1 : jt;
-            pb_tile_d2(p, b, i, j0, jend - j0, d2, idx);
-            pb_tile_count(b, jend - j0, d2, idx, h);
+            pb_tile_d2_body(p, b, i, j0, jend - j0, d2, idx);
+            pb_tile_count_body(b, jend - j0, d2, idx, h);
         }
     }
 }
 
+/* pb_hist_rows_d_body at the best level. */
+PB_KERN_DISPATCH(pb_hist_rows_d, (const struct pb_problem *p, const struct pb_bins *b, size_t i0,
+                                  size_t i1, uint64_t *h),
+                 (p, b, i0, i1, h))
+
 /* The float twin of pb_hist_rows_d. */
-static inline void pb_hist_rows_f(const struct pb_problem *p, const struct pb_bins *b,
-                                  size_t i0, size_t i1, uint64_t *h)
+PB_ALWAYS_INLINE void pb_hist_rows_f_body(const struct pb_problem *p, const struct pb_bins *b,
+                                          size_t i0, size_t i1, uint64_t *h)
 {
     _Alignas(64) float d2[PB_TILE_J];
     _Alignas(64) int32_t idx[PB_TILE_J];
@@ -518,11 +748,16 @@ static inline void pb_hist_rows_f(const struct pb_problem *p, const struct pb_bi
         size_t iend = i1 < jend - 1 ? i1 : jend - 1;
         for (size_t i = i0; i < iend; i++) {
             size_t j0 = i + 1 > jt ? i + 1 : jt;
-            pb_tile_d2_f(p, b, i, j0, jend - j0, d2, idx);
-            pb_tile_count_f(b, jend - j0, d2, idx, h);
+            pb_tile_d2_f_body(p, b, i, j0, jend - j0, d2, idx);
+            pb_tile_count_f_body(b, jend - j0, d2, idx, h);
         }
     }
 }
+
+/* pb_hist_rows_f_body at the best level. */
+PB_KERN_DISPATCH(pb_hist_rows_f, (const struct pb_problem *p, const struct pb_bins *b, size_t i0,
+                                  size_t i1, uint64_t *h),
+                 (p, b, i0, i1, h))
 
 /* The histogram of rows [i0, i1) in p's precision (see pb_hist_rows_d). */
 static inline void pb_hist_rows(const struct pb_problem *p, const struct pb_bins *b, size_t i0,
@@ -543,8 +778,8 @@ static inline void pb_hist_rows(const struct pb_problem *p, const struct pb_bins
 
 /* Histogram of the pairs (i, j), i in [i0, i1), j in [j0, j1), of p into worker block h; the
  * two ranges must not overlap. Each i sweeps the j block in L1-sized tiles. */
-static inline void pb_hist_cross(const struct pb_problem *p, const struct pb_bins *b, size_t i0,
-                                 size_t i1, size_t j0, size_t j1, uint64_t *h)
+PB_ALWAYS_INLINE void pb_hist_cross_body(const struct pb_problem *p, const struct pb_bins *b,
+                                         size_t i0, size_t i1, size_t j0, size_t j1, uint64_t *h)
 {
     _Alignas(64) double d2[PB_TILE_J];
     _Alignas(64) float d2f[PB_TILE_J];
@@ -554,23 +789,33 @@ static inline void pb_hist_cross(const struct pb_problem *p, const struct pb_bin
         size_t m = j1 - jt < PB_TILE_J ? j1 - jt : PB_TILE_J;
         for (size_t i = i0; i < i1; i++) {
             if (fl) {
-                pb_tile_d2_f(p, b, i, jt, m, d2f, idx);
-                pb_tile_count_f(b, m, d2f, idx, h);
+                pb_tile_d2_f_body(p, b, i, jt, m, d2f, idx);
+                pb_tile_count_f_body(b, m, d2f, idx, h);
             } else {
-                pb_tile_d2(p, b, i, jt, m, d2, idx);
-                pb_tile_count(b, m, d2, idx, h);
+                pb_tile_d2_body(p, b, i, jt, m, d2, idx);
+                pb_tile_count_body(b, m, d2, idx, h);
             }
         }
     }
 }
 
+/* pb_hist_cross_body at the best level. */
+PB_KERN_DISPATCH(pb_hist_cross, (const struct pb_problem *p, const struct pb_bins *b, size_t i0,
+                                 size_t i1, size_t j0, size_t j1, uint64_t *h),
+                 (p, b, i0, i1, j0, j1, h))
+
 /* Histogram of the pairs i < j with both in [i0, i1) into worker block h. */
-static inline void pb_hist_self(const struct pb_problem *p, const struct pb_bins *b, size_t i0,
-                                size_t i1, uint64_t *h)
+PB_ALWAYS_INLINE void pb_hist_self_body(const struct pb_problem *p, const struct pb_bins *b,
+                                        size_t i0, size_t i1, uint64_t *h)
 {
     for (size_t i = i0; i + 1 < i1; i++)
-        pb_hist_cross(p, b, i, i + 1, i + 1, i1, h);
+        pb_hist_cross_body(p, b, i, i + 1, i + 1, i1, h);
 }
+
+/* pb_hist_self_body at the best level. */
+PB_KERN_DISPATCH(pb_hist_self, (const struct pb_problem *p, const struct pb_bins *b, size_t i0,
+                                size_t i1, uint64_t *h),
+                 (p, b, i0, i1, h))
 
 /* ---------------------------------------------------------------------------------------------
  * Matrix rows: row i of the n*n matrix, every j, same distance as naive. Whole rows are

@@ -24,6 +24,18 @@ static void test_collect_sane(void **state)
     assert_true(env.timer_resolution_s > 0 && env.timer_resolution_s < 1e-3);
     assert_true(env.timer_overhead_s >= 0 && env.timer_overhead_s < 1e-3);
     assert_true(strlen(env.cpu_model) > 0);
+#ifdef __x86_64__
+    assert_true(env.cpu_family > 0);               /* x86 /proc/cpuinfo always has them */
+    assert_true(env.cpu_model_number >= 0);
+    assert_true(env.cpu_stepping >= 0);
+#endif
+    assert_true(strcmp(env.kernel_level, "x86-64") == 0 || strstr(env.kernel_level, "x86-64-v")
+                || strncmp(env.kernel_level, "build", 5) == 0);
+    char line[512];
+    pb_env_cpu_line(&env, line, sizeof line);
+    assert_non_null(strstr(line, env.cpu_model));
+    assert_non_null(strstr(line, "family "));
+    assert_non_null(strstr(line, env.kernel_level));
     assert_true(env.openmp_version >= 200805);     /* built with OpenMP 3.0 or later */
     assert_true(env.omp_max_threads >= 1);
     assert_true(strlen(env.git_commit) == 40 || strcmp(env.git_commit, "unknown") == 0);
@@ -103,6 +115,12 @@ static void test_json_has_documented_keys(void **state)
     assert_true(json_integer_value(member(cpu, "online", JSON_INTEGER)) > 0);
     assert_true(json_integer_value(member(cpu, "allowed", JSON_INTEGER)) > 0);
     member(cpu, "model", JSON_STRING);
+    assert_int_equal(json_integer_value(member(cpu, "family", JSON_INTEGER)), env.cpu_family);
+    assert_int_equal(json_integer_value(member(cpu, "model_number", JSON_INTEGER)),
+                     env.cpu_model_number);
+    member(cpu, "stepping", JSON_INTEGER);
+    assert_string_equal(json_string_value(member(root, "kernel_level", JSON_STRING)),
+                        env.kernel_level);
     member(cpu, "flags", JSON_ARRAY);
     member(cpu, "affinity", JSON_STRING);
     assert_true(json_integer_value(member(member(root, "memory", JSON_OBJECT), "total_kib",

@@ -292,7 +292,7 @@ static void test_limits_then_openmp(void **state)
     snprintf(path, sizeof path, "%s/lim.csv", dir);
     assert_int_equal(pb_csv_read(path, &rows, &nrows, &err), 0);
     for (size_t i = 0; i < nrows; i++)
-        assert_true(rows[i].fraction_of_limit > 0);    /* filled (other columns may be empty) */
+        assert_true(rows[i].fraction_of_limit > 0 && rows[i].fraction_of_limit <= 1);
     free(rows);
     snprintf(path, sizeof path, "%s/lim.json", dir);
     char *meta = pbt_slurp(path);

@@ -102,6 +102,11 @@ static void test_report_content(void **state)
     assert_non_null(strstr(html, "&lt;script&gt;alert(1)&lt;/script&gt;"));
     assert_non_null(strstr(html, "AMD EPYC 9R14 &lt;Zen 4&gt; &amp; \\&quot;test\\&quot;"));
     assert_non_null(strstr(html, "cv 7.2% &gt; 5%"));
+    /* the CPU the numbers came from, above the figures (this NAME.json predates family,
+     * model number and kernel level: they read "?") */
+    const char *cpu = strstr(html, "<p class=\"cpu\">CPU: AMD EPYC 9R14 &lt;Zen 4&gt;");
+    assert_true(cpu && cpu < strstr(html, "<h2 id=\"figures\">"));
+    assert_non_null(strstr(cpu, "(family ?, model ?); kernels: ?</p>"));
     /* environment and config are separate, re-indented sections */
     const char *env = strstr(html, "<h2 id=\"environment\">");
     const char *cfg = strstr(html, "<h2 id=\"config\">");
