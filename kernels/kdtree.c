@@ -29,7 +29,9 @@
 enum {
     DEFAULT_LEAF = 32,               /* most points per leaf: measured best (see README) */
     MAX_LEAF = 1 << 16,              /* largest leaf parameter accepted */
-    TASKS_PER_THREAD = 64            /* parallel runs: tasks per thread to balance over */
+    TASKS_PER_THREAD = 64,           /* parallel runs: tasks per thread to balance over */
+    BUILD_TASK_MIN = 8192            /* parallel build: subtrees above this many points are
+                                        OpenMP tasks */
 };
 
 /* An unresolved pair is split when at least this fraction of its separation range could
@@ -96,9 +98,9 @@ static inline void swap3(double *const c[3], ptrdiff_t i, ptrdiff_t j)
     }
 }
 
-/* Moves the points of [lo, hi) whose coordinate along axis a is below pivot (strict: 1) or at most pivot
- * (strict: 0) to the front, keeping the three arrays of c in step; returns where the rest
- * begins. Branch-free (Lomuto with an unconditional swap): random coordinates do not
+/* Moves the points of [lo, hi) whose coordinate along axis a is below pivot (strict: 1) or at
+ * most pivot (strict: 0) to the front, keeping the three arrays of c in step; returns where
+ * the rest begins. Branch-free (Lomuto with an unconditional swap): random coordinates do not
  * mispredict. */
 static size_t partition(double *const c[3], int a, size_t lo, size_t hi, double pivot, int strict)
 {
@@ -114,7 +116,8 @@ static size_t partition(double *const c[3], int a, size_t lo, size_t hi, double 
 }
 
 /* A pivot for selecting rank k of [lo, hi) along v: the element of an evenly spaced sample of
- * SAMPLE values (three for small ranges) at k's relative rank (Floyd and Rivest's idea), so one pass lands near k. */
+ * SAMPLE values (three for small ranges) at k's relative rank (Floyd and Rivest's idea), so
+ * one pass lands near k. */
 static double sample_pivot(const double *v, size_t lo, size_t hi, size_t k)
 {
     enum { SAMPLE = 31 };
@@ -206,7 +209,7 @@ static void build_node(struct tree *t, double *const c[3], size_t id, size_t beg
     size_t mid = begin + (end - begin) / 2;
     select_kth(c, widest_axis(nd), begin, end, mid);
     nd->right = id + 1 + subtree_nodes(mid - begin, t->leaf);
-#pragma omp task if (end - begin > 65536) default(shared) firstprivate(id, begin, mid)
+#pragma omp task if (end - begin > BUILD_TASK_MIN) default(shared) firstprivate(id, begin, mid)
     build_node(t, c, id + 1, begin, mid);
     build_node(t, c, nd->right, mid, end);
 #pragma omp taskwait
@@ -283,7 +286,7 @@ static int tree_build(struct tree *t, const struct pb_problem *p, const struct p
         t->thr[k] = fl ? (double)b->tf[k] : b->t[k];
     copy_coords(p, c);
     set_rounding(t, p, coord_scale(c, n));
-#pragma omp parallel num_threads(threads) if (threads > 1 && n > 65536)
+#pragma omp parallel num_threads(threads) if (threads > 1 && n > BUILD_TASK_MIN)
 #pragma omp single
     build_node(t, c, 0, 0, n);
     t->q = *p;
@@ -453,6 +456,20 @@ static void brute_rows(struct worker *w, const struct node *a, const struct node
     }
 }
 
+/* Brute force within node a: the triangle kernel of pb_hist_rows on the sub-problem of a's
+ * points, which keeps a tile of them in L1 while every row sweeps it. */
+static void brute_self(struct worker *w, const struct node *a)
+{
+    struct pb_problem sub = w->t->q;
+    size_t o = a->begin;
+    sub.n = a->end - a->begin;
+    if (sub.precision == PB_PRECISION_FLOAT)
+        sub.xf += o, sub.yf += o, sub.zf += o;
+    else
+        sub.x += o, sub.y += o, sub.z += o;
+    pb_hist_rows(&sub, w->b, 0, sub.n, w->h);
+}
+
 /* Counts every pair of unresolved node pair pr with the exact kernels. */
 static void brute(struct worker *w, const struct pair *pr)
 {
@@ -462,7 +479,7 @@ static void brute(struct worker *w, const struct pair *pr)
         return;
     }
     if (pr->a == pr->b)
-        pb_hist_self(&w->t->q, w->b, a->begin, a->end, w->h);
+        brute_self(w, a);
     else
         pb_hist_cross(&w->t->q, w->b, a->begin, a->end, b->begin, b->end, w->h);
     w->evals += pr->cost;

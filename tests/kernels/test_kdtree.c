@@ -129,23 +129,23 @@ static uint64_t *reference(const struct pb_problem *q)
     return ref.counts;
 }
 
-/* kdtree on q with each leaf size and 1..4 threads equals the reference bit for bit, with the
- * build timed and at most one evaluation per pair. Returns the evaluations of the last run. */
+/* kdtree on q with each leaf size (NULL: the default) and 1..4 threads equals the reference
+ * bit for bit, with the build timed and at most one evaluation per pair. Returns the
+ * evaluations of the last run. */
 static uint64_t check(const struct pb_problem *q, const char *const *leaves, size_t nleaves)
 {
-    uint64_t *ref = reference(q), total = 0, evals = 0;
-    for (size_t k = 0; k < q->nbins; k++)
-        total += ref[k];
+    uint64_t *ref = reference(q), evals = 0;
     for (size_t l = 0; l < nleaves; l++)
         for (int t = 1; t <= 4; t++) {
+            const char *leaf = leaves[l] ? leaves[l] : "default";
             struct pb_output o;
             int rc = run_named("kdtree", q, t, leaves[l], &o);
             if (rc != 0)
-                fail_msg("leaf %s threads %d: returned %d (%s)", leaves[l], t, rc, o.note);
+                fail_msg("leaf %s threads %d: returned %d (%s)", leaf, t, rc, o.note);
             for (size_t k = 0; k < q->nbins; k++)
                 if (o.counts[k] != ref[k])
                     fail_msg("n=%zu box=%g prec=%d leaf %s threads %d: bin %zu has %llu, "
-                             "reference %llu", q->n, q->box, (int)q->precision, leaves[l], t, k,
+                             "reference %llu", q->n, q->box, (int)q->precision, leaf, t, k,
                              (unsigned long long)o.counts[k], (unsigned long long)ref[k]);
             assert_true(q->n == 0 || o.build_s > 0);
             assert_true(o.dist_evals <= (uint64_t)q->n * (q->n ? q->n - 1 : 0) / 2);
@@ -171,6 +171,11 @@ static void test_leaf_sizes(void **state)
     check(&q, all_leaves, NLEAVES);
     make_edges(e, 20, 0.5, 150, 1);
     check(&q, all_leaves, NLEAVES);
+    pts_free(&p);
+    make_uniform(&p, 12000, 0, BOX, 12);               /* large enough for a parallel build */
+    q = problem(&p, e, 20, 0, PB_PRECISION_DOUBLE);
+    static const char *const leaf_default[] = { NULL };
+    check(&q, leaf_default, 1);
     pts_free(&p);
 }
 
