@@ -403,17 +403,22 @@ static uint64_t pairs_of(const struct node *a, const struct node *b)
 }
 
 /* The fraction of separations [r0, r1] (r0 < r1) that descendants with leaf pairs w wide
- * could resolve: stretches of one extended bin (e0..e1) longer than w, and all of the stretch
- * at or beyond the last edge (a descendant pair wholly there is dropped, however wide). */
+ * could resolve: all of the stretch at or beyond the last edge (a descendant pair wholly there
+ * is dropped, however wide), and stretches of one extended bin (e0..e1) longer than w, the
+ * widest (top) MAX_SCAN of them, so that a pair crossing many fine bins costs little here. */
 static double resolvable(const struct tree *t, double r0, double r1, double w, size_t e0,
                          size_t e1)
 {
+    enum { MAX_SCAN = 64 };
     const double *edges = t->q.edges;
-    double sum = 0;
-    for (size_t k = e0; k <= e1; k++) {
-        double from = k == 0 ? 0 : edges[k - 1], to = k > t->q.nbins ? INFINITY : edges[k];
+    size_t nb = t->q.nbins, top = e1 > nb ? nb : e1;
+    double sum = e1 > nb ? r1 - max2(edges[nb], r0) : 0;
+    for (size_t k = top; k >= e0 && k + MAX_SCAN > top; k--) {
+        double from = k == 0 ? 0 : edges[k - 1], to = edges[k];
         double o = min2(to, r1) - max2(from, r0);
-        sum += k > t->q.nbins ? o : o > w ? o - w : 0;
+        sum += o > w ? o - w : 0;
+        if (k == 0)
+            break;
     }
     return sum / (r1 - r0);
 }
