@@ -40,6 +40,11 @@ enum {
  * on the nodes' whole ranges. */
 #define RESOLVE_FRACTION 0.25
 
+/* Brute force on a cross pair within the last edge whose separations cross at most this many
+ * bin thresholds first tries each row against the other node's box (a row in one bin costs no
+ * distance). Pairs reaching beyond the last edge only try rows for being beyond (cheaper). */
+#define FEW_EDGES 2
+
 struct node {
     double lo[3], hi[3];             /* bounding box of the node's points (run precision) */
     double diam;                     /* length of the box diagonal */
@@ -68,6 +73,8 @@ struct pair {
     uint64_t cost;                   /* pairs of points it holds (the task's cost estimate) */
     int split;                       /* 1: split into child pairs; 0: brute force */
     int beyond;                      /* 1: some of its pairs may lie at or beyond the last edge */
+    int few;                         /* 1: within the last edge, its separations cross at most
+                                        FEW_EDGES thresholds: single rows may fall in one bin */
 };
 
 /* One thread's working state. */
@@ -478,6 +485,7 @@ static int classify(const struct tree *t, size_t a, size_t b, uint64_t *h, struc
         return 1;
     }
     pr->beyond = e1 > t->q.nbins;
+    pr->few = !pr->beyond && e1 - e0 <= FEW_EDGES;
     if (na->right == 0 && nb->right == 0)
         return 0;
     double w = na->leaf_diam + nb->leaf_diam;
@@ -489,31 +497,49 @@ static int classify(const struct tree *t, size_t a, size_t b, uint64_t *h, struc
  * The walk.
  */
 
-/* Whether point i (run precision) lies at or beyond the last edge from every point of box nd. */
-static inline int point_beyond(const struct tree *t, size_t i, const struct node *nd)
+#define NO_BIN ((size_t)-1)           /* point_bin: the pairs may fall in different bins */
+
+/* The extended bin that every pair of point i (run precision) with a point of box nd falls
+ * in, or NO_BIN. full = 0 only asks whether all lie at or beyond the last edge (cheaper). */
+static inline size_t point_bin(const struct tree *t, size_t i, const struct node *nd, int full)
 {
-    double pt[3];
+    double pt[3], lo2, hi2;
     if (t->q.precision == PB_PRECISION_FLOAT)
         pt[0] = t->xf[i], pt[1] = t->yf[i], pt[2] = t->zf[i];
     else
         pt[0] = t->x[i], pt[1] = t->y[i], pt[2] = t->z[i];
-    return point_lo2(t, pt, nd) >= t->thr[t->q.nbins];
+    if (!full)
+        return point_lo2(t, pt, nd) >= t->thr[t->q.nbins] ? t->q.nbins + 1 : NO_BIN;
+    sep_bounds(t, pt, pt, nd->lo, nd->hi, &lo2, &hi2);
+    size_t e0 = ext_bin(t, lo2);
+    return e0 == ext_bin(t, hi2) ? e0 : NO_BIN;
 }
 
-/* Brute force on a cross pair some of whose pairs lie beyond the last edge: rows of a whose
- * point is beyond every point of b are skipped, runs of the others go to the kernel. */
-static void brute_rows(struct worker *w, const struct node *a, const struct node *b)
+/* The kernel on rows [i0, i1) against all of node b (nothing when the range is empty). */
+static void count_run(struct worker *w, size_t i0, size_t i1, const struct node *b)
 {
-    size_t i = a->begin, nb = b->end - b->begin;
-    while (i < a->end) {
-        for (; i < a->end && point_beyond(w->t, i, b); i++)
-            ;
-        size_t run = i;
-        for (; i < a->end && !point_beyond(w->t, i, b); i++)
-            ;
-        pb_hist_cross(&w->t->q, w->b, run, i, b->begin, b->end, w->h);
-        w->evals += (uint64_t)(i - run) * nb;
+    if (i1 <= i0)
+        return;
+    pb_hist_cross(&w->t->q, w->b, i0, i1, b->begin, b->end, w->h);
+    w->evals += (uint64_t)(i1 - i0) * (b->end - b->begin);
+}
+
+/* Brute force on a cross pair, row by row: a row of a whose pairs with b all fall in one
+ * extended bin (full) or all lie beyond the last edge (!full) is counted or dropped without
+ * distances; runs of the other rows go to the kernel. */
+static void brute_rows(struct worker *w, const struct node *a, const struct node *b, int full)
+{
+    size_t run = a->begin, nb = b->end - b->begin, nbins = w->t->q.nbins;
+    for (size_t i = a->begin; i < a->end; i++) {
+        size_t e = point_bin(w->t, i, b, full);
+        if (e == NO_BIN)
+            continue;
+        count_run(w, run, i, b);
+        run = i + 1;
+        if (e >= 1 && e <= nbins)
+            w->h[e] += nb;
     }
+    count_run(w, run, a->end, b);
 }
 
 /* Brute force within node a: the triangle kernel of pb_hist_rows on the sub-problem of a's
@@ -534,8 +560,8 @@ static void brute_self(struct worker *w, const struct node *a)
 static void brute(struct worker *w, const struct pair *pr)
 {
     const struct node *a = &w->t->nodes[pr->a], *b = &w->t->nodes[pr->b];
-    if (pr->a != pr->b && pr->beyond) {
-        brute_rows(w, a, b);
+    if (pr->a != pr->b && (pr->beyond || pr->few)) {
+        brute_rows(w, a, b, pr->few);
         return;
     }
     if (pr->a == pr->b)
