@@ -54,6 +54,7 @@ struct node {
 };
 
 struct tree {
+    const struct pb_problem *orig;   /* the problem as given */
     struct pb_problem q;             /* the problem over the reordered copy */
     double *x, *y, *z;               /* reordered coordinates (double runs), else NULL */
     float *xf, *yf, *zf;             /* reordered coordinates (float runs), else NULL */
@@ -334,6 +335,7 @@ static int tree_build(struct tree *t, const struct pb_problem *p, const struct p
 #pragma omp parallel num_threads(threads) if (threads > 1 && n > BUILD_TASK_MIN)
 #pragma omp single
     build_node(t, c, 0, 0, n, root.lo, root.hi);
+    t->orig = p;
     t->q = *p;
     t->q.x = t->x, t->q.y = t->y, t->q.z = t->z;
     if (!fl)
@@ -543,9 +545,16 @@ static void brute_rows(struct worker *w, const struct node *a, const struct node
 }
 
 /* Brute force within node a: the triangle kernel of pb_hist_rows on the sub-problem of a's
- * points, which keeps a tile of them in L1 while every row sweeps it. */
+ * points, which keeps a tile of them in L1 while every row sweeps it. The whole tree (every
+ * pair wanted, rmax beyond the box) runs on the points in their given order, as `blocked`
+ * does: in tree order neighbouring points fall in the same bin, and the histogram increments
+ * then queue on the same counters (measured 10% slower at n = 20,000). */
 static void brute_self(struct worker *w, const struct node *a)
 {
+    if (a->begin == 0 && a->end == w->t->n) {
+        pb_hist_rows(w->t->orig, w->b, 0, w->t->n, w->h);
+        return;
+    }
     struct pb_problem sub = w->t->q;
     size_t o = a->begin;
     sub.n = a->end - a->begin;
