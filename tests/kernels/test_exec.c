@@ -151,7 +151,7 @@ static void failures(void **state)
                      -EINVAL);
     assert_non_null(strstr(out.note, "bin 0 is [0, 11)"));
     assert_int_equal(run_exec("exec", &h, "echo {nope} > {out}", 1, "process", &out, c), -EINVAL);
-    assert_string_equal(out.note, "command: unknown placeholder {nope}");
+    assert_non_null(strstr(out.note, "command: unknown placeholder {nope} (known: {n} "));
     assert_int_equal(run_exec("exec", &h, "echo {threads}", 1, "process", &out, c), -EINVAL);
     assert_non_null(strstr(out.note, "exec-parallel"));
     assert_int_equal(run_exec("exec", &h, "", 1, "process", &out, c), -EINVAL);
