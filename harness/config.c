@@ -70,6 +70,7 @@
 #define PB_MAX_WORKERS 4096          /* threads and ranks */
 #define PB_MAX_REPEATS 1000000
 #define PB_FIELD 256                 /* longest field path in a message */
+#define PB_MAX_NAME 200              /* bytes of "name": NAME_throughput.svg fits NAME_MAX */
 #define PB_MAX_CONFIG_BYTES (4L << 20)   /* a config is text a person writes: 4 MiB is plenty */
 
 /* A label and a parameter string go into the CSV's fixed-size columns whole or not at all. */
@@ -528,15 +529,20 @@ static int parse_name(struct ctx *c, json_t *root)
         if (!valid_name(name, ""))
             return fail(c, "name", "expected letters, digits, '_', '.' or '-' only (it names "
                         "the result files), got %s", describe(c, v));
+        if (strlen(name) > PB_MAX_NAME)
+            return fail(c, "name", "a name takes at most %d bytes (it names the result files, "
+                        "NAME_throughput.svg and others), got %zu bytes", PB_MAX_NAME,
+                        strlen(name));
     } else {
         const char *base = strrchr(c->path, '/') ? strrchr(c->path, '/') + 1 : c->path;
         snprintf(stem, sizeof stem, "%s", base);
         char *dot = strrchr(stem, '.');
         if (dot && dot != stem)
             *dot = '\0';
-        if (!valid_name(stem, ""))
-            return fail(c, "", "the file name \"%s\" cannot name results: give a \"name\" of "
-                        "letters, digits, '_', '.' or '-'", stem);
+        if (!valid_name(stem, "") || strlen(stem) > PB_MAX_NAME)
+            return fail(c, "", "the file name \"%.*s\" cannot name results: give a \"name\" "
+                        "of at most %d letters, digits, '_', '.' or '-'", PB_MAX_NAME, stem,
+                        PB_MAX_NAME);
         name = stem;
     }
     c->e->name = dup_str(name);

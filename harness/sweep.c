@@ -551,13 +551,19 @@ static int measure_limits(struct pb_limits *l, struct pb_err *err)
     return 0;
 }
 
-/* Paths of the four outputs in r. */
-static void set_paths(const struct pb_experiment *e, const char *dir, struct pb_sweep_result *r)
+/* Paths of the four outputs in r. Returns 0, or -ENAMETOOLONG with err set when one does not
+ * fit (a cut path would name another file). */
+static int set_paths(const struct pb_experiment *e, const char *dir, struct pb_sweep_result *r,
+                     struct pb_err *err)
 {
     snprintf(r->csv, sizeof r->csv, "%s/%s.csv", dir, e->name);
-    snprintf(r->summary, sizeof r->summary, "%s/%s_summary.csv", dir, e->name);
     snprintf(r->meta, sizeof r->meta, "%s/%s.json", dir, e->name);
     snprintf(r->report, sizeof r->report, "%s/%s.html", dir, e->name);
+    if (snprintf(r->summary, sizeof r->summary, "%s/%s_summary.csv", dir, e->name) >=
+        (int)sizeof r->summary)
+        return pb_fail(err, -ENAMETOOLONG, "--out %.60s...: the folder and name come to more "
+                       "than %zu bytes", dir, sizeof r->summary - 16);
+    return 0;
 }
 
 /* Everything that must hold before the first byte is written. */
@@ -566,7 +572,8 @@ static int preflight(struct sweep *s, struct pb_err *err)
     int rc = prepare_outdir(s->o->outdir, err);
     if (rc < 0)
         return rc;
-    set_paths(s->e, s->o->outdir, s->r);
+    if ((rc = set_paths(s->e, s->o->outdir, s->r, err)) < 0)
+        return rc;
     if (s->e->output == PB_OUTPUT_HISTOGRAM && pb_edges_make(&s->e->bins, &s->edges) < 0)
         return pb_fail(err, -EINVAL, "%s: output.bins: cannot make %zu increasing edges from "
                        "%g to %g", s->e->path, s->e->bins.count, s->e->bins.min, s->e->bins.max);
