@@ -105,6 +105,8 @@ static int vfail_at(struct ctx *c, const char *pos_path, int want_key, const cha
         want_key = 0;
     }
     vsnprintf(what, sizeof what, fmt, ap);
+    if (strlen(what) + 1 == sizeof what)
+        memcpy(what + sizeof what - 4, "\xE2\x80\xA6", 4);   /* cut: say so ("…") */
     return pb_fail(c->err, -EINVAL, "%s:%d:%d: %s%s%s", c->path, line, col, label,
                    *label ? ": " : "", what);
 }
@@ -210,13 +212,15 @@ static const char *suggest(const char *key, const char *const *known)
     return bestd <= 2 || bestd * 3 <= strlen(key) ? best : NULL;
 }
 
-/* Writes known[] as "a, b, c" into buf. */
+/* Writes known[] as "a, b, c" into buf, ending with "…" when they do not all fit. */
 static void list_names(char *buf, size_t size, const char *const *known)
 {
     size_t used = 0;
     buf[0] = '\0';
     for (size_t i = 0; known[i] && used < size; i++)
         used += (size_t)snprintf(buf + used, size - used, "%s%s", i ? ", " : "", known[i]);
+    if (used >= size)
+        memcpy(buf + size - 4, "\xE2\x80\xA6", 4);
 }
 
 /* The "unknown key" error for key of the object at parent, with a suggestion or the list. */

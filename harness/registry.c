@@ -83,4 +83,6 @@ void pb_registry_names(char *buf, size_t size)
     for (size_t i = 0; i < pb_registry_count() && used < size; i++)
         used += (size_t)snprintf(buf + used, size - used, "%s%s", i ? ", " : "",
                                  pb_registry_get(i)->name);
+    if (used >= size && size > 4)
+        memcpy(buf + size - 4, "\xE2\x80\xA6", 4);   /* cut: say so ("…") */
 }

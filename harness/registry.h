@@ -32,7 +32,8 @@ const struct pb_strategy *pb_registry_find(const char *name);
 size_t pb_registry_count(void);
 const struct pb_strategy *pb_registry_get(size_t i);
 
-/* Writes the known names as "a, b, c" into buf (for "unknown strategy" messages). */
+/* Writes the known names as "a, b, c" into buf (for "unknown strategy" messages), ending
+ * with "…" when they do not all fit. */
 void pb_registry_names(char *buf, size_t size);
 
 #endif

@@ -304,7 +304,7 @@ static void row_measured(const struct sweep *s, const struct pb_measure *m, stru
         snprintf(row->verified, sizeof row->verified, "no");
     int ok = strcmp(m->status, "ok") == 0;
     if (ok && m->verified == 0 && m->verify_note[0])
-        snprintf(row->status, sizeof row->status, "ok; mismatch: %.150s", m->verify_note);
+        pb_fit(row->status, sizeof row->status, "ok; mismatch: %s", m->verify_note);
     if (ok && m->wall_s > 0)
         row->pairs_per_s = pb_pairs(row->n) / m->wall_s;
     if (ok && s->have_limits && row->n > 1)
@@ -320,7 +320,7 @@ static int execute(struct sweep *s, const struct pb_run *run, struct pb_row *row
     const struct pb_strategy_cfg *sc = &s->e->strategies[run->strategy];
     struct pb_err e;
     if (run->n > 0 && size_points(s, run->n, &e) < 0) {
-        snprintf(row->status, sizeof row->status, "error: points: %.170s", e.msg);
+        pb_fit(row->status, sizeof row->status, "error: points: %s", e.msg);
         return 0;
     }
     double need = pb_sweep_estimate_bytes(s->e, run), avail = pb_sweep_available_bytes();
@@ -333,7 +333,7 @@ static int execute(struct sweep *s, const struct pb_run *run, struct pb_row *row
     pb_problem_init(&p, s->e, run->n ? &s->cur.pts : NULL, run->n, s->edges);
     const struct pb_reference *ref = NULL;
     if (run->n > 0 && !(ref = size_reference(s, &p))) {
-        snprintf(row->status, sizeof row->status, "skipped: reference: %.160s", s->cur.ref_msg);
+        pb_fit(row->status, sizeof row->status, "skipped: reference: %s", s->cur.ref_msg);
         return 0;
     }
     struct pb_params k = {.threads = run->threads, .ranks = run->ranks, .pin = s->e->pin,

@@ -273,23 +273,32 @@ static int exec_shell(const char *cmd, const char *log, int *status)
     return 0;
 }
 
-/* The last non-blank line of the file at path into buf ("" when there is none). */
+/* The last non-blank line of the file at path into buf ("" when there is none), its start
+ * followed by "…" when it does not fit. */
 static void exec_last_line(const char *path, char *buf, size_t size)
 {
-    char line[1024];
+    char *line = NULL;
+    size_t cap = 0;
     buf[0] = '\0';
     FILE *f = fopen(path, "r");
     if (!f)
         return;
-    while (fgets(line, sizeof line, f)) {
+    while (getline(&line, &cap, f) > 0) {       /* whole lines, however long */
         line[strcspn(line, "\r\n")] = '\0';
         size_t len = strlen(line);
         if (line[strspn(line, " \t")] == '\0')
             continue;
-        len = len < size ? len : size - 1;     /* keep the start: it names the problem */
+        if (len < size) {
+            memcpy(buf, line, len + 1);
+            continue;
+        }
+        len = size - 4;                        /* keep the start (it names the problem) */
+        while (len > 0 && ((unsigned char)line[len] & 0xC0) == 0x80)
+            len--;                             /* on a UTF-8 boundary, */
         memcpy(buf, line, len);
-        buf[len] = '\0';
+        memcpy(buf + len, "\xE2\x80\xA6", 4);  /* and say it was cut: "…" */
     }
+    free(line);
     fclose(f);
 }
 

@@ -203,6 +203,13 @@ static void test_error_status_with_note(void **state)
     assert_int_equal(run("test-error", &q, 1, notsup, NULL, 0, &m), 0);
     assert_string_equal(m.status, "skipped: simulated device failure");
     assert_int_equal(m.verified, -1);
+    const char *longer[] = { "long_note", "1", NULL };   /* a note the status cannot hold */
+    assert_int_equal(run("test-error", &q, 1, longer, NULL, 0, &m), 0);
+    size_t len = strlen(m.status);
+    assert_true(len + 1 <= sizeof m.status && len > 150);
+    assert_string_equal(m.status + len - 3, "\xE2\x80\xA6");     /* cut, and says so: "…" */
+    assert_true(strncmp(m.status, "error: Input/output error: simulated device failure detail",
+                        58) == 0);
     unmake(&q);
 }
 
