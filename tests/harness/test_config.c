@@ -305,7 +305,18 @@ static void test_misc_errors(void **state)
              " \"strategies\": [\"naive\"]}", "bad stem.json:1:1: the file name \"bad stem\"");
 }
 
-/* A string builder for the big configs below: appends formatted text to *buf (realloc'd). */
+/* The capacity cat keeps for n bytes: a power of two, at least 4096. */
+static size_t cap_for(size_t n)
+{
+    size_t cap = 4096;
+    while (cap < n)
+        cap *= 2;
+    return cap;
+}
+
+/* A string builder for the big configs below: appends formatted text to *buf, whose
+ * capacity doubles (a realloc per append is quadratic where realloc always copies, as under
+ * AddressSanitizer). */
 __attribute__((format(printf, 3, 4)))
 static void cat(char **buf, size_t *len, const char *fmt, ...)
 {
@@ -313,7 +324,9 @@ static void cat(char **buf, size_t *len, const char *fmt, ...)
     va_start(ap, fmt);
     int add = vsnprintf(NULL, 0, fmt, ap);
     va_end(ap);
-    *buf = realloc(*buf, *len + (size_t)add + 1);
+    size_t need = *len + (size_t)add + 1;
+    if (!*buf || need > cap_for(*len + 1))  /* the buffer holds cap_for(*len + 1) bytes */
+        *buf = realloc(*buf, cap_for(need));
     assert_non_null(*buf);
     va_start(ap, fmt);
     vsnprintf(*buf + *len, (size_t)add + 1, fmt, ap);
