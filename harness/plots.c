@@ -153,7 +153,8 @@ int pb_table_read(const char *path, struct pb_table *t, struct pb_err *err)
     size_t len = 0;
     int rc = pb_read_file(path, &t->buf, &len);
     if (rc < 0)
-        return pb_fail(err, rc, "%s: cannot read: %s", path, strerror(-rc));
+        return pb_fail(err, rc, "%s: cannot read: %s", path,
+                       rc == -EINVAL ? "not a regular file" : strerror(-rc));
     struct cellvec cells = {0};
     struct widthvec rows = {0};
     rc = split_rows(t->buf, len, &cells, &rows);

@@ -16,6 +16,8 @@
 #include <errno.h>
 #include <link.h>
 #include <stdint.h>
+#include <string.h>
+#include <sys/stat.h>
 
 #define PB_PLUGIN_MAX_ENTRIES 64     /* strategies one plugin may list */
 #define PB_PLUGIN_MAX_PARAMS 64      /* parameters one strategy may declare */
@@ -140,6 +142,9 @@ static int check_list(const char *path, const struct pb_strategy *const *list, s
 
 int pb_plugin_load(const char *path, struct pb_err *err)
 {
+    struct stat st;                   /* a FIFO would block dlopen's open for a writer */
+    if (strchr(path, '/') && stat(path, &st) == 0 && !S_ISREG(st.st_mode))
+        return pb_fail(err, -EINVAL, "plugin %s: not a regular file", path);
     void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
     if (!h)
         return pb_fail(err, -EINVAL, "plugin %s: %s", path, dlerror());

@@ -307,6 +307,21 @@ static void test_plot_cli_refuses_hostile_name(void **state)
     free(out);
 }
 
+/* A FIFO where the summary should be is refused at once (its open blocked for a writer). */
+static void test_fifo_summary_refused(void **state)
+{
+    (void)state;
+    const char *dir = pbt_tmpdir("plots-fifo");
+    char path[2048];
+    struct pb_err err = {{0}};
+    snprintf(path, sizeof path, "%s/f_summary.csv", dir);
+    assert_int_equal(mkfifo(path, 0600), 0);
+    alarm(20);                                   /* a hang fails the test instead */
+    assert_int_equal(pb_plots_write(dir, "f", NULL, &err), -EINVAL);
+    alarm(0);
+    assert_non_null(strstr(err.msg, "f_summary.csv: cannot read"));
+}
+
 static void test_missing_or_failing_gnuplot(void **state)
 {
     (void)state;
@@ -339,6 +354,7 @@ int main(void)
         cmocka_unit_test(test_missing_or_failing_gnuplot),
         cmocka_unit_test(test_hostile_strings),
         cmocka_unit_test(test_plot_cli_refuses_hostile_name),
+        cmocka_unit_test(test_fifo_summary_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define N 300
@@ -87,6 +88,20 @@ static void test_hostile_plugins_refused(void **state)
     check_refused(PB_BAD_NAME_POINTER_PLUGIN, "its name or summary is not a readable string");
     check_refused(PB_NO_END_PLUGIN, "not a NULL-terminated array");
     assert_null(pb_registry_find("wild"));
+}
+
+/* A FIFO given as a plugin is refused at once (dlopen's open blocked for a writer). */
+static void test_fifo_plugin_refused(void **state)
+{
+    (void)state;
+    char path[1024];
+    struct pb_err err = {{0}};
+    snprintf(path, sizeof path, "%s/plugin.so", pbt_tmpdir("plugin-fifo"));
+    assert_int_equal(mkfifo(path, 0600), 0);
+    alarm(20);                                   /* a hang fails the test instead */
+    assert_int_equal(pb_plugin_load(path, &err), -EINVAL);
+    alarm(0);
+    assert_non_null(strstr(err.msg, "not a regular file"));
 }
 
 /* A config naming the bad-name plugin's strategy: exit 2 with a message (it was SIGSEGV). */
@@ -259,6 +274,7 @@ int main(void)
         cmocka_unit_test(test_missing_symbol),
         cmocka_unit_test(test_hostile_plugins_refused),
         cmocka_unit_test(test_bad_name_config_cli),
+        cmocka_unit_test(test_fifo_plugin_refused),
         cmocka_unit_test(test_example_plugin_end_to_end),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
