@@ -282,9 +282,26 @@ static int write_file(const char *path, const struct group *g, size_t ng, FILE *
     return 0;
 }
 
+/* Refuses a row whose label begins as a spreadsheet formula does ('=', '+', '-', '@'): bench
+ * never writes one (the config refuses such labels), so it comes from an edited CSV, and the
+ * summary would carry it into its first column. Returns 0 or -EINVAL naming the row. */
+static int check_labels(const struct pb_row *rows, size_t nrows, const char *path,
+                        struct pb_err *err)
+{
+    for (size_t i = 0; i < nrows; i++)
+        if (rows[i].strategy[0] && strchr("=+-@", rows[i].strategy[0]))
+            return pb_fail(err, -EINVAL, "%s: run %zu: strategy \"%.40s\" begins with '%c', "
+                           "which a spreadsheet reads as a formula: not a label bench writes",
+                           path, i + 1, rows[i].strategy, rows[i].strategy[0]);
+    return 0;
+}
+
 int pb_summary_write(const struct pb_row *rows, size_t nrows, const char *path, FILE *warn,
                      struct pb_err *err)
 {
+    int bad = check_labels(rows, nrows, path, err);
+    if (bad)
+        return bad;
     const struct pb_row **sorted = malloc((nrows ? nrows : 1) * sizeof *sorted);
     struct group *groups = NULL;
     size_t n = 0, ng = 0;

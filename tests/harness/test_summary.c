@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 enum {                               /* summary column positions (summary.h) */
     C_STRATEGY, C_PARAMS, C_OUTPUT, C_N, C_THREADS, C_RUNS, C_MIN, C_MEDIAN, C_MEAN, C_SD,
@@ -190,12 +191,33 @@ static void test_unwritable_path_named(void **state)
     assert_non_null(strstr(err.msg, "/nonexistent/dir/x.csv"));
 }
 
+/* A label that a spreadsheet would evaluate (from an edited CSV: bench never writes one) is
+ * refused, not copied into the summary's first column; nothing is written. */
+static void test_formula_label_refused(void **state)
+{
+    (void)state;
+    static const char *const bad[] = { "=HYPERLINK(\"x\")", "+1", "-2", "@SUM(A1)" };
+    char path[1200];
+    snprintf(path, sizeof path, "%s/f_summary.csv", pbt_tmpdir("summary-formula"));
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        struct pb_err err = { .msg = "" };
+        nrows = 0;
+        add("naive", 10, 1, "run", 0.1, "ok");
+        add(bad[i], 10, 1, "run", 0.1, "ok");
+        assert_int_equal(pb_summary_write(rows, nrows, path, NULL, &err), -EINVAL);
+        assert_non_null(strstr(err.msg, "run 2: strategy"));
+        assert_non_null(strstr(err.msg, "a spreadsheet reads as a formula"));
+        assert_int_equal(access(path, F_OK), -1);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_groups_medians_speedup),
         cmocka_unit_test(test_noisy_and_outlier_groups_flagged),
         cmocka_unit_test(test_unwritable_path_named),
+        cmocka_unit_test(test_formula_label_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
