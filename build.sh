@@ -16,6 +16,8 @@ RUN_PACKAGES=(build-essential cmake pkg-config git libjansson-dev libcmocka-dev 
 TEST_PACKAGES=(clang libclang-rt-14-dev libomp-14-dev valgrind chromium)
 
 # Installs those of the given packages dpkg does not report as installed (as root, or via sudo).
+# apt-get's output goes to a log file, printed only when it fails; one line says what is
+# installed and where the log is.
 install_missing() {
     local missing=()
     for p in "$@"; do
@@ -23,12 +25,19 @@ install_missing() {
             missing+=("$p")
     done
     [ ${#missing[@]} -eq 0 ] && return 0
-    echo "build.sh: installing ${missing[*]}"
+    local log
+    log=$(mktemp "${TMPDIR:-/tmp}/pairbench-apt-XXXXXX.log")
+    echo "build.sh: installing ${missing[*]} (apt-get log: $log)"
     local sudo=()
     [ "$(id -u)" -eq 0 ] || sudo=(sudo)
-    "${sudo[@]}" apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends \
-        "${missing[@]}"
+    if ! { "${sudo[@]}" apt-get update -qq &&
+           DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq \
+               --no-install-recommends "${missing[@]}"; } </dev/null >"$log" 2>&1; then
+        cat "$log" >&2
+        echo "build.sh: apt-get failed (log above, kept in $log)" >&2
+        return 1
+    fi
+    rm -f "$log"
 }
 
 # Configures and builds the Release tree in build/.

@@ -67,25 +67,35 @@
  * it has some. Every entry needs a distinct (label, parameters) pair. Keys are checked: an
  * unknown one is an error that suggests the nearest known key. For a file input, the file is
  * read here once, so that a bad or short file fails before any run starts. */
+#include "exec-check.h"
 #include "experiment.h"
 #include "jsonpos.h"
 #include "plugin.h"
 #include "points.h"
 #include "registry.h"
+#include "results.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define PB_MAX_SIZE 1000000000LL     /* a larger n could not be held in memory anyway */
 #define PB_MAX_WORKERS 4096          /* threads and ranks */
 #define PB_MAX_REPEATS 1000000
 #define PB_FIELD 256                 /* longest field path in a message */
+#define PB_MAX_NAME 200              /* bytes of "name": NAME_throughput.svg fits NAME_MAX */
+#define PB_MAX_CONFIG_BYTES (4L << 20)   /* a config is text a person writes: 4 MiB is plenty */
+
+/* A label and a parameter string go into the CSV's fixed-size columns whole or not at all. */
+_Static_assert(sizeof(((struct pb_row *)0)->strategy) == PB_LABEL_MAX,
+               "the CSV's strategy column holds a label of PB_LABEL_MAX bytes");
 
 /* Everything a check needs to report an error at the right place. */
 struct ctx {
@@ -115,6 +125,8 @@ static int vfail_at(struct ctx *c, const char *pos_path, int want_key, const cha
         want_key = 0;
     }
     vsnprintf(what, sizeof what, fmt, ap);
+    if (strlen(what) + 1 == sizeof what)
+        memcpy(what + sizeof what - 4, "\xE2\x80\xA6", 4);   /* cut: say so ("…") */
     return pb_fail(c->err, -EINVAL, "%s:%d:%d: %s%s%s", c->path, line, col, label,
                    *label ? ": " : "", what);
 }
@@ -220,13 +232,15 @@ static const char *suggest(const char *key, const char *const *known)
     return bestd <= 2 || bestd * 3 <= strlen(key) ? best : NULL;
 }
 
-/* Writes known[] as "a, b, c" into buf. */
+/* Writes known[] as "a, b, c" into buf, ending with "…" when they do not all fit. */
 static void list_names(char *buf, size_t size, const char *const *known)
 {
     size_t used = 0;
     buf[0] = '\0';
     for (size_t i = 0; known[i] && used < size; i++)
         used += (size_t)snprintf(buf + used, size - used, "%s%s", i ? ", " : "", known[i]);
+    if (used >= size)
+        memcpy(buf + size - 4, "\xE2\x80\xA6", 4);
 }
 
 /* The "unknown key" error for key of the object at parent, with a suggestion or the list. */
@@ -317,7 +331,7 @@ static int check_number(struct ctx *c, json_t *v, const char *field, double lo, 
     return 0;
 }
 
-/* A string at field. */
+/* A string at field (never with a NUL inside: the parser refuses \u0000). */
 static int check_string(struct ctx *c, json_t *v, const char *field, const char **out)
 {
     if (!json_is_string(v))
@@ -439,26 +453,60 @@ static size_t utf8_invalid_at(const unsigned char *s, size_t len)
     return len;
 }
 
-/* Reads the whole config into c->e->text and c->len. */
+/* Opens the config without blocking (a FIFO or a device would block the open or the reads)
+ * and refuses anything but a regular file of at most PB_MAX_CONFIG_BYTES. Returns the
+ * descriptor or -errno / -EINVAL with the message set. */
+static int open_config(struct ctx *c)
+{
+    struct stat st;
+    int fd = open(c->path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0)
+        return pb_fail(c->err, -errno, "%s: cannot open config: %s", c->path, strerror(errno));
+    int rc = fstat(fd, &st) < 0 ? pb_fail(c->err, -errno, "%s: cannot read config: %s",
+                                          c->path, strerror(errno)) : 0;
+    if (!rc && !S_ISREG(st.st_mode))
+        rc = pb_fail(c->err, -EINVAL, "%s: not a regular file (%s): a config must be a JSON "
+                     "file", c->path, S_ISFIFO(st.st_mode) ? "a FIFO" : S_ISDIR(st.st_mode)
+                     ? "a directory" : S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ? "a device"
+                     : "a socket or special file");
+    if (!rc && st.st_size > PB_MAX_CONFIG_BYTES)
+        rc = pb_fail(c->err, -EINVAL, "%s: the config is %lld bytes, more than the %ld MiB a "
+                     "config may hold", c->path, (long long)st.st_size, PB_MAX_CONFIG_BYTES >> 20);
+    if (rc) {
+        close(fd);
+        return rc;
+    }
+    return fd;
+}
+
+/* Reads the whole config into c->e->text and c->len (at most PB_MAX_CONFIG_BYTES, also when
+ * the file grows while it is read). */
 static int read_config(struct ctx *c)
 {
-    FILE *f = fopen(c->path, "rb");
-    if (!f)
-        return pb_fail(c->err, -errno, "%s: cannot open config: %s", c->path, strerror(errno));
-    size_t cap = 4096, len = 0, got;
+    int fd = open_config(c);
+    if (fd < 0)
+        return fd;
+    size_t cap = 4096, len = 0;
+    ssize_t got = 0;
     char *buf = malloc(cap);
-    while (buf && (got = fread(buf + len, 1, cap - len - 1, f)) > 0) {
-        len += got;
+    while (buf && len < (size_t)PB_MAX_CONFIG_BYTES + 1 &&
+           ((got = read(fd, buf + len, cap - len - 1)) > 0 || (got < 0 && errno == EINTR))) {
+        len += got > 0 ? (size_t)got : 0;
         char *nb = len + 1 == cap ? realloc(buf, cap *= 2) : buf;
         if (!nb)
             free(buf);
         buf = nb;
     }
-    int rc = !buf ? -ENOMEM : ferror(f) ? -(errno ? errno : EIO) : 0;
-    fclose(f);
+    int rc = !buf ? -ENOMEM : got < 0 ? -errno : 0;
+    close(fd);
+    if (!rc && len > (size_t)PB_MAX_CONFIG_BYTES)
+        rc = pb_fail(c->err, -EINVAL, "%s: the config grew past the %ld MiB a config may hold "
+                     "while it was read", c->path, PB_MAX_CONFIG_BYTES >> 20);
+    else if (rc < 0)
+        pb_fail(c->err, rc, "%s: cannot read config: %s", c->path, strerror(-rc));
     if (rc < 0) {
         free(buf);
-        return pb_fail(c->err, rc, "%s: cannot read config: %s", c->path, strerror(-rc));
+        return rc;
     }
     buf[len] = '\0';
     c->e->text = buf;
@@ -505,15 +553,20 @@ static int parse_name(struct ctx *c, json_t *root)
         if (!valid_name(name, ""))
             return fail(c, "name", "expected letters, digits, '_', '.' or '-' only (it names "
                         "the result files), got %s", describe(c, v));
+        if (strlen(name) > PB_MAX_NAME)
+            return fail(c, "name", "a name takes at most %d bytes (it names the result files, "
+                        "NAME_throughput.svg and others), got %zu bytes", PB_MAX_NAME,
+                        strlen(name));
     } else {
         const char *base = strrchr(c->path, '/') ? strrchr(c->path, '/') + 1 : c->path;
         snprintf(stem, sizeof stem, "%s", base);
         char *dot = strrchr(stem, '.');
         if (dot && dot != stem)
             *dot = '\0';
-        if (!valid_name(stem, ""))
-            return fail(c, "", "the file name \"%s\" cannot name results: give a \"name\" of "
-                        "letters, digits, '_', '.' or '-'", stem);
+        if (!valid_name(stem, "") || strlen(stem) > PB_MAX_NAME)
+            return fail(c, "", "the file name \"%.*s\" cannot name results: give a \"name\" "
+                        "of at most %d letters, digits, '_', '.' or '-'", PB_MAX_NAME, stem,
+                        PB_MAX_NAME);
         name = stem;
     }
     c->e->name = dup_str(name);
@@ -685,25 +738,90 @@ static int cmp_size(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+/* Compares entries a and b of a list (by whatever the list holds) for first_repeat. */
+typedef int (*entry_cmp)(size_t a, size_t b, void *list);
+
+/* What qsort_r needs to sort indices of a list by entry_cmp, then by index. */
+struct repeat_sort {
+    entry_cmp cmp;                   /* compares two entries */
+    void *list;                      /* the entries */
+};
+
+/* qsort_r order of two indices: by entry, equal entries by position. */
+static int cmp_index(const void *a, const void *b, void *arg)
+{
+    const struct repeat_sort *rs = arg;
+    size_t x = *(const size_t *)a, y = *(const size_t *)b;
+    int c = rs->cmp(x, y, rs->list);
+    return c ? c : (x > y) - (x < y);
+}
+
+/* Finds the first entry (lowest *i) of an n-entry list equal to an earlier one (*j, the
+ * first of them), in O(n log n): indices sorted by entry, equal runs compared. Returns 1 when
+ * there is one, 0 when all entries differ, -ENOMEM. */
+static int first_repeat(size_t n, entry_cmp cmp, void *list, size_t *i, size_t *j)
+{
+    struct repeat_sort rs = { cmp, list };
+    size_t *idx = malloc((n ? n : 1) * sizeof *idx);
+    int found = 0;
+    if (!idx)
+        return -ENOMEM;
+    for (size_t k = 0; k < n; k++)
+        idx[k] = k;
+    qsort_r(idx, n, sizeof *idx, cmp_index, &rs);
+    for (size_t k = 1; k < n; k++) {
+        if (cmp(idx[k - 1], idx[k], list) != 0)
+            continue;
+        /* idx[k - 1] starts a run of equal entries (runs are skipped whole below), in
+         * position order: it is the first of them, idx[k] the first repeat. */
+        if (!found || idx[k] < *i) {
+            *i = idx[k];
+            *j = idx[k - 1];
+            found = 1;
+        }
+        while (k + 1 < n && cmp(idx[k], idx[k + 1], list) == 0)
+            k++;
+    }
+    free(idx);
+    return found;
+}
+
+/* entry_cmp over a size_t array. */
+static int cmp_size_at(size_t a, size_t b, void *list)
+{
+    return cmp_size((const size_t *)list + a, (const size_t *)list + b);
+}
+
+/* entry_cmp over an int array. */
+static int cmp_int_at(size_t a, size_t b, void *list)
+{
+    int x = ((const int *)list)[a], y = ((const int *)list)[b];
+    return (x > y) - (x < y);
+}
+
 /* "sizes" as an array: positive integers, each at most once; stored sorted. */
 static int sizes_array(struct ctx *c, json_t *arr)
 {
     char field[PB_FIELD];
-    size_t n = json_array_size(arr);
+    size_t n = json_array_size(arr), i = 0, j = 0;
     if (n == 0)
         return fail(c, "sizes", "expected at least one size");
     if (!(c->e->sizes = malloc(n * sizeof *c->e->sizes)))
         return -ENOMEM;
-    for (size_t i = 0; i < n; i++) {
-        long long x;
+    for (i = 0; i < n; i++) {
+        long long x = 0;
         snprintf(field, sizeof field, "sizes[%zu]", i);
         int rc = check_int(c, json_array_get(arr, i), field, 1, PB_MAX_SIZE, &x);
-        for (size_t j = 0; !rc && j < i; j++)
-            if (c->e->sizes[j] == (size_t)x)
-                rc = fail(c, field, "%lld is already listed at sizes[%zu]", x, j);
         if (rc)
             return rc;
         c->e->sizes[c->e->nsizes++] = (size_t)x;
+    }
+    int rep = first_repeat(n, cmp_size_at, c->e->sizes, &i, &j);
+    if (rep < 0)
+        return rep;
+    if (rep) {
+        snprintf(field, sizeof field, "sizes[%zu]", i);
+        return fail(c, field, "%zu is already listed at sizes[%zu]", c->e->sizes[i], j);
     }
     qsort(c->e->sizes, n, sizeof *c->e->sizes, cmp_size);
     return 0;
@@ -770,17 +888,19 @@ static int int_list(struct ctx *c, json_t *root, const char *key, int **out, siz
     (*out)[0] = 1;
     *n = arr ? 0 : 1;
     for (size_t i = 0; arr && i < len; i++) {
-        long long x;
+        long long x = 0;
         snprintf(field, sizeof field, "%s[%zu]", key, i);
         int rc = check_int(c, json_array_get(arr, i), field, 1, PB_MAX_WORKERS, &x);
-        for (size_t j = 0; !rc && j < i; j++)
-            if ((*out)[j] == (int)x)
-                rc = fail(c, field, "%lld is already listed at %s[%zu]", x, key, j);
         if (rc)
             return rc;
         (*out)[(*n)++] = (int)x;
     }
-    return 0;
+    size_t i = 0, j = 0;
+    int rep = first_repeat(*n, cmp_int_at, *out, &i, &j);
+    if (rep <= 0)
+        return rep;
+    snprintf(field, sizeof field, "%s[%zu]", key, i);
+    return fail(c, field, "%d is already listed at %s[%zu]", (*out)[i], key, j);
 }
 
 /* "threads": "all" is 1, 2, 4, ... below the online core count, then that count. */
@@ -890,20 +1010,29 @@ static int unknown_param(struct ctx *c, const char *field, const struct pb_strat
                     near ? "\"? " : "", list);
 }
 
-/* The value v of parameter spec as a string into buf, checked against its choices. */
+/* The value v of parameter spec as a string, whole, into *out (malloc'd; the caller frees
+ * it, also on error), checked against its choices. */
 static int param_value(struct ctx *c, json_t *v, const char *field,
-                       const struct pb_param_spec *spec, char *buf, size_t size)
+                       const struct pb_param_spec *spec, char **out)
 {
+    char num[64];
+    const char *text = num;
+    int rc = 0;
     if (json_is_string(v))
-        snprintf(buf, size, "%s", json_string_value(v));
+        rc = check_string(c, v, field, &text);
     else if (json_is_integer(v))
-        snprintf(buf, size, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+        snprintf(num, sizeof num, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
     else if (json_is_real(v))
-        snprintf(buf, size, "%.17g", json_real_value(v));
+        snprintf(num, sizeof num, "%.17g", json_real_value(v));
     else if (json_is_boolean(v))
-        snprintf(buf, size, "%s", json_is_true(v) ? "true" : "false");
+        snprintf(num, sizeof num, "%s", json_is_true(v) ? "true" : "false");
     else
         return fail(c, field, "expected a string, number or boolean, got %s", describe(c, v));
+    if (rc)
+        return rc;
+    if (!(*out = strdup(text)))
+        return -ENOMEM;
+    const char *buf = *out;
     if (spec->choices && choice_index(spec->choices, buf) < 0)
         return fail(c, field, "expected one of %s, got %s", spec->choices, describe(c, v));
     if (strpbrk(buf, ";=\n\r\t\"") || !*buf)
@@ -924,12 +1053,26 @@ static int append_param(char **params, const char *k, const char *v)
     return 0;
 }
 
+/* An exec strategy's command template, checked now: a mistake in it would fail every run. */
+static int check_command(struct ctx *c, const char *field, struct pb_strategy_cfg *sc)
+{
+    char why[512], cfield[PB_FIELD];
+    const char *command = NULL;
+    for (size_t i = 0; i < sc->nkv; i++)
+        if (strcmp(sc->kv[i].key, "command") == 0)
+            command = sc->kv[i].value;
+    if (pb_exec_check_command(sc->strategy, command, why, sizeof why) == 0)
+        return 0;
+    join_field(cfield, field, "command");
+    return fail(c, command && *command ? cfield : field, "%s", why);
+}
+
 /* Fills sc->kv with every declared parameter (configured value or default) and sc->params
  * with the configured ones; obj may be NULL for the string form. */
 static int fill_params(struct ctx *c, json_t *obj, const char *field, struct pb_strategy_cfg *sc)
 {
     const struct pb_param_spec *ps = sc->strategy->params;
-    char vfield[PB_FIELD], buf[256];
+    char vfield[PB_FIELD];
     size_t np = 0;
     while (ps && ps[np].name)
         np++;
@@ -939,19 +1082,27 @@ static int fill_params(struct ctx *c, json_t *obj, const char *field, struct pb_
         return -ENOMEM;
     for (size_t i = 0; i < np; i++) {
         json_t *v = obj ? json_object_get(obj, ps[i].name) : NULL;
+        char *buf = NULL;
         join_field(vfield, field, ps[i].name);
-        int rc = v ? param_value(c, v, vfield, &ps[i], buf, sizeof buf) : 0;
+        int rc = v ? param_value(c, v, vfield, &ps[i], &buf) : 0;
         if (!rc && v)
             rc = append_param(&sc->params, ps[i].name, buf);
+        if (!rc && strlen(sc->params) >= sizeof(((struct pb_row *)0)->params))
+            rc = fail(c, vfield, "the parameters come to %zu bytes, more than the %zu the "
+                      "results' params column holds: shorten the value (a long command can "
+                      "live in a script)", strlen(sc->params),
+                      sizeof(((struct pb_row *)0)->params) - 1);
+        sc->kv[i].key = rc ? NULL : dup_str(ps[i].name);
+        sc->kv[i].value = rc ? NULL : v ? buf : dup_str(ps[i].def ? ps[i].def : "");
+        if (rc || !v)
+            free(buf);
         if (rc)
             return rc;
-        sc->kv[i].key = dup_str(ps[i].name);
-        sc->kv[i].value = dup_str(v ? buf : ps[i].def ? ps[i].def : "");
         sc->nkv = i + 1;
         if (!sc->kv[i].key || !sc->kv[i].value)
             return -ENOMEM;
     }
-    return 0;
+    return check_command(c, field, sc);
 }
 
 /* The strategy named by v (a string at field); unknown names list the known ones. */
@@ -995,9 +1146,20 @@ static int set_label(struct ctx *c, json_t *obj, const char *field, struct pb_st
     int rc = v ? check_string(c, v, lfield, &label) : 0;
     if (rc)
         return rc;
+    if (!v && !valid_name(label, ""))       /* a plugin's name the registry let through */
+        return fail(c, field, "strategy name \"%.70s\" cannot be a label: give a \"label\"",
+                    label);
     if (!valid_name(label, " +()/:[]@"))
         return fail(c, lfield, "expected letters, digits, spaces or _.-+()/:[]@ only, got %s",
                     describe(c, v));
+    if (strchr("=+-@ ", label[0]))
+        return fail(c, lfield, "a label may not begin with '%c' (spreadsheets read a CSV field "
+                    "that begins with '=', '+', '-' or '@' as a formula; a space is lost): "
+                    "got %s", label[0], describe(c, v));
+    if (strlen(label) >= PB_LABEL_MAX)
+        return fail(c, lfield, "a label takes at most %d bytes (the results' strategy column "
+                    "holds no more, and a cut label would merge two series), got %zu bytes",
+                    PB_LABEL_MAX - 1, strlen(label));
     sc->label = dup_str(label);
     return sc->label ? 0 : -ENOMEM;
 }
@@ -1024,6 +1186,15 @@ static int parse_strategy(struct ctx *c, json_t *v, size_t i, struct pb_strategy
     return set_label(c, obj, field, sc);
 }
 
+/* entry_cmp over strategy entries: by label, then parameters. */
+static int cmp_strategy_at(size_t a, size_t b, void *list)
+{
+    const struct pb_strategy_cfg *x = (const struct pb_strategy_cfg *)list + a;
+    const struct pb_strategy_cfg *y = (const struct pb_strategy_cfg *)list + b;
+    int c = strcmp(x->label, y->label);
+    return c ? c : strcmp(x->params, y->params);
+}
+
 /* "strategies": required, non-empty; every (label, params) pair distinct. */
 static int parse_strategies(struct ctx *c, json_t *root)
 {
@@ -1041,17 +1212,14 @@ static int parse_strategies(struct ctx *c, json_t *root)
         struct pb_strategy_cfg *sc = &e->strategies[e->nstrategies++];
         if ((rc = parse_strategy(c, json_array_get(arr, i), i, sc)))
             return rc;
-        for (size_t j = 0; j < i; j++) {
-            char field[PB_FIELD];
-            if (strcmp(e->strategies[j].label, sc->label) || strcmp(e->strategies[j].params,
-                                                                    sc->params))
-                continue;
-            snprintf(field, sizeof field, "strategies[%zu]", i);
-            return fail(c, field, "same label \"%s\" and parameters \"%s\" as strategies[%zu]: "
-                        "give one a distinct \"label\"", sc->label, sc->params, j);
-        }
     }
-    return 0;
+    size_t i = 0, j = 0;
+    char field[PB_FIELD];
+    if ((rc = first_repeat(e->nstrategies, cmp_strategy_at, e->strategies, &i, &j)) <= 0)
+        return rc;
+    snprintf(field, sizeof field, "strategies[%zu]", i);
+    return fail(c, field, "same label \"%s\" and parameters \"%s\" as strategies[%zu]: give one "
+                "a distinct \"label\"", e->strategies[i].label, e->strategies[i].params, j);
 }
 
 #define PB_MAX_RMAX 64                /* values of an "rmax" sweep */

@@ -4,6 +4,7 @@
 #define PAIRBENCH_ERROR_H
 
 #include <stdarg.h>
+#include <stddef.h>
 
 struct pb_err {
     char msg[1024];                  /* one line, "where: what", no trailing newline */
@@ -13,5 +14,10 @@ struct pb_err {
  * `return pb_fail(e, -EINVAL, "%s:%d:%d: sizes[2]: ...", ...)`. */
 int pb_fail(struct pb_err *e, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+
+/* Formats into buf (size > 4 bytes) like snprintf, but a text that does not fit ends with
+ * "…" (U+2026), cut on a UTF-8 character boundary, so that a shortened status or message says
+ * it was shortened. Returns buf. */
+char *pb_fit(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 #endif

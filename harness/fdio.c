@@ -2,8 +2,10 @@
 #include "fdio.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 int pb_write_all(int fd, const void *buf, size_t len)
@@ -38,11 +40,27 @@ int pb_read_all(int fd, void *buf, size_t len)
     return 0;
 }
 
+/* Opens path for reading without blocking (a FIFO's open would wait for a writer) and
+ * refuses anything but a regular file with -EINVAL. Returns a stream or NULL with *rc set. */
+static FILE *open_regular(const char *path, int *rc)
+{
+    struct stat st;
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+    *rc = fd < 0 ? -errno : fstat(fd, &st) < 0 ? -errno : S_ISREG(st.st_mode) ? 0 : -EINVAL;
+    FILE *f = *rc ? NULL : fdopen(fd, "rb");
+    if (!*rc && !f)
+        *rc = -errno;
+    if (!f && fd >= 0)
+        close(fd);
+    return f;
+}
+
 int pb_read_file(const char *path, char **out, size_t *len)
 {
-    FILE *f = fopen(path, "rb");
+    int rc;
+    FILE *f = open_regular(path, &rc);
     if (!f)
-        return -errno;
+        return rc;
     size_t cap = 1 << 16, n = 0, got;
     char *buf = malloc(cap);
     while (buf && (got = fread(buf + n, 1, cap - n - 1, f)) > 0) {

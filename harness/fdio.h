@@ -13,7 +13,8 @@ int pb_write_all(int fd, const void *buf, size_t len);
 int pb_read_all(int fd, void *buf, size_t len);
 
 /* Reads the whole file at path into a malloc'd NUL-terminated buffer (*out, the caller frees
- * it); *len (when non-NULL) gets its size. Returns 0 or -errno. */
+ * it); *len (when non-NULL) gets its size. A FIFO, device or folder is refused with -EINVAL
+ * without blocking. Returns 0 or -errno. */
 int pb_read_file(const char *path, char **out, size_t *len);
 
 #endif

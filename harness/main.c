@@ -169,7 +169,8 @@ static int cmd_dry_run(const struct pb_experiment *e)
         const struct pb_run *r = &runs[i];
         const struct pb_strategy_cfg *sc = &e->strategies[r->strategy];
         double b = pb_sweep_estimate_bytes(e, r), t = pb_sweep_estimate_seconds(e, r);
-        char name[160];
+        char name[sizeof(((struct pb_row *)0)->strategy) + sizeof(((struct pb_row *)0)->params)
+                  + 2];              /* "label[params]" whole: both are capped at load */
         snprintf(name, sizeof name, "%s%s%s%s", sc->label, sc->params[0] ? "[" : "",
                  sc->params, sc->params[0] ? "]" : "");
         int slow = pb_sweep_beyond_timeout(e, r);

@@ -84,6 +84,8 @@ static int parse_double(const char *opt, const char *text, int zero_ok, double *
 static int parse_bins(const char *text, struct compute_args *a)
 {
     char buf[256], *save = NULL;
+    if (strlen(text) >= sizeof buf)        /* cut, it could read as other bins */
+        return bad("--bins: expected MIN,MAX,COUNT[,log], got %zu bytes", strlen(text));
     snprintf(buf, sizeof buf, "%s", text);
     char *lo = strtok_r(buf, ",", &save), *hi = strtok_r(NULL, ",", &save);
     char *n = strtok_r(NULL, ",", &save), *scale = strtok_r(NULL, ",", &save), *end;

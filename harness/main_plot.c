@@ -14,9 +14,13 @@
 
 int pb_main_plot(int argc, char **argv);
 
-/* Splits "DIR/NAME.csv" (or "DIR/NAME_summary.csv") into dir and name. Returns 0 or -EINVAL. */
+/* Splits "DIR/NAME.csv" (or "DIR/NAME_summary.csv") into dir and name. NAME must be a result
+ * name as a config gives it (letters, digits, '_', '.', '-'): it goes into file names, gnuplot
+ * scripts and the report, so a line break or a quote in it is refused, and so is a DIR or NAME
+ * too long for its buffer (never cut). Returns 0 or -EINVAL. */
 static int split_path(const char *arg, char *dir, size_t dcap, char *name, size_t ncap)
 {
+    static const char ok[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-";
     size_t len = strlen(arg);
     if (len < 5 || strcmp(arg + len - 4, ".csv") != 0)
         return -EINVAL;
@@ -25,7 +29,8 @@ static int split_path(const char *arg, char *dir, size_t dcap, char *name, size_
         len -= 8;
     const char *slash = memrchr(arg, '/', len);
     size_t base = slash ? (size_t)(slash - arg) + 1 : 0;
-    if (base == len)
+    if (base == len || strspn(arg + base, ok) < len - base || len - base >= ncap ||
+        (slash && (size_t)(slash - arg) >= dcap))
         return -EINVAL;
     if (!slash)
         snprintf(dir, dcap, ".");
@@ -98,7 +103,8 @@ int pb_main_plot(int argc, char **argv)
     }
     char dir[2048], name[1024];
     if (!path || split_path(path, dir, sizeof dir, name, sizeof name) < 0) {
-        fprintf(stderr, "bench plot: expected DIR/NAME.csv, got '%s'\n", path ? path : "");
+        fprintf(stderr, "bench plot: expected DIR/NAME.csv with NAME of letters, digits, '_', "
+                "'.' or '-' (as a config's \"name\"), got '%s'\n", path ? path : "");
         usage(stderr);
         return 2;
     }

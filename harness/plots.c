@@ -154,7 +154,8 @@ int pb_table_read(const char *path, struct pb_table *t, struct pb_err *err)
     size_t len = 0;
     int rc = pb_read_file(path, &t->buf, &len);
     if (rc < 0)
-        return pb_fail(err, rc, "%s: cannot read: %s", path, strerror(-rc));
+        return pb_fail(err, rc, "%s: cannot read: %s", path,
+                       rc == -EINVAL ? "not a regular file" : strerror(-rc));
     struct cellvec cells = {0};
     struct widthvec rows = {0};
     rc = split_rows(t->buf, len, &cells, &rows);
@@ -339,17 +340,50 @@ static int collect_series(const struct pb_table *t, struct series_set *s)
 
 /* ---------------------------------------------------------------- script text */
 
-/* Writes s as a gnuplot single-quoted string (no escapes inside; ' doubles). */
+/* Writes s as a gnuplot single-quoted string: no escapes and no `command` or @macro
+ * substitution inside; ' doubles. A line break cannot be written in one, so every text a
+ * script quotes is checked first (check_texts). */
 static void gp_quote(FILE *f, const char *s)
 {
     fputc('\'', f);
     for (; *s; s++) {
         if (*s == '\'')
             fputc('\'', f);
-        if (*s != '\n' && *s != '\r')
-            fputc(*s, f);
+        fputc(*s, f);
     }
     fputc('\'', f);
+}
+
+/* 1 when s holds a control character (a line break ends a gnuplot comment or string) or,
+ * when quotes, what gnuplot 5.4's CSV reader does not read back as written, so that the
+ * series would not be found: a comma (it splits a quoted field there), a double quote (it
+ * does not undo "" doubling) or a backslash (it takes some for escapes). */
+static int has_control(const char *s, int quotes)
+{
+    if (quotes && strpbrk(s, ",\"\\"))
+        return 1;
+    for (; *s; s++)
+        if ((unsigned char)*s < 0x20 || *s == 0x7f)
+            return 1;
+    return 0;
+}
+
+/* Refuses a result name or a strategy label or parameter string (from the summary at path)
+ * that a script could not carry as it is: one with a control character (or, for the labels
+ * and parameters a script selects rows by, a double quote). The name goes into
+ * the scripts' comments and strings, the others into strings. Returns 0 or -EINVAL. */
+static int check_texts(const char *name, const struct series_set *s, const char *path,
+                       struct pb_err *err)
+{
+    if (has_control(name, 0))
+        return pb_fail(err, -EINVAL, "the result name holds a control character (a line "
+                       "break?): it cannot go into a gnuplot script");
+    for (size_t k = 0; k < s->nkeys; k++)
+        if (has_control(s->keys[k].strategy, 1) || has_control(s->keys[k].params, 1))
+            return pb_fail(err, -EINVAL, "%s: strategy \"%.60s\" or its parameters hold a "
+                           "control character, a comma, a double quote or a backslash: a "
+                           "gnuplot script cannot select them", path, s->keys[k].strategy);
+    return 0;
 }
 
 /* The legend text of key k, with the thread count when threads > 0 and the sweep has several. */
@@ -473,7 +507,7 @@ static void clauses_end(struct clauses *c)
 static void write_thread_clauses(struct clauses *c, const struct series_set *s, const char *y,
                                  int bars)
 {
-    char title[400];
+    char title[1200];                /* label < 64, params < 1024 bytes: never cut */
     for (size_t k = 0; k < s->nkeys; k++)
         for (size_t i = 0; i < s->nthreads; i++) {
             if (!s->has[k * s->nthreads + i])
@@ -603,7 +637,7 @@ static void write_throughput(FILE *f, const char *name, const struct pb_table *t
  * (or every key when none has), at the largest n; column is 2 (speedup) or 3 (efficiency). */
 static void write_speedup_clauses(FILE *f, const struct series_set *s, int column)
 {
-    char title[400];
+    char title[1200];                /* label < 64, params < 1024 bytes: never cut */
     struct clauses c = {.f = f};
     for (size_t k = 0; k < s->nkeys; k++) {
         size_t count = 0;
@@ -761,7 +795,9 @@ static int write_figure(const char *dir, const char *name, size_t fig, const str
                         const struct series_set *s, double peak, struct pb_err *err)
 {
     char path[4096];
-    snprintf(path, sizeof path, "%s/%s_%s.gp", dir, name, pb_figure_names[fig]);
+    if (snprintf(path, sizeof path, "%s/%s_%s.gp", dir, name, pb_figure_names[fig]) >=
+        (int)sizeof path)
+        return pb_fail(err, -ENAMETOOLONG, "%.60s...: the folder and name are too long", dir);
     FILE *f = fopen(path, "w");
     if (!f)
         return pb_fail(err, -errno, "%s: cannot write: %s", path, strerror(errno));
@@ -793,6 +829,8 @@ int pb_plots_write(const char *dir, const char *name, const struct pb_plot_opts 
                    struct pb_err *err)
 {
     char path[4096];
+    if (strlen(dir) + strlen(name) + 32 > sizeof path)   /* room for every file's suffix */
+        return pb_fail(err, -ENAMETOOLONG, "%.60s...: the folder and name are too long", dir);
     snprintf(path, sizeof path, "%s/%s_summary.csv", dir, name);
     struct pb_table t;
     int rc = pb_table_read(path, &t, err);
@@ -807,6 +845,8 @@ int pb_plots_write(const char *dir, const char *name, const struct pb_plot_opts 
         else if (rc < 0)
             pb_fail(err, rc, "%s: out of memory", path);
     }
+    if (rc == 0)
+        rc = check_texts(name, &s, path, err);
     for (size_t fig = 0; rc == 0 && fig < PB_FIGURE_COUNT; fig++)
         rc = write_figure(dir, name, fig, &t, &s, o ? o->peak_pairs_per_s : 0, err);
     if (rc == 0)
@@ -907,8 +947,10 @@ int pb_plots_render(const char *dir, const char *name, struct pb_err *err)
         return pb_fail(err, -ENOENT, "gnuplot not found on PATH: figures not rendered");
     for (size_t fig = 0; fig <= PB_FIGURE_COUNT; fig++) {
         char script[4096], tail[4096], line[512];
-        snprintf(script, sizeof script, "%s/%s_%s.gp", dir, name,
-                 fig < PB_FIGURE_COUNT ? pb_figure_names[fig] : PB_FIGURE_RMAX);
+        if (snprintf(script, sizeof script, "%s/%s_%s.gp", dir, name,
+                     fig < PB_FIGURE_COUNT ? pb_figure_names[fig] : PB_FIGURE_RMAX) >=
+            (int)sizeof script)
+            return pb_fail(err, -ENAMETOOLONG, "%.60s...: the folder and name are too long", dir);
         if (fig == PB_FIGURE_COUNT && access(script, F_OK) != 0)
             break;                   /* no "rmax" sweep */
         int st = run_gnuplot(gnuplot, script, tail, sizeof tail);

@@ -40,15 +40,36 @@ const struct pb_strategy *pb_registry_find(const char *name)
     return NULL;
 }
 
-int pb_registry_add(const struct pb_strategy *s, struct pb_err *e)
+/* 1 when name is 1 to PB_LABEL_MAX - 1 bytes of [A-Za-z0-9_.-] not starting with '-'. */
+static int valid_strategy_name(const char *name)
+{
+    size_t len = strnlen(name, PB_LABEL_MAX);
+    return len > 0 && len < PB_LABEL_MAX && name[0] != '-' &&
+           strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") == len;
+}
+
+int pb_registry_check(const struct pb_strategy *s, struct pb_err *e)
 {
     if (s->abi_version != PB_STRATEGY_ABI)
         return pb_fail(e, -EINVAL, "strategy ABI version %d, this bench expects %d: rebuild it "
                        "against this bench's strategy.h", s->abi_version, PB_STRATEGY_ABI);
     if (!s->name || !*s->name || !s->run)
         return pb_fail(e, -EINVAL, "strategy has no name or no run function");
+    if (!valid_strategy_name(s->name))
+        return pb_fail(e, -EINVAL, "strategy name \"%.*s%s\" is not a valid label: 1 to %d "
+                       "letters, digits, '_', '.' or '-', not starting with '-'",
+                       PB_LABEL_MAX, s->name, strlen(s->name) > PB_LABEL_MAX ? "..." : "",
+                       PB_LABEL_MAX - 1);
     if (pb_registry_find(s->name))
         return pb_fail(e, -EINVAL, "a strategy named '%s' is already registered", s->name);
+    return 0;
+}
+
+int pb_registry_add(const struct pb_strategy *s, struct pb_err *e)
+{
+    int rc = pb_registry_check(s, e);
+    if (rc)
+        return rc;
     if (nextra == PB_MAX_EXTRA)
         return pb_fail(e, -EINVAL, "too many strategies (at most %d added)", PB_MAX_EXTRA);
     extra[nextra++] = s;
@@ -62,4 +83,6 @@ void pb_registry_names(char *buf, size_t size)
     for (size_t i = 0; i < pb_registry_count() && used < size; i++)
         used += (size_t)snprintf(buf + used, size - used, "%s%s", i ? ", " : "",
                                  pb_registry_get(i)->name);
+    if (used >= size && size > 4)
+        memcpy(buf + size - 4, "\xE2\x80\xA6", 4);   /* cut: say so ("…") */
 }

@@ -11,8 +11,18 @@
 /* The generated, NULL-terminated table of built-in strategies. */
 extern const struct pb_strategy *const pb_builtin_strategies[];
 
-/* Adds s (not copied: it must outlive the registry). Refuses a wrong ABI version, a missing
- * name or run function, or a name already taken. Returns 0 or -EINVAL with e filled. */
+/* Bytes a strategy name or label may take, its NUL included: the CSV's strategy column
+ * (struct pb_row.strategy) holds this many, and longer ones are refused, never cut. */
+#define PB_LABEL_MAX 64
+
+/* Checks s without adding it: this ABI version, a run function, a name that is a valid label
+ * (1 to PB_LABEL_MAX - 1 bytes of [A-Za-z0-9_.-], not starting with '-', so that it can name
+ * CSV rows and files and no spreadsheet reads it as a formula), not already taken. Returns 0
+ * or -EINVAL with e saying what is wrong. */
+int pb_registry_check(const struct pb_strategy *s, struct pb_err *e);
+
+/* Adds s (not copied: it must outlive the registry) after pb_registry_check. Returns 0 or
+ * -EINVAL with e filled. */
 int pb_registry_add(const struct pb_strategy *s, struct pb_err *e);
 
 /* The strategy called name, or NULL. */
@@ -22,7 +32,8 @@ const struct pb_strategy *pb_registry_find(const char *name);
 size_t pb_registry_count(void);
 const struct pb_strategy *pb_registry_get(size_t i);
 
-/* Writes the known names as "a, b, c" into buf (for "unknown strategy" messages). */
+/* Writes the known names as "a, b, c" into buf (for "unknown strategy" messages), ending
+ * with "…" when they do not all fit. */
 void pb_registry_names(char *buf, size_t size);
 
 #endif

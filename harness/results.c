@@ -138,7 +138,7 @@ int pb_csv_write_header(FILE *f)
 
 int pb_csv_append(FILE *f, const struct pb_row *r)
 {
-    char buf[512];                   /* larger than any T_STR field */
+    char buf[sizeof(struct pb_row)]; /* larger than any T_STR field */
     for (size_t i = 0; i < NCOLS; i++) {
         format_value(&cols[i], r, buf, sizeof buf);
         if (i > 0 && putc(',', f) == EOF)

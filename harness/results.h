@@ -16,7 +16,7 @@
 
 struct pb_row {
     char strategy[64];               /* label */
-    char params[256];                /* "k=v;k=v" or "" */
+    char params[1024];               /* "k=v;k=v" or ""; the config loader refuses longer */
     char output[16];                 /* "matrix" | "histogram" */
     size_t n;
     int threads;

@@ -472,7 +472,7 @@ static void read_tail(const char *tmpdir, char *tail, size_t size)
     while (len > 0 && (buf[len - 1] == '\n' || buf[len - 1] == '\r' || buf[len - 1] == ' '))
         buf[--len] = '\0';
     char *line = strrchr(buf, '\n');
-    snprintf(tail, size, "%s", line ? line + 1 : buf);
+    pb_fit(tail, size, "%s", line ? line + 1 : buf);
 }
 
 /* ---- the child ------------------------------------------------------------------------- */
@@ -714,12 +714,12 @@ static void status_reported(const struct run *r, struct pb_measure *m)
     const struct computed_rec *c = &r->comp;
     const char *sep = c->note[0] ? ": " : "";
     if (c->rc == -ENOTSUP)
-        snprintf(m->status, sizeof m->status, "skipped: %.180s", c->note);
+        pb_fit(m->status, sizeof m->status, "skipped: %s", c->note);
     else if (c->rc < 0)
-        snprintf(m->status, sizeof m->status, "error: %.40s%s%.140s", strerror(-c->rc), sep, c->note);
+        pb_fit(m->status, sizeof m->status, "error: %s%s%s", strerror(-c->rc), sep, c->note);
     else if (c->rc > 0)
-        snprintf(m->status, sizeof m->status, "error: strategy returned %d%s%.140s", c->rc, sep,
-                 c->note);
+        pb_fit(m->status, sizeof m->status, "error: strategy returned %d%s%s", c->rc, sep,
+               c->note);
     else
         snprintf(m->status, sizeof m->status, "ok");
 }
@@ -768,9 +768,9 @@ static void fill_measure(const struct run *r, double timeout_s, struct pb_measur
 static void add_tail(struct pb_measure *m)
 {
     size_t len = strlen(m->status);
-    if (!m->output_tail[0] || strcmp(m->status, "ok") == 0 || len + 4 >= sizeof m->status)
+    if (!m->output_tail[0] || strcmp(m->status, "ok") == 0 || len + 8 >= sizeof m->status)
         return;
-    snprintf(m->status + len, sizeof m->status - len, " [%s]", m->output_tail);
+    pb_fit(m->status + len, sizeof m->status - len, " [%s]", m->output_tail);
 }
 
 /* Makes the temporary directory, pipes and cgroup. Returns 0 or -errno. */

@@ -60,16 +60,27 @@ static int cmp_rowptr(const void *p, const void *q)
     return c ? c : (a > b) - (a < b);   /* file order within a group: a stable sort */
 }
 
-/* FNV-1a 64 of the group key, so a group's bootstrap does not depend on its neighbours. */
+/* FNV-1a 64 of s continuing from h. */
+static uint64_t fnv1a(uint64_t h, const char *s)
+{
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 0x100000001b3ull;
+    return h;
+}
+
+/* FNV-1a 64 of the group key "strategy|params|output|kind|precision|ranks|n|threads", so a
+ * group's bootstrap does not depend on its neighbours; hashed piece by piece, whole at any
+ * length. */
 static uint64_t key_seed(const struct pb_row *r)
 {
-    char buf[512];
+    char nums[96];
     uint64_t h = 0xcbf29ce484222325ull;
-    snprintf(buf, sizeof buf, "%s|%s|%s|%s|%s|%d|%zu|%d", r->strategy, r->params, r->output,
-             r->kind, r->precision, r->ranks, r->n, r->threads);
-    for (const char *p = buf; *p; p++)
-        h = (h ^ (unsigned char)*p) * 0x100000001b3ull;
-    return h;
+    const char *text[] = { r->strategy, "|", r->params, "|", r->output, "|", r->kind, "|",
+                           r->precision, "|" };
+    for (size_t i = 0; i < sizeof text / sizeof text[0]; i++)
+        h = fnv1a(h, text[i]);
+    snprintf(nums, sizeof nums, "%d|%zu|%d", r->ranks, r->n, r->threads);
+    return fnv1a(h, nums);
 }
 
 /* Median of the non-negative values among the kib figures picked by get; NAN if none. */
@@ -306,9 +317,26 @@ static int write_file(const char *path, const struct group *g, size_t ng, FILE *
     return 0;
 }
 
+/* Refuses a row whose label begins as a spreadsheet formula does ('=', '+', '-', '@'): bench
+ * never writes one (the config refuses such labels), so it comes from an edited CSV, and the
+ * summary would carry it into its first column. Returns 0 or -EINVAL naming the row. */
+static int check_labels(const struct pb_row *rows, size_t nrows, const char *path,
+                        struct pb_err *err)
+{
+    for (size_t i = 0; i < nrows; i++)
+        if (rows[i].strategy[0] && strchr("=+-@", rows[i].strategy[0]))
+            return pb_fail(err, -EINVAL, "%s: run %zu: strategy \"%.40s\" begins with '%c', "
+                           "which a spreadsheet reads as a formula: not a label bench writes",
+                           path, i + 1, rows[i].strategy, rows[i].strategy[0]);
+    return 0;
+}
+
 int pb_summary_write(const struct pb_row *rows, size_t nrows, const char *path, FILE *warn,
                      struct pb_err *err)
 {
+    int bad = check_labels(rows, nrows, path, err);
+    if (bad)
+        return bad;
     const struct pb_row **sorted = malloc((nrows ? nrows : 1) * sizeof *sorted);
     struct group *groups = NULL;
     size_t n = 0, ng = 0;

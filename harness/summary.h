@@ -24,8 +24,9 @@
 
 #include <stdio.h>
 
-/* Writes the summary of rows[0..nrows) to path (replacing it). Each flagged row is also
- * described in one line on warn (when non-NULL). Returns 0 or -errno with err filled. */
+/* Writes the summary of rows[0..nrows) to path (replacing it); a row whose label begins with
+ * =, +, - or @ (a spreadsheet formula; bench never writes one) is refused. Each flagged row is
+ * also described in one line on warn (when non-NULL). Returns 0 or -errno with err filled. */
 int pb_summary_write(const struct pb_row *rows, size_t nrows, const char *path, FILE *warn,
                      struct pb_err *err);
 

@@ -344,9 +344,9 @@ static void row_measured(const struct sweep *s, const struct pb_measure *m,
                  indep ? " (" : "", indep ? ref->method : "", indep ? ")" : "");
     int ok = strcmp(m->status, "ok") == 0;
     if (ok && m->verified == 0 && m->verify_note[0])
-        snprintf(row->status, sizeof row->status, "ok; mismatch: %.150s", m->verify_note);
+        pb_fit(row->status, sizeof row->status, "ok; mismatch: %s", m->verify_note);
     if (ok && !ref && row->n > 0)
-        snprintf(row->status, sizeof row->status, "ok; not verified: %.160s", unref);
+        pb_fit(row->status, sizeof row->status, "ok; not verified: %s", unref);
     if (ok && m->wall_s > 0)
         row->pairs_per_s = pb_pairs(row->n) / m->wall_s;
     if (ok && s->have_limits && row->n > 1)
@@ -382,7 +382,7 @@ static int execute(struct sweep *s, const struct pb_run *run, struct pb_row *row
     const struct pb_strategy_cfg *sc = &s->e->strategies[run->strategy];
     struct pb_err e;
     if (run->n > 0 && size_points(s, run->n, &e) < 0) {
-        snprintf(row->status, sizeof row->status, "error: points: %.170s", e.msg);
+        pb_fit(row->status, sizeof row->status, "error: points: %s", e.msg);
         return 0;
     }
     double need = pb_sweep_estimate_bytes(s->e, run), avail = pb_sweep_available_bytes();
@@ -400,7 +400,7 @@ static int execute(struct sweep *s, const struct pb_run *run, struct pb_row *row
     char unref[256] = "";
     if (run->n > 0 && !(ref = size_reference(s, &p, sc, unref, sizeof unref)) &&
         pb_refset_pick(s->e, run->n, sc->strategy) == 0) {
-        snprintf(row->status, sizeof row->status, "skipped: reference: %.160s", unref);
+        pb_fit(row->status, sizeof row->status, "skipped: reference: %s", unref);
         return 0;                    /* naive failed: as before, the run is not started */
     }
     struct pb_params k = {.threads = run->threads, .ranks = run->ranks, .pin = s->e->pin,
@@ -622,13 +622,19 @@ static int measure_limits(struct pb_limits *l, struct pb_err *err)
     return 0;
 }
 
-/* Paths of the four outputs in r. */
-static void set_paths(const struct pb_experiment *e, const char *dir, struct pb_sweep_result *r)
+/* Paths of the four outputs in r. Returns 0, or -ENAMETOOLONG with err set when one does not
+ * fit (a cut path would name another file). */
+static int set_paths(const struct pb_experiment *e, const char *dir, struct pb_sweep_result *r,
+                     struct pb_err *err)
 {
     snprintf(r->csv, sizeof r->csv, "%s/%s.csv", dir, e->name);
-    snprintf(r->summary, sizeof r->summary, "%s/%s_summary.csv", dir, e->name);
     snprintf(r->meta, sizeof r->meta, "%s/%s.json", dir, e->name);
     snprintf(r->report, sizeof r->report, "%s/%s.html", dir, e->name);
+    if (snprintf(r->summary, sizeof r->summary, "%s/%s_summary.csv", dir, e->name) >=
+        (int)sizeof r->summary)
+        return pb_fail(err, -ENAMETOOLONG, "--out %.60s...: the folder and name come to more "
+                       "than %zu bytes", dir, sizeof r->summary - 16);
+    return 0;
 }
 
 /* For an "rmax" sweep: the edges of each rmax, output.bins scaled by rmax / bins.max. Returns 0 or
@@ -678,7 +684,8 @@ static int preflight(struct sweep *s, struct pb_err *err)
     int rc = prepare_outdir(s->o->outdir, err);
     if (rc < 0)
         return rc;
-    set_paths(s->e, s->o->outdir, s->r);
+    if ((rc = set_paths(s->e, s->o->outdir, s->r, err)) < 0)
+        return rc;
     if (s->e->output == PB_OUTPUT_HISTOGRAM && pb_edges_make(&s->e->bins, &s->edges) < 0)
         return pb_fail(err, -EINVAL, "%s: output.bins: cannot make %zu increasing edges from "
                        "%g to %g", s->e->path, s->e->bins.count, s->e->bins.min, s->e->bins.max);

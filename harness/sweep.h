@@ -29,7 +29,8 @@ struct pb_sweep_hooks {
 /* The fastest strategy at one n, for the closing table. */
 struct pb_best {
     size_t n;
-    char label[128];                 /* "strategy[params] xT" */
+    char label[1200];                /* "strategy[params] xT": label < 64 and params < 1024
+                                        bytes (results.h), so it is never cut */
     double median_s;
     long peak_kib;
     double speedup_vs_naive;         /* naive's median / this median; 0 when naive absent */

@@ -1,8 +1,12 @@
 /* exec.c — an external command as a strategy, run once per n at 1 thread: for baselines that
  * do not take a worker count (scipy cdist, pdist + numpy.histogram). See kernels/exec.h for the
  * command template, the files exchanged and the exit-77 "skipped" convention. A command that
- * takes {threads} is refused here; it belongs to exec-parallel, which is swept over threads. */
+ * takes {threads} is refused here; it belongs to exec-parallel, which is swept over threads.
+ * This file also holds the template check the config loader runs (exec-check.h). */
 #include "exec.h"
+#include "exec-check.h"
+
+extern const struct pb_strategy pb_strategy_exec_parallel;
 
 /* One serial run of the configured command. */
 static int run(const struct pb_problem *p, const struct pb_params *k, struct pb_output *out)
@@ -18,3 +22,11 @@ const struct pb_strategy pb_strategy_exec = {
     .params = exec_params,
     .run = run,
 };
+
+int pb_exec_check_command(const struct pb_strategy *s, const char *command, char *why,
+                          size_t size)
+{
+    if (s != &pb_strategy_exec && s != &pb_strategy_exec_parallel)
+        return 0;
+    return exec_template_check(command, s == &pb_strategy_exec_parallel, why, size);
+}

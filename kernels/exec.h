@@ -116,65 +116,109 @@ static int exec_append(char **buf, size_t *len, size_t *cap, const char *src, si
     return 0;
 }
 
-/* Writes s single-quoted for /bin/sh into dst (size bytes; ' becomes '\''). */
-static void exec_quote(char *dst, size_t size, const char *s)
+/* Appends s single-quoted for /bin/sh (' becomes '\'') to the growing string. Returns 0 or
+ * -ENOMEM; nothing is ever cut. */
+static int exec_append_quoted(char **buf, size_t *len, size_t *cap, const char *s)
 {
-    size_t o = 0;
-    dst[o++] = '\'';
-    for (; *s && o + 6 < size; s++) {
-        if (*s == '\'') {
-            memcpy(dst + o, "'\\''", 4);
-            o += 4;
-        } else {
-            dst[o++] = *s;
-        }
+    int err = exec_append(buf, len, cap, "'", 1);
+    while (!err && *s) {
+        size_t run = strcspn(s, "'");
+        err = exec_append(buf, len, cap, s, run);
+        if (!err && s[run] == '\'')
+            err = exec_append(buf, len, cap, "'\\''", 4);
+        s += run + (s[run] == '\'');
     }
-    dst[o++] = '\'';
-    dst[o] = '\0';
+    return err ? err : exec_append(buf, len, cap, "'", 1);
 }
 
-/* The text for placeholder name (length len) into val, or -EINVAL for an unknown name. */
-static int exec_value(const struct exec_job *j, const char *name, size_t len, char *val,
-                      size_t size)
+/* The placeholders a command template may use; exec_value knows each. */
+static const char *const exec_placeholders[] = {
+    "n", "threads", "points", "edges", "out", "output", "bins", "box", "python", "scripts",
+    "time", "tmpdir", "setup", NULL,
+};
+
+/* Formats why (size bytes) and returns -EINVAL, for exec_template_check's refusals. */
+__attribute__((format(printf, 3, 4)))
+static int exec_why(char *why, size_t size, const char *fmt, ...)
 {
-    const struct pb_problem *p = j->p;
-    const char *scripts = getenv("PB_SCRIPTS_DIR");
-#define IS(s) (len == strlen(s) && strncmp(name, s, len) == 0)
-    if (IS("n"))
-        snprintf(val, size, "%zu", p->n);
-    else if (IS("threads"))
-        snprintf(val, size, "%d", j->k->threads);
-    else if (IS("output"))
-        snprintf(val, size, "%s", p->output == PB_OUTPUT_MATRIX ? "matrix" : "histogram");
-    else if (IS("box"))
-        snprintf(val, size, "%.17g", p->box > 0 ? p->box : 0.0);
-    else if (IS("bins") && p->output == PB_OUTPUT_HISTOGRAM)
-        snprintf(val, size, "%.17g,%.17g,%zu,%s", p->edges[0], p->edges[p->nbins], p->nbins,
-                 p->scale == PB_BINS_LOG ? "log" : "linear");
-    else if (IS("bins"))
-        val[0] = '\0';
-    else if (IS("points") || IS("edges") || IS("out") || IS("time") || IS("tmpdir"))
-        exec_quote(val, size, IS("points") ? j->points : IS("edges") ? j->edges
-                   : IS("out") ? j->out : IS("time") ? j->time : j->k->tmpdir);
-    else if (IS("setup"))
-        exec_quote(val, size, j->setup);
-    else if (IS("python"))
-        exec_quote(val, size, pb_param(j->k, "python"));
-    else if (IS("scripts"))
-        exec_quote(val, size, scripts && *scripts ? scripts : PB_EXEC_SCRIPTS);
-    else
-        return -EINVAL;
-#undef IS
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(why, size, fmt, ap);
+    va_end(ap);
+    return -EINVAL;
+}
+
+/* Checks a command template without running it: non-empty, every '{' closed by a '}' that
+ * ends a known placeholder, and {threads} only when parallel. Returns 0, or -EINVAL with the
+ * reason in why (size bytes), the same words the config loader and a run give. */
+static int exec_template_check(const char *tpl, int parallel, char *why, size_t size)
+{
+    if (!tpl || !*tpl)
+        return exec_why(why, size, "exec needs a \"command\" parameter");
+    for (const char *lb = strchr(tpl, '{'); lb; lb = strchr(lb + 1, '{')) {
+        const char *rb = strchr(lb, '}');
+        size_t len = rb ? (size_t)(rb - lb - 1) : 0, k = 0;
+        if (!rb)
+            return exec_why(why, size, "unclosed '{' in \"%.60s%s\"", lb,
+                            strlen(lb) > 60 ? "..." : "");
+        while (exec_placeholders[k] && !(strlen(exec_placeholders[k]) == len &&
+                                         strncmp(exec_placeholders[k], lb + 1, len) == 0))
+            k++;
+        if (!exec_placeholders[k])
+            return exec_why(why, size, "unknown placeholder %.*s (known: {n} {threads} "
+                            "{points} {edges} {out} {output} {bins} {box} {python} {scripts} "
+                            "{time} {tmpdir} {setup})", len > 60 ? 62 : (int)len + 2, lb);
+        if (!parallel && len == 7 && strncmp(lb + 1, "threads", 7) == 0)
+            return exec_why(why, size, "exec runs its command once at 1 thread; a command "
+                            "that takes {threads} belongs to exec-parallel");
+    }
     return 0;
 }
 
-/* Expands the template into *cmd (malloc'd, also on error). Returns 0, -EINVAL with the note
- * naming an unknown or unclosed placeholder, or -ENOMEM. */
+/* Appends the text for placeholder name (length len) to the growing command, or returns
+ * -EINVAL for an unknown name (exec_template_check refuses those first). */
+static int exec_value(const struct exec_job *j, const char *name, size_t len, char **buf,
+                      size_t *blen, size_t *cap)
+{
+    const struct pb_problem *p = j->p;
+    const char *scripts = getenv("PB_SCRIPTS_DIR");
+    char val[128];
+#define IS(s) (len == strlen(s) && strncmp(name, s, len) == 0)
+    if (IS("points") || IS("edges") || IS("out") || IS("time") || IS("tmpdir"))
+        return exec_append_quoted(buf, blen, cap, IS("points") ? j->points : IS("edges")
+                                  ? j->edges : IS("out") ? j->out : IS("time") ? j->time
+                                  : j->k->tmpdir);
+    if (IS("setup"))
+        return exec_append_quoted(buf, blen, cap, j->setup);
+    if (IS("python"))
+        return exec_append_quoted(buf, blen, cap, pb_param(j->k, "python"));
+    if (IS("scripts"))
+        return exec_append_quoted(buf, blen, cap, scripts && *scripts ? scripts : PB_EXEC_SCRIPTS);
+    if (IS("n"))
+        snprintf(val, sizeof val, "%zu", p->n);
+    else if (IS("threads"))
+        snprintf(val, sizeof val, "%d", j->k->threads);
+    else if (IS("output"))
+        snprintf(val, sizeof val, "%s", p->output == PB_OUTPUT_MATRIX ? "matrix" : "histogram");
+    else if (IS("box"))
+        snprintf(val, sizeof val, "%.17g", p->box > 0 ? p->box : 0.0);
+    else if (IS("bins") && p->output == PB_OUTPUT_HISTOGRAM)
+        snprintf(val, sizeof val, "%.17g,%.17g,%zu,%s", p->edges[0], p->edges[p->nbins],
+                 p->nbins, p->scale == PB_BINS_LOG ? "log" : "linear");   /* < 80 bytes */
+    else if (IS("bins"))
+        val[0] = '\0';
+    else
+        return -EINVAL;
+#undef IS
+    return exec_append(buf, blen, cap, val, strlen(val));
+}
+
+/* Expands the template into *cmd (malloc'd, also on error), at whatever length it takes.
+ * Returns 0, -EINVAL with the note naming an unknown or unclosed placeholder, or -ENOMEM. */
 static int exec_expand(const struct exec_job *j, const char *tpl, char **cmd,
                        struct pb_output *out)
 {
     size_t len = 0, cap = 0;
-    char val[2 * PATH_MAX + 8];
     int err = exec_append(cmd, &len, &cap, "", 0);
     while (!err && *tpl) {
         const char *lb = strchr(tpl, '{');
@@ -182,13 +226,12 @@ static int exec_expand(const struct exec_job *j, const char *tpl, char **cmd,
         if (!lb)
             return exec_append(cmd, &len, &cap, tpl, strlen(tpl));
         if (!rb)
-            return exec_note(out, -EINVAL, "command: unclosed '{' in \"%s\"", lb);
-        if (exec_value(j, lb + 1, (size_t)(rb - lb - 1), val, sizeof val) < 0)
+            return exec_note(out, -EINVAL, "unclosed '{' in \"%s\"", lb);
+        err = exec_append(cmd, &len, &cap, tpl, (size_t)(lb - tpl));
+        if (!err && (err = exec_value(j, lb + 1, (size_t)(rb - lb - 1), cmd, &len, &cap)) ==
+            -EINVAL)
             return exec_note(out, -EINVAL, "command: unknown placeholder %.*s",
                              (int)(rb - lb + 1), lb);
-        err = exec_append(cmd, &len, &cap, tpl, (size_t)(lb - tpl));
-        if (!err)
-            err = exec_append(cmd, &len, &cap, val, strlen(val));
         tpl = rb + 1;
     }
     return err;
@@ -246,23 +289,32 @@ static int exec_shell(const char *cmd, const char *log, int *status)
     return 0;
 }
 
-/* The last non-blank line of the file at path into buf ("" when there is none). */
+/* The last non-blank line of the file at path into buf ("" when there is none), its start
+ * followed by "…" when it does not fit. */
 static void exec_last_line(const char *path, char *buf, size_t size)
 {
-    char line[1024];
+    char *line = NULL;
+    size_t cap = 0;
     buf[0] = '\0';
     FILE *f = fopen(path, "r");
     if (!f)
         return;
-    while (fgets(line, sizeof line, f)) {
+    while (getline(&line, &cap, f) > 0) {       /* whole lines, however long */
         line[strcspn(line, "\r\n")] = '\0';
         size_t len = strlen(line);
         if (line[strspn(line, " \t")] == '\0')
             continue;
-        len = len < size ? len : size - 1;     /* keep the start: it names the problem */
+        if (len < size) {
+            memcpy(buf, line, len + 1);
+            continue;
+        }
+        len = size - 4;                        /* keep the start (it names the problem) */
+        while (len > 0 && ((unsigned char)line[len] & 0xC0) == 0x80)
+            len--;                             /* on a UTF-8 boundary, */
         memcpy(buf, line, len);
-        buf[len] = '\0';
+        memcpy(buf + len, "\xE2\x80\xA6", 4);  /* and say it was cut: "…" */
     }
+    free(line);
     fclose(f);
 }
 
@@ -379,17 +431,22 @@ static int exec_read_setup(const struct exec_job *j, struct pb_output *out)
     return 0;
 }
 
-/* Fills the per-run file names under k->tmpdir. */
-static void exec_paths(struct exec_job *j)
+/* Fills the per-run file names under k->tmpdir. Returns 0, or -ENAMETOOLONG with the note
+ * set when the folder's name leaves no room for them (a cut path would name another file). */
+static int exec_paths(struct exec_job *j, struct pb_output *out)
 {
     const char *d = j->k->tmpdir && *j->k->tmpdir ? j->k->tmpdir : "/tmp";
     int m = j->p->output == PB_OUTPUT_MATRIX;
+    if (strlen(d) + sizeof "/points.txt" > sizeof j->points)
+        return exec_note(out, -ENAMETOOLONG, "the run's folder name is too long (%zu bytes)",
+                         strlen(d));
     snprintf(j->points, sizeof j->points, "%s/points.txt", d);
     snprintf(j->edges, sizeof j->edges, "%s/edges.txt", d);
     snprintf(j->out, sizeof j->out, "%s/out.%s", d, m ? "npy" : "csv");
     snprintf(j->log, sizeof j->log, "%s/log.txt", d);
     snprintf(j->time, sizeof j->time, "%s/time.txt", d);
     snprintf(j->setup, sizeof j->setup, "%s/setup.txt", d);
+    return 0;
 }
 
 /* Refuses what exec cannot do before anything is written. parallel: the command may use
@@ -397,11 +454,10 @@ static void exec_paths(struct exec_job *j)
 static int exec_check(const struct pb_problem *p, const char *tpl, int parallel,
                       struct pb_output *out)
 {
-    if (!tpl || !*tpl)
-        return exec_note(out, -EINVAL, "exec needs a \"command\" parameter");
-    if (!parallel && strstr(tpl, "{threads}"))
-        return exec_note(out, -EINVAL, "exec runs its command once at 1 thread; a command "
-                         "that takes {threads} belongs to exec-parallel");
+    char why[sizeof out->note - 16];
+    if (exec_template_check(tpl, parallel, why, sizeof why) < 0)
+        return exec_note(out, -EINVAL, "%s%s", tpl && *tpl && strchr(tpl, '{') ? "command: " : "",
+                         why);
     if (p->precision != PB_PRECISION_DOUBLE)
         return exec_note(out, -ENOTSUP, "exec baselines compute in double only");
     return 0;
@@ -415,9 +471,8 @@ static int exec_run(const struct pb_problem *p, const struct pb_params *k, struc
     const char *tpl = pb_param(k, "command");
     char *cmd = NULL;
     int status = 0, err = exec_check(p, tpl, parallel, out);
-    if (err)
+    if (err || (err = exec_paths(&j, out)))
         return err;
-    exec_paths(&j);
     unlink(j.out);                         /* a stale answer must not pass for this one */
     unlink(j.setup);
     err = exec_expand(&j, tpl, &cmd, out);

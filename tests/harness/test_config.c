@@ -8,6 +8,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -370,6 +371,139 @@ static void test_misc_errors(void **state)
              " \"strategies\": [\"naive\"]}", "bad stem.json:1:1: the file name \"bad stem\"");
 }
 
+/* The capacity cat keeps for n bytes: a power of two, at least 4096. */
+static size_t cap_for(size_t n)
+{
+    size_t cap = 4096;
+    while (cap < n)
+        cap *= 2;
+    return cap;
+}
+
+/* A string builder for the big configs below: appends formatted text to *buf, whose
+ * capacity doubles (a realloc per append is quadratic where realloc always copies, as under
+ * AddressSanitizer). */
+__attribute__((format(printf, 3, 4)))
+static void cat(char **buf, size_t *len, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int add = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    size_t need = *len + (size_t)add + 1;
+    if (!*buf || need > cap_for(*len + 1))  /* the buffer holds cap_for(*len + 1) bytes */
+        *buf = realloc(*buf, cap_for(need));
+    assert_non_null(*buf);
+    va_start(ap, fmt);
+    vsnprintf(*buf + *len, (size_t)add + 1, fmt, ap);
+    va_end(ap);
+    *len += (size_t)add;
+}
+
+/* A command far past the 255 bytes a fixed buffer once cut it to (the cut one redirected into
+ * another file) is kept whole, in the parameter the run gets and in the params string. */
+static void test_long_command_whole(void **state)
+{
+    (void)state;
+    const char *dir = pbt_tmpdir("config-long");
+    char cmd[700], text[1200];
+    struct pb_experiment e;
+    int n = snprintf(cmd, sizeof cmd, "{python} {scripts}/pdist_hist.py --points {points} "
+                     "--edges {edges} --out {out}");
+    while (n < 560)
+        n += snprintf(cmd + n, sizeof cmd - (size_t)n, " --verbose");
+    snprintf(cmd + n, sizeof cmd - (size_t)n, " && cp {out} some/dir/notes_{n}.bak");
+    snprintf(text, sizeof text, "{\"output\": {\"kind\": \"matrix\"}, \"sizes\": [1],\n"
+             " \"strategies\": [{\"name\": \"exec\", \"command\": \"%s\"}]}", cmd);
+    load_ok(dir, "long.json", text, &e);
+    const struct pb_strategy_cfg *sc = &e.strategies[0];
+    assert_string_equal(pb_param(&(struct pb_params){.kv = sc->kv, .nkv = sc->nkv}, "command"),
+                        cmd);
+    assert_non_null(strstr(sc->params, "notes_{n}.bak"));
+    pb_experiment_free(&e);
+}
+
+/* Runs pb_config_load on path in this process under a 20 s alarm (a hang kills the test
+ * instead of holding it): it must fail with -EINVAL and a message holding fragment. */
+static void load_refused(const char *path, const char *fragment)
+{
+    struct pb_experiment e;
+    struct pb_err err = { "" };
+    alarm(20);
+    int rc = pb_config_load(path, &e, &err);
+    alarm(0);
+    print_message("%s\n", err.msg);
+    assert_int_equal(rc, -EINVAL);
+    if (!strstr(err.msg, fragment))
+        fail_msg("message \"%s\" lacks \"%s\"", err.msg, fragment);
+}
+
+/* A FIFO, a device or a folder as the config is refused at once (a FIFO's open blocked
+ * forever, /dev/zero was read without bound); a regular file past the size cap too. */
+static void test_config_not_regular_or_huge(void **state)
+{
+    (void)state;
+    const char *dir = pbt_tmpdir("config-special");
+    char path[1200];
+    snprintf(path, sizeof path, "%s/fifo.json", dir);
+    unlink(path);
+    assert_int_equal(mkfifo(path, 0600), 0);
+    load_refused(path, "not a regular file (a FIFO)");
+    load_refused("/dev/zero", "/dev/zero: not a regular file (a device)");
+    load_refused(dir, "not a regular file (a directory)");
+    snprintf(path, sizeof path, "%s/huge.json", dir);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs("{\"description\": \"", f);
+    for (int i = 0; i < 5 * 1024; i++)
+        fprintf(f, "%01023d", 0);
+    fputs("\"}\n", f);
+    fclose(f);
+    load_refused(path, "more than the 4 MiB a config may hold");
+}
+
+/* A config with sizes 200000, 199999, ..., 1 and, when repeat, 77 once more at the end. */
+static char *many_sizes(int repeat)
+{
+    char *text = NULL;
+    size_t len = 0;
+    cat(&text, &len, "{\"output\": {\"kind\": \"matrix\"}, \"strategies\": [\"naive\"],\n"
+        " \"sizes\": [");
+    for (int i = 200000; i >= 1; i--)
+        cat(&text, &len, "%d%s", i, i > 1 || repeat ? ", " : "");
+    cat(&text, &len, "%s]}\n", repeat ? "77" : "");
+    return text;
+}
+
+/* 200,000 explicit sizes (18 s when each was compared with every earlier one) load, and a
+ * repeat at the very end is found and named with its first place; the same for strategies. */
+static void test_many_sizes(void **state)
+{
+    (void)state;
+    const char *dir = pbt_tmpdir("config-many");
+    char *text = many_sizes(1);
+    size_t len = 0;
+    struct pb_experiment e;
+    load_bad(dir, "many.json", text, "sizes[200000]: 77 is already listed at sizes[199923]");
+    free(text);
+    text = many_sizes(0);
+    load_ok(dir, "many.json", text, &e);
+    assert_int_equal(e.nsizes, 200000);
+    assert_int_equal(e.sizes[0], 1);
+    assert_int_equal(e.sizes[199999], 200000);
+    pb_experiment_free(&e);
+    free(text);
+    text = NULL;
+    cat(&text, &len, "{\"output\": {\"kind\": \"matrix\"}, \"sizes\": [1],\n"
+        " \"strategies\": [");
+    for (int i = 0; i < 20000; i++)
+        cat(&text, &len, "{\"name\": \"naive\", \"label\": \"n%d\"}, ", i % 19999);
+    cat(&text, &len, "\"naive\"]}\n");
+    load_bad(dir, "dup.json", text, "strategies[19999]: same label \"n0\" and parameters \"\" "
+             "as strategies[0]");
+    free(text);
+}
+
 /* Every shipped config (each .json in configs/) loads, names itself after its file, and sweeps at
  * least one strategy; the four core configs sweep at least four. */
 static void test_shipped_configs(void **state)
@@ -462,6 +596,9 @@ int main(void)
         cmocka_unit_test(test_threads_all),
         cmocka_unit_test(test_file_input_relative),
         cmocka_unit_test(test_misc_errors),
+        cmocka_unit_test(test_long_command_whole),
+        cmocka_unit_test(test_config_not_regular_or_huge),
+        cmocka_unit_test(test_many_sizes),
         cmocka_unit_test(test_shipped_configs),
         cmocka_unit_test(test_invalid_dir),
         cmocka_unit_test(test_powerlaw_input),

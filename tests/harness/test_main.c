@@ -270,6 +270,35 @@ static void test_cost_factor_skips(void **state)
     free(out);
 }
 
+/* An exec command longer than 255 bytes runs whole. It was cut to 255 bytes, and this one,
+ * cut there, redirected into D/notes instead of D/notes_50.bak, overwriting it. */
+static void test_long_exec_command_whole(void **state)
+{
+    (void)state;
+    const char *d = pbt_tmpdir("main-long-notes");   /* apart: sweep_text makes its own */
+    char notes[1024], bak[1100], cmd[2048], text[4096], *out;
+    snprintf(notes, sizeof notes, "%s/notes", d);
+    snprintf(bak, sizeof bak, "%s/notes_50.bak", d);
+    pbt_write(notes, "precious\n");
+    int n = snprintf(cmd, sizeof cmd, "echo ran");
+    while (n + strlen(" > ") + strlen(notes) < 255)
+        cmd[n++] = ' ';
+    snprintf(cmd + n, sizeof cmd - (size_t)n, " > %s_{n}.bak", notes);
+    assert_int_equal(strstr(cmd, "_{n}") - cmd, 255);    /* the old cut fell right there */
+    snprintf(text, sizeof text, "{\"name\": \"long\", \"output\": {\"kind\": \"histogram\",\n"
+             " \"bins\": {\"min\": 0, \"max\": 2000, \"count\": 8}}, \"sizes\": [50],\n"
+             " \"repeats\": 1, \"warmup\": 0, \"overhead\": false, \"strategies\": [\"naive\",\n"
+             " {\"name\": \"exec\", \"label\": \"long\", \"command\": \"%s\"}]}\n", cmd);
+    free(sweep_text("main-long-command", "long", text, 1, &out, NULL));   /* no out.csv: 1 */
+    free(out);
+    char *kept = pbt_slurp(notes), *ran = pbt_slurp(bak);
+    assert_string_equal(kept, "precious\n");
+    assert_non_null(ran);
+    assert_string_equal(ran, "ran\n");
+    free(kept);
+    free(ran);
+}
+
 /* With "limits": true the machine is measured first (OpenMP bandwidth passes) and OpenMP runs
  * after it still complete, with fraction_of_limit filled and the limits in NAME.json. */
 static void test_limits_then_openmp(void **state)
@@ -334,6 +363,7 @@ int main(void)
         cmocka_unit_test(test_list),
         cmocka_unit_test(test_shipped_config_by_name),
         cmocka_unit_test(test_failed_run_exit_1),
+        cmocka_unit_test(test_long_exec_command_whole),
         cmocka_unit_test(test_memory_guard),
         cmocka_unit_test(test_cost_factor_skips),
         cmocka_unit_test(test_limits_then_openmp),

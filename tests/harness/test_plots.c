@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #define FIXTURES "tests/data/plots"
 
@@ -256,6 +257,115 @@ static void test_bad_inputs_are_named(void **state)
     assert_non_null(strstr(err.msg, "no counted rows"));
 }
 
+/* 1 when dir (or the working folder) holds a file called PWNED: a hostile string ran. */
+static int pwned(const char *dir)
+{
+    char path[2048];
+    snprintf(path, sizeof path, "%s/PWNED", dir);
+    return access(path, F_OK) == 0 || access("PWNED", F_OK) == 0;
+}
+
+/* The summary fixture under dir/name_summary.csv with every "naive" label replaced by label
+ * (an RFC 4180 quoted field when it holds a comma, quote or line break). */
+static void hostile_fixture(const char *dir, const char *name, const char *label)
+{
+    char path[2048], *text, *out, *p, *q;
+    snprintf(path, sizeof path, FIXTURES "/sweep_summary.csv");
+    text = pbt_slurp(path);
+    assert_non_null(text);
+    out = calloc(1, strlen(text) * 8 + 1);
+    assert_non_null(out);
+    for (p = text, q = out; *p; ) {
+        if (strncmp(p, "\nnaive,", 7) == 0) {
+            int quote = strpbrk(label, ",\"\n") != NULL;   /* as pb_csv_put_field does */
+            q += sprintf(q, "\n%s", quote ? "\"" : "");
+            for (const char *l = label; *l; l++)
+                q += sprintf(q, *l == '"' ? "\"\"" : "%c", *l);
+            q += sprintf(q, "%s", quote ? "\"" : "");
+            p += 6;
+        } else {
+            *q++ = *p++;
+        }
+    }
+    snprintf(path, sizeof path, "%s/%s_summary.csv", dir, name);
+    pbt_write(path, out);
+    free(text);
+    free(out);
+}
+
+/* Hostile strategy labels (single quotes, gnuplot's `command` and system(), @macros, HTML)
+ * are carried as text: the scripts render and nothing runs. A line break in a label or in the
+ * result name is refused (no script could carry it), and so are a comma, a double quote and a
+ * backslash in a label (gnuplot's CSV reader would not give them back as written). */
+static void test_hostile_strings(void **state)
+{
+    (void)state;
+    const char *dir = pbt_tmpdir("plots-hostile");
+    struct pb_err err = {{0}};
+    hostile_fixture(dir, "evil", "x'); system('touch PWNED'); print(' `touch PWNED` @name "
+                    "<script>alert(2)</script>");
+    assert_int_equal(pb_plots_write(dir, "evil", NULL, &err), 0);
+    if (access("/usr/bin/gnuplot", X_OK) == 0 || getenv("PB_GNUPLOT")) {
+        if (pb_plots_render(dir, "evil", &err) != 0)
+            fail_msg("render: %s", err.msg);
+        assert_true(figure_size(dir, "evil", "time", "svg") > 0);
+    }
+    assert_false(pwned(dir));
+    hostile_fixture(dir, "nl", "a\nsystem(\"touch PWNED\")");
+    assert_int_equal(pb_plots_write(dir, "nl", NULL, &err), -EINVAL);
+    assert_non_null(strstr(err.msg, "control character"));
+    assert_int_equal(figure_size(dir, "nl", "time", "gp"), -1);
+    hostile_fixture(dir, "dq", "say \"hi\"");
+    assert_int_equal(pb_plots_write(dir, "dq", NULL, &err), -EINVAL);
+    assert_non_null(strstr(err.msg, "a double quote"));
+    hostile_fixture(dir, "bs", "a\\ b");
+    assert_int_equal(pb_plots_write(dir, "bs", NULL, &err), -EINVAL);
+    hostile_fixture(dir, "comma", "a, b");
+    assert_int_equal(pb_plots_write(dir, "comma", NULL, &err), -EINVAL);
+    static const char evil_name[] = "n\nsystem(\"touch PWNED\")\n#";
+    copy_fixture("sweep_summary.csv", dir, "n\nsystem(\"touch PWNED\")\n#_summary.csv");
+    assert_int_equal(pb_plots_write(dir, evil_name, NULL, &err), -EINVAL);
+    assert_non_null(strstr(err.msg, "the result name holds a control character"));
+    assert_int_equal(figure_size(dir, evil_name, "time", "gp"), -1);
+    assert_false(pwned(dir));
+}
+
+/* `bench plot` on a CSV whose file name holds a line break and system(): exit 2, nothing
+ * written, nothing run (the name once went raw into the scripts' comments). */
+static void test_plot_cli_refuses_hostile_name(void **state)
+{
+    (void)state;
+    const char *dir = pbt_tmpdir("plots-cli-name");
+    char name[512], *out;
+    snprintf(name, sizeof name, "x\nsystem(\"touch PWNED\")\n#");
+    char file[1200];
+    snprintf(file, sizeof file, "%s_summary.csv", name);
+    copy_fixture("sweep_summary.csv", dir, file);
+    snprintf(file, sizeof file, "%s.csv", name);
+    copy_fixture("sweep.csv", dir, file);
+    assert_int_equal(pbt_bench(&out, "plot '%s/%s.csv'", dir, name), 2);
+    assert_non_null(strstr(out, "NAME of letters, digits"));
+    free(out);
+    assert_false(pwned(dir));
+    assert_int_equal(pbt_bench(&out, "plot '%s/it'\\''s.csv'", dir), 2);
+    free(out);
+}
+
+/* A FIFO where the summary should be is refused at once (its open blocked for a writer). */
+static void test_fifo_summary_refused(void **state)
+{
+    (void)state;
+    const char *dir = pbt_tmpdir("plots-fifo");
+    char path[2048];
+    struct pb_err err = {{0}};
+    snprintf(path, sizeof path, "%s/f_summary.csv", dir);
+    assert_int_equal(mkfifo(path, 0600), 0);
+    alarm(20);                                   /* a hang fails the test instead */
+    assert_int_equal(pb_plots_write(dir, "f", NULL, &err), -EINVAL);
+    alarm(0);
+    assert_non_null(strstr(err.msg, "f_summary.csv: cannot read"));
+}
+
 static void test_missing_or_failing_gnuplot(void **state)
 {
     (void)state;
@@ -287,6 +397,9 @@ int main(void)
         cmocka_unit_test(test_rmax_figure),
         cmocka_unit_test(test_bad_inputs_are_named),
         cmocka_unit_test(test_missing_or_failing_gnuplot),
+        cmocka_unit_test(test_hostile_strings),
+        cmocka_unit_test(test_plot_cli_refuses_hostile_name),
+        cmocka_unit_test(test_fifo_summary_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define N 300
@@ -60,6 +61,66 @@ static void test_missing_symbol(void **state)
     assert_int_equal(pb_plugin_load(PB_NO_SYMBOL_PLUGIN, &err), -EINVAL);
     assert_non_null(strstr(err.msg, "does not export pb_plugin_strategies"));
     assert_non_null(strstr(err.msg, "undefined symbol"));
+}
+
+/* Loads a hostile plugin: refused with -EINVAL, the plugin and want named in the message, and
+ * nothing of it registered. */
+static void check_refused(const char *path, const char *want)
+{
+    struct pb_err err = {{0}};
+    assert_int_equal(pb_plugin_load(path, &err), -EINVAL);
+    print_message("%s\n", err.msg);
+    assert_non_null(strstr(err.msg, path));
+    if (!strstr(err.msg, want))
+        fail_msg("message \"%s\" lacks \"%s\"", err.msg, want);
+}
+
+/* What a plugin hands over is checked before it is read or registered: a name that is no
+ * label, a symbol that is a function, an entry or a name that points nowhere, a list without
+ * its NULL terminator. */
+static void test_hostile_plugins_refused(void **state)
+{
+    (void)state;
+    check_refused(PB_BAD_NAME_PLUGIN, "strategy name \"fast*\" is not a valid label");
+    assert_null(pb_registry_find("fast*"));
+    check_refused(PB_WRONG_TYPE_PLUGIN, "pb_plugin_strategies is not an array (a function");
+    check_refused(PB_BAD_ENTRY_PLUGIN, "strategy #0 is not a pointer to a struct pb_strategy");
+    check_refused(PB_BAD_NAME_POINTER_PLUGIN, "its name or summary is not a readable string");
+    check_refused(PB_NO_END_PLUGIN, "not a NULL-terminated array");
+    assert_null(pb_registry_find("wild"));
+}
+
+/* A FIFO given as a plugin is refused at once (dlopen's open blocked for a writer). */
+static void test_fifo_plugin_refused(void **state)
+{
+    (void)state;
+    char path[1024];
+    struct pb_err err = {{0}};
+    snprintf(path, sizeof path, "%s/plugin.so", pbt_tmpdir("plugin-fifo"));
+    assert_int_equal(mkfifo(path, 0600), 0);
+    alarm(20);                                   /* a hang fails the test instead */
+    assert_int_equal(pb_plugin_load(path, &err), -EINVAL);
+    alarm(0);
+    assert_non_null(strstr(err.msg, "not a regular file"));
+}
+
+/* A config naming the bad-name plugin's strategy: exit 2 with a message (it was SIGSEGV). */
+static void test_bad_name_config_cli(void **state)
+{
+    (void)state;
+    char cfg[1024], *out;
+    snprintf(cfg, sizeof cfg, "%s/badname.json", pbt_tmpdir("plugin-badname"));
+    FILE *f = fopen(cfg, "w");
+    assert_non_null(f);
+    fprintf(f, "{\"plugins\": [\"%s\"], \"output\": {\"kind\": \"matrix\"}, \"sizes\": [10],"
+            " \"strategies\": [\"naive\", \"fast*\"]}\n", PB_BAD_NAME_PLUGIN);
+    fclose(f);
+    assert_int_equal(pbt_bench(&out, "--config '%s' --dry-run", cfg), 2);
+    assert_non_null(strstr(out, "not a valid label"));
+    free(out);
+    assert_int_equal(pbt_bench(&out, "--list --plugin '%s'", PB_WRONG_TYPE_PLUGIN), 2);
+    assert_non_null(strstr(out, "not an array"));
+    free(out);
 }
 
 /* Runs cmd through the shell with its output in log; fails the test with the log on error. */
@@ -211,6 +272,9 @@ int main(void)
         cmocka_unit_test(test_missing_file),
         cmocka_unit_test(test_bad_abi_cli),
         cmocka_unit_test(test_missing_symbol),
+        cmocka_unit_test(test_hostile_plugins_refused),
+        cmocka_unit_test(test_bad_name_config_cli),
+        cmocka_unit_test(test_fifo_plugin_refused),
         cmocka_unit_test(test_example_plugin_end_to_end),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

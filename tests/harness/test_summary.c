@@ -9,6 +9,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 enum {                               /* summary column positions (summary.h) */
     C_STRATEGY, C_PARAMS, C_OUTPUT, C_N, C_THREADS, C_RUNS, C_MIN, C_MEDIAN, C_MEAN, C_SD,
@@ -226,6 +227,26 @@ static void test_build_and_work_efficiency(void **state)
     free(warn);
 }
 
+/* A label that a spreadsheet would evaluate (from an edited CSV: bench never writes one) is
+ * refused, not copied into the summary's first column; nothing is written. */
+static void test_formula_label_refused(void **state)
+{
+    (void)state;
+    static const char *const bad[] = { "=HYPERLINK(\"x\")", "+1", "-2", "@SUM(A1)" };
+    char path[1200];
+    snprintf(path, sizeof path, "%s/f_summary.csv", pbt_tmpdir("summary-formula"));
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        struct pb_err err = { .msg = "" };
+        nrows = 0;
+        add("naive", 10, 1, "run", 0.1, "ok");
+        add(bad[i], 10, 1, "run", 0.1, "ok");
+        assert_int_equal(pb_summary_write(rows, nrows, path, NULL, &err), -EINVAL);
+        assert_non_null(strstr(err.msg, "run 2: strategy"));
+        assert_non_null(strstr(err.msg, "a spreadsheet reads as a formula"));
+        assert_int_equal(access(path, F_OK), -1);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -233,6 +254,7 @@ int main(void)
         cmocka_unit_test(test_noisy_and_outlier_groups_flagged),
         cmocka_unit_test(test_unwritable_path_named),
         cmocka_unit_test(test_build_and_work_efficiency),
+        cmocka_unit_test(test_formula_label_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

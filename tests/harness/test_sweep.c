@@ -18,7 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define KEY 512                      /* bytes per row key */
+#define KEY 1600                     /* bytes per row key: label, params (< 1024) and more */
 
 /* Lines in the file at path (0 when missing). */
 static int count_lines(const char *path)

@@ -3,17 +3,25 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <string.h>
 
 static const struct pb_param_spec params[] = {
     { .name = "errno", .def = "5", .help = "the errno to return, negated (95: ENOTSUP)" },
+    { .name = "long_note", .def = "0", .help = "1: a note as long as out->note holds" },
     { 0 },
 };
 
-/* Returns -errno and explains in out->note. */
+/* Returns -errno and explains in out->note (with long_note, 255 bytes of it). */
 static int run(const struct pb_problem *p, const struct pb_params *k, struct pb_output *out)
 {
     (void)p;
     snprintf(out->note, sizeof out->note, "simulated device failure");
+    if (pbts_long(k, "long_note", 0)) {
+        size_t start = strlen(out->note), i = start;
+        for (; i + 1 < sizeof out->note; i++)
+            out->note[i] = " detail"[(i - start) % 7];
+        out->note[i] = '\0';
+    }
     return -(int)pbts_long(k, "errno", EIO);
 }
 

@@ -1,0 +1,21 @@
+/* bad-name.c — a plugin whose strategy's name is not a valid label ("fast*"): bench must
+ * refuse it when it is loaded, not crash when a config names it. */
+#include "strategy.h"
+
+#include <errno.h>
+
+/* Never called: the loader refuses the plugin before any run. */
+static int run(const struct pb_problem *p, const struct pb_params *k, struct pb_output *out)
+{
+    (void)p, (void)k, (void)out;
+    return -ENOTSUP;
+}
+
+static const struct pb_strategy fast = {
+    .abi_version = PB_STRATEGY_ABI,
+    .name = "fast*",
+    .summary = "a name no label may have",
+    .run = run,
+};
+
+const struct pb_strategy *const pb_plugin_strategies[] = {&fast, NULL};
