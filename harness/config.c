@@ -759,6 +759,7 @@ static int parse_scalars(struct ctx *c, json_t *root)
     if ((v = json_object_get(root, "timeout_s")) &&
         (rc = check_number(c, v, "timeout_s", 0, 1, &e->timeout_s)))
         return rc;
+    e->timeout_set = v != NULL;
     return 0;
 }
 

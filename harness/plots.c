@@ -8,8 +8,11 @@
 #include "plots.h"
 
 #include "fdio.h"
+#include "runner.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -658,7 +661,7 @@ static int write_figure(const char *dir, const char *name, size_t fig, const str
 {
     char path[4096];
     snprintf(path, sizeof path, "%s/%s_%s.gp", dir, name, pb_figure_names[fig]);
-    FILE *f = fopen(path, "w");
+    FILE *f = pb_fcreate(path, 1);           /* never through a link planted in DIR */
     if (!f)
         return pb_fail(err, -errno, "%s: cannot write: %s", path, strerror(errno));
     if (fig == 0)
@@ -738,7 +741,8 @@ static void read_tail(int fd, char *buf, size_t cap)
     size_t len = 0;
     char chunk[1024];
     ssize_t got;
-    while ((got = read(fd, chunk, sizeof chunk)) > 0 || (got < 0 && errno == EINTR)) {
+    while ((got = read(fd, chunk, sizeof chunk)) > 0 ||
+           (got < 0 && errno == EINTR && !pb_runner_interrupted())) {
         for (ssize_t i = 0; i < got; i++) {
             if (len == cap - 1) {
                 memmove(buf, buf + cap / 2, len - cap / 2);
@@ -767,7 +771,7 @@ static void last_line(const char *text, char *out, size_t cap)
 static int run_gnuplot(const char *gnuplot, const char *script, char *msg, size_t cap)
 {
     int fds[2];
-    if (pipe(fds) < 0)
+    if (pipe2(fds, O_CLOEXEC) < 0)
         return -errno;
     pid_t pid = fork();
     if (pid < 0) {
@@ -787,11 +791,14 @@ static int run_gnuplot(const char *gnuplot, const char *script, char *msg, size_
     close(fds[1]);
     read_tail(fds[0], msg, cap);
     close(fds[0]);
+    if (pb_runner_interrupted())
+        kill(pid, SIGKILL);                  /* SIGINT: stop rendering at once */
     int st;
     while (waitpid(pid, &st, 0) < 0)
         if (errno != EINTR)
             return -errno;
-    return WIFSIGNALED(st) ? 128 + WTERMSIG(st) : WEXITSTATUS(st);
+    return pb_runner_interrupted() ? -EINTR : WIFSIGNALED(st) ? 128 + WTERMSIG(st)
+                                                             : WEXITSTATUS(st);
 }
 
 int pb_plots_render(const char *dir, const char *name, struct pb_err *err)
@@ -802,7 +809,9 @@ int pb_plots_render(const char *dir, const char *name, struct pb_err *err)
     for (size_t fig = 0; fig < PB_FIGURE_COUNT; fig++) {
         char script[4096], tail[4096], line[512];
         snprintf(script, sizeof script, "%s/%s_%s.gp", dir, name, pb_figure_names[fig]);
-        int st = run_gnuplot(gnuplot, script, tail, sizeof tail);
+        int st = pb_runner_interrupted() ? -EINTR : run_gnuplot(gnuplot, script, tail, sizeof tail);
+        if (st == -EINTR)
+            return pb_fail(err, st, "interrupted: figures not rendered");
         if (st < 0)
             return pb_fail(err, st, "%s: cannot run gnuplot: %s", script, strerror(-st));
         if (st != 0) {

@@ -572,7 +572,7 @@ int pb_report_write(const char *dir, const char *name, struct pb_err *err)
     char *json = read_all(path, &jlen);
     snprintf(final, sizeof final, "%s/%s.html", dir, name);
     snprintf(tmp, sizeof tmp, "%s.tmp", final);
-    FILE *f = fopen(tmp, "w");
+    FILE *f = pb_fcreate(tmp, 1);             /* never through a link planted in DIR */
     if (!f) {
         rc = pb_fail(err, -errno, "%s: cannot write: %s", tmp, strerror(errno));
     } else {

@@ -31,6 +31,8 @@
 #include <float.h>
 #include <inttypes.h>
 #include <math.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/mman.h>
@@ -118,10 +120,31 @@ static int make_memfd(size_t n, struct pb_err *err)
     return fd;
 }
 
-/* Reads the child's answer from rfd into ref, then reaps it. Returns 0 or -errno with err. */
+/* From runner.h (whose experiment.h clashes with pairkern.h's struct pb_bins). */
+int pb_runner_interrupted(void);
+
+/* Waits until rfd has data or its writer closed it, returning early with -EINTR when the
+ * sweep is interrupted (SIGINT/SIGTERM/SIGHUP: pb_runner_interrupted). Returns 0 or -EINTR. */
+static int wait_answer(int rfd)
+{
+    struct pollfd pf = { .fd = rfd, .events = POLLIN };
+    while (!pb_runner_interrupted())
+        if (poll(&pf, 1, 100) > 0)
+            return 0;
+    return -EINTR;
+}
+
+/* Reads the child's answer from rfd into ref, then reaps it; an interrupted sweep kills the
+ * child at once. Returns 0 or -errno (-EINTR: interrupted) with err. */
 static int reference_collect(pid_t pid, int rfd, struct pb_reference *ref, struct pb_err *err)
 {
     int rc = 0, st = 0;
+    if (wait_answer(rfd) < 0) {
+        kill(pid, SIGKILL);
+        while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+            ;
+        return pb_fail(err, -EINTR, "reference: interrupted");
+    }
     int e = pb_read_all(rfd, &rc, sizeof rc);
     if (e == 0 && rc == 0 && ref->output == PB_OUTPUT_HISTOGRAM)
         e = pb_read_all(rfd, ref->counts, ref->nbins * sizeof *ref->counts);
@@ -170,7 +193,7 @@ int pb_reference_make(const struct pb_problem *p, struct pb_reference *ref, stru
         goto fail;
     }
     fflush(NULL);                            /* the child must not repeat buffered output */
-    pid_t pid = fork();
+    pid_t parent = getpid(), pid = fork();
     if (pid < 0) {
         e = pb_fail(err, -errno, "reference: fork: %s", strerror(errno));
         close(fds[0]);
@@ -178,7 +201,9 @@ int pb_reference_make(const struct pb_problem *p, struct pb_reference *ref, stru
         goto fail;
     }
     if (pid == 0) {
-        close(fds[0]);
+        int keep[] = { fds[1], ref->matrix_fd };
+        pb_die_with_parent(parent, SIGKILL);   /* a killed harness takes its reference along */
+        pb_close_fds_except(keep, 2);          /* the child holds no CSV, lock or other pipe */
         reference_child(&dp, fds[1], ref->matrix_fd);
     }
     close(fds[1]);
