@@ -31,7 +31,7 @@
  * | ranks          | array of positive integers (distributed only)   | [1]              |
  * | repeats        | integer >= 1: measured runs per point           | 3                |
  * | warmup         | integer >= 0: uncounted runs before them        | 1                |
- * | timeout_s      | number >= 0: per run, 0 = none                  | 0                |
+ * | timeout_s      | number >= 0: per run, 0 = none                  | 10x estimate+60s |
  * | pin            | "none" \| "cores"                               | "none"           |
  * | order          | "random" \| "config": runs within one n         | "random"         |
  * | order_seed     | integer >= 0: seed of the random order          | 1                |

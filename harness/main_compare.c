@@ -1,7 +1,8 @@
 /* main_compare.c — `bench compare OLD.csv NEW.csv [--threshold F] [--alpha F]`: the command-line
  * front of compare.c. Exit status is the CI contract: 0 no significant slowdown, 1 at least one
- * key significantly slower beyond the threshold (or failing in NEW where OLD ran), 2 usage error
- * or a file that cannot be read. */
+ * key significantly slower beyond the threshold (or failing in NEW where OLD ran), or nothing to
+ * judge (a file with no ok run, no key ok on both sides), 2 usage error or a file that cannot be
+ * read. */
 #include "compare.h"
 #include "main_commands.h"
 

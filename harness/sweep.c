@@ -316,7 +316,7 @@ static int execute(struct sweep *s, const struct pb_run *run, struct pb_row *row
     if (run->n > 0 && !(ref = size_reference(s, &p))) {
         if (pb_runner_interrupted())
             return -EINTR;
-        snprintf(row->status, sizeof row->status, "error: reference: %.166s", s->cur.ref_msg);
+        snprintf(row->status, sizeof row->status, "error: %.180s", s->cur.ref_msg);
         return 0;                        /* unverifiable: a failed row, never a quiet skip */
     }
     struct pb_params k = {.threads = run->threads, .ranks = run->ranks, .pin = s->e->pin,

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 /* Number of lines in text that contain needle. */
@@ -255,6 +256,67 @@ static void test_add_strategy_by_copy(void **state)
     free(count);
 }
 
+
+/* A plan too large to hold (10^12 runs): exit 2 with a message naming the config, and no
+ * output folder made (nothing written before the plan is known valid). The dry run says the
+ * same. */
+static void test_plan_too_large(void **state)
+{
+    (void)state;
+    const char *dir = pbt_tmpdir("main-bigplan");
+    char cfg[2048], out_dir[2048], *text = malloc(1 << 16), *out;
+    size_t len = (size_t)snprintf(text, 1 << 16, "{\"name\": \"big\", \"output\": {\"kind\": "
+        "\"histogram\", \"bins\": {\"min\": 0, \"max\": 9, \"count\": 2}}, \"repeats\": "
+        "1000000, \"warmup\": 0, \"overhead\": false, \"strategies\": [\"openmp\", "
+        "\"pthread-map\", \"chunked-fork\"], \"sizes\": [10");
+    for (int i = 2; i <= 100; i++)
+        len += (size_t)snprintf(text + len, (1 << 16) - len, ", %d", 10 * i);
+    len += (size_t)snprintf(text + len, (1 << 16) - len, "], \"threads\": [1");
+    for (int i = 2; i <= 1000; i++)
+        len += (size_t)snprintf(text + len, (1 << 16) - len, ", %d", i);
+    snprintf(text + len, (1 << 16) - len, "]}\n");
+    snprintf(cfg, sizeof cfg, "%s/big.config", dir);
+    snprintf(out_dir, sizeof out_dir, "%s/out", dir);
+    pbt_write(cfg, text);
+    free(text);
+    assert_int_equal(pbt_bench(&out, "--config '%s' --out '%s' --quiet", cfg, out_dir), 2);
+    assert_non_null(strstr(out, "the plan"));
+    assert_non_null(strstr(out, "too large"));
+    free(out);
+    assert_int_equal(access(out_dir, F_OK), -1);
+    assert_int_equal(pbt_bench(&out, "--config '%s' --dry-run", cfg), 2);
+    assert_non_null(strstr(out, "too large"));
+    free(out);
+}
+
+/* A reference that cannot be made (naive cannot map its matrix under a 400 MB address-space
+ * limit) makes a failed row and exit 1, never a quiet skip with exit 0. Not under ASan, whose
+ * shadow memory needs a larger address space. */
+static void test_reference_failure_fails(void **state)
+{
+    (void)state;
+#if defined(__SANITIZE_ADDRESS__)
+    skip();
+#endif
+    const char *dir = pbt_tmpdir("main-reffail");
+    char cfg[2048];
+    snprintf(cfg, sizeof cfg, "%s/rf.config", dir);
+    pbt_write(cfg, "{\"name\": \"rf\", \"output\": {\"kind\": \"matrix\"}, \"sizes\": [8000],\n"
+              " \"repeats\": 1, \"warmup\": 0, \"overhead\": false, \"strategies\": "
+              "[\"blocked\"]}\n");
+    char cmd[8192];
+    snprintf(cmd, sizeof cmd, "ulimit -v 400000; '%s' --config '%s' --out '%s' --quiet "
+             "--no-render > '%s/log' 2>&1", PB_BENCH_PATH, cfg, dir, dir);
+    int rc = system(cmd);
+    assert_true(WIFEXITED(rc));
+    assert_int_equal(WEXITSTATUS(rc), 1);
+    char path[2100];
+    snprintf(path, sizeof path, "%s/rf.csv", dir);
+    char *csv = pbt_slurp(path);
+    assert_non_null(strstr(csv, "error: reference"));
+    free(csv);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -266,6 +328,8 @@ int main(void)
         cmocka_unit_test(test_failed_run_exit_1),
         cmocka_unit_test(test_memory_guard),
         cmocka_unit_test(test_limits_then_openmp),
+        cmocka_unit_test(test_plan_too_large),
+        cmocka_unit_test(test_reference_failure_fails),
         cmocka_unit_test(test_add_strategy_by_copy),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
