@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -781,6 +782,7 @@ static int run_gnuplot(const char *gnuplot, const char *script, char *msg, size_
         return -e;
     }
     if (pid == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGKILL);    /* gnuplot dies with bench */
         FILE *null = freopen("/dev/null", "w", stdout);
         (void)null;
         dup2(fds[1], 2);

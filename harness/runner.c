@@ -149,6 +149,15 @@ int pb_runner_interrupted(void)
     return stop_flag != 0;
 }
 
+int pb_runner_wait_readable(int fd)
+{
+    struct pollfd pf = { .fd = fd, .events = POLLIN };
+    while (!stop_flag)
+        if (poll(&pf, 1, 100) > 0)
+            return 0;
+    return -EINTR;
+}
+
 /* ---- small helpers --------------------------------------------------------------------- */
 
 /* The time of clock clk in seconds. */
@@ -592,15 +601,16 @@ static void on_parent_death(int sig)
     kill(0, SIGKILL);
 }
 
-/* Arms on_parent_death as the run child's parent-death signal (SIGRTMAX, which no strategy
- * uses) when it leads its own process group, else plain SIGKILL (killing the group it shares
- * would reach the harness's caller); _exits at once when the harness is already gone. */
+/* Arms on_parent_death as the run child's parent-death signal (SIGRTMAX - 1: no strategy uses
+ * it, and unlike SIGRTMAX valgrind leaves it to the program) when it leads its own process
+ * group, else plain SIGKILL (killing the group it shares would reach the harness's caller);
+ * _exits at once when the harness is already gone. */
 static void child_die_with_group(pid_t parent)
 {
     struct sigaction sa = { .sa_handler = on_parent_death };
     sigemptyset(&sa.sa_mask);
-    sigaction(SIGRTMAX, &sa, NULL);
-    pb_die_with_parent(parent, getpgrp() == getpid() ? SIGRTMAX : SIGKILL);
+    sigaction(SIGRTMAX - 1, &sa, NULL);
+    pb_die_with_parent(parent, getpgrp() == getpid() ? SIGRTMAX - 1 : SIGKILL);
 }
 
 /* The run child: never returns. */

@@ -65,6 +65,11 @@ int pb_runner_clean_stale(void);
  * pb_runner_run return -EINTR. */
 void pb_runner_install_signals(void);
 
+/* Waits until fd is readable (data or end of file). Returns 0, or -EINTR as soon as SIGINT,
+ * SIGTERM or SIGHUP arrived: for the harness's own children (reference, limits), which the
+ * caller then kills. */
+int pb_runner_wait_readable(int fd);
+
 /* Nonzero once SIGINT or SIGTERM arrived. */
 int pb_runner_interrupted(void);
 

@@ -541,9 +541,16 @@ static int measure_limits(struct pb_limits *l, struct pb_err *err)
     }
     close(fd[1]);
     struct limits_reply r;
-    int rc = pb_read_all(fd[0], &r, sizeof r);
+    int rc = pb_runner_wait_readable(fd[0]);   /* SIGINT: stop measuring at once */
+    if (rc < 0)
+        kill(pid, SIGKILL);
+    else
+        rc = pb_read_all(fd[0], &r, sizeof r);
     close(fd[0]);
-    waitpid(pid, NULL, 0);
+    while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+        ;
+    if (rc == -EINTR)
+        return pb_fail(err, rc, "limits: interrupted");
     if (rc < 0)
         return pb_fail(err, -EIO, "limits: the measuring process ended without a result");
     if (r.rc < 0)

@@ -31,7 +31,6 @@
 #include <float.h>
 #include <inttypes.h>
 #include <math.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -121,25 +120,14 @@ static int make_memfd(size_t n, struct pb_err *err)
 }
 
 /* From runner.h (whose experiment.h clashes with pairkern.h's struct pb_bins). */
-int pb_runner_interrupted(void);
-
-/* Waits until rfd has data or its writer closed it, returning early with -EINTR when the
- * sweep is interrupted (SIGINT/SIGTERM/SIGHUP: pb_runner_interrupted). Returns 0 or -EINTR. */
-static int wait_answer(int rfd)
-{
-    struct pollfd pf = { .fd = rfd, .events = POLLIN };
-    while (!pb_runner_interrupted())
-        if (poll(&pf, 1, 100) > 0)
-            return 0;
-    return -EINTR;
-}
+int pb_runner_wait_readable(int fd);
 
 /* Reads the child's answer from rfd into ref, then reaps it; an interrupted sweep kills the
  * child at once. Returns 0 or -errno (-EINTR: interrupted) with err. */
 static int reference_collect(pid_t pid, int rfd, struct pb_reference *ref, struct pb_err *err)
 {
     int rc = 0, st = 0;
-    if (wait_answer(rfd) < 0) {
+    if (pb_runner_wait_readable(rfd) < 0) {
         kill(pid, SIGKILL);
         while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
             ;
