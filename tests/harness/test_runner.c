@@ -509,9 +509,72 @@ static void test_interrupt_kills_run(void **state)
     unmake(&q);
 }
 
+/* The pids of pid's children (up to max) from /proc; returns how many. */
+static int children_of(pid_t pid, pid_t *out, int max)
+{
+    char path[64];
+    int n = 0;
+    long c;
+    snprintf(path, sizeof path, "/proc/%d/task/%d/children", (int)pid, (int)pid);
+    FILE *f = fopen(path, "r");
+    while (f && n < max && fscanf(f, "%ld", &c) == 1)
+        out[n++] = (pid_t)c;
+    if (f)
+        fclose(f);
+    return n;
+}
+
+/* 1 while pid exists and is not a zombie. */
+static int alive(pid_t pid)
+{
+    char path[64], state = 'X', buf[256];
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+    FILE *f = fopen(path, "r");
+    if (f && fgets(buf, sizeof buf, f)) {
+        char *paren = strrchr(buf, ')');
+        state = paren && paren[1] ? paren[2] : 'X';
+    }
+    if (f)
+        fclose(f);
+    return state != 'X' && state != 'Z';
+}
+
+/* A process running chunked-fork (2 workers, a long histogram) killed with SIGKILL takes its
+ * workers along (PR_SET_PDEATHSIG): none keeps computing. */
+static void test_fork_workers_die_with_run(void **state)
+{
+    (void)state;
+    struct prob q;
+    make(&q, 400000, PB_OUTPUT_HISTOGRAM);
+    pid_t pid = fork();
+    if (pid == 0) {
+        const struct pb_strategy *s = pb_registry_find("chunked-fork");
+        struct pb_kv kv[] = { { .key = "transport", .value = "shm" } };
+        struct pb_params k = { .threads = 2, .ranks = 1, .kv = kv, .nkv = 1, .tmpdir = "/tmp" };
+        struct pb_output out = { .counts = calloc(NB, sizeof(uint64_t)) };
+        setpgid(0, 0);                   /* a group of its own: only its workers share it */
+        _exit(s->run(&q.p, &k, &out) == 0 ? 0 : 1);
+    }
+    pid_t w[8];
+    int n = 0;
+    for (int i = 0; i < 3000 && (n = children_of(pid, w, 8)) < 2; i++)
+        usleep(10000);
+    assert_int_equal(n, 2);
+    kill(pid, SIGKILL);
+    waitpid(pid, NULL, 0);
+    for (int i = 0; i < 3000 && (alive(w[0]) || alive(w[1])); i++)
+        usleep(10000);
+    assert_false(alive(w[0]));
+    assert_false(alive(w[1]));
+    while (waitpid(-1, NULL, WNOHANG) > 0)
+        ;                                /* any worker that came back to us (a subreaper) */
+    unmake(&q);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_fork_workers_die_with_run),
         cmocka_unit_test(test_ok_run_verifies),
         cmocka_unit_test(test_crash_status),
         cmocka_unit_test(test_other_signals),

@@ -592,27 +592,26 @@ static void test_sigint_while_rendering(void **state)
     free(calls);
 }
 
-/* 1 when process pid has a child. */
-static int has_child(pid_t pid)
+/* The first child of pid (0: none). */
+static pid_t first_child(pid_t pid)
 {
-    char path[64], buf[64] = "";
+    char path[64];
+    long c = 0;
     snprintf(path, sizeof path, "/proc/%d/task/%d/children", (int)pid, (int)pid);
     FILE *f = fopen(path, "r");
-    if (f) {
-        if (!fgets(buf, sizeof buf, f))
-            buf[0] = '\0';
+    if (f && fscanf(f, "%ld", &c) != 1)
+        c = 0;
+    if (f)
         fclose(f);
-    }
-    return buf[0] >= '0' && buf[0] <= '9';
+    return (pid_t)c;
 }
 
-/* SIGINT while the naive reference computes (~1000 s of work) stops the sweep with 130 at
- * once, the reference child killed. */
-static void test_sigint_during_reference(void **state)
+/* Signal sig to bench while the naive reference computes (~1000 s of work): SIGINT stops the
+ * sweep with 130 at once; SIGKILL takes the reference child along. */
+static void signal_during_reference(int sig, const char *tag)
 {
-    (void)state;
-    char dir[1100], cfg[1200], log[1200];
-    snprintf(dir, sizeof dir, "%s", pbt_tmpdir("sweep-ref-int"));
+    char dir[1024], cfg[1100], log[1100];
+    snprintf(dir, sizeof dir, "%s", pbt_tmpdir(tag));
     snprintf(cfg, sizeof cfg, "%s/r.config", dir);
     pbt_write(cfg, "{\"name\": \"r\", \"output\": {\"kind\": \"histogram\", \"bins\": "
               "{\"min\": 0, \"max\": 100, \"count\": 4}}, \"sizes\": [300000], "
@@ -620,13 +619,30 @@ static void test_sigint_during_reference(void **state)
               "\"strategies\": [\"blocked\"]}\n");
     snprintf(log, sizeof log, "%s/log", dir);
     char *args[] = {"bench", "--config", cfg, "--out", dir, "--quiet", "--no-render", NULL};
-    pid_t pid = spawn_bench(log, NULL, args);
-    for (int i = 0; i < 12000 && !has_child(pid); i++)
+    pid_t pid = spawn_bench(log, NULL, args), ref = 0;
+    for (int i = 0; i < 12000 && !(ref = first_child(pid)); i++)
         usleep(10000);
-    assert_true(has_child(pid));                        /* the reference child runs */
+    assert_true(ref > 0);                               /* the reference child runs */
     usleep(200000);
-    kill(pid, SIGINT);
-    assert_int_equal(wait_status(pid), 130);
+    kill(pid, sig);
+    assert_int_equal(wait_status(pid), sig == SIGINT ? 130 : 128 + sig);
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d", (int)ref);
+    for (int i = 0; i < 3000 && access(path, F_OK) == 0; i++)
+        usleep(10000);
+    assert_int_equal(access(path, F_OK), -1);           /* gone, not computing on */
+}
+
+static void test_sigint_during_reference(void **state)
+{
+    (void)state;
+    signal_during_reference(SIGINT, "sweep-ref-int");
+}
+
+static void test_sigkill_during_reference(void **state)
+{
+    (void)state;
+    signal_during_reference(SIGKILL, "sweep-ref-kill");
 }
 
 /* Pids of processes whose command line contains needle. */
@@ -789,6 +805,7 @@ int main(void)
         cmocka_unit_test(test_default_timeout),
         cmocka_unit_test(test_sigint_while_rendering),
         cmocka_unit_test(test_sigint_during_reference),
+        cmocka_unit_test(test_sigkill_during_reference),
         cmocka_unit_test(test_sigkill_leaves_nothing),
         cmocka_unit_test(test_sighup_stops_cleanly),
         cmocka_unit_test(test_guard_sees_own_cgroup),
