@@ -290,12 +290,12 @@ static void test_plan_too_large(void **state)
 }
 
 /* A reference that cannot be made (naive cannot map its matrix under a 400 MB address-space
- * limit) makes a failed row and exit 1, never a quiet skip with exit 0. Not under ASan, whose
- * shadow memory needs a larger address space. */
+ * limit) makes a failed row and exit 1, never a quiet skip with exit 0. Not in sanitizer builds,
+ * whose shadow memory needs a larger address space. */
 static void test_reference_failure_fails(void **state)
 {
     (void)state;
-#if defined(__SANITIZE_ADDRESS__)
+#if defined(PB_SANITIZED)
     skip();
 #endif
     const char *dir = pbt_tmpdir("main-reffail");

@@ -502,11 +502,11 @@ static void test_resume_refuses_changed_points(void **state)
 
 /* The memory guard decides before the points exist: an n = 10^8 matrix is skipped without
  * first making its 2.4 GB of points (under a 2 GB address-space limit, making them first
- * failed the row with "out of memory"). Not under ASan, whose shadow needs more room. */
+ * failed the row with "out of memory"). Not in sanitizer builds (their shadow needs more). */
 static void test_guard_before_points(void **state)
 {
     (void)state;
-#if defined(__SANITIZE_ADDRESS__)
+#if defined(PB_SANITIZED)
     skip();
 #endif
     const char *dir = pbt_tmpdir("sweep-guard");
