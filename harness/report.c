@@ -576,10 +576,13 @@ int pb_report_write(const char *dir, const char *name, struct pb_err *err)
     if (!f) {
         rc = pb_fail(err, -errno, "%s: cannot write: %s", tmp, strerror(errno));
     } else {
+        errno = 0;
         write_page(f, dir, name, &t, ri, json, jlen);
-        int bad = ferror(f);
-        if (fclose(f) != 0 || bad)
-            rc = pb_fail(err, -EIO, "%s: write failed", tmp);
+        int bad = ferror(f) || fflush(f) != 0 ? (errno ? errno : EIO) : 0;
+        if (fclose(f) != 0 || bad) {
+            rc = pb_fail(err, -EIO, "%s: write failed: %s", tmp, pb_write_error(bad ? bad : errno));
+            remove(tmp);
+        }
         else if (rename(tmp, final) < 0)
             rc = pb_fail(err, -errno, "%s: cannot rename to %s", tmp, final);
     }
