@@ -62,6 +62,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/file.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -108,6 +109,7 @@ struct run {
     int res[2];                        /* child -> parent records */
     int go[2];                         /* parent -> child: "start", then "verify" */
     char tmpdir[PATH_MAX];             /* private temporary directory */
+    int owner_fd;                      /* tmpdir/.owner, flock'ed while the run lasts; -1 none */
     struct cgroup cg;
     struct computed_rec comp;
     struct verified_rec ver;
@@ -450,13 +452,35 @@ static const char *tmp_root(void)
     return t && *t ? t : "/tmp";
 }
 
-/* Makes the private directory "pb-run-PID-XXXXXX" under tmp_root(), PID the harness's, so a
- * later sweep can tell the leftovers of a dead one (pb_runner_clean_stale). Returns 0 or
- * -errno. */
-static int make_tmp(char *dir, size_t size)
+/* Makes the private directory "pb-run-PID-XXXXXX" under tmp_root(), PID the harness's, and
+ * holds an flock on its ".owner" file (into *owner_fd) while the run lasts, so a later sweep
+ * can tell the leftovers of a dead one (pb_runner_clean_stale), even from another pid
+ * namespace sharing the folder. Returns 0 or -errno. */
+static int make_tmp(char *dir, size_t size, int *owner_fd)
 {
+    char path[PATH_MAX + 8];
     snprintf(dir, size, "%s/pb-run-%d-XXXXXX", tmp_root(), (int)getpid());
-    return mkdtemp(dir) ? 0 : -errno;
+    if (!mkdtemp(dir))
+        return -errno;
+    snprintf(path, sizeof path, "%s/.owner", dir);
+    *owner_fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (*owner_fd >= 0)
+        flock(*owner_fd, LOCK_EX);
+    return 0;
+}
+
+/* 1 when the run directory path is still in use: its .owner file is locked by a live harness
+ * (a directory without one is judged by its pid alone). */
+static int dir_in_use(const char *path)
+{
+    char owner[PATH_MAX + 8];
+    snprintf(owner, sizeof owner, "%s/.owner", path);
+    int fd = open(owner, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0)
+        return 0;
+    int busy = flock(fd, LOCK_EX | LOCK_NB) != 0;
+    close(fd);
+    return busy;
 }
 
 /* The owner pid in a "pb-run-PID-..." name, or 0 when name is not one. */
@@ -484,9 +508,12 @@ static int clean_folder(const char *dir, int kind)
     int removed = 0;
     for (struct dirent *e; d && (e = readdir(d)) != NULL;) {
         char path[PATH_MAX];
+        struct stat st;
         if (!owner_dead(e->d_name))
             continue;
         snprintf(path, sizeof path, "%s/%.200s", dir, e->d_name);
+        if (lstat(path, &st) != 0 || st.st_uid != geteuid() || (kind == 0 && dir_in_use(path)))
+            continue;                    /* not ours, or a live run of another pid namespace */
         if (kind == 0)
             removed += nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS) == 0;
         else if (kind == 1)
@@ -849,12 +876,14 @@ static void add_tail(struct pb_measure *m)
 /* Makes the temporary directory, pipes and cgroup. Returns 0 or -errno. */
 static int run_setup(struct run *r)
 {
-    int e = make_tmp(r->tmpdir, sizeof r->tmpdir);
+    int e = make_tmp(r->tmpdir, sizeof r->tmpdir, &r->owner_fd);
     if (e)
         return e;
     if (pipe2(r->res, O_CLOEXEC) != 0 || pipe2(r->go, O_CLOEXEC) != 0) {
         e = -errno;
         remove_tmp(r->tmpdir, r);
+        close(r->owner_fd);
+        r->owner_fd = -1;
         return e;
     }
     cgroup_create(&r->cg);
@@ -876,7 +905,7 @@ int pb_runner_run(const struct pb_problem *p, const struct pb_strategy_cfg *s,
                   const struct pb_params *k, const struct pb_reference *ref, double timeout_s,
                   struct pb_measure *m)
 {
-    struct run r = { .res = { -1, -1 }, .go = { -1, -1 }, .cg_peak = -1 };
+    struct run r = { .res = { -1, -1 }, .go = { -1, -1 }, .cg_peak = -1, .owner_fd = -1 };
     *m = (struct pb_measure){ .verified = -1, .cgroup_peak_kib = -1, .rank_max_kib = -1,
                               .rank_sum_kib = -1, .build_s = NAN };
     if (stop_flag)
@@ -897,6 +926,7 @@ int pb_runner_run(const struct pb_problem *p, const struct pb_strategy_cfg *s,
         close_pipes(&r);
         cgroup_remove(&r.cg);
         remove_tmp(r.tmpdir, &r);
+        close(r.owner_fd);
         return e;
     }
     close(r.res[1]);
@@ -917,6 +947,8 @@ int pb_runner_run(const struct pb_problem *p, const struct pb_strategy_cfg *s,
     close_pipes(&r);
     read_tail(r.tmpdir, m->output_tail, sizeof m->output_tail);
     remove_tmp(r.tmpdir, &r);
+    if (r.owner_fd >= 0)
+        close(r.owner_fd);                     /* the directory is gone: release the lock */
     fill_measure(&r, timeout_s, m);
     add_tail(m);
     return e;

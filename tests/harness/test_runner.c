@@ -15,7 +15,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -571,10 +573,46 @@ static void test_fork_workers_die_with_run(void **state)
     unmake(&q);
 }
 
+/* pb_runner_clean_stale removes "pb-run-PID-*" folders of dead harnesses under $TMPDIR, but
+ * keeps one whose .owner is still locked (a live run seen from another pid namespace) and
+ * one of a live pid. */
+static void test_clean_stale(void **state)
+{
+    (void)state;
+    char tmp[1100], dead_dir[1200], locked_dir[1200], live_dir[1200], owner[1300];
+    snprintf(tmp, sizeof tmp, "%s", pbt_tmpdir("runner-stale"));
+    pid_t dead = fork();
+    if (dead == 0)
+        _exit(0);
+    waitpid(dead, NULL, 0);                  /* a pid that no longer exists */
+    snprintf(dead_dir, sizeof dead_dir, "%s/pb-run-%d-aaaaaa", tmp, (int)dead);
+    snprintf(locked_dir, sizeof locked_dir, "%s/pb-run-%d-bbbbbb", tmp, (int)dead);
+    snprintf(live_dir, sizeof live_dir, "%s/pb-run-%d-cccccc", tmp, (int)getpid());
+    assert_int_equal(mkdir(dead_dir, 0700), 0);
+    assert_int_equal(mkdir(locked_dir, 0700), 0);
+    assert_int_equal(mkdir(live_dir, 0700), 0);
+    snprintf(owner, sizeof owner, "%s/input.csv", dead_dir);
+    pbt_write(owner, "left behind\n");
+    snprintf(owner, sizeof owner, "%s/.owner", locked_dir);
+    int fd = open(owner, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    assert_true(fd >= 0);
+    assert_int_equal(flock(fd, LOCK_EX), 0);
+    char *old = getenv("TMPDIR") ? strdup(getenv("TMPDIR")) : NULL;
+    setenv("TMPDIR", tmp, 1);
+    assert_true(pb_runner_clean_stale() >= 1);
+    old ? setenv("TMPDIR", old, 1) : unsetenv("TMPDIR");
+    free(old);
+    assert_int_equal(access(dead_dir, F_OK), -1);
+    assert_int_equal(access(locked_dir, F_OK), 0);
+    assert_int_equal(access(live_dir, F_OK), 0);
+    close(fd);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_fork_workers_die_with_run),
+        cmocka_unit_test(test_clean_stale),
         cmocka_unit_test(test_ok_run_verifies),
         cmocka_unit_test(test_crash_status),
         cmocka_unit_test(test_other_signals),
