@@ -40,7 +40,7 @@ const char *pb_compare_verdict_name(enum pb_cmp_verdict v)
     static const char *const names[] = {
         [PB_CMP_SAME] = "same", [PB_CMP_SLOWER] = "slower", [PB_CMP_FASTER] = "faster",
         [PB_CMP_ONLY_OLD] = "only in OLD", [PB_CMP_ONLY_NEW] = "only in NEW",
-        [PB_CMP_FAILED] = "failed in NEW",
+        [PB_CMP_FAILED] = "failed in NEW", [PB_CMP_NO_OK_RUN] = "no ok run",
     };
     return (unsigned)v < sizeof names / sizeof names[0] ? names[v] : "?";
 }
@@ -72,6 +72,8 @@ static void judge(struct pb_cmp_result *r, const double *a, size_t na, const dou
     if (na == 0 || nb == 0) {
         int failed = na > 0 && r->failed_new > 0;
         r->verdict = failed ? PB_CMP_FAILED : na ? PB_CMP_ONLY_OLD : PB_CMP_ONLY_NEW;
+        if (na == 0 && nb == 0)          /* failed runs on one or both sides, ok ones on none */
+            r->verdict = r->failed_new > 0 ? PB_CMP_NO_OK_RUN : PB_CMP_ONLY_OLD;
         return;
     }
     r->ratio = r->new_median / r->old_median;
@@ -165,6 +167,27 @@ int pb_compare_files(const char *old_path, const char *new_path, const struct pb
     return rc;
 }
 
+int pb_compare_gate_data(const struct pb_cmp_result *res, size_t n, const char *old_path,
+                         const char *new_path, struct pb_err *err)
+{
+    size_t ok_old = 0, ok_new = 0, both = 0;
+    for (size_t i = 0; i < n; i++) {
+        ok_old += res[i].runs_old;
+        ok_new += res[i].runs_new;
+        both += res[i].runs_old > 0 && res[i].runs_new > 0;
+    }
+    if (ok_new == 0)
+        return pb_fail(err, -ENODATA, "%s holds no ok counted run (empty, or every run failed): "
+                       "nothing passes this gate", new_path);
+    if (ok_old == 0)
+        return pb_fail(err, -ENODATA, "%s holds no ok counted run (empty, or every run failed): "
+                       "nothing to compare against", old_path);
+    if (both == 0)
+        return pb_fail(err, -ENODATA, "no key has ok runs in both %s and %s: nothing was "
+                       "compared", old_path, new_path);
+    return 0;
+}
+
 /* Writes d with fmt into buf, or "-" when d is not finite; returns buf. */
 static const char *num(char *buf, size_t cap, const char *fmt, double d)
 {
@@ -200,11 +223,11 @@ static void write_totals(FILE *f, const struct pb_cmp_result *res, size_t n,
     for (size_t i = 0; i < n; i++)
         weak += res[i].p_min >= o->alpha;
     fprintf(f, "%zu keys: %zu slower, %zu faster, %zu same, %zu failed in NEW, %zu only in OLD, "
-            "%zu only in NEW (slower = p < %g and ratio > %g)\n", n,
+            "%zu only in NEW, %zu with no ok run (slower = p < %g and ratio > %g)\n", n,
             pb_compare_count(res, n, PB_CMP_SLOWER), pb_compare_count(res, n, PB_CMP_FASTER),
             pb_compare_count(res, n, PB_CMP_SAME), pb_compare_count(res, n, PB_CMP_FAILED),
             pb_compare_count(res, n, PB_CMP_ONLY_OLD), pb_compare_count(res, n, PB_CMP_ONLY_NEW),
-            o->alpha, 1 + o->threshold);
+            pb_compare_count(res, n, PB_CMP_NO_OK_RUN), o->alpha, 1 + o->threshold);
     if (weak)
         fprintf(f, "note: %zu keys have too few runs for any p below %g (Mann-Whitney needs "
                 "at least 4 runs a side at alpha 0.05); raise repeats\n", weak, o->alpha);

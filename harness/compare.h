@@ -18,7 +18,9 @@ enum pb_cmp_verdict {
     PB_CMP_FASTER = 2,               /* p < alpha and ratio < 1 - threshold */
     PB_CMP_ONLY_OLD = 3,             /* no run of this key in NEW */
     PB_CMP_ONLY_NEW = 4,             /* no run of this key in OLD */
-    PB_CMP_FAILED = 5                /* OLD has ok runs, NEW only failed ones */
+    PB_CMP_FAILED = 5,               /* OLD has ok runs, NEW only failed ones */
+    PB_CMP_NO_OK_RUN = 6             /* neither side has an ok run of this key (NEW has failed
+                                        ones): fails the gate like PB_CMP_FAILED */
 };
 
 struct pb_cmp_opts {
@@ -53,7 +55,7 @@ int pb_compare_files(const char *old_path, const char *new_path, const struct pb
                      struct pb_cmp_result **res, size_t *nres, struct pb_err *err);
 
 /* The verdict as printed: "same", "slower", "faster", "only in OLD", "only in NEW",
- * "failed in NEW". */
+ * "failed in NEW", "no ok run". */
 const char *pb_compare_verdict_name(enum pb_cmp_verdict v);
 
 /* Number of results with verdict v. */
@@ -64,10 +66,17 @@ size_t pb_compare_count(const struct pb_cmp_result *res, size_t n, enum pb_cmp_v
 int pb_compare_write_table(FILE *f, const struct pb_cmp_result *res, size_t n,
                            const struct pb_cmp_opts *o);
 
+/* Whether a comparison may pass a gate: 0 when it may, else -ENODATA with why in err: a file
+ * without one ok counted run (empty, header only, all failed), or no key with ok runs on both
+ * sides. A gate must never pass on nothing. */
+int pb_compare_gate_data(const struct pb_cmp_result *res, size_t n, const char *old_path,
+                         const char *new_path, struct pb_err *err);
+
 /* `bench compare OLD.csv NEW.csv [--threshold F] [--alpha F]` (main_compare.c): argv[0] is the
  * subcommand name, so main calls pb_main_compare(argc - 1, argv + 1). Prints the table on
  * stdout, errors on stderr; returns the exit status: 0 no significant slowdown, 1 a key
- * significantly slower than 1 + threshold or failing in NEW, 2 usage error or unreadable file. */
+ * significantly slower than 1 + threshold, failing in NEW, or nothing to compare (a file with
+ * no ok run, no key ok on both sides), 2 usage error or unreadable file. */
 int pb_main_compare(int argc, char **argv);
 
 #endif

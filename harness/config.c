@@ -39,7 +39,7 @@
  * | ranks          | array of positive integers (distributed only)   | [1]              |
  * | repeats        | integer >= 1: measured runs per point           | 3                |
  * | warmup         | integer >= 0: uncounted runs before them        | 1                |
- * | timeout_s      | number >= 0: per run, 0 = none                  | 0                |
+ * | timeout_s      | number >= 0: per run, 0 = none                  | 10x estimate+60s |
  * | pin            | "none" \| "cores"                               | "none"           |
  * | order          | "random" \| "config": runs within one n         | "random"         |
  * | order_seed     | integer >= 0: seed of the random order          | 1                |
@@ -951,6 +951,7 @@ static int parse_scalars(struct ctx *c, json_t *root)
     if ((v = json_object_get(root, "timeout_s")) &&
         (rc = check_number(c, v, "timeout_s", 0, 1, &e->timeout_s)))
         return rc;
+    e->timeout_set = v != NULL;
     return 0;
 }
 

@@ -3,9 +3,13 @@
  * failing the sweep, because a missing governor must not cost an hour of measurements. */
 #include "envinfo.h"
 #include "pairkern.h"
+#include "fdio.h"
 #include "stats.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <sys/stat.h>
 #include <jansson.h>
 #include <sched.h>
 #include <stdio.h>
@@ -41,7 +45,7 @@
  * without the trailing newline. Returns 0, or -ENOENT when absent or unreadable. */
 static int proc_field(const char *path, const char *key, char *out, size_t cap)
 {
-    FILE *f = fopen(path, "r");
+    FILE *f = fopen(path, "re");
     char *line = NULL;
     size_t len = 0, klen = strlen(key);
     int rc = -ENOENT;
@@ -79,10 +83,94 @@ static int cpuinfo_int(const char *key)
     return end == buf || v < 0 || v > 1 << 20 ? -1 : (int)v;
 }
 
+/* ---- memory available to this process --------------------------------------------------- */
+
+/* Reads the number at the start of dir/file into *v. Returns 1 when it holds one ("max" and
+ * unreadable files: 0). */
+static int read_number(const char *dir, const char *file, double *v)
+{
+    char path[4352], buf[64], *end;
+    snprintf(path, sizeof path, "%s/%s", dir, file);
+    FILE *f = fopen(path, "re");
+    int ok = f && fgets(buf, sizeof buf, f) != NULL;
+    if (f)
+        fclose(f);
+    if (!ok)
+        return 0;
+    *v = strtod(buf, &end);
+    return end != buf;
+}
+
+int pb_env_memory_cgroup(const char *root, char *dir, size_t cap)
+{
+    char path[4096], ctl[4096], *line = NULL;
+    size_t len = 0;
+    int version = 0;
+    dir[0] = '\0';
+    snprintf(path, sizeof path, "%s/proc/self/cgroup", root);
+    snprintf(ctl, sizeof ctl, "%s/sys/fs/cgroup/cgroup.controllers", root);
+    FILE *f = fopen(path, "re");
+    while (f && version != 1 && getline(&line, &len, f) > 0) {
+        char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+        if (!c2)
+            continue;
+        c2[1 + strcspn(c2 + 1, "\n")] = '\0';
+        const char *rel = strcmp(c2 + 1, "/") == 0 ? "" : c2 + 1;
+        if (strncmp(c1, ":memory:", 8) == 0)
+            version = 1, snprintf(dir, cap, "%s/sys/fs/cgroup/memory%s", root, rel);
+        else if (strncmp(line, "0::", 3) == 0 && access(ctl, F_OK) == 0)
+            version = 2, snprintf(dir, cap, "%s/sys/fs/cgroup%s", root, rel);
+    }
+    free(line);
+    if (f)
+        fclose(f);
+    return version;
+}
+
+/* The least limit - usage over dir and its ancestors down to its first base_len characters
+ * (the hierarchy's root), or -1 when no level has a limit. dir is cut in place. */
+static double cgroup_room(int version, char *dir, size_t base_len)
+{
+    const char *lim = version == 1 ? "memory.limit_in_bytes" : "memory.max";
+    const char *use = version == 1 ? "memory.usage_in_bytes" : "memory.current";
+    double room = -1;
+    for (;;) {
+        double l, u;
+        if (read_number(dir, lim, &l) && read_number(dir, use, &u) && l < 1e18) {
+            double r = l > u ? l - u : 0;
+            room = room < 0 || r < room ? r : room;
+        }
+        char *slash = strrchr(dir, '/');
+        if (strlen(dir) <= base_len || !slash || (size_t)(slash - dir) < base_len)
+            return room;
+        *slash = '\0';
+    }
+}
+
+double pb_env_memory_available_at(const char *root)
+{
+    char dir[4096], path[4096], buf[64];
+    snprintf(path, sizeof path, "%s/proc/meminfo", root);
+    double avail = proc_field(path, "MemAvailable", buf, sizeof buf) == 0 ? atof(buf) * 1024
+                                                                         : -1;
+    int version = pb_env_memory_cgroup(root, dir, sizeof dir);
+    if (!version)
+        return avail;
+    size_t base = strlen(root) + strlen(version == 1 ? "/sys/fs/cgroup/memory"
+                                                     : "/sys/fs/cgroup");
+    double room = cgroup_room(version, dir, base);
+    return room >= 0 && (avail < 0 || room < avail) ? room : avail;
+}
+
+double pb_env_memory_available(void)
+{
+    return pb_env_memory_available_at("");
+}
+
 /* The first line of a small file, or "" when unreadable. */
 static void first_line(const char *path, char *out, size_t cap)
 {
-    FILE *f = fopen(path, "r");
+    FILE *f = fopen(path, "re");
     out[0] = '\0';
     if (f && fgets(out, (int)cap, f))
         out[strcspn(out, "\n")] = '\0';
@@ -137,7 +225,7 @@ int pb_env_allowed_cpus(void)
  * -1 when it could not run. */
 static int command_line(const char *cmd, char *out, size_t cap, int *any_output)
 {
-    FILE *p = popen(cmd, "r");
+    FILE *p = popen(cmd, "re");
     out[0] = '\0';
     *any_output = 0;
     if (!p)
@@ -235,7 +323,8 @@ int pb_env_collect(struct pb_env *env)
     env->cpus_online = online > 0 ? (int)online : -1;
     env->cpus_allowed = affinity_list(env->affinity, sizeof env->affinity);
     env->mem_total_kib = meminfo_kib("MemTotal");
-    env->mem_available_kib = meminfo_kib("MemAvailable");
+    double room = pb_env_memory_available();
+    env->mem_available_kib = room < 0 ? -1 : (long)(room / 1024);
     bracketed("/sys/kernel/mm/transparent_hugepage/enabled", env->thp_enabled,
               sizeof env->thp_enabled);
     bracketed("/sys/kernel/mm/transparent_hugepage/defrag", env->thp_defrag,
@@ -396,21 +485,139 @@ static json_t *env_json(const struct pb_env *e, const char *config_text, const c
     return root;
 }
 
+/* Gives a file made by mkostemp (0600) the mode fopen would have: 0666 less the umask. */
+static int fchmod_path(const char *path)
+{
+    mode_t mask = umask(0);
+    umask(mask);
+    return chmod(path, 0666 & ~mask);
+}
+
+/* Writes root to path through a private temporary (O_EXCL, never through a planted link)
+ * renamed into place. Returns 0 or -errno with err. */
+static int dump_into_place(json_t *root, const char *path, struct pb_err *err)
+{
+    char tmp[4200];
+    snprintf(tmp, sizeof tmp, "%s.XXXXXX", path);
+    int fd = mkostemp(tmp, O_CLOEXEC);
+    if (fd < 0)
+        return pb_fail(err, -errno, "%s: cannot write: %s", path, pb_write_error(errno));
+    int rc = json_dumpfd(root, fd, JSON_INDENT(2) | JSON_REAL_PRECISION(9));
+    int e = rc != 0 ? (errno ? errno : EIO) : 0;
+    if (!e && (pb_write_all(fd, "\n", 1) != 0 || fsync(fd) != 0))
+        e = errno;
+    if (close(fd) != 0 && !e)
+        e = errno;
+    if (!e && fchmod_path(tmp) != 0)
+        e = errno;
+    if (!e && rename(tmp, path) != 0)
+        e = errno;
+    if (e) {
+        unlink(tmp);
+        return pb_fail(err, -e, "%s: cannot write: %s", path, pb_write_error(e));
+    }
+    return 0;
+}
+
+/* dump_into_place for a document built by the caller (NULL: out of memory), then released. */
+static int dump_owned(json_t *root, const char *path, struct pb_err *err)
+{
+    if (!root)
+        return pb_fail(err, -ENOMEM, "%s: cannot build the environment record", path);
+    int rc = dump_into_place(root, path, err);
+    json_decref(root);
+    return rc;
+}
+
 int pb_env_write_json(const char *path, const struct pb_env *env, const char *config_text,
                       const char *config_hash, const char *started, struct pb_err *err)
 {
-    char tmp[4096];
-    json_t *root = env_json(env, config_text, config_hash, started);
-    if (!root)
-        return pb_fail(err, -ENOMEM, "%s: cannot build the environment record", path);
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    int rc = json_dump_file(root, tmp, JSON_INDENT(2) | JSON_REAL_PRECISION(9));
-    json_decref(root);
-    if (rc != 0) {
-        remove(tmp);
-        return pb_fail(err, -EIO, "%s: cannot write", tmp);
+    return dump_owned(env_json(env, config_text, config_hash, started), path, err);
+}
+
+int pb_env_input_identify(const char *path, struct pb_input_id *id)
+{
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    struct stat st;
+    if (fd < 0)
+        return -errno;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        return -EINVAL;
     }
-    if (rename(tmp, path) != 0)
-        return pb_fail(err, -errno, "%s: %s", path, strerror(errno));
-    return 0;
+    uint64_t h = 0xcbf29ce484222325ull;      /* FNV-1a 64, as the config hash */
+    unsigned char buf[1 << 16];
+    ssize_t got;
+    while ((got = read(fd, buf, sizeof buf)) > 0 || (got < 0 && errno == EINTR))
+        for (ssize_t i = 0; i < got; i++)
+            h = (h ^ buf[i]) * 0x100000001b3ull;
+    int e = got < 0 ? -errno : 0;
+    close(fd);
+    id->size = (long long)st.st_size;
+    id->mtime_ns = (long long)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec;
+    snprintf(id->hash, sizeof id->hash, "%016llx", (unsigned long long)h);
+    return e;
+}
+
+int pb_env_read_input(const char *meta_path, struct pb_input_id *id)
+{
+    json_error_t jerr;
+    json_t *root = json_load_file(meta_path, 0, &jerr), *in;
+    if (!root)
+        return -EINVAL;
+    in = json_object_get(root, "input");
+    const char *hash = json_string_value(json_object_get(in, "hash"));
+    int present = json_is_object(in) && hash;
+    if (present) {
+        id->size = json_integer_value(json_object_get(in, "size"));
+        id->mtime_ns = json_integer_value(json_object_get(in, "mtime_ns"));
+        snprintf(id->hash, sizeof id->hash, "%s", hash);
+    }
+    json_decref(root);
+    return present;
+}
+
+/* This session's record: the environment keys, without the config. */
+static json_t *session_json(const struct pb_env *env, const char *started)
+{
+    json_t *s = env_json(env, NULL, NULL, started);
+    if (s) {
+        json_object_del(s, "config");
+        json_object_del(s, "config_text");
+        json_object_del(s, "config_hash");
+    }
+    return s;
+}
+
+/* The document this session writes: the existing one (resume) or a fresh one, with the
+ * input and sessions keys in place. NULL when out of memory. */
+static json_t *session_document(const char *path, const struct pb_env *env,
+                                const struct pb_env_meta *m, int resume)
+{
+    json_error_t jerr;
+    json_t *root = resume ? json_load_file(path, 0, &jerr) : NULL;
+    if (!json_is_object(root)) {
+        json_decref(root);
+        root = env_json(env, m->config_text, m->config_hash, m->started);
+        if (root && m->input_path && m->input)
+            json_object_set_new(root, "input", json_pack("{s:s, s:I, s:I, s:s}", "path",
+                m->input_path, "size", (json_int_t)m->input->size, "mtime_ns",
+                (json_int_t)m->input->mtime_ns, "hash", m->input->hash));
+    }
+    json_t *sessions = root ? json_object_get(root, "sessions") : NULL;
+    if (root && !json_is_array(sessions)) {
+        sessions = json_array();
+        json_object_set_new(root, "sessions", sessions);
+    }
+    if (root && json_array_append_new(sessions, session_json(env, m->started)) != 0) {
+        json_decref(root);
+        root = NULL;
+    }
+    return root;
+}
+
+int pb_env_write_session(const char *path, const struct pb_env *env, const struct pb_env_meta *m,
+                         int resume, struct pb_err *err)
+{
+    return dump_owned(session_document(path, env, m, resume), path, err);
 }

@@ -18,7 +18,14 @@
  *   GOMP_*}},
  *   git {commit ("unknown" outside a repository), dirty (true/false, null when unknown)},
  *   timer {clock, resolution_s, call_overhead_s (median of consecutive clock_gettime)},
- *   extra {key: string | number}  (whatever the caller added, e.g. measured limits).
+ *   extra {key: string | number}  (whatever the caller added, e.g. measured limits),
+ *   input {path, size, mtime_ns, hash}   (a points file: its identity when the sweep began;
+ *   absent for generated points),
+ *   sessions [ {started, and the environment keys above except config*} ]  (one per session:
+ *   the first when the file is written, one appended by each --resume; the top-level keys stay
+ *   those of the first session).
+ * memory.available_kib is pb_env_memory_available: the smaller of MemAvailable and the room
+ * left under every memory cgroup limit above this process.
  */
 #ifndef PAIRBENCH_ENVINFO_H
 #define PAIRBENCH_ENVINFO_H
@@ -86,6 +93,52 @@ int pb_env_add_num(struct pb_env *env, const char *key, double value);
 /* One line naming the CPU and the kernel level, for reports: "AMD EPYC (family 25, model 17,
  * stepping 1); kernels x86-64-v4". */
 void pb_env_cpu_line(const struct pb_env *env, char *buf, size_t cap);
+
+/* Bytes of memory this process may still take: the smallest of /proc/meminfo MemAvailable and,
+ * for the memory cgroup this process runs in (found through /proc/self/cgroup; cgroup v1
+ * memory.limit_in_bytes - memory.usage_in_bytes, v2 memory.max - memory.current) and each of
+ * its ancestors, limit - usage. -1 when none of them can be read. Every memory decision of
+ * bench (the sweep's guard, the dry run, NAME.json) uses this one figure. */
+double pb_env_memory_available(void);
+
+/* The same, with every path ("/proc/self/cgroup", "/proc/meminfo", "/sys/fs/cgroup/...")
+ * prefixed by root ("" for the live system; tests pass a folder holding a fake tree). */
+double pb_env_memory_available_at(const char *root);
+
+/* The folder of this process's memory cgroup ("/sys/fs/cgroup/memory/<path>" for v1,
+ * "/sys/fs/cgroup/<path>" for v2), under root. Returns the version (1, 2), or 0 with dir "". */
+int pb_env_memory_cgroup(const char *root, char *dir, size_t cap);
+
+/* The identity of an input file, recorded in NAME.json so --resume can refuse a changed one. */
+struct pb_input_id {
+    long long size;                  /* bytes */
+    long long mtime_ns;              /* st_mtim in nanoseconds */
+    char hash[17];                   /* FNV-1a 64 of the bytes, hex */
+};
+
+/* Fills id from the file at path (stat, then its bytes hashed). Returns 0 or -errno. */
+int pb_env_input_identify(const char *path, struct pb_input_id *id);
+
+/* Reads the "input" object of an existing NAME.json into id. Returns 1 when present, 0 when the
+ * file has none (generated points, or written before inputs were recorded), -errno when the
+ * file cannot be read or parsed. */
+int pb_env_read_input(const char *meta_path, struct pb_input_id *id);
+
+/* What NAME.json records besides the environment. */
+struct pb_env_meta {
+    const char *config_text;         /* the config file's bytes */
+    const char *config_hash;
+    const char *started;             /* this session's start, ISO 8601 UTC */
+    const char *input_path;          /* the points file, or NULL for generated points */
+    const struct pb_input_id *input; /* its identity (with input_path) */
+};
+
+/* Writes NAME.json for one session through a private temporary renamed into place. resume = 0
+ * (or no readable file at path): a fresh document with sessions = [this one]. resume = 1: the
+ * existing document is kept as it is (the first session's start, environment, commit and
+ * machine) and this session is appended to its "sessions". Returns 0 or -errno with err. */
+int pb_env_write_session(const char *path, const struct pb_env *env, const struct pb_env_meta *m,
+                         int resume, struct pb_err *err);
 
 /* Writes the current time as ISO 8601 UTC ("2024-05-01T12:34:56Z") into buf (>= 21 bytes).
  * Returns 0 or -errno. */

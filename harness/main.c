@@ -159,12 +159,13 @@ static int cmd_dry_run(const struct pb_experiment *e)
     struct pb_run *runs;
     size_t nruns;
     if (pb_plan_build(e, &runs, &nruns) < 0) {
-        fprintf(stderr, "bench: out of memory building the plan\n");
-        return 1;
+        fprintf(stderr, "bench: %s: the plan (sizes x threads x ranks x strategies x runs per "
+                "point) is too large to hold in memory\n", e->path);
+        return EXIT_USAGE;
     }
     double avail = pb_sweep_available_bytes(), total_s = 0, peak = 0;
-    printf("%5s  %-8s  %-28s  %8s  %3s  %3s  %3s  %10s  %9s\n", "#", "kind", "strategy", "n",
-           "T", "R", "rep", "est. MiB", "est. s");
+    printf("%5s  %-8s  %-28s  %8s  %3s  %3s  %3s  %10s  %9s  %9s\n", "#", "kind", "strategy",
+           "n", "T", "R", "rep", "est. MiB", "est. s", "timeout");
     for (size_t i = 0; i < nruns; i++) {
         const struct pb_run *r = &runs[i];
         const struct pb_strategy_cfg *sc = &e->strategies[r->strategy];
@@ -174,15 +175,25 @@ static int cmd_dry_run(const struct pb_experiment *e)
         snprintf(name, sizeof name, "%s%s%s%s", sc->label, sc->params[0] ? "[" : "",
                  sc->params, sc->params[0] ? "]" : "");
         int slow = pb_sweep_beyond_timeout(e, r);
-        printf("%5zu  %-8s  %-28s  %8zu  %3d  %3d  %3d  %10.1f  %9.3f%s\n", i + 1,
+        double to = pb_sweep_timeout_s(e, r);
+        char tbuf[32] = "none";
+        if (to > 0)
+            snprintf(tbuf, sizeof tbuf, "%.0f s", to);
+        printf("%5zu  %-8s  %-28s  %8zu  %3d  %3d  %3d  %10.1f  %9.3f  %9s%s\n", i + 1,
                kind_label(r->kind), name, r->n, r->threads, r->ranks, r->repeat,
-               b / 1048576.0, t, b > avail ? "  would be skipped: not enough memory"
+               b / 1048576.0, t, tbuf, b > avail ? "  would be skipped: not enough memory"
                                  : slow ? "  would be skipped: estimate > timeout_s" : "");
         total_s += slow ? 0 : t;
         peak = b > peak ? b : peak;
     }
     printf("%zu runs; largest run ~%.1f MiB of %.1f MiB available; estimated %.0f s "
            "(a rough model, see README)\n", nruns, peak / 1048576.0, avail / 1048576.0, total_s);
+    if (e->timeout_set)
+        printf("timeout: %s per run (timeout_s in the config)\n", e->timeout_s > 0 ? "as shown"
+                                                                                  : "none");
+    else
+        printf("timeout: 10 x the estimate + 60 s per run (no timeout_s in the config; "
+               "\"timeout_s\": 0 turns it off)\n");
     free(runs);
     return 0;
 }

@@ -1,7 +1,8 @@
 /* main_compare.c — `bench compare OLD.csv NEW.csv [--threshold F] [--alpha F]`: the command-line
  * front of compare.c. Exit status is the CI contract: 0 no significant slowdown, 1 at least one
- * key significantly slower beyond the threshold (or failing in NEW where OLD ran), 2 usage error
- * or a file that cannot be read. */
+ * key significantly slower beyond the threshold (or failing in NEW where OLD ran), or nothing to
+ * judge (a file with no ok run, no key ok on both sides), 2 usage error or a file that cannot be
+ * read. */
 #include "compare.h"
 #include "main_commands.h"
 
@@ -16,8 +17,9 @@
     "  precision) present in both files (kind \"run\" rows whose status is ok).\n" \
     "  --threshold F  relative slowdown tolerated (default 0.05 = 5%)\n" \
     "  --alpha F      significance level of the Mann-Whitney U test (default 0.05)\n" \
-    "  Exit: 0 no significant slowdown, 1 a key slower (p < alpha and new/old > 1 + F)\n" \
-    "  or failing in NEW, 2 usage error or unreadable file.\n"
+    "  Exit: 0 no significant slowdown, 1 a key slower (p < alpha and new/old > 1 + F),\n" \
+    "  failing in NEW, or nothing to compare (a file with no ok run, no key ok on both\n" \
+    "  sides), 2 usage error or unreadable file.\n"
 
 /* Parses text as a number in [lo, hi) into *out. Returns 0 or -EINVAL. */
 static int parse_fraction(const char *text, double lo, double hi, double *out)
@@ -105,10 +107,12 @@ int pb_main_compare(int argc, char **argv)
     }
     printf("OLD %s\nNEW %s\n", paths[0], paths[1]);
     pb_compare_write_table(stdout, res, n, &o);
-    if (pb_compare_count(res, n, PB_CMP_SLOWER) + pb_compare_count(res, n, PB_CMP_FAILED) == 0 &&
-        pb_compare_count(res, n, PB_CMP_SAME) + pb_compare_count(res, n, PB_CMP_FASTER) == 0)
-        fprintf(stderr, "bench compare: warning: no key has ok runs in both files\n");
-    rc = pb_compare_count(res, n, PB_CMP_SLOWER) + pb_compare_count(res, n, PB_CMP_FAILED) > 0;
+    rc = pb_compare_count(res, n, PB_CMP_SLOWER) + pb_compare_count(res, n, PB_CMP_FAILED) +
+         pb_compare_count(res, n, PB_CMP_NO_OK_RUN) > 0;
+    if (pb_compare_gate_data(res, n, paths[0], paths[1], &err) < 0) {
+        fprintf(stderr, "bench compare: %s\n", err.msg);
+        rc = 1;                           /* an empty or all-failed set never passes */
+    }
     free(res);
     return rc;
 }

@@ -15,6 +15,7 @@
  * it builds none) and counting (the call's wall time less the build), and the distance
  * evaluations per counted pair when the strategy reports them (out.dist_evals).
  */
+#include "fdio.h"
 #include "main_commands.h"
 #include "npy.h"
 #include "points.h"
@@ -36,13 +37,14 @@
 static const char usage[] =
     "usage: bench compute --points FILE --strategy NAME --threads T --output histogram|matrix\n"
     "                     [--bins MIN,MAX,COUNT[,log|linear]] [--box L] [--float]\n"
-    "                     [--param KEY=VALUE]... --save PATH\n"
+    "                     [--param KEY=VALUE]... --save PATH [--force]\n"
     "  histogram: --bins is required; saves lo,hi,count per bin (unique pairs i<j)\n"
     "  matrix:    saves the n x n distances as .npy (float64; float32 with --float where the\n"
     "             strategy computes in float)\n"
     "  --box L    periodic cube of side L: points wrapped into [0, L), minimum-image distances\n"
     "  --points   text (x y z per line) or NumPy .npy (n, 3) float64/float32\n"
-    "  --param    a strategy parameter, as in a config (see bench --list)\n";
+    "  --param    a strategy parameter, as in a config (see bench --list)\n"
+    "  --force    replace an existing PATH (never the --points file)\n";
 
 struct compute_args {
     const char *points, *strategy, *save; /* required paths and name */
@@ -53,6 +55,7 @@ struct compute_args {
     enum pb_bin_scale scale;
     double box;                      /* 0: open */
     int single;                      /* --float */
+    int force;                       /* --force: --save may replace an existing file */
     char *kv_text[MAX_PARAMS];       /* "KEY=VALUE" as given (argv storage) */
     size_t nkv_text;
 };
@@ -151,6 +154,20 @@ static int parse_option(const char *opt, const char *v, struct compute_args *a)
     return 0;
 }
 
+/* --save may be written: not the --points input (ever), not an existing file without --force.
+ * Checked before anything is computed. */
+static int check_save(const struct compute_args *a)
+{
+    int rc = pb_save_check(a->save, a->points, a->force);
+    if (rc == -EINVAL)
+        return bad("--save %s is the --points input: it is never replaced", a->save);
+    if (rc == -EEXIST)
+        return bad("--save %s already exists: pass --force to replace it", a->save);
+    if (rc < 0)
+        return bad("--save %s exists and is not a regular file", a->save);
+    return 0;
+}
+
 /* The required options are there and agree with each other. */
 static int check_args(const struct compute_args *a)
 {
@@ -163,7 +180,7 @@ static int check_args(const struct compute_args *a)
         return bad("--output histogram needs --bins MIN,MAX,COUNT[,log]");
     if (a->output == PB_OUTPUT_MATRIX && a->count > 0)
         return bad("--bins applies to --output histogram only");
-    return 0;
+    return check_save(a);
 }
 
 /* argv (argv[0] is "compute") into a. Returns 0, 1 for --help, or -EINVAL (printed). */
@@ -174,8 +191,8 @@ static int parse_args(int argc, char **argv, struct compute_args *a)
     while (i < argc) {
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
             return 1;
-        if (strcmp(argv[i], "--float") == 0) {
-            a->single = 1;
+        if (strcmp(argv[i], "--float") == 0 || strcmp(argv[i], "--force") == 0) {
+            *(argv[i][3] == 'l' ? &a->single : &a->force) = 1;
             i += 1;
             continue;
         }
@@ -246,18 +263,23 @@ static double *make_edges(const struct compute_args *a)
 /* Writes the pair counts as CSV with a header line. Returns 0 or -errno (printed). */
 static int save_csv(const char *path, const struct pb_problem *p, const uint64_t *counts)
 {
-    FILE *f = fopen(path, "w");
+    FILE *f = fopen(path, "we");
     if (!f) {
-        fprintf(stderr, "bench compute: %s: %s\n", path, strerror(errno));
-        return -errno;
+        int e = errno;
+        fprintf(stderr, "bench compute: %s: %s\n", path, strerror(e));
+        return -e;
     }
     fputs("lo,hi,count\n", f);
     for (size_t b = 0; b < p->nbins; b++)
         fprintf(f, "%.17g,%.17g,%llu\n", p->edges[b], p->edges[b + 1],
                 (unsigned long long)counts[b]);
-    if (fclose(f) != 0) {
-        fprintf(stderr, "bench compute: %s: write failed\n", path);
-        return -EIO;
+    errno = 0;
+    int e = ferror(f) || fflush(f) != 0 ? (errno ? errno : EIO) : 0;
+    if (fclose(f) != 0 && !e)
+        e = errno;
+    if (e) {
+        fprintf(stderr, "bench compute: %s: cannot write: %s\n", path, pb_write_error(e));
+        return -e;
     }
     return 0;
 }
@@ -269,13 +291,26 @@ static int save(const struct compute_args *a, const struct pb_problem *p,
                 const struct pb_output *out)
 {
     struct pb_err err = {0};
-    if (p->output == PB_OUTPUT_HISTOGRAM)
-        return save_csv(a->save, p, out->counts);
+    char tmp[4096];
+    int rc = pb_save_begin(a->save, tmp, sizeof tmp);   /* written beside, then moved */
+    if (rc < 0) {
+        fprintf(stderr, "bench compute: %s: %s\n", a->save, strerror(-rc));
+        return rc;
+    }
+    close(rc);
     size_t cells = p->n * p->n;
     int f4 = a->single && cells > 0 && out->matrix_bytes < cells * sizeof(double);
-    int rc = pb_npy_write(a->save, out->matrix, f4 ? "<f4" : "<f8", 2, p->n, p->n, &err);
-    if (rc < 0)
+    if (p->output == PB_OUTPUT_HISTOGRAM)
+        rc = save_csv(tmp, p, out->counts);
+    else if ((rc = pb_npy_write(tmp, out->matrix, f4 ? "<f4" : "<f8", 2, p->n, p->n, &err)) < 0)
         fprintf(stderr, "bench compute: %s\n", err.msg);
+    if (rc < 0) {
+        unlink(tmp);
+        return rc;
+    }
+    if ((rc = pb_save_commit(tmp, a->save, a->force)) < 0)
+        fprintf(stderr, "bench compute: %s: %s\n", a->save, rc == -EEXIST
+                ? "appeared while computing: not replaced without --force" : strerror(-rc));
     return rc;
 }
 

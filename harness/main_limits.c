@@ -1,5 +1,6 @@
 /* main_limits.c — `bench limits`: measures and prints this machine's limits
  * (harness/machine_limits.h), optionally also as JSON for scripts and reports. */
+#include "fdio.h"
 #include "machine_limits.h"
 #include "main_commands.h"
 
@@ -7,10 +8,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static const char usage[] =
-    "usage: bench limits [--json PATH] [--bytes MIB] [--strategy NAME] [--points N]\n"
+    "usage: bench limits [--json PATH [--force]] [--bytes MIB] [--strategy NAME] [--points N]\n"
     "  --json PATH      also write the figures as one JSON object to PATH\n"
+    "  --force          replace an existing PATH\n"
     "  --bytes MIB      buffer per bandwidth pass (default 1024)\n"
     "  --strategy NAME  in-process histogram kernel for the peak pairs/s (default blocked,\n"
     "                   else naive)\n"
@@ -37,8 +40,9 @@ static int unexpected(const char *arg)
     return -EINVAL;
 }
 
-/* Reads argv into o and *json. Returns 0, 1 for --help, or -EINVAL after printing why. */
-static int parse(int argc, char **argv, struct pb_limits_opts *o, const char **json)
+/* Reads argv into o, *json and *force. Returns 0, 1 for --help, or -EINVAL after printing
+ * why. */
+static int parse(int argc, char **argv, struct pb_limits_opts *o, const char **json, int *force)
 {
     for (int i = 1; i < argc; i += 2) {   /* option, value */
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -46,6 +50,11 @@ static int parse(int argc, char **argv, struct pb_limits_opts *o, const char **j
         int rc = 0;
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0)
             return 1;
+        if (strcmp(a, "--force") == 0) {
+            *force = 1;
+            i--;                          /* a flag: no value follows */
+            continue;
+        }
         if (!v && (!strcmp(a, "--json") || !strcmp(a, "--strategy"))) {
             fprintf(stderr, "bench limits: %s needs a value\n", a);
             return -EINVAL;
@@ -67,17 +76,44 @@ static int parse(int argc, char **argv, struct pb_limits_opts *o, const char **j
     return 0;
 }
 
-/* Writes l as JSON to path; returns 0 or -errno after printing why. */
-static int write_json(const char *path, const struct pb_limits *l)
+/* --json may be written: no existing file without --force. Returns 0 or -EEXIST (printed). */
+static int check_json(const char *path, int force)
 {
-    FILE *f = fopen(path, "w");
+    int rc = pb_save_check(path, NULL, force);
+    if (rc == -EEXIST)
+        fprintf(stderr, "bench limits: --json %s already exists: pass --force to replace it\n",
+                path);
+    else if (rc < 0)
+        fprintf(stderr, "bench limits: --json %s exists and is not a regular file\n", path);
+    return rc;
+}
+
+/* Writes l as JSON to path (beside, then moved into place); returns 0 or -errno after
+ * printing why. */
+static int write_json(const char *path, const struct pb_limits *l, int force)
+{
+    char tmp[4096];
+    int fd = pb_save_begin(path, tmp, sizeof tmp);
+    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
     if (!f) {
-        fprintf(stderr, "bench limits: %s: %s\n", path, strerror(errno));
-        return -errno;
+        int e = fd < 0 ? -fd : errno;
+        if (fd >= 0)
+            close(fd), unlink(tmp);
+        fprintf(stderr, "bench limits: %s: %s\n", path, strerror(e));
+        return -e;
     }
     pb_limits_write_json(l, f);
     fputc('\n', f);
-    return fclose(f) == 0 ? 0 : -EIO;
+    errno = 0;
+    int e = ferror(f) || fflush(f) != 0 ? (errno ? errno : EIO) : 0;
+    if (fclose(f) != 0 && !e)
+        e = errno;
+    int rc = e ? -e : pb_save_commit(tmp, path, force);
+    if (e)
+        unlink(tmp);
+    if (rc < 0)
+        fprintf(stderr, "bench limits: %s: cannot write: %s\n", path, pb_write_error(rc));
+    return rc;
 }
 
 /* Entry from main: argv[0] is "limits", options follow. Exit status: 0 measured, 1 a
@@ -88,11 +124,14 @@ int pb_main_limits(int argc, char **argv)
     struct pb_limits l;
     struct pb_err err = {0};
     const char *json = NULL;
-    int rc = parse(argc, argv, &o, &json);
+    int force = 0;
+    int rc = parse(argc, argv, &o, &json, &force);
     if (rc > 0)
         fputs(usage, stdout);
     if (rc)
         return rc > 0 ? 0 : 2;
+    if (json && check_json(json, force) < 0)
+        return 2;                         /* before minutes of measuring */
     if (!pb_limits_kernel(o.strategy, &err)) {
         fprintf(stderr, "bench %s\n", err.msg);
         return 2;
@@ -102,5 +141,5 @@ int pb_main_limits(int argc, char **argv)
         return 1;
     }
     pb_limits_print(&l, stdout);
-    return json && write_json(json, &l) < 0 ? 1 : 0;
+    return json && write_json(json, &l, force) < 0 ? 1 : 0;
 }

@@ -47,7 +47,7 @@ int pb_npy_write(const char *path, const void *data, const char *descr, int ndim
     if (hl == 0)
         return pb_fail(err, -EINVAL, "%s: cannot describe a %s array of %zu x %zu", path, descr,
                        rows, cols);
-    FILE *f = fopen(path, "wb");
+    FILE *f = fopen(path, "wbe");
     if (!f)
         return pb_fail(err, -errno, "%s: %s", path, strerror(errno));
     int rc = fwrite(head, 1, hl, f) == hl ? write_data(f, data, elem, rows * cols) : -EIO;
@@ -78,7 +78,7 @@ int pb_npy_read(const char *path, struct pb_npy_array *a, struct pb_err *err)
 {
     struct pb_npy_info info = {0};
     memset(a, 0, sizeof *a);
-    FILE *f = fopen(path, "rb");
+    FILE *f = fopen(path, "rbe");
     if (!f)
         return pb_fail(err, -errno, "%s: %s", path, strerror(errno));
     int rc = pb_npy_read_header(f, &info);

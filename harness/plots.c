@@ -9,11 +9,15 @@
 
 #include "fdio.h"
 #include "results.h"
+#include "runner.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -778,7 +782,7 @@ static int write_rmax_figure(const char *dir, const char *name, const struct pb_
     if (collect_rkeys(t, &one, 1) == 0)
         return unlink(path) == 0 || errno == ENOENT ? 0
                : pb_fail(err, -errno, "%s: cannot remove: %s", path, strerror(errno));
-    FILE *f = fopen(path, "w");
+    FILE *f = pb_fcreate(path, 1);           /* never through a link planted in DIR */
     if (!f)
         return pb_fail(err, -errno, "%s: cannot write: %s", path, strerror(errno));
     write_rmax(f, name, t, s);
@@ -798,7 +802,7 @@ static int write_figure(const char *dir, const char *name, size_t fig, const str
     if (snprintf(path, sizeof path, "%s/%s_%s.gp", dir, name, pb_figure_names[fig]) >=
         (int)sizeof path)
         return pb_fail(err, -ENAMETOOLONG, "%.60s...: the folder and name are too long", dir);
-    FILE *f = fopen(path, "w");
+    FILE *f = pb_fcreate(path, 1);           /* never through a link planted in DIR */
     if (!f)
         return pb_fail(err, -errno, "%s: cannot write: %s", path, strerror(errno));
     if (fig == 0)
@@ -884,7 +888,8 @@ static void read_tail(int fd, char *buf, size_t cap)
     size_t len = 0;
     char chunk[1024];
     ssize_t got;
-    while ((got = read(fd, chunk, sizeof chunk)) > 0 || (got < 0 && errno == EINTR)) {
+    while ((got = read(fd, chunk, sizeof chunk)) > 0 ||
+           (got < 0 && errno == EINTR && !pb_runner_interrupted())) {
         for (ssize_t i = 0; i < got; i++) {
             if (len == cap - 1) {
                 memmove(buf, buf + cap / 2, len - cap / 2);
@@ -913,7 +918,7 @@ static void last_line(const char *text, char *out, size_t cap)
 static int run_gnuplot(const char *gnuplot, const char *script, char *msg, size_t cap)
 {
     int fds[2];
-    if (pipe(fds) < 0)
+    if (pipe2(fds, O_CLOEXEC) < 0)
         return -errno;
     pid_t pid = fork();
     if (pid < 0) {
@@ -923,6 +928,7 @@ static int run_gnuplot(const char *gnuplot, const char *script, char *msg, size_
         return -e;
     }
     if (pid == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGKILL);    /* gnuplot dies with bench */
         FILE *null = freopen("/dev/null", "w", stdout);
         (void)null;
         dup2(fds[1], 2);
@@ -933,11 +939,14 @@ static int run_gnuplot(const char *gnuplot, const char *script, char *msg, size_
     close(fds[1]);
     read_tail(fds[0], msg, cap);
     close(fds[0]);
+    if (pb_runner_interrupted())
+        kill(pid, SIGKILL);                  /* SIGINT: stop rendering at once */
     int st;
     while (waitpid(pid, &st, 0) < 0)
         if (errno != EINTR)
             return -errno;
-    return WIFSIGNALED(st) ? 128 + WTERMSIG(st) : WEXITSTATUS(st);
+    return pb_runner_interrupted() ? -EINTR : WIFSIGNALED(st) ? 128 + WTERMSIG(st)
+                                                             : WEXITSTATUS(st);
 }
 
 int pb_plots_render(const char *dir, const char *name, struct pb_err *err)
@@ -953,7 +962,9 @@ int pb_plots_render(const char *dir, const char *name, struct pb_err *err)
             return pb_fail(err, -ENAMETOOLONG, "%.60s...: the folder and name are too long", dir);
         if (fig == PB_FIGURE_COUNT && access(script, F_OK) != 0)
             break;                   /* no "rmax" sweep */
-        int st = run_gnuplot(gnuplot, script, tail, sizeof tail);
+        int st = pb_runner_interrupted() ? -EINTR : run_gnuplot(gnuplot, script, tail, sizeof tail);
+        if (st == -EINTR)
+            return pb_fail(err, st, "interrupted: figures not rendered");
         if (st < 0)
             return pb_fail(err, st, "%s: cannot run gnuplot: %s", script, strerror(-st));
         if (st != 0) {

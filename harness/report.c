@@ -639,14 +639,17 @@ int pb_report_write(const char *dir, const char *name, struct pb_err *err)
     char *json = read_all(path, &jlen);
     snprintf(final, sizeof final, "%s/%s.html", dir, name);
     snprintf(tmp, sizeof tmp, "%s.tmp", final);
-    FILE *f = fopen(tmp, "w");
+    FILE *f = pb_fcreate(tmp, 1);             /* never through a link planted in DIR */
     if (!f) {
         rc = pb_fail(err, -errno, "%s: cannot write: %s", tmp, strerror(errno));
     } else {
+        errno = 0;
         write_page(f, dir, name, &t, ri, json, jlen);
-        int bad = ferror(f);
-        if (fclose(f) != 0 || bad)
-            rc = pb_fail(err, -EIO, "%s: write failed", tmp);
+        int bad = ferror(f) || fflush(f) != 0 ? (errno ? errno : EIO) : 0;
+        if (fclose(f) != 0 || bad) {
+            rc = pb_fail(err, -EIO, "%s: write failed: %s", tmp, pb_write_error(bad ? bad : errno));
+            remove(tmp);
+        }
         else if (rename(tmp, final) < 0)
             rc = pb_fail(err, -errno, "%s: cannot rename to %s", tmp, final);
     }

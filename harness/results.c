@@ -2,7 +2,10 @@
  * reader, so a format chosen for a column is the format parsed back: the file round-trips. */
 #include "results.h"
 
+#include "fdio.h"
+
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdint.h>
@@ -129,26 +132,77 @@ static void format_value(const struct col *c, const struct pb_row *r, char *buf,
     }
 }
 
+/* Appends the len bytes of line to f as one write of its descriptor, so a full disk or a
+ * signal never leaves part of a row: on failure the file is cut back to where it ended.
+ * Streams without a descriptor (memory streams) take it through stdio. Then flushes and
+ * fsyncs. Returns 0 or -errno. */
+static int put_line(FILE *f, const char *line, size_t len)
+{
+    int fd = fileno(f);
+    if (fd < 0)
+        return fwrite(line, 1, len, f) == len ? flush_sync(f) : -EIO;
+    if (fflush(f) != 0)
+        return -errno;
+    off_t at = lseek(fd, 0, SEEK_END);
+    int rc = pb_write_all(fd, line, len);
+    if (rc < 0 && at >= 0 && ftruncate(fd, at) == 0)
+        lseek(fd, at, SEEK_SET);
+    return rc < 0 ? rc : flush_sync(f);
+}
+
 int pb_csv_write_header(FILE *f)
 {
-    if (fputs(PB_CSV_HEADER "\n", f) < 0)
-        return -EIO;
-    return flush_sync(f);
+    static const char header[] = PB_CSV_HEADER "\n";
+    return put_line(f, header, sizeof header - 1);
 }
 
 int pb_csv_append(FILE *f, const struct pb_row *r)
 {
     char buf[sizeof(struct pb_row)]; /* larger than any T_STR field */
-    for (size_t i = 0; i < NCOLS; i++) {
+    char *line = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&line, &len);
+    int rc = m ? 0 : -ENOMEM;
+    for (size_t i = 0; rc == 0 && i < NCOLS; i++) {
         format_value(&cols[i], r, buf, sizeof buf);
-        if (i > 0 && putc(',', f) == EOF)
-            return -EIO;
-        if (pb_csv_put_field(f, buf) != 0)
-            return -EIO;
+        if (i > 0 && putc(',', m) == EOF)
+            rc = -EIO;
+        if (rc == 0 && pb_csv_put_field(m, buf) != 0)
+            rc = -EIO;
     }
-    if (putc('\n', f) == EOF)
-        return -EIO;
-    return flush_sync(f);
+    if (rc == 0 && putc('\n', m) == EOF)
+        rc = -EIO;
+    if (m && fclose(m) != 0 && rc == 0)
+        rc = -ENOMEM;
+    if (rc == 0)
+        rc = put_line(f, line, len);
+    free(line);
+    return rc;
+}
+
+int pb_csv_trim_partial(const char *path, long *dropped)
+{
+    int fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0)
+        return -errno;
+    char chunk[65536];
+    off_t pos = 0, end_of_record = 0;
+    int quoted = 0;
+    ssize_t got;
+    while ((got = read(fd, chunk, sizeof chunk)) > 0 || (got < 0 && errno == EINTR)) {
+        for (ssize_t i = 0; i < got; i++) {
+            quoted ^= chunk[i] == '"';   /* "" inside a quoted field toggles twice */
+            if (chunk[i] == '\n' && !quoted)
+                end_of_record = pos + i + 1;
+        }
+        pos += got > 0 ? got : 0;
+    }
+    int rc = got < 0 ? -errno : 0;
+    *dropped = rc == 0 ? (long)(pos - end_of_record) : 0;
+    if (rc == 0 && *dropped > 0 && ftruncate(fd, end_of_record) != 0)
+        rc = -errno;
+    close(fd);
+    return rc < 0 ? rc : *dropped > 0;
 }
 
 /* ---- reading: records ------------------------------------------------------------------- */
@@ -393,7 +447,7 @@ int pb_csv_read(const char *path, struct pb_row **rows, size_t *nrows, struct pb
     int rc;
     *rows = NULL;
     *nrows = 0;
-    r.f = fopen(path, "rb");
+    r.f = fopen(path, "rbe");
     if (!r.f)
         return pb_fail(err, -errno, "%s: %s", path, strerror(errno));
     rc = read_record(&r);

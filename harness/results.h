@@ -53,8 +53,15 @@ int pb_csv_write_header(FILE *f);
 int pb_csv_put_field(FILE *f, const char *s);
 
 /* Writes one row as a CSV line (fields quoted where they hold commas or quotes), then flushes
- * and fsyncs, so a killed sweep keeps every finished row. Returns 0 or -errno. */
+ * and fsyncs, so a killed sweep keeps every finished row. The line is formatted whole and
+ * written with one write(2); when that fails (a full disk: -ENOSPC) the file is cut back to
+ * where it ended, so it never holds part of a row. Returns 0 or -errno. */
 int pb_csv_append(FILE *f, const struct pb_row *r);
+
+/* Cuts off an incomplete last record (bytes after the last newline outside quotes), as a
+ * write interrupted by a crash of the machine may leave. *dropped gets how many bytes went.
+ * Returns 1 when something was cut, 0 when the file ended with a whole record, or -errno. */
+int pb_csv_trim_partial(const char *path, long *dropped);
 
 /* Number formats, kept symmetric with pb_csv_read: wall_s/user_s/sys_s "%.9g", pairs_per_s
  * "%.6g", fraction_of_limit "%.4g"; a non-finite double, a negative fraction_of_limit and a

@@ -44,6 +44,7 @@
  */
 #include "runner.h"
 
+#include "envinfo.h"
 #include "fdio.h"
 
 #include <dirent.h>
@@ -61,6 +62,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/file.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -104,9 +106,11 @@ struct cgroup {
 /* Everything the parent knows about the run in progress. */
 struct run {
     pid_t pid;                         /* the run child, leader of process group pid */
+    pid_t parent;                      /* the harness (getpid() before the fork) */
     int res[2];                        /* child -> parent records */
     int go[2];                         /* parent -> child: "start", then "verify" */
     char tmpdir[PATH_MAX];             /* private temporary directory */
+    int owner_fd;                      /* tmpdir/.owner, flock'ed while the run lasts; -1 none */
     struct cgroup cg;
     struct computed_rec comp;
     struct verified_rec ver;
@@ -140,11 +144,21 @@ void pb_runner_install_signals(void)
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);    /* a closed terminal stops the sweep the same way */
 }
 
 int pb_runner_interrupted(void)
 {
     return stop_flag != 0;
+}
+
+int pb_runner_wait_readable(int fd)
+{
+    struct pollfd pf = { .fd = fd, .events = POLLIN };
+    while (!stop_flag)
+        if (poll(&pf, 1, 100) > 0)
+            return 0;
+    return -EINTR;
 }
 
 /* ---- small helpers --------------------------------------------------------------------- */
@@ -296,25 +310,11 @@ static int next_interval(int ms, double cost)
 
 /* ---- the run's cgroup ------------------------------------------------------------------ */
 
-/* Finds where this process's memory cgroup lives: v1 "/sys/fs/cgroup/memory<path>" or v2
- * "<cgroup2 mount><path>". Returns the version (1, 2) or 0 with base unset. */
+/* Finds where this process's memory cgroup lives (pb_env_memory_cgroup, the one place that
+ * reads /proc/self/cgroup). Returns the version (1, 2) or 0 with base unset. */
 static int cgroup_base(char *base, size_t size)
 {
-    char buf[4096];
-    if (read_text("/proc/self/cgroup", buf, sizeof buf) <= 0)
-        return 0;
-    for (char *l = strtok(buf, "\n"); l; l = strtok(NULL, "\n")) {
-        char *c1 = strchr(l, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
-        if (!c2)
-            continue;
-        if (strncmp(c1, ":memory:", 8) == 0) {
-            snprintf(base, size, "/sys/fs/cgroup/memory%s", c2 + 1);
-            return 1;
-        }
-        if (strncmp(l, "0::", 3) == 0 && access("/sys/fs/cgroup/cgroup.controllers", F_OK) == 0)
-            snprintf(base, size, "/sys/fs/cgroup%s", c2 + 1);
-    }
-    return base[0] ? 2 : 0;
+    return pb_env_memory_cgroup("", base, size);
 }
 
 /* Makes a fresh cgroup for the run. The first failure is cached: later runs do not retry. */
@@ -446,12 +446,94 @@ static void remove_tmp(const char *tmpdir, const struct run *r)
     closedir(d);
 }
 
-/* Makes the private directory "pb-run-XXXXXX" under $TMPDIR or /tmp. Returns 0 or -errno. */
-static int make_tmp(char *dir, size_t size)
+/* The folder run directories go in: $TMPDIR or /tmp. */
+static const char *tmp_root(void)
 {
     const char *t = getenv("TMPDIR");
-    snprintf(dir, size, "%s/pb-run-XXXXXX", t && *t ? t : "/tmp");
-    return mkdtemp(dir) ? 0 : -errno;
+    return t && *t ? t : "/tmp";
+}
+
+/* Makes the private directory "pb-run-PID-XXXXXX" under tmp_root(), PID the harness's, and
+ * holds an flock on its ".owner" file (into *owner_fd) while the run lasts, so a later sweep
+ * can tell the leftovers of a dead one (pb_runner_clean_stale), even from another pid
+ * namespace sharing the folder. Returns 0 or -errno. */
+static int make_tmp(char *dir, size_t size, int *owner_fd)
+{
+    char path[PATH_MAX + 8];
+    snprintf(dir, size, "%s/pb-run-%d-XXXXXX", tmp_root(), (int)getpid());
+    if (!mkdtemp(dir))
+        return -errno;
+    snprintf(path, sizeof path, "%s/.owner", dir);
+    *owner_fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (*owner_fd >= 0)
+        flock(*owner_fd, LOCK_EX);
+    return 0;
+}
+
+/* 1 when the run directory path is still in use: its .owner file is locked by a live harness
+ * (a directory without one is judged by its pid alone). */
+static int dir_in_use(const char *path)
+{
+    char owner[PATH_MAX + 8];
+    snprintf(owner, sizeof owner, "%s/.owner", path);
+    int fd = open(owner, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0)
+        return 0;
+    int busy = flock(fd, LOCK_EX | LOCK_NB) != 0;
+    close(fd);
+    return busy;
+}
+
+/* The owner pid in a "pb-run-PID-..." name, or 0 when name is not one. */
+static pid_t stale_owner(const char *name)
+{
+    char *end;
+    if (strncmp(name, "pb-run-", 7) != 0)
+        return 0;
+    long pid = strtol(name + 7, &end, 10);
+    return pid > 0 && *end == '-' ? (pid_t)pid : 0;
+}
+
+/* 1 when the pid in name is of a process that no longer exists. */
+static int owner_dead(const char *name)
+{
+    pid_t pid = stale_owner(name);
+    return pid > 0 && pid != getpid() && kill(pid, 0) != 0 && errno == ESRCH;
+}
+
+/* Removes the entries "pb-run-PID-..." of dead owners in folder dir: kind 0 directories with
+ * their contents, 1 empty directories (cgroups), 2 files (/dev/shm). Returns how many. */
+static int clean_folder(const char *dir, int kind)
+{
+    DIR *d = opendir(dir);
+    int removed = 0;
+    for (struct dirent *e; d && (e = readdir(d)) != NULL;) {
+        char path[PATH_MAX];
+        struct stat st;
+        if (!owner_dead(e->d_name))
+            continue;
+        snprintf(path, sizeof path, "%s/%.200s", dir, e->d_name);
+        if (lstat(path, &st) != 0 || st.st_uid != geteuid() || (kind == 0 && dir_in_use(path)))
+            continue;                    /* not ours, or a live run of another pid namespace */
+        if (kind == 0)
+            removed += nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS) == 0;
+        else if (kind == 1)
+            removed += rmdir(path) == 0;
+        else
+            removed += unlink(path) == 0;
+    }
+    if (d)
+        closedir(d);
+    return removed;
+}
+
+int pb_runner_clean_stale(void)
+{
+    char base[PATH_MAX - 64];
+    int n = clean_folder(tmp_root(), 0) + clean_folder("/dev/shm", 2);
+    if (cgroup_base(base, sizeof base))
+        n += clean_folder(base, 1);
+    return n;
 }
 
 /* The last non-empty line of the run's output file, trimmed to fit tail. */
@@ -541,6 +623,26 @@ static void child_compute(const struct pb_problem *p, const struct pb_strategy *
         c->counted += out->counts[b];
 }
 
+/* Sent to the run child when the harness dies: it kills its whole process group (exec'd
+ * commands, their own children and fork workers included), then itself. */
+static void on_parent_death(int sig)
+{
+    (void)sig;
+    kill(0, SIGKILL);
+}
+
+/* Arms on_parent_death as the run child's parent-death signal (SIGRTMAX - 1: no strategy uses
+ * it, and unlike SIGRTMAX valgrind leaves it to the program) when it leads its own process
+ * group, else plain SIGKILL (killing the group it shares would reach the harness's caller);
+ * _exits at once when the harness is already gone. */
+static void child_die_with_group(pid_t parent)
+{
+    struct sigaction sa = { .sa_handler = on_parent_death };
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGRTMAX - 1, &sa, NULL);
+    pb_die_with_parent(parent, getpgrp() == getpid() ? SIGRTMAX - 1 : SIGKILL);
+}
+
 /* The run child: never returns. */
 static void child_main(struct run *r, const struct pb_problem *p, const struct pb_strategy *s,
                        const struct pb_params *k, const struct pb_reference *ref)
@@ -549,10 +651,12 @@ static void child_main(struct run *r, const struct pb_problem *p, const struct p
     struct computed_rec c = { 0 };
     struct verified_rec v = { .verified = -1 };
     char go;
+    int keep[] = { r->res[1], r->go[0], ref ? ref->matrix_fd : -1 };
     close(r->res[0]);
     close(r->go[1]);
     setpgid(0, 0);
-    prctl(PR_SET_PDEATHSIG, SIGKILL);            /* a killed harness takes its run along */
+    child_die_with_group(r->parent);             /* a killed harness takes its run along */
+    pb_close_fds_except(keep, sizeof keep / sizeof keep[0]);  /* never the CSV or the lock */
     child_setup(r->tmpdir);
     if (pb_read_all(r->go[0], &go, 1) != 0)
         _exit(70);                               /* the parent gave up before the start */
@@ -776,12 +880,14 @@ static void add_tail(struct pb_measure *m)
 /* Makes the temporary directory, pipes and cgroup. Returns 0 or -errno. */
 static int run_setup(struct run *r)
 {
-    int e = make_tmp(r->tmpdir, sizeof r->tmpdir);
+    int e = make_tmp(r->tmpdir, sizeof r->tmpdir, &r->owner_fd);
     if (e)
         return e;
     if (pipe2(r->res, O_CLOEXEC) != 0 || pipe2(r->go, O_CLOEXEC) != 0) {
         e = -errno;
         remove_tmp(r->tmpdir, r);
+        close(r->owner_fd);
+        r->owner_fd = -1;
         return e;
     }
     cgroup_create(&r->cg);
@@ -803,7 +909,7 @@ int pb_runner_run(const struct pb_problem *p, const struct pb_strategy_cfg *s,
                   const struct pb_params *k, const struct pb_reference *ref, double timeout_s,
                   struct pb_measure *m)
 {
-    struct run r = { .res = { -1, -1 }, .go = { -1, -1 }, .cg_peak = -1 };
+    struct run r = { .res = { -1, -1 }, .go = { -1, -1 }, .cg_peak = -1, .owner_fd = -1 };
     *m = (struct pb_measure){ .verified = -1, .cgroup_peak_kib = -1, .rank_max_kib = -1,
                               .rank_sum_kib = -1, .build_s = NAN };
     if (stop_flag)
@@ -813,6 +919,7 @@ int pb_runner_run(const struct pb_problem *p, const struct pb_strategy_cfg *s,
         return snprintf(m->status, sizeof m->status, "error: runner: %s", strerror(-e)), e;
     struct pb_params kp = *k;
     kp.tmpdir = r.tmpdir;
+    r.parent = getpid();
     fflush(NULL);                              /* the child must not repeat buffered output */
     r.pid = fork();
     if (r.pid == 0)
@@ -823,6 +930,7 @@ int pb_runner_run(const struct pb_problem *p, const struct pb_strategy_cfg *s,
         close_pipes(&r);
         cgroup_remove(&r.cg);
         remove_tmp(r.tmpdir, &r);
+        close(r.owner_fd);
         return e;
     }
     close(r.res[1]);
@@ -843,6 +951,8 @@ int pb_runner_run(const struct pb_problem *p, const struct pb_strategy_cfg *s,
     close_pipes(&r);
     read_tail(r.tmpdir, m->output_tail, sizeof m->output_tail);
     remove_tmp(r.tmpdir, &r);
+    if (r.owner_fd >= 0)
+        close(r.owner_fd);                     /* the directory is gone: release the lock */
     fill_measure(&r, timeout_s, m);
     add_tail(m);
     return e;

@@ -57,9 +57,20 @@ int pb_runner_run(const struct pb_problem *p, const struct pb_strategy_cfg *s,
  * the run (the process is made a child subreaper so orphans of the run come back to it): call it
  * from a process with no other children. */
 
-/* Installs SIGINT/SIGTERM handlers that stop the current run, kill its processes and make
+/* Removes what runs of dead harness processes left behind: "pb-run-PID-*" temporary
+ * directories under $TMPDIR (or /tmp), POSIX shared-memory objects and run cgroups named after
+ * them, wherever the process PID no longer exists (a harness killed by SIGKILL cannot clean up
+ * after itself). Returns how many entries were removed. */
+int pb_runner_clean_stale(void);
+
+/* Installs SIGINT/SIGTERM/SIGHUP handlers that stop the current run, kill its processes and make
  * pb_runner_run return -EINTR. */
 void pb_runner_install_signals(void);
+
+/* Waits until fd is readable (data or end of file). Returns 0, or -EINTR as soon as SIGINT,
+ * SIGTERM or SIGHUP arrived: for the harness's own children (reference, limits), which the
+ * caller then kills. */
+int pb_runner_wait_readable(int fd);
 
 /* Nonzero once SIGINT or SIGTERM arrived. */
 int pb_runner_interrupted(void);

@@ -4,6 +4,7 @@
  * so one crash never drags a median. The file is written beside and renamed into place, so a
  * reader never sees half a summary. */
 #include "summary.h"
+#include "fdio.h"
 #include "stats.h"
 
 #include <errno.h>
@@ -294,7 +295,7 @@ static int write_file(const char *path, const struct group *g, size_t ng, FILE *
 {
     char tmp[4096];
     snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    FILE *f = fopen(tmp, "w");
+    FILE *f = pb_fcreate(tmp, 1);            /* never through a link planted in DIR */
     if (!f)
         return pb_fail(err, -errno, "%s: %s", tmp, strerror(errno));
     fputs(SUMMARY_HEADER "\n", f);
@@ -307,10 +308,13 @@ static int write_file(const char *path, const struct group *g, size_t ng, FILE *
     if (warn && flagged > MAX_WARNINGS)
         fprintf(warn, "warning: %zu more flagged points: see the flag column of %s\n",
                 flagged - MAX_WARNINGS, path);
-    int bad = ferror(f);
-    if (fclose(f) != 0 || bad) {
+    errno = 0;
+    int bad = ferror(f) || fflush(f) != 0 ? (errno ? errno : EIO) : 0;
+    if (fclose(f) != 0 && !bad)
+        bad = errno;
+    if (bad) {
         remove(tmp);
-        return pb_fail(err, -EIO, "%s: write error", tmp);
+        return pb_fail(err, -bad, "%s: cannot write: %s", tmp, pb_write_error(bad));
     }
     if (rename(tmp, path) != 0)
         return pb_fail(err, -errno, "%s: %s", path, strerror(errno));

@@ -22,11 +22,13 @@
 #include "verify.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -55,6 +57,11 @@ struct sweep {
     size_t ndone;
     struct pb_limits limits;
     int have_limits;
+    struct pb_run *runs;             /* the plan, built before anything is written */
+    size_t nruns;
+    int lock_fd;                     /* DIR/.NAME.lock, flock'ed for the sweep; -1 none */
+    struct pb_input_id input;        /* the points file's identity (file input) */
+    int have_input;
 };
 
 static const char *output_name(enum pb_output_kind k)
@@ -94,38 +101,40 @@ static int load_done(struct sweep *s, struct pb_err *err)
     return 0;
 }
 
-/* Decides what happens to an existing results file: refuse, resume from it, or replace it. */
+/* Opens the results CSV: appended to for --resume, else created new (--force: replacing the
+ * old one), never through a symlink, close-on-exec so no run or command inherits it. */
 static int open_csv(struct sweep *s, struct pb_err *err)
 {
-    int exists = access(s->r->csv, F_OK) == 0;
-    if (exists && !s->o->resume && !s->o->force)
-        return pb_fail(err, -EEXIST, "%s already exists: pass --resume to continue it or --force "
-                       "to replace it", s->r->csv);
-    if (exists && s->o->resume) {
-        int rc = load_done(s, err);
-        if (rc < 0)
-            return rc;
+    int append = s->o->resume && access(s->r->csv, F_OK) == 0;
+    int fd = append ? open(s->r->csv, O_WRONLY | O_APPEND | O_NOFOLLOW | O_CLOEXEC)
+                    : pb_create_file(s->r->csv, s->o->force);
+    if (fd < 0 && !append)
+        errno = -fd;
+    s->csv = fd >= 0 ? fdopen(fd, "a") : NULL;
+    if (!s->csv) {
+        int e = errno;
+        if (fd >= 0)
+            close(fd);
+        return pb_fail(err, -e, "%s: cannot write: %s", s->r->csv, pb_write_error(e));
     }
-    int append = exists && s->o->resume;
-    s->csv = fopen(s->r->csv, append ? "a" : "w");
-    if (!s->csv)
-        return pb_fail(err, -errno, "%s: %s", s->r->csv, strerror(errno));
-    if (!append && pb_csv_write_header(s->csv) < 0)
-        return pb_fail(err, -EIO, "%s: cannot write the header", s->r->csv);
+    int rc = append ? 0 : pb_csv_write_header(s->csv);
+    if (rc < 0)
+        return pb_fail(err, rc, "%s: cannot write the header: %s", s->r->csv,
+                       pb_write_error(rc));
     return 0;
 }
 
-/* True when a row with the same key as keys was recorded before (resume). */
-static int already_done(const struct sweep *s, const struct pb_row *keys)
+/* The row with the same key as keys recorded before (resume), or NULL. */
+static const struct pb_row *already_done(const struct sweep *s, const struct pb_row *keys)
 {
     for (size_t i = 0; i < s->ndone; i++) {
         const struct pb_row *d = &s->done[i];
         if (strcmp(d->strategy, keys->strategy) == 0 && strcmp(d->params, keys->params) == 0 &&
             d->n == keys->n && d->threads == keys->threads && d->ranks == keys->ranks &&
             d->repeat == keys->repeat && strcmp(d->kind, keys->kind) == 0)
-            return 1;
+            return d;
     }
-    return 0;
+    return NULL;
 }
 
 /* Fills the identifying columns of the row for run. */
@@ -265,58 +274,19 @@ double pb_sweep_estimate_seconds(const struct pb_experiment *e, const struct pb_
     return t;
 }
 
-/* Reads one "Key: N kB" line of /proc/meminfo in bytes; -1 when absent. */
-static double meminfo_bytes(const char *key)
-{
-    FILE *f = fopen("/proc/meminfo", "r");
-    if (!f)
-        return -1;
-    char line[256];
-    double v = -1;
-    size_t len = strlen(key);
-    while (fgets(line, sizeof line, f))
-        if (strncmp(line, key, len) == 0 && line[len] == ':') {
-            v = strtod(line + len + 1, NULL) * 1024.0;
-            break;
-        }
-    fclose(f);
-    return v;
-}
-
-/* Room left under this process's memory cgroup limit (v2 memory.max or v1 limit), or -1. */
-static double cgroup_room_bytes(void)
-{
-    static const char *pairs[][2] = {
-        {"/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory.current"},
-        {"/sys/fs/cgroup/memory/memory.limit_in_bytes", "/sys/fs/cgroup/memory/memory.usage_in_bytes"},
-    };
-    for (size_t i = 0; i < 2; i++) {
-        FILE *fl = fopen(pairs[i][0], "r"), *fu = fopen(pairs[i][1], "r");
-        double lim = -1, use = -1;
-        char buf[64];
-        if (fl && fgets(buf, sizeof buf, fl) && strncmp(buf, "max", 3) != 0)
-            lim = strtod(buf, NULL);
-        if (fu && fgets(buf, sizeof buf, fu))
-            use = strtod(buf, NULL);
-        if (fl)
-            fclose(fl);
-        if (fu)
-            fclose(fu);
-        if (lim > 0 && lim < 1e18 && use >= 0)
-            return lim - use;
-    }
-    return -1;
-}
-
 double pb_sweep_available_bytes(void)
 {
-    double avail = meminfo_bytes("MemAvailable");
-    double room = cgroup_room_bytes();
-    if (room >= 0 && (avail < 0 || room < avail))
-        avail = room;
+    double avail = pb_env_memory_available();   /* MemAvailable and every cgroup limit */
     if (avail < 0)
         return 1e18;                  /* unknown: do not guard */
     return avail * 0.9 - 256.0 * 1024 * 1024;   /* margin for the harness and the page cache */
+}
+
+double pb_sweep_timeout_s(const struct pb_experiment *e, const struct pb_run *run)
+{
+    if (e->timeout_set)
+        return e->timeout_s;          /* as configured; 0 = none */
+    return 10.0 * pb_sweep_estimate_seconds(e, run) + 60.0;
 }
 
 /* Fills the measured columns of row from m; ref checked it (NULL: none could, unref says
@@ -361,7 +331,8 @@ int pb_sweep_beyond_timeout(const struct pb_experiment *e, const struct pb_run *
     const struct pb_strategy *st = e->strategies[run->strategy].strategy;
     int modelled = !(st->flags & (PB_HISTOGRAM_ONLY | PB_EXTERNAL)) ||
                    ((st->flags & PB_EXTERNAL) && cost_factor(&e->strategies[run->strategy]) > 0);
-    return e->timeout_s > 0 && modelled && pb_sweep_estimate_seconds(e, run) > e->timeout_s;
+    return e->timeout_set && e->timeout_s > 0 && modelled &&
+           pb_sweep_estimate_seconds(e, run) > e->timeout_s;
 }
 
 /* 1, with row skipped and the estimate in its status, when pb_sweep_beyond_timeout. */
@@ -375,24 +346,35 @@ static int beyond_timeout(const struct pb_experiment *e, const struct pb_run *ru
     return 1;
 }
 
+/* Bytes the reference for run's n will add when it is still to be made: the naive matrix the
+ * harness keeps in a memfd beside the run's own (histograms: nothing worth counting). */
+static double reference_bytes(const struct sweep *s, const struct pb_run *run)
+{
+    if (s->e->output != PB_OUTPUT_MATRIX || run->n == 0 ||
+        s->cur.n == run->n)             /* made (or tried) at this n's first run */
+        return 0;
+    return (double)run->n * (double)run->n * sizeof(double);
+}
+
 /* Executes one run (or records why it was not started) into row. Returns 0, -EINTR when the
  * sweep was interrupted, or -errno when the runner could not work. */
 static int execute(struct sweep *s, const struct pb_run *run, struct pb_row *row)
 {
     const struct pb_strategy_cfg *sc = &s->e->strategies[run->strategy];
     struct pb_err e;
-    if (run->n > 0 && size_points(s, run->n, &e) < 0) {
-        pb_fit(row->status, sizeof row->status, "error: points: %s", e.msg);
-        return 0;
-    }
-    double need = pb_sweep_estimate_bytes(s->e, run), avail = pb_sweep_available_bytes();
-    if (need > avail) {
+    double need = pb_sweep_estimate_bytes(s->e, run) + reference_bytes(s, run);
+    double avail = pb_sweep_available_bytes();
+    if (need > avail) {                  /* decided before the points or reference exist */
         snprintf(row->status, sizeof row->status, "skipped: needs %.2f GiB, %.2f GiB available",
                  need / 1073741824.0, avail / 1073741824.0);
         return 0;
     }
     if (beyond_timeout(s->e, run, row))
         return 0;
+    if (run->n > 0 && size_points(s, run->n, &e) < 0) {
+        pb_fit(row->status, sizeof row->status, "error: points: %s", e.msg);
+        return 0;
+    }
     struct pb_problem p;
     pb_problem_init(&p, s->e, run->n ? &s->cur.pts : NULL, run->n,
                     sc->rmax > 0 ? s->rmax_edges[sc->rmax_index] : s->edges);
@@ -400,13 +382,15 @@ static int execute(struct sweep *s, const struct pb_run *run, struct pb_row *row
     char unref[256] = "";
     if (run->n > 0 && !(ref = size_reference(s, &p, sc, unref, sizeof unref)) &&
         pb_refset_pick(s->e, run->n, sc->strategy) == 0) {
-        pb_fit(row->status, sizeof row->status, "skipped: reference: %s", unref);
-        return 0;                    /* naive failed: as before, the run is not started */
+        if (pb_runner_interrupted())
+            return -EINTR;
+        pb_fit(row->status, sizeof row->status, "error: reference: %s", unref);
+        return 0;                        /* unverifiable: a failed row, never a quiet skip */
     }
     struct pb_params k = {.threads = run->threads, .ranks = run->ranks, .pin = s->e->pin,
                           .kv = sc->kv, .nkv = sc->nkv};
     struct pb_measure m;
-    int rc = pb_runner_run(&p, sc, &k, ref, s->e->timeout_s, &m);
+    int rc = pb_runner_run(&p, sc, &k, ref, pb_sweep_timeout_s(s->e, run), &m);
     if (rc < 0)
         return rc;
     row_measured(s, &m, ref, unref, row);
@@ -442,10 +426,12 @@ static double now_s(void)
     return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
-/* The loop over the plan. Returns 0, -EINTR or a runner error. */
-static int run_plan(struct sweep *s, const struct pb_run *runs, size_t nruns)
+/* The loop over the plan. Rows recorded by an earlier session count in the totals, so the
+ * exit status describes the whole result set. Returns 0, -EINTR or -errno with err filled. */
+static int run_plan(struct sweep *s, struct pb_err *err)
 {
-    size_t todo = 0, resumed = 0, k = 0;
+    const struct pb_run *runs = s->runs;
+    size_t nruns = s->nruns, todo = 0, resumed = 0, k = 0;
     struct pb_row row;
     for (size_t i = 0; i < nruns; i++) {
         row_keys(s, &runs[i], &row);
@@ -457,7 +443,9 @@ static int run_plan(struct sweep *s, const struct pb_run *runs, size_t nruns)
     for (size_t i = 0; i < nruns; i++) {
         row_keys(s, &runs[i], &row);
         double est = pb_sweep_estimate_seconds(s->e, &runs[i]);
-        if (already_done(s, &row)) {
+        const struct pb_row *done = already_done(s, &row);
+        if (done) {
+            tally(s->r, done);
             est_done += est;
             continue;
         }
@@ -466,10 +454,14 @@ static int run_plan(struct sweep *s, const struct pb_run *runs, size_t nruns)
         if (s->h && s->h->run_start)
             s->h->run_start(s->h->ctx, ++k, todo, &row, eta);
         int rc = execute(s, &runs[i], &row);
-        if (rc < 0)
+        if (rc == -EINTR)
             return rc;
-        if (pb_csv_append(s->csv, &row) < 0)
-            return -EIO;
+        if (rc < 0)
+            return pb_fail(err, rc, "the runner failed: %s", strerror(-rc));
+        if ((rc = pb_csv_append(s->csv, &row)) < 0)
+            return pb_fail(err, rc, "%s: cannot append a row: %s; the file holds every row "
+                           "before it, and --resume continues once there is room", s->r->csv,
+                           pb_write_error(rc));
         tally(s->r, &row);
         est_done += est;
         if (s->h && s->h->run_end)
@@ -545,8 +537,12 @@ static int finish(struct sweep *s, struct pb_err *err)
     struct pb_plot_opts po = {.peak_pairs_per_s = s->have_limits ? s->limits.bound_pairs_per_s : 0};
     struct pb_err pe;
     rc = pb_plots_write(s->o->outdir, s->e->name, &po, &pe);
-    if (rc == 0 && s->o->render)
+    if (rc == 0 && s->o->render && pb_runner_interrupted())
+        rc = pb_fail(&pe, -EINTR, "interrupted: figures not rendered");
+    else if (rc == 0 && s->o->render)
         rc = pb_plots_render(s->o->outdir, s->e->name, &pe);
+    if (rc == -EINTR)
+        s->r->interrupted = 1;           /* SIGINT while rendering: stop there, exit 130 */
     s->r->rendered = rc == 0 && s->o->render;
     if (rc < 0)
         snprintf(s->r->render_note, sizeof s->r->render_note, "%s", pe.msg);
@@ -567,7 +563,8 @@ static void env_add_limits(struct pb_env *env, const struct pb_limits *l)
     pb_env_add_num(env, "limit_vector_bits", l->vector_bits);
 }
 
-/* Writes NAME.json: environment, config, start time, and the limits when measured. */
+/* Writes NAME.json: environment, config, start time, the input's identity, and the limits
+ * when measured; a resumed sweep keeps the first session's and appends its own. */
 static int write_meta(struct sweep *s, struct pb_err *err)
 {
     struct pb_env env;
@@ -577,7 +574,11 @@ static int write_meta(struct sweep *s, struct pb_err *err)
     if (s->have_limits)
         env_add_limits(&env, &s->limits);
     pb_env_now_utc(started, sizeof started);
-    return pb_env_write_json(s->r->meta, &env, s->e->text, s->e->hash, started, err);
+    struct pb_env_meta m = {.config_text = s->e->text, .config_hash = s->e->hash,
+                            .started = started,
+                            .input_path = s->have_input ? s->e->input.path : NULL,
+                            .input = s->have_input ? &s->input : NULL};
+    return pb_env_write_session(s->r->meta, &env, &m, s->o->resume, err);
 }
 
 /* What the limits child sends back. */
@@ -594,10 +595,10 @@ struct limits_reply {
 static int measure_limits(struct pb_limits *l, struct pb_err *err)
 {
     int fd[2];
-    if (pipe(fd) != 0)
+    if (pipe2(fd, O_CLOEXEC) != 0)
         return pb_fail(err, -errno, "limits: pipe: %s", strerror(errno));
     fflush(NULL);
-    pid_t pid = fork();
+    pid_t parent = getpid(), pid = fork();
     if (pid < 0) {
         close(fd[0]);
         close(fd[1]);
@@ -605,15 +606,23 @@ static int measure_limits(struct pb_limits *l, struct pb_err *err)
     }
     if (pid == 0) {
         struct limits_reply r = {0};
-        close(fd[0]);
+        pb_die_with_parent(parent, SIGKILL);
+        pb_close_fds_except(&fd[1], 1);
         r.rc = pb_limits_measure(&r.limits, &r.err);
         _exit(pb_write_all(fd[1], &r, sizeof r) == 0 ? 0 : 1);
     }
     close(fd[1]);
     struct limits_reply r;
-    int rc = pb_read_all(fd[0], &r, sizeof r);
+    int rc = pb_runner_wait_readable(fd[0]);   /* SIGINT: stop measuring at once */
+    if (rc < 0)
+        kill(pid, SIGKILL);
+    else
+        rc = pb_read_all(fd[0], &r, sizeof r);
     close(fd[0]);
-    waitpid(pid, NULL, 0);
+    while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+        ;
+    if (rc == -EINTR)
+        return pb_fail(err, rc, "limits: interrupted");
     if (rc < 0)
         return pb_fail(err, -EIO, "limits: the measuring process ended without a result");
     if (r.rc < 0)
@@ -678,18 +687,160 @@ static void free_per_rmax(struct sweep *s)
     free(s->cur.refs);
 }
 
-/* Everything that must hold before the first byte is written. */
+/* Takes DIR/.NAME.lock (flock, close-on-exec) for the whole sweep, so that a second sweep of
+ * the same name into the same folder (a --force included) is refused while this one runs. The
+ * file stays: removing it would let two sweeps lock two different files. Returns 0 or -errno. */
+static int lock_output(struct sweep *s, struct pb_err *err)
+{
+    char path[PATH_MAX], pid[32] = "";
+    snprintf(path, sizeof path, "%s/.%s.lock", s->o->outdir, s->e->name);
+    int fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return pb_fail(err, -errno, "%s: cannot make the lock file: %s", path, strerror(errno));
+    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        int e = errno;
+        ssize_t got = pread(fd, pid, sizeof pid - 1, 0);
+        pid[got > 0 ? got : 0] = '\0';
+        pid[strcspn(pid, "\n")] = '\0';
+        close(fd);
+        if (e != EWOULDBLOCK)
+            return pb_fail(err, -e, "%s: cannot lock: %s", path, strerror(e));
+        return pb_fail(err, -EBUSY, "%s/%s: another sweep%s%s is writing these results now; "
+                       "wait until it ends or give another --out", s->o->outdir, s->e->name,
+                       pid[0] ? " (pid " : "", pid[0] ? strcat(pid, ")") : "");
+    }
+    int len = snprintf(pid, sizeof pid, "%d\n", (int)getpid());
+    if (ftruncate(fd, 0) == 0)
+        (void)!pwrite(fd, pid, (size_t)len, 0);
+    s->lock_fd = fd;
+    return 0;
+}
+
+/* 1 when path starts with the results CSV header (the raw rows of some sweep). */
+static int is_results_csv(const char *path)
+{
+    char head[64] = "";
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
+    ssize_t got = fd >= 0 ? read(fd, head, sizeof head - 1) : -1;
+    if (fd >= 0)
+        close(fd);
+    head[got > 0 ? got : 0] = '\0';
+    return strncmp(head, PB_CSV_HEADER, strlen(head)) == 0 && got > 40;
+}
+
+/* Checks one file the sweep will write (suffix after DIR/NAME; temporary when tmp): a symlink
+ * or anything but a regular file is refused always; an existing file is refused unless this
+ * sweep continues (fresh = 0) or --force replaces it, and another sweep's results CSV is
+ * refused unless --force. Returns 0 or -errno with err. */
+static int check_output(const struct sweep *s, const char *suffix, int tmp, int fresh,
+                        struct pb_err *err)
+{
+    char path[PATH_MAX];
+    struct stat st;
+    snprintf(path, sizeof path, "%s/%s%s", s->o->outdir, s->e->name, suffix);
+    if (lstat(path, &st) != 0)
+        return 0;
+    if (S_ISLNK(st.st_mode))
+        return pb_fail(err, -ELOOP, "%s is a symbolic link: bench writes results only into "
+                       "files of its own, never through a link; remove it", path);
+    if (!S_ISREG(st.st_mode))
+        return pb_fail(err, -EEXIST, "%s exists and is not a regular file; remove it", path);
+    if (pb_same_file(path, s->e->path) ||
+        (s->e->input.kind == PB_INPUT_FILE && pb_same_file(path, s->e->input.path)))
+        return pb_fail(err, -EEXIST, "%s is an input of this sweep (its config or points file) "
+                       "and a sweep of \"%s\" would replace it: keep inputs outside --out or "
+                       "rename them", path, s->e->name);
+    if (tmp || s->o->force)
+        return 0;
+    if (fresh && strcmp(suffix, ".csv") == 0)
+        return pb_fail(err, -EEXIST, "%s already exists: pass --resume to continue it or "
+                       "--force to replace it", path);
+    if (fresh || (strcmp(suffix, ".csv") != 0 && is_results_csv(path)))
+        return pb_fail(err, -EEXIST, "%s already exists and a sweep of \"%s\" would replace it "
+                       "(another result set's file?); move it away, give another --out, or "
+                       "pass --force", path, s->e->name);
+    return 0;
+}
+
+/* Every file the sweep writes, checked before the first byte is written. */
+static int check_outputs(const struct sweep *s, struct pb_err *err)
+{
+    static const char *const files[] = {".csv", "_summary.csv", ".json", ".html"};
+    static const char *const tmps[] = {"_summary.csv.tmp", ".html.tmp"};
+    static const char *const figs[] = {".gp", ".png", ".svg", ".pdf"};
+    int fresh = !(s->o->resume && access(s->r->csv, F_OK) == 0);
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < sizeof files / sizeof *files; i++)
+        rc = check_output(s, files[i], 0, fresh, err);
+    for (size_t i = 0; rc == 0 && i < sizeof tmps / sizeof *tmps; i++)
+        rc = check_output(s, tmps[i], 1, fresh, err);
+    for (size_t f = 0; rc == 0 && f < (PB_FIGURE_COUNT + 1) * 4; f++) {   /* + the rmax one */
+        char suffix[64];
+        snprintf(suffix, sizeof suffix, "_%s%s",
+                 f / 4 < PB_FIGURE_COUNT ? pb_figure_names[f / 4] : PB_FIGURE_RMAX, figs[f % 4]);
+        rc = check_output(s, suffix, 0, fresh, err);
+    }
+    return rc;
+}
+
+/* Records the points file's identity and, on --resume, refuses a file that changed since the
+ * result set was begun (its rows would mix two data sets). Returns 0 or -errno with err. */
+static int check_input(struct sweep *s, struct pb_err *err)
+{
+    const char *path = s->e->input.path;
+    struct pb_input_id old;
+    if (s->e->input.kind != PB_INPUT_FILE)
+        return 0;
+    int rc = pb_env_input_identify(path, &s->input);
+    if (rc < 0)
+        return pb_fail(err, rc, "%s: cannot read the points file: %s", path,
+                       rc == -EINVAL ? "not a regular file" : strerror(-rc));
+    s->have_input = 1;
+    if (!s->o->resume || access(s->r->csv, F_OK) != 0 || access(s->r->meta, F_OK) != 0)
+        return 0;
+    if (pb_env_read_input(s->r->meta, &old) == 1 &&
+        (old.size != s->input.size || strcmp(old.hash, s->input.hash) != 0))
+        return pb_fail(err, -EINVAL, "--resume: the points file %s changed since %s was begun "
+                       "(%lld bytes, hash %s; now %lld bytes, hash %s): its rows would mix two "
+                       "data sets; restore the file or use --force to start over", path,
+                       s->r->csv, old.size, old.hash, s->input.size, s->input.hash);
+    return 0;
+}
+
+/* --resume: drops an incomplete last line (with a warning), then loads the rows. */
+static int resume_rows(struct sweep *s, struct pb_err *err)
+{
+    long dropped = 0;
+    if (!s->o->resume || access(s->r->csv, F_OK) != 0)
+        return 0;
+    int rc = pb_csv_trim_partial(s->r->csv, &dropped);
+    if (rc < 0)
+        return pb_fail(err, rc, "--resume: %s: %s", s->r->csv, strerror(-rc));
+    if (rc > 0 && s->o->warn)
+        fprintf(s->o->warn, "warning: %s: dropped an incomplete last line (%ld bytes) left by "
+                "an interrupted write\n", s->r->csv, dropped);
+    return load_done(s, err);
+}
+
+/* Everything that must hold before the first byte is written: a valid plan, the output folder,
+ * the lock, every output file, the input, the rows to resume. */
 static int preflight(struct sweep *s, struct pb_err *err)
 {
-    int rc = prepare_outdir(s->o->outdir, err);
+    int rc = pb_plan_build(s->e, &s->runs, &s->nruns);
     if (rc < 0)
-        return rc;
-    if ((rc = set_paths(s->e, s->o->outdir, s->r, err)) < 0)
-        return rc;
+        return pb_fail(err, rc, "%s: the plan (sizes x threads x ranks x strategies x runs per "
+                       "point) is too large to hold in memory: %s", s->e->path, strerror(-rc));
     if (s->e->output == PB_OUTPUT_HISTOGRAM && pb_edges_make(&s->e->bins, &s->edges) < 0)
         return pb_fail(err, -EINVAL, "%s: output.bins: cannot make %zu increasing edges from "
                        "%g to %g", s->e->path, s->e->bins.count, s->e->bins.min, s->e->bins.max);
     if ((rc = make_rmax_edges(s, err)) < 0 || (rc = make_refsets(s, err)) < 0)
+        return rc;
+    if ((rc = prepare_outdir(s->o->outdir, err)) < 0)
+        return rc;
+    if ((rc = set_paths(s->e, s->o->outdir, s->r, err)) < 0)
+        return rc;
+    if ((rc = lock_output(s, err)) < 0 || (rc = check_outputs(s, err)) < 0 ||
+        (rc = check_input(s, err)) < 0 || (rc = resume_rows(s, err)) < 0)
         return rc;
     return open_csv(s, err);
 }
@@ -697,35 +848,36 @@ static int preflight(struct sweep *s, struct pb_err *err)
 int pb_sweep_run(const struct pb_experiment *e, const struct pb_sweep_opts *o,
                  const struct pb_sweep_hooks *h, struct pb_sweep_result *r, struct pb_err *err)
 {
-    struct sweep s = {.e = e, .o = o, .h = h, .r = r};
-    struct pb_run *runs = NULL;
-    size_t nruns = 0;
+    struct sweep s = {.e = e, .o = o, .h = h, .r = r, .lock_fd = -1};
     memset(r, 0, sizeof *r);
     size_release(&s.cur);
     int rc = preflight(&s, err);
     if (rc < 0)
         goto out;
+    int stale = pb_runner_clean_stale();
+    if (stale > 0 && o->warn)
+        fprintf(o->warn, "note: removed %d temporary files of killed sweeps\n", stale);
     if (e->limits) {
         s.have_limits = measure_limits(&s.limits, err) == 0;
         if (!s.have_limits && o->warn)
             fprintf(o->warn, "warning: machine limits not measured: %s\n", err->msg);
     }
-    if ((rc = write_meta(&s, err)) < 0 || (rc = pb_plan_build(e, &runs, &nruns)) < 0)
+    if ((rc = write_meta(&s, err)) < 0)
         goto out;
-    rc = run_plan(&s, runs, nruns);
+    rc = run_plan(&s, err);
     r->interrupted = rc == -EINTR;
     if (rc == -EINTR || rc == 0)
         rc = finish(&s, err);
-    else
-        pb_fail(err, rc, "the runner failed: %s", strerror(-rc));
 out:
     size_release(&s.cur);
     free_per_rmax(&s);
     if (s.csv)
         fclose(s.csv);
+    if (s.lock_fd >= 0)
+        close(s.lock_fd);                /* releases the lock */
     free(s.done);
     free(s.edges);
-    free(runs);
+    free(s.runs);
     return rc;
 }
 

@@ -63,7 +63,12 @@ double pb_sweep_estimate_seconds(const struct pb_experiment *e, const struct pb_
  * rather than let it be killed at the timeout after costing it in full. */
 int pb_sweep_beyond_timeout(const struct pb_experiment *e, const struct pb_run *run);
 
-/* Bytes a new run may use now: MemAvailable and any cgroup limit, less a safety margin. */
+/* The timeout of a run: timeout_s when the config sets it (0 = none), else a generous default
+ * derived from the estimate: 10 x pb_sweep_estimate_seconds + 60 s. */
+double pb_sweep_timeout_s(const struct pb_experiment *e, const struct pb_run *run);
+
+/* Bytes a new run may use now: pb_env_memory_available (MemAvailable and every cgroup limit
+ * above this process), less a safety margin. */
 double pb_sweep_available_bytes(void);
 
 /* Releases r's allocations. */

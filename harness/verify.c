@@ -32,6 +32,7 @@
 #include <float.h>
 #include <inttypes.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/mman.h>
@@ -125,11 +126,21 @@ static int make_memfd(size_t n, struct pb_err *err)
     return fd;
 }
 
-/* Reads the child's answer from rfd into ref, then reaps it. Returns 0 or -errno with err. */
+/* From runner.h (whose experiment.h clashes with pairkern.h's struct pb_bins). */
+int pb_runner_wait_readable(int fd);
+
+/* Reads the child's answer from rfd into ref, then reaps it; an interrupted sweep kills the
+ * child at once. Returns 0 or -errno (-EINTR: interrupted) with err. */
 static int reference_collect(pid_t pid, int rfd, struct pb_reference *ref, struct pb_err *err)
 {
     struct ref_answer a = { 0 };
     int st = 0;
+    if (pb_runner_wait_readable(rfd) < 0) {
+        kill(pid, SIGKILL);
+        while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+            ;
+        return pb_fail(err, -EINTR, "reference: interrupted");
+    }
     int e = pb_read_all(rfd, &a, sizeof a);
     if (e == 0 && a.rc == 0 && ref->output == PB_OUTPUT_HISTOGRAM)
         e = pb_read_all(rfd, ref->counts, ref->nbins * sizeof *ref->counts);
@@ -191,7 +202,7 @@ int pb_reference_make_with(const struct pb_problem *p, const struct pb_strategy 
         goto fail;
     }
     fflush(NULL);                            /* the child must not repeat buffered output */
-    pid_t pid = fork();
+    pid_t parent = getpid(), pid = fork();
     if (pid < 0) {
         e = pb_fail(err, -errno, "reference: fork: %s", strerror(errno));
         close(fds[0]);
@@ -199,7 +210,9 @@ int pb_reference_make_with(const struct pb_problem *p, const struct pb_strategy 
         goto fail;
     }
     if (pid == 0) {
-        close(fds[0]);
+        int keep[] = { fds[1], ref->matrix_fd };
+        pb_die_with_parent(parent, SIGKILL);   /* a killed harness takes its reference along */
+        pb_close_fds_except(keep, 2);          /* the child holds no CSV, lock or other pipe */
         reference_child(&dp, s, k, fds[1], ref->matrix_fd);
     }
     close(fds[1]);

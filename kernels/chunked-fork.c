@@ -16,6 +16,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
+#include <sys/prctl.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -113,12 +114,12 @@ static void child_main(const struct job *j, const struct child *c, int w, int fd
 static int spawn(const struct job *j, struct child *c, int w, const struct child *all)
 {
     int fds[2] = { -1, -1 };
-    if (j->pipe && pipe(fds) < 0)
+    if (j->pipe && pipe2(fds, O_CLOEXEC) < 0)
         return -errno;
     if (j->pipe)
         (void)fcntl(fds[0], F_SETPIPE_SZ, 1 << 20);  /* fewer wake-ups; the default is kept
                                                         when the system allows less */
-    pid_t pid = fork();
+    pid_t parent = getpid(), pid = fork();
     if (pid < 0) {
         int err = -errno;
         if (j->pipe) {
@@ -128,6 +129,9 @@ static int spawn(const struct job *j, struct child *c, int w, const struct child
         return err;
     }
     if (pid == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGKILL);   /* a worker dies with the run that forked it */
+        if (getppid() != parent)
+            _exit(1);                       /* ...even when that happened before the prctl */
         for (int s = 0; s < w; s++)         /* earlier siblings' read ends are not ours */
             if (all[s].fd >= 0)
                 close(all[s].fd);

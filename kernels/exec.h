@@ -54,6 +54,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -259,17 +260,21 @@ static int exec_write_edges(const char *path, const struct pb_problem *p)
     return fclose(f) == 0 ? 0 : -EIO;
 }
 
-/* In the forked child: log file as stdout and stderr, no stdin, die with the parent, exec sh. */
-static void exec_child(const char *cmd, const char *log)
+/* In the forked child: log file as stdout and stderr, no stdin, no other descriptor (the
+ * command must not reach anything its caller holds), die with the parent, exec sh. */
+static void exec_child(const char *cmd, const char *log, pid_t parent)
 {
-    int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    int null = open("/dev/null", O_RDONLY);
+    int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
     if (fd < 0 || null < 0)
         _exit(126);
     dup2(null, 0);
     dup2(fd, 1);
     dup2(fd, 2);
+    syscall(SYS_close_range, 3U, ~0U, 0U);   /* kernels before 5.9: every fd is O_CLOEXEC */
     prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent)
+        _exit(126);                           /* the parent died before the prctl */
     execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
     _exit(127);
 }
@@ -278,11 +283,11 @@ static void exec_child(const char *cmd, const char *log)
 static int exec_shell(const char *cmd, const char *log, int *status)
 {
     fflush(NULL);                          /* the child must not repeat buffered output */
-    pid_t pid = fork();
+    pid_t parent = getpid(), pid = fork();
     if (pid < 0)
         return -errno;
     if (pid == 0)
-        exec_child(cmd, log);
+        exec_child(cmd, log, parent);
     while (waitpid(pid, status, 0) < 0)
         if (errno != EINTR)
             return -errno;

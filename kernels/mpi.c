@@ -22,6 +22,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -212,9 +214,10 @@ static void exec_launcher(const struct pb_params *k, const char *cmd)
         setenv("OMPI_ALLOW_RUN_AS_ROOT", "1", 1);
         setenv("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1", 1);
     }
-    int null = open("/dev/null", O_RDONLY);
+    int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
     if (null >= 0)
         dup2(null, 0);
+    prctl(PR_SET_PDEATHSIG, SIGKILL);         /* the launcher dies with the run */
     execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
     _exit(127);
 }

@@ -213,6 +213,35 @@ static void test_bad_input_exits_2(void **state)
     assert_int_equal(pb_main_compare(3, argv), 2);
 }
 
+
+/* A NEW file with only a header, or whose every run failed, never passes the gate; a key with
+ * no ok run on either side is "no ok run", not "only in NEW". */
+static void test_empty_or_failed_new_fails_gate(void **state)
+{
+    (void)state;
+    FILE *f = fopen(newp, "w");
+    assert_int_equal(pb_csv_write_header(f), 0);
+    fclose(f);
+    assert_int_equal(run_compare(NULL, NULL), 1);
+    write_set(newp, 1, -1, 1.0, -1, 0);              /* naive fails in NEW ... */
+    char keep[1080];
+    snprintf(keep, sizeof keep, "%.1070s", oldp);
+    snprintf(oldp, sizeof oldp, "%.1070s.failed", keep);
+    write_set(oldp, 0, -1, 1.0, -1, 0);              /* ... and in OLD */
+    struct pb_cmp_result *res = NULL;
+    size_t n = 0;
+    char buf[512], *text = table(&res, &n);
+    assert_non_null(strstr(line_of(text, "naive", 1, buf), "no ok run"));
+    free(res);
+    free(text);
+    assert_int_equal(run_compare(NULL, NULL), 1);
+    snprintf(oldp, sizeof oldp, "%s", keep);
+    struct pb_cmp_result none = { .runs_old = 3, .runs_new = 0 };
+    struct pb_err err;
+    assert_int_equal(pb_compare_gate_data(&none, 1, "o", "n", &err), -ENODATA);
+    assert_non_null(strstr(err.msg, "n holds no ok counted run"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -221,6 +250,7 @@ int main(void)
         cmocka_unit_test(test_small_slowdown_under_threshold_passes),
         cmocka_unit_test(test_keys_in_one_file_and_failures),
         cmocka_unit_test(test_bad_input_exits_2),
+        cmocka_unit_test(test_empty_or_failed_new_fails_gate),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }

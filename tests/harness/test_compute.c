@@ -10,6 +10,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -308,6 +309,54 @@ static void bad_points_files(void **state)
     refused(args, "big.txt: point 2 (0-based), x: coordinate 3e+19 beyond +-1e+18");
 }
 
+/* --save never replaces an existing file without --force, never the --points input (not even
+ * with --force, not even through a symlink), and --force replaces a file. */
+static void save_no_overwrite(void **state)
+{
+    (void)state;
+    char save[1200], link[1200], *text;
+    const char *base = "--strategy naive --threads 1 --output histogram --bins 1,100,4";
+    snprintf(save, sizeof save, "%s/keep.txt", dir);
+    pbt_write(save, "keep me\n");
+    char args[4096];
+    snprintf(args, sizeof args, "--points '%s' %s --save '%s'", points, base, save);
+    refused(args, "already exists");
+    text = pbt_slurp(save);
+    assert_string_equal(text, "keep me\n");
+    free(text);
+    char *before = pbt_slurp(points);
+    snprintf(args, sizeof args, "--points '%s' %s --save '%s' --force", points, base, points);
+    refused(args, "is the --points input");
+    snprintf(link, sizeof link, "%s/points-link.txt", dir);
+    assert_int_equal(symlink(points, link), 0);
+    snprintf(args, sizeof args, "--points '%s' %s --save '%s' --force", points, base, link);
+    refused(args, "is the --points input");
+    text = pbt_slurp(points);
+    assert_string_equal(text, before);
+    free(text);
+    free(before);
+    assert_int_equal(pbt_bench(NULL, "compute --points '%s' %s --save '%s' --force", points,
+                               base, save), 0);
+    text = pbt_slurp(save);
+    assert_true(strncmp(text, "lo,hi,count\n", 12) == 0);
+    free(text);
+}
+
+/* bench limits --json refuses an existing file before measuring anything. */
+static void limits_json_no_overwrite(void **state)
+{
+    (void)state;
+    char json[1200], *out;
+    snprintf(json, sizeof json, "%s/limits.json", dir);
+    pbt_write(json, "keep me\n");
+    assert_int_equal(pbt_bench(&out, "limits --json '%s'", json), 2);
+    assert_non_null(strstr(out, "already exists"));
+    free(out);
+    char *text = pbt_slurp(json);
+    assert_string_equal(text, "keep me\n");
+    free(text);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -319,6 +368,8 @@ int main(void)
         cmocka_unit_test(npy_points_and_timings),
         cmocka_unit_test(box_wraps_points),
         cmocka_unit_test(bad_points_files),
+        cmocka_unit_test(save_no_overwrite),
+        cmocka_unit_test(limits_json_no_overwrite),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }

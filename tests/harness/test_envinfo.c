@@ -168,6 +168,90 @@ static void test_bad_config_text_kept_raw(void **state)
     assert_non_null(strstr(err.msg, "/nonexistent/dir/x.json"));
 }
 
+
+/* Writes text to root/rel, making the folders on the way. */
+static void put(const char *root, const char *rel, const char *text)
+{
+    char path[2048], cmd[4200];
+    snprintf(path, sizeof path, "%s/%s", root, rel);
+    snprintf(cmd, sizeof cmd, "mkdir -p \"$(dirname '%s')\"", path);
+    assert_int_equal(system(cmd), 0);
+    pbt_write(path, text);
+}
+
+/* The memory available to this process is the least of MemAvailable and every cgroup limit
+ * from its own cgroup (found through /proc/self/cgroup) up: v1 and v2, on fake trees. */
+static void test_memory_available_cgroups(void **state)
+{
+    (void)state;
+    char root[1100];
+    snprintf(root, sizeof root, "%s", pbt_tmpdir("envinfo-cg1"));
+    put(root, "proc/meminfo", "MemTotal: 33554432 kB\nMemAvailable: 20971520 kB\n");
+    put(root, "proc/self/cgroup", "5:cpu:/\n4:memory:/jobs/bench\n0::/\n");
+    put(root, "sys/fs/cgroup/memory/memory.limit_in_bytes", "9223372036854771712\n");
+    put(root, "sys/fs/cgroup/memory/memory.usage_in_bytes", "1000000000\n");
+    put(root, "sys/fs/cgroup/memory/jobs/memory.limit_in_bytes", "1073741824\n");
+    put(root, "sys/fs/cgroup/memory/jobs/memory.usage_in_bytes", "536870912\n");
+    put(root, "sys/fs/cgroup/memory/jobs/bench/memory.limit_in_bytes", "314572800\n");
+    put(root, "sys/fs/cgroup/memory/jobs/bench/memory.usage_in_bytes", "104857600\n");
+    assert_true(pb_env_memory_available_at(root) == 314572800.0 - 104857600.0);
+    put(root, "sys/fs/cgroup/memory/jobs/memory.usage_in_bytes", "1000000000\n");
+    assert_true(pb_env_memory_available_at(root) == 1073741824.0 - 1000000000.0);  /* parent */
+    char dir[2048];
+    assert_int_equal(pb_env_memory_cgroup(root, dir, sizeof dir), 1);
+    assert_non_null(strstr(dir, "/sys/fs/cgroup/memory/jobs/bench"));
+
+    snprintf(root, sizeof root, "%s", pbt_tmpdir("envinfo-cg2"));
+    put(root, "proc/meminfo", "MemAvailable: 1048576 kB\n");
+    put(root, "proc/self/cgroup", "0::/user.slice/bench\n");
+    put(root, "sys/fs/cgroup/cgroup.controllers", "memory\n");
+    put(root, "sys/fs/cgroup/user.slice/memory.max", "max\n");
+    put(root, "sys/fs/cgroup/user.slice/memory.current", "5\n");
+    put(root, "sys/fs/cgroup/user.slice/bench/memory.max", "314572800\n");
+    put(root, "sys/fs/cgroup/user.slice/bench/memory.current", "14572800\n");
+    assert_true(pb_env_memory_available_at(root) == 300000000.0);
+    put(root, "sys/fs/cgroup/user.slice/bench/memory.max", "max\n");
+    assert_true(pb_env_memory_available_at(root) == 1048576.0 * 1024);   /* MemAvailable */
+}
+
+/* A resumed session keeps the first one's record and is appended to "sessions"; the input's
+ * identity is recorded and read back, and changes with the file's bytes. */
+static void test_sessions_and_input(void **state)
+{
+    (void)state;
+    char path[1100], pts[1100];
+    const char *dir = pbt_tmpdir("envinfo-sessions");
+    snprintf(path, sizeof path, "%s/s.json", dir);
+    snprintf(pts, sizeof pts, "%s/p.txt", dir);
+    pbt_write(pts, "1 2 3\n");
+    struct pb_env env;
+    struct pb_err err;
+    struct pb_input_id id, back;
+    pb_env_collect(&env);
+    assert_int_equal(pb_env_input_identify(pts, &id), 0);
+    assert_int_equal(id.size, 6);
+    struct pb_env_meta m = { .config_text = "{}", .config_hash = "0123456789abcdef",
+                             .started = "2001-01-01T00:00:00Z", .input_path = pts,
+                             .input = &id };
+    assert_int_equal(pb_env_write_session(path, &env, &m, 0, &err), 0);
+    m.started = "2002-02-02T00:00:00Z";
+    assert_int_equal(pb_env_write_session(path, &env, &m, 1, &err), 0);
+    json_error_t jerr;
+    json_t *root = json_load_file(path, 0, &jerr);
+    assert_string_equal(json_string_value(json_object_get(root, "started")),
+                        "2001-01-01T00:00:00Z");
+    json_t *sessions = json_object_get(root, "sessions");
+    assert_int_equal(json_array_size(sessions), 2);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(sessions, 1),
+                                                          "started")), "2002-02-02T00:00:00Z");
+    json_decref(root);
+    assert_int_equal(pb_env_read_input(path, &back), 1);
+    assert_string_equal(back.hash, id.hash);
+    pbt_write(pts, "1 2 4\n");
+    assert_int_equal(pb_env_input_identify(pts, &back), 0);
+    assert_true(strcmp(back.hash, id.hash) != 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -176,6 +260,8 @@ int main(void)
         cmocka_unit_test(test_extras),
         cmocka_unit_test(test_json_has_documented_keys),
         cmocka_unit_test(test_bad_config_text_kept_raw),
+        cmocka_unit_test(test_memory_available_cgroups),
+        cmocka_unit_test(test_sessions_and_input),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 /* Number of lines in text that contain needle. */
@@ -148,7 +149,7 @@ static void test_list(void **state)
     free(out);
 }
 
-/* Writes config text as DIR/NAME.json in a fresh folder for tag, runs a quiet sweep of it into
+/* Writes config text as DIR/NAME.config in a fresh folder for tag, runs a quiet sweep of it into
  * that folder, checks the exit status, and returns the CSV (malloc'd). *out gets bench's
  * output and *dir (when dir is non-NULL) the folder, both for further checks. */
 static char *sweep_text(const char *tag, const char *name, const char *text, int status,
@@ -158,7 +159,7 @@ static char *sweep_text(const char *tag, const char *name, const char *text, int
     const char *d = pbt_tmpdir(tag);
     if (dir)
         *dir = d;
-    snprintf(cfg, sizeof cfg, "%s/%s.json", d, name);
+    snprintf(cfg, sizeof cfg, "%s/%s.config", d, name);    /* not NAME.json: an output */
     pbt_write(cfg, text);
     assert_int_equal(pbt_bench(out, "--config '%s' --out '%s' --quiet", cfg, d), status);
     snprintf(path, sizeof path, "%s/%s.csv", d, name);
@@ -233,7 +234,7 @@ static void test_memory_guard(void **state)
         0, &out, NULL);
     assert_non_null(strstr(out, "1 skipped"));
     free(out);
-    assert_non_null(strstr(csv, "skipped: needs 67055"));
+    assert_non_null(strstr(csv, "skipped: needs 134110"));   /* run + reference matrix */
     assert_non_null(strstr(csv, "GiB available"));
     free(csv);
 }
@@ -353,6 +354,67 @@ static void test_add_strategy_by_copy(void **state)
     free(count);
 }
 
+
+/* A plan too large to hold (10^12 runs): exit 2 with a message naming the config, and no
+ * output folder made (nothing written before the plan is known valid). The dry run says the
+ * same. */
+static void test_plan_too_large(void **state)
+{
+    (void)state;
+    const char *dir = pbt_tmpdir("main-bigplan");
+    char cfg[2048], out_dir[2048], *text = malloc(1 << 16), *out;
+    size_t len = (size_t)snprintf(text, 1 << 16, "{\"name\": \"big\", \"output\": {\"kind\": "
+        "\"histogram\", \"bins\": {\"min\": 0, \"max\": 9, \"count\": 2}}, \"repeats\": "
+        "1000000, \"warmup\": 0, \"overhead\": false, \"strategies\": [\"openmp\", "
+        "\"pthread-map\", \"chunked-fork\"], \"sizes\": [10");
+    for (int i = 2; i <= 100; i++)
+        len += (size_t)snprintf(text + len, (1 << 16) - len, ", %d", 10 * i);
+    len += (size_t)snprintf(text + len, (1 << 16) - len, "], \"threads\": [1");
+    for (int i = 2; i <= 1000; i++)
+        len += (size_t)snprintf(text + len, (1 << 16) - len, ", %d", i);
+    snprintf(text + len, (1 << 16) - len, "]}\n");
+    snprintf(cfg, sizeof cfg, "%s/big.config", dir);
+    snprintf(out_dir, sizeof out_dir, "%s/out", dir);
+    pbt_write(cfg, text);
+    free(text);
+    assert_int_equal(pbt_bench(&out, "--config '%s' --out '%s' --quiet", cfg, out_dir), 2);
+    assert_non_null(strstr(out, "the plan"));
+    assert_non_null(strstr(out, "too large"));
+    free(out);
+    assert_int_equal(access(out_dir, F_OK), -1);
+    assert_int_equal(pbt_bench(&out, "--config '%s' --dry-run", cfg), 2);
+    assert_non_null(strstr(out, "too large"));
+    free(out);
+}
+
+/* A reference that cannot be made (naive cannot map its matrix under a 400 MB address-space
+ * limit) makes a failed row and exit 1, never a quiet skip with exit 0. Not in sanitizer builds,
+ * whose shadow memory needs a larger address space. */
+static void test_reference_failure_fails(void **state)
+{
+    (void)state;
+#if defined(PB_SANITIZED)
+    skip();
+#endif
+    const char *dir = pbt_tmpdir("main-reffail");
+    char cfg[2048];
+    snprintf(cfg, sizeof cfg, "%s/rf.config", dir);
+    pbt_write(cfg, "{\"name\": \"rf\", \"output\": {\"kind\": \"matrix\"}, \"sizes\": [8000],\n"
+              " \"repeats\": 1, \"warmup\": 0, \"overhead\": false, \"strategies\": "
+              "[\"blocked\"]}\n");
+    char cmd[8192];
+    snprintf(cmd, sizeof cmd, "ulimit -v 400000; '%s' --config '%s' --out '%s' --quiet "
+             "--no-render > '%s/log' 2>&1", PB_BENCH_PATH, cfg, dir, dir);
+    int rc = system(cmd);
+    assert_true(WIFEXITED(rc));
+    assert_int_equal(WEXITSTATUS(rc), 1);
+    char path[2100];
+    snprintf(path, sizeof path, "%s/rf.csv", dir);
+    char *csv = pbt_slurp(path);
+    assert_non_null(strstr(csv, "error: reference"));
+    free(csv);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -367,6 +429,8 @@ int main(void)
         cmocka_unit_test(test_memory_guard),
         cmocka_unit_test(test_cost_factor_skips),
         cmocka_unit_test(test_limits_then_openmp),
+        cmocka_unit_test(test_plan_too_large),
+        cmocka_unit_test(test_reference_failure_fails),
         cmocka_unit_test(test_add_strategy_by_copy),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -6,9 +6,13 @@
 
 #include <errno.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 /* A fully populated row whose text fields are plain. */
 static struct pb_row sample_row(int repeat)
@@ -238,9 +242,61 @@ static void test_verified_ok(void **state)
     assert_false(pb_verified_ok("yesterday"));
 }
 
+/* A file that takes only part of a row (the size limit of RLIMIT_FSIZE stands in for a full
+ * disk: the write is cut short, then fails): pb_csv_append fails and leaves whole rows only,
+ * in a child so the limit stays there. */
+static void test_no_partial_row_when_disk_fills(void **state)
+{
+    (void)state;
+    char path[1100];
+    snprintf(path, sizeof path, "%s/full.csv", pbt_tmpdir("results-full"));
+    pid_t pid = fork();
+    if (pid == 0) {
+        signal(SIGXFSZ, SIG_IGN);
+        FILE *f = fopen(path, "w");
+        struct pb_row r = sample_row(0);
+        if (!f || pb_csv_write_header(f) != 0 || pb_csv_append(f, &r) != 0)
+            _exit(10);
+        long one_row = ftell(f) - (long)strlen(PB_CSV_HEADER "\n");
+        struct rlimit lim = { (rlim_t)(ftell(f) + one_row / 2), RLIM_INFINITY };
+        setrlimit(RLIMIT_FSIZE, &lim);                  /* room for half a row more */
+        r.repeat = 1;
+        int rc = pb_csv_append(f, &r);
+        _exit(rc == -EFBIG || rc == -ENOSPC ? 0 : 11);
+    }
+    int st;
+    waitpid(pid, &st, 0);
+    assert_true(WIFEXITED(st));
+    assert_int_equal(WEXITSTATUS(st), 0);
+    size_t n;
+    struct pb_row *rows = read_ok(path, &n);           /* no partial line */
+    assert_int_equal(n, 1);
+    free(rows);
+}
+
+/* pb_csv_trim_partial cuts an incomplete last record (a quoted newline inside it does not
+ * count as its end) and leaves a whole file alone. */
+static void test_trim_partial(void **state)
+{
+    (void)state;
+    char path[1100];
+    long dropped = 0;
+    snprintf(path, sizeof path, "%s/p.csv", pbt_tmpdir("results-trim"));
+    pbt_write(path, "a,b\n1,2\n3,\"x\ny");
+    assert_int_equal(pb_csv_trim_partial(path, &dropped), 1);
+    assert_int_equal(dropped, 6);
+    char *text = pbt_slurp(path);
+    assert_string_equal(text, "a,b\n1,2\n");
+    free(text);
+    assert_int_equal(pb_csv_trim_partial(path, &dropped), 0);
+    assert_int_equal(dropped, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_no_partial_row_when_disk_fills),
+        cmocka_unit_test(test_trim_partial),
         cmocka_unit_test(test_round_trip_awkward_text),
         cmocka_unit_test(test_append_keeps_earlier_rows),
         cmocka_unit_test(test_reordered_and_older_columns),

@@ -15,7 +15,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -566,9 +568,108 @@ static void test_interrupt_kills_run(void **state)
     unmake(&q);
 }
 
+/* The pids of pid's children (up to max) from /proc; returns how many. */
+static int children_of(pid_t pid, pid_t *out, int max)
+{
+    char path[64];
+    int n = 0;
+    long c;
+    snprintf(path, sizeof path, "/proc/%d/task/%d/children", (int)pid, (int)pid);
+    FILE *f = fopen(path, "r");
+    while (f && n < max && fscanf(f, "%ld", &c) == 1)
+        out[n++] = (pid_t)c;
+    if (f)
+        fclose(f);
+    return n;
+}
+
+/* 1 while pid exists and is not a zombie. */
+static int alive(pid_t pid)
+{
+    char path[64], state = 'X', buf[256];
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+    FILE *f = fopen(path, "r");
+    if (f && fgets(buf, sizeof buf, f)) {
+        char *paren = strrchr(buf, ')');
+        state = paren && paren[1] ? paren[2] : 'X';
+    }
+    if (f)
+        fclose(f);
+    return state != 'X' && state != 'Z';
+}
+
+/* A process running chunked-fork (2 workers, a long histogram) killed with SIGKILL takes its
+ * workers along (PR_SET_PDEATHSIG): none keeps computing. */
+static void test_fork_workers_die_with_run(void **state)
+{
+    (void)state;
+    struct prob q;
+    make(&q, 400000, PB_OUTPUT_HISTOGRAM);
+    pid_t pid = fork();
+    if (pid == 0) {
+        const struct pb_strategy *s = pb_registry_find("chunked-fork");
+        struct pb_kv kv[] = { { .key = "transport", .value = "shm" } };
+        struct pb_params k = { .threads = 2, .ranks = 1, .kv = kv, .nkv = 1, .tmpdir = "/tmp" };
+        struct pb_output out = { .counts = calloc(NB, sizeof(uint64_t)) };
+        setpgid(0, 0);                   /* a group of its own: only its workers share it */
+        _exit(s->run(&q.p, &k, &out) == 0 ? 0 : 1);
+    }
+    pid_t w[8];
+    int n = 0;
+    for (int i = 0; i < 3000 && (n = children_of(pid, w, 8)) < 2; i++)
+        usleep(10000);
+    assert_int_equal(n, 2);
+    kill(pid, SIGKILL);
+    waitpid(pid, NULL, 0);
+    for (int i = 0; i < 3000 && (alive(w[0]) || alive(w[1])); i++)
+        usleep(10000);
+    assert_false(alive(w[0]));
+    assert_false(alive(w[1]));
+    while (waitpid(-1, NULL, WNOHANG) > 0)
+        ;                                /* any worker that came back to us (a subreaper) */
+    unmake(&q);
+}
+
+/* pb_runner_clean_stale removes "pb-run-PID-*" folders of dead harnesses under $TMPDIR, but
+ * keeps one whose .owner is still locked (a live run seen from another pid namespace) and
+ * one of a live pid. */
+static void test_clean_stale(void **state)
+{
+    (void)state;
+    char tmp[1100], dead_dir[1200], locked_dir[1200], live_dir[1200], owner[1300];
+    snprintf(tmp, sizeof tmp, "%s", pbt_tmpdir("runner-stale"));
+    pid_t dead = fork();
+    if (dead == 0)
+        _exit(0);
+    waitpid(dead, NULL, 0);                  /* a pid that no longer exists */
+    snprintf(dead_dir, sizeof dead_dir, "%s/pb-run-%d-aaaaaa", tmp, (int)dead);
+    snprintf(locked_dir, sizeof locked_dir, "%s/pb-run-%d-bbbbbb", tmp, (int)dead);
+    snprintf(live_dir, sizeof live_dir, "%s/pb-run-%d-cccccc", tmp, (int)getpid());
+    assert_int_equal(mkdir(dead_dir, 0700), 0);
+    assert_int_equal(mkdir(locked_dir, 0700), 0);
+    assert_int_equal(mkdir(live_dir, 0700), 0);
+    snprintf(owner, sizeof owner, "%s/input.csv", dead_dir);
+    pbt_write(owner, "left behind\n");
+    snprintf(owner, sizeof owner, "%s/.owner", locked_dir);
+    int fd = open(owner, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    assert_true(fd >= 0);
+    assert_int_equal(flock(fd, LOCK_EX), 0);
+    char *old = getenv("TMPDIR") ? strdup(getenv("TMPDIR")) : NULL;
+    setenv("TMPDIR", tmp, 1);
+    assert_true(pb_runner_clean_stale() >= 1);
+    old ? setenv("TMPDIR", old, 1) : unsetenv("TMPDIR");
+    free(old);
+    assert_int_equal(access(dead_dir, F_OK), -1);
+    assert_int_equal(access(locked_dir, F_OK), 0);
+    assert_int_equal(access(live_dir, F_OK), 0);
+    close(fd);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_fork_workers_die_with_run),
+        cmocka_unit_test(test_clean_stale),
         cmocka_unit_test(test_ok_run_verifies),
         cmocka_unit_test(test_crash_status),
         cmocka_unit_test(test_other_signals),

@@ -1,19 +1,34 @@
 /* test_sweep.c — durability of a sweep: SIGINT midway leaves a valid CSV of finished runs,
  * --resume completes it to exactly the rows of an uninterrupted sweep, and a resume against
- * another config is refused. Verification above verify.naive_max_n by an independent strategy
- * (never the run's own), and brute-force runs skipped when their estimate exceeds timeout_s. */
+ * another config is refused. Hardening: every output file is checked before anything is
+ * written (name collisions, symlinks, inputs inside --out), the output is locked, descriptors
+ * do not leak into runs, a full disk is named and leaves no partial row, resumed sessions are
+ * recorded and counted, a changed points file is refused, signals stop the sweep promptly and
+ * nothing of a killed sweep survives it. Verification above verify.naive_max_n by an
+ * independent strategy (never the run's own), and brute-force runs skipped when their estimate
+ * exceeds timeout_s. */
 #include "support.h"
 
+#include "envinfo.h"
 #include "experiment.h"
+#include "plan.h"
 #include "registry.h"
 #include "results.h"
 #include "strategies/strategies.h"
 #include "sweep.h"
 
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -308,6 +323,654 @@ static int setup(void **state)
     return 0;
 }
 
+/* ---- hardening ------------------------------------------------------------------------- */
+
+/* A one-run histogram config named name (strategies: the JSON list text) written as
+ * DIR/NAME.config (outside the names a sweep writes); returns its path (static). */
+static const char *tiny_config(const char *dir, const char *name, const char *strategies,
+                               const char *extra)
+{
+    static char path[2048];
+    char text[4096];
+    snprintf(path, sizeof path, "%s/%s.config", dir, name);
+    snprintf(text, sizeof text, "{\"name\": \"%s\", \"output\": {\"kind\": \"histogram\",\n"
+             " \"bins\": {\"min\": 0, \"max\": 2000, \"count\": 8}}, \"sizes\": [50],\n"
+             " \"repeats\": 1, \"warmup\": 0, \"overhead\": false%s,\n \"strategies\": %s}\n",
+             name, extra ? extra : "", strategies);
+    pbt_write(path, text);
+    return path;
+}
+
+/* Runs bench on config cfg into dir with extra arguments; returns the exit status and the
+ * output in *out (the caller frees it). */
+static int sweep(char **out, const char *cfg, const char *dir, const char *extra)
+{
+    return pbt_bench(out, "--config '%s' --out '%s' --quiet --no-render %s", cfg, dir,
+                     extra ? extra : "");
+}
+
+/* Config "x_summary", then "x" into the same folder: x's summary would replace x_summary's raw
+ * rows. Refused with exit 2 before anything is written; with --force it goes ahead. */
+static void test_output_name_collision(void **state)
+{
+    (void)state;
+    const char *dir = pbt_tmpdir("sweep-collide");
+    char *out, path[1100], cfg_a[2048], cfg_b[2048];
+    snprintf(cfg_a, sizeof cfg_a, "%s", tiny_config(dir, "x_summary", "[\"naive\"]", NULL));
+    snprintf(cfg_b, sizeof cfg_b, "%s", tiny_config(dir, "x", "[\"naive\"]", NULL));
+    assert_int_equal(sweep(&out, cfg_a, dir, NULL), 0);
+    free(out);
+    snprintf(path, sizeof path, "%s/x_summary.csv", dir);
+    char *before = pbt_slurp(path);
+    assert_int_equal(sweep(&out, cfg_b, dir, NULL), 2);
+    assert_non_null(strstr(out, "x_summary.csv already exists"));
+    free(out);
+    snprintf(path, sizeof path, "%s/x.csv", dir);
+    assert_int_equal(access(path, F_OK), -1);            /* nothing written */
+    snprintf(path, sizeof path, "%s/x_summary.csv", dir);
+    char *after = pbt_slurp(path);
+    assert_string_equal(before, after);
+    free(after);
+    assert_int_equal(sweep(&out, cfg_b, dir, "--resume"), 2);   /* a raw CSV: refused too */
+    assert_non_null(strstr(out, "x_summary.csv already exists"));
+    free(out);
+    assert_int_equal(sweep(&out, cfg_b, dir, "--force"), 0);
+    free(out);
+    free(before);
+}
+
+/* A config or points file inside --out named like an output is never replaced, not even with
+ * --force. */
+static void test_input_inside_out_refused(void **state)
+{
+    (void)state;
+    const char *dir = pbt_tmpdir("sweep-input-out");
+    char cfg[1100], text[512], *out;
+    snprintf(cfg, sizeof cfg, "%s/y.json", dir);
+    snprintf(text, sizeof text, "{\"name\": \"y\", \"output\": {\"kind\": \"histogram\", "
+             "\"bins\": {\"min\": 0, \"max\": 9, \"count\": 2}}, \"sizes\": [5], "
+             "\"strategies\": [\"naive\"]}\n");
+    pbt_write(cfg, text);
+    assert_int_equal(sweep(&out, cfg, dir, "--force"), 2);
+    assert_non_null(strstr(out, "is an input of this sweep"));
+    free(out);
+    char *kept = pbt_slurp(cfg);
+    assert_string_equal(kept, text);
+    free(kept);
+}
+
+/* A symlink planted where a result goes (a figure script, the summary's temporary) is refused
+ * and its target never written, with or without --force. */
+static void test_symlink_in_out_refused(void **state)
+{
+    (void)state;
+    const char *dir = pbt_tmpdir("sweep-symlink");
+    char cfg[2048], link[1100], target[1100], *out;
+    snprintf(cfg, sizeof cfg, "%s", tiny_config(dir, "s", "[\"naive\"]", NULL));
+    snprintf(target, sizeof target, "%s/precious.txt", dir);
+    pbt_write(target, "precious\n");
+    const char *names[] = {"s_time.gp", "s_summary.csv.tmp", "s.html"};
+    for (size_t i = 0; i < 3; i++) {
+        snprintf(link, sizeof link, "%s/%s", dir, names[i]);
+        assert_int_equal(symlink(target, link), 0);
+        assert_int_equal(sweep(&out, cfg, dir, i == 1 ? "--force" : NULL), 2);
+        assert_non_null(strstr(out, "is a symbolic link"));
+        free(out);
+        unlink(link);
+    }
+    char *kept = pbt_slurp(target);
+    assert_string_equal(kept, "precious\n");
+    free(kept);
+}
+
+/* While one sweep holds DIR/.NAME.lock, a second (--force included) is refused with exit 2
+ * and writes nothing. */
+static void test_second_sweep_locked_out(void **state)
+{
+    (void)state;
+    const char *dir = pbt_tmpdir("sweep-lock");
+    char cfg[2048], lock[1100], csv[1100], *out;
+    snprintf(cfg, sizeof cfg, "%s", tiny_config(dir, "l", "[\"naive\"]", NULL));
+    snprintf(lock, sizeof lock, "%s/.l.lock", dir);
+    snprintf(csv, sizeof csv, "%s/l.csv", dir);
+    int fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    assert_true(fd >= 0);
+    assert_int_equal(flock(fd, LOCK_EX), 0);             /* as a running sweep holds it */
+    assert_int_equal(sweep(&out, cfg, dir, NULL), 2);
+    assert_non_null(strstr(out, "another sweep"));
+    free(out);
+    assert_int_equal(sweep(&out, cfg, dir, "--force"), 2);
+    free(out);
+    assert_int_equal(access(csv, F_OK), -1);
+    close(fd);
+    assert_int_equal(sweep(&out, cfg, dir, NULL), 0);    /* free again */
+    free(out);
+}
+
+/* Starts bench with argv-style arguments and extra environment, no descriptor but stdin and
+ * stdout+stderr (to log). */
+static pid_t spawn_bench(const char *log, const char *env, char *const *args)
+{
+    pid_t pid = fork();
+    if (pid == 0) {
+        if (env)
+            putenv((char *)env);
+        freopen(log, "w", stdout);
+        dup2(1, 2);
+        syscall(SYS_close_range, 3U, ~0U, 0U);   /* bench starts with 0, 1, 2 only */
+        execv(PB_BENCH_PATH, args);
+        _exit(127);
+    }
+    return pid;
+}
+
+/* Counts the lines of text holding needle. */
+static int lines_with(const char *text, const char *needle)
+{
+    int n = 0;
+    for (const char *p = text; p && (p = strstr(p, needle)) != NULL; p++)
+        n++;
+    return n;
+}
+
+/* An exec command that writes to every descriptor 3..19 cannot add a line to the results;
+ * and while a run is going, every descriptor the harness and the run child hold is
+ * close-on-exec (checked from inside the command through /proc/PID/fdinfo of each "bench"
+ * above it). */
+static void test_descriptors_do_not_leak(void **state)
+{
+    (void)state;
+    const char *dir = pbt_tmpdir("sweep-fds");
+    char cfg[2048], strategies[2048], path[1100], script[2048];
+    snprintf(path, sizeof path, "%s/forge.sh", dir);
+    snprintf(script, sizeof script, "p=$PPID\nwhile [ \"$p\" -gt 1 ]; do\n"
+             "  [ \"$(cat /proc/$p/comm)\" = bench ] && grep -H flags /proc/$p/fdinfo/* "
+             ">> '%s/fdinfo.txt'\n  p=$(cut -d' ' -f4 /proc/$p/stat)\ndone\n"
+             "for fd in 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19; do\n"
+             "  eval \"echo FORGED,row >&$fd\" 2>/dev/null\ndone\nexit 3\n", dir);
+    pbt_write(path, script);
+    snprintf(strategies, sizeof strategies, "[\"naive\", {\"name\": \"exec\", \"label\": "
+             "\"forger\", \"command\": \"sh %s\"}]", path);
+    snprintf(cfg, sizeof cfg, "%s", tiny_config(dir, "f", strategies, NULL));
+    char log[1100];
+    snprintf(log, sizeof log, "%s/log", dir);
+    char *args[] = {"bench", "--config", cfg, "--out", (char *)dir, "--quiet", "--no-render",
+                    NULL};
+    assert_int_equal(wait_status(spawn_bench(log, NULL, args)), 1);   /* forger's row failed */
+    snprintf(path, sizeof path, "%s/f.csv", dir);
+    char *csv = pbt_slurp(path);
+    assert_null(strstr(csv, "FORGED"));
+    assert_int_equal(lines_with(csv, "\n"), 3);         /* header, naive, forger */
+    free(csv);
+    snprintf(path, sizeof path, "%s/fdinfo.txt", dir);
+    char *info = pbt_slurp(path);
+    assert_non_null(info);
+    int checked = 0;
+    for (char *l = strtok(info, "\n"); l; l = strtok(NULL, "\n")) {
+        const char *fd = strstr(l, "/fdinfo/"), *fl = strstr(l, "flags:");
+        assert_true(fd && fl);
+        if (atoi(fd + 8) < 3)
+            continue;
+        unsigned long flags = strtoul(fl + 6, NULL, 8);
+        if (!(flags & 02000000))
+            fail_msg("the harness holds descriptor %d without close-on-exec: %s", atoi(fd + 8), l);
+        checked++;
+    }
+    assert_true(checked >= 6);   /* run child: 2 pipes; harness: CSV, lock, 2 pipes at least */
+    free(info);
+}
+
+/* A full disk (a 256 KiB tmpfs as --out, 240 KiB of it taken): the message says so and names the
+ * file; the CSV keeps whole rows only, and --resume after making room completes it. Skipped
+ * where tmpfs cannot be mounted. */
+static void test_disk_full(void **state)
+{
+    (void)state;
+    char dir[1024], cfg[2048], csv[1400], *out;
+    snprintf(dir, sizeof dir, "%s", pbt_tmpdir("sweep-full"));
+    snprintf(cfg, sizeof cfg, "%s/cfg/d.config", dir);
+    char mnt[1100];
+    snprintf(mnt, sizeof mnt, "%s/out", dir);
+    mkdir(mnt, 0755);
+    if (mount("tmpfs", mnt, "tmpfs", 0, "size=256k") != 0)
+        skip();
+    char sub[1200];
+    snprintf(sub, sizeof sub, "%s/cfg", dir);
+    mkdir(sub, 0755);
+    snprintf(cfg, sizeof cfg, "%s/d.config", sub);
+    pbt_write(cfg, "{\"name\": \"d\", \"output\": {\"kind\": \"histogram\", \"bins\": "
+              "{\"min\": 0, \"max\": 100, \"count\": 4}}, \"sizes\": [20], \"repeats\": 150, "
+              "\"warmup\": 0, \"overhead\": false, \"strategies\": [\"naive\", \"blocked\"]}\n");
+    char filler[1400], *out2;
+    snprintf(filler, sizeof filler, "dd if=/dev/zero of='%s/filler' bs=1k count=240 "
+             "2>/dev/null", mnt);
+    int filled = system(filler);
+    int rc = sweep(&out, cfg, mnt, NULL);
+    snprintf(csv, sizeof csv, "%s/d.csv", mnt);
+    struct pb_row *rows = NULL;
+    size_t n = 0, n2 = 0;
+    struct pb_err err;
+    int read1 = pb_csv_read(csv, &rows, &n, &err);      /* whole rows only */
+    free(rows);
+    snprintf(filler, sizeof filler, "%s/filler", mnt);
+    unlink(filler);
+    int rc2 = sweep(&out2, cfg, mnt, "--resume");       /* room again: completes it */
+    int read2 = pb_csv_read(csv, &rows, &n2, &err);
+    free(rows);
+    umount2(mnt, MNT_DETACH);                           /* before any assertion can fail */
+    assert_int_equal(filled, 0);
+    assert_int_equal(rc, 1);
+    assert_non_null(strstr(out, "the disk is full"));
+    assert_non_null(strstr(out, "d.csv"));
+    assert_int_equal(read1, 0);
+    assert_true(n > 0 && n < 300);
+    assert_int_equal(rc2, 0);
+    assert_int_equal(read2, 0);
+    assert_int_equal(n2, 300);
+    free(out);
+    free(out2);
+}
+
+/* --resume drops an incomplete last line with a warning and carries on. */
+static void test_resume_drops_partial_line(void **state)
+{
+    (void)state;
+    const char *dir = pbt_tmpdir("sweep-partial");
+    char cfg[2048], csv[1100], *out;
+    snprintf(cfg, sizeof cfg, "%s", tiny_config(dir, "p", "[\"naive\", \"blocked\"]", NULL));
+    snprintf(csv, sizeof csv, "%s/p.csv", dir);
+    assert_int_equal(sweep(&out, cfg, dir, NULL), 0);
+    free(out);
+    char *text = pbt_slurp(csv);
+    char *second = strchr(strchr(text, '\n') + 1, '\n') + 1;   /* after the first row */
+    second[20] = '\0';                                  /* the second row, cut short */
+    pbt_write(csv, text);
+    free(text);
+    assert_int_equal(sweep(&out, cfg, dir, "--resume"), 0);
+    assert_non_null(strstr(out, "dropped an incomplete last line"));
+    free(out);
+    struct pb_row *rows;
+    size_t n;
+    struct pb_err err;
+    assert_int_equal(pb_csv_read(csv, &rows, &n, &err), 0);
+    assert_int_equal(n, 2);
+    free(rows);
+}
+
+/* --resume keeps the first session's metadata and appends its own to "sessions". */
+static void test_resume_keeps_first_session(void **state)
+{
+    (void)state;
+    const char *dir = pbt_tmpdir("sweep-sessions");
+    char cfg[2048], meta[1100], *out;
+    snprintf(cfg, sizeof cfg, "%s", tiny_config(dir, "m", "[\"naive\"]", NULL));
+    snprintf(meta, sizeof meta, "%s/m.json", dir);
+    assert_int_equal(sweep(&out, cfg, dir, NULL), 0);
+    free(out);
+    json_error_t jerr;
+    json_t *first = json_load_file(meta, 0, &jerr);
+    assert_non_null(first);
+    json_object_set_new(first, "started", json_string("2001-01-01T00:00:00Z"));  /* marker */
+    json_dump_file(first, meta, 0);
+    sleep(1);
+    assert_int_equal(sweep(&out, cfg, dir, "--resume"), 0);
+    free(out);
+    json_t *now = json_load_file(meta, 0, &jerr);
+    assert_non_null(now);
+    assert_string_equal(json_string_value(json_object_get(now, "started")),
+                        "2001-01-01T00:00:00Z");
+    json_t *sessions = json_object_get(now, "sessions");
+    assert_int_equal(json_array_size(sessions), 2);
+    const char *s2 = json_string_value(json_object_get(json_array_get(sessions, 1), "started"));
+    assert_non_null(s2);
+    assert_true(strcmp(s2, "2001-01-01T00:00:00Z") != 0);
+    assert_non_null(json_object_get(json_array_get(sessions, 1), "git"));
+    json_decref(first);
+    json_decref(now);
+}
+
+/* Failed runs of an earlier session keep --resume's exit status at 1: the status describes
+ * the whole result set. */
+static void test_resume_counts_earlier_failures(void **state)
+{
+    (void)state;
+    const char *dir = pbt_tmpdir("sweep-resume-fail");
+    char cfg[2048], *out;
+    snprintf(cfg, sizeof cfg, "%s", tiny_config(dir, "r", "[\"naive\", {\"name\": \"exec\", "
+             "\"label\": \"broken\", \"command\": \"exit 3\"}]", NULL));
+    assert_int_equal(sweep(&out, cfg, dir, NULL), 1);
+    free(out);
+    assert_int_equal(sweep(&out, cfg, dir, "--resume"), 1);
+    assert_non_null(strstr(out, "1 failed"));
+    free(out);
+}
+
+/* A points file changed between sessions is refused by --resume (exit 2, nothing written);
+ * NAME.json records its size, mtime and hash. */
+static void test_resume_refuses_changed_points(void **state)
+{
+    (void)state;
+    const char *dir = pbt_tmpdir("sweep-points-changed");
+    char cfg[1100], pts[1100], csv[1100], meta[1100], *out;
+    snprintf(pts, sizeof pts, "%s/pts.txt", dir);
+    FILE *f = fopen(pts, "w");
+    for (int i = 0; i < 60; i++)
+        fprintf(f, "%d %d %d\n", i, (i * 7) % 50, (i * 13) % 50);
+    fclose(f);
+    snprintf(cfg, sizeof cfg, "%s/c.config", dir);
+    char text[1024];
+    snprintf(text, sizeof text, "{\"name\": \"c\", \"input\": {\"kind\": \"file\", \"path\": \"pts.txt\"}, "
+             "\"output\": {\"kind\": \"histogram\", \"bins\": {\"min\": 0, \"max\": 100, "
+             "\"count\": 4}}, \"sizes\": [20, 50], \"repeats\": 1, \"warmup\": 0, "
+             "\"overhead\": false, \"strategies\": [\"naive\"]}\n");
+    pbt_write(cfg, text);
+    assert_int_equal(sweep(&out, cfg, dir, NULL), 0);
+    free(out);
+    snprintf(meta, sizeof meta, "%s/c.json", dir);
+    char *m = pbt_slurp(meta);
+    assert_non_null(strstr(m, "\"mtime_ns\""));
+    assert_non_null(strstr(m, "\"hash\""));
+    free(m);
+    f = fopen(pts, "a");
+    fprintf(f, "1 2 3\n");
+    fclose(f);
+    snprintf(csv, sizeof csv, "%s/c.csv", dir);
+    char *before = pbt_slurp(csv);
+    assert_int_equal(sweep(&out, cfg, dir, "--resume"), 2);
+    assert_non_null(strstr(out, "changed since"));
+    free(out);
+    char *after = pbt_slurp(csv);
+    assert_string_equal(before, after);
+    free(before);
+    free(after);
+}
+
+/* The memory guard decides before the points exist: an n = 10^8 matrix is skipped without
+ * first making its 2.4 GB of points (under a 2 GB address-space limit, making them first
+ * failed the row with "out of memory"). Not in sanitizer builds (their shadow needs more). */
+static void test_guard_before_points(void **state)
+{
+    (void)state;
+#if defined(PB_SANITIZED)
+    skip();
+#endif
+    const char *dir = pbt_tmpdir("sweep-guard");
+    char cfg[2048], csv[1100], cmd[8192];
+    snprintf(cfg, sizeof cfg, "%s/g.config", dir);
+    pbt_write(cfg, "{\"name\": \"g\", \"output\": {\"kind\": \"matrix\"}, \"sizes\": "
+              "[100000000], \"repeats\": 1, \"warmup\": 0, \"overhead\": false, "
+              "\"timeout_s\": 0, \"strategies\": [\"blocked\"]}\n");
+    snprintf(cmd, sizeof cmd, "ulimit -v 2000000; '%s' --config '%s' --out '%s' --quiet "
+             "--no-render > '%s/log' 2>&1", PB_BENCH_PATH, cfg, dir, dir);
+    int rc = system(cmd);
+    assert_true(WIFEXITED(rc));
+    assert_int_equal(WEXITSTATUS(rc), 0);
+    snprintf(csv, sizeof csv, "%s/g.csv", dir);
+    char *text = pbt_slurp(csv);
+    assert_non_null(strstr(text, "skipped: needs"));
+    free(text);
+}
+
+/* The default timeout: 10 x the estimate + 60 s unless the config sets timeout_s (0 = none);
+ * the dry run states it. */
+static void test_default_timeout(void **state)
+{
+    (void)state;
+    const char *dir = pbt_tmpdir("sweep-timeout");
+    char cfg[2048], *out;
+    struct pb_experiment e;
+    struct pb_err err;
+    struct pb_run *runs;
+    size_t n;
+    snprintf(cfg, sizeof cfg, "%s", tiny_config(dir, "t", "[\"naive\"]", NULL));
+    assert_int_equal(pb_config_load(cfg, &e, &err), 0);
+    assert_int_equal(pb_plan_build(&e, &runs, &n), 0);
+    double est = pb_sweep_estimate_seconds(&e, &runs[0]);
+    assert_true(pb_sweep_timeout_s(&e, &runs[0]) == 10 * est + 60);
+    free(runs);
+    pb_experiment_free(&e);
+    assert_int_equal(pbt_bench(&out, "--config '%s' --dry-run", cfg), 0);
+    assert_non_null(strstr(out, "timeout: 10 x the estimate + 60 s"));
+    assert_non_null(strstr(out, "60 s"));
+    free(out);
+    snprintf(cfg, sizeof cfg, "%s", tiny_config(dir, "t0", "[\"naive\"]", ", \"timeout_s\": 0"));
+    assert_int_equal(pb_config_load(cfg, &e, &err), 0);
+    assert_int_equal(pb_plan_build(&e, &runs, &n), 0);
+    assert_true(pb_sweep_timeout_s(&e, &runs[0]) == 0);  /* explicit 0: none */
+    free(runs);
+    pb_experiment_free(&e);
+    assert_int_equal(pbt_bench(&out, "--config '%s' --dry-run", cfg), 0);
+    assert_non_null(strstr(out, "none"));
+    free(out);
+}
+
+/* Waits (bounded) until path exists. Returns 1 when it does. */
+static int wait_for_file(const char *path)
+{
+    for (int i = 0; i < 12000 && access(path, F_OK) != 0; i++)
+        usleep(10000);
+    return access(path, F_OK) == 0;
+}
+
+/* SIGINT while figures render (a gnuplot that takes long) stops at once: exit 130, one
+ * gnuplot started, not four. */
+static void test_sigint_while_rendering(void **state)
+{
+    (void)state;
+    char dir[1100], cfg[2048], fake[1200], mark[1200], env[1300], log[1200], script[2600];
+    snprintf(dir, sizeof dir, "%s", pbt_tmpdir("sweep-render-int"));
+    snprintf(cfg, sizeof cfg, "%s", tiny_config(dir, "g", "[\"naive\"]", NULL));
+    snprintf(fake, sizeof fake, "%s/gnuplot", dir);
+    snprintf(mark, sizeof mark, "%s/calls", dir);
+    snprintf(script, sizeof script, "#!/bin/sh\necho x >> '%s'\nsleep 20\n", mark);
+    pbt_write(fake, script);
+    chmod(fake, 0755);
+    snprintf(env, sizeof env, "PB_GNUPLOT=%s", fake);
+    snprintf(log, sizeof log, "%s/log", dir);
+    char *args[] = {"bench", "--config", cfg, "--out", dir, "--quiet", NULL};
+    pid_t pid = spawn_bench(log, env, args);
+    assert_true(wait_for_file(mark));
+    kill(pid, SIGINT);
+    assert_int_equal(wait_status(pid), 130);
+    char *calls = pbt_slurp(mark);
+    assert_string_equal(calls, "x\n");
+    free(calls);
+}
+
+/* The first child of pid (0: none). */
+static pid_t first_child(pid_t pid)
+{
+    char path[64];
+    long c = 0;
+    snprintf(path, sizeof path, "/proc/%d/task/%d/children", (int)pid, (int)pid);
+    FILE *f = fopen(path, "r");
+    if (f && fscanf(f, "%ld", &c) != 1)
+        c = 0;
+    if (f)
+        fclose(f);
+    return (pid_t)c;
+}
+
+/* Signal sig to bench while the naive reference computes (~1000 s of work): SIGINT stops the
+ * sweep with 130 at once; SIGKILL takes the reference child along. */
+static void signal_during_reference(int sig, const char *tag)
+{
+    char dir[1024], cfg[1100], log[1100];
+    snprintf(dir, sizeof dir, "%s", pbt_tmpdir(tag));
+    snprintf(cfg, sizeof cfg, "%s/r.config", dir);
+    pbt_write(cfg, "{\"name\": \"r\", \"output\": {\"kind\": \"histogram\", \"bins\": "
+              "{\"min\": 0, \"max\": 100, \"count\": 4}}, \"sizes\": [300000], "
+              "\"repeats\": 1, \"warmup\": 0, \"overhead\": false, \"timeout_s\": 0, "
+              "\"strategies\": [\"blocked\"]}\n");
+    snprintf(log, sizeof log, "%s/log", dir);
+    char *args[] = {"bench", "--config", cfg, "--out", dir, "--quiet", "--no-render", NULL};
+    pid_t pid = spawn_bench(log, NULL, args), ref = 0;
+    for (int i = 0; i < 12000 && !(ref = first_child(pid)); i++)
+        usleep(10000);
+    assert_true(ref > 0);                               /* the reference child runs */
+    usleep(200000);
+    kill(pid, sig);
+    assert_int_equal(wait_status(pid), sig == SIGINT ? 130 : 128 + sig);
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d", (int)ref);
+    for (int i = 0; i < 3000 && access(path, F_OK) == 0; i++)
+        usleep(10000);
+    assert_int_equal(access(path, F_OK), -1);           /* gone, not computing on */
+}
+
+static void test_sigint_during_reference(void **state)
+{
+    (void)state;
+    signal_during_reference(SIGINT, "sweep-ref-int");
+}
+
+static void test_sigkill_during_reference(void **state)
+{
+    (void)state;
+    signal_during_reference(SIGKILL, "sweep-ref-kill");
+}
+
+/* Pids of processes whose command line contains needle. */
+static int count_processes(const char *needle)
+{
+    DIR *d = opendir("/proc");
+    int n = 0;
+    for (struct dirent *e; d && (e = readdir(d)) != NULL;) {
+        char path[300], buf[4096];
+        if (e->d_name[0] < '0' || e->d_name[0] > '9')
+            continue;
+        snprintf(path, sizeof path, "/proc/%s/cmdline", e->d_name);
+        FILE *f = fopen(path, "r");
+        size_t len = f ? fread(buf, 1, sizeof buf - 1, f) : 0;
+        if (f)
+            fclose(f);
+        for (size_t i = 0; i < len; i++)
+            buf[i] = buf[i] ? buf[i] : ' ';
+        buf[len] = '\0';
+        n += strstr(buf, needle) != NULL;
+    }
+    if (d)
+        closedir(d);
+    return n;
+}
+
+/* Number of entries of dir whose name starts with prefix. */
+static int count_entries(const char *dir, const char *prefix)
+{
+    DIR *d = opendir(dir);
+    int n = 0;
+    for (struct dirent *e; d && (e = readdir(d)) != NULL;)
+        n += strncmp(e->d_name, prefix, strlen(prefix)) == 0;
+    if (d)
+        closedir(d);
+    return n;
+}
+
+/* SIGKILL (or SIGHUP) of bench mid-run: the run child and the exec command's own children
+ * die with it; SIGHUP ends the sweep like SIGINT (130, temporary directory removed); after
+ * SIGKILL the next sweep removes the dead sweep's temporary directory. */
+static void kill_mid_run(int sig, const char *tag)
+{
+    char dir[1024], tmp[1100], cfg[2048], strategies[1400], env[1200], log[1100], mark[1100];
+    char needle[64];
+    snprintf(dir, sizeof dir, "%s", pbt_tmpdir(tag));
+    snprintf(tmp, sizeof tmp, "%s/tmp", dir);
+    mkdir(tmp, 0755);
+    snprintf(mark, sizeof mark, "%s/started", dir);
+    snprintf(needle, sizeof needle, "sleep 987%d", sig);
+    char script[1400], path[1100];
+    snprintf(path, sizeof path, "%s/run.sh", dir);
+    snprintf(script, sizeof script, "%s &\ntouch '%s'\n%s\n", needle, mark, needle);
+    pbt_write(path, script);
+    snprintf(strategies, sizeof strategies, "[{\"name\": \"exec\", \"command\": \"sh %s\"}]",
+             path);
+    snprintf(cfg, sizeof cfg, "%s", tiny_config(dir, "k", strategies, ", \"timeout_s\": 0"));
+    snprintf(env, sizeof env, "TMPDIR=%s", tmp);
+    snprintf(log, sizeof log, "%s/log", dir);
+    char *args[] = {"bench", "--config", cfg, "--out", dir, "--quiet", "--no-render", NULL};
+    pid_t pid = spawn_bench(log, env, args);
+    assert_true(wait_for_file(mark));
+    for (int i = 0; i < 3000 && count_processes(needle) < 2; i++)
+        usleep(10000);
+    assert_int_equal(count_processes(needle), 2);
+    kill(pid, sig);
+    int st = wait_status(pid);
+    assert_int_equal(st, sig == SIGKILL ? 128 + SIGKILL : 130);
+    for (int i = 0; i < 3000 && count_processes(needle) > 0; i++)
+        usleep(10000);
+    assert_int_equal(count_processes(needle), 0);       /* nothing of the run survives */
+    if (sig != SIGKILL) {
+        assert_int_equal(count_entries(tmp, "pb-run-"), 0);
+        return;
+    }
+    assert_int_equal(count_entries(tmp, "pb-run-"), 1); /* a SIGKILL'ed sweep leaves it */
+    char cfg2[2048], cmd[8192];
+    snprintf(cfg2, sizeof cfg2, "%s", tiny_config(dir, "k2", "[\"naive\"]", NULL));
+    snprintf(cmd, sizeof cmd, "TMPDIR='%s' '%s' --config '%s' --out '%s' --quiet --no-render "
+             ">/dev/null 2>&1", tmp, PB_BENCH_PATH, cfg2, dir);
+    assert_int_equal(system(cmd), 0);
+    assert_int_equal(count_entries(tmp, "pb-run-"), 0); /* removed by the next sweep */
+}
+
+static void test_sigkill_leaves_nothing(void **state)
+{
+    (void)state;
+    kill_mid_run(SIGKILL, "sweep-sigkill");
+}
+
+static void test_sighup_stops_cleanly(void **state)
+{
+    (void)state;
+    kill_mid_run(SIGHUP, "sweep-sighup");
+}
+
+/* Inside a 300 MiB memory cgroup (made under bench's own, skipped where that is not allowed)
+ * the guard sees the cgroup's room, not the machine's: a matrix run needing ~0.5 GiB is
+ * skipped before anything is allocated, and NAME.json's available memory is the cgroup's. */
+static void test_guard_sees_own_cgroup(void **state)
+{
+    (void)state;
+    char base[2048], cg[2300], file[2400], cfg[2048], cmd[8192];
+    int version = pb_env_memory_cgroup("", base, sizeof base);
+    const char *dir = pbt_tmpdir("sweep-cgroup");
+    snprintf(cg, sizeof cg, "%s/pbt-limit-%d", base, (int)getpid());
+    if (!version || mkdir(cg, 0755) != 0)
+        skip();
+    snprintf(file, sizeof file, "%s/%s", cg, version == 1 ? "memory.limit_in_bytes"
+                                                            : "memory.max");
+    FILE *f = fopen(file, "w");
+    int limited = f && fprintf(f, "314572800\n") > 0;
+    if (f && fclose(f) != 0)
+        limited = 0;
+    if (!limited) {
+        rmdir(cg);
+        skip();
+    }
+    snprintf(cfg, sizeof cfg, "%s/cg.config", dir);
+    pbt_write(cfg, "{\"name\": \"cg\", \"output\": {\"kind\": \"matrix\"}, \"sizes\": [6000],\n"
+              " \"repeats\": 1, \"warmup\": 0, \"overhead\": false, \"strategies\": "
+              "[\"blocked\"]}\n");
+    snprintf(cmd, sizeof cmd, "sh -c 'echo $$ > %s/cgroup.procs && exec %s --config %s --out %s "
+             "--quiet --no-render' > %s/log 2>&1", cg, PB_BENCH_PATH, cfg, dir, dir);
+    int rc = system(cmd);
+    for (int i = 0; i < 200 && rmdir(cg) != 0; i++)
+        usleep(10000);
+    assert_true(WIFEXITED(rc));
+    assert_int_equal(WEXITSTATUS(rc), 0);
+    char path[1100];
+    snprintf(path, sizeof path, "%s/cg.csv", dir);
+    char *csv = pbt_slurp(path);
+    assert_non_null(strstr(csv, "skipped: needs"));
+    free(csv);
+    snprintf(path, sizeof path, "%s/cg.json", dir);
+    json_error_t jerr;
+    json_t *meta = json_load_file(path, 0, &jerr);
+    json_int_t kib = json_integer_value(json_object_get(json_object_get(meta, "memory"),
+                                                        "available_kib"));
+    assert_true(kib > 0 && kib <= 300 * 1024);
+    json_decref(meta);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -318,6 +981,24 @@ int main(void)
         cmocka_unit_test(test_rmax_sweep),
         cmocka_unit_test(test_interrupt_then_resume),
         cmocka_unit_test(test_resume_other_config),
+        cmocka_unit_test(test_output_name_collision),
+        cmocka_unit_test(test_input_inside_out_refused),
+        cmocka_unit_test(test_symlink_in_out_refused),
+        cmocka_unit_test(test_second_sweep_locked_out),
+        cmocka_unit_test(test_descriptors_do_not_leak),
+        cmocka_unit_test(test_disk_full),
+        cmocka_unit_test(test_resume_drops_partial_line),
+        cmocka_unit_test(test_resume_keeps_first_session),
+        cmocka_unit_test(test_resume_counts_earlier_failures),
+        cmocka_unit_test(test_resume_refuses_changed_points),
+        cmocka_unit_test(test_guard_before_points),
+        cmocka_unit_test(test_default_timeout),
+        cmocka_unit_test(test_sigint_while_rendering),
+        cmocka_unit_test(test_sigint_during_reference),
+        cmocka_unit_test(test_sigkill_during_reference),
+        cmocka_unit_test(test_sigkill_leaves_nothing),
+        cmocka_unit_test(test_sighup_stops_cleanly),
+        cmocka_unit_test(test_guard_sees_own_cgroup),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }
