@@ -150,7 +150,8 @@ static void test_resume_other_config(void **state)
     free(after);
 }
 
-/* Sweeps the config text (written to DIR/NAME.json) in this process; *rows gets its CSV. */
+/* Sweeps the config text (written to DIR/NAME.config, outside the names a sweep writes) in
+ * this process; *rows gets its CSV. */
 static void sweep_text(const char *tag, const char *text, struct pb_row **rows, size_t *nrows)
 {
     const char *dir = pbt_tmpdir(tag);
@@ -159,7 +160,7 @@ static void sweep_text(const char *tag, const char *text, struct pb_row **rows, 
     struct pb_err err = { "" };
     struct pb_sweep_result r;
     struct pb_sweep_opts o = { .outdir = dir, .force = 1 };
-    snprintf(path, sizeof path, "%s/%s.json", dir, tag);
+    snprintf(path, sizeof path, "%s/%s.config", dir, tag);
     pbt_write(path, text);
     if (pb_config_load(path, &e, &err) != 0)
         fail_msg("%s", err.msg);
