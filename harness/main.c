@@ -160,7 +160,7 @@ static int cmd_dry_run(const struct pb_experiment *e)
     size_t nruns;
     if (pb_plan_build(e, &runs, &nruns) < 0) {
         fprintf(stderr, "bench: %s: the plan (sizes x threads x ranks x strategies x runs per "
-                "point) is too large to hold in memory\n", e->path);
+                "point) is too large: more than 10^8 runs, or more than memory holds\n", e->path);
         return EXIT_USAGE;
     }
     double avail = pb_sweep_available_bytes(), total_s = 0, peak = 0;

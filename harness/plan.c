@@ -112,14 +112,19 @@ static size_t plan_length(const struct pb_experiment *e, size_t np)
     return total > SIZE_MAX - over ? SIZE_MAX : total + over;
 }
 
+/* The most runs a plan may hold: at a millisecond a run, more would take over a day, and the
+ * list alone would need gigabytes. Larger plans are refused before any allocation, so the
+ * answer does not depend on how the allocator (or a sanitizer's) treats a huge request. */
+#define PB_PLAN_MAX_RUNS ((size_t)100000000)
+
 int pb_plan_build(const struct pb_experiment *e, struct pb_run **runs, size_t *nruns)
 {
     *runs = NULL;
     *nruns = 0;
     size_t np = list_points(e, NULL);
     size_t total = plan_length(e, np);
-    if (total == SIZE_MAX || total > SIZE_MAX / sizeof **runs)
-        return -ENOMEM;
+    if (total == SIZE_MAX || total > PB_PLAN_MAX_RUNS)
+        return -ENOMEM;                 /* refused before asking the allocator for it */
     struct point *pts = malloc((np ? np : 1) * sizeof *pts);
     struct pb_run *out = malloc((total ? total : 1) * sizeof *out);
     if (!pts || !out) {

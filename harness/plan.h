@@ -21,7 +21,8 @@ struct pb_run {
 
 /* Builds the run list: overhead runs first (one per strategy and thread count), then for each n
  * in the config's order its warm-ups and repeats of every strategy × threads (× ranks), shuffled
- * within that n when e->order is random. *runs is malloc'd. Returns 0 or -ENOMEM. */
+ * within that n when e->order is random. *runs is malloc'd. Returns 0, or -ENOMEM for a plan of
+ * more than 10^8 runs (refused before allocating) or one that cannot be allocated. */
 int pb_plan_build(const struct pb_experiment *e, struct pb_run **runs, size_t *nruns);
 
 #endif

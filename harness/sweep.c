@@ -829,7 +829,8 @@ static int preflight(struct sweep *s, struct pb_err *err)
     int rc = pb_plan_build(s->e, &s->runs, &s->nruns);
     if (rc < 0)
         return pb_fail(err, rc, "%s: the plan (sizes x threads x ranks x strategies x runs per "
-                       "point) is too large to hold in memory: %s", s->e->path, strerror(-rc));
+                       "point) is too large: more than 10^8 runs, or more than memory holds",
+                       s->e->path);
     if (s->e->output == PB_OUTPUT_HISTOGRAM && pb_edges_make(&s->e->bins, &s->edges) < 0)
         return pb_fail(err, -EINVAL, "%s: output.bins: cannot make %zu increasing edges from "
                        "%g to %g", s->e->path, s->e->bins.count, s->e->bins.min, s->e->bins.max);
