@@ -671,7 +671,7 @@ static int plan(const struct grid *g, int threads, struct tasklist *l)
     }
     if (!err && cur.cost > 0)
         err = push(l, cur);
-    if (!err)
+    if (!err && l->n > 1)
         qsort(l->t, l->n, sizeof *l->t, by_cost_desc);
     nbrs_free(&rc);
     return err;
