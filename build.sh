@@ -13,7 +13,8 @@ cd "$(dirname "$0")"
 # Debian packages the build and the benchmark need; the tests need a few more.
 RUN_PACKAGES=(build-essential cmake pkg-config git libjansson-dev libcmocka-dev gnuplot-nox
               libopenmpi-dev openmpi-bin python3 python3-numpy python3-scipy python3-numba)
-TEST_PACKAGES=(clang libclang-rt-14-dev libomp-14-dev valgrind chromium)
+TEST_PACKAGES=(clang libclang-rt-14-dev libomp-14-dev valgrind chromium
+               python3-sklearn cython3 python3-dev)   # the sklearn and Cython baselines' tests
 
 # Installs those of the given packages dpkg does not report as installed (as root, or via sudo).
 # apt-get's output goes to a log file, printed only when it fails; one line says what is
