@@ -23,14 +23,12 @@ def main():
     if args.box > 0 and len(x) and (x.min() < 0 or x.max() >= args.box):
         pbcommon.refuse(f"cKDTree's periodic box needs points in [0, {args.box:g}); these span "
                         f"[{x.min():g}, {x.max():g}]")
-    with pbcommon.Timer(args.time):
-        if len(x) > 1:
-            tree = spatial.cKDTree(x, boxsize=args.box or None)
-            c = tree.count_neighbors(tree, pbcommon.below_edges(np, edges))
-            counts = pbcommon.cumulative_bins(np, c, len(x), edges)
-        else:
-            counts = np.zeros(len(edges) - 1, dtype=np.int64)
-    pbcommon.write_csv(args.out, edges, counts)
+
+    def count(pts, radii):
+        tree = spatial.cKDTree(pts, boxsize=args.box or None)
+        return tree.count_neighbors(tree, radii)
+
+    pbcommon.tree_histogram(np, args, x, edges, count)
     return 0
 
 

@@ -223,3 +223,16 @@ def cumulative_bins(np, c, n, edges):
     (c - n) / 2, none below an edge <= 0; consecutive differences are the bins."""
     below = np.where(edges > 0, (np.asarray(c, dtype=np.int64) - n) // 2, 0)
     return np.diff(below)
+
+
+def tree_histogram(np, args, x, edges, count):
+    """The tree baselines' shared run: count(x, radii) gives a tree's cumulative ordered-pair
+    counts at radii just below each edge; timed (tree build included) into args.time, turned
+    into half-open bins by cumulative_bins (zeros for fewer than 2 points) and written to
+    args.out."""
+    with Timer(args.time):
+        if len(x) > 1:
+            counts = cumulative_bins(np, count(x, below_edges(np, edges)), len(x), edges)
+        else:
+            counts = np.zeros(len(edges) - 1, dtype=np.int64)
+    write_csv(args.out, edges, counts)

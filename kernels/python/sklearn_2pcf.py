@@ -20,14 +20,11 @@ def main():
                         "distance")
     x = pbcommon.load_points(np, args.points)
     edges = pbcommon.load_edges(np, args.edges)
-    with pbcommon.Timer(args.time):
-        if len(x) > 1:
-            tree = neighbors.KDTree(x)
-            c = tree.two_point_correlation(x, pbcommon.below_edges(np, edges), dualtree=True)
-            counts = pbcommon.cumulative_bins(np, c, len(x), edges)
-        else:
-            counts = np.zeros(len(edges) - 1, dtype=np.int64)
-    pbcommon.write_csv(args.out, edges, counts)
+
+    def count(pts, radii):
+        return neighbors.KDTree(pts).two_point_correlation(pts, radii, dualtree=True)
+
+    pbcommon.tree_histogram(np, args, x, edges, count)
     return 0
 
 
