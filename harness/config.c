@@ -340,8 +340,8 @@ static int check_string(struct ctx *c, json_t *v, const char *field, const char 
     return 0;
 }
 
-/* Index of value in choices "a|b|c", or -1. */
-static int choice_index(const char *choices, const char *value)
+/* See experiment.h. */
+int pb_choice_index(const char *choices, const char *value)
 {
     size_t vl = strlen(value);
     for (int i = 0; *choices; i++) {
@@ -364,7 +364,7 @@ static int opt_choice(struct ctx *c, json_t *obj, const char *parent, const char
     *out = def;
     if (!v)
         return 0;
-    *out = json_is_string(v) ? choice_index(choices, json_string_value(v)) : -1;
+    *out = json_is_string(v) ? pb_choice_index(choices, json_string_value(v)) : -1;
     if (*out < 0)
         return fail(c, field, "expected one of %s, got %s", choices, describe(c, v));
     return 0;
@@ -1034,7 +1034,7 @@ static int param_value(struct ctx *c, json_t *v, const char *field,
     if (!(*out = strdup(text)))
         return -ENOMEM;
     const char *buf = *out;
-    if (spec->choices && choice_index(spec->choices, buf) < 0)
+    if (spec->choices && pb_choice_index(spec->choices, buf) < 0)
         return fail(c, field, "expected one of %s, got %s", spec->choices, describe(c, v));
     if (strpbrk(buf, ";=\n\r\t\"") || !*buf)
         return fail(c, field, "a parameter value must be non-empty and hold no ';', '=', '\"' "

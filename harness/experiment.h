@@ -113,6 +113,9 @@ struct pb_experiment {
  * -errno for I/O) with one message in err of the form "FILE:LINE:COL: FIELD: what is wrong". */
 int pb_config_load(const char *path, struct pb_experiment *e, struct pb_err *err);
 
+/* Index of value in a parameter's choices "a|b|c", or -1 when it is not one of them. */
+int pb_choice_index(const char *choices, const char *value);
+
 /* Releases everything pb_config_load allocated; safe on a zeroed or half-filled struct. */
 void pb_experiment_free(struct pb_experiment *e);
 

@@ -211,6 +211,8 @@ static void bad_arguments(void **state)
         {"--strategy naive --output histogram --bins 0,10,x", "COUNT"},
         {"--strategy naive --output matrix --box -3", "--box"},
         {"--strategy naive --output matrix --box 1e200", "--box: 1e+200 is beyond 1e+150"},
+        {"--strategy grid --output histogram --bins 1,10,4 --param refine=abc",
+         "refine: 'abc' is not one of 1|2|3"},
         {"--strategy naive --output matrix --param x=1", "'x'"},
         {"--strategy naive --output matrix --frobnicate", "--frobnicate"},
         {"--strategy naive --threads 0 --output matrix", "--threads"},
