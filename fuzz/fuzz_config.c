@@ -1,11 +1,11 @@
-/* fuzz_config.c — libFuzzer target for the config loader, pb_config_load (harness/config.c).
+/* fuzz_config.c — libFuzzer target for the config loader, pb_config_load (harness/input/config.c).
  * Each input is a config file, written into a private folder so that relative paths in it
  * (points files, plugins) resolve there and find nothing but the config itself. Besides
  * crashes, leaks and sanitizer reports, a broken contract fails the input: a loaded experiment
  * satisfies every rule of the config reference that the struct can show, and a rejected one
  * leaves a message that starts with the file's path. pb_experiment_free runs in both cases,
  * since it must be safe on a half-filled struct. */
-#include "experiment.h"
+#include "config.h"
 #include "scratch.h"
 
 #include <math.h>

@@ -1,4 +1,4 @@
-/* fuzz_points.c — libFuzzer target for the points-file reader, pb_points_read (harness/points.c).
+/* fuzz_points.c — libFuzzer target for the points-file reader, pb_points_read (harness/input/points.c).
  * Each input is a points file. Besides crashes and sanitizer reports, a broken contract fails
  * the input: a success holds at least one point, every coordinate finite, and reading again
  * with max_n = half of them gives exactly that prefix; a failure frees everything and leaves

@@ -1,6 +1,6 @@
 /* exec-parallel.c — an external command that takes its worker count ({threads}), swept over the
  * config's thread counts like any parallel strategy: the study's multiprocessing.Pool.map.
- * Everything else is kernels/exec.h, shared with the serial exec strategy. */
+ * Everything else is kernels/support/exec.h, shared with the serial exec strategy. */
 #include "exec.h"
 
 /* One run of the configured command with k->threads workers. */

@@ -1,4 +1,4 @@
-"""pbcommon.py — what the baseline scripts share with the exec strategy (kernels/exec.h): the
+"""pbcommon.py — what the baseline scripts share with the exec strategy (kernels/support/exec.h): the
 command-line arguments, the input files the strategy writes, the output files it reads, and
 exit status 77 for "a dependency is missing" (the row then reads "skipped: <last stderr line>").
 

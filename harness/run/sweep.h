@@ -4,7 +4,7 @@
 #ifndef PAIRBENCH_SWEEP_H
 #define PAIRBENCH_SWEEP_H
 
-#include "experiment.h"
+#include "config.h"
 #include "plan.h"
 #include "results.h"
 

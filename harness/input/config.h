@@ -1,7 +1,7 @@
-/* experiment.h — one experiment as loaded from a JSON config (harness/config.c is the only file
+/* config.h — one experiment as loaded from a JSON config (harness/input/config.c is the only file
  * that reads JSON). Everything downstream (plan, runner, results) sees this struct, never JSON. */
-#ifndef PAIRBENCH_EXPERIMENT_H
-#define PAIRBENCH_EXPERIMENT_H
+#ifndef PAIRBENCH_CONFIG_H
+#define PAIRBENCH_CONFIG_H
 
 #include "error.h"
 #include "strategy.h"
@@ -34,7 +34,7 @@ struct pb_strategy_cfg {
     size_t rmax_index;               /* its index in the "rmax" list (0 without one) */
 };
 
-/* The Soneira-Peebles hierarchy of a "powerlaw" input (see harness/points.c). */
+/* The Soneira-Peebles hierarchy of a "powerlaw" input (see harness/input/points.c). */
 struct pb_powerlaw {
     int clusters;                    /* top-level spheres, centres uniform in the box */
     int levels;                      /* levels of sub-spheres below each top-level sphere */

@@ -1,5 +1,5 @@
 /* main_limits.c — `bench limits`: measures and prints this machine's limits
- * (harness/machine_limits.h), optionally also as JSON for scripts and reports. */
+ * (harness/run/machine_limits.h), optionally also as JSON for scripts and reports. */
 #include "fdio.h"
 #include "machine_limits.h"
 #include "main_commands.h"

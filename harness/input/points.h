@@ -3,7 +3,7 @@
 #define PAIRBENCH_POINTS_H
 
 #include "error.h"
-#include "experiment.h"
+#include "config.h"
 
 #include <stddef.h>
 

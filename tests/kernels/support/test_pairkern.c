@@ -1,4 +1,4 @@
-/* test_pairkern.c — the shared inner loops of kernels/pairkern.h: thresholds that replace the
+/* test_pairkern.c — the shared inner loops of kernels/support/pairkern.h: thresholds that replace the
  * square root, binning of squared distances against the plain binary search, edge cases of
  * the histogram (exactly on an edge, on and beyond the last edge), and the triangle split. */
 #include "support.h"

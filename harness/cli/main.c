@@ -2,7 +2,7 @@
  * prints progress, warnings and the closing table. Exit status: 0 every run ok and verified,
  * 1 some run failed or did not verify, 2 usage or config error, 130 interrupted. */
 #include "envinfo.h"
-#include "experiment.h"
+#include "config.h"
 #include "main_commands.h"
 #include "plugin.h"
 #include "registry.h"

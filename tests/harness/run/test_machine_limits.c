@@ -1,4 +1,4 @@
-/* test_machine_limits.c — harness/machine_limits.c: every measured figure is positive and finite
+/* test_machine_limits.c — harness/run/machine_limits.c: every measured figure is positive and finite
  * (no timing thresholds: the machine is shared), the pair-rate bound lies at or above what the
  * project's own kernel achieves in the same process (the model check: a bound below a measured
  * rate is no bound), the fraction formulas on known numbers, and the choice of the peak's

@@ -8,7 +8,7 @@
 #ifndef PAIRBENCH_REFSET_H
 #define PAIRBENCH_REFSET_H
 
-#include "experiment.h"
+#include "config.h"
 #include "verify.h"
 
 #define PB_REFSET_SLOTS (PB_VERIFY_MAX_REFERENCES + 1)

@@ -2,7 +2,7 @@
 #ifndef PAIRBENCH_PROBLEM_H
 #define PAIRBENCH_PROBLEM_H
 
-#include "experiment.h"
+#include "config.h"
 #include "points.h"
 
 /* Makes the count+1 edges of b into *edges (malloc'd): linear lo + k(hi-lo)/count, log

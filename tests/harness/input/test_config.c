@@ -2,7 +2,7 @@
  * config in tests/configs/invalid/ fails with the message fragments in its .expect file. */
 #include "support.h"
 
-#include "experiment.h"
+#include "config.h"
 #include "registry.h"
 
 #include <dirent.h>

@@ -1,4 +1,4 @@
-/* test_npy.c — harness/npy.c: round trips through our reader, numpy.load of what we write, and
+/* test_npy.c — harness/input/npy.c: round trips through our reader, numpy.load of what we write, and
  * (n, 3) tables as numpy saves them (float64/float32, C/Fortran order) read into columns, with
  * every malformed table refused by name. */
 #include "support.h"

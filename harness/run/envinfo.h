@@ -8,7 +8,7 @@
  *   unknown), flags [..], online, allowed, affinity ("0-3,8")},
  *   kernel_level (the instruction-set level the hot kernels run at: "x86-64", "x86-64-v3",
  *   "x86-64-v4" when the build dispatches, "build (avx512)" etc. when it is built for one CPU;
- *   see kernels/pairkern.h),
+ *   see kernels/support/pairkern.h),
  *   memory {total_kib, available_kib},
  *   transparent_hugepage {enabled, defrag}   ("always" | "madvise" | "never" | "unknown"),
  *   governor (string, null when unreadable),

@@ -4,7 +4,7 @@
 #ifndef PAIRBENCH_RUNNER_H
 #define PAIRBENCH_RUNNER_H
 
-#include "experiment.h"
+#include "config.h"
 #include "verify.h"
 
 #include <stdint.h>

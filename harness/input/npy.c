@@ -1,4 +1,4 @@
-/* npy.c — .npy files on disk for the harness; see harness/npy.h and kernels/npyfmt.h. */
+/* npy.c — .npy files on disk for the harness; see harness/input/npy.h and kernels/support/npyfmt.h. */
 #include "npyfmt.h"
 #include "npy.h"
 

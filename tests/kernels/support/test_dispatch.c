@@ -1,4 +1,4 @@
-/* test_dispatch.c — the kernel levels of kernels/pairkern.h: every level this file carries and
+/* test_dispatch.c — the kernel levels of kernels/support/pairkern.h: every level this file carries and
  * this CPU runs (x86-64, x86-64-v3, x86-64-v4) gives counts bit-identical to a plain sqrt-and-
  * search reference, through every hot entry point (rows, block pairs, bare tiles), in double
  * and float, open and periodic, with edge sets that take both index paths (cells 2^32 keys wide

@@ -1,6 +1,6 @@
 /* npy.h (harness) — writing and reading NumPy .npy files: `bench compute --save m.npy` writes the
  * distance matrix so numpy.load reads it, and tests read files back. The header format itself
- * lives in kernels/npyfmt.h, shared with the exec strategy. */
+ * lives in kernels/support/npyfmt.h, shared with the exec strategy. */
 #ifndef PAIRBENCH_HARNESS_NPY_H
 #define PAIRBENCH_HARNESS_NPY_H
 

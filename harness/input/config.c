@@ -68,7 +68,7 @@
  * unknown one is an error that suggests the nearest known key. For a file input, the file is
  * read here once, so that a bad or short file fails before any run starts. */
 #include "exec-check.h"
-#include "experiment.h"
+#include "config.h"
 #include "jsonpos.h"
 #include "plugin.h"
 #include "points.h"
@@ -340,7 +340,7 @@ static int check_string(struct ctx *c, json_t *v, const char *field, const char 
     return 0;
 }
 
-/* See experiment.h. */
+/* See config.h. */
 int pb_choice_index(const char *choices, const char *value)
 {
     size_t vl = strlen(value);

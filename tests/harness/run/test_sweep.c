@@ -10,7 +10,7 @@
 #include "support.h"
 
 #include "envinfo.h"
-#include "experiment.h"
+#include "config.h"
 #include "plan.h"
 #include "registry.h"
 #include "results.h"

@@ -9,7 +9,7 @@
  * Edges: linear lo + k(hi-lo)/count, log lo (hi/lo)^(k/count), the first and last exactly MIN
  * and MAX; --bins is required for a histogram (no range is guessed from the data).
  *
- * Points: text or NumPy .npy (see harness/points.h); with --box they are wrapped into [0, L)^3
+ * Points: text or NumPy .npy (see harness/input/points.h); with --box they are wrapped into [0, L)^3
  * first. Timings on stdout after the summary, so that they can be set beside other tools':
  * loading the points, building the strategy's structure (out.build_s, inside its call; 0 when
  * it builds none) and counting (the call's wall time less the build), and the distance

@@ -2,7 +2,7 @@
 #ifndef PAIRBENCH_PLAN_H
 #define PAIRBENCH_PLAN_H
 
-#include "experiment.h"
+#include "config.h"
 
 enum pb_run_kind {
     PB_RUN_MEASURED = 0,             /* counted in the summary */
