@@ -53,6 +53,7 @@
  * out->dist_evals the distances the kernels evaluated, summed over workers.
  */
 #include "pairkern.h"
+#include "pbclock.h"
 
 #include <stdatomic.h>
 #include <stdio.h>
@@ -140,14 +141,6 @@ struct worker {
     uint64_t evals;                  /* distances this worker evaluated */
     struct nbrs rc;                  /* scratch for neighbours() */
 };
-
-/* Seconds on the monotonic clock. */
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 /* Parses the refine parameter (NULL: the default 2) into *refine. Returns 0 or -EINVAL with a
  * note. */
@@ -790,13 +783,13 @@ static int run(const struct pb_problem *p, const struct pb_params *k, struct pb_
     int err = parse_refine(k, out, &refine);
     if (err || (err = pb_bins_init(&b, p)))
         return err;
-    double t0 = now_s();
+    double t0 = pb_now_s();
     struct grid g;
     struct tasklist l = { 0 };
     err = grid_build(&g, p, refine, k->threads);
     if (!err)
         err = plan(&g, k->threads, &l);
-    out->build_s = now_s() - t0;
+    out->build_s = pb_now_s() - t0;
     if (!err)
         err = run_workers(&g, &b, &l, k, out);
     free(l.t);

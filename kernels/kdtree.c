@@ -20,6 +20,7 @@
  * its dynamic schedule is exactly the atomic task counter needed, and its thread team
  * persists across runs, so a run does not pay thread creation. */
 #include "pairkern.h"
+#include "pbclock.h"
 
 #include <float.h>
 #include <omp.h>
@@ -89,14 +90,6 @@ struct worker {
 /* ---------------------------------------------------------------------------------------------
  * Building the tree.
  */
-
-/* Seconds on the monotonic clock. */
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 /* Swaps points i and j in the three coordinate arrays c. */
 static inline void swap3(double *const c[3], ptrdiff_t i, ptrdiff_t j)
@@ -787,9 +780,9 @@ static int run(const struct pb_problem *p, const struct pb_params *k, struct pb_
     if (err || (err = pb_bins_init(&b, p)))
         return err;
     struct tree t = { 0 };
-    double t0 = now_s();
+    double t0 = pb_now_s();
     err = tree_build(&t, p, &b, leaf, k->threads);
-    out->build_s = now_s() - t0;
+    out->build_s = pb_now_s() - t0;
     if (!err)
         err = count(&t, &b, k, out);
     tree_free(&t);

@@ -4,6 +4,7 @@
 #include "envinfo.h"
 #include "config.h"
 #include "main_commands.h"
+#include "pbclock.h"
 #include "plugin.h"
 #include "registry.h"
 #include "runner.h"
@@ -204,13 +205,6 @@ struct progress {
     double t0;
 };
 
-static double wall_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
 /* Formats seconds as "1h02m", "3m05s" or "12.3s". */
 static const char *fmt_dur(double s, char *buf, size_t size)
 {
@@ -226,7 +220,7 @@ static const char *fmt_dur(double s, char *buf, size_t size)
 static void on_begin(void *ctx, size_t total, size_t resumed)
 {
     struct progress *p = ctx;
-    p->t0 = wall_now();
+    p->t0 = pb_now_s();
     if (!p->quiet && resumed)
         fprintf(stderr, "resuming: %zu runs already recorded, %zu to go\n", resumed, total);
 }
@@ -240,7 +234,7 @@ static void on_start(void *ctx, size_t k, size_t total, const struct pb_row *r, 
     char el[32], et[32];
     fprintf(stderr, "\r\033[K[%zu/%zu] %s%s%s%s n=%zu T=%d %s  elapsed %s  ETA %s", k, total,
             r->strategy, r->params[0] ? "[" : "", r->params, r->params[0] ? "]" : "", r->n,
-            r->threads, r->kind, fmt_dur(wall_now() - p->t0, el, sizeof el),
+            r->threads, r->kind, fmt_dur(pb_now_s() - p->t0, el, sizeof el),
             fmt_dur(eta, et, sizeof et));
     fflush(stderr);
 }

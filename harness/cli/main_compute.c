@@ -16,6 +16,7 @@
  * evaluations per counted pair when the strategy reports them (out.dist_evals).
  */
 #include "fdio.h"
+#include "pbclock.h"
 #include "main_commands.h"
 #include "npy.h"
 #include "points.h"
@@ -317,14 +318,6 @@ static int save(const struct compute_args *a, const struct pb_problem *p,
     return rc;
 }
 
-/* Seconds on the monotonic clock. */
-static double now_s(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
-
 /* nftw callback: removes one entry of the temporary folder, children first. */
 static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
@@ -345,9 +338,9 @@ static int run_once(const struct pb_strategy *s, const struct pb_problem *p,
         return -errno;
     }
     k.tmpdir = tmp;
-    double t0 = now_s();
+    double t0 = pb_now_s();
     int rc = s->run(p, &k, out);
-    *wall = now_s() - t0;
+    *wall = pb_now_s() - t0;
     nftw(tmp, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
     if (rc == -ENOTSUP)
         fprintf(stderr, "bench compute: %s cannot run here: %s\n", s->name,
@@ -416,9 +409,9 @@ static int compute(struct compute_args *a, const struct pb_strategy *s)
             a->count, a->min, a->max);
         return 2;
     }
-    double t0 = now_s(), wall = 0;
+    double t0 = pb_now_s(), wall = 0;
     int status = load_points(a, &pts) < 0 ? 2 : 0;
-    double load_s = now_s() - t0;
+    double load_s = pb_now_s() - t0;
     struct pb_problem p = {.n = pts.n, .x = pts.x, .y = pts.y, .z = pts.z, .xf = pts.xf,
                            .yf = pts.yf, .zf = pts.zf, .precision = a->single,
                            .box = a->box, .output = a->output, .nbins = a->count,

@@ -5,6 +5,7 @@
  * fastest way this machine writes a large buffer, which is the bound a matrix writer faces. */
 #include "machine_limits.h"
 #include "pairkern.h"
+#include "pbclock.h"
 #include "registry.h"
 
 #include <errno.h>
@@ -31,13 +32,6 @@
 #define BIN_TABLE 34                 /* 32 bins + below + above, as the kernels' extended bins */
 #define BIN_REPEAT 64                /* sweeps of the keys per pass */
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 /* Writes every byte of buf with `threads` threads, each its own contiguous slice, and returns
  * the seconds between the barrier before the first store and the barrier after the last. */
 static double store_pass(char *buf, size_t bytes, int threads, int value)
@@ -49,12 +43,12 @@ static double store_pass(char *buf, size_t bytes, int threads, int value)
         size_t lo = bytes / nt * t, hi = t + 1 == nt ? bytes : bytes / nt * (t + 1);
 #pragma omp barrier
 #pragma omp master
-        t0 = now_s();
+        t0 = pb_now_s();
 #pragma omp barrier
         memset(buf + lo, value, hi - lo);
 #pragma omp barrier
 #pragma omp master
-        t1 = now_s();
+        t1 = pb_now_s();
     }
     volatile char sink = buf[bytes - 1];   /* the stores are observable */
     (void)sink;
@@ -193,9 +187,9 @@ static double fp_rate(double (*mix)(long), int lanes)
     volatile double sink = mix(FP_ITERS * 8);  /* warm-up: clocks up, code in cache */
     double best = INFINITY;
     for (int r = 0; r < MICRO_PASSES; r++) {
-        double t0 = now_s();
+        double t0 = pb_now_s();
         sink = mix(FP_ITERS);
-        best = fmin(best, now_s() - t0);
+        best = fmin(best, pb_now_s() - t0);
     }
     (void)sink;
     return (double)FP_ITERS * FP_CHAINS * PB_D2_OPS * lanes / best;
@@ -252,9 +246,9 @@ static void measure_bins(struct pb_limits *l)
     volatile uint64_t sink = bin_pass(keys, t, 1);   /* warm-up */
     double best = INFINITY;
     for (int r = 0; r < 2 * MICRO_PASSES; r++) {
-        double t0 = now_s();
+        double t0 = pb_now_s();
         sink = bin_pass(keys, t, 1 + 3 * (r & 1));
-        best = fmin(best, now_s() - t0);
+        best = fmin(best, pb_now_s() - t0);
     }
     (void)sink;
     l->bin_incr_per_s = (double)BIN_KEYS * BIN_REPEAT / best;
@@ -337,9 +331,9 @@ static int peak_rate(const struct pb_strategy *s, struct peak_data *d, size_t n,
     for (int pass = 0; pass < PEAK_MIN_PASSES || spent < min_time_s; pass++) {
         struct pb_output out = {.counts = d->counts};
         memset(d->counts, 0, sizeof d->counts);
-        double t0 = now_s();
+        double t0 = pb_now_s();
         int rc = s->run(&p, &k, &out);
-        double t = now_s() - t0;
+        double t = pb_now_s() - t0;
         if (rc < 0)
             return pb_fail(err, rc, "limits: %s failed on %zu points: %s", s->name, n,
                            out.note[0] ? out.note : strerror(-rc));

@@ -10,6 +10,7 @@
 
 #include "envinfo.h"
 #include "fdio.h"
+#include "pbclock.h"
 #include "machine_limits.h"
 #include "plots.h"
 #include "points.h"
@@ -419,13 +420,6 @@ static double remaining_estimate(const struct pb_experiment *e, const struct pb_
     return t;
 }
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
 /* The loop over the plan. Rows recorded by an earlier session count in the totals, so the
  * exit status describes the whole result set. Returns 0, -EINTR or -errno with err filled. */
 static int run_plan(struct sweep *s, struct pb_err *err)
@@ -439,7 +433,7 @@ static int run_plan(struct sweep *s, struct pb_err *err)
     }
     if (s->h && s->h->begin)
         s->h->begin(s->h->ctx, todo, resumed);
-    double t0 = now_s(), est_total = remaining_estimate(s->e, runs, 0, nruns), est_done = 0;
+    double t0 = pb_now_s(), est_total = remaining_estimate(s->e, runs, 0, nruns), est_done = 0;
     for (size_t i = 0; i < nruns; i++) {
         row_keys(s, &runs[i], &row);
         double est = pb_sweep_estimate_seconds(s->e, &runs[i]);
@@ -449,7 +443,7 @@ static int run_plan(struct sweep *s, struct pb_err *err)
             est_done += est;
             continue;
         }
-        double elapsed = now_s() - t0;
+        double elapsed = pb_now_s() - t0;
         double eta = est_done > 0 ? elapsed / est_done * (est_total - est_done) : est_total;
         if (s->h && s->h->run_start)
             s->h->run_start(s->h->ctx, ++k, todo, &row, eta);
