@@ -69,6 +69,7 @@
  * read here once, so that a bad or short file fails before any run starts. */
 #include "exec-check.h"
 #include "config.h"
+#include "hash.h"
 #include "jsonpos.h"
 #include "plugin.h"
 #include "points.h"
@@ -411,17 +412,6 @@ static char *resolve(const char *dir, const char *rel)
     if (out)
         snprintf(out, len, "%s/%s", dir, rel);
     return out;
-}
-
-/* FNV-1a 64 of the bytes, as 16 hex digits into hex[17]. */
-static void fnv1a_hex(const char *text, size_t len, char hex[17])
-{
-    uint64_t h = 0xcbf29ce484222325ull;
-    for (size_t i = 0; i < len; i++) {
-        h ^= (unsigned char)text[i];
-        h *= 0x100000001b3ull;
-    }
-    snprintf(hex, 17, "%016llx", (unsigned long long)h);
 }
 
 /* Offset of the first byte that breaks UTF-8 (overlongs, surrogates and code points past
@@ -1449,7 +1439,7 @@ int pb_config_load(const char *path, struct pb_experiment *e, struct pb_err *err
     if (!rc)
         rc = parse_text(&c, &root);
     if (!rc) {
-        fnv1a_hex(c.text, c.len, e->hash);
+        pb_fnv1a64_hex(pb_fnv1a64(PB_FNV1A64_INIT, c.text, c.len), e->hash);
         rc = parse_root(&c, root);
     }
     json_decref(root);

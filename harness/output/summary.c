@@ -5,6 +5,7 @@
  * reader never sees half a summary. */
 #include "summary.h"
 #include "fdio.h"
+#include "hash.h"
 #include "stats.h"
 
 #include <errno.h>
@@ -61,27 +62,19 @@ static int cmp_rowptr(const void *p, const void *q)
     return c ? c : (a > b) - (a < b);   /* file order within a group: a stable sort */
 }
 
-/* FNV-1a 64 of s continuing from h. */
-static uint64_t fnv1a(uint64_t h, const char *s)
-{
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 0x100000001b3ull;
-    return h;
-}
-
 /* FNV-1a 64 of the group key "strategy|params|output|kind|precision|ranks|n|threads", so a
  * group's bootstrap does not depend on its neighbours; hashed piece by piece, whole at any
  * length. */
 static uint64_t key_seed(const struct pb_row *r)
 {
     char nums[96];
-    uint64_t h = 0xcbf29ce484222325ull;
+    uint64_t h = PB_FNV1A64_INIT;
     const char *text[] = { r->strategy, "|", r->params, "|", r->output, "|", r->kind, "|",
                            r->precision, "|" };
     for (size_t i = 0; i < sizeof text / sizeof text[0]; i++)
-        h = fnv1a(h, text[i]);
+        h = pb_fnv1a64(h, text[i], strlen(text[i]));
     snprintf(nums, sizeof nums, "%d|%zu|%d", r->ranks, r->n, r->threads);
-    return fnv1a(h, nums);
+    return pb_fnv1a64(h, nums, strlen(nums));
 }
 
 /* Median of the non-negative values among the kib figures picked by get; NAN if none. */
