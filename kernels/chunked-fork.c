@@ -11,6 +11,7 @@
  * Children leave with _exit; the parent reaps every child it forked, on every path, and a child
  * that fails or dies makes the run fail with a note naming the worker and the signal. */
 #include "pairkern.h"
+#include "fdio.h"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -40,22 +41,6 @@ struct job {
     const cpu_set_t *cpus;           /* CPUs to pin to, or NULL */
 };
 
-/* Writes all of buf to fd. Returns 0 or -errno. Child side. */
-static int write_all(int fd, const void *buf, size_t len)
-{
-    const char *c = buf;
-    while (len > 0) {
-        ssize_t w = write(fd, c, len);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return w < 0 ? -errno : -EIO;
-        c += w;
-        len -= (size_t)w;
-    }
-    return 0;
-}
-
 /* A private anonymous mapping of bytes (at least one) into out, with huge pages asked for, as
  * pb_matrix_alloc does for the matrix. Returns 0 or -errno. */
 static int chunk_alloc(struct pb_output *out, size_t bytes)
@@ -73,7 +58,7 @@ static int child_pipe(const struct job *j, const struct child *c, int fd)
             return -ENOMEM;
         pb_hist_rows(p, j->b, c->i0, c->i1, h);
         pb_hist_reduce(h, p->nbins, counts);
-        return write_all(fd, counts, p->nbins * sizeof *counts);
+        return pb_write_all(fd, counts, p->nbins * sizeof *counts);
     }
     struct pb_output chunk = { 0 };            /* private rows, huge pages like the matrix */
     size_t bytes = (c->i1 - c->i0) * p->n * pb_elem_bytes(p);
@@ -81,7 +66,7 @@ static int child_pipe(const struct job *j, const struct child *c, int fd)
     if (err)
         return err;
     pb_matrix_rows(p, c->i0, c->i1, chunk.matrix, c->i0);
-    return write_all(fd, chunk.matrix, bytes);
+    return pb_write_all(fd, chunk.matrix, bytes);
 }
 
 /* Restores the default action of the fatal signals in a child: a handler inherited from the

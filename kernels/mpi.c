@@ -15,6 +15,7 @@
  * whatever the launcher template (other launchers ignore them).
  */
 #include "pairkern.h"
+#include "fdio.h"
 #include "mpi/wire.h"
 
 #include <errno.h>
@@ -89,40 +90,6 @@ static int find_worker(const struct pb_params *k, char *buf, size_t size, struct
     return -ENOTSUP;
 }
 
-/* Writes len bytes of buf to fd. Returns 0 or -errno. */
-static int write_all(int fd, const void *buf, size_t len)
-{
-    const char *p = buf;
-    while (len > 0) {
-        ssize_t w = write(fd, p, len);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w < 0)
-            return -errno;
-        p += w;
-        len -= (size_t)w;
-    }
-    return 0;
-}
-
-/* Reads exactly len bytes from fd into buf. Returns 0, -EIO when the file is short, or -errno. */
-static int read_all(int fd, void *buf, size_t len)
-{
-    char *p = buf;
-    while (len > 0) {
-        ssize_t r = read(fd, p, len);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r < 0)
-            return -errno;
-        if (r == 0)
-            return -EIO;
-        p += r;
-        len -= (size_t)r;
-    }
-    return 0;
-}
-
 /* The matrix_io parameter as the wire's enum. */
 static uint32_t matrix_io(const struct pb_params *k)
 {
@@ -146,15 +113,15 @@ static int write_problem(const struct pb_problem *p, const struct pb_params *k, 
              : open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (fd < 0)
         goto err;
-    int rc = write_all(fd, &h, sizeof h);
+    int rc = pb_write_all(fd, &h, sizeof h);
     if (!rc && hist)
-        rc = write_all(fd, p->edges, (p->nbins + 1) * sizeof(double));
+        rc = pb_write_all(fd, p->edges, (p->nbins + 1) * sizeof(double));
     if (!rc)
-        rc = write_all(fd, p->x, p->n * sizeof(double));
+        rc = pb_write_all(fd, p->x, p->n * sizeof(double));
     if (!rc)
-        rc = write_all(fd, p->y, p->n * sizeof(double));
+        rc = pb_write_all(fd, p->y, p->n * sizeof(double));
     if (!rc)
-        rc = write_all(fd, p->z, p->n * sizeof(double));
+        rc = pb_write_all(fd, p->z, p->n * sizeof(double));
     if (close(fd) != 0 && !rc)
         rc = -errno;
     if (!rc)
@@ -222,18 +189,14 @@ static void exec_launcher(const struct pb_params *k, const char *cmd)
     _exit(127);
 }
 
-/* The last line or so of dir/launcher.log, on one line, into note after prefix. */
+/* The last line or so of dir/launcher.log (its last 199 bytes), on one line, into note after
+ * prefix. Not pb_file_last_line: mpirun's messages span several lines and often end in a rule
+ * of dashes, so the last line alone would say too little. */
 static void log_tail(const char *dir, const char *prefix, char *note, size_t size)
 {
     char path[PB_PATH], tail[200] = "";
-    int fd = join(path, sizeof path, dir, "launcher.log") ? -1 : open(path, O_RDONLY | O_CLOEXEC);
-    if (fd >= 0) {
-        off_t end = lseek(fd, 0, SEEK_END);
-        off_t from = end > (off_t)sizeof tail - 1 ? end - (off_t)sizeof tail + 1 : 0;
-        ssize_t r = pread(fd, tail, sizeof tail - 1, from);
-        tail[r > 0 ? r : 0] = '\0';
-        close(fd);
-    }
+    if (!join(path, sizeof path, dir, "launcher.log"))
+        pb_file_tail(path, tail, sizeof tail);
     for (char *c = tail; *c; c++)
         if (*c == '\n' || *c == '\r')
             *c = ' ';
@@ -288,16 +251,16 @@ static int read_result(const struct pb_problem *p, const char *dir, struct pb_ou
         return fd;
     struct pb_mpi_result r;
     size_t nb = p->output == PB_OUTPUT_HISTOGRAM ? p->nbins : 0;
-    int rc = read_all(fd, &r, sizeof r);
+    int rc = pb_read_all(fd, &r, sizeof r);
     if (!rc && (r.magic != PB_MPI_RESULT_MAGIC || r.nbins != nb))
         rc = -EIO;
     if (!rc && nb)
-        rc = read_all(fd, out->counts, nb * sizeof *out->counts);
+        rc = pb_read_all(fd, out->counts, nb * sizeof *out->counts);
     close(fd);
     if (rc) {
         snprintf(out->note, sizeof out->note, "%.160s/%s: malformed or short", dir,
                  PB_MPI_RESULT_FILE);
-        return rc;
+        return rc == -EPIPE ? -EIO : rc;    /* the file ended early */
     }
     out->self_wall_s = r.wall_s > 0 ? r.wall_s : 1e-9;  /* > 0 marks the time as self-measured */
     out->rank_max_kib = (long)r.rank_max_kib;
@@ -314,8 +277,10 @@ static int read_matrix(const struct pb_problem *p, const char *dir, struct pb_ou
         return fd;
     int rc = pb_matrix_alloc(out, p->n, elem, 0);
     if (!rc)
-        rc = read_all(fd, out->matrix, p->n * p->n * elem);
+        rc = pb_read_all(fd, out->matrix, p->n * p->n * elem);
     close(fd);
+    if (rc == -EPIPE)
+        rc = -EIO;                          /* the file ended early */
     if (rc)
         snprintf(out->note, sizeof out->note, "%.160s/%s: %s", dir, PB_MPI_MATRIX_FILE,
                  rc == -EIO ? "shorter than n*n entries" : strerror(-rc));

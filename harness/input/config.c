@@ -69,6 +69,7 @@
  * read here once, so that a bad or short file fails before any run starts. */
 #include "exec-check.h"
 #include "config.h"
+#include "fdio.h"
 #include "hash.h"
 #include "jsonpos.h"
 #include "plugin.h"
@@ -476,29 +477,15 @@ static int read_config(struct ctx *c)
     int fd = open_config(c);
     if (fd < 0)
         return fd;
-    size_t cap = 4096, len = 0;
-    ssize_t got = 0;
-    char *buf = malloc(cap);
-    while (buf && len < (size_t)PB_MAX_CONFIG_BYTES + 1 &&
-           ((got = read(fd, buf + len, cap - len - 1)) > 0 || (got < 0 && errno == EINTR))) {
-        len += got > 0 ? (size_t)got : 0;
-        char *nb = len + 1 == cap ? realloc(buf, cap *= 2) : buf;
-        if (!nb)
-            free(buf);
-        buf = nb;
-    }
-    int rc = !buf ? -ENOMEM : got < 0 ? -errno : 0;
+    char *buf = NULL;
+    size_t len = 0;
+    int rc = pb_read_fd(fd, (size_t)PB_MAX_CONFIG_BYTES, &buf, &len);
     close(fd);
-    if (!rc && len > (size_t)PB_MAX_CONFIG_BYTES)
-        rc = pb_fail(c->err, -EINVAL, "%s: the config grew past the %ld MiB a config may hold "
-                     "while it was read", c->path, PB_MAX_CONFIG_BYTES >> 20);
-    else if (rc < 0)
-        pb_fail(c->err, rc, "%s: cannot read config: %s", c->path, strerror(-rc));
-    if (rc < 0) {
-        free(buf);
-        return rc;
-    }
-    buf[len] = '\0';
+    if (rc == -EFBIG)
+        return pb_fail(c->err, -EINVAL, "%s: the config grew past the %ld MiB a config may hold "
+                       "while it was read", c->path, PB_MAX_CONFIG_BYTES >> 20);
+    if (rc < 0)
+        return pb_fail(c->err, rc, "%s: cannot read config: %s", c->path, strerror(-rc));
     c->e->text = buf;
     c->text = buf;
     c->len = len;

@@ -882,37 +882,6 @@ static int find_gnuplot(char *buf, size_t cap)
     return -ENOENT;
 }
 
-/* Reads fd to its end, keeping the last cap-1 bytes in buf (NUL-terminated). */
-static void read_tail(int fd, char *buf, size_t cap)
-{
-    size_t len = 0;
-    char chunk[1024];
-    ssize_t got;
-    while ((got = read(fd, chunk, sizeof chunk)) > 0 ||
-           (got < 0 && errno == EINTR && !pb_runner_interrupted())) {
-        for (ssize_t i = 0; i < got; i++) {
-            if (len == cap - 1) {
-                memmove(buf, buf + cap / 2, len - cap / 2);
-                len -= cap / 2;
-            }
-            buf[len++] = chunk[i];
-        }
-    }
-    buf[len] = '\0';
-}
-
-/* The last non-empty line of text, trimmed, copied into out. */
-static void last_line(const char *text, char *out, size_t cap)
-{
-    size_t end = strlen(text);
-    while (end > 0 && (text[end - 1] == '\n' || text[end - 1] == ' '))
-        end--;
-    size_t start = end;
-    while (start > 0 && text[start - 1] != '\n')
-        start--;
-    snprintf(out, cap, "%.*s", (int)(end - start), text + start);
-}
-
 /* Runs `gnuplot script`, its stdout discarded and its stderr's tail kept in msg. Returns the
  * exit status, 128+signal, or -errno when it could not be started. */
 static int run_gnuplot(const char *gnuplot, const char *script, char *msg, size_t cap)
@@ -937,7 +906,7 @@ static int run_gnuplot(const char *gnuplot, const char *script, char *msg, size_
         _exit(127);
     }
     close(fds[1]);
-    read_tail(fds[0], msg, cap);
+    pb_read_tail(fds[0], msg, cap, pb_runner_interrupted);   /* SIGINT: stop reading */
     close(fds[0]);
     if (pb_runner_interrupted())
         kill(pid, SIGKILL);                  /* SIGINT: stop rendering at once */
@@ -968,7 +937,7 @@ int pb_plots_render(const char *dir, const char *name, struct pb_err *err)
         if (st < 0)
             return pb_fail(err, st, "%s: cannot run gnuplot: %s", script, strerror(-st));
         if (st != 0) {
-            last_line(tail, line, sizeof line);
+            pb_last_line(tail, strlen(tail), line, sizeof line);
             return pb_fail(err, -EIO, "%s: gnuplot exited with %d: %s", script, st, line);
         }
     }

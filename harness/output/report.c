@@ -18,13 +18,6 @@
 
 /* ---------------------------------------------------------------- small helpers */
 
-/* The whole file at path as a malloc'd NUL-terminated buffer (*len its size), or NULL. */
-static char *read_all(const char *path, size_t *len)
-{
-    char *buf = NULL;
-    return pb_read_file(path, &buf, len) == 0 ? buf : NULL;
-}
-
 /* Writes len bytes of s HTML-escaped (text and attribute safe). */
 static void esc_n(FILE *f, const char *s, size_t len)
 {
@@ -484,12 +477,12 @@ static int write_figure(FILE *f, const char *dir, const char *name, const char *
         char path[4096];
         size_t len;
         snprintf(path, sizeof path, "%s/%s_%s.%s", dir, name, fig, kinds[k][0]);
-        unsigned char *data = (unsigned char *)read_all(path, &len);
-        if (!data)
+        char *data = NULL;
+        if (pb_read_file(path, &data, &len) != 0)
             continue;
         fprintf(f, "<figure id=\"fig-%s\"><img class=\"figure\" alt=\"%s figure\" "
                    "src=\"data:%s;base64,", fig, fig, kinds[k][1]);
-        base64(f, data, len);
+        base64(f, (const unsigned char *)data, len);
         fputs("\"><figcaption>", f);
         esc(f, name);
         fprintf(f, "_%s.%s &mdash; script: ", fig, kinds[k][0]);
@@ -636,7 +629,8 @@ int pb_report_write(const char *dir, const char *name, struct pb_err *err)
     }
     size_t jlen = 0;
     snprintf(path, sizeof path, "%s/%s.json", dir, name);
-    char *json = read_all(path, &jlen);
+    char *json = NULL;
+    pb_read_file(path, &json, &jlen);
     snprintf(final, sizeof final, "%s/%s.html", dir, name);
     snprintf(tmp, sizeof tmp, "%s.tmp", final);
     FILE *f = pb_fcreate(tmp, 1);             /* never through a link planted in DIR */

@@ -46,6 +46,7 @@
 
 #include "envinfo.h"
 #include "fdio.h"
+#include "pbclock.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -163,37 +164,6 @@ int pb_runner_wait_readable(int fd)
 
 /* ---- small helpers --------------------------------------------------------------------- */
 
-/* The time of clock clk in seconds. */
-static double now_s(clockid_t clk)
-{
-    struct timespec t;
-    clock_gettime(clk, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
-
-/* Writes text to an existing file (proc, cgroup). Returns 0 or -errno. */
-static int write_text(const char *path, const char *text)
-{
-    int fd = open(path, O_WRONLY | O_CLOEXEC);
-    if (fd < 0)
-        return -errno;
-    int e = pb_write_all(fd, text, strlen(text));
-    close(fd);
-    return e;
-}
-
-/* Reads up to size-1 bytes of a small file into buf, NUL-terminated. Returns bytes or -errno. */
-static ssize_t read_text(const char *path, char *buf, size_t size)
-{
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return -errno;
-    ssize_t r = read(fd, buf, size - 1);
-    close(fd);
-    buf[r > 0 ? r : 0] = '\0';
-    return r;
-}
-
 /* The number after "key" in a "key value" text (proc status, smaps_rollup, memory.stat), or -1. */
 static long field_value(const char *text, const char *key)
 {
@@ -212,7 +182,7 @@ static long proc_field(pid_t pid, const char *file, const char *key)
         snprintf(path, sizeof path, "/proc/%d/%s", (int)pid, file);
     else
         snprintf(path, sizeof path, "/proc/self/%s", file);
-    if (read_text(path, buf, sizeof buf) <= 0)
+    if (pb_read_text(path, buf, sizeof buf) <= 0)
         return -1;
     return field_value(buf, key);
 }
@@ -221,7 +191,7 @@ static long proc_field(pid_t pid, const char *file, const char *key)
 static long oom_kills(void)
 {
     char buf[16384];
-    if (read_text("/proc/vmstat", buf, sizeof buf) <= 0)
+    if (pb_read_text("/proc/vmstat", buf, sizeof buf) <= 0)
         return -1;
     return field_value(buf, "oom_kill ");
 }
@@ -240,7 +210,7 @@ static void add_children(pid_t pid, pid_t *t, int *n, int max)
         if (e->d_name[0] == '.')
             continue;
         snprintf(path, sizeof path, "/proc/%d/task/%.16s/children", (int)pid, e->d_name);
-        if (read_text(path, buf, sizeof buf) <= 0)
+        if (pb_read_text(path, buf, sizeof buf) <= 0)
             continue;
         for (char *s = buf, *end; *n < max; s = end) {
             long c = strtol(s, &end, 10);
@@ -278,7 +248,7 @@ static void remember(struct run *r, const pid_t *t, int n)
  * is added to r->sampler_cpu and returned (seconds). */
 static double sample(struct run *r)
 {
-    double c0 = now_s(CLOCK_THREAD_CPUTIME_ID);
+    double c0 = pb_clock_s(CLOCK_THREAD_CPUTIME_ID);
     pid_t t[PB_MAX_TREE];
     int n = collect_tree(t, PB_MAX_TREE);
     remember(r, t, n);
@@ -290,7 +260,7 @@ static double sample(struct run *r)
     if (sum > r->peak_pss)
         r->peak_pss = sum;
     r->samples++;
-    double cost = now_s(CLOCK_THREAD_CPUTIME_ID) - c0;
+    double cost = pb_clock_s(CLOCK_THREAD_CPUTIME_ID) - c0;
     r->sampler_cpu += cost;
     return cost;
 }
@@ -352,7 +322,7 @@ static void cgroup_attach(struct cgroup *cg, pid_t pid)
         return;
     snprintf(path, sizeof path, "%s/cgroup.procs", cg->dir);
     snprintf(text, sizeof text, "%d\n", (int)pid);
-    if (write_text(path, text) != 0) {
+    if (pb_write_text(path, text) != 0) {
         rmdir(cg->dir);
         cg->version = 0;
     }
@@ -366,7 +336,7 @@ static long cgroup_read(const struct cgroup *cg, const char *file, const char *k
     if (!cg->version)
         return -1;
     snprintf(path, sizeof path, "%s/%s", cg->dir, file);
-    if (read_text(path, buf, sizeof buf) <= 0)
+    if (pb_read_text(path, buf, sizeof buf) <= 0)
         return -1;
     return key ? field_value(buf, key) : strtol(buf, NULL, 10);
 }
@@ -539,22 +509,9 @@ int pb_runner_clean_stale(void)
 /* The last non-empty line of the run's output file, trimmed to fit tail. */
 static void read_tail(const char *tmpdir, char *tail, size_t size)
 {
-    char path[PATH_MAX + 16], buf[512];
-    tail[0] = '\0';
+    char path[PATH_MAX + 16];
     snprintf(path, sizeof path, "%s/output.log", tmpdir);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return;
-    off_t end = lseek(fd, 0, SEEK_END);
-    off_t from = end > (off_t)sizeof buf - 1 ? end - (off_t)sizeof buf + 1 : 0;
-    ssize_t r = pread(fd, buf, sizeof buf - 1, from);
-    close(fd);
-    buf[r > 0 ? r : 0] = '\0';
-    size_t len = strlen(buf);
-    while (len > 0 && (buf[len - 1] == '\n' || buf[len - 1] == '\r' || buf[len - 1] == ' '))
-        buf[--len] = '\0';
-    char *line = strrchr(buf, '\n');
-    pb_fit(tail, size, "%s", line ? line + 1 : buf);
+    pb_file_last_line(path, tail, size);
 }
 
 /* ---- the child ------------------------------------------------------------------------- */
@@ -596,7 +553,7 @@ static void child_compute(const struct pb_problem *p, const struct pb_strategy *
 {
     struct rusage s0, s1, c0, c1;
     struct timespec t0, t1;
-    write_text("/proc/self/clear_refs", "5");     /* an inherited high-water mark must not count */
+    pb_write_text("/proc/self/clear_refs", "5");  /* an inherited high-water mark must not count */
     c->start_rss_kib = proc_field(0, "smaps_rollup", "Rss:");
     c->start_pss_kib = proc_field(0, "smaps_rollup", "Pss:");
     getrusage(RUSAGE_SELF, &s0);
@@ -714,7 +671,7 @@ static int wait_readable(int fd, int ms)
  * ends, the deadline passes or a stop signal comes. Returns 0 or -EINTR. */
 static int watch_compute(struct run *r, double timeout_s)
 {
-    double start = now_s(CLOCK_MONOTONIC);
+    double start = pb_now_s();
     int ms = PB_SAMPLE_MIN_MS;
     for (;;) {
         int ready = wait_readable(r->res[0], ms);
@@ -727,7 +684,7 @@ static int watch_compute(struct run *r, double timeout_s)
         if (child_ended(r))
             return 0;
         double cost = sample(r);
-        if (timeout_s > 0 && now_s(CLOCK_MONOTONIC) - start > timeout_s)
+        if (timeout_s > 0 && pb_now_s() - start > timeout_s)
             return r->timed_out = 1, 0;
         ms = next_interval(ms, cost);
     }
@@ -741,7 +698,7 @@ static int watch_verify(struct run *r, double timeout_s)
     r->cg_peak = cgroup_peak_kib(&r->cg);
     send_byte(r->go[1]);
     double limit = timeout_s > PB_VERIFY_MIN_S ? timeout_s : PB_VERIFY_MIN_S;
-    double start = now_s(CLOCK_MONOTONIC);
+    double start = pb_now_s();
     for (;;) {
         int ready = wait_readable(r->res[0], 20);
         if (stop_flag)
@@ -752,7 +709,7 @@ static int watch_verify(struct run *r, double timeout_s)
         }
         if (child_ended(r))
             return 0;
-        if (now_s(CLOCK_MONOTONIC) - start > limit)
+        if (pb_now_s() - start > limit)
             return r->timed_out = 1, 0;
     }
 }

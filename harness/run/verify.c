@@ -45,22 +45,6 @@
 #define PB_READ_CHUNK (1u << 20)           /* bytes per pread when verifying: small, because it
                                               adds to the run child's ru_maxrss */
 
-/* Writes all len bytes of buf at offset off of fd. Returns 0 or -errno. */
-static int pwrite_all(int fd, const char *buf, size_t len, size_t off)
-{
-    while (len > 0) {
-        ssize_t w = pwrite(fd, buf, len, (off_t)off);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return w < 0 ? -errno : -EIO;
-        buf += w;
-        off += (size_t)w;
-        len -= (size_t)w;
-    }
-    return 0;
-}
-
 /* Copies the child's matrix into the memfd, unmapping each chunk once written so the child
  * holds about one matrix in all: the memfd copy grows as the mapping shrinks. Consumes out->matrix.
  * Returns 0 or -errno. */
@@ -71,7 +55,7 @@ static int matrix_to_memfd(struct pb_output *out, int fd)
     out->matrix = NULL;
     for (size_t done = 0; done < len; done += part) {
         part = len - done < PB_CHUNK ? len - done : PB_CHUNK;
-        int e = pwrite_all(fd, m + done, part, done);
+        int e = pb_pwrite_all(fd, m + done, part, done);
         munmap(m + done, e ? len - done : part);  /* chunks start page aligned */
         if (e)
             return e;

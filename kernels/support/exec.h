@@ -43,6 +43,7 @@
 #define PAIRBENCH_EXEC_H
 
 #include "pairkern.h"
+#include "fdio.h"
 #include "npyfmt.h"
 
 #include <errno.h>
@@ -294,40 +295,11 @@ static int exec_shell(const char *cmd, const char *log, int *status)
     return 0;
 }
 
-/* The last non-blank line of the file at path into buf ("" when there is none), its start
- * followed by "…" when it does not fit. */
-static void exec_last_line(const char *path, char *buf, size_t size)
-{
-    char *line = NULL;
-    size_t cap = 0;
-    buf[0] = '\0';
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return;
-    while (getline(&line, &cap, f) > 0) {       /* whole lines, however long */
-        line[strcspn(line, "\r\n")] = '\0';
-        size_t len = strlen(line);
-        if (line[strspn(line, " \t")] == '\0')
-            continue;
-        if (len < size) {
-            memcpy(buf, line, len + 1);
-            continue;
-        }
-        len = size - 4;                        /* keep the start (it names the problem) */
-        while (len > 0 && ((unsigned char)line[len] & 0xC0) == 0x80)
-            len--;                             /* on a UTF-8 boundary, */
-        memcpy(buf, line, len);
-        memcpy(buf + len, "\xE2\x80\xA6", 4);  /* and say it was cut: "…" */
-    }
-    free(line);
-    fclose(f);
-}
-
 /* Maps the command's wait status to 0, -ENOTSUP (exit 77) or -EIO, with the note saying why. */
 static int exec_status(const struct exec_job *j, int status, struct pb_output *out)
 {
     char last[200];
-    exec_last_line(j->log, last, sizeof last);
+    pb_file_last_line(j->log, last, sizeof last);   /* its start, then "…", when long */
     if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
         return 0;
     if (WIFEXITED(status) && WEXITSTATUS(status) == PB_EXEC_DEPENDENCY_MISSING)
