@@ -1,6 +1,8 @@
-/* rng.h — the one pseudo-random generator of the harness, specified so that points and run
- * orders can be reproduced from a seed anywhere: splitmix64 expands the seed into the state of
- * xoshiro256** (Blackman & Vigna, 2018). Not for cryptography. */
+/* rng.h — the one pseudo-random generator of the harness: the generated points (points.c),
+ * the shuffled run order (plan.c) and the bootstrap resamples of the summary and compare
+ * (stats.c) all draw from it, so each repeats from its seed on any machine. splitmix64
+ * expands the seed into the state of xoshiro256** (Blackman & Vigna, 2018). Not for
+ * cryptography. */
 #ifndef PAIRBENCH_RNG_H
 #define PAIRBENCH_RNG_H
 

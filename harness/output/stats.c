@@ -2,21 +2,12 @@
  * noise, so the summary leans on order statistics: the median with a bootstrap interval, MAD
  * for outliers, and a rank test for comparing two sets. Everything repeats for a given seed. */
 #include "stats.h"
+#include "rng.h"
 
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* splitmix64: tiny, fast, and good enough to pick resample indices; seeded per call so every
- * interval repeats. */
-static uint64_t rng_next(uint64_t *state)
-{
-    uint64_t z = (*state += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-}
 
 static int cmp_double(const void *a, const void *b)
 {
@@ -43,10 +34,10 @@ double pb_median(const double *v, size_t n)
 }
 
 /* Median of one resample of v[0..n) drawn with replacement; tmp holds n doubles. */
-static double resample_median(const double *v, size_t n, uint64_t *state, double *tmp)
+static double resample_median(const double *v, size_t n, struct pb_rng *rng, double *tmp)
 {
     for (size_t i = 0; i < n; i++)
-        tmp[i] = v[rng_next(state) % n];
+        tmp[i] = v[pb_rng_below(rng, n)];
     qsort(tmp, n, sizeof *tmp, cmp_double);
     return sorted_median(tmp, n);
 }
@@ -65,10 +56,11 @@ static int bootstrap_median_ci(const double *v, size_t n, uint64_t seed, double 
 {
     double *meds = malloc(PB_BOOTSTRAP_RESAMPLES * sizeof *meds);
     double *tmp = malloc(n * sizeof *tmp);
-    uint64_t state = seed;
+    struct pb_rng rng;
+    pb_rng_seed(&rng, seed);
     int rc = meds && tmp ? 0 : -ENOMEM;
     for (size_t i = 0; rc == 0 && i < PB_BOOTSTRAP_RESAMPLES; i++)
-        meds[i] = resample_median(v, n, &state, tmp);
+        meds[i] = resample_median(v, n, &rng, tmp);
     if (rc == 0)
         percentiles95(meds, lo, hi);
     free(meds);
@@ -84,11 +76,12 @@ int pb_bootstrap_ratio_ci(const double *a, size_t na, const double *b, size_t nb
         return -EINVAL;
     double *ratios = malloc(PB_BOOTSTRAP_RESAMPLES * sizeof *ratios);
     double *tmp = malloc((na > nb ? na : nb) * sizeof *tmp);
-    uint64_t state = seed;
+    struct pb_rng rng;
+    pb_rng_seed(&rng, seed);
     int rc = ratios && tmp ? 0 : -ENOMEM;
     for (size_t i = 0; rc == 0 && i < PB_BOOTSTRAP_RESAMPLES; i++) {
-        double ma = resample_median(a, na, &state, tmp);
-        ratios[i] = resample_median(b, nb, &state, tmp) / ma;
+        double ma = resample_median(a, na, &rng, tmp);
+        ratios[i] = resample_median(b, nb, &rng, tmp) / ma;
     }
     if (rc == 0)
         percentiles95(ratios, lo, hi);
