@@ -7,13 +7,10 @@ import pbcommon
 
 
 def main():
-    args = pbcommon.parse_args(__doc__)
-    np = pbcommon.require("numpy", "python3-numpy")
-    distance = pbcommon.require("scipy.spatial.distance", "python3-scipy")
-    if args.output != "matrix":
-        pbcommon.refuse("cdist.py computes the matrix only; use pdist_hist.py for histograms")
-    if args.box > 0:
-        pbcommon.refuse("scipy cdist has no periodic (minimum-image) distance")
+    args, np, distance = pbcommon.start_library(
+        __doc__, "scipy.spatial.distance", "python3-scipy", "matrix",
+        "cdist.py computes the matrix only; use pdist_hist.py for histograms",
+        no_box="scipy cdist has no periodic (minimum-image) distance")
     x = pbcommon.load_points(np, args.points)
     with pbcommon.Timer(args.time):
         m = distance.cdist(x, x) if len(x) else np.empty((0, 0))

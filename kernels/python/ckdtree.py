@@ -13,11 +13,9 @@ import pbcommon
 
 
 def main():
-    args = pbcommon.parse_args(__doc__)
-    np = pbcommon.require("numpy", "python3-numpy")
-    spatial = pbcommon.require("scipy.spatial", "python3-scipy")
-    if args.output != "histogram":
-        pbcommon.refuse("ckdtree.py counts pairs only (histogram output)")
+    args, np, spatial = pbcommon.start_library(
+        __doc__, "scipy.spatial", "python3-scipy", "histogram",
+        "ckdtree.py counts pairs only (histogram output)")
     x = pbcommon.load_points(np, args.points)
     edges = pbcommon.load_edges(np, args.edges)
     if args.box > 0 and len(x) and (x.min() < 0 or x.max() >= args.box):

@@ -63,6 +63,21 @@ def parse_args(description, flags=None):
     return args
 
 
+def start_library(description, module, package, output, only, no_box=None):
+    """The start every library baseline shares: its arguments, numpy and the library `module`
+    (exit 77 naming the Debian package when one is missing), then exit 77 with `only` when the
+    run asks for another output than `output`, and with `no_box` (when given) for a periodic box.
+    Returns (args, numpy, the library module)."""
+    args = parse_args(description)
+    np = require("numpy", "python3-numpy")
+    lib = require(module, package)
+    if args.output != output:
+        refuse(only)
+    if no_box and args.box > 0:
+        refuse(no_box)
+    return args, np, lib
+
+
 def task_ranges(n, tasks, workers):
     """The rows cut into [i0, i1) tasks as --tasks says: rows, workers or a count."""
     count = n if tasks == "rows" else max(1, workers) if tasks == "workers" else int(tasks)

@@ -7,13 +7,10 @@ import pbcommon
 
 
 def main():
-    args = pbcommon.parse_args(__doc__)
-    np = pbcommon.require("numpy", "python3-numpy")
-    distance = pbcommon.require("scipy.spatial.distance", "python3-scipy")
-    if args.output != "histogram":
-        pbcommon.refuse("pdist_hist.py computes histograms only; use cdist.py for the matrix")
-    if args.box > 0:
-        pbcommon.refuse("scipy pdist has no periodic (minimum-image) distance")
+    args, np, distance = pbcommon.start_library(
+        __doc__, "scipy.spatial.distance", "python3-scipy", "histogram",
+        "pdist_hist.py computes histograms only; use cdist.py for the matrix",
+        no_box="scipy pdist has no periodic (minimum-image) distance")
     x = pbcommon.load_points(np, args.points)
     edges = pbcommon.load_edges(np, args.edges)
     with pbcommon.Timer(args.time):

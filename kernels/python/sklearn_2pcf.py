@@ -10,14 +10,10 @@ import pbcommon
 
 
 def main():
-    args = pbcommon.parse_args(__doc__)
-    np = pbcommon.require("numpy", "python3-numpy")
-    neighbors = pbcommon.require("sklearn.neighbors", "python3-sklearn")
-    if args.output != "histogram":
-        pbcommon.refuse("sklearn_2pcf.py counts pairs only (histogram output)")
-    if args.box > 0:
-        pbcommon.refuse("sklearn KDTree.two_point_correlation has no periodic (minimum-image) "
-                        "distance")
+    args, np, neighbors = pbcommon.start_library(
+        __doc__, "sklearn.neighbors", "python3-sklearn", "histogram",
+        "sklearn_2pcf.py counts pairs only (histogram output)",
+        no_box="sklearn KDTree.two_point_correlation has no periodic (minimum-image) distance")
     x = pbcommon.load_points(np, args.points)
     edges = pbcommon.load_edges(np, args.edges)
 
