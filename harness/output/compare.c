@@ -95,8 +95,7 @@ static void compare_group(const struct tagged *t, size_t n, const struct pb_cmp_
     size_t na = 0, nb = 0;
     *r = (struct pb_cmp_result){ .key = *t[0].row };
     for (size_t i = 0; i < n; i++) {
-        int ok = strcmp(t[i].row->status, "ok") == 0 && isfinite(t[i].row->wall_s);
-        if (!ok)
+        if (!pb_row_timed(t[i].row))
             *(t[i].is_new ? &r->failed_new : &r->failed_old) += 1;
         else if (t[i].is_new)
             b[nb++] = t[i].row->wall_s;
@@ -114,10 +113,10 @@ static size_t collect(const struct pb_row *old, size_t nold, const struct pb_row
 {
     size_t k = 0;
     for (size_t i = 0; i < nold; i++)
-        if (strcmp(old[i].kind, "run") == 0)
+        if (pb_row_is(&old[i], PB_KIND_RUN))
             t[k++] = (struct tagged){ .row = &old[i], .is_new = 0 };
     for (size_t i = 0; i < nnew; i++)
-        if (strcmp(new[i].kind, "run") == 0)
+        if (pb_row_is(&new[i], PB_KIND_RUN))
             t[k++] = (struct tagged){ .row = &new[i], .is_new = 1 };
     return k;
 }

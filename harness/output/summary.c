@@ -12,12 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define SUMMARY_HEADER \
-    "strategy,params,output,n,threads,runs,wall_min_s,wall_median_s,wall_mean_s,wall_stddev_s," \
-    "wall_ci95_lo_s,wall_ci95_hi_s,peak_rss_kib,speedup,efficiency,kind,ranks,precision,cv," \
-    "mad_outliers,flag,maxrss_kib,cgroup_peak_kib,pairs_per_s,verified,failed,fraction_of_limit," \
-    "build_median_s,evals_per_pair"
-
 #define CV_LIMIT 0.05                /* spread above which a group is flagged */
 
 /* One summary line being built. */
@@ -111,8 +105,8 @@ static const char *verified_all(const struct pb_row *const *r, size_t n)
         same += strcmp(r[i]->verified, r[0]->verified) == 0;
     }
     if (yes == n)
-        return same == n ? r[0]->verified : "yes";
-    return unchecked == n ? "" : "no";
+        return same == n ? r[0]->verified : PB_VERIFIED_YES;
+    return unchecked == n ? "" : PB_VERIFIED_NO;
 }
 
 /* Median of the finite values get gives for the n rows; NAN when none is. */
@@ -140,7 +134,7 @@ static size_t pick_ok(const struct pb_row *const *r, size_t n, const struct pb_r
 {
     size_t k = 0;
     for (size_t i = 0; i < n; i++)
-        if (strcmp(r[i]->status, "ok") == 0 && isfinite(r[i]->wall_s))
+        if (pb_row_timed(r[i]))
             ok[k++] = r[i];
     return k;
 }
@@ -196,58 +190,57 @@ static void set_speedups(struct group *g, size_t ng)
             if (!base && g[j].runs > 0)
                 base = &g[j];
         for (size_t k = i; base && k < j; k++)
-            if (g[k].runs > 0 && strcmp(g[k].first->kind, "run") == 0)
+            if (g[k].runs > 0 && pb_row_is(g[k].first, PB_KIND_RUN))
                 g[k].speedup = base->wall.median / g[k].wall.median;
     }
 }
 
-/* Writes d with fmt, or nothing when d is not finite. */
-static void put_num(FILE *f, const char *fmt, double d)
+/* Writes d with fmt into buf (32 bytes), or "" when d is not finite; returns buf. */
+static const char *num(char *buf, const char *fmt, double d)
 {
+    buf[0] = '\0';
     if (isfinite(d))
-        fprintf(f, fmt, d);
+        snprintf(buf, 32, fmt, d);
+    return buf;
 }
 
-/* Writes one summary line. */
+/* Writes one summary line: each column's text by enum pb_sum_col, then the fields in order. */
 static void write_group(FILE *f, const struct group *g)
 {
     const struct pb_row *r = g->first;
     const struct pb_stats *s = &g->wall;
-    pb_csv_put_field(f, r->strategy);
-    putc(',', f);
-    pb_csv_put_field(f, r->params);
-    putc(',', f);
-    pb_csv_put_field(f, r->output);
-    fprintf(f, ",%zu,%d,%zu,", r->n, r->threads, g->runs);
-    const double t[] = { s->min, s->median, s->mean, s->stddev, s->ci_lo, s->ci_hi };
-    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
-        put_num(f, "%.9g", t[i]);
-        putc(',', f);
+    char b[PB_SUM_COUNT][32];
+    const char *v[PB_SUM_COUNT] = {
+        [PB_SUM_strategy] = r->strategy, [PB_SUM_params] = r->params,
+        [PB_SUM_output] = r->output, [PB_SUM_kind] = r->kind, [PB_SUM_precision] = r->precision,
+        [PB_SUM_flag] = g->flag, [PB_SUM_verified] = g->verified,
+        [PB_SUM_wall_min_s] = num(b[PB_SUM_wall_min_s], "%.9g", s->min),
+        [PB_SUM_wall_median_s] = num(b[PB_SUM_wall_median_s], "%.9g", s->median),
+        [PB_SUM_wall_mean_s] = num(b[PB_SUM_wall_mean_s], "%.9g", s->mean),
+        [PB_SUM_wall_stddev_s] = num(b[PB_SUM_wall_stddev_s], "%.9g", s->stddev),
+        [PB_SUM_wall_ci95_lo_s] = num(b[PB_SUM_wall_ci95_lo_s], "%.9g", s->ci_lo),
+        [PB_SUM_wall_ci95_hi_s] = num(b[PB_SUM_wall_ci95_hi_s], "%.9g", s->ci_hi),
+        [PB_SUM_peak_rss_kib] = num(b[PB_SUM_peak_rss_kib], "%.9g", g->peak_kib),
+        [PB_SUM_speedup] = num(b[PB_SUM_speedup], "%.6g", g->speedup),
+        [PB_SUM_efficiency] = num(b[PB_SUM_efficiency], "%.6g", g->speedup / r->threads),
+        [PB_SUM_cv] = num(b[PB_SUM_cv], "%.4g", s->cv),
+        [PB_SUM_maxrss_kib] = num(b[PB_SUM_maxrss_kib], "%.9g", g->maxrss_kib),
+        [PB_SUM_cgroup_peak_kib] = num(b[PB_SUM_cgroup_peak_kib], "%.9g", g->cgroup_kib),
+        [PB_SUM_pairs_per_s] = num(b[PB_SUM_pairs_per_s], "%.6g", g->pairs_per_s),
+        [PB_SUM_fraction_of_limit] = num(b[PB_SUM_fraction_of_limit], "%.4g", g->fraction),
+        [PB_SUM_build_median_s] = num(b[PB_SUM_build_median_s], "%.9g", g->build_s),
+        [PB_SUM_evals_per_pair] = num(b[PB_SUM_evals_per_pair], "%.4g", g->evals_per_pair),
+    };
+    snprintf(b[PB_SUM_n], 32, "%zu", r->n);
+    snprintf(b[PB_SUM_threads], 32, "%d", r->threads);
+    snprintf(b[PB_SUM_runs], 32, "%zu", g->runs);
+    snprintf(b[PB_SUM_ranks], 32, "%d", r->ranks);
+    snprintf(b[PB_SUM_mad_outliers], 32, "%zu", g->runs ? s->outliers : 0);
+    snprintf(b[PB_SUM_failed], 32, "%zu", g->failed);
+    for (size_t c = 0; c < PB_SUM_COUNT; c++) {
+        pb_csv_put_field(f, v[c] ? v[c] : b[c]);
+        putc(c + 1 < PB_SUM_COUNT ? ',' : '\n', f);
     }
-    put_num(f, "%.9g", g->peak_kib);
-    putc(',', f);
-    put_num(f, "%.6g", g->speedup);
-    putc(',', f);
-    put_num(f, "%.6g", g->speedup / r->threads);
-    putc(',', f);
-    pb_csv_put_field(f, r->kind);
-    fprintf(f, ",%d,", r->ranks);
-    pb_csv_put_field(f, r->precision);
-    putc(',', f);
-    put_num(f, "%.4g", s->cv);
-    fprintf(f, ",%zu,%s,", g->runs ? s->outliers : 0, g->flag);
-    put_num(f, "%.9g", g->maxrss_kib);
-    putc(',', f);
-    put_num(f, "%.9g", g->cgroup_kib);
-    putc(',', f);
-    put_num(f, "%.6g", g->pairs_per_s);
-    fprintf(f, ",%s,%zu,", g->verified, g->failed);
-    put_num(f, "%.4g", g->fraction);
-    putc(',', f);
-    put_num(f, "%.9g", g->build_s);
-    putc(',', f);
-    put_num(f, "%.4g", g->evals_per_pair);
-    putc('\n', f);
 }
 
 /* One line on warn for a flagged group. */
@@ -298,7 +291,7 @@ static int write_file(const char *path, const struct group *g, size_t ng, FILE *
     FILE *f = pb_fcreate(tmp, 1);            /* never through a link planted in DIR */
     if (!f)
         return pb_fail(err, -errno, "%s: %s", tmp, strerror(errno));
-    fputs(SUMMARY_HEADER "\n", f);
+    fputs(PB_SUMMARY_HEADER "\n", f);
     size_t flagged = 0;
     for (size_t i = 0; i < ng; i++) {
         write_group(f, &g[i]);
@@ -346,7 +339,7 @@ int pb_summary_write(const struct pb_row *rows, size_t nrows, const char *path, 
     size_t n = 0, ng = 0;
     int rc = sorted ? 0 : -ENOMEM;
     for (size_t i = 0; rc == 0 && i < nrows; i++)
-        if (strcmp(rows[i].kind, "warmup") != 0)
+        if (!pb_row_is(&rows[i], PB_KIND_WARMUP))
             sorted[n++] = &rows[i];
     if (rc == 0) {
         qsort(sorted, n, sizeof *sorted, cmp_rowptr);
@@ -359,4 +352,44 @@ int pb_summary_write(const struct pb_row *rows, size_t nrows, const char *path, 
     free(groups);
     free(sorted);
     return rc;
+}
+
+/* ---------------------------------------------------------------- reading the summary */
+
+static const char *const names[PB_SUM_COUNT] = {
+#define NAME(name) #name,
+    PB_SUMMARY_COLUMNS(NAME, NAME)
+#undef NAME
+};
+
+const char *pb_summary_name(enum pb_sum_col c)
+{
+    return names[c];
+}
+
+int pb_summary_col(const struct pb_table *t, enum pb_sum_col c)
+{
+    return pb_table_col(t, names[c]);
+}
+
+const char *pb_summary_get(const struct pb_table *t, size_t row, enum pb_sum_col c)
+{
+    return pb_table_get(t, row, pb_summary_col(t, c));
+}
+
+int pb_summary_counted(const struct pb_table *t, size_t r)
+{
+    return strcmp(pb_summary_get(t, r, PB_SUM_kind), PB_KIND_OVERHEAD) != 0
+        && atol(pb_summary_get(t, r, PB_SUM_n)) > 0;
+}
+
+int pb_summary_failed(const struct pb_table *t, size_t r)
+{
+    return atoi(pb_summary_get(t, r, PB_SUM_failed));
+}
+
+int pb_summary_unverified(const struct pb_table *t, size_t r)
+{
+    return pb_summary_col(t, PB_SUM_verified) >= 0
+        && !pb_verified_ok(pb_summary_get(t, r, PB_SUM_verified));
 }

@@ -19,15 +19,60 @@
 #ifndef PAIRBENCH_SUMMARY_H
 #define PAIRBENCH_SUMMARY_H
 
+#include "csv.h"
 #include "error.h"
 #include "results.h"
 
 #include <stdio.h>
+
+/* NAME_summary.csv's columns in file order (the list above); LAST is the last one. The writer,
+ * PB_SUMMARY_HEADER, enum pb_sum_col and every reader's look-up are made from it. */
+#define PB_SUMMARY_COLUMNS(X, LAST) \
+    X(strategy) X(params) X(output) X(n) X(threads) X(runs) X(wall_min_s) X(wall_median_s) \
+    X(wall_mean_s) X(wall_stddev_s) X(wall_ci95_lo_s) X(wall_ci95_hi_s) X(peak_rss_kib) \
+    X(speedup) X(efficiency) X(kind) X(ranks) X(precision) X(cv) X(mad_outliers) X(flag) \
+    X(maxrss_kib) X(cgroup_peak_kib) X(pairs_per_s) X(verified) X(failed) \
+    X(fraction_of_limit) X(build_median_s) LAST(evals_per_pair)
+
+/* The header line of NAME_summary.csv (without its newline). */
+#define PB_SUM_NAME_(name) #name ","
+#define PB_SUM_LAST_(name) #name
+#define PB_SUMMARY_HEADER PB_SUMMARY_COLUMNS(PB_SUM_NAME_, PB_SUM_LAST_)
+
+/* A column of NAME_summary.csv: PB_SUM_<name>, in file order. */
+enum pb_sum_col {
+#define PB_SUM_ENUM_(name) PB_SUM_##name,
+    PB_SUMMARY_COLUMNS(PB_SUM_ENUM_, PB_SUM_ENUM_)
+#undef PB_SUM_ENUM_
+    PB_SUM_COUNT
+};
+
+/* The name of column PB_SUM_<name> as a string literal, for text built at compile time (the
+ * gnuplot scripts); pb_summary_name gives it at run time. */
+#define PB_SUM_TEXT(name) #name
+
+/* The header name of column c. */
+const char *pb_summary_name(enum pb_sum_col c);
 
 /* Writes the summary of rows[0..nrows) to path (replacing it); a row whose label begins with
  * =, +, - or @ (a spreadsheet formula; bench never writes one) is refused. Each flagged row is
  * also described in one line on warn (when non-NULL). Returns 0 or -errno with err filled. */
 int pb_summary_write(const struct pb_row *rows, size_t nrows, const char *path, FILE *warn,
                      struct pb_err *err);
+
+/* Index in summary table t of column c, or -1 when t lacks it. */
+int pb_summary_col(const struct pb_table *t, enum pb_sum_col c);
+
+/* Cell (row, c) of summary table t; "" when t lacks the column. */
+const char *pb_summary_get(const struct pb_table *t, size_t row, enum pb_sum_col c);
+
+/* 1 when summary row r is a counted point: not the overhead point, n > 0. */
+int pb_summary_counted(const struct pb_table *t, size_t r);
+
+/* Runs of summary row r whose status was not ok (its failed column). */
+int pb_summary_failed(const struct pb_table *t, size_t r);
+
+/* 1 when summary row r has a verified column that does not say it verified (pb_verified_ok). */
+int pb_summary_unverified(const struct pb_table *t, size_t r);
 
 #endif
