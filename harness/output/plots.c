@@ -117,7 +117,8 @@ static void mark_series(const struct pb_table *t, struct series_set *s)
     for (size_t r = 0; r < t->nrows; r++) {
         if (!pb_summary_counted(t, r))
             continue;
-        struct pkey x = {pb_summary_get(t, r, PB_SUM_strategy), pb_summary_get(t, r, PB_SUM_params)};
+        struct pkey x = {pb_summary_get(t, r, PB_SUM_strategy),
+                         pb_summary_get(t, r, PB_SUM_params)};
         int th = atoi(pb_summary_get(t, r, PB_SUM_threads));
         s->has[key_index(s, x) * s->nthreads + thread_index(s, th)] = 1;
         s->any_bad |= pb_summary_failed(t, r) > 0 || pb_summary_unverified(t, r);

@@ -195,50 +195,45 @@ static void set_speedups(struct group *g, size_t ng)
     }
 }
 
-/* Writes d with fmt into buf (32 bytes), or "" when d is not finite; returns buf. */
-static const char *num(char *buf, const char *fmt, double d)
-{
-    buf[0] = '\0';
-    if (isfinite(d))
-        snprintf(buf, 32, fmt, d);
-    return buf;
-}
+/* NAME_summary.csv's columns: name and number format (NULL: text), by enum pb_sum_col. */
+static const struct scol {
+    const char *name, *format;
+} cols[PB_SUM_COUNT] = {
+#define SCOL(name, format) { #name, format },
+    PB_SUMMARY_COLUMNS(SCOL, SCOL)
+#undef SCOL
+};
 
-/* Writes one summary line: each column's text by enum pb_sum_col, then the fields in order. */
+/* Writes one summary line: each column's text or number by enum pb_sum_col, then the fields in
+ * file order, numbers in their column's format. */
 static void write_group(FILE *f, const struct group *g)
 {
     const struct pb_row *r = g->first;
     const struct pb_stats *s = &g->wall;
-    char b[PB_SUM_COUNT][32];
-    const char *v[PB_SUM_COUNT] = {
-        [PB_SUM_strategy] = r->strategy, [PB_SUM_params] = r->params,
-        [PB_SUM_output] = r->output, [PB_SUM_kind] = r->kind, [PB_SUM_precision] = r->precision,
-        [PB_SUM_flag] = g->flag, [PB_SUM_verified] = g->verified,
-        [PB_SUM_wall_min_s] = num(b[PB_SUM_wall_min_s], "%.9g", s->min),
-        [PB_SUM_wall_median_s] = num(b[PB_SUM_wall_median_s], "%.9g", s->median),
-        [PB_SUM_wall_mean_s] = num(b[PB_SUM_wall_mean_s], "%.9g", s->mean),
-        [PB_SUM_wall_stddev_s] = num(b[PB_SUM_wall_stddev_s], "%.9g", s->stddev),
-        [PB_SUM_wall_ci95_lo_s] = num(b[PB_SUM_wall_ci95_lo_s], "%.9g", s->ci_lo),
-        [PB_SUM_wall_ci95_hi_s] = num(b[PB_SUM_wall_ci95_hi_s], "%.9g", s->ci_hi),
-        [PB_SUM_peak_rss_kib] = num(b[PB_SUM_peak_rss_kib], "%.9g", g->peak_kib),
-        [PB_SUM_speedup] = num(b[PB_SUM_speedup], "%.6g", g->speedup),
-        [PB_SUM_efficiency] = num(b[PB_SUM_efficiency], "%.6g", g->speedup / r->threads),
-        [PB_SUM_cv] = num(b[PB_SUM_cv], "%.4g", s->cv),
-        [PB_SUM_maxrss_kib] = num(b[PB_SUM_maxrss_kib], "%.9g", g->maxrss_kib),
-        [PB_SUM_cgroup_peak_kib] = num(b[PB_SUM_cgroup_peak_kib], "%.9g", g->cgroup_kib),
-        [PB_SUM_pairs_per_s] = num(b[PB_SUM_pairs_per_s], "%.6g", g->pairs_per_s),
-        [PB_SUM_fraction_of_limit] = num(b[PB_SUM_fraction_of_limit], "%.4g", g->fraction),
-        [PB_SUM_build_median_s] = num(b[PB_SUM_build_median_s], "%.9g", g->build_s),
-        [PB_SUM_evals_per_pair] = num(b[PB_SUM_evals_per_pair], "%.4g", g->evals_per_pair),
+    const char *text[PB_SUM_COUNT] = {
+        [PB_SUM_strategy] = r->strategy, [PB_SUM_params] = r->params, [PB_SUM_output] = r->output,
+        [PB_SUM_kind] = r->kind, [PB_SUM_precision] = r->precision, [PB_SUM_flag] = g->flag,
+        [PB_SUM_verified] = g->verified,
     };
-    snprintf(b[PB_SUM_n], 32, "%zu", r->n);
-    snprintf(b[PB_SUM_threads], 32, "%d", r->threads);
-    snprintf(b[PB_SUM_runs], 32, "%zu", g->runs);
-    snprintf(b[PB_SUM_ranks], 32, "%d", r->ranks);
-    snprintf(b[PB_SUM_mad_outliers], 32, "%zu", g->runs ? s->outliers : 0);
-    snprintf(b[PB_SUM_failed], 32, "%zu", g->failed);
+    const double num[PB_SUM_COUNT] = {
+        [PB_SUM_n] = (double)r->n, [PB_SUM_threads] = r->threads, [PB_SUM_runs] = (double)g->runs,
+        [PB_SUM_wall_min_s] = s->min, [PB_SUM_wall_median_s] = s->median,
+        [PB_SUM_wall_mean_s] = s->mean, [PB_SUM_wall_stddev_s] = s->stddev,
+        [PB_SUM_wall_ci95_lo_s] = s->ci_lo, [PB_SUM_wall_ci95_hi_s] = s->ci_hi,
+        [PB_SUM_peak_rss_kib] = g->peak_kib, [PB_SUM_speedup] = g->speedup,
+        [PB_SUM_efficiency] = g->speedup / r->threads, [PB_SUM_ranks] = r->ranks,
+        [PB_SUM_cv] = s->cv, [PB_SUM_mad_outliers] = g->runs ? (double)s->outliers : 0,
+        [PB_SUM_maxrss_kib] = g->maxrss_kib, [PB_SUM_cgroup_peak_kib] = g->cgroup_kib,
+        [PB_SUM_pairs_per_s] = g->pairs_per_s, [PB_SUM_failed] = (double)g->failed,
+        [PB_SUM_fraction_of_limit] = g->fraction, [PB_SUM_build_median_s] = g->build_s,
+        [PB_SUM_evals_per_pair] = g->evals_per_pair,
+    };
+    char buf[32];
     for (size_t c = 0; c < PB_SUM_COUNT; c++) {
-        pb_csv_put_field(f, v[c] ? v[c] : b[c]);
+        buf[0] = '\0';
+        if (cols[c].format && isfinite(num[c]))
+            snprintf(buf, sizeof buf, cols[c].format, num[c]);
+        pb_csv_put_field(f, cols[c].format ? buf : text[c]);
         putc(c + 1 < PB_SUM_COUNT ? ',' : '\n', f);
     }
 }
@@ -356,20 +351,14 @@ int pb_summary_write(const struct pb_row *rows, size_t nrows, const char *path, 
 
 /* ---------------------------------------------------------------- reading the summary */
 
-static const char *const names[PB_SUM_COUNT] = {
-#define NAME(name) #name,
-    PB_SUMMARY_COLUMNS(NAME, NAME)
-#undef NAME
-};
-
 const char *pb_summary_name(enum pb_sum_col c)
 {
-    return names[c];
+    return cols[c].name;
 }
 
 int pb_summary_col(const struct pb_table *t, enum pb_sum_col c)
 {
-    return pb_table_col(t, names[c]);
+    return pb_table_col(t, cols[c].name);
 }
 
 const char *pb_summary_get(const struct pb_table *t, size_t row, enum pb_sum_col c)

@@ -1,20 +1,16 @@
 /* summary.h — NAME_summary.csv: one row per (strategy, params, output, n, threads, ranks) over the
  * counted runs (kind "run"), plus one per overhead point (kind "overhead", n = 0).
  *
- * Columns, in this order:
- *   strategy,params,output,n,threads,runs,wall_min_s,wall_median_s,wall_mean_s,wall_stddev_s,
- *   wall_ci95_lo_s,wall_ci95_hi_s,peak_rss_kib,speedup,efficiency,
- *   kind,ranks,precision,cv,mad_outliers,flag,maxrss_kib,cgroup_peak_kib,pairs_per_s,
- *   verified,failed,fraction_of_limit,build_median_s,evals_per_pair
- * peak_rss_kib is the median of the runs' peaks; speedup is the same strategy+params+output+n at its
- * lowest thread count divided by this median; efficiency = speedup / threads; flag is "" or a
- * reason ("cv 7.2% > 5%", "2 MAD outliers"); verified is "yes" only when every run verified;
- * failed counts runs whose status was not ok; verified reads "yes (kdtree)" when every run was
- * checked by that independent method. build_median_s is the median over ok runs of the time a
- * spatial strategy spent building its structure (already part of the wall times: reported on its
- * own so the structure's cost shows); evals_per_pair the median of dist_evals / pairs_counted,
- * distance evaluations per pair counted within the last edge (1 for brute force with every pair
- * in range; a cell list of side rmax about 6); both empty where a strategy reports none.
+ * The columns, in order, are PB_SUMMARY_COLUMNS below. peak_rss_kib is the median of the runs'
+ * peaks; speedup is the same strategy+params+output+n at its lowest thread count divided by this
+ * median; efficiency = speedup / threads; flag is "" or a reason ("cv 7.2% > 5%", "2 MAD
+ * outliers"); verified is "yes" only when every run verified; failed counts runs whose status was
+ * not ok; verified reads "yes (kdtree)" when every run was checked by that independent method.
+ * build_median_s is the median over ok runs of the time a spatial strategy spent building its
+ * structure (already part of the wall times: reported on its own so the structure's cost shows);
+ * evals_per_pair the median of dist_evals / pairs_counted, distance evaluations per pair counted
+ * within the last edge (1 for brute force with every pair in range; a cell list of side rmax
+ * about 6); both empty where a strategy reports none.
  */
 #ifndef PAIRBENCH_SUMMARY_H
 #define PAIRBENCH_SUMMARY_H
@@ -25,23 +21,28 @@
 
 #include <stdio.h>
 
-/* NAME_summary.csv's columns in file order (the list above); LAST is the last one. The writer,
- * PB_SUMMARY_HEADER, enum pb_sum_col and every reader's look-up are made from it. */
+/* NAME_summary.csv's columns in file order, X(name, format): format is how a
+ * number column is written (printf, of a double; a non-finite value is written ""), NULL for a
+ * text column (quoted when needed). LAST is the last one. The writer, PB_SUMMARY_HEADER,
+ * enum pb_sum_col and every reader's look-up are made from it. */
 #define PB_SUMMARY_COLUMNS(X, LAST) \
-    X(strategy) X(params) X(output) X(n) X(threads) X(runs) X(wall_min_s) X(wall_median_s) \
-    X(wall_mean_s) X(wall_stddev_s) X(wall_ci95_lo_s) X(wall_ci95_hi_s) X(peak_rss_kib) \
-    X(speedup) X(efficiency) X(kind) X(ranks) X(precision) X(cv) X(mad_outliers) X(flag) \
-    X(maxrss_kib) X(cgroup_peak_kib) X(pairs_per_s) X(verified) X(failed) \
-    X(fraction_of_limit) X(build_median_s) LAST(evals_per_pair)
+    X(strategy, NULL) X(params, NULL) X(output, NULL) X(n, "%.0f") X(threads, "%.0f") \
+    X(runs, "%.0f") X(wall_min_s, "%.9g") X(wall_median_s, "%.9g") X(wall_mean_s, "%.9g") \
+    X(wall_stddev_s, "%.9g") X(wall_ci95_lo_s, "%.9g") X(wall_ci95_hi_s, "%.9g") \
+    X(peak_rss_kib, "%.9g") X(speedup, "%.6g") X(efficiency, "%.6g") X(kind, NULL) \
+    X(ranks, "%.0f") X(precision, NULL) X(cv, "%.4g") X(mad_outliers, "%.0f") X(flag, NULL) \
+    X(maxrss_kib, "%.9g") X(cgroup_peak_kib, "%.9g") X(pairs_per_s, "%.6g") X(verified, NULL) \
+    X(failed, "%.0f") X(fraction_of_limit, "%.4g") X(build_median_s, "%.9g") \
+    LAST(evals_per_pair, "%.4g")
 
 /* The header line of NAME_summary.csv (without its newline). */
-#define PB_SUM_NAME_(name) #name ","
-#define PB_SUM_LAST_(name) #name
+#define PB_SUM_NAME_(name, format) #name ","
+#define PB_SUM_LAST_(name, format) #name
 #define PB_SUMMARY_HEADER PB_SUMMARY_COLUMNS(PB_SUM_NAME_, PB_SUM_LAST_)
 
 /* A column of NAME_summary.csv: PB_SUM_<name>, in file order. */
 enum pb_sum_col {
-#define PB_SUM_ENUM_(name) PB_SUM_##name,
+#define PB_SUM_ENUM_(name, format) PB_SUM_##name,
     PB_SUMMARY_COLUMNS(PB_SUM_ENUM_, PB_SUM_ENUM_)
 #undef PB_SUM_ENUM_
     PB_SUM_COUNT

@@ -311,8 +311,9 @@ static void row_measured(const struct sweep *s, const struct pb_measure *m,
                              ? (long)m->pairs_counted : -1;
     snprintf(row->status, sizeof row->status, "%s", m->status);
     if (m->verified == 1 || m->verified == 0)   /* "yes (kdtree)" when not checked by naive */
-        snprintf(row->verified, sizeof row->verified, "%s%s%.20s%s", m->verified ? "yes" : "no",
-                 indep ? " (" : "", indep ? ref->method : "", indep ? ")" : "");
+        snprintf(row->verified, sizeof row->verified, "%s%s%.20s%s",
+                 m->verified ? PB_VERIFIED_YES : PB_VERIFIED_NO, indep ? " (" : "",
+                 indep ? ref->method : "", indep ? ")" : "");
     int ok = pb_status_ok(m->status);
     if (ok && m->verified == 0 && m->verify_note[0])
         pb_fit(row->status, sizeof row->status, "ok; mismatch: %s", m->verify_note);
