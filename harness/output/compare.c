@@ -16,18 +16,10 @@ struct tagged {
     int is_new;                      /* 0: OLD, 1: NEW */
 };
 
-/* Orders rows by the comparison key. */
+/* Orders rows by the comparison key: the summary's point (kind is "run" on both sides). */
 static int cmp_key(const struct pb_row *a, const struct pb_row *b)
 {
-    int c;
-    if ((c = strcmp(a->strategy, b->strategy)) || (c = strcmp(a->params, b->params)) ||
-        (c = strcmp(a->output, b->output)) || (c = strcmp(a->precision, b->precision)))
-        return c;
-    if (a->ranks != b->ranks)
-        return a->ranks < b->ranks ? -1 : 1;
-    if (a->n != b->n)
-        return a->n < b->n ? -1 : 1;
-    return (a->threads > b->threads) - (a->threads < b->threads);
+    return pb_row_cmp_key(a, b, 1);
 }
 
 static int cmp_tagged(const void *p, const void *q)

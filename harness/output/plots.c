@@ -662,11 +662,8 @@ int pb_plots_write(const char *dir, const char *name, const struct pb_plot_opts 
                    struct pb_err *err)
 {
     char path[4096];
-    if (strlen(dir) + strlen(name) + 32 > sizeof path)   /* room for every file's suffix */
-        return pb_fail(err, -ENAMETOOLONG, "%.60s...: the folder and name are too long", dir);
-    snprintf(path, sizeof path, "%s/%s_summary.csv", dir, name);
     struct pb_table t;
-    int rc = pb_table_read(path, &t, err);
+    int rc = pb_summary_read(dir, name, &t, path, sizeof path, err);
     if (rc < 0)
         return rc;
     struct series_set s = {0};

@@ -334,3 +334,19 @@ char *pb_row_label(const struct pb_row *r, char *buf, size_t cap)
              r->params[0] ? "]" : "");
     return buf;
 }
+
+int pb_row_cmp_key(const struct pb_row *a, const struct pb_row *b, int with_threads)
+{
+    int c;
+    if ((c = strcmp(a->strategy, b->strategy)) || (c = strcmp(a->params, b->params)) ||
+        (c = strcmp(a->output, b->output)) || (c = strcmp(a->kind, b->kind)) ||
+        (c = strcmp(a->precision, b->precision)))
+        return c;
+    if (a->ranks != b->ranks)
+        return a->ranks < b->ranks ? -1 : 1;
+    if (a->n != b->n)
+        return a->n < b->n ? -1 : 1;
+    if (with_threads && a->threads != b->threads)
+        return a->threads < b->threads ? -1 : 1;
+    return 0;
+}

@@ -128,6 +128,11 @@ int pb_row_is(const struct pb_row *r, const char *kind);
  * (every kind but overhead). */
 int pb_row_bad(const struct pb_row *r);
 
+/* Orders rows by the key of one measured point: strategy, params, output, kind, precision,
+ * ranks, n, then threads when with_threads (so a key's thread counts sit together). 0: the same
+ * point, as the summary groups runs and a comparison matches them. */
+int pb_row_cmp_key(const struct pb_row *a, const struct pb_row *b, int with_threads);
+
 /* The label of r's strategy as the progress lines and tables print it: "strategy", or
  * "strategy[params]" when it has params, into buf (cap bytes; 1100 never cut). Returns buf. */
 char *pb_row_label(const struct pb_row *r, char *buf, size_t cap);

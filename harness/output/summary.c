@@ -30,28 +30,11 @@ struct group {
     char flag[96];                   /* "" or the reasons */
 };
 
-/* Orders rows by the group key, threads last so a key's thread counts sit together. */
-static int cmp_key(const struct pb_row *a, const struct pb_row *b, int with_threads)
-{
-    int c;
-    if ((c = strcmp(a->strategy, b->strategy)) || (c = strcmp(a->params, b->params)) ||
-        (c = strcmp(a->output, b->output)) || (c = strcmp(a->kind, b->kind)) ||
-        (c = strcmp(a->precision, b->precision)))
-        return c;
-    if (a->ranks != b->ranks)
-        return a->ranks < b->ranks ? -1 : 1;
-    if (a->n != b->n)
-        return a->n < b->n ? -1 : 1;
-    if (with_threads && a->threads != b->threads)
-        return a->threads < b->threads ? -1 : 1;
-    return 0;
-}
-
 static int cmp_rowptr(const void *p, const void *q)
 {
     const struct pb_row *a = *(const struct pb_row *const *)p;
     const struct pb_row *b = *(const struct pb_row *const *)q;
-    int c = cmp_key(a, b, 1);
+    int c = pb_row_cmp_key(a, b, 1);
     return c ? c : (a > b) - (a < b);   /* file order within a group: a stable sort */
 }
 
@@ -186,7 +169,7 @@ static void set_speedups(struct group *g, size_t ng)
 {
     for (size_t i = 0, j; i < ng; i = j) {
         const struct group *base = NULL;
-        for (j = i; j < ng && cmp_key(g[j].first, g[i].first, 0) == 0; j++)
+        for (j = i; j < ng && pb_row_cmp_key(g[j].first, g[i].first, 0) == 0; j++)
             if (!base && g[j].runs > 0)
                 base = &g[j];
         for (size_t k = i; base && k < j; k++)
@@ -264,7 +247,7 @@ static int build_groups(const struct pb_row **sorted, size_t n, struct group **g
         return -ENOMEM;
     }
     for (size_t i = 0, j; i < n; i = j) {
-        for (j = i + 1; j < n && cmp_key(sorted[j], sorted[i], 1) == 0; j++)
+        for (j = i + 1; j < n && pb_row_cmp_key(sorted[j], sorted[i], 1) == 0; j++)
             ;
         summarise(sorted + i, j - i, tmp, ok, &(*groups)[(*ng)++]);
     }
@@ -354,6 +337,16 @@ int pb_summary_write(const struct pb_row *rows, size_t nrows, const char *path, 
 const char *pb_summary_name(enum pb_sum_col c)
 {
     return cols[c].name;
+}
+
+int pb_summary_read(const char *dir, const char *name, struct pb_table *t, char *path,
+                    size_t cap, struct pb_err *err)
+{
+    memset(t, 0, sizeof *t);
+    if (strlen(dir) + strlen(name) + 32 > cap)   /* room for every file's suffix */
+        return pb_fail(err, -ENAMETOOLONG, "%.60s...: the folder and name are too long", dir);
+    snprintf(path, cap, "%s/%s_summary.csv", dir, name);
+    return pb_table_read(path, t, err);
 }
 
 int pb_summary_col(const struct pb_table *t, enum pb_sum_col c)

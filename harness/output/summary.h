@@ -61,6 +61,12 @@ const char *pb_summary_name(enum pb_sum_col c);
 int pb_summary_write(const struct pb_row *rows, size_t nrows, const char *path, FILE *warn,
                      struct pb_err *err);
 
+/* Reads DIR/NAME_summary.csv into t (release with pb_table_free); path (cap >= 4096 bytes) gets
+ * its path. Returns 0, or -errno with err naming the file (-ENOENT: no summary), or
+ * -ENAMETOOLONG when DIR and NAME leave no room for the result set's file names. */
+int pb_summary_read(const char *dir, const char *name, struct pb_table *t, char *path,
+                    size_t cap, struct pb_err *err);
+
 /* Index in summary table t of column c, or -1 when t lacks it. */
 int pb_summary_col(const struct pb_table *t, enum pb_sum_col c);
 

@@ -479,9 +479,7 @@ static double median_of(const struct pb_row *rows, size_t nrows, const struct pb
     size_t m = 0;
     for (size_t i = 0; v && i < nrows; i++) {
         const struct pb_row *r = &rows[i];
-        if (pb_row_is(r, PB_KIND_RUN) && pb_row_ok(r) &&
-            strcmp(r->strategy, key->strategy) == 0 && strcmp(r->params, key->params) == 0 &&
-            r->n == key->n && r->threads == key->threads && r->ranks == key->ranks)
+        if (pb_row_is(r, PB_KIND_RUN) && pb_row_ok(r) && pb_row_cmp_key(r, key, 1) == 0)
             v[m++] = r->wall_s;
     }
     double med = m ? pb_median(v, m) : -1;   /* the median only: no bootstrap per row */

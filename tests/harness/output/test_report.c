@@ -169,27 +169,6 @@ static void test_report_spatial_columns(void **state)
     free(plain);
 }
 
-static void test_report_config_as_text(void **state)
-{
-    (void)state;
-    const char *dir = pbt_tmpdir("report-text");
-    char path[2048];
-    char *text = pbt_slurp(FIXTURES "/sweep_summary.csv");
-    snprintf(path, sizeof path, "%s/t_summary.csv", dir);
-    pbt_write(path, text);
-    free(text);
-    snprintf(path, sizeof path, "%s/t.json", dir);
-    pbt_write(path, "{\"config_text\": \"{\\\"name\\\": \\\"t\\\",\\n \\\"sizes\\\": [1]}\\n\", "
-                    "\"cores\": 2}");
-    struct pb_err err = {{0}};
-    assert_int_equal(pb_report_write(dir, "t", &err), 0);
-    snprintf(path, sizeof path, "%s/t.html", dir);
-    char *html = pbt_slurp(path);
-    assert_non_null(strstr(html, "{\n  &quot;cores&quot;: 2\n}"));
-    assert_non_null(strstr(html, "{&quot;name&quot;: &quot;t&quot;,\n &quot;sizes&quot;: [1]}"));
-    free(html);
-}
-
 /* Writes dir/NAME_summary.csv (the fixture's) and dir/NAME.json (json), writes the report and
  * returns its text (the caller frees it). */
 static char *report_with_json(const char *tag, const char *json)
@@ -206,6 +185,16 @@ static char *report_with_json(const char *tag, const char *json)
     assert_int_equal(pb_report_write(dir, "j", &err), 0);
     snprintf(path, sizeof path, "%s/j.html", dir);
     return pbt_slurp(path);
+}
+
+static void test_report_config_as_text(void **state)
+{
+    (void)state;
+    char *html = report_with_json("report-text", "{\"config_text\": \"{\\\"name\\\": "
+                                  "\\\"t\\\",\\n \\\"sizes\\\": [1]}\\n\", \"cores\": 2}");
+    assert_non_null(strstr(html, "{\n  &quot;cores&quot;: 2\n}"));
+    assert_non_null(strstr(html, "{&quot;name&quot;: &quot;t&quot;,\n &quot;sizes&quot;: [1]}"));
+    free(html);
 }
 
 /* A NAME.json without a config member is shown whole; one that is not JSON is named as such
