@@ -106,25 +106,25 @@ static void test_groups_medians_speedup(void **state)
                               "evals_per_pair\n";
     assert_true(strncmp(text, header, strlen(header)) == 0);
     find_line(text, "openmp", 1000, 1, "run", buf, f);
-    assert_string_equal(f[PB_SUM_runs], "3");                   /* warm-up excluded */
+    assert_string_equal(f[PB_SUM_runs], "3");                 /* warm-up excluded */
     assert_string_equal(f[PB_SUM_wall_min_s], "0.98");
     assert_string_equal(f[PB_SUM_wall_median_s], "1");
     assert_string_equal(f[PB_SUM_speedup], "1");
     assert_string_equal(f[PB_SUM_efficiency], "1");
-    assert_string_equal(f[PB_SUM_peak_rss_kib], "1002");                /* median of 1001..1003 */
+    assert_string_equal(f[PB_SUM_peak_rss_kib], "1002");      /* median of 1001..1003 */
     assert_string_equal(f[PB_SUM_failed], "0");
     assert_string_equal(f[PB_SUM_verified], "yes");
     assert_string_equal(f[PB_SUM_flag], "");
-    assert_string_equal(f[PB_SUM_cgroup_peak_kib], "");                  /* unknown stays empty */
+    assert_string_equal(f[PB_SUM_cgroup_peak_kib], "");       /* unknown stays empty */
     assert_string_equal(f[PB_SUM_fraction_of_limit], "");
-    assert_string_equal(f[PB_SUM_build_median_s], "");                   /* brute force builds nothing */
+    assert_string_equal(f[PB_SUM_build_median_s], "");        /* brute force builds nothing */
     assert_string_equal(f[PB_SUM_evals_per_pair], "");
     assert_true(atof(f[PB_SUM_wall_ci95_lo_s]) <= 1.0 && atof(f[PB_SUM_wall_ci95_hi_s]) >= 1.0);
 
     find_line(text, "openmp", 1000, 2, "run", buf, f);
     assert_string_equal(f[PB_SUM_runs], "3");
     assert_string_equal(f[PB_SUM_failed], "1");
-    assert_string_equal(f[PB_SUM_wall_median_s], "0.5");               /* the failed 0.10 is not timed */
+    assert_string_equal(f[PB_SUM_wall_median_s], "0.5");      /* the failed 0.10 is not timed */
     assert_string_equal(f[PB_SUM_wall_min_s], "0.49");
     assert_string_equal(f[PB_SUM_speedup], "2");
     assert_string_equal(f[PB_SUM_efficiency], "1");
@@ -208,9 +208,9 @@ static void test_build_and_work_efficiency(void **state)
     char *warn = NULL, *text = summarise(&warn);
     char buf[1024], *f[PB_SUM_COUNT];
     find_line(text, "grid", 1000, 2, "run", buf, f);
-    assert_string_equal(f[PB_SUM_build_median_s], "0.2");                /* the crashed 9.0 is not counted */
-    assert_string_equal(f[PB_SUM_evals_per_pair], "6.5");                /* median of 6 and 7 */
-    assert_string_equal(f[PB_SUM_verified], "no");              /* one run was not checked */
+    assert_string_equal(f[PB_SUM_build_median_s], "0.2");     /* the crashed 9.0 is not counted */
+    assert_string_equal(f[PB_SUM_evals_per_pair], "6.5");     /* median of 6 and 7 */
+    assert_string_equal(f[PB_SUM_verified], "no");            /* one run was not checked */
     free(text);
     free(warn);
     snprintf(rows[3].verified, sizeof rows[3].verified, "yes (kdtree)");
