@@ -104,7 +104,9 @@ const char *pb_csv_col_name(enum pb_run_col c);
  * reordered files still read; unknown columns are ignored; the first thirteen columns are
  * required, the others take their defaults: kind "run", ranks 1, precision "double", pin
  * "none", kib -1, fraction -1, config_hash ""). *rows is malloc'd (the caller frees it; NULL
- * when there are no rows). Returns 0, or -errno with err as "PATH:LINE: what is wrong". */
+ * when there are no rows). The text is split by the one CSV reader (csv.h). Returns 0, or
+ * -errno with err as "PATH: cannot read: why" (-ENOENT; -EINVAL: not a regular file) or
+ * "PATH:LINE: what is wrong" (-EINVAL). */
 int pb_csv_read(const char *path, struct pb_row **rows, size_t *nrows, struct pb_err *err);
 
 /* 1 when a verified cell says the run verified: "yes", or "yes (METHOD)" when an independent
