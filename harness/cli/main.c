@@ -151,7 +151,8 @@ static int load_plugins(const struct cli *c)
 
 static const char *kind_label(enum pb_run_kind k)
 {
-    return k == PB_RUN_WARMUP ? "warmup" : k == PB_RUN_OVERHEAD ? "overhead" : "run";
+    return k == PB_RUN_WARMUP ? PB_KIND_WARMUP : k == PB_RUN_OVERHEAD ? PB_KIND_OVERHEAD
+                              : PB_KIND_RUN;
 }
 
 /* `--dry-run`: the plan as a table with estimated memory and time; starts nothing. */
@@ -231,9 +232,9 @@ static void on_start(void *ctx, size_t k, size_t total, const struct pb_row *r, 
     struct progress *p = ctx;
     if (p->quiet || !p->tty)
         return;
-    char el[32], et[32];
-    fprintf(stderr, "\r\033[K[%zu/%zu] %s%s%s%s n=%zu T=%d %s  elapsed %s  ETA %s", k, total,
-            r->strategy, r->params[0] ? "[" : "", r->params, r->params[0] ? "]" : "", r->n,
+    char el[32], et[32], label[1100];
+    fprintf(stderr, "\r\033[K[%zu/%zu] %s n=%zu T=%d %s  elapsed %s  ETA %s", k, total,
+            pb_row_label(r, label, sizeof label), r->n,
             r->threads, r->kind, fmt_dur(pb_now_s() - p->t0, el, sizeof el),
             fmt_dur(eta, et, sizeof et));
     fflush(stderr);
@@ -243,15 +244,15 @@ static void on_start(void *ctx, size_t k, size_t total, const struct pb_row *r, 
 static void on_end(void *ctx, size_t k, size_t total, const struct pb_row *r)
 {
     struct progress *p = ctx;
-    int bad = strcmp(r->status, "ok") != 0 ||
-              (!pb_verified_ok(r->verified) && strcmp(r->kind, "overhead") != 0);
+    char label[1100];
+    int bad = pb_row_bad(r);
     if (p->quiet && !bad)
         return;
     if (p->tty && !bad)
         return;
-    fprintf(stderr, "%s[%zu/%zu] %s%s%s%s %s n=%zu T=%d R=%d rep=%d: %.6f s, %.1f MiB, %s, "
-            "verified=%s\n", p->tty ? "\r\033[K" : "", k, total, r->strategy,
-            r->params[0] ? "[" : "", r->params, r->params[0] ? "]" : "", r->kind, r->n,
+    fprintf(stderr, "%s[%zu/%zu] %s %s n=%zu T=%d R=%d rep=%d: %.6f s, %.1f MiB, %s, "
+            "verified=%s\n", p->tty ? "\r\033[K" : "", k, total,
+            pb_row_label(r, label, sizeof label), r->kind, r->n,
             r->threads, r->ranks, r->repeat, r->wall_s, r->peak_rss_kib / 1024.0, r->status,
             r->verified[0] ? r->verified : "-");
 }

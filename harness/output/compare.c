@@ -16,18 +16,10 @@ struct tagged {
     int is_new;                      /* 0: OLD, 1: NEW */
 };
 
-/* Orders rows by the comparison key. */
+/* Orders rows by the comparison key: the summary's point (kind is "run" on both sides). */
 static int cmp_key(const struct pb_row *a, const struct pb_row *b)
 {
-    int c;
-    if ((c = strcmp(a->strategy, b->strategy)) || (c = strcmp(a->params, b->params)) ||
-        (c = strcmp(a->output, b->output)) || (c = strcmp(a->precision, b->precision)))
-        return c;
-    if (a->ranks != b->ranks)
-        return a->ranks < b->ranks ? -1 : 1;
-    if (a->n != b->n)
-        return a->n < b->n ? -1 : 1;
-    return (a->threads > b->threads) - (a->threads < b->threads);
+    return pb_row_cmp_key(a, b, 1);
 }
 
 static int cmp_tagged(const void *p, const void *q)
@@ -95,8 +87,7 @@ static void compare_group(const struct tagged *t, size_t n, const struct pb_cmp_
     size_t na = 0, nb = 0;
     *r = (struct pb_cmp_result){ .key = *t[0].row };
     for (size_t i = 0; i < n; i++) {
-        int ok = strcmp(t[i].row->status, "ok") == 0 && isfinite(t[i].row->wall_s);
-        if (!ok)
+        if (!pb_row_timed(t[i].row))
             *(t[i].is_new ? &r->failed_new : &r->failed_old) += 1;
         else if (t[i].is_new)
             b[nb++] = t[i].row->wall_s;
@@ -114,10 +105,10 @@ static size_t collect(const struct pb_row *old, size_t nold, const struct pb_row
 {
     size_t k = 0;
     for (size_t i = 0; i < nold; i++)
-        if (strcmp(old[i].kind, "run") == 0)
+        if (pb_row_is(&old[i], PB_KIND_RUN))
             t[k++] = (struct tagged){ .row = &old[i], .is_new = 0 };
     for (size_t i = 0; i < nnew; i++)
-        if (strcmp(new[i].kind, "run") == 0)
+        if (pb_row_is(&new[i], PB_KIND_RUN))
             t[k++] = (struct tagged){ .row = &new[i], .is_new = 1 };
     return k;
 }

@@ -1,5 +1,5 @@
-/* plots.c — gnuplot scripts for a result set, their rendering, and the CSV table reader the
- * figures and the report share. See plots.h for the contract.
+/* plots.c — gnuplot scripts for a result set and their rendering. See plots.h for the
+ * contract.
  *
  * A script reads NAME_summary.csv by a path relative to itself: it cds to its own folder (from
  * ARG0) first. Each series is cut out of the CSV by gnuplot itself into a datablock
@@ -7,9 +7,11 @@
  * the filter drops. Only the list of series and their styles is fixed at write time. */
 #include "plots.h"
 
+#include "csv.h"
 #include "fdio.h"
 #include "results.h"
 #include "runner.h"
+#include "summary.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -36,169 +38,6 @@ static const int point_types[] = {7, 5, 9, 11, 13, 15, 6, 4, 8, 10, 12, 14};
 #define NPOINTS (sizeof point_types / sizeof point_types[0])
 #define NDASHES 5                    /* gnuplot's built-in dash types 1..5, one per thread count */
 
-/* ---------------------------------------------------------------- CSV table reader */
-
-struct cellvec {
-    char **v;                        /* cell pointers into the table's buffer */
-    size_t n, cap;
-};
-
-/* Appends p to c; returns 0 or -ENOMEM. */
-static int cellvec_push(struct cellvec *c, char *p)
-{
-    if (c->n == c->cap) {
-        size_t cap = c->cap ? 2 * c->cap : 256;
-        char **v = realloc(c->v, cap * sizeof *v);
-        if (!v)
-            return -ENOMEM;
-        c->v = v;
-        c->cap = cap;
-    }
-    c->v[c->n++] = p;
-    return 0;
-}
-
-/* Parses one field starting at *pp in place (unquoting it), leaving *pp after its separator.
- * Sets *eol when the field ended its line. Returns the field's start. */
-static char *parse_field(char **pp, int *eol)
-{
-    char *p = *pp, *start = p, *w = p;
-    int quoted = (*p == '"');
-    if (quoted)
-        p++;
-    for (;;) {
-        if (quoted && *p == '"' && p[1] == '"') {
-            *w++ = '"';
-            p += 2;
-        } else if (quoted && *p == '"') {
-            quoted = 0;
-            p++;
-        } else if (*p == '\0' || (!quoted && (*p == ',' || *p == '\n' || *p == '\r'))) {
-            break;
-        } else {
-            *w++ = *p++;
-        }
-    }
-    *eol = (*p != ',');
-    if (*p == '\r' && p[1] == '\n')
-        *p++ = '\0';
-    if (*p)
-        *p++ = '\0';
-    *w = '\0';
-    *pp = p;
-    return start;
-}
-
-/* Row widths of a table being read. */
-struct widthvec {
-    size_t *v;
-    size_t n, cap;
-};
-
-/* Appends w to r; returns 0 or -ENOMEM. */
-static int widthvec_push(struct widthvec *r, size_t w)
-{
-    if (r->n == r->cap) {
-        size_t cap = r->cap ? 2 * r->cap : 64;
-        size_t *v = realloc(r->v, cap * sizeof *v);
-        if (!v)
-            return -ENOMEM;
-        r->v = v;
-        r->cap = cap;
-    }
-    r->v[r->n++] = w;
-    return 0;
-}
-
-/* Splits buf into fields and rows: cells gets every field, rows the width of each non-blank
- * line. Returns 0 or -ENOMEM. */
-static int split_rows(char *buf, size_t len, struct cellvec *cells, struct widthvec *rows)
-{
-    char *p = buf, *end = buf + len;
-    while (p < end && *p) {
-        size_t first = cells->n;
-        int eol = 0;
-        while (!eol)
-            if (cellvec_push(cells, parse_field(&p, &eol)) < 0)
-                return -ENOMEM;
-        if (cells->n == first + 1 && cells->v[first][0] == '\0') {
-            cells->n = first;        /* a blank line holds no row */
-            continue;
-        }
-        if (widthvec_push(rows, cells->n - first) < 0)
-            return -ENOMEM;
-    }
-    return 0;
-}
-
-/* Lays the split fields out as a rectangle as wide as the header: short rows are padded with
- * "", extra fields dropped. Returns 0 or -ENOMEM. */
-static int square_up(struct pb_table *t, const struct cellvec *cells, const struct widthvec *rows)
-{
-    static char empty[] = "";
-    t->ncols = rows->v[0];
-    t->nrows = rows->n - 1;
-    t->head = malloc(t->ncols * sizeof *t->head);
-    t->cells = malloc((t->nrows ? t->nrows : 1) * t->ncols * sizeof *t->cells);
-    if (!t->head || !t->cells)
-        return -ENOMEM;
-    size_t k = 0;
-    for (size_t r = 0; r < rows->n; r++) {
-        char **dst = r ? t->cells + (r - 1) * t->ncols : t->head;
-        for (size_t c = 0; c < t->ncols; c++)
-            dst[c] = c < rows->v[r] ? cells->v[k + c] : empty;
-        k += rows->v[r];
-    }
-    return 0;
-}
-
-int pb_table_read(const char *path, struct pb_table *t, struct pb_err *err)
-{
-    memset(t, 0, sizeof *t);
-    size_t len = 0;
-    int rc = pb_read_file(path, &t->buf, &len);
-    if (rc < 0)
-        return pb_fail(err, rc, "%s: cannot read: %s", path,
-                       rc == -EINVAL ? "not a regular file" : strerror(-rc));
-    struct cellvec cells = {0};
-    struct widthvec rows = {0};
-    rc = split_rows(t->buf, len, &cells, &rows);
-    if (rc == 0 && rows.n == 0)
-        rc = pb_fail(err, -EINVAL, "%s: empty file, expected a CSV header", path);
-    else if (rc == 0)
-        rc = square_up(t, &cells, &rows);
-    if (rc == -ENOMEM)
-        pb_fail(err, rc, "%s: out of memory", path);
-    free(cells.v);
-    free(rows.v);
-    if (rc < 0)
-        pb_table_free(t);
-    return rc;
-}
-
-int pb_table_col(const struct pb_table *t, const char *name)
-{
-    for (size_t c = 0; c < t->ncols; c++)
-        if (strcmp(t->head[c], name) == 0)
-            return (int)c;
-    return -1;
-}
-
-const char *pb_table_get(const struct pb_table *t, size_t row, int col)
-{
-    if (col < 0 || (size_t)col >= t->ncols || row >= t->nrows)
-        return "";
-    return t->cells[row * t->ncols + (size_t)col];
-}
-
-void pb_table_free(struct pb_table *t)
-{
-    free(t->head);
-    free(t->cells);
-    free(t->buf);
-    memset(t, 0, sizeof *t);
-}
-
 /* ---------------------------------------------------------------- series of a summary */
 
 /* One strategy label with its params: one colour and point type in every figure. */
@@ -221,25 +60,15 @@ struct series_set {
 };
 
 /* Columns of the summary the scripts use by name; checked before any script is written. */
-static const char *const required_cols[] = {
-    "strategy", "params", "output", "n", "threads", "wall_median_s", "wall_ci95_lo_s",
-    "wall_ci95_hi_s", "peak_rss_kib", "speedup", "efficiency", "pairs_per_s",
+static const enum pb_sum_col required_cols[] = {
+    PB_SUM_strategy, PB_SUM_params, PB_SUM_output, PB_SUM_n, PB_SUM_threads,
+    PB_SUM_wall_median_s, PB_SUM_wall_ci95_lo_s, PB_SUM_wall_ci95_hi_s, PB_SUM_peak_rss_kib,
+    PB_SUM_speedup, PB_SUM_efficiency, PB_SUM_pairs_per_s,
 };
 
-/* 1 when summary row r is a counted measurement (not an overhead row, n > 0). */
-static int counted(const struct pb_table *t, size_t r)
-{
-    return strcmp(pb_table_get(t, r, pb_table_col(t, "kind")), "overhead") != 0
-        && atol(pb_table_get(t, r, pb_table_col(t, "n"))) > 0;
-}
-
-/* 1 when summary row r failed or was not verified. */
-static int row_bad(const struct pb_table *t, size_t r)
-{
-    int vcol = pb_table_col(t, "verified");
-    return atol(pb_table_get(t, r, pb_table_col(t, "failed"))) > 0
-        || (vcol >= 0 && !pb_verified_ok(pb_table_get(t, r, vcol)));
-}
+/* A script's reference to summary column PB_SUM_<name>: its number, its text. */
+#define GP_COL(name) "column(\"" PB_SUM_TEXT(name) "\")"
+#define GP_STR(name) "strcol(\"" PB_SUM_TEXT(name) "\")"
 
 static int cmp_key(const void *a, const void *b)
 {
@@ -285,15 +114,14 @@ static size_t thread_index(const struct series_set *s, int threads)
  * sorted. */
 static void mark_series(const struct pb_table *t, struct series_set *s)
 {
-    int sc = pb_table_col(t, "strategy"), pc = pb_table_col(t, "params");
-    int tc = pb_table_col(t, "threads");
     for (size_t r = 0; r < t->nrows; r++) {
-        if (!counted(t, r))
+        if (!pb_summary_counted(t, r))
             continue;
-        struct pkey x = {pb_table_get(t, r, sc), pb_table_get(t, r, pc)};
-        int th = atoi(pb_table_get(t, r, tc));
+        struct pkey x = {pb_summary_get(t, r, PB_SUM_strategy),
+                         pb_summary_get(t, r, PB_SUM_params)};
+        int th = atoi(pb_summary_get(t, r, PB_SUM_threads));
         s->has[key_index(s, x) * s->nthreads + thread_index(s, th)] = 1;
-        s->any_bad |= row_bad(t, r);
+        s->any_bad |= pb_summary_failed(t, r) > 0 || pb_summary_unverified(t, r);
     }
     for (size_t k = 0; k < s->nkeys; k++) {
         size_t count = 0;
@@ -321,15 +149,14 @@ static int collect_series(const struct pb_table *t, struct series_set *s)
     s->threads = malloc((t->nrows + 1) * sizeof *s->threads);
     if (!s->keys || !s->threads)
         return -ENOMEM;
-    int sc = pb_table_col(t, "strategy"), pc = pb_table_col(t, "params");
-    int tc = pb_table_col(t, "threads"), oc = pb_table_col(t, "output");
     for (size_t r = 0; r < t->nrows; r++) {
-        if (!counted(t, r))
+        if (!pb_summary_counted(t, r))
             continue;
         if (!s->output)
-            s->output = pb_table_get(t, r, oc);
-        s->keys[s->nkeys++] = (struct pkey){pb_table_get(t, r, sc), pb_table_get(t, r, pc)};
-        s->threads[s->nthreads++] = atoi(pb_table_get(t, r, tc));
+            s->output = pb_summary_get(t, r, PB_SUM_output);
+        s->keys[s->nkeys++] = (struct pkey){pb_summary_get(t, r, PB_SUM_strategy),
+                                            pb_summary_get(t, r, PB_SUM_params)};
+        s->threads[s->nthreads++] = atoi(pb_summary_get(t, r, PB_SUM_threads));
     }
     if (s->nkeys == 0)
         return -EINVAL;
@@ -417,21 +244,24 @@ static void write_head(FILE *f, const char *name, const char *fig, const char *w
     gp_quote(f, name);
     fputs("\ncsv = name . '_summary.csv'\n\n"
           "set datafile separator comma\nset datafile columnheaders\n", f);
-    fprintf(f, "counted(x) = %scolumn(\"n\") > 0\n",
-            pb_table_col(t, "kind") >= 0 ? "strcol(\"kind\") ne \"overhead\" && " : "");
-    fputs("is(s, p) = strcol(\"strategy\") eq s && strcol(\"params\") eq p && counted(0)\n", f);
-    fputs("ist(s, p, t) = is(s, p) && column(\"threads\") == t\n", f);
+    fprintf(f, "counted(x) = %s" GP_COL(n) " > 0\n", pb_summary_col(t, PB_SUM_kind) >= 0
+            ? GP_STR(kind) " ne \"" PB_KIND_OVERHEAD "\" && " : "");
+    fputs("is(s, p) = " GP_STR(strategy) " eq s && " GP_STR(params) " eq p && counted(0)\n", f);
+    fputs("ist(s, p, t) = is(s, p) && " GP_COL(threads) " == t\n", f);
+    char verified[64] = "0";         /* the cell does not begin with "yes" */
+    if (pb_summary_col(t, PB_SUM_verified) >= 0)
+        snprintf(verified, sizeof verified, GP_STR(verified) "[1:%zu] ne \"%s\"",
+                 strlen(PB_VERIFIED_YES), PB_VERIFIED_YES);
     fprintf(f, "bad(x) = counted(0) && (%s%s)\n\n",
-            pb_table_col(t, "failed") >= 0 ? "column(\"failed\") > 0 || " : "",
-            pb_table_col(t, "verified") >= 0 ? "strcol(\"verified\")[1:3] ne \"yes\"" : "0");
+            pb_summary_col(t, PB_SUM_failed) >= 0 ? GP_COL(failed) " > 0 || " : "", verified);
     fputs("# One colour and point type per strategy label, the same in every figure.\n", f);
     for (size_t k = 0; k < s->nkeys; k++)
         fprintf(f, "set style line %zu lc rgb '%s' pt %d ps 1.3 lw 2\n", k + 1,
                 palette[k % NPALETTE], point_types[k % NPOINTS]);
     fputs("\n# n and thread ranges of the counted rows.\n"
-          "stats csv using (counted(0) ? column(\"n\") : NaN) nooutput\n"
+          "stats csv using (counted(0) ? " GP_COL(n) " : NaN) nooutput\n"
           "nmin = STATS_min; nmax = STATS_max\n"
-          "stats csv using (counted(0) ? column(\"threads\") : NaN) nooutput\n"
+          "stats csv using (counted(0) ? " GP_COL(threads) " : NaN) nooutput\n"
           "tmin = STATS_min; tmax = STATS_max\n\n", f);
 }
 
@@ -539,13 +369,13 @@ static void write_bad_clause(struct clauses *c, const struct series_set *s)
 static void write_bad_table(FILE *f, const struct series_set *s, const char *y)
 {
     if (s->any_bad)
-        fprintf(f, "set table $bad\nplot csv using (column(\"n\")):(%s) with table if (bad(0) "
+        fprintf(f, "set table $bad\nplot csv using (" GP_COL(n) "):(%s) with table if (bad(0) "
                    "&& %s > 0)\nunset table\n", y, y);
 }
 
 /* ---------------------------------------------------------------- the four figures */
 
-#define COL_MEDIAN "column(\"wall_median_s\")"
+#define COL_MEDIAN GP_COL(wall_median_s)
 
 /* NAME_time.gp: median wall time vs n, log-log, CI bars, an n² guide (brute force) and an n guide
  * (what a spatial strategy at fixed rmax approaches) through the geometric mean of the medians at
@@ -554,14 +384,14 @@ static void write_time(FILE *f, const char *name, const struct pb_table *t,
                        const struct series_set *s)
 {
     write_head(f, name, "time", "median wall time vs n, log-log, bars from the 95% CI", t, s);
-    write_thread_tables(f, s, "(column(\"n\")):(" COL_MEDIAN "):(column(\"wall_ci95_lo_s\")):"
-                              "(column(\"wall_ci95_hi_s\"))", NULL);
+    write_thread_tables(f, s, "(" GP_COL(n) "):(" COL_MEDIAN "):(" GP_COL(wall_ci95_lo_s) "):"
+                              "(" GP_COL(wall_ci95_hi_s) ")", NULL);
     write_bad_table(f, s, COL_MEDIAN);
     fputs("# The guide passes through the geometric mean of the medians at the largest n timed.\n"
-          "stats csv using (counted(0) && " COL_MEDIAN " > 0 ? column(\"n\") : NaN) nooutput\n"
+          "stats csv using (counted(0) && " COL_MEDIAN " > 0 ? " GP_COL(n) " : NaN) nooutput\n"
           "ng = STATS_max\n"
           "set table $g\nplot csv using (log(" COL_MEDIAN ")):(1) with table if (counted(0) && "
-          "column(\"n\") == ng && " COL_MEDIAN " > 0)\nunset table\n", f);
+          GP_COL(n) " == ng && " COL_MEDIAN " > 0)\nunset table\n", f);
     write_switch(f);
     fputs("g = NaN\nif (|$g| > 0) { stats $g using 1 nooutput; g = exp(STATS_mean) / ng**2 }\n"
           "guide(x) = g * x**2\n"
@@ -586,8 +416,8 @@ static void write_memory(FILE *f, const char *name, const struct pb_table *t,
                          const struct series_set *s)
 {
     write_head(f, name, "memory", "peak memory of each run vs n, log-log", t, s);
-    write_thread_tables(f, s, "(column(\"n\")):(column(\"peak_rss_kib\") / 1024.0)", NULL);
-    write_bad_table(f, s, "column(\"peak_rss_kib\") / 1024.0");
+    write_thread_tables(f, s, "(" GP_COL(n) "):(" GP_COL(peak_rss_kib) " / 1024.0)", NULL);
+    write_bad_table(f, s, GP_COL(peak_rss_kib) " / 1024.0");
     write_switch(f);
     write_loop_open(f, "memory");
     fprintf(f, "  set title sprintf('%%s: peak memory vs n (%s output)', name)\n"
@@ -599,8 +429,7 @@ static void write_memory(FILE *f, const char *name, const struct pb_table *t,
     write_thread_clauses(&c, s, "$2", 0);
     write_bad_clause(&c, s);
     if (strcmp(s->output, "matrix") == 0) {
-        int col = pb_table_col(t, "precision");
-        int bytes = col >= 0 && strcmp(pb_table_get(t, 0, col), "float") == 0 ? 4 : 8;
+        int bytes = strcmp(pb_summary_get(t, 0, PB_SUM_precision), "float") == 0 ? 4 : 8;
         fprintf(clause(&c), "%d * x**2 / 1048576.0 with lines lc rgb '#888888' dt 3 lw 2 "
                 "title 'one n×n matrix (%d n² bytes)'", bytes, bytes);
     }
@@ -613,8 +442,8 @@ static void write_throughput(FILE *f, const char *name, const struct pb_table *t
                              const struct series_set *s, double peak)
 {
     write_head(f, name, "throughput", "unique pairs per second vs n", t, s);
-    write_thread_tables(f, s, "(column(\"n\")):(column(\"pairs_per_s\"))", NULL);
-    write_bad_table(f, s, "column(\"pairs_per_s\")");
+    write_thread_tables(f, s, "(" GP_COL(n) "):(" GP_COL(pairs_per_s) ")", NULL);
+    write_bad_table(f, s, GP_COL(pairs_per_s));
     write_switch(f);
     if (peak > 0)
         fprintf(f, "peak = %.9g  # one thread's measured peak pairs/s, given by the harness\n\n",
@@ -666,11 +495,11 @@ static void write_speedup(FILE *f, const char *name, const struct pb_table *t,
 {
     write_head(f, name, "speedup", "speedup and efficiency vs threads at the largest n", t, s);
     fputs("# The largest n with a speedup (a failed point has none).\n"
-          "stats csv using (counted(0) && column(\"speedup\") > 0 ? column(\"n\") : NaN) "
+          "stats csv using (counted(0) && " GP_COL(speedup) " > 0 ? " GP_COL(n) " : NaN) "
           "nooutput\nns = STATS_max\n", f);
     for (size_t k = 0; k < s->nkeys; k++)
-        write_table(f, s, k, 0, "(column(\"threads\")):(column(\"speedup\")):"
-                                "(column(\"efficiency\"))", "column(\"n\") == ns");
+        write_table(f, s, k, 0, "(" GP_COL(threads) "):(" GP_COL(speedup) "):"
+                                "(" GP_COL(efficiency) ")", GP_COL(n) " == ns");
     write_switch(f);
     write_loop_open(f, "speedup");
     fputs("  set multiplot title sprintf('%s: speedup and efficiency vs threads at n = %d "
@@ -714,12 +543,12 @@ static size_t collect_rkeys(const struct pb_table *t, struct rkey *k, size_t cap
 {
     size_t nk = 0;
     for (size_t r = 0; r < t->nrows && nk < cap; r++) {
-        struct rkey x = { .threads = atoi(pb_table_get(t, r, pb_table_col(t, "threads"))) };
-        if (!counted(t, r) ||
-            !rmax_base(pb_table_get(t, r, pb_table_col(t, "params")), x.base, sizeof x.base))
+        struct rkey x = { .threads = atoi(pb_summary_get(t, r, PB_SUM_threads)) };
+        if (!pb_summary_counted(t, r) ||
+            !rmax_base(pb_summary_get(t, r, PB_SUM_params), x.base, sizeof x.base))
             continue;
         snprintf(x.strategy, sizeof x.strategy, "%s",
-                 pb_table_get(t, r, pb_table_col(t, "strategy")));
+                 pb_summary_get(t, r, PB_SUM_strategy));
         size_t i = 0;
         while (i < nk && (strcmp(k[i].strategy, x.strategy) || strcmp(k[i].base, x.base) ||
                           k[i].threads != x.threads))
@@ -743,10 +572,10 @@ static void write_rmax(FILE *f, const char *name, const struct pb_table *t,
                s);
     fputs("rmaxof(p) = (j = strstrt(p, \"rmax=\"), j > 0 ? p[j+5:] + 0.0 : NaN)\n"
           "base(p) = (j = strstrt(p, \"rmax=\"), j > 1 ? p[1:j-2] : \"\")\n"
-          "sel(s, b, t) = strcol(\"strategy\") eq s && base(strcol(\"params\")) eq b && "
-          "column(\"threads\") == t && column(\"n\") == nmax && counted(0)\n", f);
+          "sel(s, b, t) = " GP_STR(strategy) " eq s && base(" GP_STR(params) ") eq b && "
+          GP_COL(threads) " == t && " GP_COL(n) " == nmax && counted(0)\n", f);
     for (size_t i = 0; i < nk; i++) {
-        fprintf(f, "set table $r%zu\nplot csv using (rmaxof(strcol(\"params\"))):(" COL_MEDIAN
+        fprintf(f, "set table $r%zu\nplot csv using (rmaxof(" GP_STR(params) ")):(" COL_MEDIAN
                    ") with table if (sel(", i);
         gp_quote(f, k[i].strategy);
         fputs(", ", f);
@@ -823,9 +652,9 @@ static int write_figure(const char *dir, const char *name, size_t fig, const str
 static int check_columns(const struct pb_table *t, const char *path, struct pb_err *err)
 {
     for (size_t i = 0; i < sizeof required_cols / sizeof required_cols[0]; i++)
-        if (pb_table_col(t, required_cols[i]) < 0)
+        if (pb_summary_col(t, required_cols[i]) < 0)
             return pb_fail(err, -EINVAL, "%s: no column \"%s\" in the header", path,
-                           required_cols[i]);
+                           pb_summary_name(required_cols[i]));
     return 0;
 }
 
@@ -833,11 +662,8 @@ int pb_plots_write(const char *dir, const char *name, const struct pb_plot_opts 
                    struct pb_err *err)
 {
     char path[4096];
-    if (strlen(dir) + strlen(name) + 32 > sizeof path)   /* room for every file's suffix */
-        return pb_fail(err, -ENAMETOOLONG, "%.60s...: the folder and name are too long", dir);
-    snprintf(path, sizeof path, "%s/%s_summary.csv", dir, name);
     struct pb_table t;
-    int rc = pb_table_read(path, &t, err);
+    int rc = pb_summary_read(dir, name, &t, path, sizeof path, err);
     if (rc < 0)
         return rc;
     struct series_set s = {0};

@@ -5,9 +5,7 @@
  * working directory and a results folder can be moved. The series (one per strategy label,
  * params and thread count) and their styles are fixed when the script is written, from the
  * summary then present: one colour and point type per strategy label (sorted order, fixed
- * palette) in every figure; the thread count sets the dash pattern.
- *
- * Also here: the small CSV table reader the figures and the report share. */
+ * palette) in every figure; the thread count sets the dash pattern. */
 #ifndef PAIRBENCH_PLOTS_H
 #define PAIRBENCH_PLOTS_H
 
@@ -41,27 +39,5 @@ int pb_plots_write(const char *dir, const char *name, const struct pb_plot_opts 
  * -ENOENT when gnuplot is not installed (the sweep still succeeded: the caller notes it); or
  * -EIO with err naming the failing script and gnuplot's last line of complaint. */
 int pb_plots_render(const char *dir, const char *name, struct pb_err *err);
-
-/* A CSV file held in memory: a header and rows of string cells. Quoted fields ("a,b", "x""y")
- * are read as RFC 4180 writes them. */
-struct pb_table {
-    char **head;                     /* ncols column names */
-    char **cells;                    /* nrows * ncols cells, row-major; a short row is padded "" */
-    size_t nrows, ncols;
-    char *buf;                       /* owns every string above */
-};
-
-/* Reads path into t (zeroed first). Returns 0, or -errno (-ENOENT: no such file) with err naming
- * the file. Release with pb_table_free. */
-int pb_table_read(const char *path, struct pb_table *t, struct pb_err *err);
-
-/* Index of the column named name, or -1. */
-int pb_table_col(const struct pb_table *t, const char *name);
-
-/* Cell (row, col); "" when col < 0 so a missing optional column reads as empty. */
-const char *pb_table_get(const struct pb_table *t, size_t row, int col);
-
-/* Releases what pb_table_read allocated; safe on a zeroed table. */
-void pb_table_free(struct pb_table *t);
 
 #endif

@@ -7,10 +7,12 @@
 #include "report.h"
 
 #include "fdio.h"
-#include "results.h"
 #include "plots.h"
+#include "results.h"
+#include "summary.h"
 
 #include <errno.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,205 +58,83 @@ static void base64(FILE *f, const unsigned char *data, size_t len)
     }
 }
 
-/* ---------------------------------------------------------------- JSON as text */
+/* ---------------------------------------------------------------- NAME.json */
 
-/* Offset just past the JSON string starting at s[i] == '"'. */
-static size_t skip_string(const char *s, size_t i)
+/* Writes JSON value v pretty-printed as bench writes NAME.json (two-space indent, reals to nine
+ * digits), HTML-escaped. */
+static void write_json(FILE *f, const json_t *v)
 {
-    for (i++; s[i] && s[i] != '"'; i++)
-        if (s[i] == '\\' && s[i + 1])
-            i++;
-    return s[i] ? i + 1 : i;
+    char *text = json_dumps(v, JSON_INDENT(2) | JSON_REAL_PRECISION(9) | JSON_ENCODE_ANY);
+    esc(f, text ? text : "?");
+    free(text);
 }
 
-/* Offset just past the JSON value starting at s[i] (any kind; strings and nesting honoured). */
-static size_t skip_value(const char *s, size_t i)
+/* Writes member key of object o for a line of prose, HTML-escaped: a string as it reads,
+ * anything else as compact JSON, "?" when absent (or o is not an object). */
+static void write_member(FILE *f, const json_t *o, const char *key)
 {
-    int depth = 0;
-    for (; s[i]; i++) {
-        char c = s[i];
-        if (c == '"') {
-            i = skip_string(s, i) - 1;
-            if (depth == 0)
-                return i + 1;
-        } else if (c == '{' || c == '[') {
-            depth++;
-        } else if (c == '}' || c == ']') {
-            if (depth == 0)
-                return i;
-            if (--depth == 0)
-                return i + 1;
-        } else if (depth == 0 && c == ',') {
-            return i;
-        }
-    }
-    return i;
-}
-
-/* Finds the top-level member key of the JSON object in s: [*kstart, *vend) spans from the key's
- * quote to the end of its value, *vstart is where the value starts. Returns 1 when found. */
-static int find_member(const char *s, const char *key, size_t *kstart, size_t *vstart,
-                       size_t *vend)
-{
-    size_t i = strspn(s, " \t\r\n"), klen = strlen(key);
-    if (s[i] != '{')
-        return 0;
-    for (i++; s[i];) {
-        i += strspn(s + i, " \t\r\n,");
-        if (s[i] != '"')
-            return 0;
-        size_t k = i, kend = skip_string(s, i);
-        i = kend + strspn(s + kend, " \t\r\n");
-        if (s[i] != ':')
-            return 0;
-        i += 1 + strspn(s + i + 1, " \t\r\n");
-        size_t v = i;
-        i = skip_value(s, i);
-        if (kend - k == klen + 2 && strncmp(s + k + 1, key, klen) == 0) {
-            *kstart = k;
-            *vstart = v;
-            *vend = i;
-            return 1;
-        }
-    }
-    return 0;
-}
-
-/* The value of top-level member key of the JSON object at s, as text into out: a string without
- * its quotes (escapes kept), anything else as written. "?" when absent. */
-static void member_text(const char *s, const char *key, char *out, size_t cap)
-{
-    size_t k, v, e;
-    if (!s || !find_member(s, key, &k, &v, &e)) {
-        snprintf(out, cap, "?");
+    const json_t *v = json_object_get(o, key);
+    if (json_is_string(v)) {
+        esc_n(f, json_string_value(v), json_string_length(v));
         return;
     }
-    if (s[v] == '"' && e > v + 1)
-        v++, e--;
-    snprintf(out, cap, "%.*s", (int)(e - v), s + v);
+    char *text = v ? json_dumps(v, JSON_COMPACT | JSON_REAL_PRECISION(9) | JSON_ENCODE_ANY)
+                   : NULL;
+    esc(f, text ? text : "?");
+    free(text);
 }
 
 /* Writes one line naming the CPU (model, family, model number) and the kernel level the numbers
- * came from, read from NAME.json: results from different CPUs must not be compared blind. */
-static void write_cpu_line(FILE *f, const char *json)
+ * came from, read from NAME.json (root may be NULL): results from different CPUs must not be
+ * compared blind. */
+static void write_cpu_line(FILE *f, const json_t *root)
 {
-    char model[256], family[32], number[32], level[64];
-    size_t k, v = 0, e;
-    const char *cpu = json && find_member(json, "cpu", &k, &v, &e) ? json + v : NULL;
+    const json_t *cpu = json_object_get(root, "cpu");
     if (!cpu)
         return;
-    member_text(cpu, "model", model, sizeof model);
-    member_text(cpu, "family", family, sizeof family);
-    member_text(cpu, "model_number", number, sizeof number);
-    member_text(json, "kernel_level", level, sizeof level);
     fputs("<p class=\"cpu\">CPU: ", f);
-    esc(f, model);
+    write_member(f, cpu, "model");
     fputs(" (family ", f);
-    esc(f, family);
+    write_member(f, cpu, "family");
     fputs(", model ", f);
-    esc(f, number);
+    write_member(f, cpu, "model_number");
     fputs("); kernels: ", f);
-    esc(f, level);
+    write_member(f, root, "kernel_level");
     fputs("</p>\n", f);
 }
 
-/* Writes a newline and two spaces per level. */
-static void indent(FILE *f, int level)
+/* Reads DIR/NAME.json (path) into *root (NULL when absent or unreadable). Returns 0, or -EINVAL
+ * with why (cap bytes) saying where it is not JSON; an absent file is 0 with *root NULL. */
+static int read_json(const char *path, json_t **root, char *why, size_t cap)
 {
-    fputc('\n', f);
-    for (int i = 0; i < level; i++)
-        fputs("  ", f);
-}
-
-/* Writes JSON text s[0..len) re-indented from nesting level, HTML-escaped; returns the level
- * at its end, so a document can be written in pieces. Tolerant: text that is not JSON comes out
- * with its characters intact, only its layout changed. */
-static int json_pretty(FILE *f, const char *s, size_t len, int level)
-{
-    for (size_t i = 0; i < len; i++) {
-        char c = s[i];
-        if (c == '"') {
-            size_t end = skip_string(s, i);
-            esc_n(f, s + i, (end > len ? len : end) - i);
-            i = end - 1;
-        } else if (c == '{' || c == '[') {
-            size_t j = i + 1 + strspn(s + i + 1, " \t\r\n");
-            if (s[j] == (c == '{' ? '}' : ']')) {
-                fprintf(f, "%c%c", c, s[j]);
-                i = j;
-                continue;
-            }
-            fputc(c, f);
-            indent(f, ++level);
-        } else if (c == '}' || c == ']') {
-            indent(f, level > 0 ? --level : 0);
-            fputc(c, f);
-        } else if (c == ',') {
-            fputc(c, f);
-            indent(f, level);
-        } else if (c == ':') {
-            fputs(": ", f);
-        } else if (!strchr(" \t\r\n", c)) {
-            esc_n(f, &c, 1);
-        }
-    }
-    return level;
-}
-
-/* Writes code point cp (below 0x10000) as UTF-8, HTML-escaped. */
-static void utf8(FILE *f, unsigned cp)
-{
-    char u[3];
-    size_t n = 1;
-    if (cp < 0x80) {
-        u[0] = (char)cp;
-    } else if (cp < 0x800) {
-        u[0] = (char)(0xC0 | cp >> 6);
-        u[1] = (char)(0x80 | (cp & 63));
-        n = 2;
-    } else {
-        u[0] = (char)(0xE0 | cp >> 12);
-        u[1] = (char)(0x80 | (cp >> 6 & 63));
-        u[2] = (char)(0x80 | (cp & 63));
-        n = 3;
-    }
-    esc_n(f, u, n);
-}
-
-/* Writes the JSON string literal s[0..len) (quotes included) decoded, HTML-escaped. */
-static void json_string_text(FILE *f, const char *s, size_t len)
-{
-    for (size_t i = 1; i + 1 < len; i++) {
-        char c = s[i];
-        if (c == '\\' && s[i + 1] == 'u' && i + 6 < len) {
-            char hex[5] = {s[i + 2], s[i + 3], s[i + 4], s[i + 5], 0};
-            utf8(f, (unsigned)strtoul(hex, NULL, 16));
-            i += 5;
-            continue;
-        }
-        if (c == '\\' && i + 2 < len) {
-            c = s[++i];
-            c = c == 'n' ? '\n' : c == 't' ? '\t' : c == 'r' ? '\r' : c;
-        }
-        esc_n(f, &c, 1);
-    }
+    size_t len = 0;
+    char *text = NULL;
+    if (pb_read_file(path, &text, &len) != 0)
+        text = NULL;
+    json_error_t e;
+    *root = text ? json_loadb(text, len, 0, &e) : NULL;
+    free(text);
+    if (!text || *root)
+        return 0;
+    snprintf(why, cap, "line %d: %s", e.line, e.text);
+    return -EINVAL;
 }
 
 /* ---------------------------------------------------------------- the summary table */
 
 /* The summary's columns a reader needs, in display order. */
 static const struct column {
-    const char *csv;                 /* column name in NAME_summary.csv */
+    enum pb_sum_col csv;             /* column of NAME_summary.csv */
     const char *head;                /* table heading, with unit */
 } columns[] = {
-    {"strategy", "strategy"}, {"params", "params"}, {"n", "n"}, {"threads", "threads"},
-    {"runs", "runs"}, {"wall_median_s", "median (s)"}, {"wall_ci95_lo_s", "95% CI low (s)"},
-    {"wall_ci95_hi_s", "95% CI high (s)"}, {"wall_min_s", "min (s)"},
-    {"peak_rss_kib", "peak PSS (KiB)"}, {"speedup", "speedup (x)"},
-    {"efficiency", "efficiency"}, {"pairs_per_s", "pairs/s"},
-    {"fraction_of_limit", "fraction of limit"},
-    {"build_median_s", "structure build (s, in the median)"},
-    {"evals_per_pair", "distance evals / counted pair"}, {"flag", "spread flag"},
+    {PB_SUM_strategy, "strategy"}, {PB_SUM_params, "params"}, {PB_SUM_n, "n"},
+    {PB_SUM_threads, "threads"}, {PB_SUM_runs, "runs"}, {PB_SUM_wall_median_s, "median (s)"},
+    {PB_SUM_wall_ci95_lo_s, "95% CI low (s)"}, {PB_SUM_wall_ci95_hi_s, "95% CI high (s)"},
+    {PB_SUM_wall_min_s, "min (s)"}, {PB_SUM_peak_rss_kib, "peak PSS (KiB)"},
+    {PB_SUM_speedup, "speedup (x)"}, {PB_SUM_efficiency, "efficiency"},
+    {PB_SUM_pairs_per_s, "pairs/s"}, {PB_SUM_fraction_of_limit, "fraction of limit"},
+    {PB_SUM_build_median_s, "structure build (s, in the median)"},
+    {PB_SUM_evals_per_pair, "distance evals / counted pair"}, {PB_SUM_flag, "spread flag"},
 };
 #define NCOLUMNS (sizeof columns / sizeof columns[0])
 
@@ -297,18 +177,17 @@ static int analyse(const struct pb_table *t, struct rowinfo **out)
     struct rowinfo *ri = calloc(t->nrows + 1, sizeof *ri);
     if (!ri)
         return -ENOMEM;
-    int kind = pb_table_col(t, "kind"), ver = pb_table_col(t, "verified");
     for (size_t r = 0; r < t->nrows; r++) {
-        const char *med = pb_table_get(t, r, pb_table_col(t, "wall_median_s"));
+        const char *med = pb_summary_get(t, r, PB_SUM_wall_median_s);
         ri[r] = (struct rowinfo){
             .row = r,
-            .n = atol(pb_table_get(t, r, pb_table_col(t, "n"))),
-            .threads = atoi(pb_table_get(t, r, pb_table_col(t, "threads"))),
+            .n = atol(pb_summary_get(t, r, PB_SUM_n)),
+            .threads = atoi(pb_summary_get(t, r, PB_SUM_threads)),
             .median = *med ? strtod(med, NULL) : 0,
-            .failed = atoi(pb_table_get(t, r, pb_table_col(t, "failed"))),
-            .unverified = ver >= 0 && !pb_verified_ok(pb_table_get(t, r, ver)),
+            .counted = pb_summary_counted(t, r),
+            .failed = pb_summary_failed(t, r),
+            .unverified = pb_summary_unverified(t, r),
         };
-        ri[r].counted = ri[r].n > 0 && strcmp(pb_table_get(t, r, kind), "overhead") != 0;
     }
     qsort(ri, t->nrows, sizeof *ri, cmp_rowinfo);
     for (size_t a = 0, b; a < t->nrows; a = b) {
@@ -326,7 +205,7 @@ static int analyse(const struct pb_table *t, struct rowinfo **out)
 /* Writes the status cell of a row: best, failed, not verified, or verified. */
 static void status_cell(FILE *f, const struct pb_table *t, const struct rowinfo *r)
 {
-    const char *ver = pb_table_get(t, r->row, pb_table_col(t, "verified"));
+    const char *ver = pb_summary_get(t, r->row, PB_SUM_verified);
     fputs("<td class=\"status\">", f);
     if (r->failed) {
         fprintf(f, "<strong>FAILED</strong> (%d run%s not ok)", r->failed,
@@ -334,9 +213,10 @@ static void status_cell(FILE *f, const struct pb_table *t, const struct rowinfo 
     } else if (r->unverified) {
         fputs(*ver ? "<strong>NOT VERIFIED</strong>" : "<strong>not checked</strong>", f);
     } else {
+        size_t yes = strlen(PB_VERIFIED_YES);
         fputs("verified", f);
-        if (strlen(ver) > 3)
-            esc_n(f, ver + 3, strlen(ver) - 3);   /* " (kdtree)": the independent method */
+        if (strlen(ver) > yes)                /* " (kdtree)": the independent method */
+            esc_n(f, ver + yes, strlen(ver) - yes);
     }
     if (r->best)
         fputs(" <span class=\"star\">&#9733; best at this n</span>", f);
@@ -347,11 +227,10 @@ static void status_cell(FILE *f, const struct pb_table *t, const struct rowinfo 
  * efficiency), shown only when some row of t has a value. */
 static int column_shown(const struct pb_table *t, size_t c)
 {
-    int col = pb_table_col(t, columns[c].csv);
-    int optional = !strcmp(columns[c].csv, "build_median_s") ||
-                   !strcmp(columns[c].csv, "evals_per_pair");
+    int optional = columns[c].csv == PB_SUM_build_median_s ||
+                   columns[c].csv == PB_SUM_evals_per_pair;
     for (size_t r = 0; optional && r < t->nrows; r++)
-        if (*pb_table_get(t, r, col))
+        if (*pb_summary_get(t, r, columns[c].csv))
             return 1;
     return !optional;
 }
@@ -360,7 +239,7 @@ static int column_shown(const struct pb_table *t, size_t c)
 static void table_row(FILE *f, const struct pb_table *t, const struct rowinfo *r)
 {
     const char *cls = r->best ? "best" : (r->failed || r->unverified) ? "bad" : "";
-    if (*pb_table_get(t, r->row, pb_table_col(t, "flag")) && !*cls)
+    if (*pb_summary_get(t, r->row, PB_SUM_flag) && !*cls)
         cls = "flagged";
     fprintf(f, "<tr class=\"%s\">", cls);
     status_cell(f, t, r);
@@ -368,7 +247,7 @@ static void table_row(FILE *f, const struct pb_table *t, const struct rowinfo *r
         if (!column_shown(t, c))
             continue;
         fputs(c == 0 ? "<th scope=\"row\">" : "<td>", f);
-        esc(f, pb_table_get(t, r->row, pb_table_col(t, columns[c].csv)));
+        esc(f, pb_summary_get(t, r->row, columns[c].csv));
         fputs(c == 0 ? "</th>" : "</td>", f);
     }
     fputs("</tr>\n", f);
@@ -410,62 +289,68 @@ static void write_headline(FILE *f, const struct pb_table *t, const struct rowin
             unverified);
     if (top) {
         fputs(" Fastest at the largest n measured cleanly (n = ", f);
-        esc(f, pb_table_get(t, top->row, pb_table_col(t, "n")));
+        esc(f, pb_summary_get(t, top->row, PB_SUM_n));
         fputs("): <strong>", f);
-        esc(f, pb_table_get(t, top->row, pb_table_col(t, "strategy")));
+        esc(f, pb_summary_get(t, top->row, PB_SUM_strategy));
         fputs("</strong>, ", f);
-        esc(f, pb_table_get(t, top->row, pb_table_col(t, "threads")));
+        esc(f, pb_summary_get(t, top->row, PB_SUM_threads));
         fputs(" thread(s), median ", f);
-        esc(f, pb_table_get(t, top->row, pb_table_col(t, "wall_median_s")));
+        esc(f, pb_summary_get(t, top->row, PB_SUM_wall_median_s));
         fputs(" s.", f);
     }
     fputs("</p>\n", f);
 }
 
 /* The run CSV's columns listed for each failed or unverified run. */
-static const char *const run_columns[] = {
-    "strategy", "params", "n", "threads", "repeat", "kind", "verified", "status",
+static const enum pb_run_col run_columns[] = {
+    PB_COL_strategy, PB_COL_params, PB_COL_n, PB_COL_threads, PB_COL_repeat, PB_COL_kind,
+    PB_COL_verified, PB_COL_status,
 };
 #define NRUNCOLUMNS (sizeof run_columns / sizeof run_columns[0])
 
-/* 1 when run row r of t did not end ok and verified. */
-static int run_bad(const struct pb_table *t, size_t r)
+/* 1 when run r did not end ok, or was checked and did not verify. */
+static int run_bad(const struct pb_row *r)
 {
-    const char *status = pb_table_get(t, r, pb_table_col(t, "status"));
-    const char *ver = pb_table_get(t, r, pb_table_col(t, "verified"));
-    return strcmp(status, "ok") != 0 || (*ver && !pb_verified_ok(ver));
+    return !pb_row_ok(r) || (r->verified[0] && !pb_verified_ok(r->verified));
+}
+
+/* Writes the failed run r as a table row of run_columns, each cell as NAME.csv shows it. */
+static void failed_run_row(FILE *f, const struct pb_row *r)
+{
+    char cell[sizeof r->params];     /* the longest column */
+    fputs("<tr class=\"bad\">", f);
+    for (size_t c = 0; c < NRUNCOLUMNS; c++) {
+        fputs("<td>", f);
+        esc(f, pb_csv_format(r, run_columns[c], cell, sizeof cell));
+        fputs("</td>", f);
+    }
+    fputs("</tr>\n", f);
 }
 
 /* Lists the failed and unverified runs of DIR/NAME.csv (when it exists) with their status. */
 static void write_failed_runs(FILE *f, const char *csv_path)
 {
-    struct pb_table t;
+    struct pb_row *rows;
+    size_t nrows, count = 0;
     fputs("<h2 id=\"failed\">Failed or unverified runs</h2>\n", f);
-    if (pb_table_read(csv_path, &t, NULL) < 0) {
+    if (pb_csv_read(csv_path, &rows, &nrows, NULL) < 0) {
         fputs("<p>The per-run CSV could not be read beside the summary.</p>\n", f);
         return;
     }
-    size_t count = 0;
-    for (size_t r = 0; r < t.nrows; r++) {
-        if (!run_bad(&t, r))
+    for (size_t r = 0; r < nrows; r++) {
+        if (!run_bad(&rows[r]))
             continue;
         if (count++ == 0) {
             fputs("<div class=\"scroll\"><table>\n<thead><tr>", f);
             for (size_t c = 0; c < NRUNCOLUMNS; c++)
-                fprintf(f, "<th>%s</th>", run_columns[c]);
+                fprintf(f, "<th>%s</th>", pb_csv_col_name(run_columns[c]));
             fputs("</tr></thead>\n<tbody>\n", f);
         }
-        fputs("<tr class=\"bad\">", f);
-        for (size_t c = 0; c < NRUNCOLUMNS; c++) {
-            fputs("<td>", f);
-            esc(f, pb_table_get(&t, r, pb_table_col(&t, run_columns[c])));
-            fputs("</td>", f);
-        }
-        fputs("</tr>\n", f);
+        failed_run_row(f, &rows[r]);
     }
     fputs(count ? "</tbody></table></div>\n" : "<p>None: every run ended ok and verified.</p>\n",
           f);
-    pb_table_free(&t);
+    free(rows);
 }
 
 /* Embeds DIR/NAME_fig.svg (or .png) as an <img> with a data URI. Returns 1 when embedded,
@@ -499,35 +384,38 @@ static int write_figure(FILE *f, const char *dir, const char *name, const char *
 }
 
 /* Writes the environment (NAME.json without its "config" or "config_text" member) and the config
- * (that member: a JSON string is shown as the file's text, an object re-indented). */
-static void write_environment(FILE *f, const char *json, size_t len)
+ * (that member: a JSON string is shown as the file's text, anything else pretty-printed). root
+ * is NULL when there is no NAME.json; bad says why one could not be read (or is NULL). */
+static void write_environment(FILE *f, const json_t *root, const char *bad)
 {
-    size_t k, v, e;
     fputs("<h2 id=\"environment\">Environment</h2>\n<pre class=\"json\">", f);
-    if (!json) {
-        fputs("</pre><p>No environment file (NAME.json) beside the CSV.</p>\n", f);
+    if (!root) {
+        fputs("</pre><p>", f);
+        if (!bad)
+            fputs("No environment file (NAME.json) beside the CSV.", f);
+        else {
+            fputs("The environment file (NAME.json) is not JSON: ", f);
+            esc(f, bad);
+        }
+        fputs("</p>\n", f);
         return;
     }
-    if (!find_member(json, "config", &k, &v, &e)
-        && !find_member(json, "config_text", &k, &v, &e)) {
-        json_pretty(f, json, len, 0);
-        fputs("</pre>\n<h2 id=\"config\">Config</h2>\n<p>The environment file holds no "
-              "&ldquo;config&rdquo; member.</p>\n", f);
+    const char *key = json_object_get(root, "config") ? "config" : "config_text";
+    const json_t *config = json_object_get(root, key);
+    json_t *env = json_copy((json_t *)root);  /* shallow: only the member list is copied */
+    json_object_del(env, key);
+    write_json(f, env);
+    json_decref(env);
+    fputs("</pre>\n<h2 id=\"config\">Config</h2>\n", f);
+    if (!config) {
+        fputs("<p>The environment file holds no &ldquo;config&rdquo; member.</p>\n", f);
         return;
     }
-    size_t cut = k, resume = e;
-    while (cut > 0 && strchr(" \t\r\n", json[cut - 1]))
-        cut--;
-    if (cut > 0 && json[cut - 1] == ',')
-        cut--;
+    fputs("<pre class=\"json\">", f);
+    if (json_is_string(config))
+        esc_n(f, json_string_value(config), json_string_length(config));
     else
-        resume += strspn(json + resume, " \t\r\n,");
-    json_pretty(f, json + resume, len - resume, json_pretty(f, json, cut, 0));
-    fputs("</pre>\n<h2 id=\"config\">Config</h2>\n<pre class=\"json\">", f);
-    if (json[v] == '"')
-        json_string_text(f, json + v, e - v);
-    else
-        json_pretty(f, json + v, e - v, 0);
+        write_json(f, config);
     fputs("</pre>\n", f);
 }
 
@@ -584,7 +472,7 @@ static int write_figures(FILE *f, const char *dir, const char *name)
 
 /* Writes the whole page into f. */
 static void write_page(FILE *f, const char *dir, const char *name, const struct pb_table *t,
-                       const struct rowinfo *ri, const char *json, size_t jlen)
+                       const struct rowinfo *ri, const json_t *json, const char *json_bad)
 {
     char path[4096];
     fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<title>pairbench: ", f);
@@ -606,7 +494,7 @@ static void write_page(FILE *f, const char *dir, const char *name, const struct 
     write_failed_runs(f, path);
     fputs("<h2 id=\"overhead\">Fixed costs (empty-work runs)</h2>\n", f);
     write_table(f, t, ri, t->nrows, 0);
-    write_environment(f, json, jlen);
+    write_environment(f, json, json_bad);
     /* set last, so the attribute exists only once the whole body has been written */
     fprintf(f, "<script>document.body.setAttribute('data-figures', '%d');</script>\n", figures);
     fputs("</body>\n</html>\n", f);
@@ -615,11 +503,8 @@ static void write_page(FILE *f, const char *dir, const char *name, const struct 
 int pb_report_write(const char *dir, const char *name, struct pb_err *err)
 {
     char path[4096], tmp[4200], final[4096];
-    if (strlen(dir) + strlen(name) + 32 > sizeof path)   /* room for every file's suffix */
-        return pb_fail(err, -ENAMETOOLONG, "%.60s...: the folder and name are too long", dir);
-    snprintf(path, sizeof path, "%s/%s_summary.csv", dir, name);
     struct pb_table t;
-    int rc = pb_table_read(path, &t, err);
+    int rc = pb_summary_read(dir, name, &t, path, sizeof path, err);
     if (rc < 0)
         return rc;
     struct rowinfo *ri = NULL;
@@ -627,10 +512,10 @@ int pb_report_write(const char *dir, const char *name, struct pb_err *err)
         pb_table_free(&t);
         return pb_fail(err, -ENOMEM, "%s: out of memory", path);
     }
-    size_t jlen = 0;
+    char why[256];
+    json_t *json = NULL;
     snprintf(path, sizeof path, "%s/%s.json", dir, name);
-    char *json = NULL;
-    pb_read_file(path, &json, &jlen);
+    int json_ok = read_json(path, &json, why, sizeof why) == 0;
     snprintf(final, sizeof final, "%s/%s.html", dir, name);
     snprintf(tmp, sizeof tmp, "%s.tmp", final);
     FILE *f = pb_fcreate(tmp, 1);             /* never through a link planted in DIR */
@@ -638,7 +523,7 @@ int pb_report_write(const char *dir, const char *name, struct pb_err *err)
         rc = pb_fail(err, -errno, "%s: cannot write: %s", tmp, strerror(errno));
     } else {
         errno = 0;
-        write_page(f, dir, name, &t, ri, json, jlen);
+        write_page(f, dir, name, &t, ri, json, json_ok ? NULL : why);
         int bad = ferror(f) || fflush(f) != 0 ? (errno ? errno : EIO) : 0;
         if (fclose(f) != 0 || bad) {
             rc = pb_fail(err, -EIO, "%s: write failed: %s", tmp, pb_write_error(bad ? bad : errno));
@@ -647,7 +532,7 @@ int pb_report_write(const char *dir, const char *name, struct pb_err *err)
         else if (rename(tmp, final) < 0)
             rc = pb_fail(err, -errno, "%s: cannot rename to %s", tmp, final);
     }
-    free(json);
+    json_decref(json);
     free(ri);
     pb_table_free(&t);
     return rc;

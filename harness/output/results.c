@@ -34,37 +34,11 @@ struct col {
 };
 
 #define COL(name, type, dflt) \
-    { #name, type, offsetof(struct pb_row, name), sizeof(((struct pb_row *)0)->name), dflt }
+    { #name, T_##type, offsetof(struct pb_row, name), sizeof(((struct pb_row *)0)->name), dflt },
 
-/* In PB_CSV_HEADER order; the writer emits exactly these, the reader finds them by name. */
-static const struct col cols[] = {
-    COL(strategy, T_STR, NULL),
-    COL(params, T_STR, NULL),
-    COL(output, T_STR, NULL),
-    COL(n, T_SIZE, NULL),
-    COL(threads, T_INT, NULL),
-    COL(repeat, T_INT, NULL),
-    COL(wall_s, T_DBL9, NULL),
-    COL(user_s, T_DBL9, NULL),
-    COL(sys_s, T_DBL9, NULL),
-    COL(peak_rss_kib, T_KIB, NULL),
-    COL(pairs_per_s, T_DBL6, NULL),
-    COL(verified, T_STR, NULL),
-    COL(status, T_STR, NULL),
-    COL(kind, T_STR, "run"),
-    COL(ranks, T_INT, "1"),
-    COL(precision, T_STR, "double"),
-    COL(pin, T_STR, "none"),
-    COL(maxrss_kib, T_KIB, ""),
-    COL(cgroup_peak_kib, T_KIB, ""),
-    COL(fraction_of_limit, T_FRAC, ""),
-    COL(config_hash, T_STR, ""),
-    COL(rank_max_kib, T_KIB, ""),
-    COL(rank_sum_kib, T_KIB, ""),
-    COL(build_s, T_DBL9, ""),
-    COL(dist_evals, T_KIB, ""),
-    COL(pairs_counted, T_KIB, ""),
-};
+/* In PB_RUN_COLUMNS order (enum pb_run_col indexes it); the writer emits exactly these, the
+ * reader finds them by name. */
+static const struct col cols[] = { PB_RUN_COLUMNS(COL, COL) };
 #define NCOLS (sizeof cols / sizeof cols[0])
 
 /* ---- writing ---------------------------------------------------------------------------- */
@@ -83,24 +57,9 @@ static int flush_sync(FILE *f)
     return -errno;
 }
 
-int pb_csv_put_field(FILE *f, const char *s)
+char *pb_csv_format(const struct pb_row *r, enum pb_run_col col, char *buf, size_t cap)
 {
-    if (strpbrk(s, ",\"\r\n") == NULL)
-        return fputs(s, f) < 0 ? -EIO : 0;
-    if (putc('"', f) == EOF)
-        return -EIO;
-    for (; *s; s++) {
-        if (*s == '"' && putc('"', f) == EOF)
-            return -EIO;
-        if (putc(*s, f) == EOF)
-            return -EIO;
-    }
-    return putc('"', f) == EOF ? -EIO : 0;
-}
-
-/* Formats column c of r into buf (cap bytes) as the file shows it, before quoting. */
-static void format_value(const struct col *c, const struct pb_row *r, char *buf, size_t cap)
-{
+    const struct col *c = &cols[col];
     const char *p = (const char *)r + c->off;
     double d;
     buf[0] = '\0';
@@ -130,6 +89,12 @@ static void format_value(const struct col *c, const struct pb_row *r, char *buf,
             snprintf(buf, cap, "%.4g", d);
         break;
     }
+    return buf;
+}
+
+const char *pb_csv_col_name(enum pb_run_col c)
+{
+    return cols[c].name;
 }
 
 /* Appends the len bytes of line to f as one write of its descriptor, so a full disk or a
@@ -164,7 +129,7 @@ int pb_csv_append(FILE *f, const struct pb_row *r)
     FILE *m = open_memstream(&line, &len);
     int rc = m ? 0 : -ENOMEM;
     for (size_t i = 0; rc == 0 && i < NCOLS; i++) {
-        format_value(&cols[i], r, buf, sizeof buf);
+        pb_csv_format(r, (enum pb_run_col)i, buf, sizeof buf);
         if (i > 0 && putc(',', m) == EOF)
             rc = -EIO;
         if (rc == 0 && pb_csv_put_field(m, buf) != 0)
@@ -203,132 +168,6 @@ int pb_csv_trim_partial(const char *path, long *dropped)
         rc = -errno;
     close(fd);
     return rc < 0 ? rc : *dropped > 0;
-}
-
-/* ---- reading: records ------------------------------------------------------------------- */
-
-enum { REC_MORE, REC_END, REC_EOF };  /* what ended a field: ',', newline, end of file */
-
-/* One RFC 4180 record at a time: fields are stored NUL-terminated, back to back, in buf. */
-struct rdr {
-    FILE *f;
-    long line;                       /* line where the current record starts (1-based) */
-    long next_line;                  /* line the next character belongs to */
-    char *buf;                       /* field bytes */
-    size_t len, cap;
-    size_t *offs;                    /* start of each field in buf */
-    size_t nf, capf;
-    size_t consumed;                 /* characters read for this record */
-    const char *why;                 /* reason of the last -EBADMSG */
-};
-
-/* Appends one byte to the field being read. Returns 0 or -ENOMEM. */
-static int push(struct rdr *r, char c)
-{
-    if (r->len + 1 >= r->cap) {
-        size_t cap = r->cap ? 2 * r->cap : 256;
-        char *b = realloc(r->buf, cap);
-        if (!b)
-            return -ENOMEM;
-        r->buf = b;
-        r->cap = cap;
-    }
-    r->buf[r->len++] = c;
-    return 0;
-}
-
-/* Reads the next character, counting lines and characters. */
-static int next(struct rdr *r)
-{
-    int c = getc(r->f);
-    if (c != EOF)
-        r->consumed++;
-    if (c == '\n')
-        r->next_line++;
-    return c;
-}
-
-/* Reads the rest of an unquoted field whose first character is c. */
-static int read_plain(struct rdr *r, int c, int *stop)
-{
-    for (;; c = next(r)) {
-        if (c == ',' || c == '\n' || c == EOF) {
-            *stop = c == ',' ? REC_MORE : c == '\n' ? REC_END : REC_EOF;
-            return 0;
-        }
-        if (c == '"') {
-            r->why = "quote inside an unquoted field";
-            return -EBADMSG;
-        }
-        if (c != '\r' && push(r, (char)c) != 0)
-            return -ENOMEM;
-    }
-}
-
-/* Reads a quoted field after its opening quote; "" stands for one quote. */
-static int read_quoted(struct rdr *r, int *stop)
-{
-    for (;;) {
-        int c = next(r);
-        if (c == EOF) {
-            r->why = "quoted field not closed before the end of the file";
-            return -EBADMSG;
-        }
-        if (c == '"' && (c = next(r)) != '"') {
-            if (c == '\r')
-                c = next(r);
-            *stop = c == ',' ? REC_MORE : c == '\n' ? REC_END : REC_EOF;
-            if (c == ',' || c == '\n' || c == EOF)
-                return 0;
-            r->why = "text after a closing quote";
-            return -EBADMSG;
-        }
-        if (push(r, (char)c) != 0)
-            return -ENOMEM;
-    }
-}
-
-/* Starts a new field at the end of buf. Returns 0 or -ENOMEM. */
-static int open_field(struct rdr *r)
-{
-    if (r->nf == r->capf) {
-        size_t capf = r->capf ? 2 * r->capf : 32;
-        size_t *o = realloc(r->offs, capf * sizeof *o);
-        if (!o)
-            return -ENOMEM;
-        r->offs = o;
-        r->capf = capf;
-    }
-    r->offs[r->nf++] = r->len;
-    return 0;
-}
-
-/* Reads one record into r. Returns 1 for a record, 0 at the end of the file, or a negative
- * errno (-EBADMSG with r->why set for malformed text). Blank lines are skipped. */
-static int read_record(struct rdr *r)
-{
-    for (;;) {
-        int stop = REC_MORE, rc = 0;
-        r->len = r->nf = r->consumed = 0;
-        r->line = r->next_line;
-        while (stop == REC_MORE && rc == 0) {
-            rc = open_field(r);
-            int c = rc == 0 ? next(r) : EOF;
-            if (rc == 0)
-                rc = c == '"' ? read_quoted(r, &stop) : read_plain(r, c, &stop);
-            if (rc == 0)
-                rc = push(r, '\0');
-        }
-        if (rc != 0)
-            return rc;
-        int blank = r->nf == 1 && r->buf[0] == '\0' && r->consumed <= 2;
-        if (stop == REC_EOF && r->consumed == 0)
-            return 0;
-        if (!blank)
-            return 1;
-        if (stop == REC_EOF)
-            return 0;
-    }
 }
 
 /* ---- reading: values -------------------------------------------------------------------- */
@@ -373,33 +212,30 @@ static int parse_value(const struct col *c, const char *text, struct pb_row *row
 
 /* Maps every column of cols to its field index in the header record (-1: absent). Returns 0,
  * or -EINVAL naming the first missing required column. */
-static int map_header(const struct rdr *r, int *idx, const char *path, struct pb_err *err)
+static int map_header(const struct pb_csv *r, int *idx, struct pb_err *err)
 {
     for (size_t i = 0; i < NCOLS; i++) {
         idx[i] = -1;
         for (size_t j = 0; j < r->nf && idx[i] < 0; j++)
-            if (strcmp(r->buf + r->offs[j], cols[i].name) == 0)
+            if (strcmp(r->fields[j], cols[i].name) == 0)
                 idx[i] = (int)j;
         if (idx[i] < 0 && cols[i].dflt == NULL)
             return pb_fail(err, -EINVAL, "%s:%ld: header lacks the required column '%s'",
-                           path, r->line, cols[i].name);
+                           r->path, r->line, cols[i].name);
     }
     return 0;
 }
 
 /* Fills row from the current record using the header map. Returns 0 or -EINVAL. */
-static int parse_row(const struct rdr *r, size_t nheader, const int *idx, struct pb_row *row,
-                     const char *path, struct pb_err *err)
+static int parse_row(const struct pb_csv *r, const int *idx, struct pb_row *row,
+                     struct pb_err *err)
 {
-    if (r->nf != nheader)
-        return pb_fail(err, -EINVAL, "%s:%ld: %zu fields, but the header has %zu", path,
-                       r->line, r->nf, nheader);
     memset(row, 0, sizeof *row);
     for (size_t i = 0; i < NCOLS; i++) {
-        const char *text = idx[i] >= 0 ? r->buf + r->offs[idx[i]] : cols[i].dflt;
+        const char *text = idx[i] >= 0 ? r->fields[idx[i]] : cols[i].dflt;
         const char *why = "";
         if (parse_value(&cols[i], text, row, &why) != 0)
-            return pb_fail(err, -EINVAL, "%s:%ld: column '%s': %s, got '%.64s'", path,
+            return pb_fail(err, -EINVAL, "%s:%ld: column '%s': %s, got '%.64s'", r->path,
                            r->line, cols[i].name, why, text);
     }
     return 0;
@@ -420,50 +256,36 @@ static int add_row(struct pb_row **rows, size_t *nrows, size_t *cap, const struc
     return 0;
 }
 
-/* Reads every data record of an open reader whose header is already mapped. */
-static int read_rows(struct rdr *r, size_t nheader, const int *idx, struct pb_row **rows,
-                     size_t *nrows, const char *path, struct pb_err *err)
+/* Reads every data record of a reader whose header is already mapped. */
+static int read_rows(struct pb_csv *r, const int *idx, struct pb_row **rows, size_t *nrows,
+                     struct pb_err *err)
 {
     size_t cap = 0;
     struct pb_row row;
     int rc;
-    while ((rc = read_record(r)) == 1) {
-        if ((rc = parse_row(r, nheader, idx, &row, path, err)) != 0)
+    while ((rc = pb_csv_next(r, err)) == 1) {
+        if ((rc = parse_row(r, idx, &row, err)) != 0)
             return rc;
         if ((rc = add_row(rows, nrows, &cap, &row)) != 0)
-            return pb_fail(err, rc, "%s: out of memory", path);
+            return pb_fail(err, rc, "%s: out of memory", r->path);
     }
-    if (rc == -EBADMSG)
-        return pb_fail(err, -EINVAL, "%s:%ld: %s", path, r->line, r->why);
-    if (rc < 0)
-        return pb_fail(err, rc, "%s:%ld: %s", path, r->line, strerror(-rc));
-    return ferror(r->f) ? pb_fail(err, -EIO, "%s: read error", path) : 0;
+    return rc;
 }
 
 int pb_csv_read(const char *path, struct pb_row **rows, size_t *nrows, struct pb_err *err)
 {
-    struct rdr r = { .next_line = 1 };
+    struct pb_csv r;
     int idx[NCOLS];
-    int rc;
     *rows = NULL;
     *nrows = 0;
-    r.f = fopen(path, "rbe");
-    if (!r.f)
-        return pb_fail(err, -errno, "%s: %s", path, strerror(errno));
-    rc = read_record(&r);
+    int rc = pb_csv_open(&r, path, err);
     if (rc == 0)
-        rc = pb_fail(err, -EINVAL, "%s:1: empty file, expected the header line", path);
-    else if (rc == -EBADMSG)
-        rc = pb_fail(err, -EINVAL, "%s:%ld: %s", path, r.line, r.why);
-    else if (rc < 0)
-        rc = pb_fail(err, rc, "%s:%ld: %s", path, r.line, strerror(-rc));
-    else
-        rc = map_header(&r, idx, path, err);
+        rc = pb_csv_header(&r, err);
     if (rc == 0)
-        rc = read_rows(&r, r.nf, idx, rows, nrows, path, err);
-    fclose(r.f);
-    free(r.buf);
-    free(r.offs);
+        rc = map_header(&r, idx, err);
+    if (rc == 0)
+        rc = read_rows(&r, idx, rows, nrows, err);
+    pb_csv_close(&r);
     if (rc != 0) {
         free(*rows);
         *rows = NULL;
@@ -474,8 +296,57 @@ int pb_csv_read(const char *path, struct pb_row **rows, size_t *nrows, struct pb
 
 int pb_verified_ok(const char *verified)
 {
-    size_t len = strlen(verified);
-    if (strcmp(verified, "yes") == 0)
+    size_t len = strlen(verified), yes = strlen(PB_VERIFIED_YES);
+    if (strcmp(verified, PB_VERIFIED_YES) == 0)
         return 1;
-    return len > 7 && strncmp(verified, "yes (", 5) == 0 && verified[len - 1] == ')';
+    return len > yes + 4 && strncmp(verified, PB_VERIFIED_YES " (", yes + 2) == 0 &&
+           verified[len - 1] == ')';
+}
+
+int pb_status_ok(const char *status)
+{
+    return strcmp(status, PB_STATUS_OK) == 0;
+}
+
+int pb_row_ok(const struct pb_row *r)
+{
+    return pb_status_ok(r->status);
+}
+
+int pb_row_timed(const struct pb_row *r)
+{
+    return pb_row_ok(r) && isfinite(r->wall_s);
+}
+
+int pb_row_is(const struct pb_row *r, const char *kind)
+{
+    return strcmp(r->kind, kind) == 0;
+}
+
+int pb_row_bad(const struct pb_row *r)
+{
+    return !pb_row_ok(r) || (!pb_verified_ok(r->verified) && !pb_row_is(r, PB_KIND_OVERHEAD));
+}
+
+char *pb_row_label(const struct pb_row *r, char *buf, size_t cap)
+{
+    snprintf(buf, cap, "%s%s%s%s", r->strategy, r->params[0] ? "[" : "", r->params,
+             r->params[0] ? "]" : "");
+    return buf;
+}
+
+int pb_row_cmp_key(const struct pb_row *a, const struct pb_row *b, int with_threads)
+{
+    int c;
+    if ((c = strcmp(a->strategy, b->strategy)) || (c = strcmp(a->params, b->params)) ||
+        (c = strcmp(a->output, b->output)) || (c = strcmp(a->kind, b->kind)) ||
+        (c = strcmp(a->precision, b->precision)))
+        return c;
+    if (a->ranks != b->ranks)
+        return a->ranks < b->ranks ? -1 : 1;
+    if (a->n != b->n)
+        return a->n < b->n ? -1 : 1;
+    if (with_threads && a->threads != b->threads)
+        return a->threads < b->threads ? -1 : 1;
+    return 0;
 }

@@ -3,16 +3,50 @@
 #ifndef PAIRBENCH_RESULTS_H
 #define PAIRBENCH_RESULTS_H
 
+#include "csv.h"
 #include "error.h"
 
 #include <stddef.h>
 #include <stdio.h>
 
-/* Column order of NAME.csv. The first thirteen are the documented contract; the rest follow. */
-#define PB_CSV_HEADER \
-    "strategy,params,output,n,threads,repeat,wall_s,user_s,sys_s,peak_rss_kib,pairs_per_s," \
-    "verified,status,kind,ranks,precision,pin,maxrss_kib,cgroup_peak_kib,fraction_of_limit," \
-    "config_hash,rank_max_kib,rank_sum_kib,build_s,dist_evals,pairs_counted"
+/* NAME.csv's columns in file order, X(field of struct pb_row, how it is written, its value
+ * when the column is absent: NULL when required); LAST is the last one. The first thirteen are
+ * the documented contract; the rest follow. The writer, the reader, PB_CSV_HEADER and
+ * enum pb_run_col are all made from this one list. Formats: STR text, quoted when needed; SIZE
+ * and INT decimal; KIB decimal, negative (unknown) <-> ""; DBL9 "%.9g", DBL6 "%.6g",
+ * non-finite <-> ""; FRAC "%.4g", negative (none) <-> "" read as -1. */
+#define PB_RUN_COLUMNS(X, LAST) \
+    X(strategy, STR, NULL) X(params, STR, NULL) X(output, STR, NULL) X(n, SIZE, NULL) \
+    X(threads, INT, NULL) X(repeat, INT, NULL) X(wall_s, DBL9, NULL) X(user_s, DBL9, NULL) \
+    X(sys_s, DBL9, NULL) X(peak_rss_kib, KIB, NULL) X(pairs_per_s, DBL6, NULL) \
+    X(verified, STR, NULL) X(status, STR, NULL) X(kind, STR, PB_KIND_RUN) X(ranks, INT, "1") \
+    X(precision, STR, "double") X(pin, STR, "none") X(maxrss_kib, KIB, "") \
+    X(cgroup_peak_kib, KIB, "") X(fraction_of_limit, FRAC, "") X(config_hash, STR, "") \
+    X(rank_max_kib, KIB, "") X(rank_sum_kib, KIB, "") X(build_s, DBL9, "") \
+    X(dist_evals, KIB, "") LAST(pairs_counted, KIB, "")
+
+/* The header line of NAME.csv (without its newline): the names above, comma-separated. */
+#define PB_CSV_NAME_(name, type, dflt) #name ","
+#define PB_CSV_LAST_(name, type, dflt) #name
+#define PB_CSV_HEADER PB_RUN_COLUMNS(PB_CSV_NAME_, PB_CSV_LAST_)
+
+/* A column of NAME.csv: PB_COL_<field>, in file order. */
+enum pb_run_col {
+#define PB_COL_ENUM_(name, type, dflt) PB_COL_##name,
+    PB_RUN_COLUMNS(PB_COL_ENUM_, PB_COL_ENUM_)
+#undef PB_COL_ENUM_
+    PB_COL_COUNT
+};
+
+/* The words of the status, kind and verified columns; every reader compares with these (or
+ * asks the accessors below) rather than with literals. */
+#define PB_STATUS_OK "ok"            /* status of a run that ended well; anything else says why
+                                        not ("ok; mismatch: ..." is not ok) */
+#define PB_KIND_RUN "run"            /* a counted, timed run */
+#define PB_KIND_WARMUP "warmup"      /* run before the counted ones, never summarised */
+#define PB_KIND_OVERHEAD "overhead"  /* the empty-work run measuring fixed costs (n = 0) */
+#define PB_VERIFIED_YES "yes"        /* verified; "yes (METHOD)" by an independent method */
+#define PB_VERIFIED_NO "no"          /* checked and wrong; "" when not checked */
 
 struct pb_row {
     char strategy[64];               /* label */
@@ -48,10 +82,6 @@ struct pb_row {
 /* Writes the header line (PB_CSV_HEADER), then flushes and fsyncs. Returns 0 or -errno. */
 int pb_csv_write_header(FILE *f);
 
-/* Writes s as one CSV field, quoted RFC 4180 style when it holds a comma, quote, CR or LF (the
- * summary writer shares it so both files quote alike). Returns 0 or -EIO. */
-int pb_csv_put_field(FILE *f, const char *s);
-
 /* Writes one row as a CSV line (fields quoted where they hold commas or quotes), then flushes
  * and fsyncs, so a killed sweep keeps every finished row. The line is formatted whole and
  * written with one write(2); when that fails (a full disk: -ENOSPC) the file is cut back to
@@ -63,20 +93,50 @@ int pb_csv_append(FILE *f, const struct pb_row *r);
  * Returns 1 when something was cut, 0 when the file ended with a whole record, or -errno. */
 int pb_csv_trim_partial(const char *path, long *dropped);
 
-/* Number formats, kept symmetric with pb_csv_read: wall_s/user_s/sys_s "%.9g", pairs_per_s
- * "%.6g", fraction_of_limit "%.4g"; a non-finite double, a negative fraction_of_limit and a
- * negative kib figure (-1: unknown) are written as an empty field and read back as NAN, -1, -1. */
+/* Writes column c of r into buf (cap bytes) as NAME.csv shows it, before quoting (the formats
+ * of PB_RUN_COLUMNS, kept symmetric with pb_csv_read). Returns buf. */
+char *pb_csv_format(const struct pb_row *r, enum pb_run_col c, char *buf, size_t cap);
+
+/* The header name of column c. */
+const char *pb_csv_col_name(enum pb_run_col c);
 
 /* Reads a CSV written by pb_csv_append (header first; columns found by name, so older or
  * reordered files still read; unknown columns are ignored; the first thirteen columns are
  * required, the others take their defaults: kind "run", ranks 1, precision "double", pin
  * "none", kib -1, fraction -1, config_hash ""). *rows is malloc'd (the caller frees it; NULL
- * when there are no rows). Returns 0, or -errno with err as "PATH:LINE: what is wrong". */
+ * when there are no rows). The text is split by the one CSV reader (csv.h). Returns 0, or
+ * -errno with err as "PATH: cannot read: why" (-ENOENT; -EINVAL: not a regular file) or
+ * "PATH:LINE: what is wrong" (-EINVAL). */
 int pb_csv_read(const char *path, struct pb_row **rows, size_t *nrows, struct pb_err *err);
 
 /* 1 when a verified cell says the run verified: "yes", or "yes (METHOD)" when an independent
  * method checked it instead of naive; 0 for "no", "no (METHOD)", "" and anything else. Every
  * reader of the column asks this rather than comparing with "yes". */
 int pb_verified_ok(const char *verified);
+
+/* 1 when status is exactly PB_STATUS_OK. */
+int pb_status_ok(const char *status);
+
+/* 1 when r ended ok (pb_status_ok); pb_row_timed also asks for a finite wall time, as every
+ * timing figure does. */
+int pb_row_ok(const struct pb_row *r);
+int pb_row_timed(const struct pb_row *r);
+
+/* 1 when r is of kind kind (PB_KIND_RUN, PB_KIND_WARMUP, PB_KIND_OVERHEAD). A counted run, the
+ * one every summary, comparison and closing table times, is pb_row_is(r, PB_KIND_RUN). */
+int pb_row_is(const struct pb_row *r, const char *kind);
+
+/* 1 when r is worth a line of its own: not ok, or not verified when it had an answer to verify
+ * (every kind but overhead). */
+int pb_row_bad(const struct pb_row *r);
+
+/* Orders rows by the key of one measured point: strategy, params, output, kind, precision,
+ * ranks, n, then threads when with_threads (so a key's thread counts sit together). 0: the same
+ * point, as the summary groups runs and a comparison matches them. */
+int pb_row_cmp_key(const struct pb_row *a, const struct pb_row *b, int with_threads);
+
+/* The label of r's strategy as the progress lines and tables print it: "strategy", or
+ * "strategy[params]" when it has params, into buf (cap bytes; 1100 never cut). Returns buf. */
+char *pb_row_label(const struct pb_row *r, char *buf, size_t cap);
 
 #endif

@@ -13,12 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define SUMMARY_HEADER \
-    "strategy,params,output,n,threads,runs,wall_min_s,wall_median_s,wall_mean_s,wall_stddev_s," \
-    "wall_ci95_lo_s,wall_ci95_hi_s,peak_rss_kib,speedup,efficiency,kind,ranks,precision,cv," \
-    "mad_outliers,flag,maxrss_kib,cgroup_peak_kib,pairs_per_s,verified,failed,fraction_of_limit," \
-    "build_median_s,evals_per_pair"
-
 #define CV_LIMIT 0.05                /* spread above which a group is flagged */
 
 /* One summary line being built. */
@@ -37,28 +31,11 @@ struct group {
     char flag[96];                   /* "" or the reasons */
 };
 
-/* Orders rows by the group key, threads last so a key's thread counts sit together. */
-static int cmp_key(const struct pb_row *a, const struct pb_row *b, int with_threads)
-{
-    int c;
-    if ((c = strcmp(a->strategy, b->strategy)) || (c = strcmp(a->params, b->params)) ||
-        (c = strcmp(a->output, b->output)) || (c = strcmp(a->kind, b->kind)) ||
-        (c = strcmp(a->precision, b->precision)))
-        return c;
-    if (a->ranks != b->ranks)
-        return a->ranks < b->ranks ? -1 : 1;
-    if (a->n != b->n)
-        return a->n < b->n ? -1 : 1;
-    if (with_threads && a->threads != b->threads)
-        return a->threads < b->threads ? -1 : 1;
-    return 0;
-}
-
 static int cmp_rowptr(const void *p, const void *q)
 {
     const struct pb_row *a = *(const struct pb_row *const *)p;
     const struct pb_row *b = *(const struct pb_row *const *)q;
-    int c = cmp_key(a, b, 1);
+    int c = pb_row_cmp_key(a, b, 1);
     return c ? c : (a > b) - (a < b);   /* file order within a group: a stable sort */
 }
 
@@ -104,8 +81,8 @@ static const char *verified_all(const struct pb_row *const *r, size_t n)
         same += strcmp(r[i]->verified, r[0]->verified) == 0;
     }
     if (yes == n)
-        return same == n ? r[0]->verified : "yes";
-    return unchecked == n ? "" : "no";
+        return same == n ? r[0]->verified : PB_VERIFIED_YES;
+    return unchecked == n ? "" : PB_VERIFIED_NO;
 }
 
 /* Median of the finite values get gives for the n rows; NAN when none is. */
@@ -133,7 +110,7 @@ static size_t pick_ok(const struct pb_row *const *r, size_t n, const struct pb_r
 {
     size_t k = 0;
     for (size_t i = 0; i < n; i++)
-        if (strcmp(r[i]->status, "ok") == 0 && isfinite(r[i]->wall_s))
+        if (pb_row_timed(r[i]))
             ok[k++] = r[i];
     return k;
 }
@@ -185,62 +162,56 @@ static void set_speedups(struct group *g, size_t ng)
 {
     for (size_t i = 0, j; i < ng; i = j) {
         const struct group *base = NULL;
-        for (j = i; j < ng && cmp_key(g[j].first, g[i].first, 0) == 0; j++)
+        for (j = i; j < ng && pb_row_cmp_key(g[j].first, g[i].first, 0) == 0; j++)
             if (!base && g[j].runs > 0)
                 base = &g[j];
         for (size_t k = i; base && k < j; k++)
-            if (g[k].runs > 0 && strcmp(g[k].first->kind, "run") == 0)
+            if (g[k].runs > 0 && pb_row_is(g[k].first, PB_KIND_RUN))
                 g[k].speedup = base->wall.median / g[k].wall.median;
     }
 }
 
-/* Writes d with fmt, or nothing when d is not finite. */
-static void put_num(FILE *f, const char *fmt, double d)
-{
-    if (isfinite(d))
-        fprintf(f, fmt, d);
-}
+/* NAME_summary.csv's columns: name and number format (NULL: text), by enum pb_sum_col. */
+static const struct scol {
+    const char *name, *format;
+} cols[PB_SUM_COUNT] = {
+#define SCOL(name, format) { #name, format },
+    PB_SUMMARY_COLUMNS(SCOL, SCOL)
+#undef SCOL
+};
 
-/* Writes one summary line. */
+/* Writes one summary line: each column's text or number by enum pb_sum_col, then the fields in
+ * file order, numbers in their column's format. */
 static void write_group(FILE *f, const struct group *g)
 {
     const struct pb_row *r = g->first;
     const struct pb_stats *s = &g->wall;
-    pb_csv_put_field(f, r->strategy);
-    putc(',', f);
-    pb_csv_put_field(f, r->params);
-    putc(',', f);
-    pb_csv_put_field(f, r->output);
-    fprintf(f, ",%zu,%d,%zu,", r->n, r->threads, g->runs);
-    const double t[] = { s->min, s->median, s->mean, s->stddev, s->ci_lo, s->ci_hi };
-    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
-        put_num(f, "%.9g", t[i]);
-        putc(',', f);
+    const char *text[PB_SUM_COUNT] = {
+        [PB_SUM_strategy] = r->strategy, [PB_SUM_params] = r->params, [PB_SUM_output] = r->output,
+        [PB_SUM_kind] = r->kind, [PB_SUM_precision] = r->precision, [PB_SUM_flag] = g->flag,
+        [PB_SUM_verified] = g->verified,
+    };
+    const double num[PB_SUM_COUNT] = {
+        [PB_SUM_n] = (double)r->n, [PB_SUM_threads] = r->threads, [PB_SUM_runs] = (double)g->runs,
+        [PB_SUM_wall_min_s] = s->min, [PB_SUM_wall_median_s] = s->median,
+        [PB_SUM_wall_mean_s] = s->mean, [PB_SUM_wall_stddev_s] = s->stddev,
+        [PB_SUM_wall_ci95_lo_s] = s->ci_lo, [PB_SUM_wall_ci95_hi_s] = s->ci_hi,
+        [PB_SUM_peak_rss_kib] = g->peak_kib, [PB_SUM_speedup] = g->speedup,
+        [PB_SUM_efficiency] = g->speedup / r->threads, [PB_SUM_ranks] = r->ranks,
+        [PB_SUM_cv] = s->cv, [PB_SUM_mad_outliers] = g->runs ? (double)s->outliers : 0,
+        [PB_SUM_maxrss_kib] = g->maxrss_kib, [PB_SUM_cgroup_peak_kib] = g->cgroup_kib,
+        [PB_SUM_pairs_per_s] = g->pairs_per_s, [PB_SUM_failed] = (double)g->failed,
+        [PB_SUM_fraction_of_limit] = g->fraction, [PB_SUM_build_median_s] = g->build_s,
+        [PB_SUM_evals_per_pair] = g->evals_per_pair,
+    };
+    char buf[32];
+    for (size_t c = 0; c < PB_SUM_COUNT; c++) {
+        buf[0] = '\0';
+        if (cols[c].format && isfinite(num[c]))
+            snprintf(buf, sizeof buf, cols[c].format, num[c]);
+        pb_csv_put_field(f, cols[c].format ? buf : text[c]);
+        putc(c + 1 < PB_SUM_COUNT ? ',' : '\n', f);
     }
-    put_num(f, "%.9g", g->peak_kib);
-    putc(',', f);
-    put_num(f, "%.6g", g->speedup);
-    putc(',', f);
-    put_num(f, "%.6g", g->speedup / r->threads);
-    putc(',', f);
-    pb_csv_put_field(f, r->kind);
-    fprintf(f, ",%d,", r->ranks);
-    pb_csv_put_field(f, r->precision);
-    putc(',', f);
-    put_num(f, "%.4g", s->cv);
-    fprintf(f, ",%zu,%s,", g->runs ? s->outliers : 0, g->flag);
-    put_num(f, "%.9g", g->maxrss_kib);
-    putc(',', f);
-    put_num(f, "%.9g", g->cgroup_kib);
-    putc(',', f);
-    put_num(f, "%.6g", g->pairs_per_s);
-    fprintf(f, ",%s,%zu,", g->verified, g->failed);
-    put_num(f, "%.4g", g->fraction);
-    putc(',', f);
-    put_num(f, "%.9g", g->build_s);
-    putc(',', f);
-    put_num(f, "%.4g", g->evals_per_pair);
-    putc('\n', f);
 }
 
 /* One line on warn for a flagged group. */
@@ -269,7 +240,7 @@ static int build_groups(const struct pb_row **sorted, size_t n, struct group **g
         return -ENOMEM;
     }
     for (size_t i = 0, j; i < n; i = j) {
-        for (j = i + 1; j < n && cmp_key(sorted[j], sorted[i], 1) == 0; j++)
+        for (j = i + 1; j < n && pb_row_cmp_key(sorted[j], sorted[i], 1) == 0; j++)
             ;
         summarise(sorted + i, j - i, tmp, ok, &(*groups)[(*ng)++]);
     }
@@ -291,7 +262,7 @@ static int write_file(const char *path, const struct group *g, size_t ng, FILE *
     FILE *f = pb_fcreate(tmp, 1);            /* never through a link planted in DIR */
     if (!f)
         return pb_fail(err, -errno, "%s: %s", tmp, strerror(errno));
-    fputs(SUMMARY_HEADER "\n", f);
+    fputs(PB_SUMMARY_HEADER "\n", f);
     size_t flagged = 0;
     for (size_t i = 0; i < ng; i++) {
         write_group(f, &g[i]);
@@ -339,7 +310,7 @@ int pb_summary_write(const struct pb_row *rows, size_t nrows, const char *path, 
     size_t n = 0, ng = 0;
     int rc = sorted ? 0 : -ENOMEM;
     for (size_t i = 0; rc == 0 && i < nrows; i++)
-        if (strcmp(rows[i].kind, "warmup") != 0)
+        if (!pb_row_is(&rows[i], PB_KIND_WARMUP))
             sorted[n++] = &rows[i];
     if (rc == 0) {
         qsort(sorted, n, sizeof *sorted, cmp_rowptr);
@@ -352,4 +323,48 @@ int pb_summary_write(const struct pb_row *rows, size_t nrows, const char *path, 
     free(groups);
     free(sorted);
     return rc;
+}
+
+/* ---------------------------------------------------------------- reading the summary */
+
+const char *pb_summary_name(enum pb_sum_col c)
+{
+    return cols[c].name;
+}
+
+int pb_summary_read(const char *dir, const char *name, struct pb_table *t, char *path,
+                    size_t cap, struct pb_err *err)
+{
+    memset(t, 0, sizeof *t);
+    if (strlen(dir) + strlen(name) + 32 > cap)   /* room for every file's suffix */
+        return pb_fail(err, -ENAMETOOLONG, "%.60s...: the folder and name are too long", dir);
+    snprintf(path, cap, "%s/%s_summary.csv", dir, name);
+    return pb_table_read(path, t, err);
+}
+
+int pb_summary_col(const struct pb_table *t, enum pb_sum_col c)
+{
+    return pb_table_col(t, cols[c].name);
+}
+
+const char *pb_summary_get(const struct pb_table *t, size_t row, enum pb_sum_col c)
+{
+    return pb_table_get(t, row, pb_summary_col(t, c));
+}
+
+int pb_summary_counted(const struct pb_table *t, size_t r)
+{
+    return strcmp(pb_summary_get(t, r, PB_SUM_kind), PB_KIND_OVERHEAD) != 0
+        && atol(pb_summary_get(t, r, PB_SUM_n)) > 0;
+}
+
+int pb_summary_failed(const struct pb_table *t, size_t r)
+{
+    return atoi(pb_summary_get(t, r, PB_SUM_failed));
+}
+
+int pb_summary_unverified(const struct pb_table *t, size_t r)
+{
+    return pb_summary_col(t, PB_SUM_verified) >= 0
+        && !pb_verified_ok(pb_summary_get(t, r, PB_SUM_verified));
 }

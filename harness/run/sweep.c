@@ -72,7 +72,8 @@ static const char *output_name(enum pb_output_kind k)
 
 static const char *kind_name(enum pb_run_kind k)
 {
-    return k == PB_RUN_WARMUP ? "warmup" : k == PB_RUN_OVERHEAD ? "overhead" : "run";
+    return k == PB_RUN_WARMUP ? PB_KIND_WARMUP : k == PB_RUN_OVERHEAD ? PB_KIND_OVERHEAD
+                              : PB_KIND_RUN;
 }
 
 /* Creates dir (one level) when missing and checks it is a writable folder. */
@@ -311,9 +312,10 @@ static void row_measured(const struct sweep *s, const struct pb_measure *m,
                              ? (long)m->pairs_counted : -1;
     snprintf(row->status, sizeof row->status, "%s", m->status);
     if (m->verified == 1 || m->verified == 0)   /* "yes (kdtree)" when not checked by naive */
-        snprintf(row->verified, sizeof row->verified, "%s%s%.20s%s", m->verified ? "yes" : "no",
-                 indep ? " (" : "", indep ? ref->method : "", indep ? ")" : "");
-    int ok = strcmp(m->status, "ok") == 0;
+        snprintf(row->verified, sizeof row->verified, "%s%s%.20s%s",
+                 m->verified ? PB_VERIFIED_YES : PB_VERIFIED_NO, indep ? " (" : "",
+                 indep ? ref->method : "", indep ? ")" : "");
+    int ok = pb_status_ok(m->status);
     if (ok && m->verified == 0 && m->verify_note[0])
         pb_fit(row->status, sizeof row->status, "ok; mismatch: %s", m->verify_note);
     if (ok && !ref && row->n > 0)
@@ -404,9 +406,9 @@ static void tally(struct pb_sweep_result *r, const struct pb_row *row)
     r->runs++;
     if (strncmp(row->status, "skipped", 7) == 0)
         r->skipped++;
-    else if (strncmp(row->status, "ok", 2) != 0)
+    else if (strncmp(row->status, PB_STATUS_OK, strlen(PB_STATUS_OK)) != 0)
         r->failed++;
-    else if (!pb_verified_ok(row->verified) && strcmp(row->kind, "overhead") != 0)
+    else if (!pb_verified_ok(row->verified) && !pb_row_is(row, PB_KIND_OVERHEAD))
         r->unverified++;              /* empty work has no answer to verify */
 }
 
@@ -471,9 +473,7 @@ static double median_of(const struct pb_row *rows, size_t nrows, const struct pb
     size_t m = 0;
     for (size_t i = 0; v && i < nrows; i++) {
         const struct pb_row *r = &rows[i];
-        if (strcmp(r->kind, "run") == 0 && strcmp(r->status, "ok") == 0 &&
-            strcmp(r->strategy, key->strategy) == 0 && strcmp(r->params, key->params) == 0 &&
-            r->n == key->n && r->threads == key->threads && r->ranks == key->ranks)
+        if (pb_row_is(r, PB_KIND_RUN) && pb_row_ok(r) && pb_row_cmp_key(r, key, 1) == 0)
             v[m++] = r->wall_s;
     }
     double med = m ? pb_median(v, m) : -1;   /* the median only: no bootstrap per row */
@@ -487,7 +487,7 @@ static int best_at(const struct pb_row *rows, size_t nrows, size_t n, struct pb_
     double best = -1, naive = -1;
     for (size_t i = 0; i < nrows; i++) {
         const struct pb_row *r = &rows[i];
-        if (r->n != n || strcmp(r->kind, "run") != 0 || strcmp(r->status, "ok") != 0)
+        if (r->n != n || !pb_row_is(r, PB_KIND_RUN) || !pb_row_ok(r))
             continue;
         double med = median_of(rows, nrows, r);
         if (strcmp(r->strategy, "naive") == 0)
@@ -495,8 +495,9 @@ static int best_at(const struct pb_row *rows, size_t nrows, size_t n, struct pb_
         if (best < 0 || med < best) {
             best = med;
             b->peak_kib = r->peak_rss_kib;
-            snprintf(b->label, sizeof b->label, "%s%s%s%s x%d", r->strategy,
-                     r->params[0] ? "[" : "", r->params, r->params[0] ? "]" : "", r->threads);
+            char label[1100];
+            snprintf(b->label, sizeof b->label, "%s x%d", pb_row_label(r, label, sizeof label),
+                     r->threads);
         }
     }
     b->n = n;

@@ -59,33 +59,6 @@ static void assert_magic(const char *dir, const char *name, const char *fig, con
     free(text);
 }
 
-static void test_table_reads_quoted_fields(void **state)
-{
-    (void)state;
-    struct pb_table t;
-    struct pb_err err = {{0}};
-    assert_int_equal(pb_table_read(FIXTURES "/sweep.csv", &t, &err), 0);
-    assert_int_equal(t.ncols, 21);
-    assert_int_equal(t.nrows, 99);
-    int status = pb_table_col(&t, "status");
-    assert_int_equal(status, 12);
-    assert_int_equal(pb_table_col(&t, "no-such-column"), -1);
-    assert_string_equal(pb_table_get(&t, 0, pb_table_col(&t, "strategy")), "naive");
-    assert_string_equal(pb_table_get(&t, 98, status), "killed by signal 9, out of memory");
-    assert_string_equal(pb_table_get(&t, 98, pb_table_col(&t, "kind")), "run");
-    assert_string_equal(pb_table_get(&t, 0, -1), "");
-    pb_table_free(&t);
-}
-
-static void test_table_missing_file(void **state)
-{
-    (void)state;
-    struct pb_table t;
-    struct pb_err err = {{0}};
-    assert_int_equal(pb_table_read(FIXTURES "/absent.csv", &t, &err), -ENOENT);
-    assert_non_null(strstr(err.msg, "absent.csv"));
-}
-
 static void test_scripts_hold_series_and_relative_csv(void **state)
 {
     (void)state;
@@ -388,8 +361,6 @@ static void test_missing_or_failing_gnuplot(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_table_reads_quoted_fields),
-        cmocka_unit_test(test_table_missing_file),
         cmocka_unit_test(test_scripts_hold_series_and_relative_csv),
         cmocka_unit_test(test_render_png_svg_pdf),
         cmocka_unit_test(test_script_runs_from_another_folder_after_a_move),

@@ -107,6 +107,7 @@ static void test_report_content(void **state)
     const char *cpu = strstr(html, "<p class=\"cpu\">CPU: AMD EPYC 9R14 &lt;Zen 4&gt;");
     assert_true(cpu && cpu < strstr(html, "<h2 id=\"figures\">"));
     assert_non_null(strstr(cpu, "(family ?, model ?); kernels: ?</p>"));
+    assert_non_null(strstr(cpu, "&lt;Zen 4&gt; &amp; &quot;test&quot; (family"));  /* decoded */
     /* environment and config are separate, re-indented sections */
     const char *env = strstr(html, "<h2 id=\"environment\">");
     const char *cfg = strstr(html, "<h2 id=\"config\">");
@@ -168,24 +169,48 @@ static void test_report_spatial_columns(void **state)
     free(plain);
 }
 
+/* Writes dir/NAME_summary.csv (the fixture's) and dir/NAME.json (json), writes the report and
+ * returns its text (the caller frees it). */
+static char *report_with_json(const char *tag, const char *json)
+{
+    const char *dir = pbt_tmpdir(tag);
+    char path[2048];
+    char *text = pbt_slurp(FIXTURES "/sweep_summary.csv");
+    snprintf(path, sizeof path, "%s/j_summary.csv", dir);
+    pbt_write(path, text);
+    free(text);
+    snprintf(path, sizeof path, "%s/j.json", dir);
+    pbt_write(path, json);
+    struct pb_err err = {{0}};
+    assert_int_equal(pb_report_write(dir, "j", &err), 0);
+    snprintf(path, sizeof path, "%s/j.html", dir);
+    return pbt_slurp(path);
+}
+
 static void test_report_config_as_text(void **state)
 {
     (void)state;
-    const char *dir = pbt_tmpdir("report-text");
-    char path[2048];
-    char *text = pbt_slurp(FIXTURES "/sweep_summary.csv");
-    snprintf(path, sizeof path, "%s/t_summary.csv", dir);
-    pbt_write(path, text);
-    free(text);
-    snprintf(path, sizeof path, "%s/t.json", dir);
-    pbt_write(path, "{\"config_text\": \"{\\\"name\\\": \\\"t\\\",\\n \\\"sizes\\\": [1]}\\n\", "
-                    "\"cores\": 2}");
-    struct pb_err err = {{0}};
-    assert_int_equal(pb_report_write(dir, "t", &err), 0);
-    snprintf(path, sizeof path, "%s/t.html", dir);
-    char *html = pbt_slurp(path);
+    char *html = report_with_json("report-text", "{\"config_text\": \"{\\\"name\\\": "
+                                  "\\\"t\\\",\\n \\\"sizes\\\": [1]}\\n\", \"cores\": 2}");
     assert_non_null(strstr(html, "{\n  &quot;cores&quot;: 2\n}"));
     assert_non_null(strstr(html, "{&quot;name&quot;: &quot;t&quot;,\n &quot;sizes&quot;: [1]}"));
+    free(html);
+}
+
+/* A NAME.json without a config member is shown whole; one that is not JSON is named as such
+ * (where jansson stopped), never half-shown. */
+static void test_report_environment_edge_cases(void **state)
+{
+    (void)state;
+    char *html = report_with_json("report-noconfig", "{\"cores\": 2, \"tags\": [], \"x\": {}}");
+    assert_non_null(strstr(html, "{\n  &quot;cores&quot;: 2,\n  &quot;tags&quot;: [],\n"
+                                 "  &quot;x&quot;: {}\n}"));
+    assert_non_null(strstr(html, "holds no &ldquo;config&rdquo; member"));
+    assert_null(strstr(html, "<p class=\"cpu\">"));                /* no cpu member */
+    free(html);
+    html = report_with_json("report-notjson", "{\"cores\": 2,");
+    assert_non_null(strstr(html, "The environment file (NAME.json) is not JSON: line 1:"));
+    assert_null(strstr(html, "&quot;cores&quot;"));
     free(html);
 }
 
@@ -289,6 +314,7 @@ int main(void)
         cmocka_unit_test(test_report_content),
         cmocka_unit_test(test_report_without_figures_or_environment),
         cmocka_unit_test(test_report_config_as_text),
+        cmocka_unit_test(test_report_environment_edge_cases),
         cmocka_unit_test(test_report_spatial_columns),
         cmocka_unit_test(test_report_needs_a_summary),
         cmocka_unit_test(test_report_in_headless_chromium),

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -225,7 +226,60 @@ static void test_unreadable_file_named(void **state)
     struct pb_row *rows = NULL;
     size_t n = 0;
     assert_int_equal(pb_csv_read("/nonexistent/x.csv", &rows, &n, &err), -ENOENT);
-    assert_non_null(strstr(err.msg, "/nonexistent/x.csv"));
+    assert_non_null(strstr(err.msg, "/nonexistent/x.csv: cannot read"));
+    char path[2048];                 /* a FIFO is refused at once, never waited on */
+    snprintf(path, sizeof path, "%s/runs.fifo", pbt_tmpdir("results-fifo"));
+    assert_int_equal(mkfifo(path, 0600), 0);
+    alarm(20);
+    assert_int_equal(pb_csv_read(path, &rows, &n, &err), -EINVAL);
+    alarm(0);
+    assert_null(rows);
+    assert_non_null(strstr(err.msg, "runs.fifo: cannot read: not a regular file"));
+}
+
+/* The header made from the column list is the documented one, column by column. */
+static void test_header_is_the_column_list(void **state)
+{
+    (void)state;
+    assert_string_equal(PB_CSV_HEADER,
+        "strategy,params,output,n,threads,repeat,wall_s,user_s,sys_s,peak_rss_kib,pairs_per_s,"
+        "verified,status,kind,ranks,precision,pin,maxrss_kib,cgroup_peak_kib,fraction_of_limit,"
+        "config_hash,rank_max_kib,rank_sum_kib,build_s,dist_evals,pairs_counted");
+    assert_int_equal(PB_COL_COUNT, 26);
+    assert_string_equal(pb_csv_col_name(PB_COL_strategy), "strategy");
+    assert_string_equal(pb_csv_col_name(PB_COL_status), "status");
+    assert_string_equal(pb_csv_col_name(PB_COL_pairs_counted), "pairs_counted");
+    char buf[64];
+    struct pb_row r = sample_row(3);
+    r.fraction_of_limit = 0.25;
+    assert_string_equal(pb_csv_format(&r, PB_COL_wall_s, buf, sizeof buf), "0.123456789");
+    assert_string_equal(pb_csv_format(&r, PB_COL_repeat, buf, sizeof buf), "3");
+    assert_string_equal(pb_csv_format(&r, PB_COL_cgroup_peak_kib, buf, sizeof buf), "");
+    assert_string_equal(pb_csv_format(&r, PB_COL_fraction_of_limit, buf, sizeof buf), "0.25");
+}
+
+/* What a row is: ok (exactly "ok"), timed (ok with a finite wall time), of a kind, bad (not ok,
+ * or unverified unless it is the overhead run), and its label. */
+static void test_row_accessors(void **state)
+{
+    (void)state;
+    char label[1100];
+    struct pb_row r = sample_row(0);
+    assert_true(pb_row_ok(&r) && pb_row_timed(&r) && !pb_row_bad(&r));
+    assert_true(pb_row_is(&r, PB_KIND_RUN) && !pb_row_is(&r, PB_KIND_OVERHEAD));
+    assert_string_equal(pb_row_label(&r, label, sizeof label), "openmp");
+    strcpy(r.params, "transport=shm");
+    assert_string_equal(pb_row_label(&r, label, sizeof label), "openmp[transport=shm]");
+    r.wall_s = NAN;
+    assert_true(pb_row_ok(&r) && !pb_row_timed(&r));
+    strcpy(r.status, "ok; mismatch: entry 3,4");
+    assert_true(!pb_row_ok(&r) && pb_row_bad(&r));
+    strcpy(r.status, PB_STATUS_OK);
+    strcpy(r.verified, "");
+    assert_true(pb_row_bad(&r));                       /* a run with no verdict */
+    strcpy(r.kind, PB_KIND_OVERHEAD);
+    assert_false(pb_row_bad(&r));                      /* empty work has nothing to verify */
+    assert_true(pb_status_ok("ok") && !pb_status_ok("okay") && !pb_status_ok(""));
 }
 
 /* "yes" and "yes (METHOD)" verify; "no", "no (METHOD)", "" and look-alikes do not. */
@@ -304,6 +358,8 @@ int main(void)
         cmocka_unit_test(test_malformed_lines_named),
         cmocka_unit_test(test_unreadable_file_named),
         cmocka_unit_test(test_verified_ok),
+        cmocka_unit_test(test_header_is_the_column_list),
+        cmocka_unit_test(test_row_accessors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -11,12 +11,6 @@
 #include <string.h>
 #include <unistd.h>
 
-enum {                               /* summary column positions (summary.h) */
-    C_STRATEGY, C_PARAMS, C_OUTPUT, C_N, C_THREADS, C_RUNS, C_MIN, C_MEDIAN, C_MEAN, C_SD,
-    C_LO, C_HI, C_PEAK, C_SPEEDUP, C_EFF, C_KIND, C_RANKS, C_PREC, C_CV, C_MAD, C_FLAG,
-    C_MAXRSS, C_CGROUP, C_PAIRS, C_VERIFIED, C_FAILED, C_FRACTION, C_BUILD, C_EVALS, C_COUNT
-};
-
 static struct pb_row rows[64];
 static size_t nrows;
 
@@ -37,19 +31,19 @@ static void add(const char *strategy, size_t n, int threads, const char *kind, d
     rows[nrows++] = r;
 }
 
-/* Splits line at commas into f[0..C_COUNT) (no quoted fields in these tests). */
+/* Splits line at commas into f[0..PB_SUM_COUNT) (no quoted fields in these tests). */
 static void split(char *line, char **f)
 {
     int k = 0;
     f[k++] = line;
     for (char *p = line; *p && *p != '\n'; p++)
-        if (*p == ',' && k < C_COUNT) {
+        if (*p == ',' && k < PB_SUM_COUNT) {
             *p = '\0';
             f[k++] = p + 1;
         }
     line[strcspn(line, "\n")] = '\0';
-    assert_int_equal(k, C_COUNT);
-    f[C_COUNT - 1][strcspn(f[C_COUNT - 1], "\n")] = '\0';
+    assert_int_equal(k, PB_SUM_COUNT);
+    f[PB_SUM_COUNT - 1][strcspn(f[PB_SUM_COUNT - 1], "\n")] = '\0';
 }
 
 /* Finds the summary line of (strategy, n, threads, kind) in text and splits it into f. */
@@ -102,7 +96,7 @@ static void test_groups_medians_speedup(void **state)
     add("openmp", 0, 2, "overhead", 0.001, "ok");
     snprintf(rows[6].verified, sizeof rows[6].verified, "no");  /* one run unverified */
     char *warn = NULL, *text = summarise(&warn);
-    char buf[1024], *f[C_COUNT];
+    char buf[1024], *f[PB_SUM_COUNT];
 
     const char *header = "strategy,params,output,n,threads,runs,wall_min_s,wall_median_s,"
                               "wall_mean_s,wall_stddev_s,wall_ci95_lo_s,wall_ci95_hi_s,"
@@ -112,34 +106,34 @@ static void test_groups_medians_speedup(void **state)
                               "evals_per_pair\n";
     assert_true(strncmp(text, header, strlen(header)) == 0);
     find_line(text, "openmp", 1000, 1, "run", buf, f);
-    assert_string_equal(f[C_RUNS], "3");                   /* warm-up excluded */
-    assert_string_equal(f[C_MIN], "0.98");
-    assert_string_equal(f[C_MEDIAN], "1");
-    assert_string_equal(f[C_SPEEDUP], "1");
-    assert_string_equal(f[C_EFF], "1");
-    assert_string_equal(f[C_PEAK], "1002");                /* median of 1001..1003 */
-    assert_string_equal(f[C_FAILED], "0");
-    assert_string_equal(f[C_VERIFIED], "yes");
-    assert_string_equal(f[C_FLAG], "");
-    assert_string_equal(f[C_CGROUP], "");                  /* unknown stays empty */
-    assert_string_equal(f[C_FRACTION], "");
-    assert_string_equal(f[C_BUILD], "");                   /* brute force builds nothing */
-    assert_string_equal(f[C_EVALS], "");
-    assert_true(atof(f[C_LO]) <= 1.0 && atof(f[C_HI]) >= 1.0);
+    assert_string_equal(f[PB_SUM_runs], "3");                 /* warm-up excluded */
+    assert_string_equal(f[PB_SUM_wall_min_s], "0.98");
+    assert_string_equal(f[PB_SUM_wall_median_s], "1");
+    assert_string_equal(f[PB_SUM_speedup], "1");
+    assert_string_equal(f[PB_SUM_efficiency], "1");
+    assert_string_equal(f[PB_SUM_peak_rss_kib], "1002");      /* median of 1001..1003 */
+    assert_string_equal(f[PB_SUM_failed], "0");
+    assert_string_equal(f[PB_SUM_verified], "yes");
+    assert_string_equal(f[PB_SUM_flag], "");
+    assert_string_equal(f[PB_SUM_cgroup_peak_kib], "");       /* unknown stays empty */
+    assert_string_equal(f[PB_SUM_fraction_of_limit], "");
+    assert_string_equal(f[PB_SUM_build_median_s], "");        /* brute force builds nothing */
+    assert_string_equal(f[PB_SUM_evals_per_pair], "");
+    assert_true(atof(f[PB_SUM_wall_ci95_lo_s]) <= 1.0 && atof(f[PB_SUM_wall_ci95_hi_s]) >= 1.0);
 
     find_line(text, "openmp", 1000, 2, "run", buf, f);
-    assert_string_equal(f[C_RUNS], "3");
-    assert_string_equal(f[C_FAILED], "1");
-    assert_string_equal(f[C_MEDIAN], "0.5");               /* the failed 0.10 is not timed */
-    assert_string_equal(f[C_MIN], "0.49");
-    assert_string_equal(f[C_SPEEDUP], "2");
-    assert_string_equal(f[C_EFF], "1");
-    assert_string_equal(f[C_VERIFIED], "no");
+    assert_string_equal(f[PB_SUM_runs], "3");
+    assert_string_equal(f[PB_SUM_failed], "1");
+    assert_string_equal(f[PB_SUM_wall_median_s], "0.5");      /* the failed 0.10 is not timed */
+    assert_string_equal(f[PB_SUM_wall_min_s], "0.49");
+    assert_string_equal(f[PB_SUM_speedup], "2");
+    assert_string_equal(f[PB_SUM_efficiency], "1");
+    assert_string_equal(f[PB_SUM_verified], "no");
 
     find_line(text, "openmp", 0, 2, "overhead", buf, f);
-    assert_string_equal(f[C_RUNS], "1");
-    assert_string_equal(f[C_MEDIAN], "0.001");
-    assert_string_equal(f[C_SPEEDUP], "");
+    assert_string_equal(f[PB_SUM_runs], "1");
+    assert_string_equal(f[PB_SUM_wall_median_s], "0.001");
+    assert_string_equal(f[PB_SUM_speedup], "");
     assert_null(strstr(text, ",5,"));                      /* no trace of the warm-up */
     assert_string_equal(warn, "");
     free(text);
@@ -158,20 +152,20 @@ static void test_noisy_and_outlier_groups_flagged(void **state)
         add("blocked", 2000, 1, "run", steady[i], "ok");
     add("pthread-map", 2000, 2, "run", 0.0, "timeout after 10 s");
     char *warn = NULL, *text = summarise(&warn);
-    char buf[1024], *f[C_COUNT];
+    char buf[1024], *f[PB_SUM_COUNT];
 
     find_line(text, "naive", 2000, 1, "run", buf, f);
-    assert_non_null(strstr(f[C_FLAG], "cv "));
-    assert_true(atof(f[C_CV]) > 0.05);
+    assert_non_null(strstr(f[PB_SUM_flag], "cv "));
+    assert_true(atof(f[PB_SUM_cv]) > 0.05);
     find_line(text, "blocked", 2000, 1, "run", buf, f);
-    assert_string_equal(f[C_MAD], "1");
-    assert_string_equal(f[C_FLAG], "1 MAD outlier");
-    assert_true(atof(f[C_CV]) < 0.05);
+    assert_string_equal(f[PB_SUM_mad_outliers], "1");
+    assert_string_equal(f[PB_SUM_flag], "1 MAD outlier");
+    assert_true(atof(f[PB_SUM_cv]) < 0.05);
     find_line(text, "pthread-map", 2000, 2, "run", buf, f);
-    assert_string_equal(f[C_RUNS], "0");
-    assert_string_equal(f[C_FAILED], "1");
-    assert_string_equal(f[C_MEDIAN], "");
-    assert_string_equal(f[C_FLAG], "no ok runs");
+    assert_string_equal(f[PB_SUM_runs], "0");
+    assert_string_equal(f[PB_SUM_failed], "1");
+    assert_string_equal(f[PB_SUM_wall_median_s], "");
+    assert_string_equal(f[PB_SUM_flag], "no ok runs");
 
     /* one warning line per flagged row */
     int lines = 0;
@@ -212,23 +206,55 @@ static void test_build_and_work_efficiency(void **state)
     }
     rows[1].pairs_counted = -1;                            /* unknown: left out of the ratio */
     char *warn = NULL, *text = summarise(&warn);
-    char buf[1024], *f[C_COUNT];
+    char buf[1024], *f[PB_SUM_COUNT];
     find_line(text, "grid", 1000, 2, "run", buf, f);
-    assert_string_equal(f[C_BUILD], "0.2");                /* the crashed 9.0 is not counted */
-    assert_string_equal(f[C_EVALS], "6.5");                /* median of 6 and 7 */
-    assert_string_equal(f[C_VERIFIED], "no");              /* one run was not checked */
+    assert_string_equal(f[PB_SUM_build_median_s], "0.2");     /* the crashed 9.0 is not counted */
+    assert_string_equal(f[PB_SUM_evals_per_pair], "6.5");     /* median of 6 and 7 */
+    assert_string_equal(f[PB_SUM_verified], "no");            /* one run was not checked */
     free(text);
     free(warn);
     snprintf(rows[3].verified, sizeof rows[3].verified, "yes (kdtree)");
     text = summarise(&warn);
     find_line(text, "grid", 1000, 2, "run", buf, f);
-    assert_string_equal(f[C_VERIFIED], "yes (kdtree)");
+    assert_string_equal(f[PB_SUM_verified], "yes (kdtree)");
     free(text);
     free(warn);
 }
 
 /* A label that a spreadsheet would evaluate (from an edited CSV: bench never writes one) is
  * refused, not copied into the summary's first column; nothing is written. */
+/* The summary read back by column name: the accessors the figures and the report share. */
+static void test_read_back_by_column(void **state)
+{
+    (void)state;
+    nrows = 0;
+    add("naive", 100, 1, "run", 0.5, "ok");
+    add("naive", 100, 1, "run", 0.6, "failed: signal 9");
+    add("naive", 0, 1, "overhead", 0.001, "ok");
+    add("blocked", 100, 1, "run", 0.4, "ok");
+    snprintf(rows[3].verified, sizeof rows[3].verified, "no");
+    char *warn = NULL, *text = summarise(&warn), path[1100];
+    snprintf(path, sizeof path, "%s/back_summary.csv", pbt_tmpdir("summary-back"));
+    pbt_write(path, text);
+    struct pb_table t;
+    struct pb_err err = { .msg = "" };
+    assert_int_equal(pb_table_read(path, &t, &err), 0);
+    assert_int_equal(t.ncols, PB_SUM_COUNT);
+    for (size_t c = 0; c < PB_SUM_COUNT; c++)
+        assert_int_equal(pb_summary_col(&t, (enum pb_sum_col)c), (int)c);
+    assert_string_equal(pb_summary_name(PB_SUM_wall_median_s), PB_SUM_TEXT(wall_median_s));
+    for (size_t r = 0; r < t.nrows; r++) {
+        const char *name = pb_summary_get(&t, r, PB_SUM_strategy);
+        int overhead = strcmp(pb_summary_get(&t, r, PB_SUM_kind), PB_KIND_OVERHEAD) == 0;
+        assert_int_equal(pb_summary_counted(&t, r), !overhead);
+        assert_int_equal(pb_summary_failed(&t, r), !strcmp(name, "naive") && !overhead);
+        assert_int_equal(pb_summary_unverified(&t, r), !strcmp(name, "blocked"));
+    }
+    pb_table_free(&t);
+    free(text);
+    free(warn);
+}
+
 static void test_formula_label_refused(void **state)
 {
     (void)state;
@@ -255,6 +281,7 @@ int main(void)
         cmocka_unit_test(test_unwritable_path_named),
         cmocka_unit_test(test_build_and_work_efficiency),
         cmocka_unit_test(test_formula_label_refused),
+        cmocka_unit_test(test_read_back_by_column),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
