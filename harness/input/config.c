@@ -686,7 +686,7 @@ static int parse_input(struct ctx *c, json_t *root)
 static int parse_bins(struct ctx *c, json_t *bins)
 {
     static const char *const keys[] = { "min", "max", "count", "scale", NULL };
-    struct pb_bins *b = &c->e->bins;
+    struct pb_bin_spec *b = &c->e->bins;
     json_t *vmin, *vmax, *vcount;
     long long count;
     int scale, rc;

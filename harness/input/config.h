@@ -54,7 +54,7 @@ struct pb_input {
                                         (the experiment's periodic box); 0 = left as they are */
 };
 
-struct pb_bins {
+struct pb_bin_spec {
     double min, max;                 /* first and last edge */
     size_t count;                    /* number of bins */
     enum pb_bin_scale scale;
@@ -81,7 +81,7 @@ struct pb_experiment {
     char hash[17];                   /* FNV-1a 64 of text, hex: keys --resume */
     struct pb_input input;
     enum pb_output_kind output;
-    struct pb_bins bins;             /* histogram only */
+    struct pb_bin_spec bins;             /* histogram only */
     enum pb_precision precision;     /* "precision": "double" (default) or "float" */
     double periodic;                 /* "periodic": box side for minimum-image; 0 = open */
     size_t *sizes;                   /* n values, ascending as configured */
