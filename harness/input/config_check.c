@@ -224,18 +224,6 @@ int cfg_key(struct cfg *c, json_t *obj, const char *path, json_t **v)
     return cfg_require(c, obj, parent, name, v);
 }
 
-/* See config_check.h. */
-int cfg_key_int(struct cfg *c, json_t *obj, const char *path, long long *out)
-{
-    const struct pb_config_key *k = cfg_schema(c, path);
-    json_t *v;
-    int rc = k ? cfg_key(c, obj, path, &v) : -EINVAL;
-    if (rc)
-        return rc;
-    *out = (long long)k->def;
-    return v ? cfg_int(c, v, path, k->imin, k->imax, out) : 0;
-}
-
 /* A number v at field within the range of k (lo, and hi when it has one). */
 static int number_in(struct cfg *c, json_t *v, const char *field,
                      const struct pb_config_key *k, double *out)
@@ -247,50 +235,86 @@ static int number_in(struct cfg *c, json_t *v, const char *field,
                     k->hi_why ? k->hi_why : "");
 }
 
-/* See config_check.h. */
-int cfg_key_number(struct cfg *c, json_t *obj, const char *path, double *out)
+/* A string v at field among the choices of k: *out gets its index. */
+static int choice_in(struct cfg *c, json_t *v, const char *field,
+                     const struct pb_config_key *k, long long *out)
+{
+    *out = json_is_string(v) ? pb_choice_index(k->choices, json_string_value(v)) : -1;
+    if (*out < 0)
+        return cfg_fail(c, field, "expected one of %s, got %s", k->choices, cfg_describe(c, v));
+    return 0;
+}
+
+/* A boolean v at field: *out gets 0 or 1. */
+static int bool_in(struct cfg *c, json_t *v, const char *field, long long *out)
+{
+    if (!json_is_boolean(v))
+        return cfg_fail(c, field, "expected true or false, got %s", cfg_describe(c, v));
+    *out = json_is_true(v);
+    return 0;
+}
+
+/* The member of obj for the scalar schema key path, checked as its row says, or the row's
+ * default when absent: a number into *x, an integer, choice index or boolean into *i (the
+ * caller passes the one its row's type needs). */
+static int key_value(struct cfg *c, json_t *obj, const char *path, long long *i, double *x)
 {
     const struct pb_config_key *k = cfg_schema(c, path);
     json_t *v;
     int rc = k ? cfg_key(c, obj, path, &v) : -EINVAL;
     if (rc)
         return rc;
-    *out = k->def;
-    return v ? number_in(c, v, path, k, out) : 0;
+    if ((k->type == PB_KEY_NUMBER) != (x != NULL))
+        return pb_fail(c->err, -EINVAL, "%s: config key %s read as the wrong type", c->path,
+                       path);
+    if (x)
+        *x = k->def;
+    else
+        *i = (long long)k->def;
+    if (!v)
+        return 0;
+    switch (k->type) {
+    case PB_KEY_NUMBER:
+        return number_in(c, v, path, k, x);
+    case PB_KEY_INT:
+        return cfg_int(c, v, path, k->imin, k->imax, i);
+    case PB_KEY_CHOICE:
+        return choice_in(c, v, path, k, i);
+    case PB_KEY_BOOL:
+        return bool_in(c, v, path, i);
+    default:
+        return pb_fail(c->err, -EINVAL, "%s: config key %s is no scalar", c->path, path);
+    }
+}
+
+/* See config_check.h. */
+int cfg_key_int(struct cfg *c, json_t *obj, const char *path, long long *out)
+{
+    return key_value(c, obj, path, out, NULL);
+}
+
+/* See config_check.h. */
+int cfg_key_number(struct cfg *c, json_t *obj, const char *path, double *out)
+{
+    return key_value(c, obj, path, NULL, out);
 }
 
 /* See config_check.h. */
 int cfg_key_choice(struct cfg *c, json_t *obj, const char *path, int *out)
 {
-    const struct pb_config_key *k = cfg_schema(c, path);
-    json_t *v;
-    int rc = k ? cfg_key(c, obj, path, &v) : -EINVAL;
-    if (rc)
-        return rc;
-    *out = (int)k->def;
-    if (!v)
-        return 0;
-    *out = json_is_string(v) ? pb_choice_index(k->choices, json_string_value(v)) : -1;
-    if (*out < 0)
-        return cfg_fail(c, path, "expected one of %s, got %s", k->choices, cfg_describe(c, v));
-    return 0;
+    long long i = 0;
+    int rc = key_value(c, obj, path, &i, NULL);
+    *out = (int)i;
+    return rc;
 }
 
 /* See config_check.h. */
 int cfg_key_bool(struct cfg *c, json_t *obj, const char *path, int *out)
 {
-    const struct pb_config_key *k = cfg_schema(c, path);
-    json_t *v;
-    int rc = k ? cfg_key(c, obj, path, &v) : -EINVAL;
-    if (rc)
-        return rc;
-    *out = k->def != 0;
-    if (!v)
-        return 0;
-    if (!json_is_boolean(v))
-        return cfg_fail(c, path, "expected true or false, got %s", cfg_describe(c, v));
-    *out = json_is_true(v);
-    return 0;
+    long long i = 0;
+    int rc = key_value(c, obj, path, &i, NULL);
+    *out = (int)i;
+    return rc;
 }
 
 /* See config_check.h. */
