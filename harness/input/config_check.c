@@ -8,6 +8,7 @@
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Formats "FILE:L:C: LABEL: what" with L:C the position of pos_path (its key when want_key),
@@ -329,6 +330,49 @@ int cfg_item_number(struct cfg *c, json_t *v, const char *field, const char *pat
 {
     const struct pb_config_key *k = cfg_schema(c, path);
     return k ? number_in(c, v, field, k, out) : -EINVAL;
+}
+
+/* What qsort_r needs to sort indices of a list by cfg_entry_cmp, then by index. */
+struct repeat_sort {
+    cfg_entry_cmp cmp;                   /* compares two entries */
+    void *list;                      /* the entries */
+};
+
+/* qsort_r order of two indices: by entry, equal entries by position. */
+static int cmp_index(const void *a, const void *b, void *arg)
+{
+    const struct repeat_sort *rs = arg;
+    size_t x = *(const size_t *)a, y = *(const size_t *)b;
+    int c = rs->cmp(x, y, rs->list);
+    return c ? c : (x > y) - (x < y);
+}
+
+/* See config_check.h; O(n log n): indices sorted by entry, equal runs compared. */
+int cfg_first_repeat(size_t n, cfg_entry_cmp cmp, void *list, size_t *i, size_t *j)
+{
+    struct repeat_sort rs = { cmp, list };
+    size_t *idx = malloc((n ? n : 1) * sizeof *idx);
+    int found = 0;
+    if (!idx)
+        return -ENOMEM;
+    for (size_t k = 0; k < n; k++)
+        idx[k] = k;
+    qsort_r(idx, n, sizeof *idx, cmp_index, &rs);
+    for (size_t k = 1; k < n; k++) {
+        if (cmp(idx[k - 1], idx[k], list) != 0)
+            continue;
+        /* idx[k - 1] starts a run of equal entries (runs are skipped whole below), in
+         * position order: it is the first of them, idx[k] the first repeat. */
+        if (!found || idx[k] < *i) {
+            *i = idx[k];
+            *j = idx[k - 1];
+            found = 1;
+        }
+        while (k + 1 < n && cmp(idx[k], idx[k + 1], list) == 0)
+            k++;
+    }
+    free(idx);
+    return found;
 }
 
 /* v must be an object; field names it. */

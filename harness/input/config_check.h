@@ -69,6 +69,13 @@ int cfg_key_bool(struct cfg *c, json_t *obj, const char *path, int *out);
 int cfg_item_int(struct cfg *c, json_t *v, const char *field, const char *path, long long *out);
 int cfg_item_number(struct cfg *c, json_t *v, const char *field, const char *path, double *out);
 
+/* Compares entries a and b of a list (by whatever the list holds) for cfg_first_repeat. */
+typedef int (*cfg_entry_cmp)(size_t a, size_t b, void *list);
+
+/* Finds the first entry (lowest *i) of an n-entry list equal to an earlier one (*j, the
+ * first of them). Returns 1 when there is one, 0 when all entries differ, -ENOMEM. */
+int cfg_first_repeat(size_t n, cfg_entry_cmp cmp, void *list, size_t *i, size_t *j);
+
 /* The schema row of path; NULL (with an error in c) for a path the table lacks. */
 const struct pb_config_key *cfg_schema(struct cfg *c, const char *path);
 
