@@ -46,7 +46,7 @@ static void check_io(const struct pb_experiment *e)
         FUZZ_CHECK(isfinite(e->input.box) && e->input.box > 0);
     if (e->output != PB_OUTPUT_HISTOGRAM)
         return;
-    const struct pb_bins *b = &e->bins;
+    const struct pb_bin_spec *b = &e->bins;
     FUZZ_CHECK(b->count >= 1 && isfinite(b->min) && isfinite(b->max));
     FUZZ_CHECK(b->min >= 0 && b->min < b->max);
     FUZZ_CHECK(b->scale != PB_BINS_LOG || b->min > 0);

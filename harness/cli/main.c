@@ -3,6 +3,7 @@
  * 1 some run failed or did not verify, 2 usage or config error, 130 interrupted. */
 #include "envinfo.h"
 #include "config.h"
+#include "config_schema.h"
 #include "main_commands.h"
 #include "pbclock.h"
 #include "plugin.h"
@@ -26,7 +27,7 @@
 struct cli {
     const char *config;              /* --config FILE */
     const char *out;                 /* --out DIR, default results */
-    int list, dry_run, resume, force, quiet, config_order, no_render, help, version;
+    int list, list_keys, markdown, dry_run, resume, force, quiet, config_order, no_render, help, version;
     const char *plugins[16];         /* --plugin PATH, repeatable */
     int nplugins;
 };
@@ -35,6 +36,7 @@ static const char usage_text[] =
     "usage: bench --config FILE [--out DIR] [--resume | --force] [--dry-run] [--quiet]\n"
     "             [--order config] [--no-render] [--plugin LIB.so]...\n"
     "       bench --list [--plugin LIB.so]...\n"
+    "       bench --list-keys [--markdown]\n"
     "       bench compare OLD.csv NEW.csv [--threshold 0.05] [--alpha 0.05]\n"
     "       bench plot DIR/NAME.csv [--no-render]\n"
     "       bench limits [--json PATH]\n"
@@ -56,7 +58,8 @@ static const char help_text[] =
     "  --order config  run in the config's order instead of the seeded shuffle\n"
     "  --no-render     write gnuplot scripts but do not render figures\n"
     "  --plugin LIB    load strategies from a shared library (repeatable)\n"
-    "  --list          the strategies, their parameters and defaults\n\n"
+    "  --list          the strategies, their parameters and defaults\n"
+    "  --list-keys     the config keys: type, default, meaning (--markdown: README table)\n\n"
     "Exit status: 0 all runs ok and verified; 1 a run failed or did not verify;\n"
     "2 usage or config error; 130 interrupted (the CSV keeps every finished run).\n";
 
@@ -98,6 +101,10 @@ static int parse_cli(int argc, char **argv, struct cli *c)
                 c->plugins[c->nplugins++] = v;
         } else if (!strcmp(a, "--list"))
             c->list = 1;
+        else if (!strcmp(a, "--list-keys"))
+            c->list_keys = 1;
+        else if (!strcmp(a, "--markdown"))
+            c->markdown = 1;
         else if (!strcmp(a, "--dry-run"))
             c->dry_run = 1;
         else if (!strcmp(a, "--resume"))
@@ -117,7 +124,9 @@ static int parse_cli(int argc, char **argv, struct cli *c)
     }
     if (c->resume && c->force)
         return usage_error("--resume and --force exclude each other", NULL);
-    if (!c->list && !c->help && !c->version && !c->config)
+    if (c->markdown && !c->list_keys)
+        return usage_error("--markdown goes with --list-keys", NULL);
+    if (!c->list && !c->list_keys && !c->help && !c->version && !c->config)
         return usage_error("nothing to do: give --config FILE", NULL);
     return 0;
 }
@@ -133,6 +142,19 @@ static int cmd_list(void)
                    p->choices ? "  (" : "", p->choices ? p->choices : "", p->choices ? ")" : "",
                    p->help ? p->help : "");
     }
+    return 0;
+}
+
+/* `bench --list-keys [--markdown]`: the config reference from the schema table. */
+static int cmd_list_keys(int markdown)
+{
+    char *text = pb_config_reference(markdown);
+    if (!text) {
+        fprintf(stderr, "bench: out of memory\n");
+        return EXIT_USAGE;
+    }
+    fputs(text, stdout);
+    free(text);
     return 0;
 }
 
@@ -426,6 +448,8 @@ int main(int argc, char **argv)
         printf("%s%s", usage_text, help_text);
         return 0;
     }
+    if (c.list_keys)
+        return cmd_list_keys(c.markdown);
     if (c.version) {
         printf("bench (pairbench) %s, strategy ABI %d\n", PB_VERSION, PB_STRATEGY_ABI);
         return 0;

@@ -1,86 +1,26 @@
-/* config.c — a JSON config file turned into a validated struct pb_experiment. This is the only
- * file that reads JSON; every error names FILE:LINE:COL: FIELD: what is wrong, in one shape.
+/* config.c — a JSON config file turned into a validated struct pb_experiment: reads the file,
+ * parses it with jansson and walks the document section by section (the strategy sections in
+ * config_strategies.c). The keys, their types, ranges, defaults and help are in one table,
+ * config_schema.c (also behind `bench --list-keys` and the README's config reference); the
+ * checks and the one error shape ("FILE:LINE:COL: FIELD: what is wrong") are in
+ * config_check.c. Only harness/input reads JSON.
  *
- * Config reference (the README is written from this table):
- *
- * | key            | type / values                                   | default          |
- * |----------------|-------------------------------------------------|------------------|
- * | name           | string of [A-Za-z0-9_.-]+ (it names the results)| the file's stem  |
- * | description    | string                                          | none             |
- * | input          | object, below                                   | uniform          |
- * |  .kind         | "uniform" \| "clustered" \| "powerlaw" \|       |                  |
- * |                | "file" (required)                               |                  |
- * |  .seed         | integer >= 0 (generated kinds)                  | 42               |
- * |  .box          | number in (0, 1e150]: cube side (generated)     | 1000.0           |
- * |  .path         | string, file only (required there): relative to |                  |
- * |                | the config's folder; text or NumPy .npy (n, 3)  |                  |
- * |  .clusters     | integer 1..1e6: top-level spheres (powerlaw)    | 100              |
- * |  .levels       | integer 1..30: levels of sub-spheres (powerlaw) | 9                |
- * |  .eta          | integer 2..1000: sub-spheres per sphere         | 2                |
- * |  .lambda       | number > 1, log(eta)/log(lambda) < 3: radius    | 2^(1/1.2)        |
- * |                | ratio per level (powerlaw)                      |                  |
- * |  .radius       | number in (0, 1e150]: top-level sphere radius   | box / 10         |
- * |                | (powerlaw)                                      |                  |
- * | output         | object, required                                |                  |
- * |  .kind         | "matrix" \| "histogram" (required)              |                  |
- * |  .bins         | object, histogram only (required there)         |                  |
- * |   .min         | number >= 0 (> 0 for log): first edge (required)|                  |
- * |   .max         | number > min: last edge (required)              |                  |
- * |   .count       | integer >= 1: number of bins (required)         |                  |
- * |   .scale       | "linear" \| "log"                               | "linear"         |
- * | precision      | "double" \| "float"                             | "double"         |
- * | periodic       | number > 0: box side for minimum-image distances| absent: open     |
- * | sizes          | required: array of positive integers (sorted,   |                  |
- * |                | no duplicates), or {"from", "to", "steps",      |                  |
- * |                | "scale": "linear"\|"log"}: steps values from    |                  |
- * |                | from to to, rounded, deduplicated, ascending    |                  |
- * | threads        | array of positive integers, or "all": 1, 2, 4,  | [1]              |
- * |                | ... up to and including the online cores        |                  |
- * | ranks          | array of positive integers (distributed only)   | [1]              |
- * | repeats        | integer >= 1: measured runs per point           | 3                |
- * | warmup         | integer >= 0: uncounted runs before them        | 1                |
- * | timeout_s      | number >= 0: per run, 0 = none                  | 10x estimate+60s |
- * | pin            | "none" \| "cores"                               | "none"           |
- * | order          | "random" \| "config": runs within one n         | "random"         |
- * | order_seed     | integer >= 0: seed of the random order          | 1                |
- * | overhead       | boolean: also measure empty-work (n = 0) runs   | true             |
- * | limits         | boolean: measure the machine's limits first     | false            |
- * | plugins        | array of paths to strategy libraries, relative  | []               |
- * |                | to the config's folder, loaded before strategies|                  |
- * | strategies     | required, non-empty array; each a registered    |                  |
- * |                | name, or {"name", "label", PARAM: value ...}    |                  |
- * | rmax           | histogram only: array of up to 64 increasing    | output.bins      |
- * |                | numbers > 0: every strategy runs at each, with  |                  |
- * |                | the bins scaled so that the last edge is it     |                  |
- * |                | (min and max times rmax / bins.max); the params |                  |
- * |                | column gains "rmax=R"                           |                  |
- * | verify         | object: how runs are checked (absent: against   | naive at every n |
- * |                | naive at every n)                               |                  |
- * |  .naive_max_n  | integer >= 1 (required there): largest n checked|                  |
- * |                | against naive                                   |                  |
- * |  .reference    | array of up to 8 in-process strategy names that | []               |
- * |                | check runs above naive_max_n: a run of strategy |                  |
- * |                | S uses the first that is not S (never itself)   |                  |
- *
- * A strategy object may set any parameter its strategy declares (bench --list shows them);
- * a value may be a string, number or boolean and must be one of the parameter's choices when
- * it has some. Every entry needs a distinct (label, parameters) pair. Keys are checked: an
- * unknown one is an error that suggests the nearest known key. For a file input, the file is
- * read here once, so that a bad or short file fails before any run starts. */
-#include "exec-check.h"
+ * Keys are checked: an unknown one is an error that suggests the nearest known key. For a
+ * file input, the file is read here once, so that a bad or short file fails before any run
+ * starts. */
 #include "config.h"
+#include "config_check.h"
+#include "config_schema.h"
+#include "config_strategies.h"
 #include "fdio.h"
 #include "hash.h"
 #include "jsonpos.h"
 #include "plugin.h"
 #include "points.h"
-#include "registry.h"
-#include "results.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
-#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -88,314 +28,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define PB_MAX_SIZE 1000000000LL     /* a larger n could not be held in memory anyway */
-#define PB_MAX_WORKERS 4096          /* threads and ranks */
-#define PB_MAX_REPEATS 1000000
-#define PB_FIELD 256                 /* longest field path in a message */
-#define PB_MAX_NAME 200              /* bytes of "name": NAME_throughput.svg fits NAME_MAX */
 #define PB_MAX_CONFIG_BYTES (4L << 20)   /* a config is text a person writes: 4 MiB is plenty */
-
-/* A label and a parameter string go into the CSV's fixed-size columns whole or not at all. */
-_Static_assert(sizeof(((struct pb_row *)0)->strategy) == PB_LABEL_MAX,
-               "the CSV's strategy column holds a label of PB_LABEL_MAX bytes");
-
-/* Everything a check needs to report an error at the right place. */
-struct ctx {
-    const char *path;                /* the config file as given */
-    const char *text;                /* its bytes */
-    size_t len;
-    struct pb_err *err;
-    struct pb_experiment *e;         /* filled as validation goes */
-    char got[96];                    /* scratch for describe() */
-};
-
-/* Formats "FILE:L:C: LABEL: what" with L:C the position of pos_path (its key when want_key),
- * falling back to the nearest enclosing value that can be found. Returns -EINVAL. */
-static int vfail_at(struct ctx *c, const char *pos_path, int want_key, const char *label,
-                    const char *fmt, va_list ap)
-{
-    char where[PB_FIELD], what[768];
-    int line = 1, col = 1;
-    snprintf(where, sizeof where, "%s", pos_path);
-    while (pb_jsonpos_find(c->text, c->len, where, want_key, &line, &col) < 0 && where[0]) {
-        char *cut = strrchr(where, '.'), *br = strrchr(where, '[');
-        cut = br > cut ? br : cut;
-        if (cut)
-            *cut = '\0';
-        else
-            where[0] = '\0';
-        want_key = 0;
-    }
-    vsnprintf(what, sizeof what, fmt, ap);
-    if (strlen(what) + 1 == sizeof what)
-        memcpy(what + sizeof what - 4, "\xE2\x80\xA6", 4);   /* cut: say so ("…") */
-    return pb_fail(c->err, -EINVAL, "%s:%d:%d: %s%s%s", c->path, line, col, label,
-                   *label ? ": " : "", what);
-}
-
-/* An error about the value at field, labelled with field. Returns -EINVAL. */
-__attribute__((format(printf, 3, 4)))
-static int fail(struct ctx *c, const char *field, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    int rc = vfail_at(c, field, 0, field, fmt, ap);
-    va_end(ap);
-    return rc;
-}
-
-/* An error placed at field's key but labelled with its enclosing object (unknown keys). */
-__attribute__((format(printf, 4, 5)))
-static int fail_key(struct ctx *c, const char *field, const char *parent, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    int rc = vfail_at(c, field, 1, parent, fmt, ap);
-    va_end(ap);
-    return rc;
-}
-
-/* A short description of v for "got ..." in messages; valid until the next call. */
-static const char *describe(struct ctx *c, const json_t *v)
-{
-    switch (json_typeof(v)) {
-    case JSON_STRING: {
-        const char *s = json_string_value(v);
-        snprintf(c->got, sizeof c->got, "\"%.40s%s\"", s, strlen(s) > 40 ? "..." : "");
-        break;
-    }
-    case JSON_INTEGER:
-        snprintf(c->got, sizeof c->got, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
-        break;
-    case JSON_REAL: {
-        double x = json_real_value(v);  /* 1e3 is a real in JSON: show it as one */
-        snprintf(c->got, sizeof c->got, x == floor(x) && fabs(x) < 1e15 ? "%.1f" : "%.15g", x);
-        break;
-    }
-    case JSON_OBJECT:
-        return "an object";
-    case JSON_ARRAY:
-        return "an array";
-    case JSON_TRUE:
-        return "true";
-    case JSON_FALSE:
-        return "false";
-    default:
-        return "null";
-    }
-    return c->got;
-}
-
-/* field = parent + "." + key (or key alone at the top level). */
-static void join_field(char *out, const char *parent, const char *key)
-{
-    size_t lp = strnlen(parent, PB_FIELD / 2 - 1), lk = strnlen(key, PB_FIELD / 2 - 2), n = lp;
-    memcpy(out, parent, lp);
-    if (lp)
-        out[n++] = '.';
-    memcpy(out + n, key, lk);
-    out[n + lk] = '\0';
-}
-
-/* Edit distance between a and b (for "did you mean"), capped at 99. */
-static size_t distance(const char *a, const char *b)
-{
-    size_t la = strlen(a), lb = strlen(b), row[64];
-    if (la >= 63 || lb >= 63)
-        return 99;
-    for (size_t j = 0; j <= lb; j++)
-        row[j] = j;
-    for (size_t i = 1; i <= la; i++) {
-        size_t diag = row[0];
-        row[0] = i;
-        for (size_t j = 1; j <= lb; j++) {
-            size_t up = row[j], best = diag + (a[i - 1] != b[j - 1]);
-            best = up + 1 < best ? up + 1 : best;
-            best = row[j - 1] + 1 < best ? row[j - 1] + 1 : best;
-            diag = up;
-            row[j] = best;
-        }
-    }
-    return row[lb];
-}
-
-/* The entry of known[] (NULL-terminated) nearest to key when near enough to be a typo. */
-static const char *suggest(const char *key, const char *const *known)
-{
-    const char *best = NULL;
-    size_t bestd = 99;
-    for (size_t i = 0; known[i]; i++) {
-        size_t d = distance(key, known[i]);
-        if (d < bestd) {
-            bestd = d;
-            best = known[i];
-        }
-    }
-    return bestd <= 2 || bestd * 3 <= strlen(key) ? best : NULL;
-}
-
-/* Writes known[] as "a, b, c" into buf, ending with "…" when they do not all fit. */
-static void list_names(char *buf, size_t size, const char *const *known)
-{
-    size_t used = 0;
-    buf[0] = '\0';
-    for (size_t i = 0; known[i] && used < size; i++)
-        used += (size_t)snprintf(buf + used, size - used, "%s%s", i ? ", " : "", known[i]);
-    if (used >= size)
-        memcpy(buf + size - 4, "\xE2\x80\xA6", 4);
-}
-
-/* The "unknown key" error for key of the object at parent, with a suggestion or the list. */
-static int unknown_key(struct ctx *c, const char *parent, const char *key,
-                       const char *const *known, const char *what)
-{
-    char field[PB_FIELD], names[512];
-    join_field(field, parent, key);
-    const char *near = suggest(key, known);
-    if (near)
-        return fail_key(c, field, parent, "unknown %s \"%s\" (did you mean \"%s\"?)", what, key,
-                        near);
-    list_names(names, sizeof names, known);
-    return fail_key(c, field, parent, "unknown %s \"%s\" (known: %s)", what, key,
-                    *names ? names : "none");
-}
-
-/* Checks that obj (at parent) has only keys from known[]. */
-static int check_keys(struct ctx *c, json_t *obj, const char *parent, const char *const *known)
-{
-    const char *key;
-    json_t *v;
-    json_object_foreach(obj, key, v) {
-        size_t i = 0;
-        while (known[i] && strcmp(known[i], key) != 0)
-            i++;
-        if (!known[i])
-            return unknown_key(c, parent, key, known, "key");
-    }
-    return 0;
-}
-
-/* v must be an object; field names it. */
-static int check_object(struct ctx *c, json_t *v, const char *field)
-{
-    return json_is_object(v) ? 0 : fail(c, field, "expected an object, got %s", describe(c, v));
-}
-
-/* Member key of obj (at parent), which must be present. */
-static int require(struct ctx *c, json_t *obj, const char *parent, const char *key, json_t **v)
-{
-    *v = json_object_get(obj, key);
-    if (*v)
-        return 0;
-    return fail(c, parent, "missing required field \"%s\"", key);
-}
-
-/* An integer in [min, max] at field. */
-static int check_int(struct ctx *c, json_t *v, const char *field, long long min, long long max,
-                     long long *out)
-{
-    long long x = json_is_integer(v) ? (long long)json_integer_value(v) : min - 1;
-    if (json_is_integer(v) && x >= min && x <= max) {
-        *out = x;
-        return 0;
-    }
-    const char *kind = min == 1 ? "a positive integer" : min == 0 ? "a non-negative integer"
-                                                                   : "an integer";
-    if (json_is_integer(v) && x > max)
-        return fail(c, field, "expected %s of at most %lld, got %s", kind, max, describe(c, v));
-    if (min > 1)
-        return fail(c, field, "expected an integer >= %lld, got %s", min, describe(c, v));
-    return fail(c, field, "expected %s, got %s", kind, describe(c, v));
-}
-
-/* Optional integer member key of obj in [min, max]; def when absent. */
-static int opt_int(struct ctx *c, json_t *obj, const char *parent, const char *key,
-                   long long min, long long max, long long def, long long *out)
-{
-    char field[PB_FIELD];
-    json_t *v = json_object_get(obj, key);
-    join_field(field, parent, key);
-    *out = def;
-    return v ? check_int(c, v, field, min, max, out) : 0;
-}
-
-/* A number (integer or real) at field, > lo (or >= lo when inclusive). */
-static int check_number(struct ctx *c, json_t *v, const char *field, double lo, int inclusive,
-                        double *out)
-{
-    if (!json_is_number(v))
-        return fail(c, field, "expected a number, got %s", describe(c, v));
-    double x = json_number_value(v);
-    if (!(inclusive ? x >= lo : x > lo))
-        return fail(c, field, "expected a number %s %g, got %s", inclusive ? ">=" : ">", lo,
-                    describe(c, v));
-    *out = x;
-    return 0;
-}
-
-/* A string at field (never with a NUL inside: the parser refuses \u0000). */
-static int check_string(struct ctx *c, json_t *v, const char *field, const char **out)
-{
-    if (!json_is_string(v))
-        return fail(c, field, "expected a string, got %s", describe(c, v));
-    *out = json_string_value(v);
-    return 0;
-}
-
-/* See config.h. */
-int pb_choice_index(const char *choices, const char *value)
-{
-    size_t vl = strlen(value);
-    for (int i = 0; *choices; i++) {
-        size_t l = strcspn(choices, "|");
-        if (l == vl && strncmp(choices, value, l) == 0)
-            return i;
-        choices += l + (choices[l] == '|');
-    }
-    return -1;
-}
-
-/* Optional string member key of obj that must be one of choices; *out its index, def when
- * absent. */
-static int opt_choice(struct ctx *c, json_t *obj, const char *parent, const char *key,
-                      const char *choices, int def, int *out)
-{
-    char field[PB_FIELD];
-    json_t *v = json_object_get(obj, key);
-    join_field(field, parent, key);
-    *out = def;
-    if (!v)
-        return 0;
-    *out = json_is_string(v) ? pb_choice_index(choices, json_string_value(v)) : -1;
-    if (*out < 0)
-        return fail(c, field, "expected one of %s, got %s", choices, describe(c, v));
-    return 0;
-}
-
-/* Optional boolean member key of obj; def when absent. */
-static int opt_bool(struct ctx *c, json_t *obj, const char *key, int def, int *out)
-{
-    json_t *v = json_object_get(obj, key);
-    *out = def;
-    if (!v)
-        return 0;
-    if (!json_is_boolean(v))
-        return fail(c, key, "expected true or false, got %s", describe(c, v));
-    *out = json_is_true(v);
-    return 0;
-}
-
-/* 1 when s is a non-empty string of [A-Za-z0-9_.-] and the characters in extra. */
-static int valid_name(const char *s, const char *extra)
-{
-    static const char base[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-";
-    if (!*s)
-        return 0;
-    for (; *s; s++)
-        if (!strchr(base, *s) && !strchr(extra, *s))
-            return 0;
-    return 1;
-}
 
 /* A copy of s, or NULL (the caller reports -ENOMEM). */
 static char *dup_str(const char *s)
@@ -447,7 +80,7 @@ static size_t utf8_invalid_at(const unsigned char *s, size_t len)
 /* Opens the config without blocking (a FIFO or a device would block the open or the reads)
  * and refuses anything but a regular file of at most PB_MAX_CONFIG_BYTES. Returns the
  * descriptor or -errno / -EINVAL with the message set. */
-static int open_config(struct ctx *c)
+static int open_config(struct cfg *c)
 {
     struct stat st;
     int fd = open(c->path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
@@ -472,7 +105,7 @@ static int open_config(struct ctx *c)
 
 /* Reads the whole config into c->e->text and c->len (at most PB_MAX_CONFIG_BYTES, also when
  * the file grows while it is read). */
-static int read_config(struct ctx *c)
+static int read_config(struct cfg *c)
 {
     int fd = open_config(c);
     if (fd < 0)
@@ -494,7 +127,7 @@ static int read_config(struct ctx *c)
 
 /* Rejects an empty or blank file, bytes that are not UTF-8, and malformed JSON; *root gets
  * the parsed object. */
-static int parse_text(struct ctx *c, json_t **root)
+static int parse_text(struct cfg *c, json_t **root)
 {
     int line, col;
     if (c->len == strspn(c->text, " \t\r\n"))
@@ -512,38 +145,42 @@ static int parse_text(struct ctx *c, json_t **root)
         return pb_fail(c->err, -EINVAL, "%s:%d:%d: invalid JSON: %s", c->path, je.line,
                        je.column, je.text);
     if (!json_is_object(*root))
-        return fail(c, "", "expected a JSON object at the top level, got %s",
-                    describe(c, *root));
+        return cfg_fail(c, "", "expected a JSON object at the top level, got %s",
+                        cfg_describe(c, *root));
     return 0;
 }
 
 /* "name", or the file's stem; either must be usable in file names. */
-static int parse_name(struct ctx *c, json_t *root)
+static int parse_name(struct cfg *c, json_t *root)
 {
     json_t *v = json_object_get(root, "name");
     const char *name = NULL;
+    const struct pb_config_key *k = cfg_schema(c, "name");
+    long long max = k ? k->imax : 0;
     char stem[PB_FIELD];
+    if (!k)
+        return -EINVAL;
     if (v) {
-        int rc = check_string(c, v, "name", &name);
+        int rc = cfg_string(c, v, "name", &name);
         if (rc)
             return rc;
-        if (!valid_name(name, ""))
-            return fail(c, "name", "expected letters, digits, '_', '.' or '-' only (it names "
-                        "the result files), got %s", describe(c, v));
-        if (strlen(name) > PB_MAX_NAME)
-            return fail(c, "name", "a name takes at most %d bytes (it names the result files, "
-                        "NAME_throughput.svg and others), got %zu bytes", PB_MAX_NAME,
-                        strlen(name));
+        if (!cfg_valid_name(name, ""))
+            return cfg_fail(c, "name", "expected letters, digits, '_', '.' or '-' only (it "
+                            "names the result files), got %s", cfg_describe(c, v));
+        if ((long long)strlen(name) > max)
+            return cfg_fail(c, "name", "a name takes at most %lld bytes (it names the result "
+                            "files, NAME_throughput.svg and others), got %zu bytes", max,
+                            strlen(name));
     } else {
         const char *base = strrchr(c->path, '/') ? strrchr(c->path, '/') + 1 : c->path;
         snprintf(stem, sizeof stem, "%s", base);
         char *dot = strrchr(stem, '.');
         if (dot && dot != stem)
             *dot = '\0';
-        if (!valid_name(stem, "") || strlen(stem) > PB_MAX_NAME)
-            return fail(c, "", "the file name \"%.*s\" cannot name results: give a \"name\" "
-                        "of at most %d letters, digits, '_', '.' or '-'", PB_MAX_NAME, stem,
-                        PB_MAX_NAME);
+        if (!cfg_valid_name(stem, "") || (long long)strlen(stem) > max)
+            return cfg_fail(c, "", "the file name \"%.*s\" cannot name results: give a "
+                            "\"name\" of at most %lld letters, digits, '_', '.' or '-'",
+                            (int)max, stem, max);
         name = stem;
     }
     c->e->name = dup_str(name);
@@ -551,13 +188,13 @@ static int parse_name(struct ctx *c, json_t *root)
 }
 
 /* "description": an optional string. */
-static int parse_description(struct ctx *c, json_t *root)
+static int parse_description(struct cfg *c, json_t *root)
 {
     json_t *v = json_object_get(root, "description");
     const char *s = NULL;
     if (!v)
         return 0;
-    int rc = check_string(c, v, "description", &s);
+    int rc = cfg_string(c, v, "description", &s);
     if (rc)
         return rc;
     c->e->description = dup_str(s);
@@ -565,15 +202,15 @@ static int parse_description(struct ctx *c, json_t *root)
 }
 
 /* input.path for a file input: resolved against the config's folder. */
-static int parse_input_path(struct ctx *c, json_t *in)
+static int parse_input_path(struct cfg *c, json_t *in)
 {
     json_t *v;
     const char *rel = NULL;
-    int rc = require(c, in, "input", "path", &v);
+    int rc = cfg_require(c, in, "input", "path", &v);   /* required for a file input */
     if (!rc)
-        rc = check_string(c, v, "input.path", &rel);
+        rc = cfg_string(c, v, "input.path", &rel);
     if (!rc && !*rel)
-        rc = fail(c, "input.path", "expected a file name, got \"\"");
+        rc = cfg_fail(c, "input.path", "expected a file name, got \"\"");
     if (rc)
         return rc;
     c->e->input.path = resolve(c->e->dir, rel);
@@ -582,72 +219,61 @@ static int parse_input_path(struct ctx *c, json_t *in)
 
 /* The power-law keys of input: integers in range, lambda > 1 with a correlation dimension
  * log(eta)/log(lambda) below 3, radius in (0, PB_COORD_MAX] (0 in pl means box / 10). */
-static int parse_powerlaw(struct ctx *c, json_t *in, struct pb_powerlaw *pl)
+static int parse_powerlaw(struct cfg *c, json_t *in, struct pb_powerlaw *pl)
 {
     long long clusters, levels, eta;
-    json_t *v;
     int rc;
-    *pl = (struct pb_powerlaw){ .lambda = 1.7817974362806785 };   /* 2^(1/1.2): gamma 1.8 */
-    if ((rc = opt_int(c, in, "input", "clusters", 1, 1000000, 100, &clusters)) ||
-        (rc = opt_int(c, in, "input", "levels", 1, 30, 9, &levels)) ||
-        (rc = opt_int(c, in, "input", "eta", 2, 1000, 2, &eta)))
+    if ((rc = cfg_key_int(c, in, "input.clusters", &clusters)) ||
+        (rc = cfg_key_int(c, in, "input.levels", &levels)) ||
+        (rc = cfg_key_int(c, in, "input.eta", &eta)) ||
+        (rc = cfg_key_number(c, in, "input.radius", &pl->radius)) ||  /* sums stay finite */
+        (rc = cfg_key_number(c, in, "input.lambda", &pl->lambda)))
         return rc;
     pl->clusters = (int)clusters, pl->levels = (int)levels, pl->eta = (int)eta;
-    if ((v = json_object_get(in, "radius")) &&
-        (rc = check_number(c, v, "input.radius", 0, 0, &pl->radius)))
-        return rc;
-    if (pl->radius > PB_COORD_MAX)                /* sums of offsets must stay finite */
-        return fail(c, "input.radius", "%g is beyond %g", pl->radius, PB_COORD_MAX);
-    if ((v = json_object_get(in, "lambda")) &&
-        (rc = check_number(c, v, "input.lambda", 1, 0, &pl->lambda)))
-        return rc;
     double dim = log((double)eta) / log(pl->lambda);
     if (!(dim < 3))
-        return fail(c, v ? "input.lambda" : "input.eta", "correlation dimension log(eta)/"
-                    "log(lambda) = log(%lld)/log(%g) = %g must be below 3: raise lambda above "
-                    "eta^(1/3) = %g", eta, pl->lambda, dim, cbrt((double)eta));
+        return cfg_fail(c, json_object_get(in, "lambda") ? "input.lambda" : "input.eta",
+                        "correlation dimension log(eta)/log(lambda) = log(%lld)/log(%g) = %g "
+                        "must be below 3: raise lambda above eta^(1/3) = %g", eta, pl->lambda,
+                        dim, cbrt((double)eta));
     return 0;
 }
 
-/* Keys of input that only the powerlaw kind takes: refused elsewhere. */
-static int refuse_powerlaw_keys(struct ctx *c, json_t *in)
+/* Keys of input that only the powerlaw kind takes (the schema's "only"): refused elsewhere. */
+static int refuse_powerlaw_keys(struct cfg *c, json_t *in)
 {
-    static const char *const only[] = { "clusters", "levels", "eta", "lambda", "radius", NULL };
+    const char *names[64];
     char field[PB_FIELD];
-    for (const char *const *k = only; *k; k++) {
-        if (!json_object_get(in, *k))
+    pb_config_key_children("input", names, 64);
+    for (const char *const *k = names; *k; k++) {
+        cfg_join(field, "input", *k);
+        const struct pb_config_key *row = pb_config_key_find(field);
+        if (!row->only || strcmp(row->only, "powerlaw") || !json_object_get(in, *k))
             continue;
-        join_field(field, "input", *k);
-        return fail(c, field, "only a \"powerlaw\" input has \"%s\"", *k);
+        return cfg_fail(c, field, "only a \"powerlaw\" input has \"%s\"", *k);
     }
     return 0;
 }
 
 /* "input": kind, seed, box, path, and the power-law keys. Absent means uniform with the
  * defaults. */
-static int parse_input(struct ctx *c, json_t *root)
+static int parse_input(struct cfg *c, json_t *root)
 {
-    static const char *const keys[] = { "kind", "seed", "box", "path", "clusters", "levels",
-                                        "eta", "lambda", "radius", NULL };
     struct pb_input *p = &c->e->input;
-    json_t *in = json_object_get(root, "input"), *v;
-    long long seed = 42;
-    int kind = 0, rc;
-    *p = (struct pb_input){ .kind = PB_INPUT_UNIFORM, .seed = 42, .box = 1000.0 };
-    if (!in)
-        return 0;
-    if ((rc = check_object(c, in, "input")) || (rc = check_keys(c, in, "input", keys)) ||
-        (rc = require(c, in, "input", "kind", &v)) ||
-        (rc = opt_choice(c, in, "input", "kind", "uniform|clustered|file|powerlaw", 0, &kind)) ||
-        (rc = opt_int(c, in, "input", "seed", 0, LLONG_MAX, 42, &seed)))
+    json_t *in = json_object_get(root, "input");
+    long long seed;
+    int kind = PB_INPUT_UNIFORM, rc;
+    *p = (struct pb_input){ .kind = PB_INPUT_UNIFORM };
+    if (in && ((rc = cfg_object(c, in, "input")) || (rc = cfg_check_keys(c, in, "input")) ||
+               (rc = cfg_key_choice(c, in, "input.kind", &kind))))
+        return rc;
+    if ((rc = cfg_key_int(c, in, "input.seed", &seed)) ||      /* absent input: the defaults */
+        (rc = cfg_key_number(c, in, "input.box", &p->box)))
         return rc;
     p->kind = (enum pb_input_kind)kind;
     p->seed = (uint64_t)seed;
-    if ((v = json_object_get(in, "box")) && (rc = check_number(c, v, "input.box", 0, 0, &p->box)))
-        return rc;
-    if (p->box > PB_COORD_MAX)
-        return fail(c, "input.box", "%g is beyond %g: squared distances would overflow",
-                    p->box, PB_COORD_MAX);
+    if (!in)
+        return 0;
     rc = p->kind == PB_INPUT_POWERLAW ? parse_powerlaw(c, in, &p->pl)
                                       : refuse_powerlaw_keys(c, in);
     if (rc)
@@ -655,55 +281,49 @@ static int parse_input(struct ctx *c, json_t *root)
     if (p->kind == PB_INPUT_FILE)
         return parse_input_path(c, in);
     if (json_object_get(in, "path"))
-        return fail(c, "input.path", "only a \"file\" input has a path");
+        return cfg_fail(c, "input.path", "only a \"file\" input has a path");
     return 0;
 }
 
 /* "output.bins": min, max, count, scale. */
-static int parse_bins(struct ctx *c, json_t *bins)
+static int parse_bins(struct cfg *c, json_t *bins)
 {
-    static const char *const keys[] = { "min", "max", "count", "scale", NULL };
-    struct pb_bins *b = &c->e->bins;
-    json_t *vmin, *vmax, *vcount;
+    struct pb_bin_spec *b = &c->e->bins;
     long long count;
     int scale, rc;
-    if ((rc = check_object(c, bins, "output.bins")) ||
-        (rc = check_keys(c, bins, "output.bins", keys)) ||
-        (rc = require(c, bins, "output.bins", "min", &vmin)) ||
-        (rc = require(c, bins, "output.bins", "max", &vmax)) ||
-        (rc = require(c, bins, "output.bins", "count", &vcount)) ||
-        (rc = check_number(c, vmin, "output.bins.min", 0, 1, &b->min)) ||
-        (rc = check_number(c, vmax, "output.bins.max", 0, 1, &b->max)) ||
-        (rc = check_int(c, vcount, "output.bins.count", 1, 100000000, &count)) ||
-        (rc = opt_choice(c, bins, "output.bins", "scale", "linear|log", 0, &scale)))
+    if ((rc = cfg_object(c, bins, "output.bins")) ||
+        (rc = cfg_check_keys(c, bins, "output.bins")) ||
+        (rc = cfg_check_required(c, bins, "output.bins")) ||
+        (rc = cfg_key_number(c, bins, "output.bins.min", &b->min)) ||
+        (rc = cfg_key_number(c, bins, "output.bins.max", &b->max)) ||
+        (rc = cfg_key_int(c, bins, "output.bins.count", &count)) ||
+        (rc = cfg_key_choice(c, bins, "output.bins.scale", &scale)))
         return rc;
     b->count = (size_t)count;
     b->scale = (enum pb_bin_scale)scale;
     if (!(b->max > b->min))
-        return fail(c, "output.bins.max", "expected an edge above min = %g, got %s", b->min,
-                    describe(c, vmax));
+        return cfg_fail(c, "output.bins.max", "expected an edge above min = %g, got %s", b->min,
+                        cfg_describe(c, json_object_get(bins, "max")));
     if (b->scale == PB_BINS_LOG && !(b->min > 0))
-        return fail(c, "output.bins.min", "a log scale needs min > 0, got %s",
-                    describe(c, vmin));
+        return cfg_fail(c, "output.bins.min", "a log scale needs min > 0, got %s",
+                        cfg_describe(c, json_object_get(bins, "min")));
     return 0;
 }
 
 /* "output": kind and, for a histogram, bins. */
-static int parse_output(struct ctx *c, json_t *root)
+static int parse_output(struct cfg *c, json_t *root)
 {
-    static const char *const keys[] = { "kind", "bins", NULL };
     json_t *out, *v;
     int kind, rc;
-    if ((rc = require(c, root, "", "output", &out)) || (rc = check_object(c, out, "output")) ||
-        (rc = check_keys(c, out, "output", keys)) ||
-        (rc = require(c, out, "output", "kind", &v)) ||
-        (rc = opt_choice(c, out, "output", "kind", "matrix|histogram", 0, &kind)))
+    if ((rc = cfg_key(c, root, "output", &out)) || (rc = cfg_object(c, out, "output")) ||
+        (rc = cfg_check_keys(c, out, "output")) ||
+        (rc = cfg_key_choice(c, out, "output.kind", &kind)))
         return rc;
     c->e->output = (enum pb_output_kind)kind;
     v = json_object_get(out, "bins");
     if (c->e->output == PB_OUTPUT_MATRIX)
-        return v ? fail(c, "output.bins", "only a \"histogram\" output has bins") : 0;
-    if ((rc = require(c, out, "output", "bins", &v)))
+        return v ? cfg_fail(c, "output.bins", "only a \"histogram\" output has bins") : 0;
+    if ((rc = cfg_require(c, out, "output", "bins", &v)))   /* required for a histogram */
         return rc;
     return parse_bins(c, v);
 }
@@ -715,61 +335,13 @@ static int cmp_size(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* Compares entries a and b of a list (by whatever the list holds) for first_repeat. */
-typedef int (*entry_cmp)(size_t a, size_t b, void *list);
-
-/* What qsort_r needs to sort indices of a list by entry_cmp, then by index. */
-struct repeat_sort {
-    entry_cmp cmp;                   /* compares two entries */
-    void *list;                      /* the entries */
-};
-
-/* qsort_r order of two indices: by entry, equal entries by position. */
-static int cmp_index(const void *a, const void *b, void *arg)
-{
-    const struct repeat_sort *rs = arg;
-    size_t x = *(const size_t *)a, y = *(const size_t *)b;
-    int c = rs->cmp(x, y, rs->list);
-    return c ? c : (x > y) - (x < y);
-}
-
-/* Finds the first entry (lowest *i) of an n-entry list equal to an earlier one (*j, the
- * first of them), in O(n log n): indices sorted by entry, equal runs compared. Returns 1 when
- * there is one, 0 when all entries differ, -ENOMEM. */
-static int first_repeat(size_t n, entry_cmp cmp, void *list, size_t *i, size_t *j)
-{
-    struct repeat_sort rs = { cmp, list };
-    size_t *idx = malloc((n ? n : 1) * sizeof *idx);
-    int found = 0;
-    if (!idx)
-        return -ENOMEM;
-    for (size_t k = 0; k < n; k++)
-        idx[k] = k;
-    qsort_r(idx, n, sizeof *idx, cmp_index, &rs);
-    for (size_t k = 1; k < n; k++) {
-        if (cmp(idx[k - 1], idx[k], list) != 0)
-            continue;
-        /* idx[k - 1] starts a run of equal entries (runs are skipped whole below), in
-         * position order: it is the first of them, idx[k] the first repeat. */
-        if (!found || idx[k] < *i) {
-            *i = idx[k];
-            *j = idx[k - 1];
-            found = 1;
-        }
-        while (k + 1 < n && cmp(idx[k], idx[k + 1], list) == 0)
-            k++;
-    }
-    free(idx);
-    return found;
-}
-
-/* entry_cmp over a size_t array. */
+/* cfg_entry_cmp over a size_t array. */
 static int cmp_size_at(size_t a, size_t b, void *list)
 {
     return cmp_size((const size_t *)list + a, (const size_t *)list + b);
 }
 
-/* entry_cmp over an int array. */
+/* cfg_entry_cmp over an int array. */
 static int cmp_int_at(size_t a, size_t b, void *list)
 {
     int x = ((const int *)list)[a], y = ((const int *)list)[b];
@@ -777,28 +349,28 @@ static int cmp_int_at(size_t a, size_t b, void *list)
 }
 
 /* "sizes" as an array: positive integers, each at most once; stored sorted. */
-static int sizes_array(struct ctx *c, json_t *arr)
+static int sizes_array(struct cfg *c, json_t *arr)
 {
     char field[PB_FIELD];
     size_t n = json_array_size(arr), i = 0, j = 0;
     if (n == 0)
-        return fail(c, "sizes", "expected at least one size");
+        return cfg_fail(c, "sizes", "expected at least one size");
     if (!(c->e->sizes = malloc(n * sizeof *c->e->sizes)))
         return -ENOMEM;
     for (i = 0; i < n; i++) {
         long long x = 0;
         snprintf(field, sizeof field, "sizes[%zu]", i);
-        int rc = check_int(c, json_array_get(arr, i), field, 1, PB_MAX_SIZE, &x);
+        int rc = cfg_item_int(c, json_array_get(arr, i), field, "sizes", &x);
         if (rc)
             return rc;
         c->e->sizes[c->e->nsizes++] = (size_t)x;
     }
-    int rep = first_repeat(n, cmp_size_at, c->e->sizes, &i, &j);
+    int rep = cfg_first_repeat(n, cmp_size_at, c->e->sizes, &i, &j);
     if (rep < 0)
         return rep;
     if (rep) {
         snprintf(field, sizeof field, "sizes[%zu]", i);
-        return fail(c, field, "%zu is already listed at sizes[%zu]", c->e->sizes[i], j);
+        return cfg_fail(c, field, "%zu is already listed at sizes[%zu]", c->e->sizes[i], j);
     }
     qsort(c->e->sizes, n, sizeof *c->e->sizes, cmp_size);
     return 0;
@@ -806,24 +378,22 @@ static int sizes_array(struct ctx *c, json_t *arr)
 
 /* "sizes" as {"from", "to", "steps", "scale"}: steps values spaced linearly or
  * logarithmically from from to to, rounded to integers, deduplicated, ascending. */
-static int sizes_range(struct ctx *c, json_t *obj)
+static int sizes_range(struct cfg *c, json_t *obj)
 {
-    static const char *const keys[] = { "from", "to", "steps", "scale", NULL };
-    json_t *vf, *vt, *vs;
+    const struct pb_config_key *kto = cfg_schema(c, "sizes.to");
     long long from, to, steps;
     int scale, rc;
-    if ((rc = check_keys(c, obj, "sizes", keys)) ||
-        (rc = require(c, obj, "sizes", "from", &vf)) ||
-        (rc = require(c, obj, "sizes", "to", &vt)) ||
-        (rc = require(c, obj, "sizes", "steps", &vs)) ||
-        (rc = check_int(c, vf, "sizes.from", 1, PB_MAX_SIZE, &from)) ||
-        (rc = check_int(c, vt, "sizes.to", from, PB_MAX_SIZE, &to)) ||
-        (rc = check_int(c, vs, "sizes.steps", 1, 100000, &steps)) ||
-        (rc = opt_choice(c, obj, "sizes", "scale", "linear|log", 0, &scale)))
+    if (!kto)
+        return -EINVAL;
+    if ((rc = cfg_check_keys(c, obj, "sizes")) || (rc = cfg_check_required(c, obj, "sizes")) ||
+        (rc = cfg_key_int(c, obj, "sizes.from", &from)) ||
+        (rc = cfg_int(c, json_object_get(obj, "to"), "sizes.to", from, kto->imax, &to)) ||
+        (rc = cfg_key_int(c, obj, "sizes.steps", &steps)) ||
+        (rc = cfg_key_choice(c, obj, "sizes.scale", &scale)))
         return rc;
     if (steps == 1 && to != from)
-        return fail(c, "sizes.steps", "expected at least 2 steps to go from %lld to %lld", from,
-                    to);
+        return cfg_fail(c, "sizes.steps", "expected at least 2 steps to go from %lld to %lld",
+                        from, to);
     if (!(c->e->sizes = malloc((size_t)steps * sizeof *c->e->sizes)))
         return -ENOMEM;
     for (long long k = 0; k < steps; k++) {
@@ -837,29 +407,30 @@ static int sizes_range(struct ctx *c, json_t *obj)
 }
 
 /* "sizes": required, an array or a range object. */
-static int parse_sizes(struct ctx *c, json_t *root)
+static int parse_sizes(struct cfg *c, json_t *root)
 {
     json_t *v;
-    int rc = require(c, root, "", "sizes", &v);
+    int rc = cfg_key(c, root, "sizes", &v);
     if (rc)
         return rc;
     if (json_is_array(v))
         return sizes_array(c, v);
     if (json_is_object(v))
         return sizes_range(c, v);
-    return fail(c, "sizes", "expected an array of positive integers or a range object "
-                "{\"from\", \"to\", \"steps\"}, got %s", describe(c, v));
+    return cfg_fail(c, "sizes", "expected an array of positive integers or a range object "
+                    "{\"from\", \"to\", \"steps\"}, got %s", cfg_describe(c, v));
 }
 
-/* An array of distinct positive ints at key (default {1}) into *out, *n. */
-static int int_list(struct ctx *c, json_t *root, const char *key, int **out, size_t *n)
+/* An array of distinct positive ints at key (default {1}) into *out, *n; the schema row of
+ * key bounds them. */
+static int int_list(struct cfg *c, json_t *root, const char *key, int **out, size_t *n)
 {
     char field[PB_FIELD];
     json_t *arr = json_object_get(root, key);
     size_t len = arr ? json_array_size(arr) : 1;
     if (arr && (!json_is_array(arr) || len == 0))
-        return fail(c, key, "expected a non-empty array of positive integers, got %s",
-                    describe(c, arr));
+        return cfg_fail(c, key, "expected a non-empty array of positive integers, got %s",
+                        cfg_describe(c, arr));
     if (!(*out = malloc(len * sizeof **out)))
         return -ENOMEM;
     (*out)[0] = 1;
@@ -867,30 +438,33 @@ static int int_list(struct ctx *c, json_t *root, const char *key, int **out, siz
     for (size_t i = 0; arr && i < len; i++) {
         long long x = 0;
         snprintf(field, sizeof field, "%s[%zu]", key, i);
-        int rc = check_int(c, json_array_get(arr, i), field, 1, PB_MAX_WORKERS, &x);
+        int rc = cfg_item_int(c, json_array_get(arr, i), field, key, &x);
         if (rc)
             return rc;
         (*out)[(*n)++] = (int)x;
     }
     size_t i = 0, j = 0;
-    int rep = first_repeat(*n, cmp_int_at, *out, &i, &j);
+    int rep = cfg_first_repeat(*n, cmp_int_at, *out, &i, &j);
     if (rep <= 0)
         return rep;
     snprintf(field, sizeof field, "%s[%zu]", key, i);
-    return fail(c, field, "%d is already listed at %s[%zu]", (*out)[i], key, j);
+    return cfg_fail(c, field, "%d is already listed at %s[%zu]", (*out)[i], key, j);
 }
 
 /* "threads": "all" is 1, 2, 4, ... below the online core count, then that count. */
-static int parse_threads(struct ctx *c, json_t *root)
+static int parse_threads(struct cfg *c, json_t *root)
 {
     json_t *v = json_object_get(root, "threads");
+    const struct pb_config_key *k = cfg_schema(c, "threads");
+    if (!k)
+        return -EINVAL;
     if (!json_is_string(v))
         return int_list(c, root, "threads", &c->e->threads, &c->e->nthreads);
     if (strcmp(json_string_value(v), "all") != 0)
-        return fail(c, "threads", "expected an array of positive integers or \"all\", got %s",
-                    describe(c, v));
+        return cfg_fail(c, "threads", "expected an array of positive integers or \"all\", got "
+                        "%s", cfg_describe(c, v));
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    cores = cores < 1 ? 1 : cores > PB_MAX_WORKERS ? PB_MAX_WORKERS : cores;
+    cores = cores < 1 ? 1 : cores > k->imax ? (long)k->imax : cores;
     if (!(c->e->threads = malloc(32 * sizeof *c->e->threads)))
         return -ENOMEM;
     for (long t = 1; t < cores; t *= 2)
@@ -901,20 +475,21 @@ static int parse_threads(struct ctx *c, json_t *root)
 
 /* The scalar run settings: precision, periodic, repeats, warmup, timeout_s, pin, order,
  * order_seed, overhead, limits. */
-static int parse_scalars(struct ctx *c, json_t *root)
+static int parse_scalars(struct cfg *c, json_t *root)
 {
     struct pb_experiment *e = c->e;
     long long reps, warm, oseed;
     int prec, pin, order, rc;
-    json_t *v;
-    if ((rc = opt_choice(c, root, "", "precision", "double|float", 0, &prec)) ||
-        (rc = opt_int(c, root, "", "repeats", 1, PB_MAX_REPEATS, 3, &reps)) ||
-        (rc = opt_int(c, root, "", "warmup", 0, PB_MAX_REPEATS, 1, &warm)) ||
-        (rc = opt_choice(c, root, "", "pin", "none|cores", 0, &pin)) ||
-        (rc = opt_choice(c, root, "", "order", "random|config", 0, &order)) ||
-        (rc = opt_int(c, root, "", "order_seed", 0, LLONG_MAX, 1, &oseed)) ||
-        (rc = opt_bool(c, root, "overhead", 1, &e->overhead)) ||
-        (rc = opt_bool(c, root, "limits", 0, &e->limits)))
+    if ((rc = cfg_key_choice(c, root, "precision", &prec)) ||
+        (rc = cfg_key_int(c, root, "repeats", &reps)) ||
+        (rc = cfg_key_int(c, root, "warmup", &warm)) ||
+        (rc = cfg_key_choice(c, root, "pin", &pin)) ||
+        (rc = cfg_key_choice(c, root, "order", &order)) ||
+        (rc = cfg_key_int(c, root, "order_seed", &oseed)) ||
+        (rc = cfg_key_bool(c, root, "overhead", &e->overhead)) ||
+        (rc = cfg_key_bool(c, root, "limits", &e->limits)) ||
+        (rc = cfg_key_number(c, root, "periodic", &e->periodic)) ||
+        (rc = cfg_key_number(c, root, "timeout_s", &e->timeout_s)))
         return rc;
     e->precision = (enum pb_precision)prec;
     e->repeats = (int)reps;
@@ -922,33 +497,28 @@ static int parse_scalars(struct ctx *c, json_t *root)
     e->pin = pin;
     e->order = (enum pb_order)order;
     e->order_seed = (uint64_t)oseed;
-    if ((v = json_object_get(root, "periodic")) &&
-        (rc = check_number(c, v, "periodic", 0, 0, &e->periodic)))
-        return rc;
-    if ((v = json_object_get(root, "timeout_s")) &&
-        (rc = check_number(c, v, "timeout_s", 0, 1, &e->timeout_s)))
-        return rc;
-    e->timeout_set = v != NULL;
+    e->timeout_set = json_object_get(root, "timeout_s") != NULL;
     return 0;
 }
 
 /* "plugins": each path resolved against the config's folder and loaded, so that the
  * strategies they bring are known before "strategies" is resolved. */
-static int parse_plugins(struct ctx *c, json_t *root)
+static int parse_plugins(struct cfg *c, json_t *root)
 {
     char field[PB_FIELD];
     json_t *arr = json_object_get(root, "plugins");
     if (!arr)
         return 0;
     if (!json_is_array(arr))
-        return fail(c, "plugins", "expected an array of paths, got %s", describe(c, arr));
+        return cfg_fail(c, "plugins", "expected an array of paths, got %s",
+                        cfg_describe(c, arr));
     if (!(c->e->plugins = calloc(json_array_size(arr) + 1, sizeof *c->e->plugins)))
         return -ENOMEM;
     for (size_t i = 0; i < json_array_size(arr); i++) {
         const char *rel = NULL;
         struct pb_err perr;
         snprintf(field, sizeof field, "plugins[%zu]", i);
-        int rc = check_string(c, json_array_get(arr, i), field, &rel);
+        int rc = cfg_string(c, json_array_get(arr, i), field, &rel);
         if (rc)
             return rc;
         char *path = resolve(c->e->dir, rel);
@@ -956,381 +526,7 @@ static int parse_plugins(struct ctx *c, json_t *root)
             return -ENOMEM;
         c->e->plugins[c->e->nplugins++] = path;
         if (pb_plugin_load(path, &perr) < 0)
-            return fail(c, field, "%s", perr.msg);
-    }
-    return 0;
-}
-
-/* The names of s's declared parameters, NULL-terminated, into names[cap]. */
-static void param_names(const struct pb_strategy *s, const char **names, size_t cap)
-{
-    size_t n = 0;
-    for (size_t i = 0; s->params && s->params[i].name && n + 1 < cap; i++)
-        names[n++] = s->params[i].name;
-    names[n] = NULL;
-}
-
-/* The "unknown parameter" error for key of the strategy object at field. */
-static int unknown_param(struct ctx *c, const char *field, const struct pb_strategy *s,
-                         const char *key)
-{
-    const char *names[64];
-    char list[512], kfield[PB_FIELD];
-    param_names(s, names, 64);
-    list_names(list, sizeof list, names);
-    join_field(kfield, field, key);
-    const char *near = suggest(key, names);
-    if (!names[0])
-        return fail_key(c, kfield, field, "unknown parameter \"%s\": %s declares no parameters",
-                        key, s->name);
-    return fail_key(c, kfield, field, "unknown parameter \"%s\" for %s (%s%s%sdeclared: %s)",
-                    key, s->name, near ? "did you mean \"" : "", near ? near : "",
-                    near ? "\"? " : "", list);
-}
-
-/* The value v of parameter spec as a string, whole, into *out (malloc'd; the caller frees
- * it, also on error), checked against its choices. */
-static int param_value(struct ctx *c, json_t *v, const char *field,
-                       const struct pb_param_spec *spec, char **out)
-{
-    char num[64];
-    const char *text = num;
-    int rc = 0;
-    if (json_is_string(v))
-        rc = check_string(c, v, field, &text);
-    else if (json_is_integer(v))
-        snprintf(num, sizeof num, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
-    else if (json_is_real(v))
-        snprintf(num, sizeof num, "%.17g", json_real_value(v));
-    else if (json_is_boolean(v))
-        snprintf(num, sizeof num, "%s", json_is_true(v) ? "true" : "false");
-    else
-        return fail(c, field, "expected a string, number or boolean, got %s", describe(c, v));
-    if (rc)
-        return rc;
-    if (!(*out = strdup(text)))
-        return -ENOMEM;
-    const char *buf = *out;
-    if (spec->choices && pb_choice_index(spec->choices, buf) < 0)
-        return fail(c, field, "expected one of %s, got %s", spec->choices, describe(c, v));
-    if (strpbrk(buf, ";=\n\r\t\"") || !*buf)
-        return fail(c, field, "a parameter value must be non-empty and hold no ';', '=', '\"' "
-                    "or control characters, got %s", describe(c, v));
-    return 0;
-}
-
-/* Appends "k=v" to the canonical params string *params (realloc'd). */
-static int append_param(char **params, const char *k, const char *v)
-{
-    size_t old = strlen(*params), add = strlen(k) + strlen(v) + 3;
-    char *p = realloc(*params, old + add);
-    if (!p)
-        return -ENOMEM;
-    snprintf(p + old, add, "%s%s=%s", old ? ";" : "", k, v);
-    *params = p;
-    return 0;
-}
-
-/* An exec strategy's command template, checked now: a mistake in it would fail every run. */
-static int check_command(struct ctx *c, const char *field, struct pb_strategy_cfg *sc)
-{
-    char why[512], cfield[PB_FIELD];
-    const char *command = NULL;
-    for (size_t i = 0; i < sc->nkv; i++)
-        if (strcmp(sc->kv[i].key, "command") == 0)
-            command = sc->kv[i].value;
-    if (pb_exec_check_command(sc->strategy, command, why, sizeof why) == 0)
-        return 0;
-    join_field(cfield, field, "command");
-    return fail(c, command && *command ? cfield : field, "%s", why);
-}
-
-/* Fills sc->kv with every declared parameter (configured value or default) and sc->params
- * with the configured ones; obj may be NULL for the string form. */
-static int fill_params(struct ctx *c, json_t *obj, const char *field, struct pb_strategy_cfg *sc)
-{
-    const struct pb_param_spec *ps = sc->strategy->params;
-    char vfield[PB_FIELD];
-    size_t np = 0;
-    while (ps && ps[np].name)
-        np++;
-    sc->params = calloc(1, 1);
-    sc->kv = calloc(np ? np : 1, sizeof *sc->kv);
-    if (!sc->params || !sc->kv)
-        return -ENOMEM;
-    for (size_t i = 0; i < np; i++) {
-        json_t *v = obj ? json_object_get(obj, ps[i].name) : NULL;
-        char *buf = NULL;
-        join_field(vfield, field, ps[i].name);
-        int rc = v ? param_value(c, v, vfield, &ps[i], &buf) : 0;
-        if (!rc && v)
-            rc = append_param(&sc->params, ps[i].name, buf);
-        if (!rc && strlen(sc->params) >= sizeof(((struct pb_row *)0)->params))
-            rc = fail(c, vfield, "the parameters come to %zu bytes, more than the %zu the "
-                      "results' params column holds: shorten the value (a long command can "
-                      "live in a script)", strlen(sc->params),
-                      sizeof(((struct pb_row *)0)->params) - 1);
-        sc->kv[i].key = rc ? NULL : dup_str(ps[i].name);
-        sc->kv[i].value = rc ? NULL : v ? buf : dup_str(ps[i].def ? ps[i].def : "");
-        if (rc || !v)
-            free(buf);
-        if (rc)
-            return rc;
-        sc->nkv = i + 1;
-        if (!sc->kv[i].key || !sc->kv[i].value)
-            return -ENOMEM;
-    }
-    return check_command(c, field, sc);
-}
-
-/* The strategy named by v (a string at field); unknown names list the known ones. */
-static int find_strategy(struct ctx *c, json_t *v, const char *field,
-                         const struct pb_strategy **s)
-{
-    const char *name = NULL;
-    char known[1024];
-    int rc = check_string(c, v, field, &name);
-    if (rc)
-        return rc;
-    if ((*s = pb_registry_find(name)))
-        return 0;
-    pb_registry_names(known, sizeof known);
-    return fail(c, field, "unknown strategy \"%s\" (known: %s)", name, known);
-}
-
-/* Checks the keys of a strategy object: name, label, or a parameter s declares. */
-static int check_strategy_keys(struct ctx *c, json_t *obj, const char *field,
-                               const struct pb_strategy *s)
-{
-    const char *key;
-    json_t *v;
-    json_object_foreach(obj, key, v) {
-        int known = !strcmp(key, "name") || !strcmp(key, "label");
-        for (size_t i = 0; !known && s->params && s->params[i].name; i++)
-            known = !strcmp(key, s->params[i].name);
-        if (!known)
-            return unknown_param(c, field, s, key);
-    }
-    return 0;
-}
-
-/* The label of an entry: "label" when given (checked), else the strategy's name. */
-static int set_label(struct ctx *c, json_t *obj, const char *field, struct pb_strategy_cfg *sc)
-{
-    char lfield[PB_FIELD];
-    json_t *v = obj ? json_object_get(obj, "label") : NULL;
-    const char *label = sc->strategy->name;
-    join_field(lfield, field, "label");
-    int rc = v ? check_string(c, v, lfield, &label) : 0;
-    if (rc)
-        return rc;
-    if (!v && !valid_name(label, ""))       /* a plugin's name the registry let through */
-        return fail(c, field, "strategy name \"%.70s\" cannot be a label: give a \"label\"",
-                    label);
-    if (!valid_name(label, " +()/:[]@"))
-        return fail(c, lfield, "expected letters, digits, spaces or _.-+()/:[]@ only, got %s",
-                    describe(c, v));
-    if (strchr("=+-@ ", label[0]))
-        return fail(c, lfield, "a label may not begin with '%c' (spreadsheets read a CSV field "
-                    "that begins with '=', '+', '-' or '@' as a formula; a space is lost): "
-                    "got %s", label[0], describe(c, v));
-    if (strlen(label) >= PB_LABEL_MAX)
-        return fail(c, lfield, "a label takes at most %d bytes (the results' strategy column "
-                    "holds no more, and a cut label would merge two series), got %zu bytes",
-                    PB_LABEL_MAX - 1, strlen(label));
-    sc->label = dup_str(label);
-    return sc->label ? 0 : -ENOMEM;
-}
-
-/* One entry of "strategies" at index i: a name, or an object with name, label, parameters. */
-static int parse_strategy(struct ctx *c, json_t *v, size_t i, struct pb_strategy_cfg *sc)
-{
-    char field[PB_FIELD], nfield[PB_FIELD];
-    json_t *obj = json_is_object(v) ? v : NULL, *name = v;
-    int rc;
-    snprintf(field, sizeof field, "strategies[%zu]", i);
-    snprintf(nfield, sizeof nfield, "%s", field);
-    if (!obj && !json_is_string(v))
-        return fail(c, field, "expected a strategy name or an object with \"name\", got %s",
-                    describe(c, v));
-    if (obj && (rc = require(c, obj, field, "name", &name)))
-        return rc;
-    if (obj)
-        join_field(nfield, field, "name");
-    if ((rc = find_strategy(c, name, nfield, &sc->strategy)) ||
-        (obj && (rc = check_strategy_keys(c, obj, field, sc->strategy))) ||
-        (rc = fill_params(c, obj, field, sc)))
-        return rc;
-    return set_label(c, obj, field, sc);
-}
-
-/* entry_cmp over strategy entries: by label, then parameters. */
-static int cmp_strategy_at(size_t a, size_t b, void *list)
-{
-    const struct pb_strategy_cfg *x = (const struct pb_strategy_cfg *)list + a;
-    const struct pb_strategy_cfg *y = (const struct pb_strategy_cfg *)list + b;
-    int c = strcmp(x->label, y->label);
-    return c ? c : strcmp(x->params, y->params);
-}
-
-/* "strategies": required, non-empty; every (label, params) pair distinct. */
-static int parse_strategies(struct ctx *c, json_t *root)
-{
-    struct pb_experiment *e = c->e;
-    json_t *arr;
-    int rc = require(c, root, "", "strategies", &arr);
-    if (rc)
-        return rc;
-    if (!json_is_array(arr) || json_array_size(arr) == 0)
-        return fail(c, "strategies", "expected a non-empty array of strategies, got %s",
-                    describe(c, arr));
-    if (!(e->strategies = calloc(json_array_size(arr), sizeof *e->strategies)))
-        return -ENOMEM;
-    for (size_t i = 0; i < json_array_size(arr); i++) {
-        struct pb_strategy_cfg *sc = &e->strategies[e->nstrategies++];
-        if ((rc = parse_strategy(c, json_array_get(arr, i), i, sc)))
-            return rc;
-    }
-    size_t i = 0, j = 0;
-    char field[PB_FIELD];
-    if ((rc = first_repeat(e->nstrategies, cmp_strategy_at, e->strategies, &i, &j)) <= 0)
-        return rc;
-    snprintf(field, sizeof field, "strategies[%zu]", i);
-    return fail(c, field, "same label \"%s\" and parameters \"%s\" as strategies[%zu]: give one "
-                "a distinct \"label\"", e->strategies[i].label, e->strategies[i].params, j);
-}
-
-#define PB_MAX_RMAX 64                /* values of an "rmax" sweep */
-
-/* Releases what one strategy entry owns. */
-static void entry_free(struct pb_strategy_cfg *sc)
-{
-    for (size_t k = 0; k < sc->nkv; k++) {
-        free((char *)sc->kv[k].key);
-        free((char *)sc->kv[k].value);
-    }
-    free(sc->kv);
-    free(sc->label);
-    free(sc->params);
-}
-
-/* *to = a deep copy of from running at rmax (index i): params gain "rmax=R". */
-static int entry_at_rmax(const struct pb_strategy_cfg *from, double rmax, size_t i,
-                         struct pb_strategy_cfg *to)
-{
-    char r[32];
-    *to = (struct pb_strategy_cfg){ .strategy = from->strategy, .rmax = rmax, .rmax_index = i,
-                                    .label = dup_str(from->label),
-                                    .params = dup_str(from->params),
-                                    .kv = calloc(from->nkv ? from->nkv : 1, sizeof *to->kv) };
-    if (!to->label || !to->params || !to->kv)
-        return -ENOMEM;
-    for (; to->nkv < from->nkv; to->nkv++) {
-        to->kv[to->nkv].key = dup_str(from->kv[to->nkv].key);
-        to->kv[to->nkv].value = dup_str(from->kv[to->nkv].value);
-        if (!to->kv[to->nkv].key || !to->kv[to->nkv].value)
-            return -ENOMEM;
-    }
-    snprintf(r, sizeof r, "%.10g", rmax);
-    return append_param(&to->params, "rmax", r);
-}
-
-/* Replaces every strategy entry by one per value of rmax[0..nr). */
-static int expand_rmax(struct pb_experiment *e, const double *rmax, size_t nr)
-{
-    struct pb_strategy_cfg *all = calloc(e->nstrategies * nr, sizeof *all);
-    size_t made = 0;
-    int rc = all ? 0 : -ENOMEM;
-    for (size_t j = 0; rc == 0 && j < e->nstrategies; j++)
-        for (size_t i = 0; rc == 0 && i < nr; i++)
-            rc = entry_at_rmax(&e->strategies[j], rmax[i], i, &all[made++]);
-    for (size_t j = 0; j < (rc ? made : e->nstrategies); j++)
-        entry_free(rc ? &all[j] : &e->strategies[j]);
-    if (rc) {
-        free(all);
-        return rc;
-    }
-    free(e->strategies);
-    e->strategies = all;
-    e->nstrategies = made;
-    e->nrmax = nr;
-    return 0;
-}
-
-/* "rmax": a histogram's last edge swept over increasing values (see the table above). */
-static int parse_rmax(struct ctx *c, json_t *root)
-{
-    json_t *arr = json_object_get(root, "rmax");
-    double v[PB_MAX_RMAX];
-    size_t n = arr && json_is_array(arr) ? json_array_size(arr) : 0;
-    if (!arr)
-        return 0;
-    if (c->e->output != PB_OUTPUT_HISTOGRAM)
-        return fail(c, "rmax", "only a \"histogram\" output has an rmax to sweep");
-    if (n == 0 || n > PB_MAX_RMAX)
-        return fail(c, "rmax", "expected an array of 1 to %d numbers > 0, got %s", PB_MAX_RMAX,
-                    describe(c, arr));
-    for (size_t i = 0; i < n; i++) {
-        char field[PB_FIELD];
-        snprintf(field, sizeof field, "rmax[%zu]", i);
-        int rc = check_number(c, json_array_get(arr, i), field, 0, 0, &v[i]);
-        if (rc)
-            return rc;
-        if (i > 0 && !(v[i] > v[i - 1]))
-            return fail(c, field, "expected values in increasing order, got %g after %g", v[i],
-                        v[i - 1]);
-    }
-    return expand_rmax(c->e, v, n);
-}
-
-/* One name of verify.reference at field: an in-process strategy that can compute this config's
- * output, not listed before. */
-static int check_reference(struct ctx *c, json_t *v, const char *field, size_t i)
-{
-    struct pb_verify_cfg *vc = &c->e->verify;
-    const struct pb_strategy *s;
-    int rc = find_strategy(c, v, field, &s);
-    if (rc)
-        return rc;
-    if (s->flags & (PB_EXTERNAL | PB_DISTRIBUTED))
-        return fail(c, field, "%s runs outside the harness process: a reference must be an "
-                    "in-process strategy", s->name);
-    if ((s->flags & PB_HISTOGRAM_ONLY) && c->e->output == PB_OUTPUT_MATRIX)
-        return fail(c, field, "%s computes histograms only and this config's output is a "
-                    "matrix", s->name);
-    for (size_t j = 0; j < i; j++)
-        if (vc->reference[j] == s)
-            return fail(c, field, "%s is listed twice (first at verify.reference[%zu])",
-                        s->name, j);
-    vc->reference[vc->nreference++] = s;
-    return 0;
-}
-
-/* "verify": naive_max_n (required there) and reference, the independent methods above it. */
-static int parse_verify(struct ctx *c, json_t *root)
-{
-    static const char *const keys[] = { "naive_max_n", "reference", NULL };
-    json_t *v = json_object_get(root, "verify"), *arr, *max;
-    long long naive_max;
-    int rc;
-    c->e->verify = (struct pb_verify_cfg){ 0 };
-    if (!v)
-        return 0;
-    if ((rc = check_object(c, v, "verify")) || (rc = check_keys(c, v, "verify", keys)) ||
-        (rc = require(c, v, "verify", "naive_max_n", &max)) ||
-        (rc = check_int(c, max, "verify.naive_max_n", 1, PB_MAX_SIZE, &naive_max)))
-        return rc;
-    c->e->verify.naive_max_n = (size_t)naive_max;
-    if (!(arr = json_object_get(v, "reference")))
-        return 0;
-    if (!json_is_array(arr) || json_array_size(arr) > PB_VERIFY_MAX_REFERENCES)
-        return fail(c, "verify.reference", "expected an array of at most %d strategy names, "
-                    "got %s", PB_VERIFY_MAX_REFERENCES, describe(c, arr));
-    for (size_t i = 0; i < json_array_size(arr); i++) {
-        char field[PB_FIELD];
-        snprintf(field, sizeof field, "verify.reference[%zu]", i);
-        if ((rc = check_reference(c, json_array_get(arr, i), field, i)))
-            return rc;
+            return cfg_fail(c, field, "%s", perr.msg);
     }
     return 0;
 }
@@ -1338,7 +534,7 @@ static int parse_verify(struct ctx *c, json_t *root)
 /* For a file input: the file must be readable, well formed, and hold the largest size. Any
  * input of a periodic experiment learns the box its points are wrapped into. In single
  * precision, coordinates (after wrapping) must stay within PB_COORD_MAX_FLOAT. */
-static int check_points_file(struct ctx *c, json_t *root)
+static int check_points_file(struct cfg *c, json_t *root)
 {
     struct pb_experiment *e = c->e;
     struct pb_points pts;
@@ -1348,13 +544,13 @@ static int check_points_file(struct ctx *c, json_t *root)
     double reach = e->periodic > 0 && e->periodic < e->input.box ? e->periodic : e->input.box;
     if (e->input.kind != PB_INPUT_FILE && e->precision == PB_PRECISION_FLOAT &&
         reach > PB_COORD_MAX_FLOAT)
-        return fail(c, "input.box", "%g is beyond %g: squared distances would overflow in "
-                    "single precision (\"precision\": \"float\")", reach, PB_COORD_MAX_FLOAT);
+        return cfg_fail(c, "input.box", "%g is beyond %g: squared distances would overflow in "
+                        "single precision (\"precision\": \"float\")", reach, PB_COORD_MAX_FLOAT);
     if (e->input.kind != PB_INPUT_FILE)
         return 0;
     int rc = pb_points_read(e->input.path, largest, &pts, &perr);
     if (rc < 0) {
-        fail(c, "input.path", "%s", perr.msg);
+        cfg_fail(c, "input.path", "%s", perr.msg);
         return rc;                   /* keeps the errno of an I/O failure */
     }
     if (e->periodic > 0)
@@ -1364,7 +560,7 @@ static int check_points_file(struct ctx *c, json_t *root)
     size_t have = pts.n;
     pb_points_free(&pts);
     if (rc < 0)
-        return fail(c, "input.path", "%s", perr.msg);
+        return cfg_fail(c, "input.path", "%s", perr.msg);
     if (have >= largest)
         return 0;
     json_t *sizes = json_object_get(root, "sizes");
@@ -1379,7 +575,7 @@ static int check_points_file(struct ctx *c, json_t *root)
             break;
         }
     }
-    return fail(c, field, "%zu points requested but %s holds %zu", want, shown, have);
+    return cfg_fail(c, field, "%zu points requested but %s holds %zu", want, shown, have);
 }
 
 /* path's folder ("." when it has none), malloc'd. */
@@ -1395,29 +591,24 @@ static char *folder_of(const char *path)
 
 /* Validates root section by section, in the order the fields depend on each other: plugins
  * before strategies, sizes and input before the points file check. */
-static int parse_root(struct ctx *c, json_t *root)
+static int parse_root(struct cfg *c, json_t *root)
 {
-    static const char *const keys[] = {
-        "name", "description", "input", "output", "precision", "periodic", "sizes", "threads",
-        "ranks", "repeats", "warmup", "timeout_s", "pin", "order", "order_seed", "overhead",
-        "limits", "plugins", "strategies", "verify", "rmax", NULL,
-    };
     int rc;
-    if ((rc = check_keys(c, root, "", keys)) || (rc = parse_name(c, root)) ||
+    if ((rc = cfg_check_keys(c, root, "")) || (rc = parse_name(c, root)) ||
         (rc = parse_description(c, root)) || (rc = parse_input(c, root)) ||
         (rc = parse_output(c, root)) || (rc = parse_sizes(c, root)) ||
         (rc = parse_threads(c, root)) ||
         (rc = int_list(c, root, "ranks", &c->e->ranks, &c->e->nranks)) ||
         (rc = parse_scalars(c, root)) || (rc = parse_plugins(c, root)) ||
-        (rc = parse_strategies(c, root)) || (rc = parse_verify(c, root)) ||
-        (rc = parse_rmax(c, root)))
+        (rc = cfg_parse_strategies(c, root)) || (rc = cfg_parse_verify(c, root)) ||
+        (rc = cfg_parse_rmax(c, root)))
         return rc;
     return check_points_file(c, root);
 }
 
 int pb_config_load(const char *path, struct pb_experiment *e, struct pb_err *err)
 {
-    struct ctx c = { .path = path, .err = err, .e = e };
+    struct cfg c = { .path = path, .err = err, .e = e };
     json_t *root = NULL;
     *e = (struct pb_experiment){ 0 };
     e->path = strdup(path);
@@ -1440,7 +631,7 @@ int pb_config_load(const char *path, struct pb_experiment *e, struct pb_err *err
 void pb_experiment_free(struct pb_experiment *e)
 {
     for (size_t i = 0; i < e->nstrategies; i++)
-        entry_free(&e->strategies[i]);
+        cfg_entry_free(&e->strategies[i]);
     for (size_t i = 0; i < e->nplugins; i++)
         free(e->plugins[i]);
     free(e->plugins);

@@ -1,5 +1,6 @@
-/* config.h — one experiment as loaded from a JSON config (harness/input/config.c is the only file
- * that reads JSON). Everything downstream (plan, runner, results) sees this struct, never JSON. */
+/* config.h — one experiment as loaded from a JSON config (harness/input/config.c reads it,
+ * config_check.c checks it, config_schema.c lists its keys; no file outside harness/input reads
+ * JSON). Everything downstream (plan, runner, results) sees this struct, never JSON. */
 #ifndef PAIRBENCH_CONFIG_H
 #define PAIRBENCH_CONFIG_H
 
@@ -54,7 +55,7 @@ struct pb_input {
                                         (the experiment's periodic box); 0 = left as they are */
 };
 
-struct pb_bins {
+struct pb_bin_spec {
     double min, max;                 /* first and last edge */
     size_t count;                    /* number of bins */
     enum pb_bin_scale scale;
@@ -81,7 +82,7 @@ struct pb_experiment {
     char hash[17];                   /* FNV-1a 64 of text, hex: keys --resume */
     struct pb_input input;
     enum pb_output_kind output;
-    struct pb_bins bins;             /* histogram only */
+    struct pb_bin_spec bins;             /* histogram only */
     enum pb_precision precision;     /* "precision": "double" (default) or "float" */
     double periodic;                 /* "periodic": box side for minimum-image; 0 = open */
     size_t *sizes;                   /* n values, ascending as configured */

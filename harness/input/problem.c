@@ -5,7 +5,7 @@
 #include <math.h>
 #include <stdlib.h>
 
-int pb_edges_make(const struct pb_bins *b, double **edges)
+int pb_edges_make(const struct pb_bin_spec *b, double **edges)
 {
     if (b->count == 0 || !(b->max > b->min) || (b->scale == PB_BINS_LOG && !(b->min > 0)))
         return -EINVAL;

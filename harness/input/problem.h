@@ -8,7 +8,7 @@
 /* Makes the count+1 edges of b into *edges (malloc'd): linear lo + k(hi-lo)/count, log
  * lo (hi/lo)^(k/count); the last edge is exactly max. Returns 0, -EINVAL for bins that cannot
  * make strictly increasing edges, or -ENOMEM. */
-int pb_edges_make(const struct pb_bins *b, double **edges);
+int pb_edges_make(const struct pb_bin_spec *b, double **edges);
 
 /* Fills p for the points pts under experiment e (edges must outlive p; NULL for matrix output).
  * For n == 0 (empty work) pts may be NULL. */

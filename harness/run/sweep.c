@@ -652,7 +652,7 @@ static int make_rmax_edges(struct sweep *s, struct pb_err *err)
         return pb_fail(err, -ENOMEM, "out of memory");
     for (size_t i = 0; i < e->nstrategies && i < e->nrmax; i++) {
         const struct pb_strategy_cfg *sc = &e->strategies[i];   /* entries 0..nrmax-1: rmax i */
-        struct pb_bins b = e->bins;
+        struct pb_bin_spec b = e->bins;
         b.min *= sc->rmax / e->bins.max;
         b.max = sc->rmax;
         if (pb_edges_make(&b, &s->rmax_edges[sc->rmax_index]) < 0)

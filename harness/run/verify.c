@@ -26,6 +26,7 @@
 #include "fdio.h"
 #include "pairkern.h"
 #include "registry.h"
+#include "runner.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -109,9 +110,6 @@ static int make_memfd(size_t n, struct pb_err *err)
     }
     return fd;
 }
-
-/* From runner.h (whose experiment.h clashes with pairkern.h's struct pb_bins). */
-int pb_runner_wait_readable(int fd);
 
 /* Reads the child's answer from rfd into ref, then reaps it; an interrupted sweep kills the
  * child at once. Returns 0 or -errno (-EINTR: interrupted) with err. */
