@@ -94,9 +94,9 @@ static int run_named(const char *name, const struct pb_problem *p, int threads,
     const struct pb_strategy *s = pb_registry_find(name);
     assert_non_null(s);
     struct pb_kv kv = { .key = "refine", .value = refine };
-    struct pb_params k = { .threads = threads, .ranks = 1, .kv = &kv, .nkv = refine ? 1 : 0 };
+    struct pb_params prm = { .threads = threads, .ranks = 1, .kv = &kv, .nkv = refine ? 1 : 0 };
     memset(out->counts, 0, p->nbins * sizeof *out->counts);
-    return s->run(p, &k, out);
+    return s->run(p, &prm, out);
 }
 
 /* The reference counts: naive in double; for float runs blocked's float kernel, which is

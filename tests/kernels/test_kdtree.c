@@ -114,10 +114,10 @@ static int run_named(const char *name, const struct pb_problem *q, int threads, 
     const struct pb_strategy *s = pb_registry_find(name);
     assert_non_null(s);
     struct pb_kv kv = { .key = "leaf", .value = leaf };
-    struct pb_params k = { .threads = threads, .ranks = 1, .kv = &kv, .nkv = leaf ? 1 : 0 };
+    struct pb_params prm = { .threads = threads, .ranks = 1, .kv = &kv, .nkv = leaf ? 1 : 0 };
     memset(out, 0, sizeof *out);
     out->counts = calloc(q->nbins ? q->nbins : 1, sizeof(uint64_t));
-    return s->run(q, &k, out);
+    return s->run(q, &prm, out);
 }
 
 /* The exact reference counts of q (naive in double; the float tile kernel in float). */
