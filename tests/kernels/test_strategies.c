@@ -8,6 +8,7 @@
 
 #include "pairkern.h"
 #include "registry.h"
+#include "rng.h"
 
 #include <errno.h>
 #include <float.h>
@@ -33,17 +34,14 @@ struct fixture {
     size_t nbins;                    /* bins */
 };
 
-static uint64_t rng;
+static struct pb_rng rng;                /* seeded per case */
 
 enum { SHORT_RANGE = 2 };            /* make(): uniform points, edges up to 100 in a 1000 box */
 
-/* Deterministic xorshift64 in [0, 1). */
+/* The next double in [0, 1) of the test's seeded stream. */
 static double uniform(void)
 {
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return (double)(rng >> 11) * (1.0 / 9007199254740992.0);
+    return pb_rng_unit(&rng);
 }
 
 /* n points: uniform in a SCALE box, or (lattice) integers in [0, 12) so that many distances
@@ -51,7 +49,7 @@ static double uniform(void)
  * [1, 1500), or 0..24 by 1 for the lattice; some pairs fall below and beyond. */
 static void make(struct fixture *f, size_t n, int lattice, enum pb_bin_scale scale)
 {
-    rng = 0x2545F4914F6CDD1Dull + n;
+    pb_rng_seed(&rng, 0x2545F4914F6CDD1Dull + n);
     f->n = n;
     size_t m = n ? n : 1;
     f->x = malloc(m * sizeof(double)), f->y = malloc(m * sizeof(double));
