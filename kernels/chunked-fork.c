@@ -10,7 +10,7 @@
  *          worker's result: the matrix exists twice at the peak (children's chunks + parent's).
  * Children leave with _exit; the parent reaps every child it forked, on every path, and a child
  * that fails or dies makes the run fail with a note naming the worker and the signal. */
-#include "pairkern.h"
+#include "team.h"
 #include "fdio.h"
 
 #include <fcntl.h>
@@ -35,10 +35,9 @@ struct child {
 struct job {
     const struct pb_problem *p;      /* the problem */
     struct pb_output *out;           /* matrix (shared mapping under shm) and counts */
-    const struct pb_bins *b;         /* binning (histogram) */
+    const struct pb_team *tm;        /* binning (histogram) and pinning */
     uint64_t *shm_hist;              /* shm transport: k shared histogram blocks */
     int pipe;                        /* 1: pipe transport, 0: shm */
-    const cpu_set_t *cpus;           /* CPUs to pin to, or NULL */
 };
 
 /* A private anonymous mapping of bytes (at least one) into out, with huge pages asked for, as
@@ -56,7 +55,7 @@ static int child_pipe(const struct job *j, const struct child *c, int fd)
         uint64_t *h = pb_hist_alloc(p->nbins, 1), *counts = calloc(p->nbins, sizeof *counts);
         if (!h || !counts)
             return -ENOMEM;
-        pb_hist_rows(p, j->b, c->i0, c->i1, h);
+        pb_hist_rows(p, &j->tm->b, c->i0, c->i1, h);
         pb_hist_reduce(h, p->nbins, counts);
         return pb_write_all(fd, counts, p->nbins * sizeof *counts);
     }
@@ -84,12 +83,12 @@ static void child_main(const struct job *j, const struct child *c, int w, int fd
 {
     int err = 0;
     default_fatal_signals();
-    if (j->cpus)
-        (void)pb_pin_self(j->cpus, w);      /* pinning is a request: a refusal is not fatal */
+    pb_team_pin(j->tm, w);
     if (j->pipe)
         err = child_pipe(j, c, fd);
     else if (j->p->output == PB_OUTPUT_HISTOGRAM)
-        pb_hist_rows(j->p, j->b, c->i0, c->i1, pb_hist_block(j->shm_hist, j->p->nbins, (size_t)w));
+        pb_hist_rows(j->p, &j->tm->b, c->i0, c->i1,
+                     pb_hist_block(j->shm_hist, j->p->nbins, (size_t)w));
     else
         pb_matrix_rows(j->p, c->i0, c->i1, j->out->matrix, 0);
     _exit(err ? 1 : 0);
@@ -269,34 +268,30 @@ static int run_histogram(struct job *j, int k)
     return err;
 }
 
-/* Reads the transport, prepares the output (shared matrix under shm), runs the children. */
-static int run(const struct pb_problem *p, const struct pb_params *k, struct pb_output *out)
+/* Reads the transport, prepares the team (shared matrix under shm; the histogram blocks are
+ * the children's area, not the team's), runs the children. */
+static int run(const struct pb_problem *p, const struct pb_params *prm, struct pb_output *out)
 {
-    const char *tr = pb_param(k, "transport");
-    struct pb_bins b;
-    cpu_set_t cpus;
-    struct job j = { .p = p, .out = out, .b = &b, .pipe = tr && strcmp(tr, "pipe") == 0,
-                     .cpus = k->pin ? &cpus : NULL };
+    const char *tr = pb_param(prm, "transport");
+    struct pb_team tm;
+    struct job j = { .p = p, .out = out, .tm = &tm, .pipe = tr && strcmp(tr, "pipe") == 0 };
     if (tr && !j.pipe && strcmp(tr, "shm") != 0) {
         snprintf(out->note, sizeof out->note, "transport '%s': expected shm or pipe", tr);
         return -EINVAL;
     }
-    int err = pb_prepare(p, out, &b, !j.pipe);
-    if (!err && k->pin)
-        err = pb_cpus(&cpus);
+    int err = pb_team_begin(&tm, p, prm, out, 0, !j.pipe);
     if (!err)
-        err = p->output == PB_OUTPUT_HISTOGRAM ? run_histogram(&j, k->threads)
-                                               : run_children(&j, k->threads);
-    pb_bins_free(&b);
-    return err;
+        err = p->output == PB_OUTPUT_HISTOGRAM ? run_histogram(&j, prm->threads)
+                                               : run_children(&j, prm->threads);
+    return pb_team_end(&tm, out, err);
 }
 
 /* Pipe transport: the children's private chunks add up to a second copy of the output (plus
  * one histogram block each); shm makes no copy beyond the shared per-worker blocks. */
-static size_t extra_bytes(const struct pb_problem *p, const struct pb_params *k)
+static size_t extra_bytes(const struct pb_problem *p, const struct pb_params *prm)
 {
-    const char *tr = pb_param(k, "transport");
-    size_t workers = (size_t)(k->threads > 0 ? k->threads : 1);
+    const char *tr = pb_param(prm, "transport");
+    size_t workers = (size_t)(prm->threads > 0 ? prm->threads : 1);
     size_t hist = workers * (pb_hist_bytes(p->nbins) + p->nbins * sizeof(uint64_t));
     if (p->output == PB_OUTPUT_HISTOGRAM)
         return hist;

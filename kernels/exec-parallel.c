@@ -3,10 +3,10 @@
  * Everything else is kernels/support/exec.h, shared with the serial exec strategy. */
 #include "exec.h"
 
-/* One run of the configured command with k->threads workers. */
-static int run(const struct pb_problem *p, const struct pb_params *k, struct pb_output *out)
+/* One run of the configured command with prm->threads workers. */
+static int run(const struct pb_problem *p, const struct pb_params *prm, struct pb_output *out)
 {
-    return exec_run(p, k, out, 1);
+    return exec_run(p, prm, out, 1);
 }
 
 const struct pb_strategy pb_strategy_exec_parallel = {

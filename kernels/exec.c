@@ -9,9 +9,9 @@
 extern const struct pb_strategy pb_strategy_exec_parallel;
 
 /* One serial run of the configured command. */
-static int run(const struct pb_problem *p, const struct pb_params *k, struct pb_output *out)
+static int run(const struct pb_problem *p, const struct pb_params *prm, struct pb_output *out)
 {
-    return exec_run(p, k, out, 0);
+    return exec_run(p, prm, out, 0);
 }
 
 const struct pb_strategy pb_strategy_exec = {

@@ -52,7 +52,7 @@
  * Reported: out->build_s is binning, sorting and planning (CLOCK_MONOTONIC, inside the run);
  * out->dist_evals the distances the kernels evaluated, summed over workers.
  */
-#include "pairkern.h"
+#include "team.h"
 #include "pbclock.h"
 
 #include <stdatomic.h>
@@ -126,27 +126,24 @@ struct task {
 /* What every worker shares. */
 struct shared {
     const struct grid *g;            /* the cell list, read-only */
-    const struct pb_bins *b;         /* binning, read-only */
+    const struct pb_team *tm;        /* binning, histogram blocks, pinning */
     const struct task *tasks;        /* sorted heaviest first */
     size_t ntasks;                   /* entries in tasks */
     atomic_size_t next;              /* next task to hand out */
-    uint64_t *hist;                  /* pb_hist_alloc blocks, one per worker */
-    const cpu_set_t *cpus;           /* CPUs to pin to, or NULL */
 };
 
 /* One worker's state. */
 struct worker {
     struct shared *sh;               /* shared state */
-    int w;                           /* worker index */
     uint64_t evals;                  /* distances this worker evaluated */
     struct nbrs rc;                  /* scratch for neighbours() */
 };
 
 /* Parses the refine parameter (NULL: the default 2) into *refine. Returns 0 or -EINVAL with a
  * note. */
-static int parse_refine(const struct pb_params *k, struct pb_output *out, int *refine)
+static int parse_refine(const struct pb_params *prm, struct pb_output *out, int *refine)
 {
-    const char *v = pb_param(k, "refine");
+    const char *v = pb_param(prm, "refine");
     char *end = NULL;
     long r = v ? strtol(v, &end, 10) : 2;
     if (v && (end == v || *end != '\0' || r < 1 || r > REFINE_MAX)) {
@@ -695,7 +692,7 @@ static uint64_t cell_self(const struct grid *g, const struct pb_bins *b, size_t 
 static void do_task(struct worker *wk, const struct task *t, uint64_t *h)
 {
     const struct grid *g = wk->sh->g;
-    const struct pb_bins *b = wk->sh->b;
+    const struct pb_bins *b = &wk->sh->tm->b;
     for (size_t c = t->a0; c < t->a1; c++) {
         size_t i0 = g->start[c] > t->p0 ? g->start[c] : t->p0;
         size_t i1 = g->start[c + 1] < t->p1 ? g->start[c + 1] : t->p1;
@@ -711,101 +708,87 @@ static void do_task(struct worker *wk, const struct task *t, uint64_t *h)
     }
 }
 
-/* Thread body: pins itself when asked, then takes tasks, heaviest first, until none is left.
- * Returns NULL. */
-static void *work(void *arg)
+/* Worker w's body (ctx: the workers): pins itself when asked, then takes tasks, heaviest
+ * first, until none is left. */
+static void work(void *ctx, int w)
 {
-    struct worker *wk = arg;
+    struct worker *wk = (struct worker *)ctx + w;
     struct shared *sh = wk->sh;
-    uint64_t *h = pb_hist_block(sh->hist, sh->b->nbins, (size_t)wk->w);
-    if (sh->cpus)
-        (void)pb_pin_self(sh->cpus, wk->w);   /* pinning is a request: a refusal is not fatal */
-    for (;;) {
-        size_t t = atomic_fetch_add_explicit(&sh->next, 1, memory_order_relaxed);
-        if (t >= sh->ntasks)
-            break;
+    uint64_t *h = pb_team_hist(sh->tm, (size_t)w);
+    pb_team_pin(sh->tm, w);
+    for (size_t t; pb_team_take(&sh->next, sh->ntasks, &t);)
         do_task(wk, &sh->tasks[t], h);
-    }
-    return NULL;
 }
 
-/* Starts k->threads workers on the tasks (even when there are none), joins them, and sums
- * their histograms into out->counts and their evaluations into out->dist_evals. Returns 0 or
+/* Starts nt workers on the tasks (even when there are none), joins them, and sums their
+ * evaluations into out->dist_evals (their histograms stay in tm's blocks). Returns 0 or
  * -errno; workers already started are joined either way. */
-static int run_workers(const struct grid *g, const struct pb_bins *b, const struct tasklist *l,
-                       const struct pb_params *k, struct pb_output *out)
+static int run_workers(const struct grid *g, const struct pb_team *tm, const struct tasklist *l,
+                       size_t nt, struct pb_output *out)
 {
-    size_t nt = (size_t)k->threads;
-    struct shared sh = { .g = g, .b = b, .tasks = l->t, .ntasks = l->n };
+    struct shared sh = { .g = g, .tm = tm, .tasks = l->t, .ntasks = l->n };
     atomic_init(&sh.next, 0);
     struct worker *wk = calloc(nt, sizeof *wk);
-    pthread_t *tid = calloc(nt, sizeof *tid);
-    cpu_set_t cpus;
-    sh.hist = pb_hist_alloc(b->nbins, nt);
-    int err = wk && tid && sh.hist ? 0 : -ENOMEM;
-    for (size_t w = 0; !err && w < nt; w++)
+    int err = wk ? 0 : -ENOMEM;
+    for (size_t w = 0; !err && w < nt; w++) {
+        wk[w].sh = &sh;
         err = nbrs_init(&wk[w].rc, g);
-    if (!err && k->pin && !(err = pb_cpus(&cpus)))
-        sh.cpus = &cpus;
-    size_t started = 0;
-    for (; !err && started < nt; started++) {
-        wk[started].sh = &sh, wk[started].w = (int)started;
-        err = -pthread_create(&tid[started], NULL, work, &wk[started]);
-        if (err)
-            break;
     }
+    if (!err)
+        err = pb_team_threads(nt, work, wk);
     uint64_t evals = 0;
-    for (size_t w = 0; w < started; w++) {
-        pthread_join(tid[w], NULL);
-        pb_hist_reduce(pb_hist_block(sh.hist, b->nbins, w), b->nbins, out->counts);
+    for (size_t w = 0; wk && w < nt; w++) {
         evals += wk[w].evals;
+        nbrs_free(&wk[w].rc);
     }
     out->dist_evals = evals;
-    for (size_t w = 0; wk && w < nt; w++)
-        nbrs_free(&wk[w].rc);
-    free(sh.hist);
-    free(tid);
     free(wk);
     return err;
 }
 
-/* Builds the cell list and the task list (timed as out->build_s), then counts. The matrix is
- * not this strategy's business: -ENOTSUP with a note. */
-static int run(const struct pb_problem *p, const struct pb_params *k, struct pb_output *out)
+/* Builds the cell list and the task list (timed as out->build_s), then counts with tm's
+ * blocks. Returns 0 or -errno. */
+static int build_and_count(const struct pb_problem *p, size_t nt, int refine,
+                           const struct pb_team *tm, struct pb_output *out)
 {
-    if (p->output == PB_OUTPUT_MATRIX) {
-        snprintf(out->note, sizeof out->note,
-                 "grid computes pair counts only (histogram output), not the distance matrix");
-        return -ENOTSUP;
-    }
-    int refine;
-    struct pb_bins b;
-    int err = parse_refine(k, out, &refine);
-    if (err || (err = pb_bins_init(&b, p)))
-        return err;
     double t0 = pb_now_s();
     struct grid g;
     struct tasklist l = { 0 };
-    err = grid_build(&g, p, refine, k->threads);
+    int err = grid_build(&g, p, refine, (int)nt);
     if (!err)
-        err = plan(&g, k->threads, &l);
+        err = plan(&g, (int)nt, &l);
     out->build_s = pb_now_s() - t0;
     if (!err)
-        err = run_workers(&g, &b, &l, k, out);
+        err = run_workers(&g, tm, &l, nt, out);
     free(l.t);
     grid_free(&g);
-    pb_bins_free(&b);
     return err;
+}
+
+/* Reads refine, prepares the team, builds and counts. The matrix is not this strategy's
+ * business: -ENOTSUP with a note. */
+static int run(const struct pb_problem *p, const struct pb_params *prm, struct pb_output *out)
+{
+    int refine;
+    int err = pb_histogram_only(p, out, "grid computes pair counts only (histogram output), "
+                                        "not the distance matrix");
+    if (err || (err = parse_refine(prm, out, &refine)))
+        return err;
+    struct pb_team tm;
+    err = pb_team_begin(&tm, p, prm, out, (size_t)prm->threads, 0);
+    if (!err)
+        err = build_and_count(p, (size_t)prm->threads, refine, &tm, out);
+    return pb_team_end(&tm, out, err);
 }
 
 /* Bytes beyond the input: the reordered copy, two words a cell (at most n/2 + 1 cells) and
  * the task list (a few hundred entries a thread, plus heavy cells' pieces). */
-static size_t extra_bytes(const struct pb_problem *p, const struct pb_params *k)
+static size_t extra_bytes(const struct pb_problem *p, const struct pb_params *prm)
 {
     size_t coord = p->precision == PB_PRECISION_FLOAT ? sizeof(float) : sizeof(double);
     size_t cells = p->n / 2 + 2;
     return 3 * p->n * coord + 2 * cells * sizeof(size_t)
-           + (size_t)k->threads * TASKS_PER_THREAD * 4 * sizeof(struct task);
+           + (size_t)prm->threads * TASKS_PER_THREAD * 4 * sizeof(struct task);
 }
 
 static const struct pb_param_spec params[] = {

@@ -19,7 +19,7 @@
  * time; each thread counts into its own histogram block. OpenMP rather than pthreads because
  * its dynamic schedule is exactly the atomic task counter needed, and its thread team
  * persists across runs, so a run does not pay thread creation. */
-#include "pairkern.h"
+#include "team.h"
 #include "pbclock.h"
 
 #include <float.h>
@@ -704,16 +704,15 @@ static int make_tasks(const struct tree *t, size_t want, uint64_t *h, struct tas
  */
 
 /* The parallel region: each thread pins itself when asked and takes tasks one at a time,
- * costliest first, counting into its own block; evals[w] gets its distance evaluations. */
-static void region(const struct tree *t, const struct pb_bins *b, const struct tasks *ts,
-                   int threads, uint64_t *hist, uint64_t *evals, const cpu_set_t *cpus)
+ * costliest first, counting into its own block of tm; evals[w] gets its distance evaluations. */
+static void region(const struct tree *t, const struct pb_team *tm, const struct tasks *ts,
+                   int threads, uint64_t *evals)
 {
 #pragma omp parallel num_threads(threads)
     {
         int id = omp_get_thread_num();
-        struct worker w = { .t = t, .b = b, .h = pb_hist_block(hist, b->nbins, (size_t)id) };
-        if (cpus)
-            (void)pb_pin_self(cpus, id);    /* pinning is a request: a refusal is not fatal */
+        struct worker w = { .t = t, .b = &tm->b, .h = pb_team_hist(tm, (size_t)id) };
+        pb_team_pin(tm, id);
 #pragma omp for schedule(dynamic, 1)
         for (long i = 0; i < (long)ts->len; i++)
             visit(&w, &ts->v[i]);
@@ -722,9 +721,9 @@ static void region(const struct tree *t, const struct pb_bins *b, const struct t
 }
 
 /* The leaf parameter into *leaf; -EINVAL with a note when it is not an integer in range. */
-static int parse_leaf(const struct pb_params *k, size_t *leaf, struct pb_output *out)
+static int parse_leaf(const struct pb_params *prm, size_t *leaf, struct pb_output *out)
 {
-    const char *v = pb_param(k, "leaf");
+    const char *v = pb_param(prm, "leaf");
     char *end = NULL;
     long l = v ? strtol(v, &end, 10) : DEFAULT_LEAF;
     if (v && (end == v || *end || l < 1 || l > MAX_LEAF)) {
@@ -736,65 +735,52 @@ static int parse_leaf(const struct pb_params *k, size_t *leaf, struct pb_output 
     return 0;
 }
 
-/* Counts the pairs of tree t with k's threads into out: tasks, region, reduction. */
-static int count(const struct tree *t, const struct pb_bins *b, const struct pb_params *k,
-                 struct pb_output *out)
+/* Counts the pairs of tree t with nt threads into tm's blocks (block nt: pairs resolved while
+ * making the tasks) and their distance evaluations into out->dist_evals. */
+static int count(const struct tree *t, const struct pb_team *tm, size_t nt, struct pb_output *out)
 {
-    size_t nt = (size_t)k->threads;
-    uint64_t *hist = pb_hist_alloc(b->nbins, nt + 1);   /* block nt: pairs resolved early */
     uint64_t *evals = calloc(nt, sizeof *evals);
     struct tasks ts = { 0 };
-    cpu_set_t cpus;
-    int err = hist && evals ? 0 : -ENOMEM;
+    int err = evals ? 0 : -ENOMEM;
     if (!err)
-        err = make_tasks(t, nt > 1 ? TASKS_PER_THREAD * nt : 1, pb_hist_block(hist, b->nbins, nt),
-                         &ts);
-    if (!err && k->pin)
-        err = pb_cpus(&cpus);
+        err = make_tasks(t, nt > 1 ? TASKS_PER_THREAD * nt : 1, pb_team_hist(tm, nt), &ts);
     if (!err) {
-        region(t, b, &ts, k->threads, hist, evals, k->pin ? &cpus : NULL);
-        for (size_t w = 0; w <= nt; w++)
-            pb_hist_reduce(pb_hist_block(hist, b->nbins, w), b->nbins, out->counts);
+        region(t, tm, &ts, (int)nt, evals);
         for (size_t w = 0; w < nt; w++)
             out->dist_evals += evals[w];
-        if (k->pin)
-            (void)pthread_setaffinity_np(pthread_self(), sizeof cpus, &cpus);
     }
     free(ts.v);
     free(evals);
-    free(hist);
     return err;
 }
 
 /* Builds the tree (timed into out->build_s), counts, releases. Matrix runs are skipped. */
-static int run(const struct pb_problem *p, const struct pb_params *k, struct pb_output *out)
+static int run(const struct pb_problem *p, const struct pb_params *prm, struct pb_output *out)
 {
-    if (p->output == PB_OUTPUT_MATRIX) {
-        snprintf(out->note, sizeof out->note,
-                 "kdtree computes pair counts only (a tree saves nothing on the full matrix)");
-        return -ENOTSUP;
-    }
-    size_t leaf;
-    int err = parse_leaf(k, &leaf, out);
-    struct pb_bins b;
-    if (err || (err = pb_bins_init(&b, p)))
+    size_t leaf, nt = (size_t)prm->threads;
+    int err = pb_histogram_only(p, out, "kdtree computes pair counts only (a tree saves nothing "
+                                        "on the full matrix)");
+    if (err || (err = parse_leaf(prm, &leaf, out)))
         return err;
+    struct pb_team tm;
     struct tree t = { 0 };
-    double t0 = pb_now_s();
-    err = tree_build(&t, p, &b, leaf, k->threads);
-    out->build_s = pb_now_s() - t0;
+    err = pb_team_begin(&tm, p, prm, out, nt + 1, 0);
+    if (!err) {
+        double t0 = pb_now_s();
+        err = tree_build(&t, p, &tm.b, leaf, prm->threads);
+        out->build_s = pb_now_s() - t0;
+    }
     if (!err)
-        err = count(&t, &b, k, out);
+        err = count(&t, &tm, nt, out);
     tree_free(&t);
-    pb_bins_free(&b);
-    return err;
+    return pb_team_end(&tm, out, err);
 }
 
 /* The reordered copy (float runs: the doubles it is built from, then the floats) and nodes. */
-static size_t extra_bytes(const struct pb_problem *p, const struct pb_params *k)
+static size_t extra_bytes(const struct pb_problem *p, const struct pb_params *prm)
 {
     size_t leaf = DEFAULT_LEAF;
-    const char *v = pb_param(k, "leaf");
+    const char *v = pb_param(prm, "leaf");
     if (v && atol(v) >= 1)
         leaf = (size_t)atol(v);
     size_t copy = 3 * p->n * (sizeof(double) + (p->precision == PB_PRECISION_FLOAT ? 4 : 0));

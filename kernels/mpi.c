@@ -66,9 +66,9 @@ static int join(char *buf, size_t size, const char *dir, const char *name)
 
 /* The worker's path into buf: the "worker" parameter, or WORKER_NAME in the folder of the
  * running executable. Returns 0, or -ENOTSUP with out->note when there is no such program. */
-static int find_worker(const struct pb_params *k, char *buf, size_t size, struct pb_output *out)
+static int find_worker(const struct pb_params *prm, char *buf, size_t size, struct pb_output *out)
 {
-    const char *w = pb_param(k, "worker");
+    const char *w = pb_param(prm, "worker");
     int rc = 0;
     if (w && *w) {
         rc = copy(buf, size, w);
@@ -91,21 +91,21 @@ static int find_worker(const struct pb_params *k, char *buf, size_t size, struct
 }
 
 /* The matrix_io parameter as the wire's enum. */
-static uint32_t matrix_io(const struct pb_params *k)
+static uint32_t matrix_io(const struct pb_params *prm)
 {
-    const char *v = pb_param(k, "matrix_io");
+    const char *v = pb_param(prm, "matrix_io");
     return v && strcmp(v, "mpiio") == 0 ? PB_MPI_MPIIO : PB_MPI_GATHER;
 }
 
 /* Writes dir/problem.bin for p. Returns 0 or -errno with out->note. */
-static int write_problem(const struct pb_problem *p, const struct pb_params *k, const char *dir,
+static int write_problem(const struct pb_problem *p, const struct pb_params *prm, const char *dir,
                          struct pb_output *out)
 {
     int hist = p->output == PB_OUTPUT_HISTOGRAM;
     struct pb_mpi_problem h = {
         .magic = PB_MPI_PROBLEM_MAGIC, .version = PB_MPI_WIRE_VERSION, .n = p->n,
-        .output = p->output, .precision = p->precision, .matrix_io = matrix_io(k),
-        .threads = k->threads > 0 ? k->threads : 1, .box = p->box,
+        .output = p->output, .precision = p->precision, .matrix_io = matrix_io(prm),
+        .threads = prm->threads > 0 ? prm->threads : 1, .box = p->box,
         .nbins = hist ? p->nbins : 0,
     };
     char path[PB_PATH];
@@ -134,13 +134,13 @@ err:
 
 /* Expands the launcher template t into buf with {ranks} and {threads} replaced. Returns the
  * length written, or -EINVAL when it does not fit. */
-static int expand(const char *t, const struct pb_params *k, char *buf, size_t size)
+static int expand(const char *t, const struct pb_params *prm, char *buf, size_t size)
 {
     size_t used = 0;
     for (; *t && used + 16 < size; t++) {
         int ranks = strncmp(t, "{ranks}", 7) == 0, threads = strncmp(t, "{threads}", 9) == 0;
         if (ranks || threads) {
-            int v = ranks ? k->ranks : k->threads;
+            int v = ranks ? prm->ranks : prm->threads;
             used += (size_t)snprintf(buf + used, size - used, "%d", v);
             t += ranks ? 6 : 8;
         } else {
@@ -153,12 +153,12 @@ static int expand(const char *t, const struct pb_params *k, char *buf, size_t si
 
 /* The shell command into buf: the expanded launcher, the worker and the directory, quoted, with
  * the output sent to dir/launcher.log. Returns 0 or -EINVAL with out->note. */
-static int make_command(const struct pb_params *k, const char *worker, const char *dir,
+static int make_command(const struct pb_params *prm, const char *worker, const char *dir,
                         char *buf, size_t size, struct pb_output *out)
 {
-    const char *t = pb_param(k, "launcher");
+    const char *t = pb_param(prm, "launcher");
     int used = strchr(worker, '\'') || strchr(dir, '\'') ? -EINVAL
-                                                          : expand(t ? t : "", k, buf, size);
+                                                          : expand(t ? t : "", prm, buf, size);
     if (used >= 0) {
         size_t left = size - (size_t)used;
         int w = snprintf(buf + used, left, " '%s' '%s' > '%s/launcher.log' 2>&1", worker, dir,
@@ -172,10 +172,10 @@ static int make_command(const struct pb_params *k, const char *worker, const cha
 }
 
 /* The child's side of the launch: the environment the ranks need, stdin from /dev/null. */
-static void exec_launcher(const struct pb_params *k, const char *cmd)
+static void exec_launcher(const struct pb_params *prm, const char *cmd)
 {
     char threads[16];
-    snprintf(threads, sizeof threads, "%d", k->threads > 0 ? k->threads : 1);
+    snprintf(threads, sizeof threads, "%d", prm->threads > 0 ? prm->threads : 1);
     setenv("OMP_NUM_THREADS", threads, 1);
     if (geteuid() == 0) {
         setenv("OMPI_ALLOW_RUN_AS_ROOT", "1", 1);
@@ -205,7 +205,7 @@ static void log_tail(const char *dir, const char *prefix, char *note, size_t siz
 
 /* Runs cmd through /bin/sh and waits. Returns 0 when it exited 0; -ENOTSUP when the launcher
  * could not be started (sh's 126/127); -EIO for any other failure; note says which. */
-static int launch(const struct pb_params *k, const char *cmd, const char *dir,
+static int launch(const struct pb_params *prm, const char *cmd, const char *dir,
                   struct pb_output *out)
 {
     pid_t pid = fork();
@@ -214,7 +214,7 @@ static int launch(const struct pb_params *k, const char *cmd, const char *dir,
         return -errno;
     }
     if (pid == 0)
-        exec_launcher(k, cmd);
+        exec_launcher(prm, cmd);
     int st;
     while (waitpid(pid, &st, 0) < 0)
         if (errno != EINTR)
@@ -303,13 +303,13 @@ static void clean_dir(const char *dir, int made)
 
 /* The exchange directory into dir: a fresh one under the "dir" parameter (*made = 1), or the
  * run's tmpdir. Returns 0 or -errno with out->note. */
-static int pick_dir(const struct pb_params *k, char *dir, size_t size, int *made,
+static int pick_dir(const struct pb_params *prm, char *dir, size_t size, int *made,
                     struct pb_output *out)
 {
-    const char *d = pb_param(k, "dir");
+    const char *d = pb_param(prm, "dir");
     *made = d && *d;
     if (!*made) {
-        const char *t = k->tmpdir ? k->tmpdir : ".";
+        const char *t = prm->tmpdir ? prm->tmpdir : ".";
         if (strlen(t) + 32 < size)  /* room for the file names joined to it */
             return copy(dir, size, t);
         snprintf(out->note, sizeof out->note, "tmpdir path too long");
@@ -322,20 +322,20 @@ static int pick_dir(const struct pb_params *k, char *dir, size_t size, int *made
 }
 
 /* Writes the problem, runs the MPI job on it and reads the answer back. */
-static int run(const struct pb_problem *p, const struct pb_params *k, struct pb_output *out)
+static int run(const struct pb_problem *p, const struct pb_params *prm, struct pb_output *out)
 {
     char worker[PB_PATH], dir[PB_PATH], cmd[3 * PB_PATH + 1024];
-    int made, rc = find_worker(k, worker, sizeof worker, out);
+    int made, rc = find_worker(prm, worker, sizeof worker, out);
     if (rc)
         return rc;
-    rc = pick_dir(k, dir, sizeof dir, &made, out);
+    rc = pick_dir(prm, dir, sizeof dir, &made, out);
     if (rc)
         return rc;
-    rc = write_problem(p, k, dir, out);
+    rc = write_problem(p, prm, dir, out);
     if (!rc)
-        rc = make_command(k, worker, dir, cmd, sizeof cmd, out);
+        rc = make_command(prm, worker, dir, cmd, sizeof cmd, out);
     if (!rc)
-        rc = launch(k, cmd, dir, out);
+        rc = launch(prm, cmd, dir, out);
     if (!rc)
         rc = read_result(p, dir, out);
     if (!rc && p->output == PB_OUTPUT_MATRIX)
@@ -346,15 +346,15 @@ static int run(const struct pb_problem *p, const struct pb_params *k, struct pb_
 
 /* Beyond the output: the problem file, the ranks' copies of the points and the rank blocks
  * (gather: rank 0 holds the whole matrix as well; MPI-IO: each rank only its rows). */
-static size_t extra_bytes(const struct pb_problem *p, const struct pb_params *k)
+static size_t extra_bytes(const struct pb_problem *p, const struct pb_params *prm)
 {
-    size_t ranks = k->ranks > 0 ? (size_t)k->ranks : 1;
+    size_t ranks = prm->ranks > 0 ? (size_t)prm->ranks : 1;
     size_t elem = p->precision == PB_PRECISION_FLOAT ? sizeof(float) : sizeof(double);
     size_t points = (ranks + 1) * 3 * p->n * sizeof(double);
     if (p->output != PB_OUTPUT_MATRIX)
         return points;
     size_t m = p->n * p->n * elem;
-    return points + (matrix_io(k) == PB_MPI_MPIIO ? m : 2 * m);
+    return points + (matrix_io(prm) == PB_MPI_MPIIO ? m : 2 * m);
 }
 
 const struct pb_strategy pb_strategy_mpi = {

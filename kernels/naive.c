@@ -2,18 +2,6 @@
  * stays obviously correct: no tiling, no tricks, one pair at a time. */
 #include "pairkern.h"
 
-/* Distance between points i and j, minimum-image when the box is periodic. */
-static double distance(const struct pb_problem *p, size_t i, size_t j)
-{
-    double dx = p->x[i] - p->x[j], dy = p->y[i] - p->y[j], dz = p->z[i] - p->z[j];
-    if (p->box > 0) {
-        dx = pb_min_image(dx, p->box);
-        dy = pb_min_image(dy, p->box);
-        dz = pb_min_image(dz, p->box);
-    }
-    return sqrt(dx * dx + dy * dy + dz * dz);
-}
-
 /* Fills the whole n*n matrix, both triangles and the zero diagonal, row by row. */
 static int run_matrix(const struct pb_problem *p, struct pb_output *out)
 {
@@ -23,7 +11,7 @@ static int run_matrix(const struct pb_problem *p, struct pb_output *out)
     double *m = out->matrix;
     for (size_t i = 0; i < p->n; i++)
         for (size_t j = 0; j < p->n; j++)
-            m[i * p->n + j] = distance(p, i, j);
+            m[i * p->n + j] = pb_distance(p, i, j);
     return 0;
 }
 
@@ -32,7 +20,7 @@ static int run_histogram(const struct pb_problem *p, struct pb_output *out)
 {
     for (size_t i = 0; i < p->n; i++)
         for (size_t j = i + 1; j < p->n; j++) {
-            long b = pb_bin_search(p->edges, p->nbins, distance(p, i, j));
+            long b = pb_bin_search(p->edges, p->nbins, pb_distance(p, i, j));
             if (b >= 0)
                 out->counts[b]++;
         }
@@ -40,9 +28,9 @@ static int run_histogram(const struct pb_problem *p, struct pb_output *out)
 }
 
 /* Always double precision: the reference does not round. */
-static int run(const struct pb_problem *p, const struct pb_params *k, struct pb_output *out)
+static int run(const struct pb_problem *p, const struct pb_params *prm, struct pb_output *out)
 {
-    (void)k;
+    (void)prm;
     return p->output == PB_OUTPUT_MATRIX ? run_matrix(p, out) : run_histogram(p, out);
 }
 

@@ -1,8 +1,10 @@
 /* strategy.h — the one header a pairbench strategy includes, in-tree or as a plugin.
  *
  * A strategy computes one all-pairs problem (struct pb_problem) with the workers it is given
- * (struct pb_params) and leaves the answer in struct pb_output. It knows nothing of JSON, CSV,
- * timing or memory accounting: the harness does all of that around one call of ->run.
+ * (struct pb_params) and leaves the answer in struct pb_output. It knows nothing of JSON, CSV
+ * or memory accounting, and times only what the harness cannot see from outside (a spatial
+ * structure's build_s, a distributed run's self_wall_s): the harness does the rest around one
+ * call of ->run. The inner loops strategies share are in pairkern.h.
  *
  * The ops struct is versioned like sqlite3_vfs.iVersion: the harness refuses a strategy whose
  * abi_version differs from the PB_STRATEGY_ABI it was built with. Change the layout of any
@@ -37,7 +39,7 @@ enum pb_bin_scale {
 struct pb_problem {
     size_t n;                        /* number of points (0: empty work, see above) */
     const double *x, *y, *z;         /* coordinates, structure of arrays, n each */
-    const float *xf, *yf, *zf;       /* the same rounded to float; non-NULL only for float */
+    const float *xf, *yf, *zf;       /* the same rounded to float; read only for float */
     enum pb_precision precision;     /* which arrays to use and what the matrix holds */
     double box;                      /* periodic box side: minimum-image distances; 0 = open */
     enum pb_output_kind output;      /* what to compute */
@@ -56,7 +58,8 @@ struct pb_kv {
 struct pb_params {
     int threads;                     /* workers (threads or processes) to use, >= 1 */
     int ranks;                       /* MPI ranks for distributed strategies; 1 otherwise */
-    int pin;                         /* 1: pin worker w to the w-th CPU the process may use */
+    int pin;                         /* 1: pin worker w to the w-th CPU the caller may use
+                                        (modulo their count) */
     const struct pb_kv *kv;          /* every declared parameter, defaults filled in */
     size_t nkv;                      /* entries in kv */
     const char *tmpdir;              /* a private directory, removed by the harness afterwards */
@@ -91,10 +94,15 @@ struct pb_param_spec {
 
 enum {
     PB_SERIAL = 1u << 0,             /* ignores threads: runs once per n, at threads = 1 */
-    PB_EXTERNAL = 1u << 1,           /* runs an external program (its processes count too) */
-    PB_DISTRIBUTED = 1u << 2,        /* swept over the config's ranks as well as threads */
-    PB_HISTOGRAM_ONLY = 1u << 3      /* pair counts only: a matrix run returns -ENOTSUP with a
-                                        note, and its row reads "skipped: <note>" */
+    PB_EXTERNAL = 1u << 1,           /* runs an external program (its processes count too);
+                                        never a verification reference or the limits kernel */
+    PB_DISTRIBUTED = 1u << 2,        /* swept over the config's ranks as well as threads; runs
+                                        outside the harness process, like PB_EXTERNAL */
+    PB_HISTOGRAM_ONLY = 1u << 3      /* pair counts only (spatial strategies): a matrix run
+                                        returns -ENOTSUP with a note and its row reads
+                                        "skipped: <note>"; never a matrix config's reference;
+                                        the time estimate counts only pairs within the last
+                                        edge */
 };
 
 struct pb_strategy {
@@ -103,20 +111,21 @@ struct pb_strategy {
     const char *summary;             /* one line for --list */
     unsigned flags;                  /* PB_SERIAL, PB_EXTERNAL, PB_DISTRIBUTED, PB_HISTOGRAM_ONLY */
     const struct pb_param_spec *params;  /* declared parameters, or NULL for none */
-    /* Computes p into out with k's workers. Returns 0, or a negative errno on failure (out->note
-     * may say why); -ENOTSUP means "cannot run here" and the row reads "skipped: <note>". */
-    int (*run)(const struct pb_problem *p, const struct pb_params *k, struct pb_output *out);
+    /* Computes p into out with prm's workers. Returns 0, or a negative errno on failure
+     * (out->note may say why); -ENOTSUP means "cannot run here" and the row reads
+     * "skipped: <note>". */
+    int (*run)(const struct pb_problem *p, const struct pb_params *prm, struct pb_output *out);
     /* Optional: bytes the run allocates beyond the output itself (copies, buffers), for the
      * memory guard. NULL means none. */
-    size_t (*extra_bytes)(const struct pb_problem *p, const struct pb_params *k);
+    size_t (*extra_bytes)(const struct pb_problem *p, const struct pb_params *prm);
 };
 
 /* The value of parameter key, or NULL when the strategy did not declare it. */
-static inline const char *pb_param(const struct pb_params *k, const char *key)
+static inline const char *pb_param(const struct pb_params *prm, const char *key)
 {
-    for (size_t i = 0; i < k->nkv; i++)
-        if (strcmp(k->kv[i].key, key) == 0)
-            return k->kv[i].value;
+    for (size_t i = 0; i < prm->nkv; i++)
+        if (strcmp(prm->kv[i].key, key) == 0)
+            return prm->kv[i].value;
     return NULL;
 }
 

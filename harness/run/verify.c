@@ -273,18 +273,6 @@ static double coord_scale(const struct pb_problem *p)
     return s;
 }
 
-/* Double-precision distance of points i and j, as naive computes it. */
-static double ref_distance(const struct pb_problem *p, size_t i, size_t j)
-{
-    double dx = p->x[i] - p->x[j], dy = p->y[i] - p->y[j], dz = p->z[i] - p->z[j];
-    if (p->box > 0) {
-        dx = pb_min_image(dx, p->box);
-        dy = pb_min_image(dy, p->box);
-        dz = pb_min_image(dz, p->box);
-    }
-    return sqrt(dx * dx + dy * dy + dz * dz);
-}
-
 /* The index of the first of the nbins+1 edges above d (nbins+1 when none is). */
 static size_t first_edge_above(const double *edges, size_t nbins, double d)
 {
@@ -305,7 +293,7 @@ static void count_near_edges(const struct pb_problem *p, double S, int64_t *near
 {
     for (size_t i = 0; i < p->n; i++)
         for (size_t j = i + 1; j < p->n; j++) {
-            double d = ref_distance(p, i, j), tol = PB_FLOAT_TOL * (d + S);
+            double d = pb_distance(p, i, j), tol = PB_FLOAT_TOL * (d + S);
             size_t k = first_edge_above(p->edges, p->nbins, d);
             if (k <= p->nbins && p->edges[k] - d <= tol)
                 near[k]++;

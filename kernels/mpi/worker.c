@@ -9,10 +9,12 @@
  * DIR/matrix.bin, or written by every rank into its own rows with MPI-IO. Rank 0 writes
  * DIR/result.bin last: the slowest rank's time between barriers and each rank's peak RSS.
  *
- * This program knows nothing of the harness beyond wire.h and the inner loops of pairkern.h;
- * it reports errors on stderr (the strategy captures them) and exits nonzero via MPI_Abort.
+ * This program knows nothing of the harness beyond wire.h and the kernels every strategy shares
+ * (pairkern.h, team.h), so mpi and the in-process strategies differ only in how they split the
+ * work. It reports errors on stderr (the strategy captures them) and exits nonzero via
+ * MPI_Abort.
  */
-#include "pairkern.h"
+#include "team.h"
 #include "wire.h"
 
 #include <mpi.h>
@@ -139,31 +141,13 @@ static void make_float(struct job *jb)
     }
 }
 
-/* The distance of one pair in double, written exactly as the naive reference writes it (no
- * fused multiply-add under -std=c11), so histogram counts match it bit for bit. This is the one
- * place the per-pair arithmetic lives. */
-static inline double dist_d(const struct job *jb, size_t i, size_t j)
+/* The job's problem as the shared kernels of pairkern.h read it. */
+static struct pb_problem problem_of(const struct job *jb)
 {
-    double dx = jb->x[i] - jb->x[j], dy = jb->y[i] - jb->y[j], dz = jb->z[i] - jb->z[j];
-    if (jb->h.box > 0) {
-        dx = pb_min_image(dx, jb->h.box);
-        dy = pb_min_image(dy, jb->h.box);
-        dz = pb_min_image(dz, jb->h.box);
-    }
-    return sqrt(dx * dx + dy * dy + dz * dz);
-}
-
-/* The same in float, from the rounded coordinates. */
-static inline float dist_f(const struct job *jb, size_t i, size_t j)
-{
-    float dx = jb->xf[i] - jb->xf[j], dy = jb->yf[i] - jb->yf[j], dz = jb->zf[i] - jb->zf[j];
-    if (jb->h.box > 0) {
-        float L = (float)jb->h.box;
-        dx = (float)pb_min_image(dx, L);
-        dy = (float)pb_min_image(dy, L);
-        dz = (float)pb_min_image(dz, L);
-    }
-    return sqrtf(dx * dx + dy * dy + dz * dz);
+    return (struct pb_problem){ .n = jb->h.n, .x = jb->x, .y = jb->y, .z = jb->z, .xf = jb->xf,
+                                .yf = jb->yf, .zf = jb->zf, .precision = jb->h.precision,
+                                .box = jb->h.box, .output = jb->h.output,
+                                .nbins = jb->h.nbins, .edges = jb->edges };
 }
 
 /* This rank's share of the triangle: rows cut into ranks x threads parts of equal pair counts,
@@ -171,48 +155,38 @@ static inline float dist_f(const struct job *jb, size_t i, size_t j)
  * in-process strategy, so counts match naive exactly. counts receives the rank's sum. */
 static void hist_rank(const struct job *jb, uint64_t *counts)
 {
-    size_t n = jb->h.n, nb = jb->h.nbins, nt = jb->h.threads > 0 ? (size_t)jb->h.threads : 1;
-    struct pb_problem p = {.n = n, .x = jb->x, .y = jb->y, .z = jb->z, .xf = jb->xf,
-                           .yf = jb->yf, .zf = jb->zf, .precision = jb->h.precision,
-                           .box = jb->h.box, .output = PB_OUTPUT_HISTOGRAM, .nbins = nb,
-                           .edges = jb->edges};
-    struct pb_bins b;
-    memset(counts, 0, nb * sizeof *counts);
+    size_t n = jb->h.n, nt = jb->h.threads > 0 ? (size_t)jb->h.threads : 1;
+    struct pb_problem p = problem_of(jb);
+    struct pb_params prm = { .threads = (int)nt, .ranks = jb->size };
+    struct pb_output out = { .counts = counts };
+    struct pb_team tm;
+    memset(counts, 0, jb->h.nbins * sizeof *counts);
     if (n < 2)
         return;
-    uint64_t *hist = pb_hist_alloc(nb, nt);
-    if (!hist || pb_bins_init(&b, &p) < 0)
+    if (pb_team_begin(&tm, &p, &prm, &out, nt, 0) < 0)
         die(jb, "out of memory for the histogram tables");
     size_t parts = (size_t)jb->size * nt;
 #pragma omp parallel for num_threads((int)nt) schedule(static, 1)
     for (size_t t = 0; t < nt; t++) {
         size_t w = (size_t)jb->rank * nt + t;
-        pb_hist_rows(&p, &b, pb_tri_split(n, parts, w), pb_tri_split(n, parts, w + 1),
-                     pb_hist_block(hist, nb, t));
+        pb_hist_rows(&p, &tm.b, pb_tri_split(n, parts, w), pb_tri_split(n, parts, w + 1),
+                     pb_team_hist(&tm, t));
     }
-    for (size_t t = 0; t < nt; t++)
-        pb_hist_reduce(pb_hist_block(hist, nb, t), nb, counts);
-    free(hist);
-    pb_bins_free(&b);
+    pb_team_end(&tm, &out, 0);
 }
 
 /* Rows [r0, r1) of the full matrix (both triangles and the zero diagonal) into block, which
- * holds (r1-r0)*n entries of the precision's type. */
+ * holds (r1-r0)*n entries of the precision's type: the rows cut evenly over the threads, each
+ * thread's rows by the shared row kernel (pairkern.h: tiles, vector square roots, its pages
+ * populated by the thread that writes them), exactly as the in-process strategies write them. */
 static void matrix_rows(const struct job *jb, size_t r0, size_t r1, void *block)
 {
-    size_t n = jb->h.n;
-    int flt = jb->h.precision == PB_PRECISION_FLOAT;
-#pragma omp parallel for schedule(static)
-    for (size_t i = r0; i < r1; i++) {
-        double *rd = (double *)block + (i - r0) * n;
-        float *rf = (float *)block + (i - r0) * n;
-        for (size_t j = 0; j < n; j++) {
-            if (flt)
-                rf[j] = dist_f(jb, i, j);
-            else
-                rd[j] = dist_d(jb, i, j);
-        }
-    }
+    struct pb_problem p = problem_of(jb);
+    size_t rows = r1 - r0, nt = jb->h.threads > 0 ? (size_t)jb->h.threads : 1;
+#pragma omp parallel for num_threads((int)nt) schedule(static, 1)
+    for (size_t t = 0; t < nt; t++)
+        pb_matrix_rows(&p, r0 + pb_row_split(rows, nt, t), r0 + pb_row_split(rows, nt, t + 1),
+                       block, r0);
 }
 
 /* Bytes of one matrix entry. */
@@ -252,13 +226,25 @@ static MPI_Datatype row_type(const struct job *jb)
     return t;
 }
 
+/* An untouched private mapping for rows * n matrix entries into blk (huge pages asked for, as
+ * the in-process strategies map the matrix; each thread populates the pages of its own rows).
+ * Dies when out of memory; munmap(blk->matrix, blk->matrix_bytes) releases it. */
+static void *rows_alloc(const struct job *jb, size_t rows, struct pb_output *blk)
+{
+    size_t bytes = rows * jb->h.n * elem_size(jb);
+    if (pb_matrix_alloc(blk, 1, bytes ? bytes : 1, 0) < 0)
+        die(jb, "out of memory mapping %zu bytes of matrix rows", bytes);
+    return blk->matrix;
+}
+
 /* Gather mode: rank 0 holds the whole matrix (its own rows computed in place), receives every
  * other rank's rows with MPI_Gatherv and writes matrix.bin. */
 static void matrix_gather(const struct job *jb, double *compute_s)
 {
     size_t n = jb->h.n, r0 = first_row(jb, jb->rank), r1 = first_row(jb, jb->rank + 1);
     size_t rows = jb->rank == 0 ? n : r1 - r0;
-    void *buf = xalloc(jb, rows * n, elem_size(jb));
+    struct pb_output blk = { 0 };
+    void *buf = rows_alloc(jb, rows, &blk);
     double t0 = MPI_Wtime();
     matrix_rows(jb, r0, r1, buf);
     *compute_s = MPI_Wtime() - t0;
@@ -278,14 +264,15 @@ static void matrix_gather(const struct job *jb, double *compute_s)
         write_file(jb, PB_MPI_MATRIX_FILE, buf, n * n * elem_size(jb));
     free(counts);
     free(displs);
-    free(buf);
+    munmap(blk.matrix, blk.matrix_bytes);
 }
 
 /* MPI-IO mode: every rank writes its own rows at their offset in matrix.bin, collectively. */
 static void matrix_mpiio(const struct job *jb, double *compute_s)
 {
     size_t n = jb->h.n, r0 = first_row(jb, jb->rank), r1 = first_row(jb, jb->rank + 1);
-    void *buf = xalloc(jb, (r1 - r0) * n, elem_size(jb));
+    struct pb_output blk = { 0 };
+    void *buf = rows_alloc(jb, r1 - r0, &blk);
     double t0 = MPI_Wtime();
     matrix_rows(jb, r0, r1, buf);
     *compute_s = MPI_Wtime() - t0;
@@ -304,7 +291,7 @@ static void matrix_mpiio(const struct job *jb, double *compute_s)
     if (rc != MPI_SUCCESS)
         die(jb, "%s: MPI_File_write_at_all failed (error %d)", path, rc);
     MPI_File_close(&fh);
-    free(buf);
+    munmap(blk.matrix, blk.matrix_bytes);
 }
 
 /* Histogram: this rank's counts, summed at rank 0 with MPI_Reduce into total (rank 0 only). */

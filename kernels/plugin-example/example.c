@@ -9,31 +9,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-/* Distance between points i and j, minimum-image when the box is periodic; written as the
- * reference writes it, so counts match exactly. */
-static double distance(const struct pb_problem *p, size_t i, size_t j)
-{
-    double dx = p->x[i] - p->x[j], dy = p->y[i] - p->y[j], dz = p->z[i] - p->z[j];
-    if (p->box > 0) {
-        dx = pb_min_image(dx, p->box);
-        dy = pb_min_image(dy, p->box);
-        dz = pb_min_image(dz, p->box);
-    }
-    return sqrt(dx * dx + dy * dy + dz * dz);
-}
-
 /* The full matrix, one row per iteration; rows are equal work, so a static schedule. */
-static int run_matrix(const struct pb_problem *p, const struct pb_params *k, struct pb_output *out)
+static int run_matrix(const struct pb_problem *p, const struct pb_params *prm,
+                      struct pb_output *out)
 {
     int err = pb_matrix_alloc(out, p->n, sizeof(double), 0);
     if (err)
         return err;
     double *m = out->matrix;
     long n = (long)p->n;
-#pragma omp parallel for schedule(static) num_threads(k->threads)
+#pragma omp parallel for schedule(static) num_threads(prm->threads)
     for (long i = 0; i < n; i++)
         for (long j = 0; j < n; j++)
-            m[i * n + j] = distance(p, (size_t)i, (size_t)j);
+            m[i * n + j] = pb_distance(p, (size_t)i, (size_t)j);
     return 0;
 }
 
@@ -41,7 +29,7 @@ static int run_matrix(const struct pb_problem *p, const struct pb_params *k, str
 static void count_row(const struct pb_problem *p, size_t i, uint64_t *counts)
 {
     for (size_t j = i + 1; j < p->n; j++) {
-        long b = pb_bin_search(p->edges, p->nbins, distance(p, i, j));
+        long b = pb_bin_search(p->edges, p->nbins, pb_distance(p, i, j));
         if (b >= 0)
             counts[b]++;
     }
@@ -61,12 +49,12 @@ static void merge(uint64_t *counts, const uint64_t *mine, size_t nbins, int *fai
 
 /* Unique pairs counted per thread, rows dealt out dynamically (row i has n-1-i pairs), then the
  * threads' counts summed. */
-static int run_histogram(const struct pb_problem *p, const struct pb_params *k,
+static int run_histogram(const struct pb_problem *p, const struct pb_params *prm,
                          struct pb_output *out)
 {
     int failed = 0;
     long n = (long)p->n;
-#pragma omp parallel num_threads(k->threads)
+#pragma omp parallel num_threads(prm->threads)
     {
         uint64_t *mine = calloc(p->nbins, sizeof *mine);
 #pragma omp for schedule(dynamic, 16)
@@ -81,13 +69,13 @@ static int run_histogram(const struct pb_problem *p, const struct pb_params *k,
 }
 
 /* Double precision only; the rest is the two loops above. */
-static int run(const struct pb_problem *p, const struct pb_params *k, struct pb_output *out)
+static int run(const struct pb_problem *p, const struct pb_params *prm, struct pb_output *out)
 {
     if (p->precision != PB_PRECISION_DOUBLE) {
         snprintf(out->note, sizeof out->note, "example-rows computes in double only");
         return -ENOTSUP;
     }
-    return p->output == PB_OUTPUT_MATRIX ? run_matrix(p, k, out) : run_histogram(p, k, out);
+    return p->output == PB_OUTPUT_MATRIX ? run_matrix(p, prm, out) : run_histogram(p, prm, out);
 }
 
 static const struct pb_strategy example_rows = {

@@ -69,7 +69,7 @@
 
 struct exec_job {
     const struct pb_problem *p;            /* the problem being run */
-    const struct pb_params *k;             /* threads, parameters, tmpdir */
+    const struct pb_params *prm;           /* threads, parameters, tmpdir */
     char points[PATH_MAX];                 /* TMP/points.txt */
     char edges[PATH_MAX];                  /* TMP/edges.txt */
     char out[PATH_MAX];                    /* TMP/out.csv or TMP/out.npy */
@@ -189,17 +189,17 @@ static int exec_value(const struct exec_job *j, const char *name, size_t len, ch
     if (IS("points") || IS("edges") || IS("out") || IS("time") || IS("tmpdir"))
         return exec_append_quoted(buf, blen, cap, IS("points") ? j->points : IS("edges")
                                   ? j->edges : IS("out") ? j->out : IS("time") ? j->time
-                                  : j->k->tmpdir);
+                                  : j->prm->tmpdir);
     if (IS("setup"))
         return exec_append_quoted(buf, blen, cap, j->setup);
     if (IS("python"))
-        return exec_append_quoted(buf, blen, cap, pb_param(j->k, "python"));
+        return exec_append_quoted(buf, blen, cap, pb_param(j->prm, "python"));
     if (IS("scripts"))
         return exec_append_quoted(buf, blen, cap, scripts && *scripts ? scripts : PB_EXEC_SCRIPTS);
     if (IS("n"))
         snprintf(val, sizeof val, "%zu", p->n);
     else if (IS("threads"))
-        snprintf(val, sizeof val, "%d", j->k->threads);
+        snprintf(val, sizeof val, "%d", j->prm->threads);
     else if (IS("output"))
         snprintf(val, sizeof val, "%s", p->output == PB_OUTPUT_MATRIX ? "matrix" : "histogram");
     else if (IS("box"))
@@ -408,11 +408,11 @@ static int exec_read_setup(const struct exec_job *j, struct pb_output *out)
     return 0;
 }
 
-/* Fills the per-run file names under k->tmpdir. Returns 0, or -ENAMETOOLONG with the note
+/* Fills the per-run file names under prm->tmpdir. Returns 0, or -ENAMETOOLONG with the note
  * set when the folder's name leaves no room for them (a cut path would name another file). */
 static int exec_paths(struct exec_job *j, struct pb_output *out)
 {
-    const char *d = j->k->tmpdir && *j->k->tmpdir ? j->k->tmpdir : "/tmp";
+    const char *d = j->prm->tmpdir && *j->prm->tmpdir ? j->prm->tmpdir : "/tmp";
     int m = j->p->output == PB_OUTPUT_MATRIX;
     if (strlen(d) + sizeof "/points.txt" > sizeof j->points)
         return exec_note(out, -ENAMETOOLONG, "the run's folder name is too long (%zu bytes)",
@@ -441,11 +441,11 @@ static int exec_check(const struct pb_problem *p, const char *tpl, int parallel,
 }
 
 /* The whole run: check, write inputs, run the command, read its answer. */
-static int exec_run(const struct pb_problem *p, const struct pb_params *k, struct pb_output *out,
+static int exec_run(const struct pb_problem *p, const struct pb_params *prm, struct pb_output *out,
                     int parallel)
 {
-    struct exec_job j = {.p = p, .k = k};
-    const char *tpl = pb_param(k, "command");
+    struct exec_job j = {.p = p, .prm = prm};
+    const char *tpl = pb_param(prm, "command");
     char *cmd = NULL;
     int status = 0, err = exec_check(p, tpl, parallel, out);
     if (err || (err = exec_paths(&j, out)))
@@ -454,7 +454,7 @@ static int exec_run(const struct pb_problem *p, const struct pb_params *k, struc
     unlink(j.setup);
     err = exec_expand(&j, tpl, &cmd, out);
     if (!err && ((err = exec_write_points(j.points, p)) || (err = exec_write_edges(j.edges, p))))
-        exec_note(out, err, "cannot write the inputs under %s: %s", k->tmpdir, strerror(-err));
+        exec_note(out, err, "cannot write the inputs under %s: %s", prm->tmpdir, strerror(-err));
     if (!err && (err = exec_shell(cmd, j.log, &status)) < 0)
         exec_note(out, err, "cannot start /bin/sh: %s", strerror(-err));
     free(cmd);
@@ -462,7 +462,7 @@ static int exec_run(const struct pb_problem *p, const struct pb_params *k, struc
         err = exec_status(&j, status, out);
     if (!err)
         err = p->output == PB_OUTPUT_MATRIX ? exec_read_npy(&j, out) : exec_read_csv(&j, out);
-    const char *timing = pb_param(k, "timing");
+    const char *timing = pb_param(prm, "timing");
     if (!err && timing && strcmp(timing, "script") == 0)
         err = exec_read_time(&j, out);
     if (!err)

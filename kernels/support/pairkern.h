@@ -29,6 +29,7 @@
 #include <sched.h>
 #include <stdatomic.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -105,6 +106,34 @@ PB_ALWAYS_INLINE float pb_min_image_f(float d, float L)
 {
     d = fabsf(d);
     return d > 0.5f * L ? L - d : d;
+}
+
+/* The reference distance of points i and j of p in double, minimum-image when p->box > 0:
+ * sqrt(dx*dx + dy*dy + dz*dz) evaluated left to right without contraction. naive, the
+ * verifier and every test reference compute it here; the tile kernels compute the same d2 in
+ * vector form. */
+static inline double pb_distance(const struct pb_problem *p, size_t i, size_t j)
+{
+    double dx = p->x[i] - p->x[j], dy = p->y[i] - p->y[j], dz = p->z[i] - p->z[j];
+    if (p->box > 0) {
+        dx = pb_min_image(dx, p->box);
+        dy = pb_min_image(dy, p->box);
+        dz = pb_min_image(dz, p->box);
+    }
+    return sqrt(dx * dx + dy * dy + dz * dz);
+}
+
+/* The float twin of pb_distance, from xf/yf/zf: what a float run computes for the pair. */
+static inline float pb_distance_f(const struct pb_problem *p, size_t i, size_t j)
+{
+    float dx = p->xf[i] - p->xf[j], dy = p->yf[i] - p->yf[j], dz = p->zf[i] - p->zf[j];
+    const float L = (float)p->box;
+    if (L > 0) {
+        dx = pb_min_image_f(dx, L);
+        dy = pb_min_image_f(dy, L);
+        dz = pb_min_image_f(dz, L);
+    }
+    return sqrtf(dx * dx + dy * dy + dz * dz);
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -970,6 +999,17 @@ static inline int pb_prepare(const struct pb_problem *p, struct pb_output *out, 
     if (p->output == PB_OUTPUT_MATRIX)
         return pb_matrix_alloc(out, p->n, pb_elem_bytes(p), shared);
     return pb_bins_init(b, p);
+}
+
+/* The PB_HISTOGRAM_ONLY contract: for a matrix run, why (one line) into out->note and
+ * -ENOTSUP, which the harness reports as "skipped: <note>"; 0 for a histogram run. */
+static inline int pb_histogram_only(const struct pb_problem *p, struct pb_output *out,
+                                    const char *why)
+{
+    if (p->output != PB_OUTPUT_MATRIX)
+        return 0;
+    snprintf(out->note, sizeof out->note, "%s", why);
+    return -ENOTSUP;
 }
 
 /* Pins the calling thread to the w-th CPU of set (modulo its count). Returns 0 or -errno. */

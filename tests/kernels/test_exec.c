@@ -37,14 +37,14 @@ static int run_exec(const char *name, const struct pb_problem *p, const char *cm
                     const char *timing, struct pb_output *out, uint64_t *counts)
 {
     struct pb_kv kv[] = {{"command", cmd}, {"python", "/usr/bin/python3"}, {"timing", timing}};
-    struct pb_params k = {.threads = threads, .ranks = 1, .kv = kv, .nkv = 3,
-                          .tmpdir = pbt_tmpdir(name)};
+    struct pb_params prm = {.threads = threads, .ranks = 1, .kv = kv, .nkv = 3,
+                            .tmpdir = pbt_tmpdir(name)};
     memset(out, 0, sizeof *out);
     memset(counts, 0, 16 * sizeof *counts);
     out->counts = counts;
     const struct pb_strategy *s = pb_registry_find(name);
     assert_non_null(s);
-    return s->run(p, &k, out);
+    return s->run(p, &prm, out);
 }
 
 static void release(struct pb_output *out)
@@ -87,11 +87,11 @@ static void placeholder_values(void **state)
                           "wc -l < {edges} >> {tmpdir}/seen; exit 5"},
                          {"python", "/usr/bin/python3"}, {"timing", "process"}};
     const char *dir = pbt_tmpdir("exec-values");
-    struct pb_params k = {.threads = 3, .ranks = 1, .kv = kv, .nkv = 3, .tmpdir = dir};
+    struct pb_params prm = {.threads = 3, .ranks = 1, .kv = kv, .nkv = 3, .tmpdir = dir};
     struct pb_output out = {0};
     uint64_t c[16] = {0};
     out.counts = c;
-    assert_int_equal(pb_registry_find("exec-parallel")->run(&p, &k, &out), -EIO);
+    assert_int_equal(pb_registry_find("exec-parallel")->run(&p, &prm, &out), -EIO);
     assert_non_null(strstr(out.note, "exited 5"));
     char path[1100];
     snprintf(path, sizeof path, "%s/seen", dir);
@@ -180,11 +180,11 @@ static void script_timing(void **state)
 /* naive's answer for p: counts into ref, or the matrix into *mref (caller munmaps). */
 static void naive(const struct pb_problem *p, uint64_t *ref, struct pb_output *mref)
 {
-    struct pb_params k = {.threads = 1, .ranks = 1};
+    struct pb_params prm = {.threads = 1, .ranks = 1};
     memset(mref, 0, sizeof *mref);
     memset(ref, 0, 16 * sizeof *ref);
     mref->counts = ref;
-    assert_int_equal(pb_registry_find("naive")->run(p, &k, mref), 0);
+    assert_int_equal(pb_registry_find("naive")->run(p, &prm, mref), 0);
 }
 
 /* A script's histogram equals naive's counts exactly. */

@@ -10,6 +10,7 @@
 
 #include "pairkern.h"
 #include "registry.h"
+#include "rng.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -24,22 +25,19 @@ struct fixture {
     size_t nbins;                    /* bins */
 };
 
-static uint64_t rng;
+static struct pb_rng rng;                /* seeded per case */
 
-/* Deterministic xorshift64 in [0, 1). */
+/* The next double in [0, 1) of the test's seeded stream. */
 static double uniform(void)
 {
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return (double)(rng >> 11) * (1.0 / 9007199254740992.0);
+    return pb_rng_unit(&rng);
 }
 
 /* Room for n points, seeded by seed; coordinates are filled by the caller. */
 static void alloc_points(struct fixture *f, size_t n, uint64_t seed)
 {
     size_t m = n ? n : 1;
-    rng = 0x9E3779B97F4A7C15ull ^ seed;
+    pb_rng_seed(&rng, 0x9E3779B97F4A7C15ull ^ seed);
     f->n = n;
     f->x = calloc(m, sizeof(double)), f->y = calloc(m, sizeof(double));
     f->z = calloc(m, sizeof(double));
@@ -94,9 +92,9 @@ static int run_named(const char *name, const struct pb_problem *p, int threads,
     const struct pb_strategy *s = pb_registry_find(name);
     assert_non_null(s);
     struct pb_kv kv = { .key = "refine", .value = refine };
-    struct pb_params k = { .threads = threads, .ranks = 1, .kv = &kv, .nkv = refine ? 1 : 0 };
+    struct pb_params prm = { .threads = threads, .ranks = 1, .kv = &kv, .nkv = refine ? 1 : 0 };
     memset(out->counts, 0, p->nbins * sizeof *out->counts);
-    return s->run(p, &k, out);
+    return s->run(p, &prm, out);
 }
 
 /* The reference counts: naive in double; for float runs blocked's float kernel, which is

@@ -10,6 +10,7 @@
 
 #include "pairkern.h"
 #include "registry.h"
+#include "rng.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -24,15 +25,12 @@ struct pts {
     float *xf, *yf, *zf;             /* the same rounded to float */
 };
 
-static uint64_t rng;
+static struct pb_rng rng;                /* seeded per case */
 
-/* Deterministic xorshift64 in [0, 1). */
+/* The next double in [0, 1) of the test's seeded stream. */
 static double uniform(void)
 {
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return (double)(rng >> 11) * (1.0 / 9007199254740992.0);
+    return pb_rng_unit(&rng);
 }
 
 /* Room for n points (at least one, so n = 0 still has valid arrays). */
@@ -62,7 +60,7 @@ static void pts_free(struct pts *p)
 /* n points uniform in [lo, hi) per axis. */
 static void make_uniform(struct pts *p, size_t n, double lo, double hi, uint64_t seed)
 {
-    rng = seed;
+    pb_rng_seed(&rng, seed);
     pts_alloc(p, n);
     for (size_t i = 0; i < n; i++)
         pts_set(p, i, lo + (hi - lo) * uniform(), lo + (hi - lo) * uniform(),
@@ -73,7 +71,7 @@ static void make_uniform(struct pts *p, size_t n, double lo, double hi, uint64_t
  * an exact copy of the one before it, so many pairs are at distance 0. */
 static void make_clumps(struct pts *p, size_t n, size_t clumps, double size, uint64_t seed)
 {
-    rng = seed;
+    pb_rng_seed(&rng, seed);
     pts_alloc(p, n);
     double cx[64], cy[64], cz[64];
     for (size_t c = 0; c < clumps && c < 64; c++)
@@ -114,10 +112,10 @@ static int run_named(const char *name, const struct pb_problem *q, int threads, 
     const struct pb_strategy *s = pb_registry_find(name);
     assert_non_null(s);
     struct pb_kv kv = { .key = "leaf", .value = leaf };
-    struct pb_params k = { .threads = threads, .ranks = 1, .kv = &kv, .nkv = leaf ? 1 : 0 };
+    struct pb_params prm = { .threads = threads, .ranks = 1, .kv = &kv, .nkv = leaf ? 1 : 0 };
     memset(out, 0, sizeof *out);
     out->counts = calloc(q->nbins ? q->nbins : 1, sizeof(uint64_t));
-    return s->run(q, &k, out);
+    return s->run(q, &prm, out);
 }
 
 /* The exact reference counts of q (naive in double; the float tile kernel in float). */
@@ -207,7 +205,7 @@ static void test_lattice_edges(void **state)
     (void)state;
     struct pts p;
     double e[25];
-    rng = 14;
+    pb_rng_seed(&rng, 14);
     pts_alloc(&p, 2500);
     for (size_t i = 0; i < p.n; i++)
         pts_set(&p, i, (double)(int)(16 * uniform()), (double)(int)(16 * uniform()),

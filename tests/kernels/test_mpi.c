@@ -1,7 +1,8 @@
 /* test_mpi.c — the mpi strategy run in process against the naive reference, with the worker
- * from this build: 1 and 2 ranks, histogram and matrix (gathered and MPI-IO), and the skips
- * when the worker or the launcher is missing. The worker must exist: a build without MPI fails
- * here rather than passing quietly. */
+ * from this build: 1 and 2 ranks, histogram and matrix (gathered and MPI-IO; a float matrix
+ * against openmp's, which shares its row kernel), and the skips when the worker or the
+ * launcher is missing. The worker must exist: a build without MPI fails here rather than
+ * passing quietly. */
 #include "support.h"
 
 #include "registry.h"
@@ -18,6 +19,7 @@
 #define NBINS 32
 
 static double xs[MAXN], ys[MAXN], zs[MAXN], edges[NBINS + 1];
+static float xfs[MAXN], yfs[MAXN], zfs[MAXN];
 
 /* The worker built beside bench; fails the test loudly when MPI was not found at build time. */
 static const char *worker_path(void)
@@ -64,9 +66,9 @@ static int run_strategy(const char *name, const struct pb_problem *p, int ranks,
                 kv[nkv].value = o[1];
         nkv++;
     }
-    struct pb_params k = {.threads = threads, .ranks = ranks, .kv = kv, .nkv = nkv,
-                          .tmpdir = pbt_tmpdir("mpi")};
-    return s->run(p, &k, out);
+    struct pb_params prm = {.threads = threads, .ranks = ranks, .kv = kv, .nkv = nkv,
+                            .tmpdir = pbt_tmpdir("mpi")};
+    return s->run(p, &prm, out);
 }
 
 /* Releases what a run left in out. */
@@ -154,6 +156,28 @@ static void test_matrix_mpiio_two_ranks(void **state)
     check_against_naive(&p, 2, 2, "mpiio");
 }
 
+/* A float matrix, 2 ranks x 2 threads, periodic: the worker computes its rows with the same
+ * row kernel as the in-process strategies, so its matrix equals openmp's bit for bit. */
+static void test_matrix_float_matches_openmp(void **state)
+{
+    (void)state;
+    struct pb_problem p = problem(MAXN - 3, PB_OUTPUT_MATRIX, 100.0);
+    for (size_t i = 0; i < p.n; i++)
+        xfs[i] = (float)xs[i], yfs[i] = (float)ys[i], zfs[i] = (float)zs[i];
+    p.precision = PB_PRECISION_FLOAT;
+    p.xf = xfs, p.yf = yfs, p.zf = zfs;
+    struct pb_output ref = {0}, out = {0};
+    assert_int_equal(run_strategy("openmp", &p, 1, 3, &ref, NULL), 0);
+    const char *over[] = {"worker", worker_path(), "matrix_io", "gather", NULL};
+    int rc = run_strategy("mpi", &p, 2, 2, &out, over);
+    if (rc != 0)
+        fail_msg("mpi run failed (%d): %s", rc, out.note);
+    assert_non_null(out.matrix);
+    assert_memory_equal(out.matrix, ref.matrix, p.n * p.n * sizeof(float));
+    release(&ref);
+    release(&out);
+}
+
 /* n = 0 is the harness's empty-work run: the job still starts, times itself and reports. */
 static void test_empty_problem(void **state)
 {
@@ -211,6 +235,7 @@ int main(void)
         cmocka_unit_test(test_matrix_gather_two_ranks),
         cmocka_unit_test(test_matrix_mpiio_one_rank),
         cmocka_unit_test(test_matrix_mpiio_two_ranks),
+        cmocka_unit_test(test_matrix_float_matches_openmp),
         cmocka_unit_test(test_empty_problem),
         cmocka_unit_test(test_missing_worker_skips),
         cmocka_unit_test(test_missing_launcher_skips),

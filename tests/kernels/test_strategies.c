@@ -8,6 +8,7 @@
 
 #include "pairkern.h"
 #include "registry.h"
+#include "rng.h"
 
 #include <errno.h>
 #include <float.h>
@@ -33,17 +34,14 @@ struct fixture {
     size_t nbins;                    /* bins */
 };
 
-static uint64_t rng;
+static struct pb_rng rng;                /* seeded per case */
 
 enum { SHORT_RANGE = 2 };            /* make(): uniform points, edges up to 100 in a 1000 box */
 
-/* Deterministic xorshift64 in [0, 1). */
+/* The next double in [0, 1) of the test's seeded stream. */
 static double uniform(void)
 {
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return (double)(rng >> 11) * (1.0 / 9007199254740992.0);
+    return pb_rng_unit(&rng);
 }
 
 /* n points: uniform in a SCALE box, or (lattice) integers in [0, 12) so that many distances
@@ -51,7 +49,7 @@ static double uniform(void)
  * [1, 1500), or 0..24 by 1 for the lattice; some pairs fall below and beyond. */
 static void make(struct fixture *f, size_t n, int lattice, enum pb_bin_scale scale)
 {
-    rng = 0x2545F4914F6CDD1Dull + n;
+    pb_rng_seed(&rng, 0x2545F4914F6CDD1Dull + n);
     f->n = n;
     size_t m = n ? n : 1;
     f->x = malloc(m * sizeof(double)), f->y = malloc(m * sizeof(double));
@@ -97,8 +95,8 @@ static struct pb_problem problem_of(const struct fixture *f, enum pb_output_kind
 static void run_one(const struct pb_strategy *s, const struct pb_problem *p, int threads,
                     int pin, const struct pb_kv *kv, size_t nkv, struct pb_output *out)
 {
-    struct pb_params k = { .threads = threads, .ranks = 1, .pin = pin, .kv = kv, .nkv = nkv };
-    int rc = s->run(p, &k, out);
+    struct pb_params prm = { .threads = threads, .ranks = 1, .pin = pin, .kv = kv, .nkv = nkv };
+    int rc = s->run(p, &prm, out);
     if (rc != 0)
         fail_msg("%s n=%zu threads=%d output=%d: returned %d (%s)", s->name, p->n, threads,
                  (int)p->output, rc, out->note);
@@ -118,11 +116,7 @@ static uint64_t near_edge_pairs(const struct pb_problem *p)
     uint64_t c = 0;
     for (size_t i = 0; i < p->n; i++)
         for (size_t j = i + 1; j < p->n; j++) {
-            double dx = p->x[i] - p->x[j], dy = p->y[i] - p->y[j], dz = p->z[i] - p->z[j];
-            if (p->box > 0)
-                dx = pb_min_image(dx, p->box), dy = pb_min_image(dy, p->box),
-                dz = pb_min_image(dz, p->box);
-            double r = sqrt(dx * dx + dy * dy + dz * dz);
+            double r = pb_distance(p, i, j);
             for (size_t k = 0; k <= p->nbins; k++)
                 c += fabs(r - p->edges[k]) <= FLOAT_ABS;
         }
@@ -217,8 +211,8 @@ static void check_all(const struct pb_problem *p, int pin)
                 snprintf(what, sizeof what, "%s (set %d) n=%zu threads=%d output=%d prec=%d box=%g",
                          s->name, set, p->n, t, (int)p->output, (int)p->precision, p->box);
                 if (p->output == PB_OUTPUT_MATRIX && (s->flags & PB_HISTOGRAM_ONLY)) {
-                    struct pb_params k = { .threads = t, .ranks = 1, .kv = kv, .nkv = nkv };
-                    assert_int_equal(s->run(p, &k, &got), -ENOTSUP);   /* skipped, saying why */
+                    struct pb_params prm = { .threads = t, .ranks = 1, .kv = kv, .nkv = nkv };
+                    assert_int_equal(s->run(p, &prm, &got), -ENOTSUP);   /* skipped, saying why */
                     assert_true(got.note[0] != '\0');
                 } else {
                     run_one(s, p, t, pin, kv, nkv, &got);
@@ -338,10 +332,10 @@ static void test_fork_child_death_reported(void **state)
             struct pb_problem p = { .n = 1000, .output = (enum pb_output_kind)out, .nbins = 2,
                                     .edges = edges, .x = trap, .y = trap, .z = trap };
             struct pb_kv kv = { .key = "transport", .value = transports[tr] };
-            struct pb_params k = { .threads = 3, .ranks = 1, .kv = &kv, .nkv = 1 };
+            struct pb_params prm = { .threads = 3, .ranks = 1, .kv = &kv, .nkv = 1 };
             uint64_t counts[2] = { 0 };
             struct pb_output o = { .counts = counts };
-            assert_int_equal(s->run(&p, &k, &o), -ECHILD);
+            assert_int_equal(s->run(&p, &prm, &o), -ECHILD);
             assert_non_null(strstr(o.note, "signal 11"));
             release(&o);
             assert_int_equal(waitpid(-1, NULL, WNOHANG), -1);

@@ -5,9 +5,9 @@
 #include <errno.h>
 
 /* Never called: the loader refuses the plugin before any run. */
-static int run(const struct pb_problem *p, const struct pb_params *k, struct pb_output *out)
+static int run(const struct pb_problem *p, const struct pb_params *prm, struct pb_output *out)
 {
-    (void)p, (void)k, (void)out;
+    (void)p, (void)prm, (void)out;
     return -ENOTSUP;
 }
 

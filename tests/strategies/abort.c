@@ -5,10 +5,10 @@
 #include <stdlib.h>
 
 /* Says why on stderr (the runner keeps the last line), then aborts. */
-static int run(const struct pb_problem *p, const struct pb_params *k, struct pb_output *out)
+static int run(const struct pb_problem *p, const struct pb_params *prm, struct pb_output *out)
 {
     (void)p;
-    (void)k;
+    (void)prm;
     (void)out;
     fprintf(stderr, "test-abort: invariant broken\n");
     abort();

@@ -89,15 +89,8 @@ static int hold_tree(long nchild, char *shared, size_t shared_len, size_t len, l
 static void fill_rows(const struct pb_problem *p, double *m, size_t lo, size_t hi)
 {
     for (size_t i = lo; i < hi; i++)
-        for (size_t j = 0; j < p->n; j++) {
-            double dx = p->x[i] - p->x[j], dy = p->y[i] - p->y[j], dz = p->z[i] - p->z[j];
-            if (p->box > 0) {
-                dx = pb_min_image(dx, p->box);
-                dy = pb_min_image(dy, p->box);
-                dz = pb_min_image(dz, p->box);
-            }
-            m[i * p->n + j] = sqrt(dx * dx + dy * dy + dz * dz);
-        }
+        for (size_t j = 0; j < p->n; j++)
+            m[i * p->n + j] = pb_distance(p, i, j);
 }
 
 /* The matrix written by w forked workers into a shared mapping; the workers exit (and are
@@ -125,27 +118,27 @@ static int shared_matrix(const struct pb_problem *p, struct pb_output *out, long
 }
 
 /* Allocates, holds, frees, then computes the real answer with naive (or shared_matrix). */
-static int run(const struct pb_problem *p, const struct pb_params *k, struct pb_output *out)
+static int run(const struct pb_problem *p, const struct pb_params *prm, struct pb_output *out)
 {
-    size_t len = (size_t)pbts_long(k, "mib", 64) << 20;
-    size_t shared_len = (size_t)pbts_long(k, "shared_mib", 0) << 20;
+    size_t len = (size_t)pbts_long(prm, "mib", 64) << 20;
+    size_t shared_len = (size_t)pbts_long(prm, "shared_mib", 0) << 20;
     char *shared = map(shared_len, MAP_SHARED), *mine = map(len, MAP_PRIVATE);
     if ((shared_len && !shared) || (len && !mine))
         return -ENOMEM;
     touch(shared, shared_len);
     touch(mine, len);
-    int rc = hold_tree(pbts_long(k, "children", 0), shared, shared_len, len,
-                       pbts_long(k, "hold_ms", 200));
+    int rc = hold_tree(pbts_long(prm, "children", 0), shared, shared_len, len,
+                       pbts_long(prm, "hold_ms", 200));
     if (mine)
         munmap(mine, len);
     if (shared)
         munmap(shared, shared_len);
-    long w = pbts_long(k, "matrix_workers", 0);
+    long w = pbts_long(prm, "matrix_workers", 0);
     if (rc == 0 && w > 0 && p->output == PB_OUTPUT_MATRIX)
         return shared_matrix(p, out, w);
     const struct pb_strategy *naive = pb_registry_find("naive");
     if (rc == 0)
-        rc = naive ? naive->run(p, k, out) : -ENOENT;
+        rc = naive ? naive->run(p, prm, out) : -ENOENT;
     return rc;
 }
 

@@ -14,11 +14,11 @@ static int *volatile nowhere;          /* volatile: the compiler cannot see it s
 /* Raises the configured signal, or writes through a null pointer. */
 /* no_sanitize: the null store must reach the kernel as SIGSEGV, not as a UBSan report. */
 __attribute__((no_sanitize("null")))
-static int run(const struct pb_problem *p, const struct pb_params *k, struct pb_output *out)
+static int run(const struct pb_problem *p, const struct pb_params *prm, struct pb_output *out)
 {
     (void)p;
     (void)out;
-    long sig = pbts_long(k, "signal", 0);
+    long sig = pbts_long(prm, "signal", 0);
     if (sig > 0)
         raise((int)sig);
     *nowhere = 1;

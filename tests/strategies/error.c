@@ -12,17 +12,17 @@ static const struct pb_param_spec params[] = {
 };
 
 /* Returns -errno and explains in out->note (with long_note, 255 bytes of it). */
-static int run(const struct pb_problem *p, const struct pb_params *k, struct pb_output *out)
+static int run(const struct pb_problem *p, const struct pb_params *prm, struct pb_output *out)
 {
     (void)p;
     snprintf(out->note, sizeof out->note, "simulated device failure");
-    if (pbts_long(k, "long_note", 0)) {
+    if (pbts_long(prm, "long_note", 0)) {
         size_t start = strlen(out->note), i = start;
         for (; i + 1 < sizeof out->note; i++)
             out->note[i] = " detail"[(i - start) % 7];
         out->note[i] = '\0';
     }
-    return -(int)pbts_long(k, "errno", EIO);
+    return -(int)pbts_long(prm, "errno", EIO);
 }
 
 const struct pb_strategy pb_test_strategy_error = {

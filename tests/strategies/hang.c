@@ -6,11 +6,11 @@
 static const struct pb_param_spec params[] = { PBTS_RECORD_PARAM, { 0 } };
 
 /* Records its pid, then sleeps forever. */
-static int run(const struct pb_problem *p, const struct pb_params *k, struct pb_output *out)
+static int run(const struct pb_problem *p, const struct pb_params *prm, struct pb_output *out)
 {
     (void)p;
     (void)out;
-    pbts_record(k, "%s %ld\n", "pid", (long)getpid());
+    pbts_record(prm, "%s %ld\n", "pid", (long)getpid());
     for (;;)
         pause();
     return 0;                          /* not reached */

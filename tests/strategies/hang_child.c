@@ -8,7 +8,7 @@
 static const struct pb_param_spec params[] = { PBTS_RECORD_PARAM, { 0 } };
 
 /* Forks the escaping child, records both pids once the child has left the group, hangs. */
-static int run(const struct pb_problem *p, const struct pb_params *k, struct pb_output *out)
+static int run(const struct pb_problem *p, const struct pb_params *prm, struct pb_output *out)
 {
     (void)p;
     (void)out;
@@ -21,13 +21,13 @@ static int run(const struct pb_problem *p, const struct pb_params *k, struct pb_
         return -errno;
     if (pid == 0) {
         setsid();
-        pbts_record(k, "%s %ld\n", "pid", (long)getpid());
+        pbts_record(prm, "%s %ld\n", "pid", (long)getpid());
         (void)!write(fds[1], "x", 1);
         for (;;)
             pause();
     }
     (void)!read(fds[0], &c, 1);
-    pbts_record(k, "%s %ld\n", "pid", (long)getpid());
+    pbts_record(prm, "%s %ld\n", "pid", (long)getpid());
     for (;;)
         pause();
 }

@@ -14,13 +14,13 @@ static int *volatile nowhere;
 /* Makes the file and the shm object, records their names, then dies of SIGSEGV. */
 /* no_sanitize: the null store must reach the kernel as SIGSEGV, not as a UBSan report. */
 __attribute__((no_sanitize("null")))
-static int run(const struct pb_problem *p, const struct pb_params *k, struct pb_output *out)
+static int run(const struct pb_problem *p, const struct pb_params *prm, struct pb_output *out)
 {
     (void)p;
     (void)out;
     char path[4096], name[300];
-    const char *base = strrchr(k->tmpdir, '/') ? strrchr(k->tmpdir, '/') + 1 : k->tmpdir;
-    snprintf(path, sizeof path, "%s/leak.dat", k->tmpdir);
+    const char *base = strrchr(prm->tmpdir, '/') ? strrchr(prm->tmpdir, '/') + 1 : prm->tmpdir;
+    snprintf(path, sizeof path, "%s/leak.dat", prm->tmpdir);
     snprintf(name, sizeof name, "/%.200s-%ld", base, (long)getpid());
     int fd = open(path, O_WRONLY | O_CREAT, 0600);
     if (fd >= 0)
@@ -28,13 +28,13 @@ static int run(const struct pb_problem *p, const struct pb_params *k, struct pb_
     fd = shm_open(name, O_RDWR | O_CREAT, 0600);
     if (fd >= 0)
         (void)!ftruncate(fd, 1 << 20), close(fd);
-    pbts_record(k, "%s %ld\n", k->tmpdir, 0);
-    pbts_record(k, "%s %ld\n", name, 1);
+    pbts_record(prm, "%s %ld\n", prm->tmpdir, 0);
+    pbts_record(prm, "%s %ld\n", name, 1);
     snprintf(name, sizeof name, "/__KMP_REGISTERED_LIB_%ld_%ld", (long)getpid(), (long)getuid());
     fd = shm_open(name, O_RDWR | O_CREAT, 0600);
     if (fd >= 0)
         close(fd);
-    pbts_record(k, "%s %ld\n", name, 2);
+    pbts_record(prm, "%s %ld\n", name, 2);
     *nowhere = 1;
     return 0;
 }

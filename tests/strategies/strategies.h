@@ -26,10 +26,10 @@ extern const struct pb_strategy pb_test_strategy_alloc;       /* "test-alloc": k
 /* The parameter every recording test strategy declares. */
 #define PBTS_RECORD_PARAM { .name = "record", .def = "", .help = "file to append pids/paths to" }
 
-/* Appends one formatted line to the file named by k's "record" parameter (when set). */
-static inline void pbts_record(const struct pb_params *k, const char *fmt, const char *s, long v)
+/* Appends one formatted line to the file named by prm's "record" parameter (when set). */
+static inline void pbts_record(const struct pb_params *prm, const char *fmt, const char *s, long v)
 {
-    const char *path = pb_param(k, "record");
+    const char *path = pb_param(prm, "record");
     FILE *f = path && *path ? fopen(path, "a") : NULL;
     if (!f)
         return;
@@ -38,9 +38,9 @@ static inline void pbts_record(const struct pb_params *k, const char *fmt, const
 }
 
 /* k's parameter key as a non-negative integer, or def when unset. */
-static inline long pbts_long(const struct pb_params *k, const char *key, long def)
+static inline long pbts_long(const struct pb_params *prm, const char *key, long def)
 {
-    const char *v = pb_param(k, key);
+    const char *v = pb_param(prm, key);
     return v && *v ? strtol(v, NULL, 10) : def;
 }
 

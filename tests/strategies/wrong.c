@@ -6,10 +6,10 @@
 #include <errno.h>
 
 /* Runs naive, then adds one pair to bin 0 or 1.0 to m[0,1]. */
-static int run(const struct pb_problem *p, const struct pb_params *k, struct pb_output *out)
+static int run(const struct pb_problem *p, const struct pb_params *prm, struct pb_output *out)
 {
     const struct pb_strategy *naive = pb_registry_find("naive");
-    int rc = naive ? naive->run(p, k, out) : -ENOENT;
+    int rc = naive ? naive->run(p, prm, out) : -ENOENT;
     if (rc)
         return rc;
     if (p->output == PB_OUTPUT_HISTOGRAM && p->nbins > 0)

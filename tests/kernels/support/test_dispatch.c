@@ -56,21 +56,8 @@ static void reference(const struct pb_problem *p, uint64_t *counts)
     memset(counts, 0, p->nbins * sizeof *counts);
     for (size_t i = 0; i < p->n; i++) {
         for (size_t j = i + 1; j < p->n; j++) {
-            double r;
-            if (p->precision == PB_PRECISION_FLOAT) {
-                float L = (float)p->box, dx = p->xf[i] - p->xf[j], dy = p->yf[i] - p->yf[j];
-                float dz = p->zf[i] - p->zf[j];
-                if (L > 0)
-                    dx = pb_min_image_f(dx, L), dy = pb_min_image_f(dy, L),
-                    dz = pb_min_image_f(dz, L);
-                r = sqrtf(dx * dx + dy * dy + dz * dz);
-            } else {
-                double dx = p->x[i] - p->x[j], dy = p->y[i] - p->y[j], dz = p->z[i] - p->z[j];
-                if (p->box > 0)
-                    dx = pb_min_image(dx, p->box), dy = pb_min_image(dy, p->box),
-                    dz = pb_min_image(dz, p->box);
-                r = sqrt(dx * dx + dy * dy + dz * dz);
-            }
+            double r = p->precision == PB_PRECISION_FLOAT ? pb_distance_f(p, i, j)
+                                                          : pb_distance(p, i, j);
             long k = pb_bin_search(p->precision == PB_PRECISION_FLOAT ? ef : p->edges,
                                    p->nbins, r);
             if (k >= 0)
