@@ -67,13 +67,6 @@ static void naive_run(const struct pb_problem *p, struct pb_output *out)
     assert_int_equal(pb_registry_find("naive")->run(p, &k, out), 0);
 }
 
-/* Float distance of i and j, as a float strategy would compute it. */
-static float fdist(const struct prob *q, size_t i, size_t j)
-{
-    float dx = q->xf[i] - q->xf[j], dy = q->yf[i] - q->yf[j], dz = q->zf[i] - q->zf[j];
-    return sqrtf(dx * dx + dy * dy + dz * dz);
-}
-
 static void test_histogram_exact(void **state)
 {
     (void)state;
@@ -165,7 +158,7 @@ static void test_matrix_float_tolerance(void **state)
     float *m = out.matrix;
     for (size_t i = 0; i < n; i++)
         for (size_t j = 0; j < n; j++)
-            m[i * n + j] = fdist(&q, i, j);
+            m[i * n + j] = pb_distance_f(&q.p, i, j);
     assert_int_equal(pb_verify(&q.p, &out, &ref, why, sizeof why), 1);
     m[3 * n + 4] += 1.0f;                        /* far beyond float rounding at scale 1000 */
     assert_int_equal(pb_verify(&q.p, &out, &ref, why, sizeof why), 0);
@@ -192,7 +185,7 @@ static void test_histogram_float_edges(void **state)
     struct pb_output out = { .counts = calloc(NB, sizeof(uint64_t)) };
     for (size_t i = 0; i < n; i++)
         for (size_t j = i + 1; j < n; j++) {
-            long b = pb_bin_search(q.edges, NB, fdist(&q, i, j));
+            long b = pb_bin_search(q.edges, NB, pb_distance_f(&q.p, i, j));
             if (b >= 0)
                 out.counts[b]++;
         }
