@@ -82,6 +82,18 @@ static int next_step(const char **p, struct step *st)
     return st->klen ? 0 : -EINVAL;
 }
 
+/* With pos on a value of an object or array, moves past it and its ',' onto the next item.
+ * Returns 0, or -ENOENT when no ',' follows (the value was the last). */
+static int skip_item(struct scan *sc)
+{
+    skip_value(sc);
+    skip_ws(sc);
+    if (sc->pos >= sc->len || sc->s[sc->pos] != ',')
+        return -ENOENT;
+    sc->pos++;
+    return 0;
+}
+
 /* With pos on a '{', leaves pos on the value of key (or on its quote when want_key).
  * Returns 0 or -ENOENT. */
 static int enter_key(struct scan *sc, const struct step *st, int want_key)
@@ -103,11 +115,8 @@ static int enter_key(struct scan *sc, const struct step *st, int want_key)
                 sc->pos = kpos;
             return 0;
         }
-        skip_value(sc);
-        skip_ws(sc);
-        if (sc->pos >= sc->len || sc->s[sc->pos] != ',')
+        if (skip_item(sc))
             return -ENOENT;
-        sc->pos++;
     }
 }
 
@@ -121,11 +130,8 @@ static int enter_index(struct scan *sc, const struct step *st)
             return -ENOENT;
         if (i == st->index)
             return 0;
-        skip_value(sc);
-        skip_ws(sc);
-        if (sc->pos >= sc->len || sc->s[sc->pos] != ',')
+        if (skip_item(sc))
             return -ENOENT;
-        sc->pos++;
     }
 }
 

@@ -377,6 +377,18 @@ static void write_bad_table(FILE *f, const struct series_set *s, const char *y)
 
 #define COL_MEDIAN GP_COL(wall_median_s)
 
+/* Opens figure fig's loop (write_loop_open) with the axes every "vs n" figure shares: title
+ * "NAME: WHAT vs n (OUTPUT output)", log-log, n padded by 1.4 either side, and ylabel. */
+static void open_vs_n(FILE *f, const char *fig, const char *what, const char *output,
+                      const char *ylabel)
+{
+    write_loop_open(f, fig);
+    fprintf(f, "  set title sprintf('%%s: %s vs n (%s output)', name)\n"
+               "  set logscale xy\n  set xrange [nmin / 1.4 : nmax * 1.4]\n"
+               "  set xlabel 'n (points)'\n"
+               "  set ylabel '%s'\n", what, output, ylabel);
+}
+
 /* NAME_time.gp: median wall time vs n, log-log, CI bars, an n² guide (brute force) and an n guide
  * (what a spatial strategy at fixed rmax approaches) through the geometric mean of the medians at
  * the largest n. */
@@ -396,11 +408,8 @@ static void write_time(FILE *f, const char *name, const struct pb_table *t,
     fputs("g = NaN\nif (|$g| > 0) { stats $g using 1 nooutput; g = exp(STATS_mean) / ng**2 }\n"
           "guide(x) = g * x**2\n"
           "guide_n(x) = g * ng * x\n\n", f);
-    write_loop_open(f, "time");
-    fprintf(f, "  set title sprintf('%%s: median wall time vs n (%s output)', name)\n"
-               "  set logscale xy\n  set xrange [nmin / 1.4 : nmax * 1.4]\n"
-               "  set xlabel 'n (points)'\n"
-               "  set ylabel 'median wall time (s); bars: 95%% CI of the median'\n", s->output);
+    open_vs_n(f, "time", "median wall time", s->output,
+              "median wall time (s); bars: 95% CI of the median");
     struct clauses c = {.f = f};
     write_thread_clauses(&c, s, "$2", 1);
     write_bad_clause(&c, s);
@@ -419,12 +428,8 @@ static void write_memory(FILE *f, const char *name, const struct pb_table *t,
     write_thread_tables(f, s, "(" GP_COL(n) "):(" GP_COL(peak_rss_kib) " / 1024.0)", NULL);
     write_bad_table(f, s, GP_COL(peak_rss_kib) " / 1024.0");
     write_switch(f);
-    write_loop_open(f, "memory");
-    fprintf(f, "  set title sprintf('%%s: peak memory vs n (%s output)', name)\n"
-               "  set logscale xy\n  set xrange [nmin / 1.4 : nmax * 1.4]\n"
-               "  set xlabel 'n (points)'\n"
-               "  set ylabel 'peak memory of the run, PSS of all its processes (MiB)'\n",
-            s->output);
+    open_vs_n(f, "memory", "peak memory", s->output,
+              "peak memory of the run, PSS of all its processes (MiB)");
     struct clauses c = {.f = f};
     write_thread_clauses(&c, s, "$2", 0);
     write_bad_clause(&c, s);
@@ -448,12 +453,8 @@ static void write_throughput(FILE *f, const char *name, const struct pb_table *t
     if (peak > 0)
         fprintf(f, "peak = %.9g  # one thread's measured peak pairs/s, given by the harness\n\n",
                 peak);
-    write_loop_open(f, "throughput");
-    fprintf(f, "  set title sprintf('%%s: throughput vs n (%s output)', name)\n"
-               "  set logscale xy\n  set xrange [nmin / 1.4 : nmax * 1.4]\n"
-               "  set xlabel 'n (points)'\n"
-               "  set ylabel 'unique pairs i<j per second (pairs/s)'\n"
-               "  set format y \"%%.0s %%c\"\n", s->output);
+    open_vs_n(f, "throughput", "throughput", s->output, "unique pairs i<j per second (pairs/s)");
+    fputs("  set format y \"%.0s %c\"\n", f);
     struct clauses c = {.f = f};
     write_thread_clauses(&c, s, "$2", 0);
     write_bad_clause(&c, s);
