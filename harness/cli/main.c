@@ -37,11 +37,10 @@ static const char usage_text[] =
     "             [--order config] [--no-render] [--plugin LIB.so]...\n"
     "       bench --list [--plugin LIB.so]...\n"
     "       bench --list-keys [--markdown]\n"
-    "       bench compare OLD.csv NEW.csv [--threshold 0.05] [--alpha 0.05]\n"
-    "       bench plot DIR/NAME.csv [--no-render]\n"
-    "       bench limits [--json PATH]\n"
-    "       bench compute --points FILE --strategy NAME --threads T --output histogram|matrix\n"
-    "             [--bins MIN,MAX,COUNT[,log]] [--box L] [--float] --save PATH\n"
+    "       " PB_COMPARE_SYNOPSIS "\n"
+    "       " PB_PLOT_SYNOPSIS "\n"
+    "       " PB_LIMITS_SYNOPSIS "\n"
+    "       " PB_COMPUTE_SYNOPSIS "\n"
     "       bench --help | --version\n";
 
 static const char help_text[] =

@@ -4,6 +4,19 @@
 #ifndef PAIRBENCH_MAIN_COMMANDS_H
 #define PAIRBENCH_MAIN_COMMANDS_H
 
+/* Each subcommand's synopsis, written once: its own usage and bench --help print it (and the
+ * README's Commands block shows bench --help's, checked by tests/scripts/test_docs.sh). A
+ * continued line is indented to sit under the first argument after "usage: bench ". */
+#define PB_SYNOPSIS_MORE "             "
+#define PB_COMPARE_SYNOPSIS "bench compare OLD.csv NEW.csv [--threshold F] [--alpha F]"
+#define PB_PLOT_SYNOPSIS "bench plot DIR/NAME.csv [--no-render]"
+#define PB_LIMITS_SYNOPSIS \
+    "bench limits [--json PATH [--force]] [--bytes MIB] [--strategy NAME] [--points N]"
+#define PB_COMPUTE_SYNOPSIS \
+    "bench compute --points FILE --strategy NAME --threads T --output histogram|matrix\n" \
+    PB_SYNOPSIS_MORE "[--bins MIN,MAX,COUNT[,log|linear]] [--box L] [--float]\n" \
+    PB_SYNOPSIS_MORE "[--param KEY=VALUE]... --save PATH [--force]"
+
 int pb_main_compare(int argc, char **argv);   /* bench compare OLD.csv NEW.csv */
 int pb_main_plot(int argc, char **argv);      /* bench plot DIR/NAME.csv */
 int pb_main_limits(int argc, char **argv);    /* bench limits */

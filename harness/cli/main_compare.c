@@ -12,7 +12,7 @@
 #include <string.h>
 
 #define COMPARE_USAGE \
-    "usage: bench compare OLD.csv NEW.csv [--threshold F] [--alpha F]\n" \
+    "usage: " PB_COMPARE_SYNOPSIS "\n" \
     "  Compares the median wall time of every (strategy, params, output, n, threads, ranks,\n" \
     "  precision) present in both files (kind \"run\" rows whose status is ok).\n" \
     "  --threshold F  relative slowdown tolerated (default 0.05 = 5%)\n" \

@@ -36,9 +36,7 @@
 #define MAX_PARAMS 16
 
 static const char usage[] =
-    "usage: bench compute --points FILE --strategy NAME --threads T --output histogram|matrix\n"
-    "                     [--bins MIN,MAX,COUNT[,log|linear]] [--box L] [--float]\n"
-    "                     [--param KEY=VALUE]... --save PATH [--force]\n"
+    "usage: " PB_COMPUTE_SYNOPSIS "\n"
     "  histogram: --bins is required; saves lo,hi,count per bin (unique pairs i<j)\n"
     "  matrix:    saves the n x n distances as .npy (float64; float32 with --float where the\n"
     "             strategy computes in float)\n"

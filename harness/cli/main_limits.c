@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 static const char usage[] =
-    "usage: bench limits [--json PATH [--force]] [--bytes MIB] [--strategy NAME] [--points N]\n"
+    "usage: " PB_LIMITS_SYNOPSIS "\n"
     "  --json PATH      also write the figures as one JSON object to PATH\n"
     "  --force          replace an existing PATH\n"
     "  --bytes MIB      buffer per bandwidth pass (default 1024)\n"

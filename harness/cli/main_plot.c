@@ -74,7 +74,7 @@ static int refresh_summary(const char *dir, const char *name, struct pb_err *err
 
 static void usage(FILE *f)
 {
-    fputs("usage: bench plot DIR/NAME.csv [--no-render]\n"
+    fputs("usage: " PB_PLOT_SYNOPSIS "\n"
           "  Writes DIR/NAME_{time,memory,speedup,throughput}.gp from DIR/NAME_summary.csv\n"
           "  (rewritten first when DIR/NAME.csv is newer), renders them to PNG, SVG and PDF\n"
           "  with gnuplot unless --no-render, and writes the report DIR/NAME.html.\n", f);

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# test_docs.sh BENCH — every bench command shown in README.md and docs/*.md runs as written.
+# test_docs.sh BENCH — every bench command shown in README.md and docs/*.md runs as written, and
+# the README's lists of commands and strategies are bench's own.
 #
 # A command is a line of a code block (fenced, or indented by four spaces) that starts with
 # `bench`, `./build/bench` or `$HOME/opt/pairbench/bin/bench`, joined with its `\` continuation
@@ -71,6 +72,22 @@ for doc in "$ROOT/README.md" "$ROOT"/docs/*.md; do
         check "${doc#"$ROOT"/}" "$cmd" || fail=1
     done < <(commands "$doc")
 done
+# The README's Commands block is bench --help's synopsis, "usage: " and its indent taken off.
+readme_synopsis=$(awk '/^## Commands/ { on = 1; next } on && /^```/ { if (++fence == 2) exit; next }
+                       on && fence == 1' "$ROOT/README.md")
+help_synopsis=$("$BENCH" --help | awk '/^$/ { exit } { sub(/^(usage: |       )/, ""); print }')
+if [ "$readme_synopsis" != "$help_synopsis" ]; then
+    echo "README.md: the Commands block differs from bench --help:"
+    diff <(printf '%s\n' "$readme_synopsis") <(printf '%s\n' "$help_synopsis")
+    fail=1
+fi
+
+# Every strategy bench --list shows has its row in the README's Strategies table.
+strategies=$(awk '/^## Strategies/ { on = 1; next } on && /^## / { exit } on' "$ROOT/README.md")
+for s in $("$BENCH" --list | awk '/^[^ ]/ { print $1 }'); do
+    case $strategies in *"| \`$s\` |"*) ;; *) echo "README.md: strategy $s is missing from the Strategies table"; fail=1 ;; esac
+done
+
 [ $n -ge 5 ] || { echo "test_docs: found only $n commands; the extraction is broken"; exit 1; }
 [ $fail -eq 0 ] || exit 1
 echo "test_docs: $n documented commands run as written"
