@@ -4,7 +4,8 @@
  *
  * The byte estimate is here rather than beside the time estimate (estimate.c) because its only
  * use is to be compared with the memory available (the guard, the dry run): one decision, one
- * module. The time model orders nothing in memory and belongs to the timeout.
+ * module. The time model serves other decisions (ETA, default timeout, skip by estimate) and
+ * knows nothing of memory, so it is a module of its own.
  */
 #include "memory.h"
 
