@@ -67,13 +67,6 @@ static int proc_field(const char *path, const char *key, char *out, size_t cap)
     return rc;
 }
 
-/* A /proc/meminfo figure in kB, or -1. */
-static long meminfo_kib(const char *key)
-{
-    char buf[64];
-    return proc_field("/proc/meminfo", key, buf, sizeof buf) == 0 ? atol(buf) : -1;
-}
-
 /* A decimal /proc/cpuinfo field, or -1. */
 static int cpuinfo_int(const char *key)
 {
@@ -239,7 +232,7 @@ int pb_env_collect(struct pb_env *env)
     long online = sysconf(_SC_NPROCESSORS_ONLN);
     env->cpus_online = online > 0 ? (int)online : -1;
     env->cpus_allowed = affinity_list(env->affinity, sizeof env->affinity);
-    env->mem_total_kib = meminfo_kib("MemTotal");
+    env->mem_total_kib = pb_memory_total_kib();
     double room = pb_memory_available();   /* the figure the guard uses */
     env->mem_available_kib = room < 0 ? -1 : (long)(room / 1024);
     bracketed("/sys/kernel/mm/transparent_hugepage/enabled", env->thp_enabled,

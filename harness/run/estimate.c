@@ -9,11 +9,11 @@
 #include <string.h>
 
 /* Pair distances a spatial strategy (PB_HISTOGRAM_ONLY: grid, tree) is expected to evaluate: the
- * pairs within the last edge rmax (the entry's, in an "rmax" sweep) for points uniform in the box (the periodic side, else the
- * input's box), n(n-1)/2 * min(1, (4/3) pi rmax^3 / box^3), times 6.4, what a cell list of side
- * rmax evaluates per pair in range (27 cells / the sphere's volume), capped at every pair, plus
- * 10 pair-costs per point for building the structure. Clustered inputs have more pairs in range
- * than this uniform figure. */
+ * pairs within the last edge rmax (the entry's, in an "rmax" sweep) for points uniform in the
+ * box (the periodic side, else the input's box), n(n-1)/2 * min(1, (4/3) pi rmax^3 / box^3),
+ * times 6.4, what a cell list of side rmax evaluates per pair in range (27 cells / the sphere's
+ * volume), capped at every pair, plus 10 pair-costs per point for building the structure.
+ * Clustered inputs have more pairs in range than this uniform figure. */
 static double spatial_evals(const struct pb_experiment *e, double rmax, double n, double pairs)
 {
     double box = e->periodic > 0 ? e->periodic : e->input.box > 0 ? e->input.box : 1000.0;

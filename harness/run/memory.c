@@ -345,19 +345,24 @@ static double cgroup_room(int version, char *dir, size_t base_len)
     }
 }
 
-/* MemAvailable of root's /proc/meminfo in bytes, or -1. */
-static double mem_available(const char *root)
+/* The figure key ("MemTotal:") of root's /proc/meminfo in kB, or -1. */
+static long meminfo_kib(const char *root, const char *key)
 {
     char path[4096], buf[8192];
     snprintf(path, sizeof path, "%s/proc/meminfo", root);
-    long kib = read_text(path, buf, sizeof buf) > 0 ? field_value(buf, "MemAvailable:") : -1;
-    return kib < 0 ? -1 : (double)kib * 1024;
+    return read_text(path, buf, sizeof buf) > 0 ? field_value(buf, key) : -1;
+}
+
+long pb_memory_total_kib(void)
+{
+    return meminfo_kib("", "MemTotal:");
 }
 
 double pb_memory_available_at(const char *root)
 {
     char dir[4096];
-    double avail = mem_available(root);
+    long kib = meminfo_kib(root, "MemAvailable:");
+    double avail = kib < 0 ? -1 : (double)kib * 1024;
     int version = pb_memory_cgroup_find(root, dir, sizeof dir);
     if (!version)
         return avail;

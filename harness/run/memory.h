@@ -153,6 +153,9 @@ long pb_memory_oom_kills(void);
 
 /* ---- memory available, and the guard ------------------------------------------------------ */
 
+/* The machine's memory (/proc/meminfo MemTotal) in KiB, or -1. */
+long pb_memory_total_kib(void);
+
 /* Bytes of memory this process may still take: the smallest of /proc/meminfo MemAvailable and,
  * for its memory cgroup and each of its ancestors, limit - usage. -1 when none of them can be
  * read. */

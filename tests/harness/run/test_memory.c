@@ -429,8 +429,9 @@ static void test_estimate_bytes(void **state)
     assert_true(pb_memory_estimate_bytes(&e, &run) == 160 + 36000 + 4.0 * 1048576 + self);
 }
 
-/* The guard lets a small run through and skips one that cannot fit, naming what it needs
- * (with the matrix reference still to be made, n^2 doubles more) and what is available. */
+/* The live figures are sane (available within the machine's total); the guard lets a small run
+ * through and skips one that cannot fit, naming what it needs (with the matrix reference still
+ * to be made, n^2 doubles more) and what is available. */
 static void test_guard(void **state)
 {
     (void)state;
@@ -439,6 +440,9 @@ static void test_guard(void **state)
     struct pb_experiment e = { .output = PB_OUTPUT_MATRIX, .strategies = &sc, .nstrategies = 1 };
     struct pb_run run = { .n = 1000, .threads = 1, .ranks = 1 };
     char why[128] = "", expect[64];
+    assert_true(pb_memory_total_kib() > 0);
+    double avail = pb_memory_available();
+    assert_true(avail > 0 && avail <= pb_memory_total_kib() * 1024.0);
     assert_true(pb_memory_room() > 0);
     assert_int_equal(pb_memory_guard(&e, &run, 1, why, sizeof why), 0);
     assert_string_equal(why, "");
