@@ -4,7 +4,9 @@
 #include "envinfo.h"
 #include "config.h"
 #include "config_schema.h"
+#include "estimate.h"
 #include "main_commands.h"
+#include "memory.h"
 #include "pbclock.h"
 #include "plugin.h"
 #include "registry.h"
@@ -186,19 +188,19 @@ static int cmd_dry_run(const struct pb_experiment *e)
                 "point) is too large: more than 10^8 runs, or more than memory holds\n", e->path);
         return EXIT_USAGE;
     }
-    double avail = pb_sweep_available_bytes(), total_s = 0, peak = 0;
+    double avail = pb_memory_room(), total_s = 0, peak = 0;
     printf("%5s  %-8s  %-28s  %8s  %3s  %3s  %3s  %10s  %9s  %9s\n", "#", "kind", "strategy",
            "n", "T", "R", "rep", "est. MiB", "est. s", "timeout");
     for (size_t i = 0; i < nruns; i++) {
         const struct pb_run *r = &runs[i];
         const struct pb_strategy_cfg *sc = &e->strategies[r->strategy];
-        double b = pb_sweep_estimate_bytes(e, r), t = pb_sweep_estimate_seconds(e, r);
+        double b = pb_memory_estimate_bytes(e, r), t = pb_estimate_seconds(e, r);
         char name[sizeof(((struct pb_row *)0)->strategy) + sizeof(((struct pb_row *)0)->params)
                   + 2];              /* "label[params]" whole: both are capped at load */
         snprintf(name, sizeof name, "%s%s%s%s", sc->label, sc->params[0] ? "[" : "",
                  sc->params, sc->params[0] ? "]" : "");
-        int slow = pb_sweep_beyond_timeout(e, r);
-        double to = pb_sweep_timeout_s(e, r);
+        int slow = pb_estimate_beyond_timeout(e, r, NULL, 0);
+        double to = pb_estimate_timeout_s(e, r);
         char tbuf[32] = "none";
         if (to > 0)
             snprintf(tbuf, sizeof tbuf, "%.0f s", to);

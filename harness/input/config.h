@@ -95,7 +95,7 @@ struct pb_experiment {
     int warmup;                      /* uncounted runs per point before them, >= 0 */
     double timeout_s;                /* per run; 0 = none */
     int timeout_set;                 /* 1: the config gave timeout_s; 0: the sweep derives one
-                                        per run from its time estimate (pb_sweep_timeout_s) */
+                                        per run from its time estimate (pb_estimate_timeout_s) */
     int pin;                         /* "pin": "none" (0) or "cores" (1) */
     enum pb_order order;
     uint64_t order_seed;

@@ -5,6 +5,7 @@
 #include "pairkern.h"
 #include "fdio.h"
 #include "hash.h"
+#include "memory.h"
 #include "stats.h"
 
 #include <errno.h>
@@ -67,13 +68,6 @@ static int proc_field(const char *path, const char *key, char *out, size_t cap)
     return rc;
 }
 
-/* A /proc/meminfo figure in kB, or -1. */
-static long meminfo_kib(const char *key)
-{
-    char buf[64];
-    return proc_field("/proc/meminfo", key, buf, sizeof buf) == 0 ? atol(buf) : -1;
-}
-
 /* A decimal /proc/cpuinfo field, or -1. */
 static int cpuinfo_int(const char *key)
 {
@@ -82,90 +76,6 @@ static int cpuinfo_int(const char *key)
         return -1;
     long v = strtol(buf, &end, 10);
     return end == buf || v < 0 || v > 1 << 20 ? -1 : (int)v;
-}
-
-/* ---- memory available to this process --------------------------------------------------- */
-
-/* Reads the number at the start of dir/file into *v. Returns 1 when it holds one ("max" and
- * unreadable files: 0). */
-static int read_number(const char *dir, const char *file, double *v)
-{
-    char path[4352], buf[64], *end;
-    snprintf(path, sizeof path, "%s/%s", dir, file);
-    FILE *f = fopen(path, "re");
-    int ok = f && fgets(buf, sizeof buf, f) != NULL;
-    if (f)
-        fclose(f);
-    if (!ok)
-        return 0;
-    *v = strtod(buf, &end);
-    return end != buf;
-}
-
-int pb_env_memory_cgroup(const char *root, char *dir, size_t cap)
-{
-    char path[4096], ctl[4096], *line = NULL;
-    size_t len = 0;
-    int version = 0;
-    dir[0] = '\0';
-    snprintf(path, sizeof path, "%s/proc/self/cgroup", root);
-    snprintf(ctl, sizeof ctl, "%s/sys/fs/cgroup/cgroup.controllers", root);
-    FILE *f = fopen(path, "re");
-    while (f && version != 1 && getline(&line, &len, f) > 0) {
-        char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
-        if (!c2)
-            continue;
-        c2[1 + strcspn(c2 + 1, "\n")] = '\0';
-        const char *rel = strcmp(c2 + 1, "/") == 0 ? "" : c2 + 1;
-        if (strncmp(c1, ":memory:", 8) == 0)
-            version = 1, snprintf(dir, cap, "%s/sys/fs/cgroup/memory%s", root, rel);
-        else if (strncmp(line, "0::", 3) == 0 && access(ctl, F_OK) == 0)
-            version = 2, snprintf(dir, cap, "%s/sys/fs/cgroup%s", root, rel);
-    }
-    free(line);
-    if (f)
-        fclose(f);
-    return version;
-}
-
-/* The least limit - usage over dir and its ancestors down to its first base_len characters
- * (the hierarchy's root), or -1 when no level has a limit. dir is cut in place. */
-static double cgroup_room(int version, char *dir, size_t base_len)
-{
-    const char *lim = version == 1 ? "memory.limit_in_bytes" : "memory.max";
-    const char *use = version == 1 ? "memory.usage_in_bytes" : "memory.current";
-    double room = -1;
-    for (;;) {
-        double l, u;
-        if (read_number(dir, lim, &l) && read_number(dir, use, &u) && l < 1e18) {
-            double r = l > u ? l - u : 0;
-            room = room < 0 || r < room ? r : room;
-        }
-        char *slash = strrchr(dir, '/');
-        if (strlen(dir) <= base_len || !slash || (size_t)(slash - dir) < base_len)
-            return room;
-        *slash = '\0';
-    }
-}
-
-double pb_env_memory_available_at(const char *root)
-{
-    char dir[4096], path[4096], buf[64];
-    snprintf(path, sizeof path, "%s/proc/meminfo", root);
-    double avail = proc_field(path, "MemAvailable", buf, sizeof buf) == 0 ? atof(buf) * 1024
-                                                                         : -1;
-    int version = pb_env_memory_cgroup(root, dir, sizeof dir);
-    if (!version)
-        return avail;
-    size_t base = strlen(root) + strlen(version == 1 ? "/sys/fs/cgroup/memory"
-                                                     : "/sys/fs/cgroup");
-    double room = cgroup_room(version, dir, base);
-    return room >= 0 && (avail < 0 || room < avail) ? room : avail;
-}
-
-double pb_env_memory_available(void)
-{
-    return pb_env_memory_available_at("");
 }
 
 /* The first line of a small file, or "" when unreadable. */
@@ -324,8 +234,8 @@ int pb_env_collect(struct pb_env *env)
     long online = sysconf(_SC_NPROCESSORS_ONLN);
     env->cpus_online = online > 0 ? (int)online : -1;
     env->cpus_allowed = affinity_list(env->affinity, sizeof env->affinity);
-    env->mem_total_kib = meminfo_kib("MemTotal");
-    double room = pb_env_memory_available();
+    env->mem_total_kib = pb_memory_total_kib();
+    double room = pb_memory_available();   /* the figure the guard uses */
     env->mem_available_kib = room < 0 ? -1 : (long)(room / 1024);
     bracketed("/sys/kernel/mm/transparent_hugepage/enabled", env->thp_enabled,
               sizeof env->thp_enabled);

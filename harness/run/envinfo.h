@@ -24,8 +24,8 @@
  *   sessions [ {started, and the environment keys above except config*} ]  (one per session:
  *   the first when the file is written, one appended by each --resume; the top-level keys stay
  *   those of the first session).
- * memory.available_kib is pb_env_memory_available: the smaller of MemAvailable and the room
- * left under every memory cgroup limit above this process.
+ * memory.available_kib is pb_memory_available (memory.h): the smaller of MemAvailable and the
+ * room left under every memory cgroup limit above this process.
  */
 #ifndef PAIRBENCH_ENVINFO_H
 #define PAIRBENCH_ENVINFO_H
@@ -93,21 +93,6 @@ int pb_env_add_num(struct pb_env *env, const char *key, double value);
 /* One line naming the CPU and the kernel level, for reports: "AMD EPYC (family 25, model 17,
  * stepping 1); kernels x86-64-v4". */
 void pb_env_cpu_line(const struct pb_env *env, char *buf, size_t cap);
-
-/* Bytes of memory this process may still take: the smallest of /proc/meminfo MemAvailable and,
- * for the memory cgroup this process runs in (found through /proc/self/cgroup; cgroup v1
- * memory.limit_in_bytes - memory.usage_in_bytes, v2 memory.max - memory.current) and each of
- * its ancestors, limit - usage. -1 when none of them can be read. Every memory decision of
- * bench (the sweep's guard, the dry run, NAME.json) uses this one figure. */
-double pb_env_memory_available(void);
-
-/* The same, with every path ("/proc/self/cgroup", "/proc/meminfo", "/sys/fs/cgroup/...")
- * prefixed by root ("" for the live system; tests pass a folder holding a fake tree). */
-double pb_env_memory_available_at(const char *root);
-
-/* The folder of this process's memory cgroup ("/sys/fs/cgroup/memory/<path>" for v1,
- * "/sys/fs/cgroup/<path>" for v2), under root. Returns the version (1, 2), or 0 with dir "". */
-int pb_env_memory_cgroup(const char *root, char *dir, size_t cap);
 
 /* The identity of an input file, recorded in NAME.json so --resume can refuse a changed one. */
 struct pb_input_id {

@@ -11,24 +11,9 @@
  * reference (reading the reference memfd, which is why its pages never enter the memory
  * figure) and send a "verified" record.
  *
- * Memory (peak_pss_kib): while the strategy runs, the parent sums the "Pss:" line of
- * /proc/PID/smaps_rollup over every descendant of the harness (the run child, its workers,
- * external programs, orphans: the harness is a child subreaper, so orphans of the run are
- * re-parented to it and stay in view). PSS splits each shared page between the processes that
- * map it, so a MAP_SHARED matrix touched by k workers counts once. Sampling starts at 1 ms and
- * backs off to 20 ms: the peak of a page-faulting run grows slowly, and on a 2-core machine the
- * sampler must not steal the run's CPU: a sample walks the page tables of every process, so
- * the interval also stays above 10 times the last sample's CPU cost (at most 250 ms), which
- * keeps the sampler near a tenth of one core at worst; its cost is measured and returned.
- * Pages a worker wrote into shared memory and then unmapped by exiting are invisible to PSS,
- * so before the
- * last sample the child faults its whole output matrix into its page tables (MADV_POPULATE_READ,
- * outside the timed window: no new memory, only mappings). Between samples a short peak can be
- * missed; as a floor the child reports its own VmHWM. VmHWM is RSS, not PSS: it counts fully
- * the pages inherited from the harness at fork, which PSS splits, so the floor is
- * VmHWM - (RSS - PSS at start), a lower bound of the run's PSS peak whenever the pages the child
- * shares are shared with processes of the run or inherited ones. peak_pss_kib is the larger of
- * the sampled maximum and that floor; sampled_pss_kib keeps the sampled one alone.
+ * Memory: the parent samples the run's process tree while the strategy runs, the child
+ * records its own floor around the call, and the run has a cgroup where the machine allows
+ * one; what is counted, and why, is memory.h's (the memory method, in one place).
  *
  * Cleanup: after every run the process group is killed, every descendant of the harness is
  * killed and reaped (repeated until none is left), the cgroup is removed, and the temporary
@@ -44,9 +29,9 @@
  */
 #include "runner.h"
 
-#include "envinfo.h"
 #include "fdio.h"
 #include "pbclock.h"
+#include "memory.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -68,23 +53,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#ifndef MADV_POPULATE_READ
-#define MADV_POPULATE_READ 22          /* Linux 5.14; older kernels return EINVAL, harmlessly */
-#endif
-
-#define PB_MAX_TREE 1024               /* processes of one run the sampler follows */
-#define PB_SAMPLE_MIN_MS 1             /* first sampling interval */
-#define PB_SAMPLE_MAX_MS 20            /* interval the sampler backs off to */
-#define PB_SAMPLE_SHARE 10             /* interval >= 10x a sample's CPU cost */
-#define PB_SAMPLE_CAP_MS 250           /* ...but never longer than this */
 #define PB_VERIFY_MIN_S 60.0           /* verification is given at least this long */
 
 /* Sent by the child when the strategy has returned; one write, below PIPE_BUF, so atomic. */
 struct computed_rec {
     double wall_s, user_s, sys_s;      /* the measured call */
     int rc;                            /* strategy's return value */
-    long hwm_kib;                      /* VmHWM when the strategy returned */
-    long start_rss_kib, start_pss_kib; /* before the call: what the child inherited */
+    struct pb_memory_floor mem;        /* the child's own memory figures (memory.h) */
     long rank_max_kib, rank_sum_kib;   /* out's per-rank figures (distributed runs) */
     double build_s;                    /* out.build_s: structure build time, 0 = none */
     uint64_t dist_evals;               /* out.dist_evals: distances evaluated, 0 = unknown */
@@ -98,12 +73,6 @@ struct verified_rec {
     char why[192];                     /* pb_verify's reason */
 };
 
-/* The run's cgroup: one directory per run under the harness's own memory cgroup. */
-struct cgroup {
-    int version;                       /* 1 or 2; 0: none for this run */
-    char dir[PATH_MAX];                /* the run's cgroup directory */
-};
-
 /* Everything the parent knows about the run in progress. */
 struct run {
     pid_t pid;                         /* the run child, leader of process group pid */
@@ -112,7 +81,7 @@ struct run {
     int go[2];                         /* parent -> child: "start", then "verify" */
     char tmpdir[PATH_MAX];             /* private temporary directory */
     int owner_fd;                      /* tmpdir/.owner, flock'ed while the run lasts; -1 none */
-    struct cgroup cg;
+    struct pb_memory_cgroup cg;        /* the run's cgroup (memory.h) */
     struct computed_rec comp;
     struct verified_rec ver;
     int have_comp, have_ver;           /* which records arrived */
@@ -122,12 +91,9 @@ struct run {
     long cg_oom;                       /* OOM kills counted in the run's cgroup, or -1 */
     int wstatus;                       /* its wait status once reaped */
     struct rusage ru;                  /* its rusage from wait4 */
-    long peak_pss, cg_peak;            /* sampled PSS maximum; cgroup peak at the window's end */
-    int samples;
-    double sampler_cpu;
+    struct pb_memory_sampler mem;      /* the PSS samples and every process of the run seen */
+    long cg_peak;                      /* cgroup peak at the memory window's end */
     long oom_before;                   /* kernel OOM kills before the run */
-    pid_t seen[PB_MAX_TREE];           /* every process of the run seen, for shm cleanup */
-    int nseen;
 };
 
 static volatile sig_atomic_t stop_flag;   /* SIGINT or SIGTERM arrived */
@@ -162,210 +128,6 @@ int pb_runner_wait_readable(int fd)
     return -EINTR;
 }
 
-/* ---- small helpers --------------------------------------------------------------------- */
-
-/* The number after "key" in a "key value" text (proc status, smaps_rollup, memory.stat), or -1. */
-static long field_value(const char *text, const char *key)
-{
-    size_t kl = strlen(key);
-    for (const char *l = text; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL)
-        if (strncmp(l, key, kl) == 0)
-            return strtol(l + kl, NULL, 10);
-    return -1;
-}
-
-/* One field of /proc/PID/FILE (pid 0: self) in kB, or -1 when unreadable (process gone). */
-static long proc_field(pid_t pid, const char *file, const char *key)
-{
-    char path[64], buf[4096];
-    if (pid)
-        snprintf(path, sizeof path, "/proc/%d/%s", (int)pid, file);
-    else
-        snprintf(path, sizeof path, "/proc/self/%s", file);
-    if (pb_read_text(path, buf, sizeof buf) <= 0)
-        return -1;
-    return field_value(buf, key);
-}
-
-/* Kernel OOM kills so far (/proc/vmstat oom_kill), or -1. */
-static long oom_kills(void)
-{
-    char buf[16384];
-    if (pb_read_text("/proc/vmstat", buf, sizeof buf) <= 0)
-        return -1;
-    return field_value(buf, "oom_kill ");
-}
-
-/* ---- the run's process tree ------------------------------------------------------------ */
-
-/* Appends the children of pid (all its threads' children) to t[*n..max). */
-static void add_children(pid_t pid, pid_t *t, int *n, int max)
-{
-    char path[64], buf[4096];
-    snprintf(path, sizeof path, "/proc/%d/task", (int)pid);
-    DIR *d = opendir(path);
-    if (!d)
-        return;
-    for (struct dirent *e; (e = readdir(d)) != NULL;) {
-        if (e->d_name[0] == '.')
-            continue;
-        snprintf(path, sizeof path, "/proc/%d/task/%.16s/children", (int)pid, e->d_name);
-        if (pb_read_text(path, buf, sizeof buf) <= 0)
-            continue;
-        for (char *s = buf, *end; *n < max; s = end) {
-            long c = strtol(s, &end, 10);
-            if (end == s)
-                break;
-            t[(*n)++] = (pid_t)c;
-        }
-    }
-    closedir(d);
-}
-
-/* Every descendant of the harness, breadth first. During a run all of them belong to it. */
-static int collect_tree(pid_t *t, int max)
-{
-    int n = 0;
-    add_children(getpid(), t, &n, max);
-    for (int i = 0; i < n; i++)
-        add_children(t[i], t, &n, max);
-    return n;
-}
-
-/* Adds the n pids in t to the run's seen set (once each; the set stops growing when full). */
-static void remember(struct run *r, const pid_t *t, int n)
-{
-    for (int i = 0; i < n && r->nseen < PB_MAX_TREE; i++) {
-        int known = 0;
-        for (int j = 0; j < r->nseen && !known; j++)
-            known = r->seen[j] == t[i];
-        if (!known)
-            r->seen[r->nseen++] = t[i];
-    }
-}
-
-/* Takes one memory sample: the PSS sum over the tree, folded into r->peak_pss; its CPU cost
- * is added to r->sampler_cpu and returned (seconds). */
-static double sample(struct run *r)
-{
-    double c0 = pb_clock_s(CLOCK_THREAD_CPUTIME_ID);
-    pid_t t[PB_MAX_TREE];
-    int n = collect_tree(t, PB_MAX_TREE);
-    remember(r, t, n);
-    long sum = 0;
-    for (int i = 0; i < n; i++) {
-        long pss = proc_field(t[i], "smaps_rollup", "Pss:");
-        sum += pss > 0 ? pss : 0;              /* a zombie or a process just gone: nothing */
-    }
-    if (sum > r->peak_pss)
-        r->peak_pss = sum;
-    r->samples++;
-    double cost = pb_clock_s(CLOCK_THREAD_CPUTIME_ID) - c0;
-    r->sampler_cpu += cost;
-    return cost;
-}
-
-/* The next sampling interval (ms) after one of ms whose sample cost cost seconds: backs off by
- * half again up to PB_SAMPLE_MAX_MS, and never below PB_SAMPLE_SHARE times the last sample's
- * cost (capped at PB_SAMPLE_CAP_MS), so the sampler takes about a tenth of a core at worst.
- * smaps_rollup walks page tables: with 4 KiB pages a 3 GB process costs tens of ms a sample. */
-static int next_interval(int ms, double cost)
-{
-    int next = ms * 3 / 2 + 1 < PB_SAMPLE_MAX_MS ? ms * 3 / 2 + 1 : PB_SAMPLE_MAX_MS;
-    int floor_ms = (int)(cost * 1000 * PB_SAMPLE_SHARE) + 1;
-    if (floor_ms > PB_SAMPLE_CAP_MS)
-        floor_ms = PB_SAMPLE_CAP_MS;
-    return next > floor_ms ? next : floor_ms;
-}
-
-/* ---- the run's cgroup ------------------------------------------------------------------ */
-
-/* Finds where this process's memory cgroup lives (pb_env_memory_cgroup, the one place that
- * reads /proc/self/cgroup). Returns the version (1, 2) or 0 with base unset. */
-static int cgroup_base(char *base, size_t size)
-{
-    return pb_env_memory_cgroup("", base, size);
-}
-
-/* Makes a fresh cgroup for the run. The first failure is cached: later runs do not retry. */
-static void cgroup_create(struct cgroup *cg)
-{
-    static int state;                  /* 0 unknown, 1 works, -1 does not */
-    static int version;
-    static char base[PATH_MAX - 64];
-    static unsigned seq;
-    cg->version = 0;
-    if (state == 0)
-        version = cgroup_base(base, sizeof base);
-    if (state < 0 || version == 0) {
-        state = -1;
-        return;
-    }
-    snprintf(cg->dir, sizeof cg->dir, "%s/pb-run-%d-%u", base, (int)getpid(), seq++);
-    char probe[PATH_MAX + 32];
-    snprintf(probe, sizeof probe, "%s/%s", cg->dir,
-             version == 1 ? "memory.max_usage_in_bytes" : "memory.peak");
-    if (mkdir(cg->dir, 0755) != 0 || access(probe, R_OK) != 0) {
-        rmdir(cg->dir);
-        state = -1;
-        return;
-    }
-    state = 1;
-    cg->version = version;
-}
-
-/* Moves pid into the run's cgroup; on failure the run goes without one. */
-static void cgroup_attach(struct cgroup *cg, pid_t pid)
-{
-    char path[PATH_MAX + 32], text[32];
-    if (!cg->version)
-        return;
-    snprintf(path, sizeof path, "%s/cgroup.procs", cg->dir);
-    snprintf(text, sizeof text, "%d\n", (int)pid);
-    if (pb_write_text(path, text) != 0) {
-        rmdir(cg->dir);
-        cg->version = 0;
-    }
-}
-
-/* Reads one number from a file of the run's cgroup ("key" NULL: the whole file is the number),
- * or -1. */
-static long cgroup_read(const struct cgroup *cg, const char *file, const char *key)
-{
-    char path[PATH_MAX + 32], buf[4096];
-    if (!cg->version)
-        return -1;
-    snprintf(path, sizeof path, "%s/%s", cg->dir, file);
-    if (pb_read_text(path, buf, sizeof buf) <= 0)
-        return -1;
-    return key ? field_value(buf, key) : strtol(buf, NULL, 10);
-}
-
-/* The cgroup's peak in KiB, or -1. */
-static long cgroup_peak_kib(const struct cgroup *cg)
-{
-    long b = cgroup_read(cg, cg->version == 1 ? "memory.max_usage_in_bytes" : "memory.peak",
-                         NULL);
-    return b < 0 ? -1 : b / 1024;
-}
-
-/* OOM kills inside the cgroup, or -1. */
-static long cgroup_oom_kills(const struct cgroup *cg)
-{
-    return cgroup_read(cg, cg->version == 1 ? "memory.oom_control" : "memory.events",
-                       "oom_kill ");
-}
-
-/* Removes the (by now empty) cgroup; a cgroup still draining its last task needs a moment. */
-static void cgroup_remove(struct cgroup *cg)
-{
-    if (!cg->version)
-        return;
-    for (int i = 0; i < 200 && rmdir(cg->dir) != 0 && errno == EBUSY; i++)
-        usleep(5000);
-    cg->version = 0;
-}
-
 /* ---- temporary state ------------------------------------------------------------------- */
 
 /* nftw callback: removes one entry, depth first. */
@@ -390,11 +152,7 @@ static int run_shm_object(const char *name, const char *base, size_t bl, const s
         return 1;
     if (strncmp(name, kmp, sizeof kmp - 1) != 0)
         return 0;
-    pid_t pid = (pid_t)strtol(name + sizeof kmp - 1, NULL, 10);
-    for (int i = 0; i < r->nseen; i++)
-        if (r->seen[i] == pid)
-            return 1;
-    return 0;
+    return pb_memory_seen(&r->mem, (pid_t)strtol(name + sizeof kmp - 1, NULL, 10));
 }
 
 /* Removes the run's directory tree and its POSIX shared-memory objects (run_shm_object). */
@@ -501,7 +259,7 @@ int pb_runner_clean_stale(void)
 {
     char base[PATH_MAX - 64];
     int n = clean_folder(tmp_root(), 0) + clean_folder("/dev/shm", 2);
-    if (cgroup_base(base, sizeof base))
+    if (pb_memory_cgroup_find("", base, sizeof base))
         n += clean_folder(base, 1);
     return n;
 }
@@ -553,9 +311,7 @@ static void child_compute(const struct pb_problem *p, const struct pb_strategy *
 {
     struct rusage s0, s1, c0, c1;
     struct timespec t0, t1;
-    pb_write_text("/proc/self/clear_refs", "5");  /* an inherited high-water mark must not count */
-    c->start_rss_kib = proc_field(0, "smaps_rollup", "Rss:");
-    c->start_pss_kib = proc_field(0, "smaps_rollup", "Pss:");
+    pb_memory_floor_start(&c->mem);
     getrusage(RUSAGE_SELF, &s0);
     getrusage(RUSAGE_CHILDREN, &c0);
     clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -568,9 +324,7 @@ static void child_compute(const struct pb_problem *p, const struct pb_strategy *
                                            1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
     c->user_s = tv_s(s0.ru_utime, s1.ru_utime) + tv_s(c0.ru_utime, c1.ru_utime);
     c->sys_s = tv_s(s0.ru_stime, s1.ru_stime) + tv_s(c0.ru_stime, c1.ru_stime);
-    if (c->rc == 0 && out->matrix)
-        madvise(out->matrix, out->matrix_bytes, MADV_POPULATE_READ);  /* see the header */
-    c->hwm_kib = proc_field(0, "status", "VmHWM:");
+    pb_memory_floor_end(&c->mem, c->rc == 0 ? out->matrix : NULL, out->matrix_bytes);
     c->rank_max_kib = out->rank_max_kib;
     c->rank_sum_kib = out->rank_sum_kib;
     c->build_s = out->build_s;
@@ -672,9 +426,8 @@ static int wait_readable(int fd, int ms)
 static int watch_compute(struct run *r, double timeout_s)
 {
     double start = pb_now_s();
-    int ms = PB_SAMPLE_MIN_MS;
     for (;;) {
-        int ready = wait_readable(r->res[0], ms);
+        int ready = wait_readable(r->res[0], r->mem.interval_ms);
         if (stop_flag)
             return r->interrupted = 1, -EINTR;
         if (ready) {
@@ -683,10 +436,9 @@ static int watch_compute(struct run *r, double timeout_s)
         }
         if (child_ended(r))
             return 0;
-        double cost = sample(r);
+        pb_memory_sample(&r->mem);
         if (timeout_s > 0 && pb_now_s() - start > timeout_s)
             return r->timed_out = 1, 0;
-        ms = next_interval(ms, cost);
     }
 }
 
@@ -694,8 +446,8 @@ static int watch_compute(struct run *r, double timeout_s)
  * verdict. Returns 0 or -EINTR. */
 static int watch_verify(struct run *r, double timeout_s)
 {
-    sample(r);
-    r->cg_peak = cgroup_peak_kib(&r->cg);
+    pb_memory_sample(&r->mem);
+    r->cg_peak = pb_memory_cgroup_peak_kib(&r->cg);
     send_byte(r->go[1]);
     double limit = timeout_s > PB_VERIFY_MIN_S ? timeout_s : PB_VERIFY_MIN_S;
     double start = pb_now_s();
@@ -719,12 +471,12 @@ static int watch_verify(struct run *r, double timeout_s)
  * parents die). Fills r->wstatus and r->ru from the run child. */
 static void kill_and_reap(struct run *r)
 {
-    pid_t t[PB_MAX_TREE];
+    pid_t t[PB_MEMORY_MAX_TREE];
     for (int round = 0; round < 2000; round++) {
         if (!r->reaped)
             kill(-r->pid, SIGKILL);            /* the unreaped leader keeps the group id ours */
-        int n = collect_tree(t, PB_MAX_TREE);
-        remember(r, t, n);
+        int n = pb_memory_tree(t, PB_MEMORY_MAX_TREE);
+        pb_memory_remember(&r->mem, t, n);
         for (int i = 0; i < n; i++)
             kill(t[i], SIGKILL);
         struct rusage ru;
@@ -763,7 +515,7 @@ static void status_lost(const struct run *r, struct pb_measure *m, const char *w
         snprintf(m->status, sizeof m->status, "crashed: %s%s%s", sig, *when ? " " : "", when);
         return;
     }
-    long oom = oom_kills();
+    long oom = pb_memory_oom_kills();
     int was_oom = r->cg_oom > 0 || (r->oom_before >= 0 && oom > r->oom_before);
     snprintf(m->status, sizeof m->status, "killed: SIGKILL (%s)",
              was_oom ? "out of memory: the kernel's OOM killer ran" : "out of memory?");
@@ -804,16 +556,14 @@ static void fill_measure(const struct run *r, double timeout_s, struct pb_measur
         m->wall_s = r->comp.wall_s;
         m->user_s = r->comp.user_s;
         m->sys_s = r->comp.sys_s;
-        long floor = r->comp.hwm_kib - (r->comp.start_rss_kib - r->comp.start_pss_kib);
-        m->peak_pss_kib = floor > r->peak_pss ? floor : r->peak_pss;
-    } else {
-        m->peak_pss_kib = r->peak_pss;
     }
+    m->peak_pss_kib = pb_memory_peak_kib(r->mem.peak_pss_kib,
+                                         r->have_comp ? &r->comp.mem : NULL);
     int ok = strcmp(m->status, "ok") == 0;
     m->verified = ok && r->have_ver ? r->ver.verified : -1;
     if (ok && r->have_ver && r->ver.verified != 1)
         snprintf(m->verify_note, sizeof m->verify_note, "%s", r->ver.why);
-    m->sampled_pss_kib = r->peak_pss;
+    m->sampled_pss_kib = r->mem.peak_pss_kib;
     m->maxrss_kib = r->ru.ru_maxrss;
     m->cgroup_peak_kib = r->cg_peak;
     m->rank_max_kib = r->have_comp && r->comp.rank_max_kib > 0 ? r->comp.rank_max_kib : -1;
@@ -821,8 +571,8 @@ static void fill_measure(const struct run *r, double timeout_s, struct pb_measur
     m->build_s = r->have_comp && r->comp.build_s > 0 ? r->comp.build_s : NAN;
     m->dist_evals = r->have_comp ? r->comp.dist_evals : 0;
     m->pairs_counted = r->have_comp ? r->comp.counted : 0;
-    m->samples = r->samples;
-    m->sampler_cpu_s = r->sampler_cpu;
+    m->samples = r->mem.samples;
+    m->sampler_cpu_s = r->mem.cpu_s;
 }
 
 /* Appends the run's last output line to the status of a failed run, where it fits. */
@@ -847,9 +597,10 @@ static int run_setup(struct run *r)
         r->owner_fd = -1;
         return e;
     }
-    cgroup_create(&r->cg);
+    pb_memory_sampler_init(&r->mem);
+    pb_memory_cgroup_create(&r->cg);
     prctl(PR_SET_CHILD_SUBREAPER, 1);          /* orphans of the run come back to us */
-    r->oom_before = oom_kills();
+    r->oom_before = pb_memory_oom_kills();
     return 0;
 }
 
@@ -885,7 +636,7 @@ int pb_runner_run(const struct pb_problem *p, const struct pb_strategy_cfg *s,
         e = -errno;
         snprintf(m->status, sizeof m->status, "error: runner: fork: %s", strerror(-e));
         close_pipes(&r);
-        cgroup_remove(&r.cg);
+        pb_memory_cgroup_remove(&r.cg);
         remove_tmp(r.tmpdir, &r);
         close(r.owner_fd);
         return e;
@@ -894,17 +645,17 @@ int pb_runner_run(const struct pb_problem *p, const struct pb_strategy_cfg *s,
     close(r.go[0]);
     r.res[1] = r.go[0] = -1;
     setpgid(r.pid, r.pid);                     /* also done by the child: whichever runs first */
-    remember(&r, &r.pid, 1);
-    cgroup_attach(&r.cg, r.pid);
+    pb_memory_remember(&r.mem, &r.pid, 1);
+    pb_memory_cgroup_attach(&r.cg, r.pid);
     send_byte(r.go[1]);
     e = watch_compute(&r, timeout_s);
     if (e == 0 && r.have_comp)
         e = watch_verify(&r, timeout_s);
     kill_and_reap(&r);
-    r.cg_oom = cgroup_oom_kills(&r.cg);
+    r.cg_oom = pb_memory_cgroup_oom_kills(&r.cg);
     if (r.cg_peak < 0)
-        r.cg_peak = cgroup_peak_kib(&r.cg);
-    cgroup_remove(&r.cg);
+        r.cg_peak = pb_memory_cgroup_peak_kib(&r.cg);
+    pb_memory_cgroup_remove(&r.cg);
     close_pipes(&r);
     read_tail(r.tmpdir, m->output_tail, sizeof m->output_tail);
     remove_tmp(r.tmpdir, &r);

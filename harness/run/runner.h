@@ -41,18 +41,9 @@ int pb_runner_run(const struct pb_problem *p, const struct pb_strategy_cfg *s,
                   const struct pb_params *k, const struct pb_reference *ref, double timeout_s,
                   struct pb_measure *m);
 
-/* Memory is measured as follows (details in runner.c):
- *   peak_pss_kib     the largest sum over every live process of the run of the "Pss:" line of
- *                    /proc/PID/smaps_rollup: shared pages are split between the processes that
- *                    map them, so a MAP_SHARED matrix written by k workers counts once. Sampled
- *                    every 1 ms at first, backing off to 20 ms, and once more when the strategy
- *                    returns (the matrix is then faulted into the run child's page tables so
- *                    shared pages that workers wrote before exiting are seen).
- *   maxrss_kib       ru_maxrss of the run child from wait4: the largest single process among the
- *                    child and the descendants it reaped.
- *   cgroup_peak_kib  the peak of a memory cgroup made for the run (cgroup v1
- *                    memory.max_usage_in_bytes or v2 memory.peak; page cache included), -1 where
- *                    the machine does not let bench make one.
+/* Memory (peak_pss_kib, sampled_pss_kib, maxrss_kib, cgroup_peak_kib) is measured by the
+ * method memory.h states: the PSS of the run's whole process tree, sampled, with the run
+ * child's own floor and the run's cgroup peak beside it.
  * While a run is in progress the runner treats every child of the calling process as part of
  * the run (the process is made a child subreaper so orphans of the run come back to it): call it
  * from a process with no other children. */

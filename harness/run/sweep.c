@@ -3,15 +3,18 @@
  * Order of work: check the output folder and existing results (before anything is written),
  * write the environment, build the plan, then for each run: points for its n (made once per n,
  * a prefix of the largest), the naive reference for (n, output) (made once per n), the memory
- * guard, the runner, and a CSV row appended and fsync'ed at once. At the end: the summary CSV,
+ * guard (memory.h) and the time estimate's skip (estimate.h), the runner, and a CSV row
+ * appended and fsync'ed at once. At the end: the summary CSV,
  * the gnuplot scripts and figures, and the HTML report. Nothing here prints.
  */
 #include "sweep.h"
 
 #include "envinfo.h"
+#include "estimate.h"
 #include "fdio.h"
 #include "pbclock.h"
 #include "machine_limits.h"
+#include "memory.h"
 #include "plots.h"
 #include "points.h"
 #include "problem.h"
@@ -209,88 +212,6 @@ static const struct pb_reference *size_reference(struct sweep *s, const struct p
     return ref;
 }
 
-double pb_sweep_estimate_bytes(const struct pb_experiment *e, const struct pb_run *run)
-{
-    double elem = e->precision == PB_PRECISION_FLOAT ? 4.0 : 8.0;
-    double n = (double)run->n;
-    double out = e->output == PB_OUTPUT_MATRIX ? n * n * elem : (double)e->bins.count * 8.0;
-    double input = n * (24.0 + (e->precision == PB_PRECISION_FLOAT ? 12.0 : 0.0));
-    const struct pb_strategy *st = e->strategies[run->strategy].strategy;
-    double extra = 0;
-    if (st->extra_bytes) {
-        struct pb_problem p;
-        pb_problem_init(&p, e, NULL, run->n, NULL);
-        struct pb_params k = {.threads = run->threads, .ranks = run->ranks, .pin = e->pin,
-                              .kv = e->strategies[run->strategy].kv,
-                              .nkv = e->strategies[run->strategy].nkv};
-        extra = (double)st->extra_bytes(&p, &k);
-    }
-    return out + input + extra + 8.0 * 1024 * 1024;   /* + the process itself */
-}
-
-/* Pair distances a spatial strategy (PB_HISTOGRAM_ONLY: grid, tree) is expected to evaluate: the
- * pairs within the last edge rmax (the entry's, in an "rmax" sweep) for points uniform in the box (the periodic side, else the
- * input's box), n(n-1)/2 * min(1, (4/3) pi rmax^3 / box^3), times 6.4, what a cell list of side
- * rmax evaluates per pair in range (27 cells / the sphere's volume), capped at every pair, plus
- * 10 pair-costs per point for building the structure. Clustered inputs have more pairs in range
- * than this uniform figure. */
-static double spatial_evals(const struct pb_experiment *e, double rmax, double n, double pairs)
-{
-    double box = e->periodic > 0 ? e->periodic : e->input.box > 0 ? e->input.box : 1000.0;
-    double frac = 4.0 / 3.0 * M_PI * rmax * rmax * rmax / (box * box * box);
-    double evals = pairs * 6.4 * (frac < 1 ? frac : 1);
-    return (evals < pairs ? evals : pairs) + 10.0 * n;
-}
-
-/* The strategy's "cost_factor" parameter (exec: seconds per pair as a multiple of serial
- * naive's), or 0 when it has none or it is not a positive number. */
-static double cost_factor(const struct pb_strategy_cfg *sc)
-{
-    struct pb_params k = {.kv = sc->kv, .nkv = sc->nkv};
-    const char *v = pb_param(&k, "cost_factor");
-    double f = v ? strtod(v, NULL) : 0;
-    return f > 0 ? f : 0;
-}
-
-/* A rough, documented model for the plan: 2e8 unique pairs/s per thread for histograms (with a
- * tenth of that for serial naive, which bins by binary search, and a cost_factor-th of naive's
- * per thread for a strategy that declares one), matrix output at 1 GB/s of first touch, and
- * 2 ms of fixed cost per run. Spatial strategies evaluate only the pairs spatial_evals()
- * expects, at the same rate. It orders runs, sizes ETAs and skips runs that would exceed
- * timeout_s; it is not a result. */
-double pb_sweep_estimate_seconds(const struct pb_experiment *e, const struct pb_run *run)
-{
-    const struct pb_strategy *st = e->strategies[run->strategy].strategy;
-    double n = (double)run->n, pairs = n * (n - 1) / 2;
-    double rate = 2e8 * run->threads * run->ranks, cf = cost_factor(&e->strategies[run->strategy]);
-    if ((st->flags & PB_HISTOGRAM_ONLY) && e->output == PB_OUTPUT_HISTOGRAM)
-        pairs = spatial_evals(e, e->strategies[run->strategy].rmax > 0
-                                     ? e->strategies[run->strategy].rmax : e->bins.max, n, pairs);
-    if (strcmp(st->name, "naive") == 0)
-        rate = 2e7;
-    if (cf > 0)
-        rate = 2e7 / cf * run->threads * run->ranks;
-    double t = pairs / rate + 0.002;
-    if (e->output == PB_OUTPUT_MATRIX)
-        t += n * n * 8.0 / 1e9;
-    return t;
-}
-
-double pb_sweep_available_bytes(void)
-{
-    double avail = pb_env_memory_available();   /* MemAvailable and every cgroup limit */
-    if (avail < 0)
-        return 1e18;                  /* unknown: do not guard */
-    return avail * 0.9 - 256.0 * 1024 * 1024;   /* margin for the harness and the page cache */
-}
-
-double pb_sweep_timeout_s(const struct pb_experiment *e, const struct pb_run *run)
-{
-    if (e->timeout_set)
-        return e->timeout_s;          /* as configured; 0 = none */
-    return 10.0 * pb_sweep_estimate_seconds(e, run) + 60.0;
-}
-
 /* Fills the measured columns of row from m; ref checked it (NULL: none could, unref says
  * why). */
 static void row_measured(const struct sweep *s, const struct pb_measure *m,
@@ -329,51 +250,19 @@ static void row_measured(const struct sweep *s, const struct pb_measure *m,
                                                     m->dist_evals);
 }
 
-int pb_sweep_beyond_timeout(const struct pb_experiment *e, const struct pb_run *run)
-{
-    const struct pb_strategy *st = e->strategies[run->strategy].strategy;
-    int modelled = !(st->flags & (PB_HISTOGRAM_ONLY | PB_EXTERNAL)) ||
-                   ((st->flags & PB_EXTERNAL) && cost_factor(&e->strategies[run->strategy]) > 0);
-    return e->timeout_set && e->timeout_s > 0 && modelled &&
-           pb_sweep_estimate_seconds(e, run) > e->timeout_s;
-}
-
-/* 1, with row skipped and the estimate in its status, when pb_sweep_beyond_timeout. */
-static int beyond_timeout(const struct pb_experiment *e, const struct pb_run *run,
-                          struct pb_row *row)
-{
-    if (!pb_sweep_beyond_timeout(e, run))
-        return 0;
-    snprintf(row->status, sizeof row->status, "skipped: estimated %.0f s > timeout_s %g s",
-             pb_sweep_estimate_seconds(e, run), e->timeout_s);
-    return 1;
-}
-
-/* Bytes the reference for run's n will add when it is still to be made: the naive matrix the
- * harness keeps in a memfd beside the run's own (histograms: nothing worth counting). */
-static double reference_bytes(const struct sweep *s, const struct pb_run *run)
-{
-    if (s->e->output != PB_OUTPUT_MATRIX || run->n == 0 ||
-        s->cur.n == run->n)             /* made (or tried) at this n's first run */
-        return 0;
-    return (double)run->n * (double)run->n * sizeof(double);
-}
-
 /* Executes one run (or records why it was not started) into row. Returns 0, -EINTR when the
  * sweep was interrupted, or -errno when the runner could not work. */
 static int execute(struct sweep *s, const struct pb_run *run, struct pb_row *row)
 {
     const struct pb_strategy_cfg *sc = &s->e->strategies[run->strategy];
     struct pb_err e;
-    double need = pb_sweep_estimate_bytes(s->e, run) + reference_bytes(s, run);
-    double avail = pb_sweep_available_bytes();
-    if (need > avail) {                  /* decided before the points or reference exist */
-        snprintf(row->status, sizeof row->status, "skipped: needs %.2f GiB, %.2f GiB available",
-                 need / 1073741824.0, avail / 1073741824.0);
-        return 0;
+    char why[128];
+    int reference_pending = s->cur.n != run->n;   /* made (or tried) at this n's first run */
+    if (pb_memory_guard(s->e, run, reference_pending, why, sizeof why) < 0 ||
+        pb_estimate_beyond_timeout(s->e, run, why, sizeof why)) {
+        snprintf(row->status, sizeof row->status, "skipped: %s", why);
+        return 0;                        /* decided before the points or reference exist */
     }
-    if (beyond_timeout(s->e, run, row))
-        return 0;
     if (run->n > 0 && size_points(s, run->n, &e) < 0) {
         pb_fit(row->status, sizeof row->status, "error: points: %s", e.msg);
         return 0;
@@ -393,7 +282,7 @@ static int execute(struct sweep *s, const struct pb_run *run, struct pb_row *row
     struct pb_params k = {.threads = run->threads, .ranks = run->ranks, .pin = s->e->pin,
                           .kv = sc->kv, .nkv = sc->nkv};
     struct pb_measure m;
-    int rc = pb_runner_run(&p, sc, &k, ref, pb_sweep_timeout_s(s->e, run), &m);
+    int rc = pb_runner_run(&p, sc, &k, ref, pb_estimate_timeout_s(s->e, run), &m);
     if (rc < 0)
         return rc;
     row_measured(s, &m, ref, unref, row);
@@ -418,7 +307,7 @@ static double remaining_estimate(const struct pb_experiment *e, const struct pb_
 {
     double t = 0;
     for (size_t i = from; i < n; i++)
-        t += pb_sweep_estimate_seconds(e, &runs[i]);
+        t += pb_estimate_seconds(e, &runs[i]);
     return t;
 }
 
@@ -438,7 +327,7 @@ static int run_plan(struct sweep *s, struct pb_err *err)
     double t0 = pb_now_s(), est_total = remaining_estimate(s->e, runs, 0, nruns), est_done = 0;
     for (size_t i = 0; i < nruns; i++) {
         row_keys(s, &runs[i], &row);
-        double est = pb_sweep_estimate_seconds(s->e, &runs[i]);
+        double est = pb_estimate_seconds(s->e, &runs[i]);
         const struct pb_row *done = already_done(s, &row);
         if (done) {
             tally(s->r, done);

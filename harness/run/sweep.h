@@ -52,25 +52,6 @@ struct pb_sweep_result {
 int pb_sweep_run(const struct pb_experiment *e, const struct pb_sweep_opts *o,
                  const struct pb_sweep_hooks *h, struct pb_sweep_result *r, struct pb_err *err);
 
-/* Estimated bytes a run needs at its peak (output, input, the strategy's own copies). */
-double pb_sweep_estimate_bytes(const struct pb_experiment *e, const struct pb_run *run);
-
-/* Estimated seconds for a run, from a deliberately simple model (see sweep.c). */
-double pb_sweep_estimate_seconds(const struct pb_experiment *e, const struct pb_run *run);
-
-/* 1 when run is brute force (neither spatial nor external, whose cost the model cannot know)
- * and its estimate exceeds the config's explicit timeout_s: the sweep skips it with the estimate
- * rather than let it be killed at the timeout after costing it in full. */
-int pb_sweep_beyond_timeout(const struct pb_experiment *e, const struct pb_run *run);
-
-/* The timeout of a run: timeout_s when the config sets it (0 = none), else a generous default
- * derived from the estimate: 10 x pb_sweep_estimate_seconds + 60 s. */
-double pb_sweep_timeout_s(const struct pb_experiment *e, const struct pb_run *run);
-
-/* Bytes a new run may use now: pb_env_memory_available (MemAvailable and every cgroup limit
- * above this process), less a safety margin. */
-double pb_sweep_available_bytes(void);
-
 /* Releases r's allocations. */
 void pb_sweep_result_free(struct pb_sweep_result *r);
 

@@ -169,51 +169,6 @@ static void test_bad_config_text_kept_raw(void **state)
 }
 
 
-/* Writes text to root/rel, making the folders on the way. */
-static void put(const char *root, const char *rel, const char *text)
-{
-    char path[2048], cmd[4200];
-    snprintf(path, sizeof path, "%s/%s", root, rel);
-    snprintf(cmd, sizeof cmd, "mkdir -p \"$(dirname '%s')\"", path);
-    assert_int_equal(system(cmd), 0);
-    pbt_write(path, text);
-}
-
-/* The memory available to this process is the least of MemAvailable and every cgroup limit
- * from its own cgroup (found through /proc/self/cgroup) up: v1 and v2, on fake trees. */
-static void test_memory_available_cgroups(void **state)
-{
-    (void)state;
-    char root[1100];
-    snprintf(root, sizeof root, "%s", pbt_tmpdir("envinfo-cg1"));
-    put(root, "proc/meminfo", "MemTotal: 33554432 kB\nMemAvailable: 20971520 kB\n");
-    put(root, "proc/self/cgroup", "5:cpu:/\n4:memory:/jobs/bench\n0::/\n");
-    put(root, "sys/fs/cgroup/memory/memory.limit_in_bytes", "9223372036854771712\n");
-    put(root, "sys/fs/cgroup/memory/memory.usage_in_bytes", "1000000000\n");
-    put(root, "sys/fs/cgroup/memory/jobs/memory.limit_in_bytes", "1073741824\n");
-    put(root, "sys/fs/cgroup/memory/jobs/memory.usage_in_bytes", "536870912\n");
-    put(root, "sys/fs/cgroup/memory/jobs/bench/memory.limit_in_bytes", "314572800\n");
-    put(root, "sys/fs/cgroup/memory/jobs/bench/memory.usage_in_bytes", "104857600\n");
-    assert_true(pb_env_memory_available_at(root) == 314572800.0 - 104857600.0);
-    put(root, "sys/fs/cgroup/memory/jobs/memory.usage_in_bytes", "1000000000\n");
-    assert_true(pb_env_memory_available_at(root) == 1073741824.0 - 1000000000.0);  /* parent */
-    char dir[2048];
-    assert_int_equal(pb_env_memory_cgroup(root, dir, sizeof dir), 1);
-    assert_non_null(strstr(dir, "/sys/fs/cgroup/memory/jobs/bench"));
-
-    snprintf(root, sizeof root, "%s", pbt_tmpdir("envinfo-cg2"));
-    put(root, "proc/meminfo", "MemAvailable: 1048576 kB\n");
-    put(root, "proc/self/cgroup", "0::/user.slice/bench\n");
-    put(root, "sys/fs/cgroup/cgroup.controllers", "memory\n");
-    put(root, "sys/fs/cgroup/user.slice/memory.max", "max\n");
-    put(root, "sys/fs/cgroup/user.slice/memory.current", "5\n");
-    put(root, "sys/fs/cgroup/user.slice/bench/memory.max", "314572800\n");
-    put(root, "sys/fs/cgroup/user.slice/bench/memory.current", "14572800\n");
-    assert_true(pb_env_memory_available_at(root) == 300000000.0);
-    put(root, "sys/fs/cgroup/user.slice/bench/memory.max", "max\n");
-    assert_true(pb_env_memory_available_at(root) == 1048576.0 * 1024);   /* MemAvailable */
-}
-
 /* A resumed session keeps the first one's record and is appended to "sessions"; the input's
  * identity is recorded and read back, and changes with the file's bytes. */
 static void test_sessions_and_input(void **state)
@@ -260,7 +215,6 @@ int main(void)
         cmocka_unit_test(test_extras),
         cmocka_unit_test(test_json_has_documented_keys),
         cmocka_unit_test(test_bad_config_text_kept_raw),
-        cmocka_unit_test(test_memory_available_cgroups),
         cmocka_unit_test(test_sessions_and_input),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

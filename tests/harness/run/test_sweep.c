@@ -9,9 +9,7 @@
  * exceeds timeout_s. */
 #include "support.h"
 
-#include "envinfo.h"
 #include "config.h"
-#include "plan.h"
 #include "registry.h"
 #include "results.h"
 #include "strategies/strategies.h"
@@ -257,29 +255,6 @@ static void test_skip_beyond_timeout(void **state)
     expect_row(rows, n, "blocked", 40, "yes", "ok");
     expect_row(rows, n, "blocked", 100000, "", "skipped: estimated 25 s > timeout_s 5 s");
     free(rows);
-}
-
-/* A spatial (histogram-only) strategy is estimated from the pairs within rmax, not n^2: at
- * n = 10^6, rmax 50 in a 1000 box, 2 threads, a few seconds against 1250 s of brute force. */
-static void test_estimate_spatial(void **state)
-{
-    (void)state;
-    static const struct pb_strategy spatial = { .abi_version = PB_STRATEGY_ABI,
-                                                .name = "t-spatial",
-                                                .flags = PB_HISTOGRAM_ONLY };
-    struct pb_strategy_cfg sc[2] = { { .strategy = &spatial },
-                                     { .strategy = pb_registry_find("blocked") } };
-    struct pb_experiment e = { .output = PB_OUTPUT_HISTOGRAM, .input = { .box = 1000 },
-                               .bins = { .min = 0.5, .max = 50, .count = 20 },
-                               .strategies = sc, .nstrategies = 2 };
-    struct pb_run run = { .strategy = 0, .n = 1000000, .threads = 2, .ranks = 1 };
-    double t = pb_sweep_estimate_seconds(&e, &run);
-    assert_true(t > 1 && t < 10);
-    run.strategy = 1;
-    assert_true(pb_sweep_estimate_seconds(&e, &run) > 1000);
-    e.bins.max = 2000;                                   /* beyond the diagonal: every pair */
-    run.strategy = 0;
-    assert_true(pb_sweep_estimate_seconds(&e, &run) > 1000);
 }
 
 /* An "rmax" sweep runs every strategy at each rmax with the bins scaled to it, each row checked
@@ -712,39 +687,6 @@ static void test_guard_before_points(void **state)
     free(text);
 }
 
-/* The default timeout: 10 x the estimate + 60 s unless the config sets timeout_s (0 = none);
- * the dry run states it. */
-static void test_default_timeout(void **state)
-{
-    (void)state;
-    const char *dir = pbt_tmpdir("sweep-timeout");
-    char cfg[2048], *out;
-    struct pb_experiment e;
-    struct pb_err err;
-    struct pb_run *runs;
-    size_t n;
-    snprintf(cfg, sizeof cfg, "%s", tiny_config(dir, "t", "[\"naive\"]", NULL));
-    assert_int_equal(pb_config_load(cfg, &e, &err), 0);
-    assert_int_equal(pb_plan_build(&e, &runs, &n), 0);
-    double est = pb_sweep_estimate_seconds(&e, &runs[0]);
-    assert_true(pb_sweep_timeout_s(&e, &runs[0]) == 10 * est + 60);
-    free(runs);
-    pb_experiment_free(&e);
-    assert_int_equal(pbt_bench(&out, "--config '%s' --dry-run", cfg), 0);
-    assert_non_null(strstr(out, "timeout: 10 x the estimate + 60 s"));
-    assert_non_null(strstr(out, "60 s"));
-    free(out);
-    snprintf(cfg, sizeof cfg, "%s", tiny_config(dir, "t0", "[\"naive\"]", ", \"timeout_s\": 0"));
-    assert_int_equal(pb_config_load(cfg, &e, &err), 0);
-    assert_int_equal(pb_plan_build(&e, &runs, &n), 0);
-    assert_true(pb_sweep_timeout_s(&e, &runs[0]) == 0);  /* explicit 0: none */
-    free(runs);
-    pb_experiment_free(&e);
-    assert_int_equal(pbt_bench(&out, "--config '%s' --dry-run", cfg), 0);
-    assert_non_null(strstr(out, "none"));
-    free(out);
-}
-
 /* Waits (bounded) until path exists. Returns 1 when it does. */
 static int wait_for_file(const char *path)
 {
@@ -925,60 +867,12 @@ static void test_sighup_stops_cleanly(void **state)
     kill_mid_run(SIGHUP, "sweep-sighup");
 }
 
-/* Inside a 300 MiB memory cgroup (made under bench's own, skipped where that is not allowed)
- * the guard sees the cgroup's room, not the machine's: a matrix run needing ~0.5 GiB is
- * skipped before anything is allocated, and NAME.json's available memory is the cgroup's. */
-static void test_guard_sees_own_cgroup(void **state)
-{
-    (void)state;
-    char base[2048], cg[2300], file[2400], cfg[2048], cmd[8192];
-    int version = pb_env_memory_cgroup("", base, sizeof base);
-    const char *dir = pbt_tmpdir("sweep-cgroup");
-    snprintf(cg, sizeof cg, "%s/pbt-limit-%d", base, (int)getpid());
-    if (!version || mkdir(cg, 0755) != 0)
-        skip();
-    snprintf(file, sizeof file, "%s/%s", cg, version == 1 ? "memory.limit_in_bytes"
-                                                            : "memory.max");
-    FILE *f = fopen(file, "w");
-    int limited = f && fprintf(f, "314572800\n") > 0;
-    if (f && fclose(f) != 0)
-        limited = 0;
-    if (!limited) {
-        rmdir(cg);
-        skip();
-    }
-    snprintf(cfg, sizeof cfg, "%s/cg.config", dir);
-    pbt_write(cfg, "{\"name\": \"cg\", \"output\": {\"kind\": \"matrix\"}, \"sizes\": [6000],\n"
-              " \"repeats\": 1, \"warmup\": 0, \"overhead\": false, \"strategies\": "
-              "[\"blocked\"]}\n");
-    snprintf(cmd, sizeof cmd, "sh -c 'echo $$ > %s/cgroup.procs && exec %s --config %s --out %s "
-             "--quiet --no-render' > %s/log 2>&1", cg, PB_BENCH_PATH, cfg, dir, dir);
-    int rc = system(cmd);
-    for (int i = 0; i < 200 && rmdir(cg) != 0; i++)
-        usleep(10000);
-    assert_true(WIFEXITED(rc));
-    assert_int_equal(WEXITSTATUS(rc), 0);
-    char path[1100];
-    snprintf(path, sizeof path, "%s/cg.csv", dir);
-    char *csv = pbt_slurp(path);
-    assert_non_null(strstr(csv, "skipped: needs"));
-    free(csv);
-    snprintf(path, sizeof path, "%s/cg.json", dir);
-    json_error_t jerr;
-    json_t *meta = json_load_file(path, 0, &jerr);
-    json_int_t kib = json_integer_value(json_object_get(json_object_get(meta, "memory"),
-                                                        "available_kib"));
-    assert_true(kib > 0 && kib <= 300 * 1024);
-    json_decref(meta);
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_verify_independent),
         cmocka_unit_test(test_verify_unverifiable),
         cmocka_unit_test(test_skip_beyond_timeout),
-        cmocka_unit_test(test_estimate_spatial),
         cmocka_unit_test(test_rmax_sweep),
         cmocka_unit_test(test_interrupt_then_resume),
         cmocka_unit_test(test_resume_other_config),
@@ -993,13 +887,11 @@ int main(void)
         cmocka_unit_test(test_resume_counts_earlier_failures),
         cmocka_unit_test(test_resume_refuses_changed_points),
         cmocka_unit_test(test_guard_before_points),
-        cmocka_unit_test(test_default_timeout),
         cmocka_unit_test(test_sigint_while_rendering),
         cmocka_unit_test(test_sigint_during_reference),
         cmocka_unit_test(test_sigkill_during_reference),
         cmocka_unit_test(test_sigkill_leaves_nothing),
         cmocka_unit_test(test_sighup_stops_cleanly),
-        cmocka_unit_test(test_guard_sees_own_cgroup),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }

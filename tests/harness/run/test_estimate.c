@@ -1,0 +1,131 @@
+/* test_estimate.c — the time model: a spatial strategy is estimated from the pairs within
+ * rmax, the default timeout follows the estimate (and the dry run says so), and a brute-force
+ * run is skipped by its estimate only against an explicit timeout_s. */
+#include "support.h"
+
+#include "config.h"
+#include "estimate.h"
+#include "plan.h"
+#include "registry.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Writes DIR/NAME.config: naive at n = 50 over a small histogram, with extra keys (", k: v")
+ * appended; returns its path (static). */
+static const char *naive_config(const char *dir, const char *name, const char *extra)
+{
+    static char path[2048];
+    char text[1024];
+    snprintf(path, sizeof path, "%s/%s.config", dir, name);
+    snprintf(text, sizeof text, "{\"name\": \"%s\", \"sizes\": [50], \"repeats\": 1, "
+             "\"warmup\": 0, \"overhead\": false, \"output\": {\"kind\": \"histogram\", "
+             "\"bins\": {\"min\": 0, \"max\": 2000, \"count\": 8}}, \"strategies\": "
+             "[\"naive\"]%s}\n", name, extra);
+    pbt_write(path, text);
+    return path;
+}
+
+/* A spatial (histogram-only) strategy is estimated from the pairs within rmax, not n^2: at
+ * n = 10^6, rmax 50 in a 1000 box, 2 threads, a few seconds against 1250 s of brute force. */
+static void test_estimate_spatial(void **state)
+{
+    (void)state;
+    static const struct pb_strategy spatial = { .abi_version = PB_STRATEGY_ABI,
+                                                .name = "t-spatial",
+                                                .flags = PB_HISTOGRAM_ONLY };
+    struct pb_strategy_cfg sc[2] = { { .strategy = &spatial },
+                                     { .strategy = pb_registry_find("blocked") } };
+    struct pb_experiment e = { .output = PB_OUTPUT_HISTOGRAM, .input = { .box = 1000 },
+                               .bins = { .min = 0.5, .max = 50, .count = 20 },
+                               .strategies = sc, .nstrategies = 2 };
+    struct pb_run run = { .strategy = 0, .n = 1000000, .threads = 2, .ranks = 1 };
+    double t = pb_estimate_seconds(&e, &run);
+    assert_true(t > 1 && t < 10);
+    run.strategy = 1;
+    assert_true(pb_estimate_seconds(&e, &run) > 1000);
+    e.bins.max = 2000;                                   /* beyond the diagonal: every pair */
+    run.strategy = 0;
+    assert_true(pb_estimate_seconds(&e, &run) > 1000);
+}
+
+/* The default timeout: 10 x the estimate + 60 s unless the config sets timeout_s (0 = none);
+ * the dry run states it. */
+static void test_default_timeout(void **state)
+{
+    (void)state;
+    const char *dir = pbt_tmpdir("estimate-timeout");
+    char cfg[2048], *out;
+    struct pb_experiment e;
+    struct pb_err err;
+    struct pb_run *runs;
+    size_t n;
+    snprintf(cfg, sizeof cfg, "%s", naive_config(dir, "t", ""));
+    assert_int_equal(pb_config_load(cfg, &e, &err), 0);
+    assert_int_equal(pb_plan_build(&e, &runs, &n), 0);
+    double est = pb_estimate_seconds(&e, &runs[0]);
+    assert_true(pb_estimate_timeout_s(&e, &runs[0]) == 10 * est + 60);
+    free(runs);
+    pb_experiment_free(&e);
+    assert_int_equal(pbt_bench(&out, "--config '%s' --dry-run", cfg), 0);
+    assert_non_null(strstr(out, "timeout: 10 x the estimate + 60 s"));
+    assert_non_null(strstr(out, "60 s"));
+    free(out);
+    snprintf(cfg, sizeof cfg, "%s", naive_config(dir, "t0", ", \"timeout_s\": 0"));
+    assert_int_equal(pb_config_load(cfg, &e, &err), 0);
+    assert_int_equal(pb_plan_build(&e, &runs, &n), 0);
+    assert_true(pb_estimate_timeout_s(&e, &runs[0]) == 0);  /* explicit 0: none */
+    free(runs);
+    pb_experiment_free(&e);
+    assert_int_equal(pbt_bench(&out, "--config '%s' --dry-run", cfg), 0);
+    assert_non_null(strstr(out, "none"));
+    free(out);
+}
+
+
+/* Skip by estimate: brute force past an explicit timeout_s is skipped with both figures; no
+ * timeout_s, a spatial strategy, or an external one without a cost_factor is never skipped. */
+static void test_beyond_timeout(void **state)
+{
+    (void)state;
+    static const struct pb_strategy spatial = { .abi_version = PB_STRATEGY_ABI,
+                                                .name = "t-spatial",
+                                                .flags = PB_HISTOGRAM_ONLY };
+    static const struct pb_strategy external = { .abi_version = PB_STRATEGY_ABI,
+                                                 .name = "t-external", .flags = PB_EXTERNAL };
+    struct pb_kv slow = { .key = "cost_factor", .value = "100000" };
+    struct pb_strategy_cfg sc[4] = { { .strategy = pb_registry_find("blocked") },
+                                     { .strategy = &spatial }, { .strategy = &external },
+                                     { .strategy = &external, .kv = &slow, .nkv = 1 } };
+    struct pb_experiment e = { .output = PB_OUTPUT_HISTOGRAM, .input = { .box = 1000 },
+                               .bins = { .min = 1, .max = 2000, .count = 4 },
+                               .strategies = sc, .nstrategies = 4 };
+    struct pb_run run = { .strategy = 0, .n = 100000, .threads = 1, .ranks = 1 };
+    char why[128] = "";
+    assert_int_equal(pb_estimate_beyond_timeout(&e, &run, why, sizeof why), 0);  /* none set */
+    e.timeout_set = 1;
+    e.timeout_s = 5;
+    assert_int_equal(pb_estimate_beyond_timeout(&e, &run, why, sizeof why), 1);
+    assert_string_equal(why, "estimated 25 s > timeout_s 5 s");
+    assert_int_equal(pb_estimate_beyond_timeout(&e, &run, NULL, 0), 1);
+    run.n = 40;
+    assert_int_equal(pb_estimate_beyond_timeout(&e, &run, NULL, 0), 0);
+    run.n = 100000;
+    for (run.strategy = 1; run.strategy <= 2; run.strategy++)
+        assert_int_equal(pb_estimate_beyond_timeout(&e, &run, NULL, 0), 0);
+    run.n = 1000;                        /* 10^5 times naive's cost per pair */
+    assert_int_equal(pb_estimate_beyond_timeout(&e, &run, NULL, 0), 1);
+    e.timeout_s = 0;                     /* explicit 0: no timeout, nothing skipped */
+    assert_int_equal(pb_estimate_beyond_timeout(&e, &run, NULL, 0), 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_estimate_spatial),
+        cmocka_unit_test(test_default_timeout),
+        cmocka_unit_test(test_beyond_timeout),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
