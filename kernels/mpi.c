@@ -200,7 +200,9 @@ static void log_tail(const char *dir, const char *prefix, char *note, size_t siz
     for (char *c = tail; *c; c++)
         if (*c == '\n' || *c == '\r')
             *c = ' ';
-    snprintf(note, size, "%s: %s", prefix, tail);
+    int head = snprintf(note, size, "%s: ", prefix);
+    if (head >= 0 && (size_t)head + 5 <= size)     /* a tail that does not fit ends in "…" */
+        pb_copy_fit(note + head, size - (size_t)head, tail, strlen(tail));
 }
 
 /* Runs cmd through /bin/sh and waits. Returns 0 when it exited 0; -ENOTSUP when the launcher
