@@ -132,9 +132,10 @@ struct shared {
     atomic_size_t next;              /* next task to hand out */
 };
 
-/* One worker's state. */
+/* One worker's state, a cache line (or more) of its own: workers update evals and their scratch
+ * all the time, and neighbours sharing a line would slow each other down (false sharing). */
 struct worker {
-    struct shared *sh;               /* shared state */
+    _Alignas(64) struct shared *sh;  /* shared state */
     uint64_t evals;                  /* distances this worker evaluated */
     struct nbrs rc;                  /* scratch for neighbours() */
 };
@@ -728,7 +729,9 @@ static int run_workers(const struct grid *g, const struct pb_team *tm, const str
 {
     struct shared sh = { .g = g, .tm = tm, .tasks = l->t, .ntasks = l->n };
     atomic_init(&sh.next, 0);
-    struct worker *wk = calloc(nt, sizeof *wk);
+    struct worker *wk = aligned_alloc(_Alignof(struct worker), nt * sizeof *wk);
+    if (wk)
+        memset(wk, 0, nt * sizeof *wk);
     int err = wk ? 0 : -ENOMEM;
     for (size_t w = 0; !err && w < nt; w++) {
         wk[w].sh = &sh;
