@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# test_docs.sh BENCH — every bench command shown in README.md and docs/*.md runs as written, and
-# the README's lists of commands and strategies are bench's own.
+# test_docs.sh BENCH — every bench command shown in README.md and docs/*.md runs as written, every
+# file of this repository they name in backticks exists, and the README's lists of commands and
+# strategies are bench's own.
 #
 # A command is a line of a code block (fenced, or indented by four spaces) that starts with
 # `bench`, `./build/bench` or `$HOME/opt/pairbench/bin/bench`, joined with its `\` continuation
@@ -72,6 +73,16 @@ for doc in "$ROOT/README.md" "$ROOT"/docs/*.md; do
         check "${doc#"$ROOT"/}" "$cmd" || fail=1
     done < <(commands "$doc")
 done
+# Every `path` of this repository the docs name exists (patterns and placeholders aside).
+for doc in "$ROOT/README.md" "$ROOT"/docs/*.md; do
+    for p in $(grep -ohE '`(harness|kernels|tests|configs|docs|plots|fuzz|cmake|\.ci)/[^` ]*`' "$doc" |
+               tr -d '`' | sort -u); do
+        case $p in *'*'*|*NAME*|*'<'*|*'{'*) continue ;; esac
+        p=${p%%:*}
+        [ -e "$ROOT/$p" ] || { echo "${doc#"$ROOT"/}: names $p, which does not exist"; fail=1; }
+    done
+done
+
 # The README's Commands block is bench --help's synopsis, "usage: " and its indent taken off.
 readme_synopsis=$(awk '/^## Commands/ { on = 1; next } on && /^```/ { if (++fence == 2) exit; next }
                        on && fence == 1' "$ROOT/README.md")
