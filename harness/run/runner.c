@@ -421,25 +421,36 @@ static int wait_readable(int fd, int ms)
     return poll(&pf, 1, ms) > 0;
 }
 
-/* Watches the strategy's call: samples memory until the computed record arrives, the child
- * ends, the deadline passes or a stop signal comes. Returns 0 or -EINTR. */
-static int watch_compute(struct run *r, double timeout_s)
+/* Waits for the child's next record on the result pipe into buf (len bytes; *have = 1 when it
+ * came whole) until it comes, the child ends, limit seconds pass (0: no limit; r->timed_out set)
+ * or a stop signal comes (r->interrupted set). With sample, the run's memory is sampled between
+ * waits at the sampler's interval; otherwise the wait polls every ms. Returns 0 or -EINTR. */
+static int watch(struct run *r, int sample, int ms, double limit, void *buf, size_t len,
+                 int *have)
 {
     double start = pb_now_s();
     for (;;) {
-        int ready = wait_readable(r->res[0], r->mem.interval_ms);
+        int ready = wait_readable(r->res[0], sample ? r->mem.interval_ms : ms);
         if (stop_flag)
             return r->interrupted = 1, -EINTR;
         if (ready) {
-            r->have_comp = pb_read_all(r->res[0], &r->comp, sizeof r->comp) == 0;
+            *have = pb_read_all(r->res[0], buf, len) == 0;
             return 0;
         }
         if (child_ended(r))
             return 0;
-        pb_memory_sample(&r->mem);
-        if (timeout_s > 0 && pb_now_s() - start > timeout_s)
+        if (sample)
+            pb_memory_sample(&r->mem);
+        if (limit > 0 && pb_now_s() - start > limit)
             return r->timed_out = 1, 0;
     }
+}
+
+/* Samples the run's memory while it computes, until its measurements come back, the child
+ * ends, the deadline passes or a stop signal comes. Returns 0 or -EINTR. */
+static int watch_compute(struct run *r, double timeout_s)
+{
+    return watch(r, 1, 0, timeout_s, &r->comp, sizeof r->comp, &r->have_comp);
 }
 
 /* Ends the memory window (last sample, cgroup peak), lets the child verify and waits for its
@@ -450,20 +461,7 @@ static int watch_verify(struct run *r, double timeout_s)
     r->cg_peak = pb_memory_cgroup_peak_kib(&r->cg);
     send_byte(r->go[1]);
     double limit = timeout_s > PB_VERIFY_MIN_S ? timeout_s : PB_VERIFY_MIN_S;
-    double start = pb_now_s();
-    for (;;) {
-        int ready = wait_readable(r->res[0], 20);
-        if (stop_flag)
-            return r->interrupted = 1, -EINTR;
-        if (ready) {
-            r->have_ver = pb_read_all(r->res[0], &r->ver, sizeof r->ver) == 0;
-            return 0;
-        }
-        if (child_ended(r))
-            return 0;
-        if (pb_now_s() - start > limit)
-            return r->timed_out = 1, 0;
-    }
+    return watch(r, 0, 20, limit, &r->ver, sizeof r->ver, &r->have_ver);
 }
 
 /* Kills everything of the run and reaps it: the process group, then every descendant of the
