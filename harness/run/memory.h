@@ -60,8 +60,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-struct pb_experiment;                  /* config.h; declared only, so that envinfo.c, which */
-struct pb_run;                         /* includes pairkern.h, can include this header too */
+struct pb_experiment;                  /* config.h, plan.h: declared only, as the guard and */
+struct pb_run;                         /* the byte estimate take them by pointer alone */
 
 #define PB_MEMORY_MAX_TREE 1024        /* processes of one run the sampler follows */
 
