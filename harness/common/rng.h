@@ -1,8 +1,9 @@
-/* rng.h — the one pseudo-random generator of the harness: the generated points (points.c),
+/* rng.h — the pseudo-random generator of the harness: the generated points (points.c),
  * the shuffled run order (plan.c) and the bootstrap resamples of the summary and compare
  * (stats.c) all draw from it, so each repeats from its seed on any machine. splitmix64
  * expands the seed into the state of xoshiro256** (Blackman & Vigna, 2018). Not for
- * cryptography. */
+ * cryptography. (The microbenchmarks of machine_limits.c draw their keys and points from a
+ * fixed LCG of their own.) */
 #ifndef PAIRBENCH_RNG_H
 #define PAIRBENCH_RNG_H
 

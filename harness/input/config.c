@@ -3,7 +3,8 @@
  * config_strategies.c). The keys, their types, ranges, defaults and help are in one table,
  * config_schema.c (also behind `bench --list-keys` and the README's config reference); the
  * checks and the one error shape ("FILE:LINE:COL: FIELD: what is wrong") are in
- * config_check.c. Only harness/input reads JSON.
+ * config_check.c. Only harness/input reads config JSON (NAME.json, the result set's record, is
+ * written by envinfo.c and read back by envinfo.c and report.c).
  *
  * Keys are checked: an unknown one is an error that suggests the nearest known key. For a
  * file input, the file is read here once, so that a bad or short file fails before any run

@@ -1,6 +1,6 @@
 /* config.h — one experiment as loaded from a JSON config (harness/input/config.c reads it,
  * config_check.c checks it, config_schema.c lists its keys; no file outside harness/input reads
- * JSON). Everything downstream (plan, runner, results) sees this struct, never JSON. */
+ * config JSON). Everything downstream (plan, runner, results) sees this struct, never JSON. */
 #ifndef PAIRBENCH_CONFIG_H
 #define PAIRBENCH_CONFIG_H
 

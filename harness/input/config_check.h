@@ -1,7 +1,8 @@
 /* config_check.h — the checks the config loader (config.c) applies to JSON values, and the one
  * shape of its errors: "FILE:LINE:COL: FIELD: what is wrong", placed by jsonpos. The cfg_key_*
  * checks take the key's type, range, default and requiredness from the schema
- * (config_schema.h); the others take them from their caller. Used by config.c only. */
+ * (config_schema.h); the others take them from their caller. Used by config.c and
+ * config_strategies.c only. */
 #ifndef PAIRBENCH_CONFIG_CHECK_H
 #define PAIRBENCH_CONFIG_CHECK_H
 

@@ -1,5 +1,5 @@
 /* results.h — the per-run CSV: one row appended and flushed as each run ends, read back for the
- * summary, compare, resume and plots. */
+ * summary (after a sweep and by `bench plot`), compare, resume and the report's failed runs. */
 #ifndef PAIRBENCH_RESULTS_H
 #define PAIRBENCH_RESULTS_H
 

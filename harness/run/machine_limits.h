@@ -20,7 +20,7 @@
  * The kernel peak runs a registered histogram strategy in this process at 1 thread on kernel_n
  * uniform points, 32 linear bins, repeatedly for at least min_time_s, and keeps the best pass.
  *
- * Not named limits.h: the harness folder is on the include path, where that name would hide
+ * Not named limits.h: every harness folder is on the include path, where that name would hide
  * the C library's <limits.h> from every file that includes it.
  */
 #ifndef PAIRBENCH_MACHINE_LIMITS_H

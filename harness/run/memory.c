@@ -376,7 +376,7 @@ double pb_memory_estimate_bytes(const struct pb_experiment *e, const struct pb_r
     return out + input + extra + 8.0 * 1024 * 1024;   /* + the process itself */
 }
 
-/* Bytes the reference for run's n adds when it is still to be made: the naive matrix the
+/* Bytes the reference for run's n adds when it is still to be made: the matrix the
  * harness keeps in a memfd beside the run's own (histograms: nothing worth counting). */
 static double reference_bytes(const struct pb_experiment *e, const struct pb_run *run,
                               int pending)

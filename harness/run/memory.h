@@ -60,8 +60,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-struct pb_experiment;                  /* config.h; declared only, so that envinfo.c, which */
-struct pb_run;                         /* includes pairkern.h, can include this header too */
+struct pb_experiment;                  /* config.h, plan.h: declared only, as the guard and */
+struct pb_run;                         /* the byte estimate take them by pointer alone */
 
 #define PB_MEMORY_MAX_TREE 1024        /* processes of one run the sampler follows */
 
@@ -173,10 +173,10 @@ double pb_memory_room(void);
  * 8 MiB for the process itself. */
 double pb_memory_estimate_bytes(const struct pb_experiment *e, const struct pb_run *run);
 
-/* The guard: does run fit now? reference_pending: the naive reference for run's n is still to
- * be made (a matrix reference adds n^2 doubles beside the run's own). Returns 0 when the
- * estimate (plus that reference) fits in pb_memory_room, else -ENOMEM with why set to
- * "needs X GiB, Y GiB available". */
+/* The guard: does run fit now? reference_pending: the reference for run's n (naive, or an
+ * independent one) is still to be made (a matrix reference adds n^2 doubles beside the run's
+ * own). Returns 0 when the estimate (plus that reference) fits in pb_memory_room, else -ENOMEM
+ * with why set to "needs X GiB, Y GiB available". */
 int pb_memory_guard(const struct pb_experiment *e, const struct pb_run *run,
                     int reference_pending, char *why, size_t cap);
 

@@ -2,7 +2,8 @@
  *
  * Order of work: check the output folder and existing results (before anything is written),
  * write the environment, build the plan, then for each run: points for its n (made once per n,
- * a prefix of the largest), the naive reference for (n, output) (made once per n), the memory
+ * a prefix of the largest), the reference that checks it (refset.h: naive, or an independent
+ * strategy above verify.naive_max_n; made when a run first asks, once per n), the memory
  * guard (memory.h) and the time estimate's skip (estimate.h), the runner, and a CSV row
  * appended and fsync'ed at once. At the end: the summary CSV,
  * the gnuplot scripts and figures, and the HTML report. Nothing here prints.

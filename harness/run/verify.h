@@ -1,5 +1,6 @@
-/* verify.h — the reference answer (naive, double) for one n and output, and the comparison of a
- * run's output against it: histogram counts exactly, matrix entries within 1e-12 relative
+/* verify.h — the reference answer (naive, double; or an independent in-process strategy where
+ * naive would take too long) for one n and output, and the comparison of a run's output
+ * against it: histogram counts exactly, matrix entries within 1e-12 relative
  * (float precision: within the tolerance verify.c states). */
 #ifndef PAIRBENCH_VERIFY_H
 #define PAIRBENCH_VERIFY_H

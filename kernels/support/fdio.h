@@ -1,7 +1,9 @@
 /* fdio.h — whole-buffer reads and writes: on file descriptors (pipes between the harness and
  * its run children, retrying short transfers and EINTR), of whole files, and of the last line
- * of a log. Used by the harness and by the strategies (kernels/support/, so that a strategy
- * needs nothing from harness/). */
+ * of a log; output files created or replaced without writing through a planted link
+ * (pb_create_file, pb_save_*); and what a forked child drops (pb_close_fds_except,
+ * pb_die_with_parent). Used by the harness and by the strategies (kernels/support/, so that a
+ * strategy needs nothing from harness/). */
 #ifndef PAIRBENCH_FDIO_H
 #define PAIRBENCH_FDIO_H
 

@@ -1,5 +1,7 @@
-/* pbclock.h — seconds on a clock as a double: the one way the harness and the strategies read
- * elapsed time (progress, estimates, build times, calibration loops). */
+/* pbclock.h — seconds on a clock as a double: how the harness and the strategies read elapsed
+ * time (progress, estimates, build times, calibration loops). Two places call clock_gettime
+ * themselves: the runner's wall time around the strategy call (runner.c) and the timer's own
+ * calibration (envinfo.c). */
 #ifndef PAIRBENCH_PBCLOCK_H
 #define PAIRBENCH_PBCLOCK_H
 
