@@ -18,7 +18,8 @@
  * sorted by decreasing pair count and handed out by an OpenMP dynamic schedule, one task at a
  * time; each thread counts into its own histogram block. OpenMP rather than pthreads because
  * its dynamic schedule is exactly the atomic task counter needed, and its thread team
- * persists across runs, so a run does not pay thread creation. */
+ * persists across the run's parallel regions (the build's and the count's), so the count does
+ * not pay thread creation again. */
 #include "team.h"
 #include "pbclock.h"
 

@@ -17,7 +17,10 @@
     PB_SYNOPSIS_MORE "[--bins MIN,MAX,COUNT[,log|linear]] [--box L] [--float]\n" \
     PB_SYNOPSIS_MORE "[--param KEY=VALUE]... --save PATH [--force]"
 
-int pb_main_compare(int argc, char **argv);   /* bench compare OLD.csv NEW.csv */
+/* bench compare: prints the table on stdout; 1 also for a key significantly slower than
+ * 1 + threshold, failing in NEW, or nothing to compare (a file with no ok run, no key ok on
+ * both sides). */
+int pb_main_compare(int argc, char **argv);
 int pb_main_plot(int argc, char **argv);      /* bench plot DIR/NAME.csv */
 int pb_main_limits(int argc, char **argv);    /* bench limits */
 int pb_main_compute(int argc, char **argv);   /* bench compute --points ... --save PATH */

@@ -72,11 +72,4 @@ int pb_compare_write_table(FILE *f, const struct pb_cmp_result *res, size_t n,
 int pb_compare_gate_data(const struct pb_cmp_result *res, size_t n, const char *old_path,
                          const char *new_path, struct pb_err *err);
 
-/* `bench compare OLD.csv NEW.csv [--threshold F] [--alpha F]` (main_compare.c): argv[0] is the
- * subcommand name, so main calls pb_main_compare(argc - 1, argv + 1). Prints the table on
- * stdout, errors on stderr; returns the exit status: 0 no significant slowdown, 1 a key
- * significantly slower than 1 + threshold, failing in NEW, or nothing to compare (a file with
- * no ok run, no key ok on both sides), 2 usage error or unreadable file. */
-int pb_main_compare(int argc, char **argv);
-
 #endif

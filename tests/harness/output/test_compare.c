@@ -5,6 +5,7 @@
 #include "support.h"
 
 #include "compare.h"
+#include "main_commands.h"
 
 #include <errno.h>
 #include <math.h>
