@@ -172,12 +172,6 @@ static int load_plugins(const struct cli *c)
     return 0;
 }
 
-static const char *kind_label(enum pb_run_kind k)
-{
-    return k == PB_RUN_WARMUP ? PB_KIND_WARMUP : k == PB_RUN_OVERHEAD ? PB_KIND_OVERHEAD
-                              : PB_KIND_RUN;
-}
-
 /* `--dry-run`: the plan as a table with estimated memory and time; starts nothing. */
 static int cmd_dry_run(const struct pb_experiment *e)
 {
@@ -205,7 +199,7 @@ static int cmd_dry_run(const struct pb_experiment *e)
         if (to > 0)
             snprintf(tbuf, sizeof tbuf, "%.0f s", to);
         printf("%5zu  %-8s  %-28s  %8zu  %3d  %3d  %3d  %10.1f  %9.3f  %9s%s\n", i + 1,
-               kind_label(r->kind), name, r->n, r->threads, r->ranks, r->repeat,
+               pb_run_kind_word(r->kind), name, r->n, r->threads, r->ranks, r->repeat,
                b / 1048576.0, t, tbuf, b > avail ? "  would be skipped: not enough memory"
                                  : slow ? "  would be skipped: estimate > timeout_s" : "");
         total_s += slow ? 0 : t;

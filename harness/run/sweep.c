@@ -74,7 +74,8 @@ static const char *output_name(enum pb_output_kind k)
     return k == PB_OUTPUT_MATRIX ? "matrix" : "histogram";
 }
 
-static const char *kind_name(enum pb_run_kind k)
+/* See sweep.h. */
+const char *pb_run_kind_word(enum pb_run_kind k)
 {
     return k == PB_RUN_WARMUP ? PB_KIND_WARMUP : k == PB_RUN_OVERHEAD ? PB_KIND_OVERHEAD
                               : PB_KIND_RUN;
@@ -151,7 +152,7 @@ static void row_keys(const struct sweep *s, const struct pb_run *run, struct pb_
     snprintf(row->strategy, sizeof row->strategy, "%s", sc->label);
     snprintf(row->params, sizeof row->params, "%s", sc->params);
     snprintf(row->output, sizeof row->output, "%s", output_name(s->e->output));
-    snprintf(row->kind, sizeof row->kind, "%s", kind_name(run->kind));
+    snprintf(row->kind, sizeof row->kind, "%s", pb_run_kind_word(run->kind));
     snprintf(row->precision, sizeof row->precision, "%s",
              s->e->precision == PB_PRECISION_FLOAT ? "float" : "double");
     snprintf(row->pin, sizeof row->pin, "%s", s->e->pin ? "cores" : "none");

@@ -46,6 +46,9 @@ struct pb_sweep_result {
     char render_note[1024];           /* why figures were not rendered */
 };
 
+/* The word a run of kind k has in NAME.csv's kind column (PB_KIND_RUN, _WARMUP, _OVERHEAD). */
+const char *pb_run_kind_word(enum pb_run_kind k);
+
 /* Runs experiment e. Returns 0 when the sweep ran (see r for failed runs), or -errno with err
  * filled when it could not start (output folder, existing results, resume mismatch) — nothing is
  * written in that case. */
