@@ -301,12 +301,6 @@ int pb_env_add_num(struct pb_env *env, const char *key, double value)
     return 0;
 }
 
-void pb_env_cpu_line(const struct pb_env *env, char *buf, size_t cap)
-{
-    snprintf(buf, cap, "%s (family %d, model %d, stepping %d); kernels %s", env->cpu_model,
-             env->cpu_family, env->cpu_model_number, env->cpu_stepping, env->kernel_level);
-}
-
 int pb_env_now_utc(char *buf, size_t cap)
 {
     time_t now = time(NULL);

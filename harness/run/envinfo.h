@@ -90,10 +90,6 @@ int pb_env_allowed_cpus(void);
 int pb_env_add_str(struct pb_env *env, const char *key, const char *value);
 int pb_env_add_num(struct pb_env *env, const char *key, double value);
 
-/* One line naming the CPU and the kernel level, for reports: "AMD EPYC (family 25, model 17,
- * stepping 1); kernels x86-64-v4". */
-void pb_env_cpu_line(const struct pb_env *env, char *buf, size_t cap);
-
 /* The identity of an input file, recorded in NAME.json so --resume can refuse a changed one. */
 struct pb_input_id {
     long long size;                  /* bytes */
