@@ -8,7 +8,7 @@
  *
  * The ops struct is versioned like sqlite3_vfs.iVersion: the harness refuses a strategy whose
  * abi_version differs from the PB_STRATEGY_ABI it was built with. Change the layout of any
- * struct below and bump PB_STRATEGY_ABI.
+ * struct below and bump PB_STRATEGY_ABI. ABI 3 added struct pb_build_info (end of this file).
  */
 #ifndef PAIRBENCH_STRATEGY_H
 #define PAIRBENCH_STRATEGY_H
@@ -17,7 +17,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#define PB_STRATEGY_ABI 2
+#define PB_STRATEGY_ABI 3
 
 enum pb_output_kind {
     PB_OUTPUT_MATRIX = 0,            /* full n*n row-major distance matrix */
@@ -128,5 +128,67 @@ static inline const char *pb_param(const struct pb_params *prm, const char *key)
             return prm->kv[i].value;
     return NULL;
 }
+
+
+/* ---------------------------------------------------------------------------------------------
+ * How a translation unit was compiled (ABI 3). Timings of a plugin built at -O0, or for a lower
+ * instruction set than the built-in kernels, are not comparable with theirs, and nothing in the
+ * library's file says so. So every file that includes this header defines
+ * pb_plugin_build_info from its own predefined macros (__OPTIMIZE__, the ISA macros,
+ * __VERSION__) as a weak, exported object: one per library (the linker keeps one when several
+ * files define it), read by the loader with dlsym and recorded in NAME.json and the report.
+ */
+enum pb_build_isa {
+    PB_ISA_OTHER = 0,                /* not x86-64, or not known */
+    PB_ISA_SSE2 = 1,                 /* the x86-64 baseline */
+    PB_ISA_AVX = 2,                  /* __AVX__ */
+    PB_ISA_AVX2 = 3,                 /* __AVX2__ (x86-64-v3) */
+    PB_ISA_AVX512 = 4                /* __AVX512F__ (x86-64-v4) */
+};
+
+struct pb_build_info {
+    int abi_version;                 /* PB_STRATEGY_ABI of the header it was compiled with */
+    int optimized;                   /* 1: __OPTIMIZE__ (-O1 and above), 0: -O0 */
+    int isa;                         /* enum pb_build_isa: the widest vector ISA compiled for */
+    int fast_math;                   /* 1: __FAST_MATH__ (results may not verify) */
+    const char *compiler;            /* __VERSION__, e.g. "12.2.0" or "Debian Clang 14.0.6" */
+};
+
+#if defined(__AVX512F__)
+#define PB_BUILD_ISA PB_ISA_AVX512
+#elif defined(__AVX2__)
+#define PB_BUILD_ISA PB_ISA_AVX2
+#elif defined(__AVX__)
+#define PB_BUILD_ISA PB_ISA_AVX
+#elif defined(__x86_64__)
+#define PB_BUILD_ISA PB_ISA_SSE2
+#else
+#define PB_BUILD_ISA PB_ISA_OTHER
+#endif
+#if defined(__OPTIMIZE__)
+#define PB_BUILD_OPTIMIZED 1
+#else
+#define PB_BUILD_OPTIMIZED 0
+#endif
+#if defined(__FAST_MATH__)
+#define PB_BUILD_FAST_MATH 1
+#else
+#define PB_BUILD_FAST_MATH 0
+#endif
+#if defined(__VERSION__)
+#define PB_BUILD_COMPILER __VERSION__
+#else
+#define PB_BUILD_COMPILER "unknown"
+#endif
+
+/* The build info of the file being compiled, as an initializer. */
+#define PB_BUILD_INFO_INIT { .abi_version = PB_STRATEGY_ABI, .optimized = PB_BUILD_OPTIMIZED,    \
+                             .isa = PB_BUILD_ISA, .fast_math = PB_BUILD_FAST_MATH,              \
+                             .compiler = PB_BUILD_COMPILER }
+
+#if defined(__GNUC__) && !defined(PB_NO_BUILD_INFO)
+__attribute__((weak, used, visibility("default"))) const struct pb_build_info
+    pb_plugin_build_info = PB_BUILD_INFO_INIT;
+#endif
 
 #endif

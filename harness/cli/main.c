@@ -137,7 +137,9 @@ static int cmd_list(void)
 {
     for (size_t i = 0; i < pb_registry_count(); i++) {
         const struct pb_strategy *s = pb_registry_get(i);
-        printf("%-16s %s\n", s->name, s->summary ? s->summary : "");
+        const char *from = pb_registry_origin(i);
+        printf("%-16s %s%s%s%s\n", s->name, s->summary ? s->summary : "",
+               from ? "  [plugin " : "", from ? from : "", from ? "]" : "");
         for (const struct pb_param_spec *p = s->params; p && p->name; p++)
             printf("    %s = %s%s%s%s  %s\n", p->name, p->def ? p->def : "",
                    p->choices ? "  (" : "", p->choices ? p->choices : "", p->choices ? ")" : "",
@@ -159,6 +161,21 @@ static int cmd_list_keys(int markdown)
     return 0;
 }
 
+/* Warns, once per library, about each plugin loaded so far whose build makes its times
+ * incomparable with the built-in strategies' (unoptimised, a lower ISA): the report notes it
+ * too, from NAME.json. */
+static void warn_plugins(void)
+{
+    static size_t warned;
+    for (; warned < pb_plugin_count(); warned++) {
+        const struct pb_plugin_id *p = pb_plugin_get(warned);
+        if (p->warning[0])
+            fprintf(stderr, "warning: plugin %s (%s): %s: its times are not comparable with "
+                    "the built-in strategies' (docs/plugins.md, \"Build the strategy\")\n",
+                    p->path, p->strategies, p->warning);
+    }
+}
+
 /* Loads every --plugin library. Returns 0 or EXIT_USAGE after printing the loader's message. */
 static int load_plugins(const struct cli *c)
 {
@@ -169,6 +186,7 @@ static int load_plugins(const struct cli *c)
             return EXIT_USAGE;
         }
     }
+    warn_plugins();
     return 0;
 }
 
@@ -385,6 +403,7 @@ static int cmd_sweep(const struct cli *c)
     }
     if (c->config_order)
         e.order = PB_ORDER_CONFIG;
+    warn_plugins();
     warn_threads(&e);
     if (c->dry_run) {
         int rc = cmd_dry_run(&e);

@@ -103,6 +103,25 @@ static void write_cpu_line(FILE *f, const json_t *root)
     fputs("</p>\n", f);
 }
 
+/* Writes one note per plugin whose build NAME.json (root, may be NULL) marks as not comparable
+ * with the built-in strategies (its "warning"): which library, which strategies, and why. */
+static void write_plugin_notes(FILE *f, const json_t *root)
+{
+    size_t i;
+    const json_t *p;
+    json_array_foreach(json_object_get(root, "plugins"), i, p) {
+        if (!json_is_string(json_object_get(p, "warning")))
+            continue;
+        fputs("<p class=\"plugin-note badtext\">Plugin ", f);
+        write_member(f, p, "path");
+        fputs(" (strategies ", f);
+        write_member(f, p, "strategies");
+        fputs("): ", f);
+        write_member(f, p, "warning");
+        fputs(": its times are not comparable with the built-in strategies'.</p>\n", f);
+    }
+}
+
 /* Reads DIR/NAME.json (path) into *root (NULL when absent or unreadable). Returns 0, or -EINVAL
  * with why (cap bytes) saying where it is not JSON; an absent file is 0 with *root NULL. */
 static int read_json(const char *path, json_t **root, char *why, size_t cap)
@@ -483,6 +502,7 @@ static void write_page(FILE *f, const char *dir, const char *name, const struct 
           "<a href=\"#failed\">Failed runs</a><a href=\"#overhead\">Fixed costs</a>"
           "<a href=\"#environment\">Environment</a><a href=\"#config\">Config</a></nav>\n", f);
     write_cpu_line(f, json);
+    write_plugin_notes(f, json);
     write_headline(f, t, ri, t->nrows);
     int figures = write_figures(f, dir, name);
     fputs("<h2 id=\"summary\">Summary</h2>\n<p>One row per point, sorted by n then median time. "

@@ -6,6 +6,7 @@
 #include "fdio.h"
 #include "hash.h"
 #include "memory.h"
+#include "plugin.h"
 #include "stats.h"
 
 #include <errno.h>
@@ -362,6 +363,68 @@ static int add_config(json_t *root, const char *text)
     return json_object_set_new(root, "config_text", json_string(text ? text : ""));
 }
 
+/* Where the points of e come from, defaults resolved; in (may be NULL) is the input file's
+ * identity. */
+static json_t *workload_input_json(const struct pb_experiment *e, const struct pb_input_id *in)
+{
+    static const char *const kinds[] = {
+        [PB_INPUT_UNIFORM] = "uniform", [PB_INPUT_CLUSTERED] = "clustered",
+        [PB_INPUT_FILE] = "file", [PB_INPUT_POWERLAW] = "powerlaw",
+    };
+    const struct pb_input *i = &e->input;
+    json_t *o = json_pack("{s:s, s:f}", "kind", (unsigned)i->kind < 4 ? kinds[i->kind] : "?",
+                          "periodic", i->periodic);
+    if (o && i->kind == PB_INPUT_FILE)
+        json_object_set_new(o, "hash", in ? json_string(in->hash) : json_null());
+    else if (o) {
+        json_object_set_new(o, "seed", json_integer((json_int_t)i->seed));
+        json_object_set_new(o, "box", json_real(i->box));
+    }
+    if (o && i->kind == PB_INPUT_POWERLAW)
+        json_object_set_new(o, "powerlaw", json_pack("{s:i, s:i, s:i, s:f, s:f}", "clusters",
+                            i->pl.clusters, "levels", i->pl.levels, "eta", i->pl.eta, "lambda",
+                            i->pl.lambda, "radius", i->pl.radius));
+    return o;
+}
+
+/* What every run of e computed, defaults resolved, for bench compare's like-with-like check. */
+static json_t *workload_json(const struct pb_experiment *e, const struct pb_input_id *in)
+{
+    static const char *const scales[] = { [PB_BINS_LINEAR] = "linear", [PB_BINS_LOG] = "log" };
+    int hist = e->output == PB_OUTPUT_HISTOGRAM;
+    json_t *bins = hist ? json_pack("{s:I, s:f, s:f, s:s}", "count", (json_int_t)e->bins.count,
+                                    "min", e->bins.min, "max", e->bins.max, "scale",
+                                    scales[e->bins.scale == PB_BINS_LOG])
+                        : json_null();
+    return json_pack("{s:o, s:s, s:o, s:s, s:f}", "input", workload_input_json(e, in), "output",
+                     hist ? "histogram" : "matrix", "bins", bins, "precision",
+                     e->precision == PB_PRECISION_FLOAT ? "float" : "double", "periodic",
+                     e->periodic);
+}
+
+/* One plugin library's identity and build (plugin.h). */
+static json_t *plugin_json(const struct pb_plugin_id *p)
+{
+    json_t *build = p->has_build
+        ? json_pack("{s:b, s:s, s:b, s:s}", "optimized", p->optimized, "isa",
+                    pb_plugin_isa_name(p->isa), "fast_math", p->fast_math, "compiler", p->compiler)
+        : json_null();
+    return json_pack("{s:s, s:s, s:I, s:I, s:s, s:o, s:o, s:o}", "path", p->path, "realpath",
+                     p->real, "size", (json_int_t)p->file.size, "mtime_ns",
+                     (json_int_t)p->file.mtime_ns, "hash", p->file.hash, "strategies",
+                     word_array(p->strategies), "build", build, "warning",
+                     p->warning[0] ? json_string(p->warning) : json_null());
+}
+
+/* Every plugin library loaded so far, in load order. */
+static json_t *plugins_json(void)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; a && i < pb_plugin_count(); i++)
+        json_array_append_new(a, plugin_json(pb_plugin_get(i)));
+    return a;
+}
+
 /* Builds the whole document; NULL when jansson runs out of memory. */
 static json_t *env_json(const struct pb_env *e, const char *config_text, const char *hash,
                         const char *started)
@@ -380,7 +443,8 @@ static json_t *env_json(const struct pb_env *e, const char *config_text, const c
         e->git_dirty < 0 ? json_null() : json_boolean(e->git_dirty), "timer", "clock",
         "CLOCK_MONOTONIC", "resolution_s", e->timer_resolution_s, "call_overhead_s",
         e->timer_overhead_s, "extra", extra_json(e));
-    if (root && json_object_set_new(root, "kernel_level", json_string(e->kernel_level)) != 0) {
+    if (root && (json_object_set_new(root, "kernel_level", json_string(e->kernel_level)) != 0 ||
+                 json_object_set_new(root, "plugins", plugins_json()) != 0)) {
         json_decref(root);
         return NULL;
     }
@@ -508,6 +572,8 @@ static json_t *session_document(const char *path, const struct pb_env *env,
             json_object_set_new(root, "input", json_pack("{s:s, s:I, s:I, s:s}", "path",
                 m->input_path, "size", (json_int_t)m->input->size, "mtime_ns",
                 (json_int_t)m->input->mtime_ns, "hash", m->input->hash));
+        if (root && m->workload)
+            json_object_set_new(root, "workload", workload_json(m->workload, m->input));
     }
     json_t *sessions = root ? json_object_get(root, "sessions") : NULL;
     if (root && !json_is_array(sessions)) {

@@ -21,6 +21,12 @@
  *   extra {key: string | number}  (whatever the caller added, e.g. measured limits),
  *   input {path, size, mtime_ns, hash}   (a points file: its identity when the sweep began;
  *   absent for generated points),
+ *   workload {input {kind, seed, box, periodic, powerlaw {..} | hash}, output, bins {count,
+ *   min, max, scale} (histogram), precision, periodic}   (what every run computed, defaults
+ *   resolved: bench compare refuses to compare result sets whose workloads differ),
+ *   plugins [ {path, realpath, size, mtime_ns, hash, strategies [..], build {optimized, isa,
+ *   fast_math, compiler} (null when the library records none), warning (null, or why its
+ *   times are not comparable with the built-in kernels')} ]   (every plugin library loaded),
  *   sessions [ {started, and the environment keys above except config*} ]  (one per session:
  *   the first when the file is written, one appended by each --resume; the top-level keys stay
  *   those of the first session).
@@ -30,6 +36,7 @@
 #ifndef PAIRBENCH_ENVINFO_H
 #define PAIRBENCH_ENVINFO_H
 
+#include "config.h"
 #include "error.h"
 
 #include <stddef.h>
@@ -112,6 +119,7 @@ struct pb_env_meta {
     const char *started;             /* this session's start, ISO 8601 UTC */
     const char *input_path;          /* the points file, or NULL for generated points */
     const struct pb_input_id *input; /* its identity (with input_path) */
+    const struct pb_experiment *workload;  /* the experiment, for "workload"; NULL: none */
 };
 
 /* Writes NAME.json for one session through a private temporary renamed into place. resume = 0

@@ -8,7 +8,12 @@
  * or a wild pointer is refused with a message instead of a crash. A plugin built against
  * another strategy.h may lay its structs out differently, so every entry's abi_version (the
  * first field, where every version keeps it) is checked before anything else in it is read,
- * and every entry is checked before any is registered. Names must be valid labels. */
+ * and every entry is checked before any is registered. Names must be valid labels.
+ *
+ * Each library loaded is recorded (struct pb_plugin_id): the file (real path, device and
+ * inode, size, mtime, hash) and how it was compiled (its pb_plugin_build_info), with a warning
+ * when that build cannot be compared fairly with the built-in kernels. The same file named
+ * twice (by --plugin and by the config) is loaded once. */
 #include "plugin.h"
 #include "registry.h"
 
@@ -16,6 +21,8 @@
 #include <errno.h>
 #include <link.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -23,6 +30,13 @@
 #define PB_PLUGIN_MAX_PARAMS 64      /* parameters one strategy may declare */
 #define PB_PLUGIN_MAX_TEXT 4096      /* longest summary, help or default text */
 #define PB_PAGE 4096                 /* granularity of the image check */
+#define PB_PLUGIN_MAX 32             /* libraries one process may load */
+
+static struct pb_plugin_id loaded[PB_PLUGIN_MAX];  /* every library loaded, in load order */
+static size_t nloaded;
+
+/* How this file, compiled like the built-in kernels, was compiled. */
+static const struct pb_build_info builtin_build = PB_BUILD_INFO_INIT;
 
 /* 1 when the len (> 0) bytes at p lie inside the images of loaded objects (the program or a
  * library: their mapped segments), checked page by page; 0 for NULL or anything else. */
@@ -140,36 +154,155 @@ static int check_list(const char *path, const struct pb_strategy *const *list, s
     return rc;
 }
 
-int pb_plugin_load(const char *path, struct pb_err *err)
+size_t pb_plugin_count(void)
 {
-    struct stat st;                   /* a FIFO would block dlopen's open for a writer */
-    if (strchr(path, '/') && stat(path, &st) == 0 && !S_ISREG(st.st_mode))
-        return pb_fail(err, -EINVAL, "plugin %s: not a regular file", path);
-    void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
-    if (!h)
-        return pb_fail(err, -EINVAL, "plugin %s: %s", path, dlerror());
+    return nloaded;
+}
+
+const struct pb_plugin_id *pb_plugin_get(size_t i)
+{
+    return i < nloaded ? &loaded[i] : NULL;
+}
+
+const char *pb_plugin_isa_name(int isa)
+{
+    static const char *const names[] = {
+        [PB_ISA_OTHER] = "other", [PB_ISA_SSE2] = "sse2", [PB_ISA_AVX] = "avx",
+        [PB_ISA_AVX2] = "avx2", [PB_ISA_AVX512] = "avx512",
+    };
+    return isa >= 0 && (size_t)isa < sizeof names / sizeof names[0] ? names[isa] : "other";
+}
+
+void pb_plugin_builtin_build(int *optimized, int *isa)
+{
+    *optimized = builtin_build.optimized;
+    *isa = builtin_build.isa;
+}
+
+/* The loaded library that is the same file as id (device and inode, or real path), or NULL. */
+static const struct pb_plugin_id *find_loaded(const struct pb_plugin_id *id)
+{
+    for (size_t i = 0; i < nloaded; i++)
+        if (loaded[i].real[0] && ((loaded[i].dev == id->dev && loaded[i].ino == id->ino) ||
+                                  strcmp(loaded[i].real, id->real) == 0))
+            return &loaded[i];
+    return NULL;
+}
+
+/* Fills id's file fields from file (the path dlopen loaded, or the one given): real path,
+ * device, inode, size, mtime and hash. Returns 0, or -errno when it cannot be read. */
+static int identify_file(const char *file, struct pb_plugin_id *id)
+{
+    struct stat st;
+    if (!realpath(file, id->real) || stat(id->real, &st) != 0)
+        return -errno;
+    id->dev = (unsigned long long)st.st_dev;
+    id->ino = (unsigned long long)st.st_ino;
+    return pb_env_input_identify(id->real, &id->file);
+}
+
+/* The file dlopen loaded for handle h (a bare name is searched for), or NULL. */
+static const char *loaded_file(void *h)
+{
+    struct link_map *lm = NULL;
+    return dlinfo(h, RTLD_DI_LINKMAP, &lm) == 0 && lm && lm->l_name[0] ? lm->l_name : NULL;
+}
+
+/* Reads the library's pb_plugin_build_info into id when it exports a readable one of this
+ * ABI; leaves has_build 0 otherwise. */
+static void read_build(void *h, struct pb_plugin_id *id)
+{
+    const struct pb_build_info *b = dlsym(h, "pb_plugin_build_info");
+    if (!b || !in_image(b, sizeof *b) || b->abi_version != PB_STRATEGY_ABI ||
+        !text_ok(b->compiler, 0, PB_PLUGIN_MAX_TEXT))
+        return;
+    id->has_build = 1;
+    id->optimized = b->optimized;
+    id->isa = b->isa;
+    id->fast_math = b->fast_math;
+    snprintf(id->compiler, sizeof id->compiler, "%s", b->compiler);
+}
+
+/* Says in id->warning why the library's times may not be comparable with the built-in
+ * kernels': no build record, no optimisation, a lower ISA, or -ffast-math. */
+static void judge_build(struct pb_plugin_id *id)
+{
+    size_t len = 0, cap = sizeof id->warning;
+    char *w = id->warning;
+    w[0] = '\0';
+    if (!id->has_build) {
+        snprintf(w, cap, "records no build information (pb_plugin_build_info): how it was "
+                 "compiled is unknown");
+        return;
+    }
+    if (!id->optimized && builtin_build.optimized)
+        len += (size_t)snprintf(w + len, cap - len, "built without optimisation (-O0), the "
+                                "built-in kernels with it");
+    if (id->isa < builtin_build.isa && len < cap)
+        len += (size_t)snprintf(w + len, cap - len, "%scompiled for %s, the built-in kernels "
+                                "for %s", len ? "; " : "", pb_plugin_isa_name(id->isa),
+                                pb_plugin_isa_name(builtin_build.isa));
+    if (id->fast_math && len < cap)
+        snprintf(w + len, cap - len, "%scompiled with -ffast-math", len ? "; " : "");
+}
+
+/* Checks the library at h (loaded from id->path) and registers its strategies under
+ * id->path. Returns 0 or -EINVAL with err; on failure nothing is registered. */
+static int register_all(void *h, struct pb_plugin_id *id, struct pb_err *err)
+{
+    const char *path = id->path;
     (void)dlerror();                  /* clear, so a NULL from dlsym is explained by it */
     const struct pb_strategy *const *list = dlsym(h, "pb_plugin_strategies");
     if (!list) {
         const char *why = dlerror();
-        pb_fail(err, -EINVAL, "plugin %s: does not export pb_plugin_strategies (%s)", path,
-                why ? why : "the symbol is NULL");
-        dlclose(h);
-        return -EINVAL;
+        return pb_fail(err, -EINVAL, "plugin %s: does not export pb_plugin_strategies (%s)",
+                       path, why ? why : "the symbol is NULL");
     }
     struct pb_err e;
     int rc = check_list(path, list, err);
     for (size_t i = 0; !rc && list[i]; i++)
         if (pb_registry_check(list[i], &e) < 0)
             rc = pb_fail(err, -EINVAL, "plugin %s: strategy #%zu: %s", path, i, e.msg);
+    for (size_t i = 0, len = 0; !rc && list[i]; i++) {
+        if (pb_registry_add_from(list[i], id->path, &e) < 0)
+            return pb_fail(err, -EINVAL, "plugin %s: %s: %s", path, list[i]->name, e.msg);
+        if (len < sizeof id->strategies)
+            len += (size_t)snprintf(id->strategies + len, sizeof id->strategies - len, "%s%s",
+                                    i ? " " : "", list[i]->name);
+    }
+    return rc;
+}
+
+int pb_plugin_load(const char *path, struct pb_err *err)
+{
+    struct stat st;                   /* a FIFO would block dlopen's open for a writer */
+    if (strchr(path, '/') && stat(path, &st) == 0 && !S_ISREG(st.st_mode))
+        return pb_fail(err, -EINVAL, "plugin %s: not a regular file", path);
+    if (nloaded == PB_PLUGIN_MAX)
+        return pb_fail(err, -EINVAL, "plugin %s: too many plugins (at most %d)", path,
+                       PB_PLUGIN_MAX);
+    struct pb_plugin_id *id = &loaded[nloaded];
+    *id = (struct pb_plugin_id){ .dev = 0 };
+    snprintf(id->path, sizeof id->path, "%s", path);
+    if (strchr(path, '/') && identify_file(path, id) == 0 && find_loaded(id))
+        return 0;                     /* the same file, named again: loaded once */
+    void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+    if (!h)
+        return pb_fail(err, -EINVAL, "plugin %s: %s", path, dlerror());
+    const char *file = loaded_file(h);
+    if (identify_file(file ? file : path, id) == 0 && find_loaded(id)) {
+        dlclose(h);                   /* drops the reference this call took */
+        return 0;
+    }
+    int rc = register_all(h, id, err);
     if (rc) {
-        dlclose(h);
+        if (!id->strategies[0])       /* nothing of it registered: safe to unload */
+            dlclose(h);
         return rc;
     }
     /* From here the library stays loaded: a registered entry points into it. */
-    for (size_t i = 0; list[i]; i++) {
-        if (pb_registry_add(list[i], &e) < 0)
-            return pb_fail(err, -EINVAL, "plugin %s: %s: %s", path, list[i]->name, e.msg);
-    }
+    read_build(h, id);
+    judge_build(id);
+    nloaded++;
     return 0;
 }

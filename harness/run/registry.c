@@ -8,6 +8,7 @@
 #define PB_MAX_EXTRA 64
 
 static const struct pb_strategy *extra[PB_MAX_EXTRA];  /* plugins and test strategies */
+static const char *origin[PB_MAX_EXTRA];             /* the file each came from, or NULL */
 static size_t nextra;
 
 /* Built-ins counted once; the table never changes after link time. */
@@ -65,15 +66,27 @@ int pb_registry_check(const struct pb_strategy *s, struct pb_err *e)
     return 0;
 }
 
-int pb_registry_add(const struct pb_strategy *s, struct pb_err *e)
+int pb_registry_add_from(const struct pb_strategy *s, const char *from, struct pb_err *e)
 {
     int rc = pb_registry_check(s, e);
     if (rc)
         return rc;
     if (nextra == PB_MAX_EXTRA)
         return pb_fail(e, -EINVAL, "too many strategies (at most %d added)", PB_MAX_EXTRA);
+    origin[nextra] = from;
     extra[nextra++] = s;
     return 0;
+}
+
+int pb_registry_add(const struct pb_strategy *s, struct pb_err *e)
+{
+    return pb_registry_add_from(s, NULL, e);
+}
+
+const char *pb_registry_origin(size_t i)
+{
+    size_t nb = builtin_count();
+    return i >= nb && i - nb < nextra ? origin[i - nb] : NULL;
 }
 
 void pb_registry_names(char *buf, size_t size)

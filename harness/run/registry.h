@@ -25,6 +25,14 @@ int pb_registry_check(const struct pb_strategy *s, struct pb_err *e);
  * -EINVAL with e filled. */
 int pb_registry_add(const struct pb_strategy *s, struct pb_err *e);
 
+/* pb_registry_add for a strategy that came from the file origin (a plugin's path, kept as a
+ * pointer: it must outlive the registry), which --list shows. */
+int pb_registry_add_from(const struct pb_strategy *s, const char *origin, struct pb_err *e);
+
+/* The file the i-th strategy came from (pb_registry_add_from), or NULL for a built-in one or
+ * one added without an origin. */
+const char *pb_registry_origin(size_t i);
+
 /* The strategy called name, or NULL. */
 const struct pb_strategy *pb_registry_find(const char *name);
 

@@ -463,7 +463,7 @@ static int write_meta(struct sweep *s, struct pb_err *err)
     struct pb_env_meta m = {.config_text = s->e->text, .config_hash = s->e->hash,
                             .started = started,
                             .input_path = s->have_input ? s->e->input.path : NULL,
-                            .input = s->have_input ? &s->input : NULL};
+                            .input = s->have_input ? &s->input : NULL, .workload = s->e};
     return pb_env_write_session(s->r->meta, &env, &m, s->o->resume, err);
 }
 

@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define PB_RECORDED_ABI 2            /* the ABI the table below describes */
+#define PB_RECORDED_ABI 3            /* the ABI the table below describes */
 
 /* One member of one struct (member NULL: the struct's own size), or one constant. */
 struct layout {
@@ -57,11 +57,17 @@ static const struct layout compiled[] = {
     PB_MEMBER(pb_strategy, summary), PB_MEMBER(pb_strategy, flags),
     PB_MEMBER(pb_strategy, params), PB_MEMBER(pb_strategy, run),
     PB_MEMBER(pb_strategy, extra_bytes),
+    PB_SIZE(pb_build_info),
+    PB_MEMBER(pb_build_info, abi_version), PB_MEMBER(pb_build_info, optimized),
+    PB_MEMBER(pb_build_info, isa), PB_MEMBER(pb_build_info, fast_math),
+    PB_MEMBER(pb_build_info, compiler),
     PB_CONST(PB_OUTPUT_MATRIX), PB_CONST(PB_OUTPUT_HISTOGRAM),
     PB_CONST(PB_PRECISION_DOUBLE), PB_CONST(PB_PRECISION_FLOAT),
     PB_CONST(PB_BINS_LINEAR), PB_CONST(PB_BINS_LOG),
     PB_CONST(PB_SERIAL), PB_CONST(PB_EXTERNAL), PB_CONST(PB_DISTRIBUTED),
     PB_CONST(PB_HISTOGRAM_ONLY),
+    PB_CONST(PB_ISA_OTHER), PB_CONST(PB_ISA_SSE2), PB_CONST(PB_ISA_AVX), PB_CONST(PB_ISA_AVX2),
+    PB_CONST(PB_ISA_AVX512),
 };
 
 /* The layout of ABI PB_RECORDED_ABI on x86-64 Linux (LP64), as printed by this test. */
@@ -92,11 +98,18 @@ static const struct layout recorded[] = {
     { "pb_strategy", "summary", 16, 8 }, { "pb_strategy", "flags", 24, 4 },
     { "pb_strategy", "params", 32, 8 }, { "pb_strategy", "run", 40, 8 },
     { "pb_strategy", "extra_bytes", 48, 8 },
+    { "pb_build_info", NULL, 0, 24 },
+    { "pb_build_info", "abi_version", 0, 4 }, { "pb_build_info", "optimized", 4, 4 },
+    { "pb_build_info", "isa", 8, 4 }, { "pb_build_info", "fast_math", 12, 4 },
+    { "pb_build_info", "compiler", 16, 8 },
     { "const", "PB_OUTPUT_MATRIX", 0, 0 }, { "const", "PB_OUTPUT_HISTOGRAM", 1, 0 },
     { "const", "PB_PRECISION_DOUBLE", 0, 0 }, { "const", "PB_PRECISION_FLOAT", 1, 0 },
     { "const", "PB_BINS_LINEAR", 0, 0 }, { "const", "PB_BINS_LOG", 1, 0 },
     { "const", "PB_SERIAL", 1, 0 }, { "const", "PB_EXTERNAL", 2, 0 },
     { "const", "PB_DISTRIBUTED", 4, 0 }, { "const", "PB_HISTOGRAM_ONLY", 8, 0 },
+    { "const", "PB_ISA_OTHER", 0, 0 }, { "const", "PB_ISA_SSE2", 1, 0 },
+    { "const", "PB_ISA_AVX", 2, 0 }, { "const", "PB_ISA_AVX2", 3, 0 },
+    { "const", "PB_ISA_AVX512", 4, 0 },
 };
 
 #define PB_COUNT(a) (sizeof(a) / sizeof((a)[0]))
@@ -205,7 +218,7 @@ static void test_header_members_are_all_recorded(void **state)
     char *text = pbt_slurp(path);
     assert_non_null(text);
     static const char *const structs[] = { "pb_problem", "pb_kv", "pb_params", "pb_output",
-                                           "pb_param_spec", "pb_strategy" };
+                                           "pb_param_spec", "pb_strategy", "pb_build_info" };
     for (size_t i = 0; i < PB_COUNT(structs); i++) {
         int in_header = members_in_header(text, structs[i]);
         if (in_header != members_compiled(structs[i]))
@@ -230,9 +243,34 @@ static void test_member_counter(void **state)
     assert_int_equal(members_in_header(text, "pb_none"), -1);
 }
 
+/* The build record strategy.h defines in every file that includes it is this file's own: the
+ * ABI, __OPTIMIZE__, the widest ISA macro and __VERSION__ as this file was compiled. */
+static void test_build_info_is_this_files(void **state)
+{
+    (void)state;
+    static const struct pb_build_info mine = PB_BUILD_INFO_INIT;
+    assert_int_equal(mine.abi_version, PB_STRATEGY_ABI);
+#ifdef __OPTIMIZE__
+    assert_int_equal(mine.optimized, 1);
+#else
+    assert_int_equal(mine.optimized, 0);
+#endif
+#if defined(__AVX512F__)
+    assert_int_equal(mine.isa, PB_ISA_AVX512);
+#elif defined(__AVX2__)
+    assert_int_equal(mine.isa, PB_ISA_AVX2);
+#elif defined(__x86_64__) && !defined(__AVX__)
+    assert_int_equal(mine.isa, PB_ISA_SSE2);
+#endif
+    assert_string_equal(mine.compiler, __VERSION__);
+    assert_int_equal(pb_plugin_build_info.abi_version, PB_STRATEGY_ABI);
+    assert_non_null(pb_plugin_build_info.compiler);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_build_info_is_this_files),
         cmocka_unit_test(test_layout_matches_recorded),
         cmocka_unit_test(test_header_members_are_all_recorded),
         cmocka_unit_test(test_member_counter),

@@ -7,7 +7,10 @@
 #include "plugin.h"
 #include "registry.h"
 
+#include <dlfcn.h>
 #include <errno.h>
+#include <jansson.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -123,6 +126,120 @@ static void test_bad_name_config_cli(void **state)
     free(out);
 }
 
+/* The loaded library that registered strategy, or a failed test. */
+static const struct pb_plugin_id *plugin_of(const char *strategy)
+{
+    for (size_t i = 0; i < pb_plugin_count(); i++)
+        if (strcmp(pb_plugin_get(i)->strategies, strategy) == 0)
+            return pb_plugin_get(i);
+    fail_msg("no loaded plugin registered %s", strategy);
+    return NULL;
+}
+
+/* Whether bench must warn about a plugin built at -O0 for the x86-64 baseline: when bench's own
+ * kernels are optimised, and when they are compiled for more than the baseline. */
+static void expected_warnings(int *unoptimised, int *lower_isa)
+{
+    int opt, isa;
+    pb_plugin_builtin_build(&opt, &isa);
+    *unoptimised = opt;
+    *lower_isa = isa > PB_ISA_SSE2;
+}
+
+/* A plugin built at -O0 for x86-64 loads, with its file and build recorded (real path, size,
+ * hash, unoptimised, sse2) and a warning saying why its times are not comparable. The same
+ * file named again, through a symbolic link, is loaded once and registers nothing twice. */
+static void test_unoptimised_plugin_recorded(void **state)
+{
+    (void)state;
+    struct pb_err err = {{0}};
+    char real[PATH_MAX], link[1024];
+    struct stat st;
+    int unopt, lower;
+    expected_warnings(&unopt, &lower);
+    assert_int_equal(pb_plugin_load(PB_UNOPTIMISED_PLUGIN, &err), 0);
+    const struct pb_plugin_id *id = plugin_of("unoptimised");
+    assert_non_null(realpath(PB_UNOPTIMISED_PLUGIN, real));
+    assert_int_equal(stat(real, &st), 0);
+    assert_string_equal(id->real, real);
+    assert_string_equal(id->path, PB_UNOPTIMISED_PLUGIN);
+    assert_int_equal(id->file.size, st.st_size);
+    assert_int_equal(strspn(id->file.hash, "0123456789abcdef"), 16);
+    assert_int_equal(id->has_build, 1);
+    assert_int_equal(id->optimized, 0);
+    assert_int_equal(id->isa, PB_ISA_SSE2);
+    print_message("warning: %s\n", id->warning);
+    assert_int_equal(strstr(id->warning, "built without optimisation (-O0)") != NULL, unopt);
+    assert_int_equal(strstr(id->warning, "compiled for sse2") != NULL, lower);
+
+    size_t count = pb_plugin_count(), strategies = pb_registry_count();
+    snprintf(link, sizeof link, "%s/again.so", pbt_tmpdir("plugin-again"));
+    assert_int_equal(symlink(real, link), 0);
+    assert_int_equal(pb_plugin_load(link, &err), 0);
+    assert_int_equal(pb_plugin_load(PB_UNOPTIMISED_PLUGIN, &err), 0);
+    assert_int_equal(pb_plugin_count(), count);
+    assert_int_equal(pb_registry_count(), strategies);
+}
+
+/* The -O0 plugin's JSON record in NAME.json (root): its identity, its build and the warning. */
+static void check_plugin_record(const json_t *root, int unopt)
+{
+    const json_t *plugins = json_object_get(root, "plugins"), *p = json_array_get(plugins, 0);
+    assert_int_equal(json_array_size(plugins), 1);
+    assert_string_equal(json_string_value(json_object_get(p, "path")), PB_UNOPTIMISED_PLUGIN);
+    assert_true(json_integer_value(json_object_get(p, "size")) > 0);
+    assert_true(json_integer_value(json_object_get(p, "mtime_ns")) > 0);
+    assert_int_equal(strlen(json_string_value(json_object_get(p, "hash"))), 16);
+    const json_t *b = json_object_get(p, "build");
+    assert_true(json_is_false(json_object_get(b, "optimized")));
+    assert_string_equal(json_string_value(json_object_get(b, "isa")), "sse2");
+    assert_non_null(json_string_value(json_object_get(b, "compiler")));
+    const char *w = json_string_value(json_object_get(p, "warning"));
+    assert_int_equal(w && strstr(w, "built without optimisation"), unopt);
+}
+
+/* Through bench: --list names the file each plugin strategy came from and warns about the -O0
+ * build; a sweep given the library by --plugin and by its config loads it once (it was refused
+ * as "already registered"), records it in NAME.json and notes the warning in the report. */
+static void test_unoptimised_plugin_cli(void **state)
+{
+    (void)state;
+    char *out, cfg[1024], path[1100], want[1200];
+    int unopt, lower;
+    expected_warnings(&unopt, &lower);
+    assert_int_equal(pbt_bench(&out, "--list --plugin '%s'", PB_UNOPTIMISED_PLUGIN), 0);
+    snprintf(want, sizeof want, "[plugin %s]", PB_UNOPTIMISED_PLUGIN);
+    assert_non_null(strstr(out, want));
+    snprintf(want, sizeof want, "warning: plugin %s (unoptimised): ", PB_UNOPTIMISED_PLUGIN);
+    assert_int_equal(strstr(out, want) != NULL, unopt || lower);
+    free(out);
+    const char *tmp = pbt_tmpdir("plugin-twice");
+    snprintf(cfg, sizeof cfg, "%s/twice.json", tmp);
+    FILE *f = fopen(cfg, "w");
+    assert_non_null(f);
+    fprintf(f, "{\"plugins\": [\"%s\"], \"output\": {\"kind\": \"histogram\", \"bins\": "
+            "{\"min\": 0, \"max\": 1800, \"count\": 8}}, \"sizes\": [200], \"threads\": [1], "
+            "\"repeats\": 1, \"strategies\": [\"naive\", \"unoptimised\"]}\n",
+            PB_UNOPTIMISED_PLUGIN);
+    fclose(f);
+    int rc = pbt_bench(&out, "--plugin '%s' --config '%s' --out '%s/res' --quiet --no-render",
+                       PB_UNOPTIMISED_PLUGIN, cfg, tmp);
+    if (rc != 0)
+        fail_msg("exit %d: %s", rc, out);
+    free(out);
+    snprintf(path, sizeof path, "%s/res/twice.json", tmp);
+    json_error_t jerr;
+    json_t *root = json_load_file(path, 0, &jerr);
+    assert_non_null(root);
+    check_plugin_record(root, unopt);
+    json_decref(root);
+    snprintf(path, sizeof path, "%s/res/twice.html", tmp);
+    char *html = pbt_slurp(path);
+    assert_non_null(html);
+    assert_int_equal(strstr(html, "class=\"plugin-note") != NULL, unopt || lower);
+    free(html);
+}
+
 /* Runs cmd through the shell with its output in log; fails the test with the log on error. */
 static void shell(const char *cmd, const char *log)
 {
@@ -165,6 +282,61 @@ static void check_installed(const char *tmp)
         if (access(path, R_OK) != 0)
             fail_msg("not installed: %s", path);
     }
+}
+
+/* The "## 2. Build the strategy" CMake block of docs/plugins.md, as written (malloc'd). */
+static char *docs_cmake_block(void)
+{
+    char path[2048];
+    snprintf(path, sizeof path, "%s/docs/plugins.md", PB_SOURCE_DIR);
+    char *text = pbt_slurp(path);
+    assert_non_null(text);
+    char *sec = strstr(text, "## 2. Build the strategy");
+    char *open = sec ? strstr(sec, "```cmake\n") : NULL;
+    char *close = open ? strstr(open + 9, "```") : NULL;
+    assert_non_null(close);
+    *close = '\0';
+    memmove(text, open + 9, strlen(open + 9) + 1);
+    return text;
+}
+
+/* Builds the example's source as mine.c exactly as docs/plugins.md says (its CMake block, its
+ * two commands) against the tree installed in tmp/prefix; checks that the library's recorded
+ * build is optimised and not below the built-in kernels' ISA, and that bench loads it without
+ * a warning. */
+static void check_docs_build(const char *tmp)
+{
+    char dir[1100], file[1200], cmd[8192], log[1100], *out;
+    snprintf(dir, sizeof dir, "%s/docs-build", tmp);
+    snprintf(log, sizeof log, "%s/docs-build.log", tmp);
+    assert_int_equal(mkdir(dir, 0700), 0);
+    char *block = docs_cmake_block();
+    snprintf(file, sizeof file, "%s/CMakeLists.txt", dir);
+    pbt_write(file, block);
+    free(block);
+    snprintf(file, sizeof file, "%s/kernels/plugin-example/example.c", PB_SOURCE_DIR);
+    char *src = pbt_slurp(file);
+    assert_non_null(src);
+    snprintf(file, sizeof file, "%s/mine.c", dir);
+    pbt_write(file, src);
+    free(src);
+    snprintf(cmd, sizeof cmd, "cd '%s' && '%s' -S . -B build -DCMAKE_PREFIX_PATH='%s/prefix' "
+             "-DCMAKE_C_COMPILER='%s' && '%s' --build build", dir, PB_CMAKE, tmp, PB_C_COMPILER,
+             PB_CMAKE);
+    shell(cmd, log);
+    snprintf(file, sizeof file, "%s/build/libmine.so", dir);
+    void *h = dlopen(file, RTLD_NOW | RTLD_LOCAL);
+    assert_non_null(h);
+    const struct pb_build_info *b = dlsym(h, "pb_plugin_build_info");
+    assert_non_null(b);
+    int opt, isa;
+    pb_plugin_builtin_build(&opt, &isa);
+    assert_int_equal(b->optimized, 1);
+    assert_true(b->isa >= isa);
+    dlclose(h);
+    assert_int_equal(pbt_bench(&out, "--list --plugin '%s'", file), 0);
+    assert_null(strstr(out, "warning:"));
+    free(out);
 }
 
 static double xs[N], ys[N], zs[N], edges[NBINS + 1];
@@ -211,7 +383,7 @@ static void check_against_naive(const struct pb_problem *p)
 }
 
 /* Install, build out of tree, load, run: histogram (open and periodic) and matrix. Loading the
- * same plugin a second time is refused by name. */
+ * same plugin a second time loads nothing. The docs' own build is optimised. */
 /* The same plugin through bench: listed with --plugin, and run verified from a config's
  * "plugins" list (a path relative to the config's folder). */
 static void check_bench_cli(const char *tmp, const char *so)
@@ -260,9 +432,11 @@ static void test_example_plugin_end_to_end(void **state)
     struct pb_problem matrix = problem(PB_OUTPUT_MATRIX, 0);
     check_against_naive(&matrix);
 
-    assert_int_equal(pb_plugin_load(so, &err), -EINVAL);
-    assert_non_null(strstr(err.msg, "'example-rows' is already registered"));
+    size_t count = pb_plugin_count();
+    assert_int_equal(pb_plugin_load(so, &err), 0);          /* the same file: loaded once */
+    assert_int_equal(pb_plugin_count(), count);
     check_bench_cli(tmpdir, so);
+    check_docs_build(tmpdir);
 }
 
 int main(void)
@@ -275,6 +449,8 @@ int main(void)
         cmocka_unit_test(test_hostile_plugins_refused),
         cmocka_unit_test(test_bad_name_config_cli),
         cmocka_unit_test(test_fifo_plugin_refused),
+        cmocka_unit_test(test_unoptimised_plugin_recorded),
+        cmocka_unit_test(test_unoptimised_plugin_cli),
         cmocka_unit_test(test_example_plugin_end_to_end),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
