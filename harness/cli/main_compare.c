@@ -1,8 +1,8 @@
-/* main_compare.c — `bench compare OLD.csv NEW.csv [--threshold F] [--alpha F]`: the command-line
- * front of compare.c. Exit status is the CI contract: 0 no significant slowdown, 1 at least one
- * key significantly slower beyond the threshold (or failing in NEW where OLD ran), or nothing to
- * judge (a file with no ok run, no key ok on both sides), 2 usage error or a file that cannot be
- * read. */
+/* main_compare.c — `bench compare OLD.csv NEW.csv [--threshold F] [--alpha F] [--json]`: the
+ * command-line front of compare.c. Exit status is the CI contract: 0 no significant slowdown, 1
+ * at least one key significantly slower beyond the threshold (or failing in NEW where OLD ran),
+ * or nothing to judge (a file with no ok run, no key ok on both sides), 2 usage error, a file
+ * that cannot be read, or two result sets of different workloads (their NAME.json files). */
 #include "compare.h"
 #include "main_commands.h"
 
@@ -17,9 +17,14 @@
     "  precision) present in both files (kind \"run\" rows whose status is ok).\n" \
     "  --threshold F  relative slowdown tolerated (default 0.05 = 5%)\n" \
     "  --alpha F      significance level of the Mann-Whitney U test (default 0.05)\n" \
+    "  --json         the table as one JSON document on stdout\n" \
+    "  The NAME.json beside each CSV must record the same workload (input, seed, box or\n" \
+    "  file hash, output, bins, precision, periodic); a different CPU, kernel level,\n" \
+    "  compiler, commit or plugin build is warned about. A key whose 95% CI of new/old\n" \
+    "  reaches across 1 + F (or 1 - F) without being slower or faster is inconclusive.\n" \
     "  Exit: 0 no significant slowdown, 1 a key slower (p < alpha and new/old > 1 + F),\n" \
     "  failing in NEW, or nothing to compare (a file with no ok run, no key ok on both\n" \
-    "  sides), 2 usage error or unreadable file.\n"
+    "  sides), 2 usage error, unreadable file or different workloads.\n"
 
 /* Parses text as a number in [lo, hi) into *out. Returns 0 or -EINVAL. */
 static int parse_fraction(const char *text, double lo, double hi, double *out)
@@ -56,14 +61,19 @@ static int take_option(int argc, char **argv, int *i, const char *opt, double lo
     return 1;
 }
 
-/* Fills o and the two paths from argv[1..argc) (argv[0] is "compare"). Returns 0, 1 for
+/* Fills o, *json and the two paths from argv[1..argc) (argv[0] is "compare"). Returns 0, 1 for
  * --help, or -EINVAL after printing why. */
-static int parse_args(int argc, char **argv, struct pb_cmp_opts *o, const char **paths)
+static int parse_args(int argc, char **argv, struct pb_cmp_opts *o, int *json,
+                      const char **paths)
 {
     int npaths = 0, rc;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
             return 1;
+        if (strcmp(argv[i], "--json") == 0) {
+            *json = 1;
+            continue;
+        }
         if ((rc = take_option(argc, argv, &i, "--threshold", 0, 10, &o->threshold)) != 0 ||
             (rc = take_option(argc, argv, &i, "--alpha", 1e-12, 1, &o->alpha)) != 0) {
             if (rc < 0)
@@ -86,6 +96,24 @@ static int parse_args(int argc, char **argv, struct pb_cmp_opts *o, const char *
     return -EINVAL;
 }
 
+/* Checks that the two result sets measured the same workload, and warns (stderr) about what
+ * differs in where or how they were measured. Returns 0, or -EINVAL after printing one message
+ * naming every workload difference. */
+static int check_like_with_like(const char *const *paths, struct pb_cmp_context *ctx)
+{
+    pb_compare_context(paths[0], paths[1], ctx);
+    for (size_t i = 0; i < ctx->warnings.n && i < PB_CMP_MAX_NOTES; i++)
+        fprintf(stderr, "bench compare: warning: %s\n", ctx->warnings.text[i]);
+    if (ctx->workload.n == 0)
+        return 0;
+    fprintf(stderr, "bench compare: %s and %s measured different workloads, so their times "
+            "cannot be compared:", paths[0], paths[1]);
+    for (size_t i = 0; i < ctx->workload.n && i < PB_CMP_MAX_NOTES; i++)
+        fprintf(stderr, "%s %s", i ? ";" : "", ctx->workload.text[i]);
+    fputs("\n", stderr);
+    return -EINVAL;
+}
+
 /* Entry point of `bench compare`; argv[0] is the subcommand name. Returns the exit status. */
 int pb_main_compare(int argc, char **argv)
 {
@@ -93,8 +121,9 @@ int pb_main_compare(int argc, char **argv)
     const char *paths[2] = { NULL, NULL };
     struct pb_cmp_result *res = NULL;
     struct pb_err err = { .msg = "" };
+    static struct pb_cmp_context ctx; /* 24 KiB of notes: not on the stack */
     size_t n = 0;
-    int rc = parse_args(argc, argv, &o, paths);
+    int json = 0, rc = parse_args(argc, argv, &o, &json, paths);
     if (rc == 1) {
         fputs(COMPARE_USAGE, stdout);
         return 0;
@@ -105,8 +134,16 @@ int pb_main_compare(int argc, char **argv)
         fprintf(stderr, "bench compare: %s\n", err.msg);
         return 2;
     }
-    printf("OLD %s\nNEW %s\n", paths[0], paths[1]);
-    pb_compare_write_table(stdout, res, n, &o);
+    if (check_like_with_like(paths, &ctx) != 0) {
+        free(res);
+        return 2;
+    }
+    if (json)
+        pb_compare_write_json(stdout, paths[0], paths[1], res, n, &o, &ctx);
+    else {
+        printf("OLD %s\nNEW %s\n", paths[0], paths[1]);
+        pb_compare_write_table(stdout, res, n, &o);
+    }
     rc = pb_compare_count(res, n, PB_CMP_SLOWER) + pb_compare_count(res, n, PB_CMP_FAILED) +
          pb_compare_count(res, n, PB_CMP_NO_OK_RUN) > 0;
     if (pb_compare_gate_data(res, n, paths[0], paths[1], &err) < 0) {

@@ -1,13 +1,16 @@
 /* test_compare.c — `bench compare` on synthetic result files written here: a strategy slowed by
  * 20% is caught (exit 1), an unchanged set passes (exit 0), a 2% slowdown under the 5%
  * threshold passes, keys in one file only are listed, and bad input exits 2. Ten runs a key
- * with 0.5% noise make every verdict decisive. */
+ * with 0.5% noise make every verdict decisive. A wide interval across the threshold is
+ * inconclusive; different workloads (NAME.json) are refused, a different environment warned
+ * about, and --json parses. */
 #include "support.h"
 
 #include "compare.h"
 #include "main_commands.h"
 
 #include <errno.h>
+#include <jansson.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -243,6 +246,168 @@ static void test_empty_or_failed_new_fails_gate(void **state)
     assert_non_null(strstr(err.msg, "n holds no ok counted run"));
 }
 
+/* A ratio whose interval reaches across 1 + threshold, without significance, is inconclusive
+ * (it read "same"); a tight interval under the threshold stays "same". */
+static void test_wide_interval_is_inconclusive(void **state)
+{
+    (void)state;
+    static const double wide_old[] = { 1.0, 1.3, 0.8, 1.1, 0.9, 1.2 };
+    static const double wide_new[] = { 1.06, 1.35, 0.82, 1.17, 0.95, 1.28 };
+    struct pb_row old[6], new[6];
+    for (int i = 0; i < 6; i++) {
+        old[i] = (struct pb_row){ .strategy = "naive", .output = "histogram", .n = 1000,
+                                  .threads = 1, .ranks = 1, .precision = "double",
+                                  .status = "ok", .kind = "run", .wall_s = wide_old[i] };
+        new[i] = old[i];
+        new[i].wall_s = wide_new[i];
+    }
+    struct pb_cmp_opts o = PB_CMP_OPTS_DEFAULT;
+    struct pb_cmp_result *res = NULL;
+    size_t n = 0;
+    assert_int_equal(pb_compare_rows(old, 6, new, 6, &o, &res, &n), 0);
+    assert_int_equal(n, 1);
+    print_message("ratio %.3f [%.3f, %.3f] p %.3f\n", res[0].ratio, res[0].ratio_lo,
+                  res[0].ratio_hi, res[0].p);
+    assert_true(res[0].ratio_lo < 1 + o.threshold && res[0].ratio_hi > 1 + o.threshold);
+    assert_int_equal(res[0].verdict, PB_CMP_INCONCLUSIVE);
+    assert_string_equal(pb_compare_verdict_name(res[0].verdict), "inconclusive");
+    free(res);
+}
+
+/* Writes NAME.json beside the CSV at csv: the given workload and environment members. */
+static void write_meta(const char *csv, const char *workload, const char *cpu,
+                       const char *commit, const char *plugin_hash)
+{
+    char path[1200], text[4096];
+    pb_compare_meta_path(csv, path, sizeof path);
+    snprintf(text, sizeof text, "{\"workload\": %s, \"cpu\": {\"model\": \"%s\", "
+             "\"family\": 25, \"model_number\": 1}, \"kernel_level\": \"build (avx2)\", "
+             "\"compiler\": {\"id\": \"GNU 12.2.0\", \"flags\": \"-O3\"}, "
+             "\"git\": {\"commit\": \"%s\", \"dirty\": false}, \"plugins\": "
+             "[{\"strategies\": [\"mine\"], \"hash\": \"%s\", \"build\": null}]}\n",
+             workload, cpu, commit, plugin_hash);
+    pbt_write(path, text);
+}
+
+static const char uniform32[] = "{\"input\": {\"kind\": \"uniform\", \"seed\": 42, "
+    "\"box\": 1000.0, \"periodic\": 0.0}, \"output\": \"histogram\", \"bins\": "
+    "{\"count\": 32, \"min\": 0.0, \"max\": 1800.0, \"scale\": \"linear\"}, "
+    "\"precision\": \"double\", \"periodic\": 0.0}";
+
+/* Removes the NAME.json files beside oldp and newp, so later tests see none. */
+static void remove_meta(void)
+{
+    char path[1200];
+    remove(pb_compare_meta_path(oldp, path, sizeof path));
+    remove(pb_compare_meta_path(newp, path, sizeof path));
+}
+
+/* Same workload, another CPU, commit and plugin build: compared, with one warning for each.
+ * --json prints the table as a JSON document that parses, with the warnings in it. */
+static void test_environment_differences_warned(void **state)
+{
+    (void)state;
+    char *out;
+    write_set(newp, 1, -1, 1.0, -1, -1);
+    write_meta(oldp, uniform32, "AMD EPYC 7B13", "aaaa", "0123456789abcdef");
+    write_meta(newp, uniform32, "AMD EPYC 9B14", "bbbb", "fedcba9876543210");
+    assert_int_equal(pbt_bench(&out, "compare '%s' '%s'", oldp, newp), 0);
+    assert_non_null(strstr(out, "warning: cpu.model: \"AMD EPYC 7B13\" in OLD, \"AMD EPYC "
+                                "9B14\" in NEW"));
+    assert_non_null(strstr(out, "warning: git.commit: \"aaaa\" in OLD, \"bbbb\" in NEW"));
+    assert_non_null(strstr(out, "warning: plugins.[\"mine\"].hash: "));
+    assert_null(strstr(out, "kernel_level"));
+    free(out);
+    char json_path[1200];
+    snprintf(json_path, sizeof json_path, "%s.out.json", newp);
+    char cmd[4000];                                   /* stdout alone: the warnings go to stderr */
+    snprintf(cmd, sizeof cmd, "'%s' compare '%s' '%s' --json >'%s' 2>/dev/null", PB_BENCH_PATH,
+             oldp, newp, json_path);
+    assert_int_equal(system(cmd), 0);
+    out = pbt_slurp(json_path);
+    json_error_t jerr;
+    json_t *doc = json_loads(out, 0, &jerr);
+    if (!doc)
+        fail_msg("not JSON (%s): %s", jerr.text, out);
+    assert_int_equal(json_array_size(json_object_get(doc, "keys")), NKEYS);
+    json_t *k = json_array_get(json_object_get(doc, "keys"), 0);
+    assert_string_equal(json_string_value(json_object_get(k, "verdict")), "same");
+    assert_true(json_is_real(json_object_get(k, "ratio")));
+    assert_int_equal(json_integer_value(json_object_get(k, "runs_old")), 10);
+    assert_int_equal(json_array_size(json_object_get(doc, "warnings")), 3);
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(doc, "totals"), "same")),
+                     NKEYS);
+    json_decref(doc);
+    free(out);
+    remove_meta();
+}
+
+/* Workloads that differ (input kind, seed, bin count) are refused with exit 2 and one message
+ * naming each difference; nothing is judged. */
+static void test_different_workloads_refused(void **state)
+{
+    (void)state;
+    char *out, other[1024];
+    write_set(newp, 1, 3, 1.3, -1, -1);               /* would read "slower" */
+    snprintf(other, sizeof other, "%s", uniform32);
+    write_meta(oldp, uniform32, "AMD EPYC", "aaaa", "0");
+    static const char *const edits[][2] = { { "uniform", "clustered" }, { "42", "43" },
+                                            { "32", "4" } };
+    char *pos;
+    for (size_t i = 0; i < 3; i++) {
+        pos = strstr(other, edits[i][0]);
+        assert_non_null(pos);
+        memmove(pos + strlen(edits[i][1]), pos + strlen(edits[i][0]),
+                strlen(pos + strlen(edits[i][0])) + 1);
+        memcpy(pos, edits[i][1], strlen(edits[i][1]));
+    }
+    write_meta(newp, other, "AMD EPYC", "aaaa", "0");
+    assert_int_equal(pbt_bench(&out, "compare '%s' '%s'", oldp, newp), 2);
+    print_message("%s", out);
+    assert_non_null(strstr(out, "measured different workloads"));
+    assert_non_null(strstr(out, "input.kind: \"uniform\" in OLD, \"clustered\" in NEW"));
+    assert_non_null(strstr(out, "input.seed: 42 in OLD, 43 in NEW"));
+    assert_non_null(strstr(out, "bins.count: 32 in OLD, 4 in NEW"));
+    assert_null(strstr(out, "slower"));
+    free(out);
+    remove_meta();
+}
+
+/* Two real sweeps, uniform seed 42 with 32 bins and clustered seed 43 with 4 bins: their
+ * NAME.json files record the workloads and compare refuses them; a third sweep of the first
+ * config compares without a workload complaint. */
+static void test_real_sweeps_like_with_like(void **state)
+{
+    (void)state;
+    const char *dir = pbt_tmpdir("compare-sweeps");
+    static const char *const names[] = { "a", "b", "c" };
+    static const char *const inputs[] = { "\"uniform\", \"seed\": 42", "\"clustered\", "
+                                          "\"seed\": 43", "\"uniform\", \"seed\": 42" };
+    static const int bins[] = { 32, 4, 32 };
+    char cfg[1200], text[1024], *out;
+    for (int i = 0; i < 3; i++) {
+        snprintf(cfg, sizeof cfg, "%s/%s.json", dir, names[i]);
+        snprintf(text, sizeof text, "{\"input\": {\"kind\": %s}, \"output\": {\"kind\": "
+                 "\"histogram\", \"bins\": {\"min\": 0, \"max\": 1800, \"count\": %d}}, "
+                 "\"sizes\": [300], \"threads\": [1], \"repeats\": 2, \"overhead\": false, "
+                 "\"strategies\": [\"naive\"]}\n", inputs[i], bins[i]);
+        pbt_write(cfg, text);
+        assert_int_equal(pbt_bench(&out, "--config '%s' --out '%s/res' --quiet --no-render",
+                                   cfg, dir), 0);
+        free(out);
+    }
+    assert_int_equal(pbt_bench(&out, "compare '%s/res/a.csv' '%s/res/b.csv'", dir, dir), 2);
+    assert_non_null(strstr(out, "input.kind: \"uniform\" in OLD, \"clustered\" in NEW"));
+    assert_non_null(strstr(out, "input.seed: 42 in OLD, 43 in NEW"));
+    assert_non_null(strstr(out, "bins.count: 32 in OLD, 4 in NEW"));
+    free(out);
+    int rc = pbt_bench(&out, "compare '%s/res/a.csv' '%s/res/c.csv'", dir, dir);
+    assert_true(rc == 0 || rc == 1);                  /* judged; timing decides which */
+    assert_null(strstr(out, "different workloads"));
+    assert_null(strstr(out, "warning"));
+    free(out);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -252,6 +417,10 @@ int main(void)
         cmocka_unit_test(test_keys_in_one_file_and_failures),
         cmocka_unit_test(test_bad_input_exits_2),
         cmocka_unit_test(test_empty_or_failed_new_fails_gate),
+        cmocka_unit_test(test_wide_interval_is_inconclusive),
+        cmocka_unit_test(test_environment_differences_warned),
+        cmocka_unit_test(test_different_workloads_refused),
+        cmocka_unit_test(test_real_sweeps_like_with_like),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }
