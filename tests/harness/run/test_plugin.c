@@ -199,7 +199,7 @@ static void check_plugin_record(const json_t *root, int unopt)
 }
 
 /* Through bench: --list names the file each plugin strategy came from and warns about the -O0
- * build; a sweep given the library by --plugin and by its config loads it once (it was refused
+ * build, and about a library without a build record; a sweep given the library by --plugin and by its config loads it once (it was refused
  * as "already registered"), records it in NAME.json and notes the warning in the report. */
 static void test_unoptimised_plugin_cli(void **state)
 {
@@ -212,6 +212,10 @@ static void test_unoptimised_plugin_cli(void **state)
     assert_non_null(strstr(out, want));
     snprintf(want, sizeof want, "warning: plugin %s (unoptimised): ", PB_UNOPTIMISED_PLUGIN);
     assert_int_equal(strstr(out, want) != NULL, unopt || lower);
+    free(out);
+    /* without a build record (not bench's own, which the program exports): unknown, warned */
+    assert_int_equal(pbt_bench(&out, "--list --plugin '%s'", PB_NO_BUILD_INFO_PLUGIN), 0);
+    assert_non_null(strstr(out, "records no build information"));
     free(out);
     const char *tmp = pbt_tmpdir("plugin-twice");
     snprintf(cfg, sizeof cfg, "%s/twice.json", tmp);
