@@ -318,6 +318,15 @@ int pb_row_timed(const struct pb_row *r)
     return pb_row_ok(r) && isfinite(r->wall_s);
 }
 
+int pb_row_flagged(const struct pb_row *r, const char *word)
+{
+    size_t len = strlen(word);
+    for (const char *p = r->flag; (p = strstr(p, word)) != NULL; p += len)
+        if ((p == r->flag || p[-1] == ';') && (p[len] == '\0' || p[len] == ';'))
+            return 1;
+    return 0;
+}
+
 int pb_row_is(const struct pb_row *r, const char *kind)
 {
     return strcmp(r->kind, kind) == 0;
