@@ -312,8 +312,24 @@ static void write_fastest(FILE *f, const struct pb_table *t, const struct rowinf
                 beside, beside > 1 ? "s" : "", beside > 1 ? "are" : "is");
 }
 
+/* The "extra" object of NAME.json (json) whose "start_busy" says the machine was busy before
+ * the first run: the first session's, else a resumed session's; NULL when none says so. */
+static const json_t *busy_start(const json_t *json)
+{
+    const json_t *extra = json_object_get(json, "extra");
+    if (json_number_value(json_object_get(extra, "start_busy")) > 0)
+        return extra;
+    const json_t *sessions = json_object_get(json, "sessions");
+    for (size_t i = 0; i < json_array_size(sessions); i++) {
+        extra = json_object_get(json_array_get(sessions, i), "extra");
+        if (json_number_value(json_object_get(extra, "start_busy")) > 0)
+            return extra;
+    }
+    return NULL;
+}
+
 /* Writes the counts a reader wants first: points, failures, the fastest at the largest n, and
- * a machine found busy before the first run (NAME.json's "start_busy"). */
+ * a machine found busy before the first run (NAME.json's "start_busy", busy_start). */
 static void write_headline(FILE *f, const struct pb_table *t, const struct rowinfo *ri, size_t n,
                            const json_t *json)
 {
@@ -333,11 +349,13 @@ static void write_headline(FILE *f, const struct pb_table *t, const struct rowin
             unverified);
     if (top)
         write_fastest(f, t, ri, n, top);
-    if (json_number_value(json_object_get(json, "start_busy")) > 0)
-        fprintf(f, " <span class=\"badtext\">The machine was busy before the first run: other "
+    const json_t *busy = busy_start(json);
+    if (busy)
+        fprintf(f, " <span class=\"badtext\">The machine was busy before the first run%s: other "
                    "processes used %.2f of %.0f CPUs.</span>",
-                json_number_value(json_object_get(json, "start_other_cpus")),
-                json_number_value(json_object_get(json, "start_cpus_counted")));
+                busy == json_object_get(json, "extra") ? "" : " of a resumed session",
+                json_number_value(json_object_get(busy, "start_other_cpus")),
+                json_number_value(json_object_get(busy, "start_cpus_counted")));
     fputs("</p>\n", f);
 }
 

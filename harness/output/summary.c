@@ -142,8 +142,9 @@ static void set_load_flag(struct group *g, size_t len)
         len += (size_t)snprintf(g->flag + len, sizeof g->flag - len, "%s%s %zu/%zu runs",
                                 len ? "; " : "", PB_FLAG_BUSY, g->busy, g->runs);
     if (g->capped && len < sizeof g->flag)
-        snprintf(g->flag + len, sizeof g->flag - len, "%s%s: %g CPUs for %d threads",
-                 len ? "; " : "", PB_FLAG_CAPPED, g->capped_cpus, r->threads * r->ranks);
+        snprintf(g->flag + len, sizeof g->flag - len, "%s%s: %g CPU%s for %d threads",
+                 len ? "; " : "", PB_FLAG_CAPPED, g->capped_cpus,
+                 g->capped_cpus == 1 ? "" : "s", r->threads * r->ranks);
 }
 
 /* Writes the reasons a group's timing is doubtful into g->flag. */

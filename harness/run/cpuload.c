@@ -4,6 +4,7 @@
 #include "cpuload.h"
 
 #include "fdio.h"
+#include "pbclock.h"
 #include "results.h"
 
 #include <errno.h>
@@ -203,6 +204,7 @@ int pb_cpuload_sample(double seconds, struct pb_cpuload *l)
     *l = (struct pb_cpuload){ .other_cpu_s = NAN, .steal_s = NAN };
     double c0 = self_cpu_s();
     int rc = pb_cpustat_read(NULL, &a);
+    double t0 = pb_now_s();
     if (rc < 0)
         return rc;
     if (nanosleep(&ts, NULL) != 0)
@@ -210,5 +212,6 @@ int pb_cpuload_sample(double seconds, struct pb_cpuload *l)
     if ((rc = pb_cpustat_read(NULL, &b)) < 0)
         return rc;
     pb_cpuload_between(&a, &b, self_cpu_s() - c0, l);
+    l->window_s = pb_now_s() - t0;
     return 0;
 }

@@ -46,6 +46,8 @@ struct pb_cpuload {
     double other_cpu_s;              /* busy time not the run's own; NAN: unknown */
     double steal_s;                  /* stolen time; NAN: unknown */
     int ncpu;                        /* CPUs counted; 0: unknown */
+    double window_s;                 /* the window's length where pb_cpuload_sample measured
+                                        it; 0 otherwise */
 };
 
 /* The CPUs a run may use, and why. */
@@ -95,7 +97,8 @@ char *pb_cpuload_flag(const struct pb_cpuload *l, double wall_s, int width, doub
                       char *buf, size_t cap);
 
 /* Samples the machine for seconds (sleeping; this process uses nothing) into l, with its own
- * CPU time taken out. Returns 0 or -errno (-EINTR when a signal cut the sleep short). */
+ * CPU time taken out and l->window_s the time between the two readings. Returns 0 or -errno
+ * (-EINTR when a signal cut the sleep short). */
 int pb_cpuload_sample(double seconds, struct pb_cpuload *l);
 
 #endif

@@ -432,10 +432,12 @@ static void best_flags(const struct pb_row *rows, size_t nrows, const struct pb_
                   first_of_flagged_point(rows, nrows, i);
     b->flags[0] = '\0';
     if (busy)
-        len += (size_t)snprintf(b->flags, sizeof b->flags, "busy %zu/%zu runs", busy, runs);
+        len += (size_t)snprintf(b->flags, sizeof b->flags, "%s %zu/%zu runs", PB_FLAG_BUSY,
+                                busy, runs);
     if (capped && len < sizeof b->flags)
-        len += (size_t)snprintf(b->flags + len, sizeof b->flags - len, "%scapped: %g CPUs",
-                                len ? "; " : "", pick->cpus_avail);
+        len += (size_t)snprintf(b->flags + len, sizeof b->flags - len, "%s%s: %g CPU%s",
+                                len ? "; " : "", PB_FLAG_CAPPED, pick->cpus_avail,
+                                pick->cpus_avail == 1 ? "" : "s");
     if (others && len < sizeof b->flags)
         snprintf(b->flags + len, sizeof b->flags - len, "%s%zu other point%s flagged",
                  len ? "; " : "", others, others > 1 ? "s" : "");
@@ -529,25 +531,25 @@ static void check_busy_start(struct sweep *s)
 {
     struct pb_cpuload *l = &s->start_load;
     if (pb_cpuload_sample(PB_CPULOAD_SAMPLE_S, l) < 0 || !s->o->warn ||
-        !pb_cpuload_busy(l, PB_CPULOAD_SAMPLE_S, l->ncpu))
+        !pb_cpuload_busy(l, l->window_s, l->ncpu))
         return;
     fprintf(s->o->warn, "warning: the machine is busy: over %.2f s before the first run, other "
             "processes used %.2f of the %d CPUs this sweep may use (steal %.2f); runs that "
-            "share their CPUs are flagged \"%s\" in %s\n", PB_CPULOAD_SAMPLE_S,
-            l->other_cpu_s / PB_CPULOAD_SAMPLE_S, l->ncpu, l->steal_s / PB_CPULOAD_SAMPLE_S,
-            PB_FLAG_BUSY, s->r->csv);
+            "share their CPUs are flagged \"%s\" in %s\n", l->window_s,
+            l->other_cpu_s / l->window_s, l->ncpu, l->steal_s / l->window_s, PB_FLAG_BUSY,
+            s->r->csv);
 }
 
 /* Adds the sample before the first run (CPUs' worth of others' use and steal, and 1 in
  * "start_busy" when it passed the threshold) to the environment record, when it was taken. */
 static void env_add_start_load(struct pb_env *env, const struct pb_cpuload *l)
 {
-    if (l->ncpu <= 0 || !isfinite(l->other_cpu_s))
+    if (l->ncpu <= 0 || !isfinite(l->other_cpu_s) || !(l->window_s > 0))
         return;
-    pb_env_add_num(env, "start_other_cpus", l->other_cpu_s / PB_CPULOAD_SAMPLE_S);
-    pb_env_add_num(env, "start_steal_cpus", l->steal_s / PB_CPULOAD_SAMPLE_S);
+    pb_env_add_num(env, "start_other_cpus", l->other_cpu_s / l->window_s);
+    pb_env_add_num(env, "start_steal_cpus", l->steal_s / l->window_s);
     pb_env_add_num(env, "start_cpus_counted", l->ncpu);
-    pb_env_add_num(env, "start_busy", pb_cpuload_busy(l, PB_CPULOAD_SAMPLE_S, l->ncpu));
+    pb_env_add_num(env, "start_busy", pb_cpuload_busy(l, l->window_s, l->ncpu));
 }
 
 /* Writes NAME.json: environment, config, start time, the input's identity, and the limits

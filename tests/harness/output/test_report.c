@@ -198,8 +198,8 @@ static void test_report_flagged_fastest(void **state)
     char *html = report_of("busyrep", LOAD_HEAD
                            "openmp,,histogram,1000,1,3,1.0,0,run,yes,busy 3/3 runs\n"
                            "openmp,,histogram,1000,2,3,1.5,0,run,yes,busy 2/3 runs\n",
-                           "{\"start_busy\": 1, \"start_other_cpus\": 1.875, "
-                           "\"start_cpus_counted\": 2}");
+                           "{\"extra\": {\"start_busy\": 1, \"start_other_cpus\": 1.875, "
+                           "\"start_cpus_counted\": 2}}");
     assert_null(strstr(html, "measured cleanly ("));
     assert_non_null(strstr(html, "Fastest at the largest n, <strong>not measured cleanly"));
     assert_non_null(strstr(html, "(flagged: busy 3/3 runs)"));
@@ -211,12 +211,19 @@ static void test_report_flagged_fastest(void **state)
     free(html);
     html = report_of("cleanrep", LOAD_HEAD
                      "openmp,,histogram,1000,1,3,1.0,0,run,yes,\n"
-                     "openmp,,histogram,1000,2,3,1.5,0,run,yes,capped: 1 CPUs for 2 threads\n",
+                     "openmp,,histogram,1000,2,3,1.5,0,run,yes,capped: 1 CPU for 2 threads\n",
                      NULL);
     assert_non_null(strstr(html, "Fastest at the largest n measured cleanly (n = 1000)"));
     assert_non_null(strstr(html, "1 other point at this n is flagged"));
-    assert_non_null(strstr(html, "<td>capped: 1 CPUs for 2 threads</td>"));
+    assert_non_null(strstr(html, "<td>capped: 1 CPU for 2 threads</td>"));
     assert_null(strstr(html, "busy before the first run"));
+    free(html);
+    html = report_of("resumedrep", LOAD_HEAD "openmp,,histogram,1000,1,3,1.0,0,run,yes,\n",
+                     "{\"extra\": {\"start_busy\": 0}, \"sessions\": [{\"extra\": {}}, "
+                     "{\"extra\": {\"start_busy\": 1, \"start_other_cpus\": 0.5, "
+                     "\"start_cpus_counted\": 2}}]}");
+    assert_non_null(strstr(html, "busy before the first run of a resumed session: other "
+                                 "processes used 0.50 of 2 CPUs"));
     free(html);
 }
 

@@ -215,6 +215,20 @@ static void test_available(void **state)
     unsetenv("OMP_THREAD_LIMIT");
 }
 
+/* The sample before a sweep counts this process's CPUs over a window it measured; whatever the
+ * machine does, the figures are known. */
+static void test_sample(void **state)
+{
+    (void)state;
+    struct pb_cpuload l;
+    cpu_set_t set;
+    assert_int_equal(sched_getaffinity(0, sizeof set, &set), 0);
+    assert_int_equal(pb_cpuload_sample(0.02, &l), 0);
+    assert_int_equal(l.ncpu, CPU_COUNT(&set));
+    assert_true(l.window_s > 0);
+    assert_true(isfinite(l.other_cpu_s) && isfinite(l.steal_s) && l.steal_s >= 0);
+}
+
 static atomic_int spin_stop, spin_started;
 
 /* A thread that keeps its CPU busy until spin_stop. */
@@ -283,7 +297,7 @@ int main(void)
         cmocka_unit_test(test_between),      cmocka_unit_test(test_threshold),
         cmocka_unit_test(test_flag),         cmocka_unit_test(test_quota_parse),
         cmocka_unit_test(test_quota_tree),   cmocka_unit_test(test_available),
-        cmocka_unit_test(test_shared_run_flagged),
+        cmocka_unit_test(test_sample),       cmocka_unit_test(test_shared_run_flagged),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }

@@ -290,7 +290,7 @@ static void test_capped_rows_flagged(void **state)
         assert_int_equal(pb_row_flagged(&rows[i], PB_FLAG_CAPPED), rows[i].threads == 2);
     }
     assert_int_equal(r.nbest, 1);
-    assert_true(strstr(r.best[0].flags, "capped: 1 CPUs") ||
+    assert_true(strstr(r.best[0].flags, "capped: 1 CPU") ||
                 strstr(r.best[0].flags, "1 other point flagged"));
     free(rows);
     pb_sweep_result_free(&r);
