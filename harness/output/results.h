@@ -136,6 +136,14 @@ int pb_row_timed(const struct pb_row *r);
 /* 1 when r's flag column holds word (PB_FLAG_BUSY, PB_FLAG_CAPPED). */
 int pb_row_flagged(const struct pb_row *r, const char *word);
 
+/* Describes into buf (cap bytes) the CPU-load flags at the point of pick (its key with
+ * threads) among rows, for the closing table: "busy K/M runs" (its counted ok runs flagged
+ * busy, of all of them), "capped: C CPUs" (pick's cpus_avail, when a run was capped) and "N
+ * other points flagged" (points at pick's n with a flagged counted ok run), joined by "; ";
+ * "" when no point at that n has a flag. Returns buf. */
+char *pb_rows_point_flags(const struct pb_row *rows, size_t nrows, const struct pb_row *pick,
+                          char *buf, size_t cap);
+
 /* 1 when r is of kind kind (PB_KIND_RUN, PB_KIND_WARMUP, PB_KIND_OVERHEAD). A counted run, the
  * one every summary, comparison and closing table times, is pb_row_is(r, PB_KIND_RUN). */
 int pb_row_is(const struct pb_row *r, const char *kind);

@@ -389,60 +389,6 @@ static double median_of(const struct pb_row *rows, size_t nrows, const struct pb
     return med;
 }
 
-/* The counted ok runs of the point of key (its threads included) into *runs; returns how many
- * of them carry flag word (NULL: any flag). */
-static size_t point_flagged(const struct pb_row *rows, size_t nrows, const struct pb_row *key,
-                            const char *word, size_t *runs)
-{
-    size_t k = 0;
-    *runs = 0;
-    for (size_t i = 0; i < nrows; i++) {
-        const struct pb_row *r = &rows[i];
-        if (!pb_row_is(r, PB_KIND_RUN) || !pb_row_ok(r) || pb_row_cmp_key(r, key, 1) != 0)
-            continue;
-        ++*runs;
-        k += word ? pb_row_flagged(r, word) : r->flag[0] != '\0';
-    }
-    return k;
-}
-
-/* 1 when rows[i] is the first counted ok row of its point and that point has a flagged run,
- * so each flagged point is counted once. */
-static int first_of_flagged_point(const struct pb_row *rows, size_t nrows, size_t i)
-{
-    size_t runs;
-    if (!pb_row_is(&rows[i], PB_KIND_RUN) || !pb_row_ok(&rows[i]))
-        return 0;
-    for (size_t j = 0; j < i; j++)
-        if (pb_row_is(&rows[j], PB_KIND_RUN) && pb_row_ok(&rows[j]) &&
-            pb_row_cmp_key(&rows[j], &rows[i], 1) == 0)
-            return 0;
-    return point_flagged(rows, nrows, &rows[i], NULL, &runs) > 0;
-}
-
-/* Writes into b->flags the flags of the point of pick (busy runs of its runs, capped) and how
- * many other points at n were flagged; "" when none was. */
-static void best_flags(const struct pb_row *rows, size_t nrows, const struct pb_row *pick,
-                       struct pb_best *b)
-{
-    size_t runs, busy = point_flagged(rows, nrows, pick, PB_FLAG_BUSY, &runs), others = 0;
-    size_t capped = point_flagged(rows, nrows, pick, PB_FLAG_CAPPED, &runs), len = 0;
-    for (size_t i = 0; i < nrows; i++)
-        others += rows[i].n == pick->n && pb_row_cmp_key(&rows[i], pick, 1) != 0 &&
-                  first_of_flagged_point(rows, nrows, i);
-    b->flags[0] = '\0';
-    if (busy)
-        len += (size_t)snprintf(b->flags, sizeof b->flags, "%s %zu/%zu runs", PB_FLAG_BUSY,
-                                busy, runs);
-    if (capped && len < sizeof b->flags)
-        len += (size_t)snprintf(b->flags + len, sizeof b->flags - len, "%s%s: %g CPU%s",
-                                len ? "; " : "", PB_FLAG_CAPPED, pick->cpus_avail,
-                                pick->cpus_avail == 1 ? "" : "s");
-    if (others && len < sizeof b->flags)
-        snprintf(b->flags + len, sizeof b->flags - len, "%s%zu other point%s flagged",
-                 len ? "; " : "", others, others > 1 ? "s" : "");
-}
-
 /* The fastest configuration at n among rows, into b. Returns 1 when one was found. */
 static int best_at(const struct pb_row *rows, size_t nrows, size_t n, struct pb_best *b)
 {
@@ -468,7 +414,7 @@ static int best_at(const struct pb_row *rows, size_t nrows, size_t n, struct pb_
     b->median_s = best;
     b->speedup_vs_naive = naive > 0 && best > 0 ? naive / best : 0;
     if (pick)
-        best_flags(rows, nrows, pick, b);
+        pb_rows_point_flags(rows, nrows, pick, b->flags, sizeof b->flags);
     return best > 0;
 }
 

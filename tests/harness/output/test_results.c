@@ -245,6 +245,34 @@ static void test_unreadable_file_named(void **state)
     assert_non_null(strstr(err.msg, "runs.fifo: cannot read: not a regular file"));
 }
 
+/* The closing table's flags for a point: its busy runs of all its counted ok runs, capped with
+ * its CPUs, and the other flagged points at its n (each once, however many of its runs are
+ * flagged); warm-ups, failed runs and other n do not count; nothing flagged gives "". */
+static void test_point_flags(void **state)
+{
+    (void)state;
+    struct pb_row rows[8];
+    const int threads[] = { 1, 1, 1, 2, 2, 4, 1, 2 };
+    const char *flag[] = { "busy", "", "busy", "capped", "busy;capped", "", "busy", "busy" };
+    for (int i = 0; i < 8; i++) {
+        rows[i] = sample_row(i);
+        rows[i].threads = threads[i];
+        rows[i].cpus_avail = 1;
+        snprintf(rows[i].flag, sizeof rows[i].flag, "%s", flag[i]);
+    }
+    snprintf(rows[5].status, sizeof rows[5].status, "crashed: SIGSEGV");
+    snprintf(rows[6].kind, sizeof rows[6].kind, PB_KIND_WARMUP);
+    rows[7].n = 2000;
+    char buf[160];
+    assert_string_equal(pb_rows_point_flags(rows, 8, &rows[0], buf, sizeof buf),
+                        "busy 2/3 runs; 1 other point flagged");
+    assert_string_equal(pb_rows_point_flags(rows, 8, &rows[3], buf, sizeof buf),
+                        "busy 1/2 runs; capped: 1 CPU; 1 other point flagged");
+    for (int i = 0; i < 8; i++)
+        rows[i].flag[0] = '\0';
+    assert_string_equal(pb_rows_point_flags(rows, 8, &rows[0], buf, sizeof buf), "");
+}
+
 /* The header made from the column list is the documented one, column by column. */
 static void test_header_is_the_column_list(void **state)
 {
@@ -368,6 +396,7 @@ int main(void)
         cmocka_unit_test(test_unreadable_file_named),
         cmocka_unit_test(test_verified_ok),
         cmocka_unit_test(test_header_is_the_column_list),
+        cmocka_unit_test(test_point_flags),
         cmocka_unit_test(test_row_accessors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
