@@ -307,16 +307,22 @@ static void print_best(const struct pb_sweep_result *r)
 {
     if (!r->nbest)
         return;
-    printf("\n%10s  %-40s  %12s  %10s  %10s\n", "n", "fastest", "median s", "peak MiB",
-           "vs naive");
+    int flagged = 0;
+    printf("\n%10s  %-40s  %12s  %10s  %10s  %s\n", "n", "fastest", "median s", "peak MiB",
+           "vs naive", "flags");
     for (size_t i = 0; i < r->nbest; i++) {
         const struct pb_best *b = &r->best[i];
         char sp[32] = "-";
         if (b->speedup_vs_naive > 0)
             snprintf(sp, sizeof sp, "%.1fx", b->speedup_vs_naive);
-        printf("%10zu  %-40s  %12.6f  %10.1f  %10s\n", b->n, b->label, b->median_s,
-               b->peak_kib / 1024.0, sp);
+        printf("%10zu  %-40s  %12.6f  %10.1f  %10s  %s\n", b->n, b->label, b->median_s,
+               b->peak_kib / 1024.0, sp, b->flags[0] ? b->flags : "-");
+        flagged |= b->flags[0] != '\0';
     }
+    if (flagged)
+        printf("flags: busy = other processes or the hypervisor used the run's CPUs; capped = "
+               "more threads than CPUs available (NAME.csv columns other_cpu_s, steal_s, "
+               "cpus_avail, flag): those times were not measured cleanly\n");
 }
 
 /* Prints where the results went and the tally; returns the exit status. */

@@ -153,7 +153,8 @@ static const struct column {
     {PB_SUM_speedup, "speedup (x)"}, {PB_SUM_efficiency, "efficiency"},
     {PB_SUM_pairs_per_s, "pairs/s"}, {PB_SUM_fraction_of_limit, "fraction of limit"},
     {PB_SUM_build_median_s, "structure build (s, in the median)"},
-    {PB_SUM_evals_per_pair, "distance evals / counted pair"}, {PB_SUM_flag, "spread flag"},
+    {PB_SUM_evals_per_pair, "distance evals / counted pair"},
+    {PB_SUM_flag, "flag (spread, busy, capped)"},
 };
 #define NCOLUMNS (sizeof columns / sizeof columns[0])
 
@@ -167,6 +168,7 @@ struct rowinfo {
     int failed;                      /* runs whose status was not ok */
     int unverified;                  /* 1: verified is not "yes" */
     int best;                        /* 1: lowest median of the good rows at this n */
+    int flagged;                     /* 1: the summary flags it (spread, busy, capped) */
 };
 
 /* Orders rows by n, then median (missing last), then threads. */
@@ -206,6 +208,7 @@ static int analyse(const struct pb_table *t, struct rowinfo **out)
             .counted = pb_summary_counted(t, r),
             .failed = pb_summary_failed(t, r),
             .unverified = pb_summary_unverified(t, r),
+            .flagged = *pb_summary_get(t, r, PB_SUM_flag) != '\0',
         };
     }
     qsort(ri, t->nrows, sizeof *ri, cmp_rowinfo);
@@ -237,7 +240,10 @@ static void status_cell(FILE *f, const struct pb_table *t, const struct rowinfo 
         if (strlen(ver) > yes)                /* " (kdtree)": the independent method */
             esc_n(f, ver + yes, strlen(ver) - yes);
     }
-    if (r->best)
+    if (r->best && r->flagged)
+        fputs(" <span class=\"star\">&#9733; fastest at this n, flagged: not measured "
+              "cleanly</span>", f);
+    else if (r->best)
         fputs(" <span class=\"star\">&#9733; best at this n</span>", f);
     fputs("</td>", f);
 }
@@ -289,8 +295,62 @@ static void write_table(FILE *f, const struct pb_table *t, const struct rowinfo 
 
 /* ---------------------------------------------------------------- the other sections */
 
-/* Writes the counts a reader wants first: points, failures, the fastest at the largest n. */
-static void write_headline(FILE *f, const struct pb_table *t, const struct rowinfo *ri, size_t n)
+/* Points at n (counted) other than top that are flagged. */
+static size_t flagged_beside(const struct rowinfo *ri, size_t n, const struct rowinfo *top)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        k += ri[i].counted && ri[i].n == top->n && &ri[i] != top && ri[i].flagged;
+    return k;
+}
+
+/* Writes the fastest point at the largest n: "measured cleanly" only when its summary row has
+ * no flag; otherwise its flag, and how many other points at that n are flagged. */
+static void write_fastest(FILE *f, const struct pb_table *t, const struct rowinfo *ri, size_t n,
+                          const struct rowinfo *top)
+{
+    size_t beside = flagged_beside(ri, n, top);
+    fputs(top->flagged ? " Fastest at the largest n, <strong>not measured cleanly</strong> (n = "
+                       : " Fastest at the largest n measured cleanly (n = ", f);
+    esc(f, pb_summary_get(t, top->row, PB_SUM_n));
+    fputs("): <strong>", f);
+    esc(f, pb_summary_get(t, top->row, PB_SUM_strategy));
+    fputs("</strong>, ", f);
+    esc(f, pb_summary_get(t, top->row, PB_SUM_threads));
+    fputs(" thread(s), median ", f);
+    esc(f, pb_summary_get(t, top->row, PB_SUM_wall_median_s));
+    fputs(" s", f);
+    if (top->flagged) {
+        fputs(" (flagged: ", f);
+        esc(f, pb_summary_get(t, top->row, PB_SUM_flag));
+        fputs(")", f);
+    }
+    fputs(".", f);
+    if (beside)
+        fprintf(f, " <span class=\"badtext\">%zu other point%s at this n %s flagged.</span>",
+                beside, beside > 1 ? "s" : "", beside > 1 ? "are" : "is");
+}
+
+/* The "extra" object of NAME.json (json) whose "start_busy" says the machine was busy before
+ * the first run: the first session's, else a resumed session's; NULL when none says so. */
+static const json_t *busy_start(const json_t *json)
+{
+    const json_t *extra = json_object_get(json, "extra");
+    if (json_number_value(json_object_get(extra, "start_busy")) > 0)
+        return extra;
+    const json_t *sessions = json_object_get(json, "sessions");
+    for (size_t i = 0; i < json_array_size(sessions); i++) {
+        extra = json_object_get(json_array_get(sessions, i), "extra");
+        if (json_number_value(json_object_get(extra, "start_busy")) > 0)
+            return extra;
+    }
+    return NULL;
+}
+
+/* Writes the counts a reader wants first: points, failures, the fastest at the largest n, and
+ * a machine found busy before the first run (NAME.json's "start_busy", busy_start). */
+static void write_headline(FILE *f, const struct pb_table *t, const struct rowinfo *ri, size_t n,
+                           const json_t *json)
 {
     size_t points = 0, failed = 0, unverified = 0;
     const struct rowinfo *top = NULL;
@@ -306,17 +366,15 @@ static void write_headline(FILE *f, const struct pb_table *t, const struct rowin
     fprintf(f, "<p class=\"headline\">%zu measured points; <span class=\"%s\">%zu failed, %zu "
                "not verified</span>.", points, failed + unverified ? "badtext" : "", failed,
             unverified);
-    if (top) {
-        fputs(" Fastest at the largest n measured cleanly (n = ", f);
-        esc(f, pb_summary_get(t, top->row, PB_SUM_n));
-        fputs("): <strong>", f);
-        esc(f, pb_summary_get(t, top->row, PB_SUM_strategy));
-        fputs("</strong>, ", f);
-        esc(f, pb_summary_get(t, top->row, PB_SUM_threads));
-        fputs(" thread(s), median ", f);
-        esc(f, pb_summary_get(t, top->row, PB_SUM_wall_median_s));
-        fputs(" s.", f);
-    }
+    if (top)
+        write_fastest(f, t, ri, n, top);
+    const json_t *busy = busy_start(json);
+    if (busy)
+        fprintf(f, " <span class=\"badtext\">The machine was busy before the first run%s: other "
+                   "processes used %.2f of %.0f CPUs.</span>",
+                busy == json_object_get(json, "extra") ? "" : " of a resumed session",
+                json_number_value(json_object_get(busy, "start_other_cpus")),
+                json_number_value(json_object_get(busy, "start_cpus_counted")));
     fputs("</p>\n", f);
 }
 
@@ -503,11 +561,13 @@ static void write_page(FILE *f, const char *dir, const char *name, const struct 
           "<a href=\"#environment\">Environment</a><a href=\"#config\">Config</a></nav>\n", f);
     write_cpu_line(f, json);
     write_plugin_notes(f, json);
-    write_headline(f, t, ri, t->nrows);
+    write_headline(f, t, ri, t->nrows, json);
     int figures = write_figures(f, dir, name);
     fputs("<h2 id=\"summary\">Summary</h2>\n<p>One row per point, sorted by n then median time. "
           "Green: the lowest median at that n among the points whose every run ended ok and "
-          "verified. Red: a point with a failed or unverified run. Yellow: a spread flag.</p>\n",
+          "verified (flagged or not). Red: a point with a failed or unverified run. Yellow: a "
+          "flag: wide spread, runs that shared their CPUs with other processes (busy) or had "
+          "fewer CPUs than threads (capped).</p>\n",
           f);
     write_table(f, t, ri, t->nrows, 1);
     snprintf(path, sizeof path, "%s/%s.csv", dir, name);

@@ -318,6 +318,15 @@ int pb_row_timed(const struct pb_row *r)
     return pb_row_ok(r) && isfinite(r->wall_s);
 }
 
+int pb_row_flagged(const struct pb_row *r, const char *word)
+{
+    size_t len = strlen(word);
+    for (const char *p = r->flag; (p = strstr(p, word)) != NULL; p += len)
+        if ((p == r->flag || p[-1] == ';') && (p[len] == '\0' || p[len] == ';'))
+            return 1;
+    return 0;
+}
+
 int pb_row_is(const struct pb_row *r, const char *kind)
 {
     return strcmp(r->kind, kind) == 0;
@@ -349,4 +358,56 @@ int pb_row_cmp_key(const struct pb_row *a, const struct pb_row *b, int with_thre
     if (with_threads && a->threads != b->threads)
         return a->threads < b->threads ? -1 : 1;
     return 0;
+}
+
+/* The counted ok runs of the point of key (its threads included) into *runs; returns how many
+ * of them carry flag word (NULL: any flag). */
+static size_t point_flagged(const struct pb_row *rows, size_t nrows, const struct pb_row *key,
+                            const char *word, size_t *runs)
+{
+    size_t k = 0;
+    *runs = 0;
+    for (size_t i = 0; i < nrows; i++) {
+        const struct pb_row *r = &rows[i];
+        if (!pb_row_is(r, PB_KIND_RUN) || !pb_row_ok(r) || pb_row_cmp_key(r, key, 1) != 0)
+            continue;
+        ++*runs;
+        k += word ? pb_row_flagged(r, word) : r->flag[0] != '\0';
+    }
+    return k;
+}
+
+/* 1 when rows[i] is the first counted ok row of its point and that point has a flagged run,
+ * so each flagged point is counted once. */
+static int first_of_flagged_point(const struct pb_row *rows, size_t nrows, size_t i)
+{
+    size_t runs;
+    if (!pb_row_is(&rows[i], PB_KIND_RUN) || !pb_row_ok(&rows[i]))
+        return 0;
+    for (size_t j = 0; j < i; j++)
+        if (pb_row_is(&rows[j], PB_KIND_RUN) && pb_row_ok(&rows[j]) &&
+            pb_row_cmp_key(&rows[j], &rows[i], 1) == 0)
+            return 0;
+    return point_flagged(rows, nrows, &rows[i], NULL, &runs) > 0;
+}
+
+char *pb_rows_point_flags(const struct pb_row *rows, size_t nrows, const struct pb_row *pick,
+                          char *buf, size_t cap)
+{
+    size_t runs, busy = point_flagged(rows, nrows, pick, PB_FLAG_BUSY, &runs), others = 0;
+    size_t capped = point_flagged(rows, nrows, pick, PB_FLAG_CAPPED, &runs), len = 0;
+    for (size_t i = 0; i < nrows; i++)
+        others += rows[i].n == pick->n && pb_row_cmp_key(&rows[i], pick, 1) != 0 &&
+                  first_of_flagged_point(rows, nrows, i);
+    buf[0] = '\0';
+    if (busy)
+        len += (size_t)snprintf(buf, cap, "%s %zu/%zu runs", PB_FLAG_BUSY, busy, runs);
+    if (capped && len < cap)
+        len += (size_t)snprintf(buf + len, cap - len, "%s%s: %g CPU%s", len ? "; " : "",
+                                PB_FLAG_CAPPED, pick->cpus_avail,
+                                pick->cpus_avail == 1 ? "" : "s");
+    if (others && len < cap)
+        snprintf(buf + len, cap - len, "%s%zu other point%s flagged", len ? "; " : "", others,
+                 others > 1 ? "s" : "");
+    return buf;
 }

@@ -23,7 +23,8 @@
     X(precision, STR, "double") X(pin, STR, "none") X(maxrss_kib, KIB, "") \
     X(cgroup_peak_kib, KIB, "") X(fraction_of_limit, FRAC, "") X(config_hash, STR, "") \
     X(rank_max_kib, KIB, "") X(rank_sum_kib, KIB, "") X(build_s, DBL9, "") \
-    X(dist_evals, KIB, "") LAST(pairs_counted, KIB, "")
+    X(dist_evals, KIB, "") X(pairs_counted, KIB, "") X(other_cpu_s, DBL6, "") \
+    X(steal_s, DBL6, "") X(cpus_avail, DBL6, "") LAST(flag, STR, "")
 
 /* The header line of NAME.csv (without its newline): the names above, comma-separated. */
 #define PB_CSV_NAME_(name, type, dflt) #name ","
@@ -47,6 +48,9 @@ enum pb_run_col {
 #define PB_KIND_OVERHEAD "overhead"  /* the empty-work run measuring fixed costs (n = 0) */
 #define PB_VERIFIED_YES "yes"        /* verified; "yes (METHOD)" by an independent method */
 #define PB_VERIFIED_NO "no"          /* checked and wrong; "" when not checked */
+#define PB_FLAG_BUSY "busy"          /* flag word: other processes or steal used the run's CPUs
+                                        (cpuload.h's threshold) */
+#define PB_FLAG_CAPPED "capped"      /* flag word: threads x ranks exceeded cpus_avail */
 
 struct pb_row {
     char strategy[64];               /* label */
@@ -77,6 +81,13 @@ struct pb_row {
     long pairs_counted;              /* histogram: pairs the run counted over its bins (the
                                         denominator of evaluations per counted pair); -1 ("")
                                         unknown or a matrix */
+    double other_cpu_s;              /* CPU seconds other processes used on this process's
+                                        CPUs during the run (cpuload.h); NAN unknown */
+    double steal_s;                  /* CPU seconds stolen by the hypervisor then; NAN unknown */
+    double cpus_avail;               /* CPUs the run could use: affinity, cgroup quota,
+                                        OMP_THREAD_LIMIT (cpuload.h); NAN unknown */
+    char flag[32];                   /* "" clean, or PB_FLAG_BUSY and/or PB_FLAG_CAPPED joined
+                                        by ";" */
 };
 
 /* Writes the header line (PB_CSV_HEADER), then flushes and fsyncs. Returns 0 or -errno. */
@@ -121,6 +132,17 @@ int pb_status_ok(const char *status);
  * timing figure does. */
 int pb_row_ok(const struct pb_row *r);
 int pb_row_timed(const struct pb_row *r);
+
+/* 1 when r's flag column holds word (PB_FLAG_BUSY, PB_FLAG_CAPPED). */
+int pb_row_flagged(const struct pb_row *r, const char *word);
+
+/* Describes into buf (cap bytes) the CPU-load flags at the point of pick (its key with
+ * threads) among rows, for the closing table: "busy K/M runs" (its counted ok runs flagged
+ * busy, of all of them), "capped: C CPUs" (pick's cpus_avail, when a run was capped) and "N
+ * other points flagged" (points at pick's n with a flagged counted ok run), joined by "; ";
+ * "" when no point at that n has a flag. Returns buf. */
+char *pb_rows_point_flags(const struct pb_row *rows, size_t nrows, const struct pb_row *pick,
+                          char *buf, size_t cap);
 
 /* 1 when r is of kind kind (PB_KIND_RUN, PB_KIND_WARMUP, PB_KIND_OVERHEAD). A counted run, the
  * one every summary, comparison and closing table times, is pb_row_is(r, PB_KIND_RUN). */

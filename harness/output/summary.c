@@ -28,7 +28,10 @@ struct group {
                                         report both; NAN */
     const char *verified;            /* "yes" | "yes (METHOD)" | "no" | "" */
     double speedup;                  /* NAN: not applicable */
-    char flag[96];                   /* "" or the reasons */
+    size_t busy;                     /* ok runs flagged busy (results.h PB_FLAG_BUSY) */
+    size_t capped;                   /* ok runs flagged capped (PB_FLAG_CAPPED) */
+    double capped_cpus;              /* fewest cpus_avail among them; NAN: none known */
+    char flag[160];                  /* "" or the reasons */
 };
 
 static int cmp_rowptr(const void *p, const void *q)
@@ -115,6 +118,35 @@ static size_t pick_ok(const struct pb_row *const *r, size_t n, const struct pb_r
     return k;
 }
 
+/* Counts into g the ok runs ok[0..k) that shared their CPUs (busy) and the fewest CPUs of
+ * those that had fewer than their threads x ranks (capped). */
+static void count_load_flags(const struct pb_row *const *ok, size_t k, struct group *g)
+{
+    for (size_t i = 0; i < k; i++) {
+        g->busy += pb_row_flagged(ok[i], PB_FLAG_BUSY);
+        if (!pb_row_flagged(ok[i], PB_FLAG_CAPPED))
+            continue;
+        g->capped++;
+        if (!(ok[i]->cpus_avail >= g->capped_cpus))   /* NAN-safe minimum */
+            g->capped_cpus = isfinite(ok[i]->cpus_avail) ? ok[i]->cpus_avail : g->capped_cpus;
+    }
+}
+
+/* Appends to g->flag (len bytes used) the CPU-load reasons: "busy 2/3 runs" when runs shared
+ * their CPUs with other processes, "capped: 2 CPUs for 4 threads" when the threads (x ranks)
+ * outnumbered the CPUs the runs could use. */
+static void set_load_flag(struct group *g, size_t len)
+{
+    const struct pb_row *r = g->first;
+    if (g->busy && len < sizeof g->flag)
+        len += (size_t)snprintf(g->flag + len, sizeof g->flag - len, "%s%s %zu/%zu runs",
+                                len ? "; " : "", PB_FLAG_BUSY, g->busy, g->runs);
+    if (g->capped && len < sizeof g->flag)
+        snprintf(g->flag + len, sizeof g->flag - len, "%s%s: %g CPU%s for %d threads",
+                 len ? "; " : "", PB_FLAG_CAPPED, g->capped_cpus,
+                 g->capped_cpus == 1 ? "" : "s", r->threads * r->ranks);
+}
+
 /* Writes the reasons a group's timing is doubtful into g->flag. */
 static void set_flag(struct group *g)
 {
@@ -128,8 +160,10 @@ static void set_flag(struct group *g)
         len = (size_t)snprintf(g->flag, sizeof g->flag, "cv %.1f%% > %.0f%%", 100 * g->wall.cv,
                                100 * CV_LIMIT);
     if (g->wall.outliers > 0)
-        snprintf(g->flag + len, sizeof g->flag - len, "%s%zu MAD outlier%s", len ? "; " : "",
-                 g->wall.outliers, g->wall.outliers > 1 ? "s" : "");
+        len += (size_t)snprintf(g->flag + len, sizeof g->flag - len, "%s%zu MAD outlier%s",
+                                len ? "; " : "", g->wall.outliers,
+                                g->wall.outliers > 1 ? "s" : "");
+    set_load_flag(g, len);
 }
 
 /* Summarises the n rows r[0..n) of one group into g; tmp and ok hold n entries each. */
@@ -138,6 +172,7 @@ static void summarise(const struct pb_row *const *r, size_t n, double *tmp,
 {
     size_t k = pick_ok(r, n, ok);
     *g = (struct group){ .first = r[0], .runs = k, .failed = n - k, .fraction = NAN,
+                         .capped_cpus = NAN,
                          .speedup = NAN, .verified = verified_all(r, n) };
     for (size_t i = 0; i < k; i++)
         tmp[i] = ok[i]->wall_s;
@@ -153,6 +188,7 @@ static void summarise(const struct pb_row *const *r, size_t n, double *tmp,
     for (size_t i = 0; i < n; i++)
         if (r[i]->fraction_of_limit >= 0 && !(r[i]->fraction_of_limit <= g->fraction))
             g->fraction = r[i]->fraction_of_limit;
+    count_load_flags(ok, k, g);
     set_flag(g);
 }
 

@@ -3,8 +3,9 @@
  *
  * The columns, in order, are PB_SUMMARY_COLUMNS below. peak_rss_kib is the median of the runs'
  * peaks; speedup is the same strategy+params+output+n at its lowest thread count divided by this
- * median; efficiency = speedup / threads; flag is "" or a reason ("cv 7.2% > 5%", "2 MAD
- * outliers"); verified is "yes" only when every run verified; failed counts runs whose status was
+ * median; efficiency = speedup / threads; flag is "" or the reasons ("cv 7.2% > 5%", "2 MAD
+ * outliers", "busy 2/3 runs": ok runs that shared their CPUs with other processes, "capped: 2
+ * CPUs for 4 threads": threads x ranks above the CPUs the runs could use; see cpuload.h); verified is "yes" only when every run verified; failed counts runs whose status was
  * not ok; verified reads "yes (kdtree)" when every run was checked by that independent method.
  * build_median_s is the median over ok runs of the time a spatial strategy spent building its
  * structure (already part of the wall times: reported on its own so the structure's cost shows);

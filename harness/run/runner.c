@@ -15,6 +15,9 @@
  * records its own floor around the call, and the run has a cgroup where the machine allows
  * one; what is counted, and why, is memory.h's (the memory method, in one place).
  *
+ * CPU load: the child reads /proc/stat just outside its two clock readings; what other
+ * processes used of this process's CPUs then, and the CPUs the run could use, are cpuload.h's.
+ *
  * Cleanup: after every run the process group is killed, every descendant of the harness is
  * killed and reaped (repeated until none is left), the cgroup is removed, and the temporary
  * directory is deleted with everything in it. Memory shared through MAP_ANONYMOUS dies with the
@@ -29,6 +32,7 @@
  */
 #include "runner.h"
 
+#include "cpuload.h"
 #include "fdio.h"
 #include "pbclock.h"
 #include "memory.h"
@@ -65,6 +69,7 @@ struct computed_rec {
     uint64_t dist_evals;               /* out.dist_evals: distances evaluated, 0 = unknown */
     char note[256];                    /* out.note */
     uint64_t counted;                  /* histogram: the pairs counted, summed over the bins */
+    struct pb_cpustat cpu0, cpu1;      /* /proc/stat just before and after the call (cpuload.h) */
 };
 
 /* Sent by the child after verification. */
@@ -312,6 +317,7 @@ static void child_compute(const struct pb_problem *p, const struct pb_strategy *
     struct rusage s0, s1, c0, c1;
     struct timespec t0, t1;
     pb_memory_floor_start(&c->mem);
+    pb_cpustat_read(NULL, &c->cpu0);
     getrusage(RUSAGE_SELF, &s0);
     getrusage(RUSAGE_CHILDREN, &c0);
     clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -319,6 +325,7 @@ static void child_compute(const struct pb_problem *p, const struct pb_strategy *
     clock_gettime(CLOCK_MONOTONIC, &t1);
     getrusage(RUSAGE_SELF, &s1);
     getrusage(RUSAGE_CHILDREN, &c1);
+    pb_cpustat_read(NULL, &c->cpu1);
     c->wall_s = out->self_wall_s > 0 ? out->self_wall_s
                                      : (double)(t1.tv_sec - t0.tv_sec) +
                                            1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
@@ -573,6 +580,23 @@ static void fill_measure(const struct run *r, double timeout_s, struct pb_measur
     m->sampler_cpu_s = r->mem.cpu_s;
 }
 
+/* Fills m's CPU-load figures: what others used of this process's CPUs during the strategy
+ * call (the run's own CPU and the harness's memory sampling taken out) and the CPUs the run
+ * could use (cpuload.h). */
+static void measure_load(const struct run *r, struct pb_measure *m)
+{
+    struct pb_cpuload l = { .other_cpu_s = NAN, .steal_s = NAN };
+    struct pb_cpu_avail a;
+    if (r->have_comp)
+        pb_cpuload_between(&r->comp.cpu0, &r->comp.cpu1,
+                           r->comp.user_s + r->comp.sys_s + r->mem.cpu_s, &l);
+    m->other_cpu_s = l.other_cpu_s;
+    m->steal_s = l.steal_s;
+    m->load_cpus = l.ncpu;
+    pb_cpus_available(NULL, &a);
+    m->cpus_avail = a.cpus;
+}
+
 /* Appends the run's last output line to the status of a failed run, where it fits. */
 static void add_tail(struct pb_measure *m)
 {
@@ -617,7 +641,8 @@ int pb_runner_run(const struct pb_problem *p, const struct pb_strategy_cfg *s,
 {
     struct run r = { .res = { -1, -1 }, .go = { -1, -1 }, .cg_peak = -1, .owner_fd = -1 };
     *m = (struct pb_measure){ .verified = -1, .cgroup_peak_kib = -1, .rank_max_kib = -1,
-                              .rank_sum_kib = -1, .build_s = NAN };
+                              .rank_sum_kib = -1, .build_s = NAN, .other_cpu_s = NAN,
+                              .steal_s = NAN };
     if (stop_flag)
         return snprintf(m->status, sizeof m->status, "interrupted"), -EINTR;
     int e = run_setup(&r);
@@ -660,6 +685,7 @@ int pb_runner_run(const struct pb_problem *p, const struct pb_strategy_cfg *s,
     if (r.owner_fd >= 0)
         close(r.owner_fd);                     /* the directory is gone: release the lock */
     fill_measure(&r, timeout_s, m);
+    measure_load(&r, m);
     add_tail(m);
     return e;
 }

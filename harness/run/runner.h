@@ -31,6 +31,11 @@ struct pb_measure {
     uint64_t dist_evals;             /* pair distances the strategy evaluated; 0 = unknown */
     uint64_t pairs_counted;          /* histogram: pairs the run counted in its bins (within
                                         the last edge); 0 for a matrix or a failed run */
+    double other_cpu_s;              /* CPU seconds others used on this process's CPUs during
+                                        the strategy call (cpuload.h); NAN unknown */
+    double steal_s;                  /* CPU seconds stolen from those CPUs then; NAN unknown */
+    int load_cpus;                   /* CPUs those two count; 0 unknown */
+    double cpus_avail;               /* CPUs the run could use (pb_cpus_available) */
 };
 
 /* Runs strategy s on p with k in a fresh child process, kills it past timeout_s (0 = never),

@@ -11,6 +11,7 @@
 #include "sweep.h"
 
 #include "envinfo.h"
+#include "cpuload.h"
 #include "estimate.h"
 #include "fdio.h"
 #include "pbclock.h"
@@ -67,6 +68,7 @@ struct sweep {
     int lock_fd;                     /* DIR/.NAME.lock, flock'ed for the sweep; -1 none */
     struct pb_input_id input;        /* the points file's identity (file input) */
     int have_input;
+    struct pb_cpuload start_load;    /* others' use of the CPUs just before the first run */
 };
 
 static const char *output_name(enum pb_output_kind k)
@@ -168,6 +170,7 @@ static void row_keys(const struct sweep *s, const struct pb_run *run, struct pb_
     row->pairs_counted = -1;
     row->fraction_of_limit = -1;
     row->wall_s = row->user_s = row->sys_s = row->pairs_per_s = NAN;  /* empty until measured */
+    row->other_cpu_s = row->steal_s = row->cpus_avail = NAN;
 }
 
 /* Drops the points and references of the previous n (the reference sets stay allocated). */
@@ -214,6 +217,19 @@ static const struct pb_reference *size_reference(struct sweep *s, const struct p
     return ref;
 }
 
+/* Fills row's CPU-load columns from m and flags the run when it shared its CPUs or had fewer
+ * than its threads x ranks (cpuload.h). */
+static void row_load(const struct pb_measure *m, struct pb_row *row)
+{
+    struct pb_cpuload l = { .other_cpu_s = m->other_cpu_s, .steal_s = m->steal_s,
+                            .ncpu = m->load_cpus };
+    row->other_cpu_s = m->other_cpu_s;
+    row->steal_s = m->steal_s;
+    row->cpus_avail = m->cpus_avail > 0 ? m->cpus_avail : NAN;
+    pb_cpuload_flag(&l, m->wall_s, row->threads * row->ranks, m->cpus_avail, row->flag,
+                    sizeof row->flag);
+}
+
 /* Fills the measured columns of row from m; ref checked it (NULL: none could, unref says
  * why). */
 static void row_measured(const struct sweep *s, const struct pb_measure *m,
@@ -234,6 +250,7 @@ static void row_measured(const struct sweep *s, const struct pb_measure *m,
     row->pairs_counted = m->pairs_counted > 0 && m->pairs_counted <= (uint64_t)LONG_MAX
                              ? (long)m->pairs_counted : -1;
     snprintf(row->status, sizeof row->status, "%s", m->status);
+    row_load(m, row);
     if (m->verified == 1 || m->verified == 0)   /* "yes (kdtree)" when not checked by naive */
         snprintf(row->verified, sizeof row->verified, "%s%s%.20s%s",
                  m->verified ? PB_VERIFIED_YES : PB_VERIFIED_NO, indep ? " (" : "",
@@ -376,6 +393,7 @@ static double median_of(const struct pb_row *rows, size_t nrows, const struct pb
 static int best_at(const struct pb_row *rows, size_t nrows, size_t n, struct pb_best *b)
 {
     double best = -1, naive = -1;
+    const struct pb_row *pick = NULL;
     for (size_t i = 0; i < nrows; i++) {
         const struct pb_row *r = &rows[i];
         if (r->n != n || !pb_row_is(r, PB_KIND_RUN) || !pb_row_ok(r))
@@ -385,6 +403,7 @@ static int best_at(const struct pb_row *rows, size_t nrows, size_t n, struct pb_
             naive = med;
         if (best < 0 || med < best) {
             best = med;
+            pick = r;
             b->peak_kib = r->peak_rss_kib;
             char label[1100];
             snprintf(b->label, sizeof b->label, "%s x%d", pb_row_label(r, label, sizeof label),
@@ -394,6 +413,8 @@ static int best_at(const struct pb_row *rows, size_t nrows, size_t n, struct pb_
     b->n = n;
     b->median_s = best;
     b->speedup_vs_naive = naive > 0 && best > 0 ? naive / best : 0;
+    if (pick)
+        pb_rows_point_flags(rows, nrows, pick, b->flags, sizeof b->flags);
     return best > 0;
 }
 
@@ -449,6 +470,34 @@ static void env_add_limits(struct pb_env *env, const struct pb_limits *l)
     pb_env_add_num(env, "limit_vector_bits", l->vector_bits);
 }
 
+/* Samples what other processes use of the CPUs for PB_CPULOAD_SAMPLE_S before the first run
+ * into s->start_load, and warns when it passes the busy threshold of a run as wide as the CPUs
+ * counted (cpuload.h): every run would then share its CPUs. */
+static void check_busy_start(struct sweep *s)
+{
+    struct pb_cpuload *l = &s->start_load;
+    if (pb_cpuload_sample(PB_CPULOAD_SAMPLE_S, l) < 0 || !s->o->warn ||
+        !pb_cpuload_busy(l, l->window_s, l->ncpu))
+        return;
+    fprintf(s->o->warn, "warning: the machine is busy: over %.2f s before the first run, other "
+            "processes used %.2f of the %d CPUs this sweep may use (steal %.2f); runs that "
+            "share their CPUs are flagged \"%s\" in %s\n", l->window_s,
+            l->other_cpu_s / l->window_s, l->ncpu, l->steal_s / l->window_s, PB_FLAG_BUSY,
+            s->r->csv);
+}
+
+/* Adds the sample before the first run (CPUs' worth of others' use and steal, and 1 in
+ * "start_busy" when it passed the threshold) to the environment record, when it was taken. */
+static void env_add_start_load(struct pb_env *env, const struct pb_cpuload *l)
+{
+    if (l->ncpu <= 0 || !isfinite(l->other_cpu_s) || !(l->window_s > 0))
+        return;
+    pb_env_add_num(env, "start_other_cpus", l->other_cpu_s / l->window_s);
+    pb_env_add_num(env, "start_steal_cpus", l->steal_s / l->window_s);
+    pb_env_add_num(env, "start_cpus_counted", l->ncpu);
+    pb_env_add_num(env, "start_busy", pb_cpuload_busy(l, l->window_s, l->ncpu));
+}
+
 /* Writes NAME.json: environment, config, start time, the input's identity, and the limits
  * when measured; a resumed sweep keeps the first session's and appends its own. */
 static int write_meta(struct sweep *s, struct pb_err *err)
@@ -459,6 +508,7 @@ static int write_meta(struct sweep *s, struct pb_err *err)
         return pb_fail(err, -EIO, "cannot read the environment");
     if (s->have_limits)
         env_add_limits(&env, &s->limits);
+    env_add_start_load(&env, &s->start_load);
     pb_env_now_utc(started, sizeof started);
     struct pb_env_meta m = {.config_text = s->e->text, .config_hash = s->e->hash,
                             .started = started,
@@ -744,6 +794,7 @@ int pb_sweep_run(const struct pb_experiment *e, const struct pb_sweep_opts *o,
     int stale = pb_runner_clean_stale();
     if (stale > 0 && o->warn)
         fprintf(o->warn, "note: removed %d temporary files of killed sweeps\n", stale);
+    check_busy_start(&s);
     if (e->limits) {
         s.have_limits = measure_limits(&s.limits, err) == 0;
         if (!s.have_limits && o->warn)

@@ -34,6 +34,9 @@ struct pb_best {
     double median_s;
     long peak_kib;
     double speedup_vs_naive;         /* naive's median / this median; 0 when naive absent */
+    char flags[160];                 /* "" when no point at n was flagged, else this point's
+                                        flags ("busy 3/3 runs", "capped: 2 CPUs") and how many
+                                        other points at n were flagged */
 };
 
 struct pb_sweep_result {

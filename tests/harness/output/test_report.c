@@ -169,6 +169,64 @@ static void test_report_spatial_columns(void **state)
     free(plain);
 }
 
+/* Writes dir/TAG_summary.csv holding summary (a header with the columns it names, then rows)
+ * and, when json is non-NULL, dir/TAG.json; writes the report and returns its text (the
+ * caller frees it). */
+static char *report_of(const char *tag, const char *summary, const char *json)
+{
+    const char *dir = pbt_tmpdir(tag);
+    char path[2048];
+    snprintf(path, sizeof path, "%s/%s_summary.csv", dir, tag);
+    pbt_write(path, summary);
+    snprintf(path, sizeof path, "%s/%s.json", dir, tag);
+    if (json)
+        pbt_write(path, json);
+    struct pb_err err = {{0}};
+    assert_int_equal(pb_report_write(dir, tag, &err), 0);
+    snprintf(path, sizeof path, "%s/%s.html", dir, tag);
+    return pbt_slurp(path);
+}
+
+#define LOAD_HEAD "strategy,params,output,n,threads,runs,wall_median_s,failed,kind,verified,flag\n"
+
+/* A fastest point that is flagged is never called clean: the headline and its star say it is
+ * flagged and why, and how many other points at that n are; a busy start is named. A clean
+ * fastest point keeps "measured cleanly" and still names the flagged point beside it. */
+static void test_report_flagged_fastest(void **state)
+{
+    (void)state;
+    char *html = report_of("busyrep", LOAD_HEAD
+                           "openmp,,histogram,1000,1,3,1.0,0,run,yes,busy 3/3 runs\n"
+                           "openmp,,histogram,1000,2,3,1.5,0,run,yes,busy 2/3 runs\n",
+                           "{\"extra\": {\"start_busy\": 1, \"start_other_cpus\": 1.875, "
+                           "\"start_cpus_counted\": 2}}");
+    assert_null(strstr(html, "measured cleanly ("));
+    assert_non_null(strstr(html, "Fastest at the largest n, <strong>not measured cleanly"));
+    assert_non_null(strstr(html, "(flagged: busy 3/3 runs)"));
+    assert_non_null(strstr(html, "1 other point at this n is flagged"));
+    assert_non_null(strstr(html, "fastest at this n, flagged: not measured cleanly"));
+    assert_null(strstr(html, "best at this n"));
+    assert_non_null(strstr(html, "busy before the first run: other processes used 1.88 of 2 "
+                                 "CPUs"));
+    free(html);
+    html = report_of("cleanrep", LOAD_HEAD
+                     "openmp,,histogram,1000,1,3,1.0,0,run,yes,\n"
+                     "openmp,,histogram,1000,2,3,1.5,0,run,yes,capped: 1 CPU for 2 threads\n",
+                     NULL);
+    assert_non_null(strstr(html, "Fastest at the largest n measured cleanly (n = 1000)"));
+    assert_non_null(strstr(html, "1 other point at this n is flagged"));
+    assert_non_null(strstr(html, "<td>capped: 1 CPU for 2 threads</td>"));
+    assert_null(strstr(html, "busy before the first run"));
+    free(html);
+    html = report_of("resumedrep", LOAD_HEAD "openmp,,histogram,1000,1,3,1.0,0,run,yes,\n",
+                     "{\"extra\": {\"start_busy\": 0}, \"sessions\": [{\"extra\": {}}, "
+                     "{\"extra\": {\"start_busy\": 1, \"start_other_cpus\": 0.5, "
+                     "\"start_cpus_counted\": 2}}]}");
+    assert_non_null(strstr(html, "busy before the first run of a resumed session: other "
+                                 "processes used 0.50 of 2 CPUs"));
+    free(html);
+}
+
 /* Writes dir/NAME_summary.csv (the fixture's) and dir/NAME.json (json), writes the report and
  * returns its text (the caller frees it). */
 static char *report_with_json(const char *tag, const char *json)
@@ -316,6 +374,7 @@ int main(void)
         cmocka_unit_test(test_report_config_as_text),
         cmocka_unit_test(test_report_environment_edge_cases),
         cmocka_unit_test(test_report_spatial_columns),
+        cmocka_unit_test(test_report_flagged_fastest),
         cmocka_unit_test(test_report_needs_a_summary),
         cmocka_unit_test(test_report_in_headless_chromium),
         cmocka_unit_test(test_browser_log_shows_page_errors),

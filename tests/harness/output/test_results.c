@@ -24,6 +24,7 @@ static struct pb_row sample_row(int repeat)
         .peak_rss_kib = 4096, .pairs_per_s = 4.04595e6, .verified = "yes", .status = "ok",
         .kind = "run", .ranks = 1, .precision = "double", .pin = "none", .maxrss_kib = 3900,
         .cgroup_peak_kib = -1, .fraction_of_limit = -1, .config_hash = "0123456789abcdef",
+        .other_cpu_s = 0.75, .steal_s = 0.01, .cpus_avail = 1.5, .flag = "busy;capped",
     };
     return r;
 }
@@ -51,6 +52,10 @@ static void assert_rows_equal(const struct pb_row *a, const struct pb_row *b)
     assert_int_equal(a->cgroup_peak_kib, b->cgroup_peak_kib);
     assert_true(fabs(a->fraction_of_limit - b->fraction_of_limit) <= 1e-3);
     assert_string_equal(a->config_hash, b->config_hash);
+    assert_true(fabs(a->other_cpu_s - b->other_cpu_s) <= 1e-5 * fabs(a->other_cpu_s));
+    assert_true(fabs(a->steal_s - b->steal_s) <= 1e-5 * fabs(a->steal_s));
+    assert_true(fabs(a->cpus_avail - b->cpus_avail) <= 1e-5 * fabs(a->cpus_avail));
+    assert_string_equal(a->flag, b->flag);
 }
 
 /* Reads path expecting success; returns the rows (caller frees). */
@@ -172,6 +177,9 @@ static void test_reordered_and_older_columns(void **state)
     assert_string_equal(rows[0].pin, "none");
     assert_int_equal(rows[0].maxrss_kib, -1);
     assert_int_equal(rows[0].cgroup_peak_kib, -1);
+    assert_true(isnan(rows[0].other_cpu_s) && isnan(rows[0].steal_s));  /* load unknown */
+    assert_true(isnan(rows[0].cpus_avail));
+    assert_string_equal(rows[0].flag, "");
     free(rows);
 }
 
@@ -194,7 +202,7 @@ static void test_malformed_lines_named(void **state)
     char path[1100];
     char text[2048];
     snprintf(text, sizeof text, "%s\nnaive,,matrix,10,1,0,0.1,0.1,0,1,45,yes,ok,run,1,double,"
-             "none,,,,,,,,,\nnaive,,matrix,10,1,1,0.1\n", PB_CSV_HEADER);
+             "none,,,,,,,,,,,,,\nnaive,,matrix,10,1,1,0.1\n", PB_CSV_HEADER);
     snprintf(path, sizeof path, "%s/short.csv", dir);
     pbt_write(path, text);
     const char *msg = read_bad(path);
@@ -202,7 +210,7 @@ static void test_malformed_lines_named(void **state)
     assert_non_null(strstr(msg, "7 fields"));
 
     snprintf(text, sizeof text, "%s\nnaive,,matrix,10,1,0,fast,0.1,0,1,45,yes,ok,run,1,double,"
-             "none,,,,,,,,,\n", PB_CSV_HEADER);
+             "none,,,,,,,,,,,,,\n", PB_CSV_HEADER);
     snprintf(path, sizeof path, "%s/number.csv", dir);
     pbt_write(path, text);
     msg = read_bad(path);
@@ -211,7 +219,7 @@ static void test_malformed_lines_named(void **state)
 
     /* a quoted field holding a newline moves the line count on */
     snprintf(text, sizeof text, "%s\nnaive,\"x\ny\",matrix,10,1,0,0.1,0.1,0,1,45,yes,ok,run,1,"
-             "double,none,,,,,,,,,\nnaive,\"open,matrix,10\n", PB_CSV_HEADER);
+             "double,none,,,,,,,,,,,,,\nnaive,\"open,matrix,10\n", PB_CSV_HEADER);
     snprintf(path, sizeof path, "%s/quote.csv", dir);
     pbt_write(path, text);
     msg = read_bad(path);
@@ -237,6 +245,34 @@ static void test_unreadable_file_named(void **state)
     assert_non_null(strstr(err.msg, "runs.fifo: cannot read: not a regular file"));
 }
 
+/* The closing table's flags for a point: its busy runs of all its counted ok runs, capped with
+ * its CPUs, and the other flagged points at its n (each once, however many of its runs are
+ * flagged); warm-ups, failed runs and other n do not count; nothing flagged gives "". */
+static void test_point_flags(void **state)
+{
+    (void)state;
+    struct pb_row rows[8];
+    const int threads[] = { 1, 1, 1, 2, 2, 4, 1, 2 };
+    const char *flag[] = { "busy", "", "busy", "capped", "busy;capped", "", "busy", "busy" };
+    for (int i = 0; i < 8; i++) {
+        rows[i] = sample_row(i);
+        rows[i].threads = threads[i];
+        rows[i].cpus_avail = 1;
+        snprintf(rows[i].flag, sizeof rows[i].flag, "%s", flag[i]);
+    }
+    snprintf(rows[5].status, sizeof rows[5].status, "crashed: SIGSEGV");
+    snprintf(rows[6].kind, sizeof rows[6].kind, PB_KIND_WARMUP);
+    rows[7].n = 2000;
+    char buf[160];
+    assert_string_equal(pb_rows_point_flags(rows, 8, &rows[0], buf, sizeof buf),
+                        "busy 2/3 runs; 1 other point flagged");
+    assert_string_equal(pb_rows_point_flags(rows, 8, &rows[3], buf, sizeof buf),
+                        "busy 1/2 runs; capped: 1 CPU; 1 other point flagged");
+    for (int i = 0; i < 8; i++)
+        rows[i].flag[0] = '\0';
+    assert_string_equal(pb_rows_point_flags(rows, 8, &rows[0], buf, sizeof buf), "");
+}
+
 /* The header made from the column list is the documented one, column by column. */
 static void test_header_is_the_column_list(void **state)
 {
@@ -244,8 +280,9 @@ static void test_header_is_the_column_list(void **state)
     assert_string_equal(PB_CSV_HEADER,
         "strategy,params,output,n,threads,repeat,wall_s,user_s,sys_s,peak_rss_kib,pairs_per_s,"
         "verified,status,kind,ranks,precision,pin,maxrss_kib,cgroup_peak_kib,fraction_of_limit,"
-        "config_hash,rank_max_kib,rank_sum_kib,build_s,dist_evals,pairs_counted");
-    assert_int_equal(PB_COL_COUNT, 26);
+        "config_hash,rank_max_kib,rank_sum_kib,build_s,dist_evals,pairs_counted,other_cpu_s,"
+        "steal_s,cpus_avail,flag");
+    assert_int_equal(PB_COL_COUNT, 30);
     assert_string_equal(pb_csv_col_name(PB_COL_strategy), "strategy");
     assert_string_equal(pb_csv_col_name(PB_COL_status), "status");
     assert_string_equal(pb_csv_col_name(PB_COL_pairs_counted), "pairs_counted");
@@ -359,6 +396,7 @@ int main(void)
         cmocka_unit_test(test_unreadable_file_named),
         cmocka_unit_test(test_verified_ok),
         cmocka_unit_test(test_header_is_the_column_list),
+        cmocka_unit_test(test_point_flags),
         cmocka_unit_test(test_row_accessors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

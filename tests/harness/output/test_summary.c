@@ -140,6 +140,39 @@ static void test_groups_medians_speedup(void **state)
     free(warn);
 }
 
+/* A point whose runs shared their CPUs says how many did, one with more threads than CPUs
+ * says capped with the CPUs it had, and a clean point has no flag: the same steady times in
+ * each, so only the load columns differ. */
+static void test_busy_and_capped_groups_flagged(void **state)
+{
+    (void)state;
+    nrows = 0;
+    const char *busy[] = { "busy", "", "busy" };
+    for (int i = 0; i < 3; i++) {
+        add("openmp", 2000, 1, "run", 1.0, "ok");
+        snprintf(rows[nrows - 1].flag, sizeof rows[nrows - 1].flag, "%s", busy[i]);
+    }
+    for (int i = 0; i < 3; i++) {
+        add("openmp", 2000, 4, "run", 1.0, "ok");
+        rows[nrows - 1].cpus_avail = 2;
+        snprintf(rows[nrows - 1].flag, sizeof rows[nrows - 1].flag, "%s",
+                 i == 0 ? "busy;capped" : "capped");
+    }
+    for (int i = 0; i < 3; i++)
+        add("openmp", 2000, 2, "run", 1.0, "ok");
+    char *warn = NULL, *text = summarise(&warn);
+    char buf[1024], *f[PB_SUM_COUNT];
+    find_line(text, "openmp", 2000, 1, "run", buf, f);
+    assert_string_equal(f[PB_SUM_flag], "busy 2/3 runs");
+    find_line(text, "openmp", 2000, 4, "run", buf, f);
+    assert_string_equal(f[PB_SUM_flag], "busy 1/3 runs; capped: 2 CPUs for 4 threads");
+    find_line(text, "openmp", 2000, 2, "run", buf, f);
+    assert_string_equal(f[PB_SUM_flag], "");
+    assert_non_null(strstr(warn, "capped: 2 CPUs for 4 threads"));
+    free(text);
+    free(warn);
+}
+
 static void test_noisy_and_outlier_groups_flagged(void **state)
 {
     (void)state;
@@ -278,6 +311,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_groups_medians_speedup),
         cmocka_unit_test(test_noisy_and_outlier_groups_flagged),
+        cmocka_unit_test(test_busy_and_capped_groups_flagged),
         cmocka_unit_test(test_unwritable_path_named),
         cmocka_unit_test(test_build_and_work_efficiency),
         cmocka_unit_test(test_formula_label_refused),

@@ -137,7 +137,7 @@ static void test_resume_other_config(void **state)
     snprintf(csv, sizeof csv, "%s/smoke.csv", dir);
     pbt_write(csv, PB_CSV_HEADER "\n"
               "naive,,histogram,7,1,0,1e-05,0,0,500,2.1e6,yes,ok,run,1,double,none,900,,,"
-              "0123456789abcdef,,,,,\n");
+              "0123456789abcdef,,,,,,,,,\n");
     char *before = pbt_slurp(csv);
     assert_int_equal(pbt_bench(&out, "--config configs/smoke.json --out '%s' --resume", dir), 2);
     assert_non_null(strstr(out, "another config"));
@@ -255,6 +255,46 @@ static void test_skip_beyond_timeout(void **state)
     expect_row(rows, n, "blocked", 40, "yes", "ok");
     expect_row(rows, n, "blocked", 100000, "", "skipped: estimated 25 s > timeout_s 5 s");
     free(rows);
+}
+
+/* With OMP_THREAD_LIMIT=1 the rows of 2 threads are capped, 1 CPU available, and say so; the
+ * rows of 1 thread are not; the closing table never shows n's fastest point without the flag:
+ * either its own ("capped") or the flagged point beside it. No timing decides anything here:
+ * whichever thread count was faster, the table's flags are not empty. */
+static void test_capped_rows_flagged(void **state)
+{
+    (void)state;
+    const char *dir = pbt_tmpdir("capped");
+    char path[1100];
+    struct pb_experiment e;
+    struct pb_err err = { "" };
+    struct pb_sweep_result r;
+    struct pb_sweep_opts o = { .outdir = dir, .force = 1 };
+    struct pb_row *rows;
+    size_t n;
+    snprintf(path, sizeof path, "%s/capped.config", dir);
+    pbt_write(path, "{\"output\": {\"kind\": \"histogram\", \"bins\": {\"min\": 1, "
+                    "\"max\": 50, \"count\": 4}},\n \"sizes\": [40], \"threads\": [1, 2], "
+                    "\"repeats\": 2, \"warmup\": 0, \"overhead\": false,\n"
+                    " \"strategies\": [\"openmp\"]}\n");
+    setenv("OMP_THREAD_LIMIT", "1", 1);
+    assert_int_equal(pb_config_load(path, &e, &err), 0);
+    int rc = pb_sweep_run(&e, &o, NULL, &r, &err);
+    unsetenv("OMP_THREAD_LIMIT");
+    assert_int_equal(rc, 0);
+    assert_int_equal(pb_csv_read(r.csv, &rows, &n, &err), 0);
+    assert_int_equal(n, 4);
+    for (size_t i = 0; i < n; i++) {
+        assert_string_equal(rows[i].status, "ok");
+        assert_true(rows[i].cpus_avail == 1);
+        assert_int_equal(pb_row_flagged(&rows[i], PB_FLAG_CAPPED), rows[i].threads == 2);
+    }
+    assert_int_equal(r.nbest, 1);
+    assert_true(strstr(r.best[0].flags, "capped: 1 CPU") ||
+                strstr(r.best[0].flags, "1 other point flagged"));
+    free(rows);
+    pb_sweep_result_free(&r);
+    pb_experiment_free(&e);
 }
 
 /* An "rmax" sweep runs every strategy at each rmax with the bins scaled to it, each row checked
@@ -873,6 +913,7 @@ int main(void)
         cmocka_unit_test(test_verify_independent),
         cmocka_unit_test(test_verify_unverifiable),
         cmocka_unit_test(test_skip_beyond_timeout),
+        cmocka_unit_test(test_capped_rows_flagged),
         cmocka_unit_test(test_rmax_sweep),
         cmocka_unit_test(test_interrupt_then_resume),
         cmocka_unit_test(test_resume_other_config),
