@@ -16,8 +16,8 @@ struct acc {
     size_t max;                      /* most edges accepted */
 };
 
-/* The number in the len bytes at s into *x. Returns 0, or -EINVAL when they are not one
- * finite number >= 0. */
+/* The number in the len bytes at s (spaces around it allowed) into *x. Returns 0, or -EINVAL
+ * when they are not one finite number >= 0. */
 static int number(const char *s, size_t len, double *x)
 {
     char buf[64], *end;
@@ -26,6 +26,9 @@ static int number(const char *s, size_t len, double *x)
     memcpy(buf, s, len);
     buf[len] = '\0';
     *x = strtod(buf, &end);
+    if (end == buf)
+        return -EINVAL;
+    end += strspn(end, " \t");
     return *end || !isfinite(*x) || *x < 0 ? -EINVAL : 0;
 }
 
@@ -118,9 +121,9 @@ static int file_line(char *line, const char *where, int *shape, struct acc *a,
         s += l;
     }
     if (k < 1 || k > 2 || (*shape && (int)k != *shape))
-        return pb_fail(err, -EINVAL, "%s: expected %s per line, got %zu numbers", where,
+        return pb_fail(err, -EINVAL, "%s: expected %s per line, got %zu number%s", where,
                        *shape == 1 ? "one edge" : *shape == 2 ? "one \"lo hi\" bin"
-                       : "one edge or one \"lo hi\" bin", k);
+                       : "one edge or one \"lo hi\" bin", k, k == 1 ? "" : "s");
     for (size_t i = 0; i < k; i++)
         if (number(tok[i], len[i], &x[i]) < 0)
             return refuse(err, -EINVAL, where, a, tok[i], len[i], 0);
