@@ -60,24 +60,30 @@ static void reference(enum pb_output_kind kind, const double *edges, double box,
     assert_int_equal(pb_registry_find("naive")->run(&p, &k, out), 0);
 }
 
-/* Reads a saved "lo,hi,count" CSV into counts; checks the header and the edges. */
-static void read_csv(const char *path, const double *edges, uint64_t *counts)
+/* Reads a saved "lo,hi,count" CSV of nb bins: the printed edges must read back as e exactly. */
+static void read_bins(const char *path, const double *e, size_t nb, uint64_t *counts)
 {
     char *text = pbt_slurp(path), *line, *save = NULL;
     assert_non_null(text);
-    line = strtok_r(text, "\n", &save);
-    assert_string_equal(line, "lo,hi,count");
-    for (int b = 0; b < NBINS; b++) {
+    assert_string_equal(strtok_r(text, "\n", &save), "lo,hi,count");
+    for (size_t b = 0; b < nb; b++) {
         double lo, hi;
         unsigned long long c;
-        line = strtok_r(NULL, "\n", &save);
-        assert_non_null(line);
+        assert_non_null(line = strtok_r(NULL, "\n", &save));
         assert_int_equal(sscanf(line, "%lf,%lf,%llu", &lo, &hi, &c), 3);
-        assert_true(lo == edges[b] && hi == edges[b + 1]);
+        if (lo != e[b] || hi != e[b + 1])
+            fail_msg("%s: bin %zu reads [%.17g, %.17g), expected [%.17g, %.17g)", path, b, lo,
+                     hi, e[b], e[b + 1]);
         counts[b] = c;
     }
     assert_null(strtok_r(NULL, "\n", &save));
     free(text);
+}
+
+/* Reads a saved CSV of NBINS bins into counts (read_bins). */
+static void read_csv(const char *path, const double *edges, uint64_t *counts)
+{
+    read_bins(path, edges, NBINS, counts);
 }
 
 /* The NBINS+1 edges --bins LO,HI,NBINS[,log] makes (pb_edges_make: numpy.linspace or
@@ -268,26 +274,6 @@ static void lattice_counts(const double *e, size_t nb, uint64_t *want)
             for (size_t k = 0; k < nb; k++)
                 want[k] += e[k] * e[k] <= d2 && d2 < e[k + 1] * e[k + 1];
         }
-}
-
-/* Reads a saved "lo,hi,count" CSV of nb bins: the printed edges must read back as e exactly. */
-static void read_bins(const char *path, const double *e, size_t nb, uint64_t *counts)
-{
-    char *text = pbt_slurp(path), *line, *save = NULL;
-    assert_non_null(text);
-    assert_string_equal(strtok_r(text, "\n", &save), "lo,hi,count");
-    for (size_t b = 0; b < nb; b++) {
-        double lo, hi;
-        unsigned long long c;
-        assert_non_null(line = strtok_r(NULL, "\n", &save));
-        assert_int_equal(sscanf(line, "%lf,%lf,%llu", &lo, &hi, &c), 3);
-        if (lo != e[b] || hi != e[b + 1])
-            fail_msg("%s: bin %zu reads [%.17g, %.17g), expected [%.17g, %.17g)", path, b, lo,
-                     hi, e[b], e[b + 1]);
-        counts[b] = c;
-    }
-    assert_null(strtok_r(NULL, "\n", &save));
-    free(text);
 }
 
 /* --bins 0,25,25 on a unit lattice, every in-process strategy: the edges are the integers
