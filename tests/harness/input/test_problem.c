@@ -2,7 +2,7 @@
  * numpy.geomspace over many (lo, hi, count), read from tests/data/edges_numpy.txt (written once
  * by tests/data/edges_numpy.py with NumPy, see there); explicit edges kept as listed; and every
  * in-process strategy putting pairs at exactly an edge into the bin that edge opens (integer
- * lattice, bins 0..25; log decades 1..1e5). */
+ * lattice, bins 0..25; log decades 1..1e5; explicit edges sqrt(k) as doubles). */
 #include "support.h"
 
 #include "problem.h"
@@ -126,28 +126,26 @@ static void test_explicit_edges(void **state)
     assert_int_equal(pb_edges_unordered(tiny, 3), 2);
 }
 
-/* Points with integer coordinates and their counts per bin computed exactly: squared distances
- * are integers, and a distance d lies in bin k of edges[] when edges[k]^2 <= d^2 < edges[k+1]^2,
- * compared in integers (the edges here are integers). */
+/* Points with integer coordinates and their counts per bin: squared distances are exact
+ * integers, a distance is their correctly rounded sqrt (what numpy.sqrt gives), and it lies in
+ * bin k when edges[k] <= d < edges[k+1]. */
 struct lattice {
     size_t n;
     double *x, *y, *z;
     uint64_t *want;                  /* nbins counts */
 };
 
-/* want[] for integer edges e[0..nbins]. */
+/* want[] for edges e[0..nbins]. */
 static void lattice_expect(struct lattice *l, const double *e, size_t nbins)
 {
     l->want = calloc(nbins, sizeof *l->want);
     for (size_t i = 0; i < l->n; i++)
         for (size_t j = i + 1; j < l->n; j++) {
             long long dx = (long long)(l->x[i] - l->x[j]), dy = (long long)(l->y[i] - l->y[j]);
-            long long dz = (long long)(l->z[i] - l->z[j]), d2 = dx * dx + dy * dy + dz * dz;
-            for (size_t k = 0; k < nbins; k++) {
-                long long a = (long long)e[k], b = (long long)e[k + 1];
-                if (a * a <= d2 && d2 < b * b)
-                    l->want[k]++;
-            }
+            long long dz = (long long)(l->z[i] - l->z[j]);
+            double d = sqrt((double)(dx * dx + dy * dy + dz * dz));
+            for (size_t k = 0; k < nbins; k++)
+                l->want[k] += e[k] <= d && d < e[k + 1];
         }
 }
 
@@ -222,6 +220,30 @@ static void test_lattice_linear(void **state)
     lattice_free(&l);
 }
 
+/* Explicit edges sqrt(0), sqrt(1), ..., sqrt(40) as doubles (most not exact, and many lattice
+ * distances equal to one of them once rounded): every strategy bins as the rounded distance
+ * compares with the listed doubles. */
+static void test_lattice_explicit(void **state)
+{
+    (void)state;
+    struct lattice l;
+    double listed[41], *e = NULL;
+    lattice_alloc(&l, 5 * 5 * 5);
+    for (size_t i = 0; i < l.n; i++)
+        l.x[i] = (double)(i % 5), l.y[i] = (double)(i / 5 % 5), l.z[i] = (double)(i / 25);
+    for (int k = 0; k <= 40; k++)
+        listed[k] = sqrt((double)k);
+    struct pb_bin_spec b = { .min = 0, .max = listed[40], .count = 40,
+                             .scale = PB_BINS_EXPLICIT, .edges = listed };
+    assert_int_equal(pb_edges_make(&b, &e), 0);
+    assert_memory_equal(e, listed, sizeof listed);
+    lattice_expect(&l, e, 40);
+    assert_true(l.want[2] > 0 && l.want[3] > 0);      /* distances sqrt(2), sqrt(3) */
+    every_strategy(&l, e, 40, PB_BINS_EXPLICIT);
+    free(e);
+    lattice_free(&l);
+}
+
 /* geomspace(1, 1e5, 6): the pair at exactly 10 is in bin 1, those at exactly 100, 1000 and
  * 10^4 in bins 2, 3 and 4 (edges from pb_edges_make, counts checked against the integer
  * decades). */
@@ -249,6 +271,7 @@ int main(void)
         cmocka_unit_test(test_explicit_edges),
         cmocka_unit_test(test_lattice_linear),
         cmocka_unit_test(test_log_decades),
+        cmocka_unit_test(test_lattice_explicit),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
