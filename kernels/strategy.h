@@ -29,9 +29,16 @@ enum pb_precision {
     PB_PRECISION_FLOAT = 1           /* compute in float from xf/yf/zf; matrix holds float */
 };
 
+/* How the histogram's edges were made. A strategy bins by the edges[] it is given and never
+ * rebuilds them from the scale: the harness computes them once, the same for every strategy,
+ * bit for bit as NumPy would (harness/input/problem.h, pb_edges_make). */
 enum pb_bin_scale {
-    PB_BINS_LINEAR = 0,              /* edges[k] = lo + k*(hi-lo)/nbins */
-    PB_BINS_LOG = 1                  /* edges[k] = lo * (hi/lo)^(k/nbins) */
+    PB_BINS_LINEAR = 0,              /* numpy.linspace(lo, hi, nbins+1): edges[k] =
+                                        k * ((hi - lo) / nbins) + lo, edges[nbins] = hi */
+    PB_BINS_LOG = 1,                 /* numpy.geomspace(lo, hi, nbins+1): edges[k] = pow(10,
+                                        k * ((log10(hi) - log10(lo)) / nbins) + log10(lo)),
+                                        edges[0] = lo, edges[nbins] = hi */
+    PB_BINS_EXPLICIT = 2             /* listed by the user, used exactly as written */
 };
 
 /* The problem, read-only for the strategy. n == 0 is the empty-work problem the harness uses to
@@ -44,8 +51,9 @@ struct pb_problem {
     double box;                      /* periodic box side: minimum-image distances; 0 = open */
     enum pb_output_kind output;      /* what to compute */
     size_t nbins;                    /* histogram: number of bins */
-    const double *edges;             /* histogram: nbins+1 strictly increasing edges */
-    enum pb_bin_scale scale;         /* histogram: how the edges were made */
+    const double *edges;             /* histogram: nbins+1 strictly increasing edges; bin k
+                                        is [edges[k], edges[k+1]) */
+    enum pb_bin_scale scale;         /* histogram: how the edges were made (information only) */
 };
 
 /* One strategy parameter as a string pair; values are validated against the spec first. */

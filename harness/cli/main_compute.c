@@ -6,8 +6,10 @@
  * job; here only the answer matters. Its temporary folder (exec strategies write there) is a
  * fresh mkdtemp removed afterwards.
  *
- * Edges: linear lo + k(hi-lo)/count, log lo (hi/lo)^(k/count), the first and last exactly MIN
- * and MAX; --bins is required for a histogram (no range is guessed from the data).
+ * Edges: --bins makes them bit for bit as NumPy does (linear numpy.linspace(MIN, MAX, COUNT+1),
+ * log numpy.geomspace(MIN, MAX, COUNT+1); pb_edges_make); --edges gives them explicitly, as a
+ * list "e0,e1,..." or a file (harness/input/edges.h), used exactly as written. A histogram
+ * needs one of the two (no range is guessed from the data).
  *
  * Points: text or NumPy .npy (see harness/input/points.h); with --box they are wrapped into [0, L)^3
  * first. Timings on stdout after the summary, so that they can be set beside other tools':
@@ -17,9 +19,11 @@
  */
 #include "fdio.h"
 #include "pbclock.h"
+#include "edges.h"
 #include "main_commands.h"
 #include "npy.h"
 #include "points.h"
+#include "problem.h"
 #include "registry.h"
 
 #include <errno.h>
@@ -34,10 +38,16 @@
 #include <unistd.h>
 
 #define MAX_PARAMS 16
+#define MAX_BINS 1000000             /* --bins COUNT and --edges alike */
 
 static const char usage[] =
     "usage: " PB_COMPUTE_SYNOPSIS "\n"
-    "  histogram: --bins is required; saves lo,hi,count per bin (unique pairs i<j)\n"
+    "  histogram: --bins or --edges is required; saves lo,hi,count per bin (unique pairs i<j,\n"
+    "             half-open [lo, hi); edges printed with %.17g, so they read back exactly)\n"
+    "  --bins     edges as numpy.linspace (linear) or numpy.geomspace (log) of MIN, MAX, COUNT+1\n"
+    "  --edges    explicit edges, used exactly: e0,e1,... (a value with a comma) or a FILE with\n"
+    "             one edge per line or one \"lo hi\" bin per line (bins must touch); '#' lines\n"
+    "             are skipped\n"
     "  matrix:    saves the n x n distances as .npy (float64; float32 with --float where the\n"
     "             strategy computes in float)\n"
     "  --box L    periodic cube of side L: points wrapped into [0, L), minimum-image distances\n"
@@ -52,6 +62,7 @@ struct compute_args {
     double min, max;                 /* --bins range */
     size_t count;                    /* --bins count; 0: not given */
     enum pb_bin_scale scale;
+    const char *edges;               /* --edges as given (a list or a file), or NULL */
     double box;                      /* 0: open */
     int single;                      /* --float */
     int force;                       /* --force: --save may replace an existing file */
@@ -99,8 +110,8 @@ static int parse_bins(const char *text, struct compute_args *a)
     if (parse_double("--bins MIN", lo, 1, &a->min) || parse_double("--bins MAX", hi, 0, &a->max))
         return -EINVAL;
     unsigned long long c = strtoull(n, &end, 10);
-    if (*n == '-' || end == n || *end || c == 0 || c > 1000000)
-        return bad("--bins: COUNT must be an integer from 1 to 1000000, got '%s'", n);
+    if (*n == '-' || end == n || *end || c == 0 || c > MAX_BINS)
+        return bad("--bins: COUNT must be an integer from 1 to %d, got '%s'", MAX_BINS, n);
     a->count = (size_t)c;
     if (!(a->max > a->min) || (a->scale == PB_BINS_LOG && !(a->min > 0)))
         return bad("--bins: need MIN < MAX%s, got '%s'",
@@ -131,6 +142,8 @@ static int parse_option(const char *opt, const char *v, struct compute_args *a)
         a->save = v;
     else if (strcmp(opt, "--bins") == 0)
         return parse_bins(v, a);
+    else if (strcmp(opt, "--edges") == 0)
+        a->edges = v;
     else if (strcmp(opt, "--box") == 0)
         return parse_box(v, a);
     else if (strcmp(opt, "--threads") == 0) {
@@ -175,10 +188,12 @@ static int check_args(const struct compute_args *a)
                           : !a->save ? "--save" : NULL;
     if (missing)
         return bad("%s is required", missing);
-    if (a->output == PB_OUTPUT_HISTOGRAM && a->count == 0)
-        return bad("--output histogram needs --bins MIN,MAX,COUNT[,log]");
-    if (a->output == PB_OUTPUT_MATRIX && a->count > 0)
-        return bad("--bins applies to --output histogram only");
+    if (a->count > 0 && a->edges)
+        return bad("--bins and --edges both give the edges: pass one of them");
+    if (a->output == PB_OUTPUT_HISTOGRAM && a->count == 0 && !a->edges)
+        return bad("--output histogram needs --bins MIN,MAX,COUNT[,log] or --edges");
+    if (a->output == PB_OUTPUT_MATRIX && (a->count > 0 || a->edges))
+        return bad("%s applies to --output histogram only", a->edges ? "--edges" : "--bins");
     return check_save(a);
 }
 
@@ -240,26 +255,32 @@ static const struct pb_strategy *find_strategy(const char *name)
     return s;
 }
 
-/* count+1 edges of the --bins (malloc'd), or NULL when out of memory or not strictly
- * increasing (bins narrower than double spacing). */
-static double *make_edges(const struct compute_args *a)
+/* The histogram's edges into *edges (malloc'd): --edges read as a list (it has a comma) or a
+ * file, else made from --bins; a->count, min, max and scale follow them. Returns 0, or
+ * -EINVAL / -ENOMEM after printing why. */
+static int make_edges(struct compute_args *a, double **edges)
 {
-    double *e = malloc((a->count + 1) * sizeof *e);
-    for (size_t k = 0; e && k <= a->count; k++) {
-        double f = (double)k / (double)a->count;
-        e[k] = a->scale == PB_BINS_LOG ? a->min * pow(a->max / a->min, f)
-                                       : a->min + f * (a->max - a->min);
+    struct pb_err err = {0};
+    size_t n = 0;
+    int rc = !a->edges ? 0 : strchr(a->edges, ',')
+        ? pb_edges_parse_list(a->edges, "--edges", MAX_BINS + 1, edges, &n, &err)
+        : pb_edges_read_file(a->edges, MAX_BINS + 1, edges, &n, &err);
+    if (rc < 0) {
+        fprintf(stderr, "bench compute: %s\n", err.msg);
+        return rc;
     }
-    if (!e)
-        return NULL;
-    e[0] = a->min;
-    e[a->count] = a->max;
-    for (size_t k = 0; k < a->count; k++)
-        if (!(e[k] < e[k + 1])) {
-            free(e);
-            return NULL;
-        }
-    return e;
+    if (a->edges) {
+        a->count = n - 1, a->min = (*edges)[0], a->max = (*edges)[n - 1];
+        a->scale = PB_BINS_EXPLICIT;
+        return 0;
+    }
+    struct pb_bin_spec b = {.min = a->min, .max = a->max, .count = a->count, .scale = a->scale};
+    if ((rc = pb_edges_make(&b, edges)) == -EINVAL)
+        bad("--bins: %zu bins between %g and %g are narrower than a double's spacing",
+            a->count, a->min, a->max);
+    else if (rc < 0)
+        fputs("bench compute: out of memory for the bin edges\n", stderr);
+    return rc;
 }
 
 /* Writes the pair counts as CSV with a header line. Returns 0 or -errno (printed). */
@@ -402,11 +423,8 @@ static int compute(struct compute_args *a, const struct pb_strategy *s)
     uint64_t *counts = NULL;
     if (resolve_params(s, a, kv, &k.nkv) < 0)
         return 2;
-    if (a->output == PB_OUTPUT_HISTOGRAM && !(edges = make_edges(a))) {
-        bad("--bins: %zu bins between %g and %g are narrower than a double's spacing",
-            a->count, a->min, a->max);
+    if (a->output == PB_OUTPUT_HISTOGRAM && make_edges(a, &edges) < 0)
         return 2;
-    }
     double t0 = pb_now_s(), wall = 0;
     int status = load_points(a, &pts) < 0 ? 2 : 0;
     double load_s = pb_now_s() - t0;

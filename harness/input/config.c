@@ -286,7 +286,59 @@ static int parse_input(struct cfg *c, json_t *root)
     return 0;
 }
 
-/* "output.bins": min, max, count, scale. */
+/* "output.bins.edges": count+1 explicit edges, each a number >= 0 (JSON has no infinities),
+ * strictly increasing; kept as listed. */
+static int parse_edges(struct cfg *c, json_t *arr)
+{
+    struct pb_bin_spec *b = &c->e->bins;
+    const struct pb_config_key *k = cfg_schema(c, "output.bins.edges");
+    char field[PB_FIELD];
+    size_t n = json_is_array(arr) ? json_array_size(arr) : 0;
+    if (!k)
+        return -EINVAL;
+    if (!json_is_array(arr))
+        return cfg_fail(c, "output.bins.edges", "expected an array of 2 to %zu numbers >= 0 "
+                        "(count + 1 edges), got %s", k->max_items, cfg_describe(c, arr));
+    if (n < 2 || n > k->max_items)
+        return cfg_fail(c, "output.bins.edges", "expected 2 to %zu edges (count + 1), got %zu",
+                        k->max_items, n);
+    if (!(b->edges = malloc(n * sizeof *b->edges)))
+        return -ENOMEM;
+    for (size_t i = 0; i < n; i++) {
+        snprintf(field, sizeof field, "output.bins.edges[%zu]", i);
+        int rc = cfg_item_number(c, json_array_get(arr, i), field, "output.bins.edges",
+                                 &b->edges[i]);
+        if (rc)
+            return rc;
+        if (i > 0 && !(b->edges[i] > b->edges[i - 1]))
+            return cfg_fail(c, field, "edges must strictly increase: got %.17g after %.17g",
+                            b->edges[i], b->edges[i - 1]);
+    }
+    b->count = n - 1, b->min = b->edges[0], b->max = b->edges[n - 1];
+    b->scale = PB_BINS_EXPLICIT;
+    return 0;
+}
+
+/* With "edges", the keys of generated bins (min, max, count, scale) are refused; without, min,
+ * max and count are required. */
+static int bins_keys_agree(struct cfg *c, json_t *bins)
+{
+    static const char *const generated[] = { "min", "max", "count", "scale", NULL };
+    char field[PB_FIELD];
+    json_t *v;
+    int explicit = json_object_get(bins, "edges") != NULL, rc;
+    for (const char *const *k = generated; *k; k++) {
+        cfg_join(field, "output.bins", *k);
+        if (explicit && json_object_get(bins, *k))
+            return cfg_fail(c, field, "\"edges\" lists every edge: \"%s\" belongs to generated "
+                            "bins (min, max, count, scale) and cannot go with it", *k);
+        if (!explicit && strcmp(*k, "scale") && (rc = cfg_require(c, bins, "output.bins", *k, &v)))
+            return rc;
+    }
+    return 0;
+}
+
+/* "output.bins": min, max, count, scale, or the explicit edges. */
 static int parse_bins(struct cfg *c, json_t *bins)
 {
     struct pb_bin_spec *b = &c->e->bins;
@@ -294,8 +346,11 @@ static int parse_bins(struct cfg *c, json_t *bins)
     int scale, rc;
     if ((rc = cfg_object(c, bins, "output.bins")) ||
         (rc = cfg_check_keys(c, bins, "output.bins")) ||
-        (rc = cfg_check_required(c, bins, "output.bins")) ||
-        (rc = cfg_key_number(c, bins, "output.bins.min", &b->min)) ||
+        (rc = bins_keys_agree(c, bins)))
+        return rc;
+    if (json_object_get(bins, "edges"))
+        return parse_edges(c, json_object_get(bins, "edges"));
+    if ((rc = cfg_key_number(c, bins, "output.bins.min", &b->min)) ||
         (rc = cfg_key_number(c, bins, "output.bins.max", &b->max)) ||
         (rc = cfg_key_int(c, bins, "output.bins.count", &count)) ||
         (rc = cfg_key_choice(c, bins, "output.bins.scale", &scale)))
@@ -636,6 +691,7 @@ void pb_experiment_free(struct pb_experiment *e)
     for (size_t i = 0; i < e->nplugins; i++)
         free(e->plugins[i]);
     free(e->plugins);
+    free(e->bins.edges);
     free(e->strategies);
     free(e->name);
     free(e->description);

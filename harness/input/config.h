@@ -58,7 +58,9 @@ struct pb_input {
 struct pb_bin_spec {
     double min, max;                 /* first and last edge */
     size_t count;                    /* number of bins */
-    enum pb_bin_scale scale;
+    enum pb_bin_scale scale;         /* generated (linear, log) or PB_BINS_EXPLICIT */
+    double *edges;                   /* explicit: the count+1 edges as listed (malloc'd, owned
+                                        by the experiment); NULL for generated bins */
 };
 
 /* "verify": which method checks a run at each n. */

@@ -54,14 +54,21 @@ static const struct pb_config_key keys[] = {
       .help = "every pairwise distance, or the pair counts in bins" },
     { .path = "output.bins", .type = PB_KEY_OBJECT, .def_doc = "required for `histogram`",
       .help = "the histogram's bins; `matrix` has none" },
-    { .path = "output.bins.min", .type = PB_KEY_NUMBER, .flags = PB_KEY_REQUIRED |
-      PB_KEY_LO_INCLUSIVE, .lo = 0, .help = "first edge; a log scale needs min > 0" },
-    { .path = "output.bins.max", .type = PB_KEY_NUMBER, .flags = PB_KEY_REQUIRED |
-      PB_KEY_LO_INCLUSIVE, .lo = 0, .help = "last edge, above min" },
-    { .path = "output.bins.count", .type = PB_KEY_INT, .flags = PB_KEY_REQUIRED, .imin = 1,
-      .imax = 100000000, .help = "number of bins" },
+    { .path = "output.bins.min", .type = PB_KEY_NUMBER, .flags = PB_KEY_LO_INCLUSIVE, .lo = 0,
+      .def_doc = "required without `edges`",
+      .help = "first edge of generated bins; a log scale needs min > 0" },
+    { .path = "output.bins.max", .type = PB_KEY_NUMBER, .flags = PB_KEY_LO_INCLUSIVE, .lo = 0,
+      .def_doc = "required without `edges`", .help = "last edge of generated bins, above min" },
+    { .path = "output.bins.count", .type = PB_KEY_INT, .imin = 1, .imax = 100000000,
+      .def_doc = "required without `edges`", .help = "number of generated bins" },
     { .path = "output.bins.scale", .type = PB_KEY_CHOICE, .choices = "linear|log",
-      .help = "edges evenly spaced, or in a constant ratio" },
+      .help = "generated edges, bit for bit as NumPy makes them: `linear` is "
+              "`numpy.linspace(min, max, count + 1)`, `log` is `numpy.geomspace(min, max, "
+              "count + 1)` (see Bin edges)" },
+    { .path = "output.bins.edges", .type = PB_KEY_LIST, .item = PB_KEY_NUMBER,
+      .flags = PB_KEY_LO_INCLUSIVE, .lo = 0, .max_items = 100000001, .def_doc = "none",
+      .help = "explicit edges instead of `min`, `max`, `count` and `scale`: count + 1 "
+              "strictly increasing numbers, used exactly as written" },
     { .path = "precision", .type = PB_KEY_CHOICE, .choices = "double|float",
       .help = "float runs are verified against the double reference within a stated "
               "tolerance" },

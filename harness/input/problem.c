@@ -5,25 +5,65 @@
 #include <math.h>
 #include <stdlib.h>
 
+/* Edge k of numpy.linspace(lo, hi, count + 1) for k < count: numpy's step (hi - lo) / count
+ * times k, plus lo, each operation rounded once (the build has -ffp-contract=off, so no fused
+ * multiply-add merges them). */
+static double linspace_at(double lo, double hi, size_t count, size_t k)
+{
+    double step = (hi - lo) / (double)count;
+    return (double)k * step + lo;
+}
+
+/* The count+1 edges of generated bins into e: numpy.linspace(min, max, count + 1), or for log
+ * bins numpy.geomspace(min, max, count + 1), which is 10 ** linspace(log10(min), log10(max),
+ * count + 1) with the first and last edges set to min and max. */
+static void edges_generate(const struct pb_bin_spec *b, double *e)
+{
+    int log_scale = b->scale == PB_BINS_LOG;
+    double lo = log_scale ? log10(b->min) : b->min, hi = log_scale ? log10(b->max) : b->max;
+    for (size_t k = 0; k < b->count; k++) {
+        double t = linspace_at(lo, hi, b->count, k);
+        e[k] = log_scale ? pow(10.0, t) : t;
+    }
+    e[0] = b->min;                   /* geomspace sets both ends; linspace's first is lo */
+    e[b->count] = b->max;
+}
+
+/* The listed edges of explicit bins into e, multiplied by max / (the last listed edge) when
+ * max differs from it (an rmax sweep moves max), the last exactly max. */
+static void edges_copy(const struct pb_bin_spec *b, double *e)
+{
+    double last = b->edges[b->count], f = b->max / last;
+    for (size_t k = 0; k < b->count; k++)
+        e[k] = b->max == last ? b->edges[k] : b->edges[k] * f;
+    e[b->count] = b->max;
+}
+
+size_t pb_edges_unordered(const double *e, size_t n)
+{
+    for (size_t k = 1; k < n; k++)
+        if (!(e[k] > e[k - 1]))
+            return k;
+    return n;
+}
+
 int pb_edges_make(const struct pb_bin_spec *b, double **edges)
 {
-    if (b->count == 0 || !(b->max > b->min) || (b->scale == PB_BINS_LOG && !(b->min > 0)))
+    int explicit = b->scale == PB_BINS_EXPLICIT;
+    if (b->count == 0 || !(b->max > b->min) || (b->scale == PB_BINS_LOG && !(b->min > 0)) ||
+        (explicit && !b->edges))
         return -EINVAL;
     double *e = malloc((b->count + 1) * sizeof *e);
     if (!e)
         return -ENOMEM;
-    for (size_t k = 0; k <= b->count; k++) {
-        double f = (double)k / (double)b->count;
-        e[k] = b->scale == PB_BINS_LOG ? b->min * pow(b->max / b->min, f)
-                                        : b->min + f * (b->max - b->min);
+    if (explicit)
+        edges_copy(b, e);
+    else
+        edges_generate(b, e);
+    if (pb_edges_unordered(e, b->count + 1) <= b->count) {
+        free(e);
+        return -EINVAL;              /* bins narrower than double spacing */
     }
-    e[0] = b->min;
-    e[b->count] = b->max;             /* no rounding drift at the ends */
-    for (size_t k = 0; k < b->count; k++)
-        if (!(e[k] < e[k + 1])) {
-            free(e);
-            return -EINVAL;           /* bins narrower than double spacing */
-        }
     *edges = e;
     return 0;
 }

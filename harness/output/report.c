@@ -60,11 +60,11 @@ static void base64(FILE *f, const unsigned char *data, size_t len)
 
 /* ---------------------------------------------------------------- NAME.json */
 
-/* Writes JSON value v pretty-printed as bench writes NAME.json (two-space indent, reals to nine
- * digits), HTML-escaped. */
+/* Writes JSON value v pretty-printed as bench writes NAME.json (two-space indent, reals to 17
+ * significant digits, which read back as the same doubles), HTML-escaped. */
 static void write_json(FILE *f, const json_t *v)
 {
-    char *text = json_dumps(v, JSON_INDENT(2) | JSON_REAL_PRECISION(9) | JSON_ENCODE_ANY);
+    char *text = json_dumps(v, JSON_INDENT(2) | JSON_REAL_PRECISION(17) | JSON_ENCODE_ANY);
     esc(f, text ? text : "?");
     free(text);
 }
@@ -78,7 +78,7 @@ static void write_member(FILE *f, const json_t *o, const char *key)
         esc_n(f, json_string_value(v), json_string_length(v));
         return;
     }
-    char *text = v ? json_dumps(v, JSON_COMPACT | JSON_REAL_PRECISION(9) | JSON_ENCODE_ANY)
+    char *text = v ? json_dumps(v, JSON_COMPACT | JSON_REAL_PRECISION(17) | JSON_ENCODE_ANY)
                    : NULL;
     esc(f, text ? text : "?");
     free(text);

@@ -472,7 +472,7 @@ static int dump_into_place(json_t *root, const char *path, struct pb_err *err)
     int fd = mkostemp(tmp, O_CLOEXEC);
     if (fd < 0)
         return pb_fail(err, -errno, "%s: cannot write: %s", path, pb_write_error(errno));
-    int rc = json_dumpfd(root, fd, JSON_INDENT(2) | JSON_REAL_PRECISION(9));
+    int rc = json_dumpfd(root, fd, JSON_INDENT(2) | JSON_REAL_PRECISION(17));
     int e = rc != 0 ? (errno ? errno : EIO) : 0;
     if (!e && (pb_write_all(fd, "\n", 1) != 0 || fsync(fd) != 0))
         e = errno;

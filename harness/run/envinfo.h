@@ -4,6 +4,8 @@
  * NAME.json keys (the contract for readers):
  *   bench_version, started (ISO 8601 UTC), config_hash, config (the config file as a JSON
  *   object; "config_text" holds the raw text instead if it does not parse),
+ *   every real written with 17 significant digits, so that it reads back as the same double
+ *   (a config's explicit bin edges included),
  *   cpu {model, family, model_number, stepping (decimal, as /proc/cpuinfo gives them; -1
  *   unknown), flags [..], online, allowed, affinity ("0-3,8")},
  *   kernel_level (the instruction-set level the hot kernels run at: "x86-64", "x86-64-v3",

@@ -13,7 +13,7 @@
  * shape (n, n)).
  *
  * Placeholders: {n} {threads} {points} {edges} {out} {output} (matrix|histogram) {bins}
- * ("MIN,MAX,COUNT,linear|log", "" for a matrix) {box} (periodic side, 0 = open) {python}
+ * ("MIN,MAX,COUNT,linear|log|explicit", "" for a matrix; explicit edges are only in {edges}) {box} (periodic side, 0 = open) {python}
  * {scripts} (kernels/python of the source tree, or $PB_SCRIPTS_DIR) {time} {setup} {tmpdir}.
  * Paths and {python} are substituted already single-quoted for the shell; do not quote them
  * again.
@@ -206,7 +206,8 @@ static int exec_value(const struct exec_job *j, const char *name, size_t len, ch
         snprintf(val, sizeof val, "%.17g", p->box > 0 ? p->box : 0.0);
     else if (IS("bins") && p->output == PB_OUTPUT_HISTOGRAM)
         snprintf(val, sizeof val, "%.17g,%.17g,%zu,%s", p->edges[0], p->edges[p->nbins],
-                 p->nbins, p->scale == PB_BINS_LOG ? "log" : "linear");   /* < 80 bytes */
+                 p->nbins, p->scale == PB_BINS_LOG ? "log" : p->scale == PB_BINS_EXPLICIT
+                 ? "explicit" : "linear");   /* < 90 bytes */
     else if (IS("bins"))
         val[0] = '\0';
     else

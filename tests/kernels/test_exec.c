@@ -76,12 +76,9 @@ static void shell_histogram(void **state)
         assert_int_equal(c[b], b + 1);
 }
 
-/* The placeholder values themselves, read back from a file the command wrote. */
-static void placeholder_values(void **state)
+/* What the placeholders expand to for p: the text the command wrote (malloc'd). */
+static char *placeholders_seen(const struct pb_problem *p)
 {
-    (void)state;
-    struct pb_problem p = problem(5, PB_OUTPUT_HISTOGRAM, 250);
-    p.scale = PB_BINS_LOG;
     struct pb_kv kv[] = {{"command", "printf '%s|' {n} {threads} {output} {bins} {box} > "
                           "{tmpdir}/seen; wc -l < {points} >> {tmpdir}/seen; "
                           "wc -l < {edges} >> {tmpdir}/seen; exit 5"},
@@ -91,13 +88,28 @@ static void placeholder_values(void **state)
     struct pb_output out = {0};
     uint64_t c[16] = {0};
     out.counts = c;
-    assert_int_equal(pb_registry_find("exec-parallel")->run(&p, &prm, &out), -EIO);
+    assert_int_equal(pb_registry_find("exec-parallel")->run(p, &prm, &out), -EIO);
     assert_non_null(strstr(out.note, "exited 5"));
     char path[1100];
     snprintf(path, sizeof path, "%s/seen", dir);
-    char *seen = pbt_slurp(path);
+    return pbt_slurp(path);
+}
+
+/* The placeholder values themselves, read back from a file the command wrote; {bins} names
+ * explicit edges as such (they are only in {edges}). */
+static void placeholder_values(void **state)
+{
+    (void)state;
+    struct pb_problem p = problem(5, PB_OUTPUT_HISTOGRAM, 250);
+    p.scale = PB_BINS_LOG;
+    char *seen = placeholders_seen(&p);
     assert_non_null(seen);
     assert_string_equal(seen, "5|3|histogram|0,200,7,log|250|5\n8\n");
+    free(seen);
+    p.scale = PB_BINS_EXPLICIT;
+    seen = placeholders_seen(&p);
+    assert_non_null(seen);
+    assert_string_equal(seen, "5|3|histogram|0,200,7,explicit|250|5\n8\n");
     free(seen);
 }
 

@@ -6,6 +6,7 @@
 #include "support.h"
 
 #include "npy.h"
+#include "problem.h"
 #include "registry.h"
 
 #include <math.h>
@@ -59,31 +60,46 @@ static void reference(enum pb_output_kind kind, const double *edges, double box,
     assert_int_equal(pb_registry_find("naive")->run(&p, &k, out), 0);
 }
 
-/* Reads a saved "lo,hi,count" CSV into counts; checks the header and the edges. */
-static void read_csv(const char *path, const double *edges, uint64_t *counts)
+/* Reads a saved "lo,hi,count" CSV of nb bins: the printed edges must read back as e exactly. */
+static void read_bins(const char *path, const double *e, size_t nb, uint64_t *counts)
 {
     char *text = pbt_slurp(path), *line, *save = NULL;
     assert_non_null(text);
-    line = strtok_r(text, "\n", &save);
-    assert_string_equal(line, "lo,hi,count");
-    for (int b = 0; b < NBINS; b++) {
+    assert_string_equal(strtok_r(text, "\n", &save), "lo,hi,count");
+    for (size_t b = 0; b < nb; b++) {
         double lo, hi;
         unsigned long long c;
-        line = strtok_r(NULL, "\n", &save);
-        assert_non_null(line);
+        assert_non_null(line = strtok_r(NULL, "\n", &save));
         assert_int_equal(sscanf(line, "%lf,%lf,%llu", &lo, &hi, &c), 3);
-        assert_true(lo == edges[b] && hi == edges[b + 1]);
+        if (lo != e[b] || hi != e[b + 1])
+            fail_msg("%s: bin %zu reads [%.17g, %.17g), expected [%.17g, %.17g)", path, b, lo,
+                     hi, e[b], e[b + 1]);
         counts[b] = c;
     }
     assert_null(strtok_r(NULL, "\n", &save));
     free(text);
 }
 
+/* Reads a saved CSV of NBINS bins into counts (read_bins). */
+static void read_csv(const char *path, const double *edges, uint64_t *counts)
+{
+    read_bins(path, edges, NBINS, counts);
+}
+
+/* The NBINS+1 edges --bins LO,HI,NBINS[,log] makes (pb_edges_make: numpy.linspace or
+ * numpy.geomspace), into e. */
+static void bins_edges(double *e, double lo, double hi, enum pb_bin_scale scale)
+{
+    struct pb_bin_spec b = {.min = lo, .max = hi, .count = NBINS, .scale = scale};
+    double *made = NULL;
+    assert_int_equal(pb_edges_make(&b, &made), 0);
+    memcpy(e, made, (NBINS + 1) * sizeof *e);
+    free(made);
+}
+
 static void linear_edges(double *e, double lo, double hi)
 {
-    for (int k = 0; k <= NBINS; k++)
-        e[k] = lo + (double)k / NBINS * (hi - lo);
-    e[NBINS] = hi;
+    bins_edges(e, lo, hi, PB_BINS_LINEAR);
 }
 
 /* Every in-process strategy, 2 threads: the saved counts are naive's, bin for bin. */
@@ -116,10 +132,7 @@ static void histogram_log_box_exec(void **state)
     double e[NBINS + 1];
     uint64_t ref[NBINS], got[NBINS];
     struct pb_output out;
-    for (int k = 0; k <= NBINS; k++)
-        e[k] = 1.0 * pow(90.0 / 1.0, (double)k / NBINS);
-    e[0] = 1.0;
-    e[NBINS] = 90.0;
+    bins_edges(e, 1, 90, PB_BINS_LOG);
     reference(PB_OUTPUT_HISTOGRAM, e, BOX, ref, &out);
     char save[1200];
     snprintf(save, sizeof save, "%s/h-box.csv", dir);
@@ -216,6 +229,17 @@ static void bad_arguments(void **state)
         {"--strategy naive --output matrix --param x=1", "'x'"},
         {"--strategy naive --output matrix --frobnicate", "--frobnicate"},
         {"--strategy naive --threads 0 --output matrix", "--threads"},
+        {"--strategy naive --output histogram --bins 0,1,4 --edges 0,1", "pass one of them"},
+        {"--strategy naive --output matrix --edges 0,1", "--edges applies to --output histogram"},
+        {"--strategy naive --output histogram --edges 0,2,2,5",
+         "--edges: edges[2]: edges must strictly increase: got 2 after 2"},
+        {"--strategy naive --output histogram --edges 0,1,x",
+         "--edges: edges[2]: expected a finite number >= 0, got 'x'"},
+        {"--strategy naive --output histogram --edges -1,1", "edges[0]: expected a finite"},
+        {"--strategy naive --output histogram --edges 0,inf", "edges[1]: expected a finite"},
+        {"--strategy naive --output histogram --edges 0,", "edges[1]: expected a finite"},
+        {"--strategy naive --output histogram --edges /nonexistent/e.txt",
+         "/nonexistent/e.txt: cannot read the edges"},
     };
     char args[4096];
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -226,6 +250,115 @@ static void bad_arguments(void **state)
     refused("--strategy naive --threads 1 --output matrix --save x", "--points");
     refused("--points /nonexistent/p.txt --strategy naive --threads 1 --output matrix --save x",
             "/nonexistent/p.txt");
+}
+
+/* A points file on a unit grid (G^3 integer points): many pairs at exactly integer distances. */
+#define G 7
+static void write_lattice(const char *path)
+{
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    for (int i = 0; i < G * G * G; i++)
+        fprintf(f, "%d %d %d\n", i % G, i / G % G, i / (G * G));
+    fclose(f);
+}
+
+/* Pairs of the lattice per bin [e[k], e[k+1]) for integer-squared edges, in exact integers. */
+static void lattice_counts(const double *e, size_t nb, uint64_t *want)
+{
+    memset(want, 0, nb * sizeof *want);
+    for (int i = 0; i < G * G * G; i++)
+        for (int j = i + 1; j < G * G * G; j++) {
+            long dx = i % G - j % G, dy = i / G % G - j / G % G, dz = i / (G * G) - j / (G * G);
+            double d2 = (double)(dx * dx + dy * dy + dz * dz);   /* exact */
+            for (size_t k = 0; k < nb; k++)
+                want[k] += e[k] * e[k] <= d2 && d2 < e[k + 1] * e[k + 1];
+        }
+}
+
+/* The --param a strategy needs to run in bench compute: the exec strategies bin through the
+ * shipped NumPy scripts, which read the {edges} file; "" for the others. */
+static const char *lattice_param(const struct pb_strategy *s)
+{
+    if (strcmp(s->name, "exec") == 0)
+        return "--param python=/usr/bin/python3 --param 'command={python} "
+               "{scripts}/pdist_hist.py --output {output} --points {points} --edges {edges} "
+               "--out {out}'";
+    if (strcmp(s->name, "exec-parallel") == 0)
+        return "--param python=/usr/bin/python3 --param 'command={python} "
+               "{scripts}/pool_map.py --threads {threads} --output {output} --points {points} "
+               "--edges {edges} --out {out}'";
+    return "";
+}
+
+/* --bins 0,25,25 on a unit lattice, every strategy (the external ones through the NumPy
+ * scripts, mpi through its worker): the edges are the integers 0..25 (as numpy.linspace(0, 25,
+ * 26) gives them) and a pair at exactly distance k counts in bin [k, k+1). */
+static void lattice_integer_edges(void **state)
+{
+    (void)state;
+    char lat[1200], save[1200];
+    double e[26];
+    uint64_t want[25], got[25];
+    snprintf(lat, sizeof lat, "%s/lattice.txt", dir);
+    write_lattice(lat);
+    for (int k = 0; k <= 25; k++)
+        e[k] = k;
+    lattice_counts(e, 25, want);
+    assert_true(want[7] > 0);
+    for (size_t i = 0; i < pb_registry_count(); i++) {
+        const struct pb_strategy *s = pb_registry_get(i);
+        snprintf(save, sizeof save, "%s/lat-%s.csv", dir, s->name);
+        assert_int_equal(pbt_bench(NULL, "compute --points '%s' --strategy %s --threads 2 %s "
+                                   "--output histogram --bins 0,25,25 --save '%s'", lat,
+                                   s->name, lattice_param(s), save), 0);
+        read_bins(save, e, 25, got);
+        for (int k = 0; k < 25; k++)
+            if (got[k] != want[k])
+                fail_msg("%s: bin [%d, %d) has %llu pairs, expected %llu", s->name, k, k + 1,
+                         (unsigned long long)got[k], (unsigned long long)want[k]);
+    }
+}
+
+/* --edges as a list, as a file of edges and as a file of touching "lo hi" bins: saved exactly
+ * (edges that are no short decimals included, a hex float too), counted exactly (no lattice
+ * distance is within rounding of an edge but the integer ones); bins that do not
+ * touch, or a file of mixed shapes, are refused naming the line. */
+static void explicit_edges(void **state)
+{
+    (void)state;
+    static const double e[] = { 0, 0.5, 1.2345678901234567, 3, 0x1.9p+2, 7 };
+    char lat[1200], file[1200], save[1200], args[4096], msg[1400];
+    uint64_t want[5], got[5];
+    snprintf(lat, sizeof lat, "%s/lattice.txt", dir);
+    write_lattice(lat);
+    lattice_counts(e, 5, want);
+    const char *forms[] = { "0,0.5,1.2345678901234567,3,6.25,7",
+                            "# r\n0\n0.5\n\n1.2345678901234567\n3\n0x1.9p+2\n7\n",
+                            "0 0.5\n0.5 1.2345678901234567\n1.2345678901234567 3\n"
+                            "3 6.25\n# last\n6.25\t7\n" };
+    for (int i = 0; i < 3; i++) {
+        snprintf(file, sizeof file, "%s/edges%d.txt", dir, i);
+        if (i > 0)
+            pbt_write(file, forms[i]);
+        snprintf(save, sizeof save, "%s/explicit%d.csv", dir, i);
+        assert_int_equal(pbt_bench(NULL, "compute --points '%s' --strategy grid --threads 2 "
+                                   "--output histogram --edges '%s' --save '%s'", lat,
+                                   i ? file : forms[0], save), 0);
+        read_bins(save, e, 5, got);
+        assert_memory_equal(got, want, sizeof want);
+    }
+    pbt_write(file, "0 1\n1 2\n2.5 3\n");
+    snprintf(args, sizeof args, "--points '%s' --save '%s/x' --threads 1 --strategy naive "
+             "--output histogram --edges '%s'", lat, dir, file);
+    snprintf(msg, sizeof msg, "%s:3: this bin starts at 2.5 but the bin before ends at 2: "
+             "bins must touch", file);
+    refused(args, msg);
+    pbt_write(file, "0\n1 2\n");
+    snprintf(msg, sizeof msg, "%s:2: expected one edge per line, got 2 numbers", file);
+    refused(args, msg);
+    pbt_write(file, "# nothing\n5\n");
+    refused(args, "expected at least 2 edges (one bin), got 1");
 }
 
 /* The same points as a float64 .npy (n, 3): the same counts as from the text file, and the
@@ -368,6 +501,8 @@ int main(void)
         cmocka_unit_test(matrix_float),
         cmocka_unit_test(bad_arguments),
         cmocka_unit_test(npy_points_and_timings),
+        cmocka_unit_test(lattice_integer_edges),
+        cmocka_unit_test(explicit_edges),
         cmocka_unit_test(box_wraps_points),
         cmocka_unit_test(bad_points_files),
         cmocka_unit_test(save_no_overwrite),

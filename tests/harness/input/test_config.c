@@ -3,6 +3,7 @@
 #include "support.h"
 
 #include "config.h"
+#include "problem.h"
 #include "registry.h"
 
 #include <dirent.h>
@@ -318,6 +319,36 @@ static void test_powerlaw_input(void **state)
     pb_experiment_free(&e);
 }
 
+/* "output.bins.edges": kept exactly as written (count, min, max follow them, scale explicit),
+ * and pb_edges_make hands every strategy those doubles; an "edges" of the wrong kind is refused
+ * at its place, and so are the generated bins' keys beside it. */
+static void test_explicit_edges(void **state)
+{
+    (void)state;
+    const char *dir = pbt_tmpdir("config-edges");
+    static const double want[] = { 0, 0.1, 0.1234567890123456, 1.0 / 3, 7, 1750 };
+    struct pb_experiment e;
+    double *made = NULL;
+    load_ok(dir, "e.json",
+            "{\"output\": {\"kind\": \"histogram\", \"bins\": {\"edges\":\n"
+            "   [0, 0.1, 0.1234567890123456, 0.33333333333333331, 7, 1.75e3]}},\n"
+            " \"sizes\": [10], \"strategies\": [\"naive\"]}", &e);
+    assert_int_equal(e.bins.scale, PB_BINS_EXPLICIT);
+    assert_int_equal(e.bins.count, 5);
+    assert_true(e.bins.min == 0 && e.bins.max == 1750);
+    assert_memory_equal(e.bins.edges, want, sizeof want);
+    assert_int_equal(pb_edges_make(&e.bins, &made), 0);
+    assert_memory_equal(made, want, sizeof want);
+    free(made);
+    pb_experiment_free(&e);
+    load_bad(dir, "f.json", "{\"output\": {\"kind\": \"histogram\", \"bins\": {\"edges\": 5}},"
+             " \"sizes\": [10], \"strategies\": [\"naive\"]}",
+             "f.json:1:52: output.bins.edges: expected an array of 2 to 100000001 numbers");
+    load_bad(dir, "g.json", "{\"output\": {\"kind\": \"histogram\", \"bins\": {\"scale\": "
+             "\"log\", \"edges\": [1, 2]}}, \"sizes\": [10], \"strategies\": [\"naive\"]}",
+             "output.bins.scale: \"edges\" lists every edge");
+}
+
 /* A points file that is a FIFO fails at once (an ordinary open waits for a writer forever);
  * a .npy points file is read like a text one. */
 static void test_points_fifo_and_npy(void **state)
@@ -602,6 +633,7 @@ int main(void)
         cmocka_unit_test(test_shipped_configs),
         cmocka_unit_test(test_invalid_dir),
         cmocka_unit_test(test_powerlaw_input),
+        cmocka_unit_test(test_explicit_edges),
         cmocka_unit_test(test_points_fifo_and_npy),
     };
     return cmocka_run_group_tests(tests, setup, NULL);

@@ -126,10 +126,11 @@ static void test_children(void **state)
     (void)state;
     const char *names[64];
     size_t n = pb_config_key_children("output.bins", names, 64);
-    assert_int_equal(n, 4);
+    assert_int_equal(n, 5);
     assert_string_equal(names[0], "min");
     assert_string_equal(names[3], "scale");
-    assert_null(names[4]);
+    assert_string_equal(names[4], "edges");
+    assert_null(names[5]);
     n = pb_config_key_children("", names, 64);
     assert_string_equal(names[0], "name");
     for (size_t i = 0; i < n; i++)

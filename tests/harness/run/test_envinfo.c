@@ -164,6 +164,31 @@ static void test_bad_config_text_kept_raw(void **state)
 }
 
 
+/* The embedded config keeps every number as the same double: explicit bin edges with 17
+ * significant digits read back exactly from NAME.json (they were cut to 9 digits). */
+static void test_config_numbers_exact(void **state)
+{
+    (void)state;
+    static const double edges[] = { 0, 0.1234567890123456, 1.0 / 3, 6.02214076e23 / 7 };
+    char path[1100], config[512];
+    struct pb_env env;
+    struct pb_err err = { .msg = "" };
+    snprintf(path, sizeof path, "%s/exact.json", pbt_tmpdir("envinfo-exact"));
+    snprintf(config, sizeof config, "{\"output\": {\"kind\": \"histogram\", \"bins\": "
+             "{\"edges\": [%.17g, %.17g, %.17g, %.17g]}}}", edges[0], edges[1], edges[2],
+             edges[3]);
+    pb_env_collect(&env);
+    assert_int_equal(pb_env_write_json(path, &env, config, "h", "t", &err), 0);
+    json_t *root = json_load_file(path, 0, NULL);
+    assert_non_null(root);
+    json_t *got = json_object_get(json_object_get(json_object_get(json_object_get(root,
+                                  "config"), "output"), "bins"), "edges");
+    assert_int_equal(json_array_size(got), 4);
+    for (size_t i = 0; i < 4; i++)
+        assert_true(json_number_value(json_array_get(got, i)) == edges[i]);
+    json_decref(root);
+}
+
 /* A resumed session keeps the first one's record and is appended to "sessions"; the input's
  * identity is recorded and read back, and changes with the file's bytes. */
 static void test_sessions_and_input(void **state)
@@ -210,6 +235,7 @@ int main(void)
         cmocka_unit_test(test_extras),
         cmocka_unit_test(test_json_has_documented_keys),
         cmocka_unit_test(test_bad_config_text_kept_raw),
+        cmocka_unit_test(test_config_numbers_exact),
         cmocka_unit_test(test_sessions_and_input),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
