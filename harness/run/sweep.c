@@ -231,8 +231,8 @@ static void row_measured(const struct sweep *s, const struct pb_measure *m,
     row->build_s = m->build_s;
     row->dist_evals = m->dist_evals > 0 && m->dist_evals <= (uint64_t)LONG_MAX
                           ? (long)m->dist_evals : -1;
-    row->pairs_counted = m->pairs_counted > 0 && m->pairs_counted <= (uint64_t)LONG_MAX
-                             ? (long)m->pairs_counted : -1;
+    row->pairs_counted = s->e->output == PB_OUTPUT_HISTOGRAM && pb_status_ok(m->status) &&
+                         m->pairs_counted <= (uint64_t)LONG_MAX ? (long)m->pairs_counted : -1;
     snprintf(row->status, sizeof row->status, "%s", m->status);
     if (m->verified == 1 || m->verified == 0)   /* "yes (kdtree)" when not checked by naive */
         snprintf(row->verified, sizeof row->verified, "%s%s%.20s%s",
