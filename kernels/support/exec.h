@@ -316,6 +316,23 @@ static int exec_same_edge(double a, double b)
     return fabs(a - b) <= 1e-9 * fmax(fabs(a), fabs(b));
 }
 
+/* A count at s: blanks, then decimal digits only (no sign: strtoull would read "-1" as
+ * 2^64 - 1) that fit in 64 bits. Sets *end past the digits, or to s when there are none or the
+ * value overflows (so the caller sees no count). Returns the value. */
+static unsigned long long exec_count(const char *s, char **end)
+{
+    unsigned long long c = 0;
+    *end = (char *)s;
+    s += strspn(s, " ");
+    if (*s < '0' || *s > '9')
+        return 0;
+    errno = 0;
+    c = strtoull(s, end, 10);
+    if (errno == ERANGE)
+        *end = (char *)s;
+    return c;
+}
+
 /* Parses one "lo,hi,count" line for bin b into counts. Returns 0 or -EINVAL with note. */
 static int exec_csv_line(const struct pb_problem *p, size_t b, const char *line,
                          struct pb_output *out)
@@ -323,7 +340,7 @@ static int exec_csv_line(const struct pb_problem *p, size_t b, const char *line,
     char *e1, *e2, *e3;
     double lo = strtod(line, &e1);
     double hi = *e1 == ',' ? strtod(e1 + 1, &e2) : (e2 = e1, NAN);
-    unsigned long long c = *e2 == ',' ? strtoull(e2 + 1, &e3, 10) : (e3 = e2, 0);
+    unsigned long long c = *e2 == ',' ? exec_count(e2 + 1, &e3) : (e3 = e2, 0);
     if (e1 == line || *e1 != ',' || *e2 != ',' || e3 == e2 + 1 || strspn(e3, " \r\n") != strlen(e3))
         return exec_note(out, -EINVAL, "out.csv line for bin %zu is not \"lo,hi,count\": %.80s",
                          b, line);
