@@ -340,6 +340,7 @@ static int run_once(const struct pb_strategy *s, const struct pb_problem *p,
     int rc = s->run(p, &k, out);
     *wall = pb_now_s() - t0;
     nftw(tmp, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
+    pb_safe_text(out->note, sizeof out->note);   /* a command's output: no escapes */
     if (rc == -ENOTSUP)
         fprintf(stderr, "bench compute: %s cannot run here: %s\n", s->name,
                 out->note[0] ? out->note : "not supported");

@@ -661,5 +661,6 @@ int pb_runner_run(const struct pb_problem *p, const struct pb_strategy_cfg *s,
         close(r.owner_fd);                     /* the directory is gone: release the lock */
     fill_measure(&r, timeout_s, m);
     add_tail(m);
+    pb_safe_text(m->status, sizeof m->status);   /* notes and output come from outside */
     return e;
 }
