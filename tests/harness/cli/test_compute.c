@@ -359,6 +359,21 @@ static void limits_json_no_overwrite(void **state)
     free(text);
 }
 
+/* bench limits takes a count as digits only: a sign after a blank or a value beyond 64 bits
+ * is refused (strtoull made " -5" 2^64 - 5 points and saturated the overflow). */
+static void limits_counts_checked(void **state)
+{
+    (void)state;
+    static const char *const bad[] = {"' -5'", "99999999999999999999", "-1", "+4", "0"};
+    char *out;
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        assert_int_equal(pbt_bench(&out, "limits --points %s", bad[i]), 2);
+        if (!strstr(out, "--points: expected a positive integer"))
+            fail_msg("--points %s: %s", bad[i], out);
+        free(out);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
