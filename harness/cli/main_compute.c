@@ -220,9 +220,9 @@ static int resolve_params(const struct pb_strategy *s, struct compute_args *a, s
             j++;
         if (j == *nkv)
             return bad("--param: %s has no parameter '%s'", s->name, a->kv_text[i]);
-        if (s->params[j].choices && pb_choice_index(s->params[j].choices, eq + 1) < 0)
-            return bad("--param: %s: '%s' is not one of %s", a->kv_text[i], eq + 1,
-                       s->params[j].choices);
+        char what[256];
+        if (pb_param_check(&s->params[j], eq + 1, what, sizeof what) < 0)
+            return bad("--param: %s: '%s' is not %s", a->kv_text[i], eq + 1, what);
         kv[j].value = eq + 1;
     }
     return 0;

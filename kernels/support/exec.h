@@ -86,7 +86,8 @@ static const struct pb_param_spec exec_params[] = {
      .help = "process: runner's clock around everything; script: the command's {time} file"},
     {.name = "cost_factor", .def = "0",
      .help = "seconds per pair as a multiple of serial naive's, for the sweep's time estimate "
-             "(pure Python loop: about 100); 0 = the default estimate"},
+             "(pure Python loop: about 100); 0 = the default estimate",
+     .type = PB_PARAM_NUMBER, .min = 0, .max = HUGE_VAL},
     {.name = NULL},
 };
 

@@ -214,6 +214,10 @@ static void bad_arguments(void **state)
         {"--strategy grid --output histogram --bins 1,10,4 --param refine=abc",
          "refine: 'abc' is not one of 1|2|3"},
         {"--strategy naive --output matrix --param x=1", "'x'"},
+        {"--strategy kdtree --output histogram --bins 1,10,4 --param leaf=0",
+         "leaf: '0' is not an integer from 1 to 65536"},
+        {"--strategy kdtree --output histogram --bins 1,10,4 --param leaf=12abc",
+         "leaf: '12abc' is not an integer from 1 to 65536"},
         {"--strategy naive --output matrix --frobnicate", "--frobnicate"},
         {"--strategy naive --threads 0 --output matrix", "--threads"},
     };
@@ -387,6 +391,7 @@ int main(void)
         cmocka_unit_test(bad_points_files),
         cmocka_unit_test(save_no_overwrite),
         cmocka_unit_test(limits_json_no_overwrite),
+        cmocka_unit_test(limits_counts_checked),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }
