@@ -453,18 +453,24 @@ static void env_add_limits(struct pb_env *env, const struct pb_limits *l)
  * when measured; a resumed sweep keeps the first session's and appends its own. */
 static int write_meta(struct sweep *s, struct pb_err *err)
 {
-    struct pb_env env;
+    struct pb_env *env = malloc(sizeof *env);   /* 27 KB: not on the stack */
     char started[64];
-    if (pb_env_collect(&env) < 0)
+    if (!env)
+        return pb_fail(err, -ENOMEM, "cannot read the environment: out of memory");
+    if (pb_env_collect(env) < 0) {
+        free(env);
         return pb_fail(err, -EIO, "cannot read the environment");
+    }
     if (s->have_limits)
-        env_add_limits(&env, &s->limits);
+        env_add_limits(env, &s->limits);
     pb_env_now_utc(started, sizeof started);
     struct pb_env_meta m = {.config_text = s->e->text, .config_hash = s->e->hash,
                             .started = started,
                             .input_path = s->have_input ? s->e->input.path : NULL,
                             .input = s->have_input ? &s->input : NULL};
-    return pb_env_write_session(s->r->meta, &env, &m, s->o->resume, err);
+    int rc = pb_env_write_session(s->r->meta, env, &m, s->o->resume, err);
+    free(env);
+    return rc;
 }
 
 /* What the limits child sends back. */

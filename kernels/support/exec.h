@@ -458,33 +458,48 @@ static int exec_check(const struct pb_problem *p, const char *tpl, int parallel,
     return 0;
 }
 
-/* The whole run: check, write inputs, run the command, read its answer. */
-static int exec_run(const struct pb_problem *p, const struct pb_params *prm, struct pb_output *out,
-                    int parallel)
+/* The steps of a run on job j: check, write inputs, run the command, read its answer. */
+static int exec_steps(struct exec_job *j, int parallel, struct pb_output *out)
 {
-    struct exec_job j = {.p = p, .prm = prm};
+    const struct pb_problem *p = j->p;
+    const struct pb_params *prm = j->prm;
     const char *tpl = pb_param(prm, "command");
     char *cmd = NULL;
     int status = 0, err = exec_check(p, tpl, parallel, out);
-    if (err || (err = exec_paths(&j, out)))
+    if (err || (err = exec_paths(j, out)))
         return err;
-    unlink(j.out);                         /* a stale answer must not pass for this one */
-    unlink(j.setup);
-    err = exec_expand(&j, tpl, &cmd, out);
-    if (!err && ((err = exec_write_points(j.points, p)) || (err = exec_write_edges(j.edges, p))))
+    unlink(j->out);                         /* a stale answer must not pass for this one */
+    unlink(j->setup);
+    err = exec_expand(j, tpl, &cmd, out);
+    if (!err && ((err = exec_write_points(j->points, p)) || (err = exec_write_edges(j->edges, p))))
         exec_note(out, err, "cannot write the inputs under %s: %s", prm->tmpdir, strerror(-err));
-    if (!err && (err = exec_shell(cmd, j.log, &status)) < 0)
+    if (!err && (err = exec_shell(cmd, j->log, &status)) < 0)
         exec_note(out, err, "cannot start /bin/sh: %s", strerror(-err));
     free(cmd);
     if (!err)
-        err = exec_status(&j, status, out);
+        err = exec_status(j, status, out);
     if (!err)
-        err = p->output == PB_OUTPUT_MATRIX ? exec_read_npy(&j, out) : exec_read_csv(&j, out);
+        err = p->output == PB_OUTPUT_MATRIX ? exec_read_npy(j, out) : exec_read_csv(j, out);
     const char *timing = pb_param(prm, "timing");
     if (!err && timing && strcmp(timing, "script") == 0)
-        err = exec_read_time(&j, out);
+        err = exec_read_time(j, out);
     if (!err)
-        err = exec_read_setup(&j, out);
+        err = exec_read_setup(j, out);
+    return err;
+}
+
+/* The whole run. The job (six paths, 24 KB) lives on the heap: a run child's stack may be
+ * small. */
+static int exec_run(const struct pb_problem *p, const struct pb_params *prm, struct pb_output *out,
+                    int parallel)
+{
+    struct exec_job *j = calloc(1, sizeof *j);
+    if (!j)
+        return exec_note(out, -ENOMEM, "out of memory");
+    j->p = p;
+    j->prm = prm;
+    int err = exec_steps(j, parallel, out);
+    free(j);
     return err;
 }
 
