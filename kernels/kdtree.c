@@ -780,17 +780,18 @@ static int run(const struct pb_problem *p, const struct pb_params *prm, struct p
 /* The reordered copy (float runs: the doubles it is built from, then the floats) and nodes. */
 static size_t extra_bytes(const struct pb_problem *p, const struct pb_params *prm)
 {
-    size_t leaf = DEFAULT_LEAF;
-    const char *v = pb_param(prm, "leaf");
-    if (v && atol(v) >= 1)
-        leaf = (size_t)atol(v);
+    size_t leaf;
+    struct pb_output unused;
+    if (parse_leaf(prm, &leaf, &unused) < 0)
+        leaf = DEFAULT_LEAF;               /* the run itself refuses it */
     size_t copy = 3 * p->n * (sizeof(double) + (p->precision == PB_PRECISION_FLOAT ? 4 : 0));
     return copy + 2 * (p->n / leaf + 1) * 2 * sizeof(struct node);
 }
 
 static const struct pb_param_spec params[] = {
-    { "leaf", "64", NULL, "most points per tree leaf (1-65536)" },
-    { NULL, NULL, NULL, NULL },
+    { .name = "leaf", .def = "64", .help = "most points per tree leaf (1-65536)",
+      .type = PB_PARAM_INT, .min = 1, .max = MAX_LEAF },
+    { .name = NULL },
 };
 
 const struct pb_strategy pb_strategy_kdtree = {

@@ -8,7 +8,8 @@
  *
  * The ops struct is versioned like sqlite3_vfs.iVersion: the harness refuses a strategy whose
  * abi_version differs from the PB_STRATEGY_ABI it was built with. Change the layout of any
- * struct below and bump PB_STRATEGY_ABI. ABI 3 added struct pb_build_info (end of this file).
+ * struct below and bump PB_STRATEGY_ABI. ABI 3 added struct pb_build_info (end of this file)
+ * and the type and range of struct pb_param_spec.
  */
 #ifndef PAIRBENCH_STRATEGY_H
 #define PAIRBENCH_STRATEGY_H
@@ -92,12 +93,25 @@ struct pb_output {
                                         efficiency: evaluations per counted pair); 0 = unknown */
 };
 
-/* A declared strategy parameter: shown by `bench --list`, checked when a config names it. */
+/* What a parameter's value must be (struct pb_param_spec.type). */
+enum pb_param_type {
+    PB_PARAM_TEXT = 0,               /* any text, or one of choices when it has some */
+    PB_PARAM_INT = 1,                /* a decimal integer from min to max */
+    PB_PARAM_NUMBER = 2              /* a finite decimal number from min to max */
+};
+
+/* A declared strategy parameter: shown by `bench --list`, checked when a config or `bench
+ * compute --param` gives a value (before anything runs or is written), so a strategy reads
+ * only values its spec allows. */
 struct pb_param_spec {
     const char *name;                /* key in the config's strategy object; NULL ends the list */
     const char *def;                 /* default value as a string */
     const char *choices;             /* "shm|pipe" for an enumeration, NULL for free text */
     const char *help;                /* one line for --list */
+    /* Added in ABI 3: the type and inclusive range a value is checked against at load. */
+    int type;                        /* enum pb_param_type; 0 (text) when not set */
+    double min, max;                 /* PB_PARAM_INT/NUMBER: inclusive range; -HUGE_VAL or
+                                        HUGE_VAL for no bound */
 };
 
 enum {

@@ -397,7 +397,7 @@ static int cmd_sweep(const struct cli *c)
 {
     struct pb_experiment e;
     struct pb_err err;
-    char shipped[CONFIG_PATH_MAX];
+    static char shipped[CONFIG_PATH_MAX];   /* 8.5 KB, once per process: not on the stack */
     const char *path = resolve_config(c->config, shipped);
     if (path != c->config)
         fprintf(stderr, "bench: config %s: using the shipped %s\n", c->config, path);

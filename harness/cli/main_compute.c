@@ -235,9 +235,9 @@ static int resolve_params(const struct pb_strategy *s, struct compute_args *a, s
             j++;
         if (j == *nkv)
             return bad("--param: %s has no parameter '%s'", s->name, a->kv_text[i]);
-        if (s->params[j].choices && pb_choice_index(s->params[j].choices, eq + 1) < 0)
-            return bad("--param: %s: '%s' is not one of %s", a->kv_text[i], eq + 1,
-                       s->params[j].choices);
+        char what[256];
+        if (pb_param_check(&s->params[j], eq + 1, what, sizeof what) < 0)
+            return bad("--param: %s: '%s' is not %s", a->kv_text[i], eq + 1, what);
         kv[j].value = eq + 1;
     }
     return 0;
@@ -361,6 +361,7 @@ static int run_once(const struct pb_strategy *s, const struct pb_problem *p,
     int rc = s->run(p, &k, out);
     *wall = pb_now_s() - t0;
     nftw(tmp, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
+    pb_safe_text(out->note, sizeof out->note);   /* a command's output: no escapes */
     if (rc == -ENOTSUP)
         fprintf(stderr, "bench compute: %s cannot run here: %s\n", s->name,
                 out->note[0] ? out->note : "not supported");

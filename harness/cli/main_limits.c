@@ -22,9 +22,10 @@ static const char usage[] =
 /* Parses a positive integer option value; returns 0 or -EINVAL with a message printed. */
 static int positive(const char *opt, const char *text, size_t *v)
 {
-    char *end;
-    unsigned long long x = text ? strtoull(text, &end, 10) : 0;
-    if (!text || *text == '-' || end == text || *end || x == 0) {
+    char *end = NULL;
+    errno = 0;                       /* digits only: strtoull takes " -5" and saturates */
+    unsigned long long x = text && *text >= '0' && *text <= '9' ? strtoull(text, &end, 10) : 0;
+    if (!end || *end || x == 0 || errno == ERANGE) {
         fprintf(stderr, "bench limits: %s: expected a positive integer, got '%s'\n", opt,
                 text ? text : "");
         return -EINVAL;

@@ -9,6 +9,8 @@
 #ifndef PAIRBENCH_ERROR_H
 #define PAIRBENCH_ERROR_H
 
+#include "safetext.h"
+
 #include <stdarg.h>
 #include <stddef.h>
 

@@ -119,6 +119,12 @@ int pb_config_load(const char *path, struct pb_experiment *e, struct pb_err *err
 /* Index of value in a parameter's choices "a|b|c", or -1 when it is not one of them. */
 int pb_choice_index(const char *choices, const char *value);
 
+/* Checks value against the parameter spec: one of its choices, or its type and range. Returns
+ * 0 or -EINVAL; what (size bytes) always gets what the spec accepts, in words for a message
+ * ("one of shm|pipe", "an integer from 1 to 65536", "a number >= 0"). */
+int pb_param_check(const struct pb_param_spec *spec, const char *value, char *what,
+                   size_t size);
+
 /* Releases everything pb_config_load allocated; safe on a zeroed or half-filled struct. */
 void pb_experiment_free(struct pb_experiment *e);
 

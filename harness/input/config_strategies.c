@@ -12,6 +12,7 @@
 #include "results.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,8 +48,58 @@ static int unknown_param(struct cfg *c, const char *field, const struct pb_strat
                         near ? "\"? " : "", list);
 }
 
+/* What spec accepts, in words for a message: "one of a|b", "an integer from 1 to 65536",
+ * "a number >= 0", "any text". */
+static void param_expected(const struct pb_param_spec *spec, char *buf, size_t size)
+{
+    const char *what = spec->type == PB_PARAM_INT ? "an integer" : "a number";
+    int lo = spec->min > -HUGE_VAL, hi = spec->max < HUGE_VAL;
+    if (spec->choices)
+        snprintf(buf, size, "one of %s", spec->choices);
+    else if (spec->type == PB_PARAM_TEXT)
+        snprintf(buf, size, "any text");
+    else if (spec->type != PB_PARAM_INT && spec->type != PB_PARAM_NUMBER)
+        snprintf(buf, size, "a value of parameter type %d, which this program does not know",
+                 spec->type);
+    else if (lo && hi)
+        snprintf(buf, size, "%s from %.17g to %.17g", what, spec->min, spec->max);
+    else if (lo || hi)
+        snprintf(buf, size, "%s %s %.17g", what, lo ? ">=" : "<=", lo ? spec->min : spec->max);
+    else
+        snprintf(buf, size, "%s", what);
+}
+
+/* The number in text as spec's type reads it: an integer is an optional '-' and digits only;
+ * a number is what strtod reads in decimal, finite (no blanks, '+', hex, inf or nan). Returns
+ * 0 or -EINVAL. */
+static int param_number(const struct pb_param_spec *spec, const char *text, double *v)
+{
+    char *end = NULL;
+    const char *first = text + (*text == '-');
+    if (!*first || !strchr("0123456789.", *first) || strpbrk(text, "xXpP"))
+        return -EINVAL;
+    errno = 0;
+    *v = spec->type == PB_PARAM_INT ? (double)strtoll(text, &end, 10) : strtod(text, &end);
+    return *end || errno == ERANGE || !isfinite(*v) ? -EINVAL : 0;
+}
+
+int pb_param_check(const struct pb_param_spec *spec, const char *value, char *what,
+                   size_t size)
+{
+    double v = 0;
+    param_expected(spec, what, size);
+    if (spec->choices)
+        return pb_choice_index(spec->choices, value) < 0 ? -EINVAL : 0;
+    if (spec->type == PB_PARAM_TEXT)
+        return 0;
+    if ((spec->type != PB_PARAM_INT && spec->type != PB_PARAM_NUMBER) ||
+        param_number(spec, value, &v) < 0)
+        return -EINVAL;
+    return v < spec->min || v > spec->max ? -EINVAL : 0;
+}
+
 /* The value v of parameter spec as a string, whole, into *out (malloc'd; the caller frees
- * it, also on error), checked against its choices. */
+ * it, also on error), checked against the spec (pb_param_check). */
 static int param_value(struct cfg *c, json_t *v, const char *field,
                        const struct pb_param_spec *spec, char **out)
 {
@@ -71,8 +122,9 @@ static int param_value(struct cfg *c, json_t *v, const char *field,
     if (!(*out = strdup(text)))
         return -ENOMEM;
     const char *buf = *out;
-    if (spec->choices && pb_choice_index(spec->choices, buf) < 0)
-        return cfg_fail(c, field, "expected one of %s, got %s", spec->choices, cfg_describe(c, v));
+    char what[256];
+    if (pb_param_check(spec, buf, what, sizeof what) < 0)
+        return cfg_fail(c, field, "expected %s, got %s", what, cfg_describe(c, v));
     if (strpbrk(buf, ";=\n\r\t\"") || !*buf)
         return cfg_fail(c, field, "a parameter value must be non-empty and hold no ';', '=', '\"' "
                         "or control characters, got %s", cfg_describe(c, v));

@@ -67,10 +67,13 @@ static int accept_info(const char *path, const struct pb_npy_info *info, struct 
         return pb_fail(err, -EINVAL, "%s: not a 1-D/2-D C-order array of <f8/<f4/<u8/<i8 "
                        "(descr '%s', fortran_order %d, %d dimensions)", path, info->descr,
                        info->fortran, info->ndim);
+    size_t rows = info->shape[0], cols = info->ndim == 2 ? info->shape[1] : 1;
+    if (cols && rows > SIZE_MAX / cols / a->elem)
+        return pb_fail(err, -EINVAL, "%s: shape (%zu, %zu) is too large", path, rows, cols);
     memcpy(a->descr, info->descr, sizeof a->descr);
     a->ndim = info->ndim;
-    a->rows = info->shape[0];
-    a->cols = info->ndim == 2 ? info->shape[1] : 1;
+    a->rows = rows;
+    a->cols = cols;
     return 0;
 }
 
@@ -131,8 +134,9 @@ int pb_npy_table_open(FILE *f, const char *path, size_t cols, struct pb_npy_info
         return pb_fail(err, -EINVAL, "%s: truncated .npy header", path);
     if (rc)
         return pb_fail(err, rc, "%s: not a .npy header this reader understands (format 1.0 to "
-                       "3.0, a dict with 'descr', 'fortran_order' and a 'shape' of at most 2 "
-                       "dimensions)", path);
+                       "3.0, a dict of 'descr', 'fortran_order' (True or False) and a 'shape' "
+                       "tuple of at most 2 dimensions, each once, as numpy.save writes it)",
+                       path);
     if ((rc = table_shape(path, info, cols, err)))
         return rc;
     size_t elem = pb_npy_elem(info->descr), rows = info->shape[0];

@@ -563,12 +563,14 @@ static size_t collect_rkeys(const struct pb_table *t, struct rkey *k, size_t cap
 #define PB_MAX_RKEYS 64
 
 /* NAME_rmax.gp: median wall time vs rmax at the largest n, log-log, one line per strategy label,
- * other params and thread count (points sorted by rmax): which strategy wins at which rmax. */
+ * other params and thread count (points sorted by rmax): which strategy wins at which rmax.
+ * The keys live on the heap (25 KB; the stack may be small); without memory the figure is
+ * written without lines. */
 static void write_rmax(FILE *f, const char *name, const struct pb_table *t,
                        const struct series_set *s)
 {
-    struct rkey k[PB_MAX_RKEYS];
-    size_t nk = collect_rkeys(t, k, PB_MAX_RKEYS);
+    struct rkey *k = calloc(PB_MAX_RKEYS, sizeof *k);
+    size_t nk = k ? collect_rkeys(t, k, PB_MAX_RKEYS) : 0;
     write_head(f, name, PB_FIGURE_RMAX, "median wall time vs rmax at the largest n, log-log", t,
                s);
     fputs("rmaxof(p) = (j = strstrt(p, \"rmax=\"), j > 0 ? p[j+5:] + 0.0 : NaN)\n"
@@ -600,6 +602,7 @@ static void write_rmax(FILE *f, const char *name, const struct pb_table *t,
     }
     clauses_end(&c);
     write_loop_close(f);
+    free(k);
 }
 
 /* Writes DIR/NAME_rmax.gp when t comes from an "rmax" sweep, else removes a stale one. */

@@ -150,11 +150,16 @@ int pb_csv_trim_partial(const char *path, long *dropped)
     int fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
     if (fd < 0)
         return -errno;
-    char chunk[65536];
+    enum { CHUNK = 65536 };
+    char *chunk = malloc(CHUNK);           /* not on the stack, which may be small */
+    if (!chunk) {
+        close(fd);
+        return -ENOMEM;
+    }
     off_t pos = 0, end_of_record = 0;
     int quoted = 0;
     ssize_t got;
-    while ((got = read(fd, chunk, sizeof chunk)) > 0 || (got < 0 && errno == EINTR)) {
+    while ((got = read(fd, chunk, CHUNK)) > 0 || (got < 0 && errno == EINTR)) {
         for (ssize_t i = 0; i < got; i++) {
             quoted ^= chunk[i] == '"';   /* "" inside a quoted field toggles twice */
             if (chunk[i] == '\n' && !quoted)
@@ -163,6 +168,7 @@ int pb_csv_trim_partial(const char *path, long *dropped)
         pos += got > 0 ? got : 0;
     }
     int rc = got < 0 ? -errno : 0;
+    free(chunk);
     *dropped = rc == 0 ? (long)(pos - end_of_record) : 0;
     if (rc == 0 && *dropped > 0 && ftruncate(fd, end_of_record) != 0)
         rc = -errno;

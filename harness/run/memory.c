@@ -187,12 +187,16 @@ long pb_memory_peak_kib(long sampled_kib, const struct pb_memory_floor *f)
 
 int pb_memory_cgroup_find(const char *root, char *dir, size_t cap)
 {
-    char path[4096], ctl[4096], *line = NULL;
+    enum { PATH_CAP = 4096 };
+    char *path = malloc(2 * PATH_CAP), *ctl = path + PATH_CAP, *line = NULL;   /* not on the
+                                          stack: the runner calls this at its deepest */
     size_t len = 0;
     int version = 0;
     dir[0] = '\0';
-    snprintf(path, sizeof path, "%s/proc/self/cgroup", root);
-    snprintf(ctl, sizeof ctl, "%s/sys/fs/cgroup/cgroup.controllers", root);
+    if (!path)
+        return 0;
+    snprintf(path, PATH_CAP, "%s/proc/self/cgroup", root);
+    snprintf(ctl, PATH_CAP, "%s/sys/fs/cgroup/cgroup.controllers", root);
     FILE *f = fopen(path, "re");
     while (f && version != 1 && getline(&line, &len, f) > 0) {
         char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
@@ -206,6 +210,7 @@ int pb_memory_cgroup_find(const char *root, char *dir, size_t cap)
             version = 2, snprintf(dir, cap, "%s/sys/fs/cgroup%s", root, rel);
     }
     free(line);
+    free(path);
     if (f)
         fclose(f);
     return version;
@@ -285,12 +290,19 @@ void pb_memory_cgroup_remove(struct pb_memory_cgroup *cg)
     cg->version = 0;
 }
 
+/* field_value of key in the small file at path, read at once into a heap buffer of size
+ * bytes (not the stack, which may be small); -1 when unreadable or out of memory. */
+static long file_field(const char *path, size_t size, const char *key)
+{
+    char *buf = malloc(size);
+    long v = buf && pb_read_text(path, buf, size) > 0 ? field_value(buf, key) : -1;
+    free(buf);
+    return v;
+}
+
 long pb_memory_oom_kills(void)
 {
-    char buf[16384];
-    if (pb_read_text("/proc/vmstat", buf, sizeof buf) <= 0)
-        return -1;
-    return field_value(buf, "oom_kill ");
+    return file_field("/proc/vmstat", 16384, "oom_kill ");
 }
 
 /* ---- memory available -------------------------------------------------------------------- */
@@ -318,9 +330,9 @@ static double cgroup_room(int version, char *dir, size_t base_len)
 /* The figure key ("MemTotal:") of root's /proc/meminfo in kB, or -1. */
 static long meminfo_kib(const char *root, const char *key)
 {
-    char path[4096], buf[8192];
+    char path[4096];
     snprintf(path, sizeof path, "%s/proc/meminfo", root);
-    return pb_read_text(path, buf, sizeof buf) > 0 ? field_value(buf, key) : -1;
+    return file_field(path, 8192, key);
 }
 
 long pb_memory_total_kib(void)

@@ -65,10 +65,11 @@ static long image_strlen(const char *s, size_t max)
     return -1;
 }
 
-/* 1 when s is NULL (allowed when optional) or a readable string shorter than max. */
+/* 1 when s is NULL (allowed when optional) or a readable string shorter than max, of
+ * printable UTF-8: `bench --list` prints it on a terminal. */
 static int text_ok(const char *s, int optional, size_t max)
 {
-    return s ? image_strlen(s, max) >= 0 : optional;
+    return s ? image_strlen(s, max) >= 0 && pb_safe_text_ok(s) : optional;
 }
 
 /* Checks the parameter table of entry i: readable entries, readable strings. */
@@ -86,7 +87,8 @@ static int check_params(const char *path, size_t i, const struct pb_param_spec *
             !text_ok(ps[k].choices, 1, PB_PLUGIN_MAX_TEXT) ||
             !text_ok(ps[k].help, 1, PB_PLUGIN_MAX_TEXT))
             return pb_fail(err, -EINVAL, "plugin %s: strategy #%zu: parameter #%zu holds a "
-                           "pointer that is not a readable string of bounded length", path, i, k);
+                           "pointer that is not a readable string of printable UTF-8 and "
+                           "bounded length", path, i, k);
     }
     return 0;
 }
@@ -108,7 +110,7 @@ static int check_entry(const char *path, size_t i, const struct pb_strategy *s,
                        "struct pb_strategy", path, i);
     if (!text_ok(s->name, 0, PB_PLUGIN_MAX_TEXT) || !text_ok(s->summary, 1, PB_PLUGIN_MAX_TEXT))
         return pb_fail(err, -EINVAL, "plugin %s: strategy #%zu: its name or summary is not a "
-                       "readable string", path, i);
+                       "readable string of printable UTF-8", path, i);
     if (!s->run || !in_image((const void *)(uintptr_t)s->run, 1) ||
         (s->extra_bytes && !in_image((const void *)(uintptr_t)s->extra_bytes, 1)))
         return pb_fail(err, -EINVAL, "plugin %s: strategy #%zu (%s): its run or extra_bytes "

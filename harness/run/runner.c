@@ -687,5 +687,6 @@ int pb_runner_run(const struct pb_problem *p, const struct pb_strategy_cfg *s,
     fill_measure(&r, timeout_s, m);
     measure_load(&r, m);
     add_tail(m);
+    pb_safe_text(m->status, sizeof m->status);   /* notes and output come from outside */
     return e;
 }

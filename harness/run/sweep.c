@@ -247,8 +247,8 @@ static void row_measured(const struct sweep *s, const struct pb_measure *m,
     row->build_s = m->build_s;
     row->dist_evals = m->dist_evals > 0 && m->dist_evals <= (uint64_t)LONG_MAX
                           ? (long)m->dist_evals : -1;
-    row->pairs_counted = m->pairs_counted > 0 && m->pairs_counted <= (uint64_t)LONG_MAX
-                             ? (long)m->pairs_counted : -1;
+    row->pairs_counted = s->e->output == PB_OUTPUT_HISTOGRAM && pb_status_ok(m->status) &&
+                         m->pairs_counted <= (uint64_t)LONG_MAX ? (long)m->pairs_counted : -1;
     snprintf(row->status, sizeof row->status, "%s", m->status);
     row_load(m, row);
     if (m->verified == 1 || m->verified == 0)   /* "yes (kdtree)" when not checked by naive */
@@ -502,19 +502,25 @@ static void env_add_start_load(struct pb_env *env, const struct pb_cpuload *l)
  * when measured; a resumed sweep keeps the first session's and appends its own. */
 static int write_meta(struct sweep *s, struct pb_err *err)
 {
-    struct pb_env env;
+    struct pb_env *env = malloc(sizeof *env);   /* 27 KB: not on the stack */
     char started[64];
-    if (pb_env_collect(&env) < 0)
+    if (!env)
+        return pb_fail(err, -ENOMEM, "cannot read the environment: out of memory");
+    if (pb_env_collect(env) < 0) {
+        free(env);
         return pb_fail(err, -EIO, "cannot read the environment");
+    }
     if (s->have_limits)
-        env_add_limits(&env, &s->limits);
-    env_add_start_load(&env, &s->start_load);
+        env_add_limits(env, &s->limits);
+    env_add_start_load(env, &s->start_load);
     pb_env_now_utc(started, sizeof started);
     struct pb_env_meta m = {.config_text = s->e->text, .config_hash = s->e->hash,
                             .started = started,
                             .input_path = s->have_input ? s->e->input.path : NULL,
                             .input = s->have_input ? &s->input : NULL, .workload = s->e};
-    return pb_env_write_session(s->r->meta, &env, &m, s->o->resume, err);
+    int rc = pb_env_write_session(s->r->meta, env, &m, s->o->resume, err);
+    free(env);
+    return rc;
 }
 
 /* What the limits child sends back. */

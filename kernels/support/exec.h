@@ -86,7 +86,8 @@ static const struct pb_param_spec exec_params[] = {
      .help = "process: runner's clock around everything; script: the command's {time} file"},
     {.name = "cost_factor", .def = "0",
      .help = "seconds per pair as a multiple of serial naive's, for the sweep's time estimate "
-             "(pure Python loop: about 100); 0 = the default estimate"},
+             "(pure Python loop: about 100); 0 = the default estimate",
+     .type = PB_PARAM_NUMBER, .min = 0, .max = HUGE_VAL},
     {.name = NULL},
 };
 
@@ -317,6 +318,23 @@ static int exec_same_edge(double a, double b)
     return fabs(a - b) <= 1e-9 * fmax(fabs(a), fabs(b));
 }
 
+/* A count at s: blanks, then decimal digits only (no sign: strtoull would read "-1" as
+ * 2^64 - 1) that fit in 64 bits. Sets *end past the digits, or to s when there are none or the
+ * value overflows (so the caller sees no count). Returns the value. */
+static unsigned long long exec_count(const char *s, char **end)
+{
+    unsigned long long c = 0;
+    *end = (char *)s;
+    s += strspn(s, " ");
+    if (*s < '0' || *s > '9')
+        return 0;
+    errno = 0;
+    c = strtoull(s, end, 10);
+    if (errno == ERANGE)
+        *end = (char *)s;
+    return c;
+}
+
 /* Parses one "lo,hi,count" line for bin b into counts. Returns 0 or -EINVAL with note. */
 static int exec_csv_line(const struct pb_problem *p, size_t b, const char *line,
                          struct pb_output *out)
@@ -324,7 +342,7 @@ static int exec_csv_line(const struct pb_problem *p, size_t b, const char *line,
     char *e1, *e2, *e3;
     double lo = strtod(line, &e1);
     double hi = *e1 == ',' ? strtod(e1 + 1, &e2) : (e2 = e1, NAN);
-    unsigned long long c = *e2 == ',' ? strtoull(e2 + 1, &e3, 10) : (e3 = e2, 0);
+    unsigned long long c = *e2 == ',' ? exec_count(e2 + 1, &e3) : (e3 = e2, 0);
     if (e1 == line || *e1 != ',' || *e2 != ',' || e3 == e2 + 1 || strspn(e3, " \r\n") != strlen(e3))
         return exec_note(out, -EINVAL, "out.csv line for bin %zu is not \"lo,hi,count\": %.80s",
                          b, line);
@@ -441,33 +459,48 @@ static int exec_check(const struct pb_problem *p, const char *tpl, int parallel,
     return 0;
 }
 
-/* The whole run: check, write inputs, run the command, read its answer. */
-static int exec_run(const struct pb_problem *p, const struct pb_params *prm, struct pb_output *out,
-                    int parallel)
+/* The steps of a run on job j: check, write inputs, run the command, read its answer. */
+static int exec_steps(struct exec_job *j, int parallel, struct pb_output *out)
 {
-    struct exec_job j = {.p = p, .prm = prm};
+    const struct pb_problem *p = j->p;
+    const struct pb_params *prm = j->prm;
     const char *tpl = pb_param(prm, "command");
     char *cmd = NULL;
     int status = 0, err = exec_check(p, tpl, parallel, out);
-    if (err || (err = exec_paths(&j, out)))
+    if (err || (err = exec_paths(j, out)))
         return err;
-    unlink(j.out);                         /* a stale answer must not pass for this one */
-    unlink(j.setup);
-    err = exec_expand(&j, tpl, &cmd, out);
-    if (!err && ((err = exec_write_points(j.points, p)) || (err = exec_write_edges(j.edges, p))))
+    unlink(j->out);                         /* a stale answer must not pass for this one */
+    unlink(j->setup);
+    err = exec_expand(j, tpl, &cmd, out);
+    if (!err && ((err = exec_write_points(j->points, p)) || (err = exec_write_edges(j->edges, p))))
         exec_note(out, err, "cannot write the inputs under %s: %s", prm->tmpdir, strerror(-err));
-    if (!err && (err = exec_shell(cmd, j.log, &status)) < 0)
+    if (!err && (err = exec_shell(cmd, j->log, &status)) < 0)
         exec_note(out, err, "cannot start /bin/sh: %s", strerror(-err));
     free(cmd);
     if (!err)
-        err = exec_status(&j, status, out);
+        err = exec_status(j, status, out);
     if (!err)
-        err = p->output == PB_OUTPUT_MATRIX ? exec_read_npy(&j, out) : exec_read_csv(&j, out);
+        err = p->output == PB_OUTPUT_MATRIX ? exec_read_npy(j, out) : exec_read_csv(j, out);
     const char *timing = pb_param(prm, "timing");
     if (!err && timing && strcmp(timing, "script") == 0)
-        err = exec_read_time(&j, out);
+        err = exec_read_time(j, out);
     if (!err)
-        err = exec_read_setup(&j, out);
+        err = exec_read_setup(j, out);
+    return err;
+}
+
+/* The whole run. The job (six paths, 24 KB) lives on the heap: a run child's stack may be
+ * small. */
+static int exec_run(const struct pb_problem *p, const struct pb_params *prm, struct pb_output *out,
+                    int parallel)
+{
+    struct exec_job *j = calloc(1, sizeof *j);
+    if (!j)
+        return exec_note(out, -ENOMEM, "out of memory");
+    j->p = p;
+    j->prm = prm;
+    int err = exec_steps(j, parallel, out);
+    free(j);
     return err;
 }
 

@@ -52,6 +52,7 @@ static const struct layout compiled[] = {
     PB_SIZE(pb_param_spec),
     PB_MEMBER(pb_param_spec, name), PB_MEMBER(pb_param_spec, def),
     PB_MEMBER(pb_param_spec, choices), PB_MEMBER(pb_param_spec, help),
+    PB_MEMBER(pb_param_spec, type), PB_MEMBER(pb_param_spec, min), PB_MEMBER(pb_param_spec, max),
     PB_SIZE(pb_strategy),
     PB_MEMBER(pb_strategy, abi_version), PB_MEMBER(pb_strategy, name),
     PB_MEMBER(pb_strategy, summary), PB_MEMBER(pb_strategy, flags),
@@ -68,6 +69,7 @@ static const struct layout compiled[] = {
     PB_CONST(PB_HISTOGRAM_ONLY),
     PB_CONST(PB_ISA_OTHER), PB_CONST(PB_ISA_SSE2), PB_CONST(PB_ISA_AVX), PB_CONST(PB_ISA_AVX2),
     PB_CONST(PB_ISA_AVX512),
+    PB_CONST(PB_PARAM_TEXT), PB_CONST(PB_PARAM_INT), PB_CONST(PB_PARAM_NUMBER),
 };
 
 /* The layout of ABI PB_RECORDED_ABI on x86-64 Linux (LP64), as printed by this test. */
@@ -90,9 +92,11 @@ static const struct layout recorded[] = {
     { "pb_output", "rank_max_kib", 32, 8 }, { "pb_output", "rank_sum_kib", 40, 8 },
     { "pb_output", "note", 48, 256 }, { "pb_output", "build_s", 304, 8 },
     { "pb_output", "dist_evals", 312, 8 },
-    { "pb_param_spec", NULL, 0, 32 },
+    { "pb_param_spec", NULL, 0, 56 },
     { "pb_param_spec", "name", 0, 8 }, { "pb_param_spec", "def", 8, 8 },
     { "pb_param_spec", "choices", 16, 8 }, { "pb_param_spec", "help", 24, 8 },
+    { "pb_param_spec", "type", 32, 4 }, { "pb_param_spec", "min", 40, 8 },
+    { "pb_param_spec", "max", 48, 8 },
     { "pb_strategy", NULL, 0, 56 },
     { "pb_strategy", "abi_version", 0, 4 }, { "pb_strategy", "name", 8, 8 },
     { "pb_strategy", "summary", 16, 8 }, { "pb_strategy", "flags", 24, 4 },
@@ -110,6 +114,8 @@ static const struct layout recorded[] = {
     { "const", "PB_ISA_OTHER", 0, 0 }, { "const", "PB_ISA_SSE2", 1, 0 },
     { "const", "PB_ISA_AVX", 2, 0 }, { "const", "PB_ISA_AVX2", 3, 0 },
     { "const", "PB_ISA_AVX512", 4, 0 },
+    { "const", "PB_PARAM_TEXT", 0, 0 }, { "const", "PB_PARAM_INT", 1, 0 },
+    { "const", "PB_PARAM_NUMBER", 2, 0 },
 };
 
 #define PB_COUNT(a) (sizeof(a) / sizeof((a)[0]))

@@ -172,6 +172,30 @@ static void failures(void **state)
     assert_non_null(strstr(out.note, "signal 15"));
 }
 
+/* A count with a sign or beyond 64 bits is no count: the run fails with the line quoted, never
+ * reads "-1" as 2^64 - 1 or saturates an overflow. Blanks before a count are allowed. */
+static void bad_counts(void **state)
+{
+    (void)state;
+    struct pb_problem h = problem(4, PB_OUTPUT_HISTOGRAM, 0);
+    struct pb_output out;
+    uint64_t c[16];
+    static const char *const bad[] = {"-1", "+3", "18446744073709551616", "99999999999999999999999",
+                                      "0x10", ""};
+    char cmd[200];
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        snprintf(cmd, sizeof cmd, "printf '0,10,%s\\n' > {out}", bad[i]);
+        assert_int_equal(run_exec("exec", &h, cmd, 1, "process", &out, c), -EINVAL);
+        if (!strstr(out.note, "out.csv line for bin 0 is not \"lo,hi,count\""))
+            fail_msg("count '%s': %s", bad[i], out.note);
+        assert_int_equal(c[0], 0);
+    }
+    assert_int_equal(run_exec("exec", &h, "printf '0,10, 18446744073709551615\\n10,20,0\\n"
+                              "20,40,0\\n40,80,0\\n80,120,0\\n120,160,0\\n160,200,0\\n' > {out}",
+                              1, "process", &out, c), 0);
+    assert_true(c[0] == UINT64_MAX);
+}
+
 /* timing=script reports the seconds the command wrote to {time}; missing seconds fail. */
 static void script_timing(void **state)
 {
@@ -458,6 +482,7 @@ int main(void)
         cmocka_unit_test(python_matrix),
         cmocka_unit_test(exit77_skips),
         cmocka_unit_test(failures),
+        cmocka_unit_test(bad_counts),
         cmocka_unit_test(script_timing),
         cmocka_unit_test(scipy_scripts),
         cmocka_unit_test(scipy_box_skipped),

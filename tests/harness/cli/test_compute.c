@@ -227,6 +227,10 @@ static void bad_arguments(void **state)
         {"--strategy grid --output histogram --bins 1,10,4 --param refine=abc",
          "refine: 'abc' is not one of 1|2|3"},
         {"--strategy naive --output matrix --param x=1", "'x'"},
+        {"--strategy kdtree --output histogram --bins 1,10,4 --param leaf=0",
+         "leaf: '0' is not an integer from 1 to 65536"},
+        {"--strategy kdtree --output histogram --bins 1,10,4 --param leaf=12abc",
+         "leaf: '12abc' is not an integer from 1 to 65536"},
         {"--strategy naive --output matrix --frobnicate", "--frobnicate"},
         {"--strategy naive --threads 0 --output matrix", "--threads"},
         {"--strategy naive --output histogram --bins 0,1,4 --edges 0,1", "pass one of them"},
@@ -492,6 +496,21 @@ static void limits_json_no_overwrite(void **state)
     free(text);
 }
 
+/* bench limits takes a count as digits only: a sign after a blank or a value beyond 64 bits
+ * is refused (strtoull made " -5" 2^64 - 5 points and saturated the overflow). */
+static void limits_counts_checked(void **state)
+{
+    (void)state;
+    static const char *const bad[] = {"' -5'", "99999999999999999999", "-1", "+4", "0"};
+    char *out;
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        assert_int_equal(pbt_bench(&out, "limits --points %s", bad[i]), 2);
+        if (!strstr(out, "--points: expected a positive integer"))
+            fail_msg("--points %s: %s", bad[i], out);
+        free(out);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -507,6 +526,7 @@ int main(void)
         cmocka_unit_test(bad_points_files),
         cmocka_unit_test(save_no_overwrite),
         cmocka_unit_test(limits_json_no_overwrite),
+        cmocka_unit_test(limits_counts_checked),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }

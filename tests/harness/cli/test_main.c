@@ -300,6 +300,39 @@ static void test_long_exec_command_whole(void **state)
     free(ran);
 }
 
+/* What a command prints reaches the terminal, NAME.csv and NAME.html escaped: no terminal
+ * escape sequence (title set, clear screen) gets through, and bytes that are no UTF-8 do not
+ * make NAME.csv unreadable to Python's csv module. */
+static void test_external_text_made_safe(void **state)
+{
+    (void)state;
+    const char *d = pbt_tmpdir("main-unsafe-script"), *dir;
+    char script[1024], text[2048], path[2100], cmd[4400], *out;
+    snprintf(script, sizeof script, "%s/bad.sh", d);
+    pbt_write(script, "printf 'x\\033]0;pwned\\007 \\033[2J bad \\377\\376 end\\n' >&2\nexit 3\n");
+    snprintf(text, sizeof text, "{\"name\": \"unsafe\", \"output\": {\"kind\": \"histogram\",\n"
+             " \"bins\": {\"min\": 1, \"max\": 50, \"count\": 4}}, \"sizes\": [20],\n"
+             " \"repeats\": 1, \"warmup\": 0, \"overhead\": false, \"strategies\": [\n"
+             " {\"name\": \"exec\", \"command\": \"sh %s\"}]}\n", script);
+    char *csv = sweep_text("main-unsafe", "unsafe", text, 1, &out, &dir);
+    assert_non_null(strstr(csv, "command exited 3: x\\x1b]0;pwned\\x07 \\x1b[2J bad \\xff\\xfe end"));
+    assert_null(strpbrk(csv, "\033\007\377\376"));
+    assert_non_null(strstr(out, "x\\x1b]0;pwned"));             /* the failed run's line */
+    assert_null(strpbrk(out, "\033\007\377\376"));
+    snprintf(path, sizeof path, "%s/unsafe.html", dir);
+    char *html = pbt_slurp(path);
+    assert_non_null(html);
+    assert_null(strpbrk(html, "\033\007\377\376"));
+    snprintf(path, sizeof path, "%s/unsafe.csv", dir);
+    snprintf(cmd, sizeof cmd, "/usr/bin/python3 -c 'import csv, sys; rows = list(csv.DictReader("
+             "open(sys.argv[1], encoding=\"utf-8\", newline=\"\"))); "
+             "sys.exit(0 if \"pwned\" in rows[0][\"status\"] else 1)' '%s'", path);
+    assert_int_equal(system(cmd), 0);
+    free(html);
+    free(csv);
+    free(out);
+}
+
 /* With "limits": true the machine is measured first (OpenMP bandwidth passes) and OpenMP runs
  * after it still complete, with fraction_of_limit filled and the limits in NAME.json. */
 static void test_limits_then_openmp(void **state)
@@ -429,6 +462,7 @@ int main(void)
         cmocka_unit_test(test_memory_guard),
         cmocka_unit_test(test_cost_factor_skips),
         cmocka_unit_test(test_limits_then_openmp),
+        cmocka_unit_test(test_external_text_made_safe),
         cmocka_unit_test(test_plan_too_large),
         cmocka_unit_test(test_reference_failure_fails),
         cmocka_unit_test(test_add_strategy_by_copy),

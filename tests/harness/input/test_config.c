@@ -617,6 +617,48 @@ static void test_invalid_dir(void **state)
     assert_true(cases >= 30);
 }
 
+/* A parameter's type and range are checked by its spec: integers are digits only and in
+ * range, numbers are finite decimals in range, choices are exact; every default of every
+ * registered strategy passes its own spec. */
+static void test_param_spec_checks(void **state)
+{
+    (void)state;
+    const struct pb_param_spec leaf = {.name = "leaf", .def = "64", .type = PB_PARAM_INT,
+                                       .min = 1, .max = 65536};
+    const struct pb_param_spec cost = {.name = "cost", .def = "0", .type = PB_PARAM_NUMBER,
+                                       .min = 0, .max = HUGE_VAL};
+    const struct pb_param_spec pick = {.name = "t", .def = "a", .choices = "a|b"};
+    const struct pb_param_spec text = {.name = "x", .def = ""};
+    const struct pb_param_spec odd = {.name = "y", .def = "1", .type = 9};
+    static const char *const bad_int[] = {"0", "65537", "12abc", "1.5", "", " 5", "+5", "-",
+                                          "0x10", "99999999999999999999"};
+    static const char *const bad_num[] = {"-1", "abc", "inf", "nan", "1e999", "0x1p3", " 1", ""};
+    char what[256];
+    for (size_t i = 0; i < sizeof bad_int / sizeof bad_int[0]; i++)
+        if (pb_param_check(&leaf, bad_int[i], what, sizeof what) != -EINVAL)
+            fail_msg("leaf '%s' accepted", bad_int[i]);
+    assert_string_equal(what, "an integer from 1 to 65536");
+    for (size_t i = 0; i < sizeof bad_num / sizeof bad_num[0]; i++)
+        if (pb_param_check(&cost, bad_num[i], what, sizeof what) != -EINVAL)
+            fail_msg("cost '%s' accepted", bad_num[i]);
+    assert_string_equal(what, "a number >= 0");
+    assert_int_equal(pb_param_check(&leaf, "65536", what, sizeof what), 0);
+    assert_int_equal(pb_param_check(&leaf, "1", what, sizeof what), 0);
+    assert_int_equal(pb_param_check(&cost, "2.5e2", what, sizeof what), 0);
+    assert_int_equal(pb_param_check(&cost, ".5", what, sizeof what), 0);
+    assert_int_equal(pb_param_check(&pick, "c", what, sizeof what), -EINVAL);
+    assert_string_equal(what, "one of a|b");
+    assert_int_equal(pb_param_check(&text, "anything at all", what, sizeof what), 0);
+    assert_int_equal(pb_param_check(&odd, "1", what, sizeof what), -EINVAL);
+    for (size_t i = 0; i < pb_registry_count(); i++) {
+        const struct pb_strategy *s = pb_registry_get(i);
+        for (const struct pb_param_spec *p = s->params; p && p->name; p++)
+            if (pb_param_check(p, p->def ? p->def : "", what, sizeof what) != 0 &&
+                strcmp(p->name, "command") != 0)  /* exec: no default command */
+                fail_msg("%s: default %s = '%s' is not %s", s->name, p->name, p->def, what);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -632,6 +674,7 @@ int main(void)
         cmocka_unit_test(test_many_sizes),
         cmocka_unit_test(test_shipped_configs),
         cmocka_unit_test(test_invalid_dir),
+        cmocka_unit_test(test_param_spec_checks),
         cmocka_unit_test(test_powerlaw_input),
         cmocka_unit_test(test_explicit_edges),
         cmocka_unit_test(test_points_fifo_and_npy),

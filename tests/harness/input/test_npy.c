@@ -234,6 +234,86 @@ static void tables_refused(void **state)
     assert_non_null(strstr(err.msg, "cut.npy: truncated .npy header"));
 }
 
+/* One MANIFEST line of tests/data/npy (see make_corpus.py there). */
+struct corpus_file {
+    char name[64], verdict[8], descr[16], dim0[24], dim1[24];
+    int fortran, ndim;
+    size_t offset;
+};
+
+/* The header of corpus file c as this reader sees it: pb_npy_read_header's code, info. With
+ * whole, a header it accepts must also have all of its data (pb_npy_read). */
+static int corpus_header(const struct corpus_file *c, struct pb_npy_info *info, int whole)
+{
+    char path[256];
+    struct pb_npy_array a;
+    snprintf(path, sizeof path, "tests/data/npy/%s", c->name);
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    *info = (struct pb_npy_info){0};
+    int rc = pb_npy_read_header(f, info);
+    fclose(f);
+    if (rc == 0 && whole && (rc = pb_npy_read(path, &a, NULL)) == 0)
+        pb_npy_free(&a);
+    return rc;
+}
+
+/* 1 when info says what numpy read of c: descr, order, shape and where the data start. */
+static int same_as_numpy(const struct corpus_file *c, const struct pb_npy_info *info)
+{
+    char d0[24], d1[24];
+    snprintf(d0, sizeof d0, "%zu", info->shape[0]);
+    snprintf(d1, sizeof d1, "%zu", info->shape[1]);
+    return strcmp(info->descr, c->descr) == 0 && info->fortran == c->fortran &&
+           info->ndim == c->ndim && (c->ndim < 1 || strcmp(d0, c->dim0) == 0) &&
+           (c->ndim < 2 || strcmp(d1, c->dim1) == 0) && info->data_offset == c->offset;
+}
+
+/* The corpus numpy wrote, and edits of it: what numpy wrote is read as numpy reads it; what
+ * numpy refuses is refused; what numpy reads otherwise than the text suggests (a key twice, a
+ * length field running into the data) is refused, never read another way. */
+static void numpy_corpus(void **state)
+{
+    (void)state;
+    FILE *m = fopen("tests/data/npy/MANIFEST", "r");
+    assert_non_null(m);
+    struct corpus_file c;
+    struct pb_npy_info info;
+    int files = 0;
+    while (fscanf(m, "%63s %7s %15s %d %d %23s %23s %zu", c.name, c.verdict, c.descr,
+                  &c.fortran, &c.ndim, c.dim0, c.dim1, &c.offset) == 8 ||
+           (strcmp(c.verdict, "refuse") == 0 && fscanf(m, "%*[^\n]") == 0)) {
+        int must = strcmp(c.verdict, "must") == 0;
+        int refuse = strcmp(c.verdict, "refuse") == 0 || strncmp(c.name, "bad_", 4) == 0;
+        int rc = corpus_header(&c, &info, refuse);
+        if (must && (rc != 0 || !same_as_numpy(&c, &info)))
+            fail_msg("%s: rc %d, read '%s' %d (%zu, %zu) at %zu; numpy reads it", c.name, rc,
+                     info.descr, info.ndim, info.shape[0], info.shape[1], info.data_offset);
+        if (refuse && rc == 0)
+            fail_msg("%s: accepted as '%s' (%zu, %zu) at %zu", c.name, info.descr,
+                     info.shape[0], info.shape[1], info.data_offset);
+        if (!must && !refuse && rc == 0 && !same_as_numpy(&c, &info))
+            fail_msg("%s: read otherwise than numpy reads it", c.name);
+        files++;
+        c.verdict[0] = '\0';
+    }
+    fclose(m);
+    assert_int_equal(files, 37);
+}
+
+/* A corpus file numpy wrote reads back value for value through pb_npy_read. */
+static void corpus_values(void **state)
+{
+    (void)state;
+    struct pb_npy_array a;
+    assert_int_equal(pb_npy_read("tests/data/npy/v2_f8_50x3.npy", &a, NULL), 0);
+    assert_int_equal(a.rows, 50);
+    assert_int_equal(a.cols, 3);
+    for (size_t i = 0; i < 150; i++)
+        assert_true(((double *)a.data)[i] == (double)i + 0.5);
+    pb_npy_free(&a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -244,6 +324,8 @@ int main(void)
         cmocka_unit_test(refuses_bad_files),
         cmocka_unit_test(tables_read_into_columns),
         cmocka_unit_test(tables_refused),
+        cmocka_unit_test(numpy_corpus),
+        cmocka_unit_test(corpus_values),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -89,6 +89,9 @@ static void test_hostile_plugins_refused(void **state)
     check_refused(PB_WRONG_TYPE_PLUGIN, "pb_plugin_strategies is not an array (a function");
     check_refused(PB_BAD_ENTRY_PLUGIN, "strategy #0 is not a pointer to a struct pb_strategy");
     check_refused(PB_BAD_NAME_POINTER_PLUGIN, "its name or summary is not a readable string");
+    check_refused(PB_BAD_SUMMARY_PLUGIN, "its name or summary is not a readable string of "
+                  "printable UTF-8");
+    assert_null(pb_registry_find("fast"));
     check_refused(PB_NO_END_PLUGIN, "not a NULL-terminated array");
     assert_null(pb_registry_find("wild"));
 }

@@ -328,6 +328,30 @@ static void test_rmax_sweep(void **state)
     free(rows);
 }
 
+/* A histogram run that counts no pair says 0 in pairs_counted (a sum over the column must
+ * not take it for a missing run); a matrix run leaves the column empty. */
+static void test_zero_pairs_counted(void **state)
+{
+    (void)state;
+    struct pb_row *rows;
+    size_t n;
+    sweep_text("zero-pairs",
+               "{\"output\": {\"kind\": \"histogram\", \"bins\": {\"min\": 0.001, \"max\": "
+               "0.002, \"count\": 2}},\n \"sizes\": [20], \"repeats\": 1, \"warmup\": 0,\n"
+               " \"overhead\": false, \"strategies\": [\"blocked\"]}\n", &rows, &n);
+    assert_int_equal(n, 1);
+    expect_row(rows, n, "blocked", 20, "yes", "ok");
+    assert_int_equal(rows[0].pairs_counted, 0);
+    free(rows);
+    sweep_text("matrix-pairs",
+               "{\"output\": {\"kind\": \"matrix\"}, \"sizes\": [20], \"repeats\": 1,\n"
+               " \"warmup\": 0, \"overhead\": false, \"strategies\": [\"blocked\"]}\n",
+               &rows, &n);
+    assert_int_equal(n, 1);
+    assert_int_equal(rows[0].pairs_counted, -1);
+    free(rows);
+}
+
 /* Registers the test strategies the configs above name. */
 static int setup(void **state)
 {
@@ -915,6 +939,7 @@ int main(void)
         cmocka_unit_test(test_skip_beyond_timeout),
         cmocka_unit_test(test_capped_rows_flagged),
         cmocka_unit_test(test_rmax_sweep),
+        cmocka_unit_test(test_zero_pairs_counted),
         cmocka_unit_test(test_interrupt_then_resume),
         cmocka_unit_test(test_resume_other_config),
         cmocka_unit_test(test_output_name_collision),
