@@ -3,6 +3,8 @@
  * an explicit timeout_s. It is not a result. */
 #include "estimate.h"
 
+#include "memory.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,27 +34,59 @@ static double cost_factor(const struct pb_strategy_cfg *sc)
     return f > 0 ? f : 0;
 }
 
+/* What the model needs to know of one run. */
+struct cost {
+    const struct pb_strategy *st;    /* the strategy */
+    double cf;                       /* its cost_factor, 0 = none */
+    double rmax;                     /* the last edge of its bins */
+    double n, workers;               /* points; threads x ranks */
+    double extra;                    /* bytes it declares (extra_bytes) */
+};
+
+/* Seconds per byte a strategy declares (per-thread histogram blocks, copies): zeroed at first
+ * touch and the blocks read back by the reduction, both in the calling thread; 0.4 GB/s, the
+ * low end of first touch measured on these machines. 10^7 bins at 4 threads hold 1.5 GB and
+ * took 5.8 s of CPU (2-core AMD EPYC, Zen 5). */
+#define PB_EST_S_PER_EXTRA_BYTE 2.5e-9
+
+/* Seconds per histogram bin beside its memory: its threshold (a few sqrt and nextafter), the
+ * look-up table, the count's copy and its verification; 10^7 bins at 1 thread took 2.1 s of
+ * CPU, 0.8 s of it beside the memory. */
+#define PB_EST_S_PER_BIN 1e-7
+
+/* The model of estimate.h for one run described by c (see pb_estimate_seconds). */
+static double model_seconds(const struct pb_experiment *e, const struct cost *c)
+{
+    double pairs = c->n * (c->n - 1) / 2, rate = 2e8 * c->workers;
+    int hist = e->output == PB_OUTPUT_HISTOGRAM;
+    if ((c->st->flags & PB_HISTOGRAM_ONLY) && hist)
+        pairs = spatial_evals(e, c->rmax, c->n, pairs);
+    if (strcmp(c->st->name, "naive") == 0)
+        rate = 2e7;
+    if (c->cf > 0)
+        rate = 2e7 / c->cf * c->workers;
+    double t = pairs / rate + 0.002 + c->extra * PB_EST_S_PER_EXTRA_BYTE;
+    if (!hist)
+        t += c->n * c->n * 8.0 / 1e9;
+    else
+        t += (double)e->bins.count * PB_EST_S_PER_BIN;
+    return t;
+}
+
 /* A rough, documented model for the plan: 2e8 unique pairs/s per thread for histograms (with a
  * tenth of that for serial naive, which bins by binary search, and a cost_factor-th of naive's
- * per thread for a strategy that declares one), matrix output at 1 GB/s of first touch, and
- * 2 ms of fixed cost per run. Spatial strategies evaluate only the pairs spatial_evals()
+ * per thread for a strategy that declares one), matrix output at 1 GB/s of first touch, the
+ * strategy's declared bytes at PB_EST_S_PER_EXTRA_BYTE, PB_EST_S_PER_BIN per histogram bin,
+ * and 2 ms of fixed cost per run. Spatial strategies evaluate only the pairs spatial_evals()
  * expects, at the same rate. It sizes ETAs and skips runs that would exceed timeout_s. */
 double pb_estimate_seconds(const struct pb_experiment *e, const struct pb_run *run)
 {
-    const struct pb_strategy *st = e->strategies[run->strategy].strategy;
-    double n = (double)run->n, pairs = n * (n - 1) / 2;
-    double rate = 2e8 * run->threads * run->ranks, cf = cost_factor(&e->strategies[run->strategy]);
-    if ((st->flags & PB_HISTOGRAM_ONLY) && e->output == PB_OUTPUT_HISTOGRAM)
-        pairs = spatial_evals(e, e->strategies[run->strategy].rmax > 0
-                                     ? e->strategies[run->strategy].rmax : e->bins.max, n, pairs);
-    if (strcmp(st->name, "naive") == 0)
-        rate = 2e7;
-    if (cf > 0)
-        rate = 2e7 / cf * run->threads * run->ranks;
-    double t = pairs / rate + 0.002;
-    if (e->output == PB_OUTPUT_MATRIX)
-        t += n * n * 8.0 / 1e9;
-    return t;
+    const struct pb_strategy_cfg *sc = &e->strategies[run->strategy];
+    struct cost c = { .st = sc->strategy, .cf = cost_factor(sc),
+                      .rmax = sc->rmax > 0 ? sc->rmax : e->bins.max, .n = (double)run->n,
+                      .workers = (double)run->threads * run->ranks,
+                      .extra = pb_memory_extra_bytes(e, run) };
+    return model_seconds(e, &c);
 }
 
 double pb_estimate_timeout_s(const struct pb_experiment *e, const struct pb_run *run)

@@ -50,6 +50,31 @@ static void test_estimate_spatial(void **state)
     assert_true(pb_estimate_seconds(&e, &run) > 1000);
 }
 
+/* The time model has a term per bin and per byte of the strategy's histogram blocks: 10^7 bins
+ * at n = 100 (a run that took 4-12 s of wall time) is estimated in seconds, not at the 2 ms of
+ * a run without pairs, and grows with the threads that each zero and reduce a block. */
+static void test_estimate_bins(void **state)
+{
+    (void)state;
+    struct pb_strategy_cfg sc[2] = { { .strategy = pb_registry_find("pthread-map") },
+                                     { .strategy = pb_registry_find("kdtree") } };
+    struct pb_experiment e = { .output = PB_OUTPUT_HISTOGRAM, .input = { .box = 1000 },
+                               .bins = { .min = 0.1, .max = 1750, .count = 10000000 },
+                               .strategies = sc, .nstrategies = 2 };
+    struct pb_run run = { .strategy = 0, .n = 100, .threads = 4, .ranks = 1 };
+    for (run.strategy = 0; run.strategy < 2; run.strategy++) {
+        run.threads = 4;
+        double four = pb_estimate_seconds(&e, &run);
+        run.threads = 1;
+        double one = pb_estimate_seconds(&e, &run);
+        assert_true(four > 2 && four < 60);
+        assert_true(one > 1 && one < four);
+    }
+    e.bins.count = 32;                                   /* few bins: the pairs decide */
+    run.strategy = 0;
+    assert_true(pb_estimate_seconds(&e, &run) < 0.01);
+}
+
 /* The default timeout: 10 x the estimate + 60 s unless the config sets timeout_s (0 = none);
  * the dry run states it. */
 static void test_default_timeout(void **state)
@@ -124,6 +149,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_estimate_spatial),
+        cmocka_unit_test(test_estimate_bins),
         cmocka_unit_test(test_default_timeout),
         cmocka_unit_test(test_beyond_timeout),
     };
