@@ -4,22 +4,114 @@
 #include "estimate.h"
 
 #include "memory.h"
+#include "points.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+
+/* The extent of the points file the model last measured: the volume of the bounding box of
+ * its first n[i] points, for the n the model was asked about and the config's sizes. A file
+ * is read once (again only when it changes or an n is not in the table), not once per run. */
+static struct {
+    char *path;                      /* the file, NULL: nothing measured */
+    struct stat id;                  /* its device, inode, size and mtime when measured */
+    size_t *n;                       /* prefix lengths, ascending */
+    double *vol;                     /* bounding-box volume of the first n[i] points */
+    size_t count;
+} file_extent;
+
+/* 1 when path is the file file_extent measured, unchanged since. */
+static int extent_current(const char *path)
+{
+    struct stat st;
+    const struct stat *id = &file_extent.id;
+    return file_extent.path && strcmp(file_extent.path, path) == 0 && stat(path, &st) == 0 &&
+           st.st_dev == id->st_dev && st.st_ino == id->st_ino && st.st_size == id->st_size &&
+           st.st_mtim.tv_sec == id->st_mtim.tv_sec && st.st_mtim.tv_nsec == id->st_mtim.tv_nsec;
+}
+
+/* Fills file_extent.vol from pts: the bounding box grown point by point, its volume recorded
+ * at each prefix length (a length beyond the file gets the whole file's). */
+static void extent_fill(const struct pb_points *pts)
+{
+    double lo[3] = { INFINITY, INFINITY, INFINITY }, hi[3] = { -INFINITY, -INFINITY, -INFINITY };
+    size_t i = 0;
+    for (size_t k = 0; k < file_extent.count; k++) {
+        for (; i < file_extent.n[k] && i < pts->n; i++) {
+            const double v[3] = { pts->x[i], pts->y[i], pts->z[i] };
+            for (int a = 0; a < 3; a++)
+                lo[a] = v[a] < lo[a] ? v[a] : lo[a], hi[a] = v[a] > hi[a] ? v[a] : hi[a];
+        }
+        file_extent.vol[k] = i ? (hi[0] - lo[0]) * (hi[1] - lo[1]) * (hi[2] - lo[2]) : -1;
+    }
+}
+
+/* Measures the file of e's input at prefix lengths n and e's sizes (ascending). Returns 0, or
+ * -errno when it cannot be read (the sweep reports that itself). */
+static int extent_measure(const struct pb_experiment *e, size_t n)
+{
+    struct pb_points pts;
+    struct pb_err err;
+    struct stat st;
+    size_t count = 0, *ns = malloc((e->nsizes + 1) * sizeof *ns);
+    double *vol = malloc((e->nsizes + 1) * sizeof *vol);
+    char *path = strdup(e->input.path);
+    int rc = ns && vol && path ? 0 : -ENOMEM;
+    for (size_t i = 0; !rc && i <= e->nsizes; i++) {
+        size_t v = i < e->nsizes ? e->sizes[i] : n, at = count;
+        while (at > 0 && ns[at - 1] > v)
+            at--;                                /* sorted insert, n among the sizes */
+        if (at > 0 && ns[at - 1] == v)
+            continue;
+        memmove(ns + at + 1, ns + at, (count - at) * sizeof *ns);
+        ns[at] = v, count++;
+    }
+    if (!rc && (stat(path, &st) != 0 || (rc = pb_points_read(path, ns[count - 1], &pts, &err))))
+        rc = rc ? rc : -errno;
+    if (rc) {
+        free(ns), free(vol), free(path);
+        return rc;
+    }
+    free(file_extent.path), free(file_extent.n), free(file_extent.vol);
+    file_extent.path = path, file_extent.id = st, file_extent.n = ns, file_extent.vol = vol;
+    file_extent.count = count;
+    extent_fill(&pts);
+    pb_points_free(&pts);
+    return 0;
+}
+
+/* The volume the first n points of e's input are spread over: the periodic box, else for a
+ * file the bounding box of those points (measured once, see file_extent), else the generated
+ * input's box (1000 when unset). */
+static double input_volume(const struct pb_experiment *e, size_t n)
+{
+    double box = e->periodic > 0 ? e->periodic : e->input.box > 0 ? e->input.box : 1000.0;
+    if (e->periodic > 0 || e->input.kind != PB_INPUT_FILE || !e->input.path || n == 0)
+        return box * box * box;
+    for (int pass = 0; pass < 2; pass++) {
+        for (size_t k = 0; extent_current(e->input.path) && k < file_extent.count; k++)
+            if (file_extent.n[k] == n && file_extent.vol[k] >= 0)
+                return file_extent.vol[k];
+        if (pass == 0 && extent_measure(e, n) < 0)
+            break;
+    }
+    return box * box * box;                      /* unreadable: the sweep will say so */
+}
 
 /* Pair distances a spatial strategy (PB_HISTOGRAM_ONLY: grid, tree) is expected to evaluate: the
  * pairs within the last edge rmax (the entry's, in an "rmax" sweep) for points uniform in the
- * box (the periodic side, else the input's box), n(n-1)/2 * min(1, (4/3) pi rmax^3 / box^3),
- * times 6.4, what a cell list of side rmax evaluates per pair in range (27 cells / the sphere's
- * volume), capped at every pair, plus 10 pair-costs per point for building the structure.
- * Clustered inputs have more pairs in range than this uniform figure. */
+ * volume the input fills (input_volume: the periodic box, a file's bounding box, the generated
+ * input's box), n(n-1)/2 * min(1, (4/3) pi rmax^3 / volume), times 6.4, what a cell list of
+ * side rmax evaluates per pair in range (27 cells / the sphere's volume), capped at every pair,
+ * plus 10 pair-costs per point for building the structure. Clustered inputs have more pairs in
+ * range than this uniform figure. */
 static double spatial_evals(const struct pb_experiment *e, double rmax, double n, double pairs)
 {
-    double box = e->periodic > 0 ? e->periodic : e->input.box > 0 ? e->input.box : 1000.0;
-    double frac = 4.0 / 3.0 * M_PI * rmax * rmax * rmax / (box * box * box);
+    double frac = 4.0 / 3.0 * M_PI * rmax * rmax * rmax / input_volume(e, (size_t)n);
     double evals = pairs * 6.4 * (frac < 1 ? frac : 1);
     return (evals < pairs ? evals : pairs) + 10.0 * n;
 }
