@@ -67,6 +67,8 @@ struct sweep {
     int lock_fd;                     /* DIR/.NAME.lock, flock'ed for the sweep; -1 none */
     struct pb_input_id input;        /* the points file's identity (file input) */
     int have_input;
+    int made_csv, made_meta;         /* 1: this sweep created the CSV, NAME.json anew */
+    size_t appended;                 /* rows this sweep appended to the CSV */
 };
 
 static const char *output_name(enum pb_output_kind k)
@@ -79,6 +81,31 @@ const char *pb_run_kind_word(enum pb_run_kind k)
 {
     return k == PB_RUN_WARMUP ? PB_KIND_WARMUP : k == PB_RUN_OVERHEAD ? PB_KIND_OVERHEAD
                               : PB_KIND_RUN;
+}
+
+/* The folder the runner makes each run's temporary folder in: $TMPDIR, else /tmp. */
+static const char *runs_tmp_root(void)
+{
+    const char *t = getenv("TMPDIR");
+    return t && *t ? t : "/tmp";
+}
+
+/* Checks that the runs' temporary folder (runs_tmp_root) is a folder this process may write,
+ * before anything is written: else every run would fail after the CSV was begun. */
+static int check_tmpdir(struct pb_err *err)
+{
+    const char *t = runs_tmp_root(), *var = getenv("TMPDIR") && *getenv("TMPDIR") ? "TMPDIR=" : "";
+    struct stat st;
+    if (stat(t, &st) != 0)
+        return pb_fail(err, -errno, "%s%s: the folder for the runs' temporary files: %s", var, t,
+                       strerror(errno));
+    if (!S_ISDIR(st.st_mode))
+        return pb_fail(err, -ENOTDIR, "%s%s: the folder for the runs' temporary files is not a "
+                       "folder", var, t);
+    if (access(t, W_OK | X_OK) != 0)
+        return pb_fail(err, -errno, "%s%s: the folder for the runs' temporary files is not "
+                       "writable: %s", var, t, strerror(errno));
+    return 0;
 }
 
 /* Creates dir (one level) when missing and checks it is a writable folder. */
@@ -117,6 +144,7 @@ static int open_csv(struct sweep *s, struct pb_err *err)
                     : pb_create_file(s->r->csv, s->o->force);
     if (fd < 0 && !append)
         errno = -fd;
+    s->made_csv = !append && fd >= 0;
     s->csv = fd >= 0 ? fdopen(fd, "a") : NULL;
     if (!s->csv) {
         int e = errno;
@@ -344,11 +372,13 @@ static int run_plan(struct sweep *s, struct pb_err *err)
         if (rc == -EINTR)
             return rc;
         if (rc < 0)
-            return pb_fail(err, rc, "the runner failed: %s", strerror(-rc));
+            return pb_fail(err, rc, "the runner failed: %s (a run's temporary folder goes in "
+                           "%s)", strerror(-rc), runs_tmp_root());
         if ((rc = pb_csv_append(s->csv, &row)) < 0)
             return pb_fail(err, rc, "%s: cannot append a row: %s; the file holds every row "
                            "before it, and --resume continues once there is room", s->r->csv,
                            pb_write_error(rc));
+        s->appended++;
         tally(s->r, &row);
         est_done += est;
         if (s->h && s->h->run_end)
@@ -464,6 +494,7 @@ static int write_meta(struct sweep *s, struct pb_err *err)
                             .started = started,
                             .input_path = s->have_input ? s->e->input.path : NULL,
                             .input = s->have_input ? &s->input : NULL};
+    s->made_meta = !(s->o->resume && access(s->r->meta, F_OK) == 0);
     return pb_env_write_session(s->r->meta, &env, &m, s->o->resume, err);
 }
 
@@ -708,8 +739,9 @@ static int resume_rows(struct sweep *s, struct pb_err *err)
     return load_done(s, err);
 }
 
-/* Everything that must hold before the first byte is written: a valid plan, the output folder,
- * the lock, every output file, the input, the rows to resume. */
+/* Everything that must hold before the first byte is written: a valid plan, the runs'
+ * temporary folder, the output folder, the lock, every output file, the input, the rows to
+ * resume. */
 static int preflight(struct sweep *s, struct pb_err *err)
 {
     int rc = pb_plan_build(s->e, &s->runs, &s->nruns);
@@ -720,7 +752,8 @@ static int preflight(struct sweep *s, struct pb_err *err)
     if (s->e->output == PB_OUTPUT_HISTOGRAM && pb_edges_make(&s->e->bins, &s->edges) < 0)
         return pb_fail(err, -EINVAL, "%s: output.bins: cannot make %zu increasing edges from "
                        "%g to %g", s->e->path, s->e->bins.count, s->e->bins.min, s->e->bins.max);
-    if ((rc = make_rmax_edges(s, err)) < 0 || (rc = make_refsets(s, err)) < 0)
+    if ((rc = make_rmax_edges(s, err)) < 0 || (rc = make_refsets(s, err)) < 0 ||
+        (rc = check_tmpdir(err)) < 0)
         return rc;
     if ((rc = prepare_outdir(s->o->outdir, err)) < 0)
         return rc;
@@ -730,6 +763,20 @@ static int preflight(struct sweep *s, struct pb_err *err)
         (rc = check_input(s, err)) < 0 || (rc = resume_rows(s, err)) < 0)
         return rc;
     return open_csv(s, err);
+}
+
+/* After a failure before this sweep recorded any row: removes the CSV and NAME.json it created
+ * anew (a header and an environment, no result), so that a plain rerun is not refused as if
+ * results were there. Files it found, and any row, stay. The lock file stays (see
+ * lock_output); it refuses nothing once released. */
+static void drop_unstarted(const struct sweep *s)
+{
+    if (s->appended > 0)
+        return;
+    if (s->made_csv)
+        unlink(s->r->csv);
+    if (s->made_meta)
+        unlink(s->r->meta);
 }
 
 int pb_sweep_run(const struct pb_experiment *e, const struct pb_sweep_opts *o,
@@ -760,6 +807,8 @@ out:
     free_per_rmax(&s);
     if (s.csv)
         fclose(s.csv);
+    if (rc < 0 && rc != -EINTR)
+        drop_unstarted(&s);
     if (s.lock_fd >= 0)
         close(s.lock_fd);                /* releases the lock */
     free(s.done);

@@ -547,6 +547,64 @@ static void test_disk_full(void **state)
     free(out2);
 }
 
+/* TMPDIR naming no folder: refused with exit 2 and a message naming TMPDIR and the path before
+ * anything is written (not even --out is made), so the rerun with a good TMPDIR needs nothing
+ * more. */
+static void test_missing_tmpdir(void **state)
+{
+    (void)state;
+    char dir[1100], *out;
+    snprintf(dir, sizeof dir, "%s/out", pbt_tmpdir("sweep-tmpdir"));
+    const char *cfg = tiny_config(pbt_tmpdir("sweep-tmpdir"), "t", "[\"naive\"]", NULL);
+    char *old = getenv("TMPDIR") ? strdup(getenv("TMPDIR")) : NULL;
+    setenv("TMPDIR", "/no/such/folder", 1);
+    int rc = sweep(&out, cfg, dir, NULL);
+    old ? setenv("TMPDIR", old, 1) : unsetenv("TMPDIR");
+    free(old);
+    assert_int_equal(rc, 2);
+    assert_non_null(strstr(out, "TMPDIR=/no/such/folder"));
+    assert_non_null(strstr(out, "No such file or directory"));
+    assert_int_equal(access(dir, F_OK), -1);
+    free(out);
+    assert_int_equal(sweep(&out, cfg, dir, NULL), 0);
+    free(out);
+}
+
+/* A disk that fills up at NAME.json (a 256 KiB tmpfs as --out with 8 KiB left: the lock and
+ * the CSV header fit): the message names NAME.json, and the header-only CSV is removed, so a
+ * plain rerun (no --force) goes ahead once there is room. Skipped where tmpfs cannot be
+ * mounted. */
+static void test_disk_full_at_meta(void **state)
+{
+    (void)state;
+    char mnt[1100], filler[1400], csv[1200], *out, *out2;
+    const char *dir = pbt_tmpdir("sweep-full-meta");
+    const char *cfg = tiny_config(dir, "m", "[\"naive\"]", NULL);
+    snprintf(mnt, sizeof mnt, "%s/out", dir);
+    mkdir(mnt, 0755);
+    if (mount("tmpfs", mnt, "tmpfs", 0, "size=256k") != 0)
+        skip();
+    snprintf(filler, sizeof filler, "dd if=/dev/zero of='%s/filler' bs=1k count=248 "
+             "2>/dev/null", mnt);
+    int filled = system(filler);
+    int rc = sweep(&out, cfg, mnt, NULL);
+    snprintf(csv, sizeof csv, "%s/m.csv", mnt);
+    int csv_left = access(csv, F_OK) == 0;
+    snprintf(filler, sizeof filler, "%s/filler", mnt);
+    unlink(filler);
+    int rc2 = sweep(&out2, cfg, mnt, NULL);
+    int csv_made = access(csv, F_OK) == 0;
+    umount2(mnt, MNT_DETACH);                           /* before any assertion can fail */
+    assert_int_equal(filled, 0);
+    assert_int_equal(rc, 2);
+    assert_non_null(strstr(out, "m.json: cannot write: the disk is full"));
+    assert_false(csv_left);
+    assert_int_equal(rc2, 0);
+    assert_true(csv_made);
+    free(out);
+    free(out2);
+}
+
 /* --resume drops an incomplete last line with a warning and carries on. */
 static void test_resume_drops_partial_line(void **state)
 {
@@ -882,6 +940,8 @@ int main(void)
         cmocka_unit_test(test_second_sweep_locked_out),
         cmocka_unit_test(test_descriptors_do_not_leak),
         cmocka_unit_test(test_disk_full),
+        cmocka_unit_test(test_missing_tmpdir),
+        cmocka_unit_test(test_disk_full_at_meta),
         cmocka_unit_test(test_resume_drops_partial_line),
         cmocka_unit_test(test_resume_keeps_first_session),
         cmocka_unit_test(test_resume_counts_earlier_failures),
