@@ -604,13 +604,12 @@ static void free_per_rmax(struct sweep *s)
     free(s->cur.refs);
 }
 
-/* Takes DIR/.NAME.lock (flock, close-on-exec) for the whole sweep, so that a second sweep of
- * the same name into the same folder (a --force included) is refused while this one runs. The
- * file stays: removing it would let two sweeps lock two different files. Returns 0 or -errno. */
-static int lock_output(struct sweep *s, struct pb_err *err)
+/* See sweep.h. The file stays: removing it would let two processes lock two different
+ * files. */
+int pb_sweep_lock(const char *dir, const char *name, int *fd_out, struct pb_err *err)
 {
     char path[PATH_MAX], pid[32] = "";
-    snprintf(path, sizeof path, "%s/.%s.lock", s->o->outdir, s->e->name);
+    snprintf(path, sizeof path, "%s/.%s.lock", dir, name);
     int fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
     if (fd < 0)
         return pb_fail(err, -errno, "%s: cannot make the lock file: %s", path, strerror(errno));
@@ -622,15 +621,23 @@ static int lock_output(struct sweep *s, struct pb_err *err)
         close(fd);
         if (e != EWOULDBLOCK)
             return pb_fail(err, -e, "%s: cannot lock: %s", path, strerror(e));
-        return pb_fail(err, -EBUSY, "%s/%s: another sweep%s%s is writing these results now; "
-                       "wait until it ends or give another --out", s->o->outdir, s->e->name,
+        return pb_fail(err, -EBUSY, "%s/%s: another sweep (or bench plot)%s%s is writing these "
+                       "results now; wait until it ends or give another --out", dir, name,
                        pid[0] ? " (pid " : "", pid[0] ? strcat(pid, ")") : "");
     }
     int len = snprintf(pid, sizeof pid, "%d\n", (int)getpid());
     if (ftruncate(fd, 0) == 0)
         (void)!pwrite(fd, pid, (size_t)len, 0);
-    s->lock_fd = fd;
+    *fd_out = fd;
     return 0;
+}
+
+/* Takes the output lock (pb_sweep_lock) for the whole sweep, so that a second sweep of the
+ * same name into the same folder (a --force included) is refused while this one runs.
+ * Returns 0 or -errno. */
+static int lock_output(struct sweep *s, struct pb_err *err)
+{
+    return pb_sweep_lock(s->o->outdir, s->e->name, &s->lock_fd, err);
 }
 
 /* 1 when path starts with the results CSV header (the raw rows of some sweep). */

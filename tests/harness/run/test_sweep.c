@@ -399,19 +399,27 @@ static void test_symlink_in_out_refused(void **state)
     free(kept);
 }
 
+/* Locks DIR/.NAME.lock as a running sweep holds it; returns the descriptor (close releases). */
+static int hold_lock(const char *dir, const char *name)
+{
+    char lock[1100];
+    snprintf(lock, sizeof lock, "%s/.%s.lock", dir, name);
+    int fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    assert_true(fd >= 0);
+    assert_int_equal(flock(fd, LOCK_EX), 0);
+    return fd;
+}
+
 /* While one sweep holds DIR/.NAME.lock, a second (--force included) is refused with exit 2
  * and writes nothing. */
 static void test_second_sweep_locked_out(void **state)
 {
     (void)state;
     const char *dir = pbt_tmpdir("sweep-lock");
-    char cfg[2048], lock[1100], csv[1100], *out;
+    char cfg[2048], csv[1100], *out;
     snprintf(cfg, sizeof cfg, "%s", tiny_config(dir, "l", "[\"naive\"]", NULL));
-    snprintf(lock, sizeof lock, "%s/.l.lock", dir);
     snprintf(csv, sizeof csv, "%s/l.csv", dir);
-    int fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    assert_true(fd >= 0);
-    assert_int_equal(flock(fd, LOCK_EX), 0);             /* as a running sweep holds it */
+    int fd = hold_lock(dir, "l");
     assert_int_equal(sweep(&out, cfg, dir, NULL), 2);
     assert_non_null(strstr(out, "another sweep"));
     free(out);
@@ -421,6 +429,29 @@ static void test_second_sweep_locked_out(void **state)
     close(fd);
     assert_int_equal(sweep(&out, cfg, dir, NULL), 0);    /* free again */
     free(out);
+}
+
+/* `bench plot` takes the same lock: while a sweep holds it, plot is refused with exit 2 and
+ * rewrites nothing (summary, scripts, report); once free, it goes ahead. */
+static void test_plot_locked_out(void **state)
+{
+    (void)state;
+    const char *dir = pbt_tmpdir("sweep-plot-lock");
+    char cfg[2048], gp[1100], *out;
+    snprintf(cfg, sizeof cfg, "%s", tiny_config(dir, "p", "[\"naive\"]", NULL));
+    snprintf(gp, sizeof gp, "%s/p_time.gp", dir);
+    assert_int_equal(sweep(&out, cfg, dir, NULL), 0);
+    free(out);
+    assert_int_equal(unlink(gp), 0);
+    int fd = hold_lock(dir, "p");
+    assert_int_equal(pbt_bench(&out, "plot '%s/p.csv' --no-render", dir), 2);
+    assert_non_null(strstr(out, "another sweep"));
+    free(out);
+    assert_int_equal(access(gp, F_OK), -1);
+    close(fd);
+    assert_int_equal(pbt_bench(&out, "plot '%s/p.csv' --no-render", dir), 0);
+    free(out);
+    assert_int_equal(access(gp, F_OK), 0);
 }
 
 /* Starts bench with argv-style arguments and extra environment, no descriptor but stdin and
@@ -938,6 +969,7 @@ int main(void)
         cmocka_unit_test(test_input_inside_out_refused),
         cmocka_unit_test(test_symlink_in_out_refused),
         cmocka_unit_test(test_second_sweep_locked_out),
+        cmocka_unit_test(test_plot_locked_out),
         cmocka_unit_test(test_descriptors_do_not_leak),
         cmocka_unit_test(test_disk_full),
         cmocka_unit_test(test_missing_tmpdir),
