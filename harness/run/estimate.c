@@ -181,6 +181,17 @@ double pb_estimate_seconds(const struct pb_experiment *e, const struct pb_run *r
     return model_seconds(e, &c);
 }
 
+double pb_estimate_reference_timeout_s(const struct pb_experiment *e, const struct pb_problem *p,
+                                       const struct pb_strategy *st, const struct pb_params *k)
+{
+    if (e->timeout_set)
+        return e->timeout_s;          /* as configured; 0 = none */
+    struct cost c = { .st = st, .rmax = p->edges && p->nbins ? p->edges[p->nbins] : e->bins.max,
+                      .n = (double)p->n, .workers = (double)k->threads * k->ranks,
+                      .extra = st->extra_bytes ? (double)st->extra_bytes(p, k) : 0 };
+    return 10.0 * model_seconds(e, &c) + 60.0;
+}
+
 double pb_estimate_timeout_s(const struct pb_experiment *e, const struct pb_run *run)
 {
     if (e->timeout_set)

@@ -229,17 +229,16 @@ static int size_points(struct sweep *s, size_t n, struct pb_err *err)
     return 0;
 }
 
-/* The reference that checks a run of st at the current n (refset.h), made on first use; NULL
- * with why when there is none. */
-static const struct pb_reference *size_reference(struct sweep *s, const struct pb_problem *p,
-                                                 const struct pb_strategy_cfg *sc, char *why,
-                                                 size_t whysize)
+/* The reference that checks a run of st at the current n (refset.h), made on first use, into
+ * *ref. Returns 0, or pb_refset_get's negative errno with *ref NULL and why filled. */
+static int size_reference(struct sweep *s, const struct pb_problem *p,
+                          const struct pb_strategy_cfg *sc, const struct pb_reference **ref,
+                          char *why, size_t whysize)
 {
-    const struct pb_reference *ref;
     struct pb_problem dp = *p;
     dp.precision = PB_PRECISION_DOUBLE;
-    pb_refset_get(&s->cur.refs[sc->rmax_index], s->e, &dp, sc->strategy, &ref, why, whysize);
-    return ref;
+    return pb_refset_get(&s->cur.refs[sc->rmax_index], s->e, &dp, sc->strategy, ref, why,
+                         whysize);
 }
 
 /* Fills the measured columns of row from m; ref checked it (NULL: none could, unref says
@@ -302,8 +301,8 @@ static int execute(struct sweep *s, const struct pb_run *run, struct pb_row *row
                     sc->rmax > 0 ? s->rmax_edges[sc->rmax_index] : s->edges);
     const struct pb_reference *ref = NULL;
     char unref[256] = "";
-    if (run->n > 0 && !(ref = size_reference(s, &p, sc, unref, sizeof unref)) &&
-        pb_refset_pick(s->e, run->n, sc->strategy) == 0) {
+    int refrc = run->n > 0 ? size_reference(s, &p, sc, &ref, unref, sizeof unref) : 0;
+    if (refrc < 0 && refrc != -ETIMEDOUT && pb_refset_pick(s->e, run->n, sc->strategy) == 0) {
         if (pb_runner_interrupted())
             return -EINTR;
         pb_fit(row->status, sizeof row->status, "error: reference: %s", unref);

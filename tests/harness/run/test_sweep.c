@@ -578,6 +578,30 @@ static void test_disk_full(void **state)
     free(out2);
 }
 
+/* A naive reference that cannot finish within timeout_s (n = 30000: some seconds) is killed
+ * at it; the grid run it would check goes ahead and its row reads "ok; not verified: reference
+ * timed out" (exit 1: a row not verified), instead of the sweep waiting for naive. */
+static void test_reference_timeout(void **state)
+{
+    (void)state;
+    const char *dir = pbt_tmpdir("sweep-reftimeout");
+    char cfg[2048], csv[1100], *out;
+    struct pb_row *rows = NULL;
+    size_t n = 0;
+    struct pb_err err;
+    snprintf(cfg, sizeof cfg, "%s/rt.config", dir);
+    snprintf(csv, sizeof csv, "%s/rt.csv", dir);
+    pbt_write(cfg, "{\"name\": \"rt\", \"sizes\": [30000], \"repeats\": 1, \"warmup\": 0, "
+              "\"overhead\": false, \"timeout_s\": 1, \"output\": {\"kind\": \"histogram\", "
+              "\"bins\": {\"min\": 1, \"max\": 20, \"count\": 8}}, \"strategies\": [\"grid\"]}\n");
+    assert_int_equal(sweep(&out, cfg, dir, NULL), 1);
+    free(out);
+    assert_int_equal(pb_csv_read(csv, &rows, &n, &err), 0);
+    assert_int_equal(n, 1);
+    assert_string_equal(rows[0].status, "ok; not verified: reference timed out (naive, after 1 s)");
+    free(rows);
+}
+
 /* TMPDIR naming no folder: refused with exit 2 and a message naming TMPDIR and the path before
  * anything is written (not even --out is made), so the rerun with a good TMPDIR needs nothing
  * more. */
@@ -973,6 +997,7 @@ int main(void)
         cmocka_unit_test(test_descriptors_do_not_leak),
         cmocka_unit_test(test_disk_full),
         cmocka_unit_test(test_missing_tmpdir),
+        cmocka_unit_test(test_reference_timeout),
         cmocka_unit_test(test_disk_full_at_meta),
         cmocka_unit_test(test_resume_drops_partial_line),
         cmocka_unit_test(test_resume_keeps_first_session),
