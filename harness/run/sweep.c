@@ -94,7 +94,7 @@ static const char *runs_tmp_root(void)
  * before anything is written: else every run would fail after the CSV was begun. */
 static int check_tmpdir(struct pb_err *err)
 {
-    const char *t = runs_tmp_root(), *var = getenv("TMPDIR") && *getenv("TMPDIR") ? "TMPDIR=" : "";
+    const char *t = runs_tmp_root(), *var = t == getenv("TMPDIR") ? "TMPDIR=" : "";
     struct stat st;
     if (stat(t, &st) != 0)
         return pb_fail(err, -errno, "%s%s: the folder for the runs' temporary files: %s", var, t,
