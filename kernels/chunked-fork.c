@@ -287,14 +287,15 @@ static int run(const struct pb_problem *p, const struct pb_params *prm, struct p
 }
 
 /* Pipe transport: the children's private chunks add up to a second copy of the output (plus
- * one histogram block each); shm makes no copy beyond the shared per-worker blocks. */
+ * one histogram block each); shm makes no copy beyond the shared per-worker blocks. A
+ * histogram run also holds the binning (the children share the parent's). */
 static size_t extra_bytes(const struct pb_problem *p, const struct pb_params *prm)
 {
     const char *tr = pb_param(prm, "transport");
     size_t workers = (size_t)(prm->threads > 0 ? prm->threads : 1);
     size_t hist = workers * (pb_hist_bytes(p->nbins) + p->nbins * sizeof(uint64_t));
     if (p->output == PB_OUTPUT_HISTOGRAM)
-        return hist;
+        return hist + pb_bins_bytes(p);
     if (tr && strcmp(tr, "pipe") == 0)
         return p->n * p->n * pb_elem_bytes(p);
     return 0;

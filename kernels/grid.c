@@ -784,14 +784,16 @@ static int run(const struct pb_problem *p, const struct pb_params *prm, struct p
     return pb_team_end(&tm, out, err);
 }
 
-/* Bytes beyond the input: the reordered copy, two words a cell (at most n/2 + 1 cells) and
- * the task list (a few hundred entries a thread, plus heavy cells' pieces). */
+/* Bytes beyond the input: the reordered copy, two words a cell (at most n/2 + 1 cells), the
+ * task list (a few hundred entries a thread, plus heavy cells' pieces), and the team's
+ * histogram block per thread with the binning. */
 static size_t extra_bytes(const struct pb_problem *p, const struct pb_params *prm)
 {
     size_t coord = p->precision == PB_PRECISION_FLOAT ? sizeof(float) : sizeof(double);
     size_t cells = p->n / 2 + 2;
     return 3 * p->n * coord + 2 * cells * sizeof(size_t)
-           + (size_t)prm->threads * TASKS_PER_THREAD * 4 * sizeof(struct task);
+           + (size_t)prm->threads * TASKS_PER_THREAD * 4 * sizeof(struct task)
+           + pb_team_bytes(p, (size_t)prm->threads);
 }
 
 static const struct pb_param_spec params[] = {

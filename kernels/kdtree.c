@@ -777,7 +777,9 @@ static int run(const struct pb_problem *p, const struct pb_params *prm, struct p
     return pb_team_end(&tm, out, err);
 }
 
-/* The reordered copy (float runs: the doubles it is built from, then the floats) and nodes. */
+/* The reordered copy (float runs: the doubles it is built from, then the floats), nodes, the
+ * tree's own thresholds, and the team's histogram blocks (one a thread and one for the tasks'
+ * setup) with the binning. */
 static size_t extra_bytes(const struct pb_problem *p, const struct pb_params *prm)
 {
     size_t leaf;
@@ -785,7 +787,9 @@ static size_t extra_bytes(const struct pb_problem *p, const struct pb_params *pr
     if (parse_leaf(prm, &leaf, &unused) < 0)
         leaf = DEFAULT_LEAF;               /* the run itself refuses it */
     size_t copy = 3 * p->n * (sizeof(double) + (p->precision == PB_PRECISION_FLOAT ? 4 : 0));
-    return copy + 2 * (p->n / leaf + 1) * 2 * sizeof(struct node);
+    size_t blocks = (size_t)(prm->threads > 0 ? prm->threads : 1) + 1;
+    return copy + 2 * (p->n / leaf + 1) * 2 * sizeof(struct node)
+           + (p->nbins + 1) * sizeof(double) + pb_team_bytes(p, blocks);
 }
 
 static const struct pb_param_spec params[] = {

@@ -347,14 +347,17 @@ static int run(const struct pb_problem *p, const struct pb_params *prm, struct p
 }
 
 /* Beyond the output: the problem file, the ranks' copies of the points and the rank blocks
- * (gather: rank 0 holds the whole matrix as well; MPI-IO: each rank only its rows). */
+ * (gather: rank 0 holds the whole matrix as well; MPI-IO: each rank only its rows); for a
+ * histogram, each rank's edges, counts, binning and one histogram block per thread. */
 static size_t extra_bytes(const struct pb_problem *p, const struct pb_params *prm)
 {
     size_t ranks = prm->ranks > 0 ? (size_t)prm->ranks : 1;
     size_t elem = p->precision == PB_PRECISION_FLOAT ? sizeof(float) : sizeof(double);
     size_t points = (ranks + 1) * 3 * p->n * sizeof(double);
+    size_t threads = prm->threads > 0 ? (size_t)prm->threads : 1;
     if (p->output != PB_OUTPUT_MATRIX)
-        return points;
+        return points + ranks * (threads * pb_hist_bytes(p->nbins) + pb_bins_bytes(p)
+                                 + (2 * p->nbins + 1) * sizeof(uint64_t));
     size_t m = p->n * p->n * elem;
     return points + (matrix_io(prm) == PB_MPI_MPIIO ? m : 2 * m);
 }

@@ -42,4 +42,5 @@ const struct pb_strategy pb_strategy_openmp = {
     .name = "openmp",
     .summary = "OpenMP parallel loop over row blocks of equal work, dynamic schedule",
     .run = run,
+    .extra_bytes = pb_team_extra_bytes,
 };

@@ -47,4 +47,5 @@ const struct pb_strategy pb_strategy_pthread_async = {
     .summary = "T pthreads pull row blocks of equal work from an atomic queue; results land "
                "in place",
     .run = run,
+    .extra_bytes = pb_team_extra_bytes,
 };

@@ -37,4 +37,5 @@ const struct pb_strategy pb_strategy_pthread_map = {
     .summary = "rows split statically across T pthreads (by pair count for the triangle), "
                "joined in order",
     .run = run,
+    .extra_bytes = pb_team_extra_bytes,
 };

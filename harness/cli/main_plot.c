@@ -5,6 +5,7 @@
 #include "report.h"
 #include "results.h"
 #include "summary.h"
+#include "sweep.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -109,6 +110,11 @@ int pb_main_plot(int argc, char **argv)
         return 2;
     }
     struct pb_err err = {{0}};
+    int lock;                        /* held until exit: a sweep must not rewrite NAME* now */
+    if (pb_sweep_lock(dir, name, &lock, &err) < 0) {
+        fprintf(stderr, "bench plot: %s\n", err.msg);
+        return 2;
+    }
     if (refresh_summary(dir, name, &err) < 0 || pb_plots_write(dir, name, NULL, &err) < 0) {
         fprintf(stderr, "bench plot: %s\n", err.msg);
         return 2;

@@ -16,6 +16,11 @@ double pb_estimate_seconds(const struct pb_experiment *e, const struct pb_run *r
  * derived from the estimate: 10 x pb_estimate_seconds + 60 s. */
 double pb_estimate_timeout_s(const struct pb_experiment *e, const struct pb_run *run);
 
+/* The time limit of a reference (refset.h) computed by strategy st with k on p: timeout_s when
+ * the config sets it (0 = none), else 10 x the model's estimate for it + 60 s, as a run's. */
+double pb_estimate_reference_timeout_s(const struct pb_experiment *e, const struct pb_problem *p,
+                                       const struct pb_strategy *st, const struct pb_params *k);
+
 /* 1 when run is brute force (neither spatial nor external, whose cost the model cannot know,
  * unless an external one declares a cost_factor) and its estimate exceeds the config's
  * explicit timeout_s: the sweep skips it with the estimate rather than let it be killed at the

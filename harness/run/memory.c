@@ -369,32 +369,39 @@ double pb_memory_room(void)
     return avail * 0.9 - 256.0 * 1024 * 1024;   /* margin for the harness and the page cache */
 }
 
+double pb_memory_extra_bytes(const struct pb_experiment *e, const struct pb_run *run)
+{
+    const struct pb_strategy *st = e->strategies[run->strategy].strategy;
+    if (!st->extra_bytes)
+        return 0;
+    struct pb_problem p;
+    pb_problem_init(&p, e, NULL, run->n, NULL);
+    struct pb_params k = {.threads = run->threads, .ranks = run->ranks, .pin = e->pin,
+                          .kv = e->strategies[run->strategy].kv,
+                          .nkv = e->strategies[run->strategy].nkv};
+    return (double)st->extra_bytes(&p, &k);
+}
+
 double pb_memory_estimate_bytes(const struct pb_experiment *e, const struct pb_run *run)
 {
     double elem = e->precision == PB_PRECISION_FLOAT ? 4.0 : 8.0;
-    double n = (double)run->n;
-    double out = e->output == PB_OUTPUT_MATRIX ? n * n * elem : (double)e->bins.count * 8.0;
-    double input = n * (24.0 + (e->precision == PB_PRECISION_FLOAT ? 12.0 : 0.0));
-    const struct pb_strategy *st = e->strategies[run->strategy].strategy;
-    double extra = 0;
-    if (st->extra_bytes) {
-        struct pb_problem p;
-        pb_problem_init(&p, e, NULL, run->n, NULL);
-        struct pb_params k = {.threads = run->threads, .ranks = run->ranks, .pin = e->pin,
-                              .kv = e->strategies[run->strategy].kv,
-                              .nkv = e->strategies[run->strategy].nkv};
-        extra = (double)st->extra_bytes(&p, &k);
-    }
-    return out + input + extra + 8.0 * 1024 * 1024;   /* + the process itself */
+    double n = (double)run->n, bins = (double)e->bins.count;
+    int hist = e->output == PB_OUTPUT_HISTOGRAM;
+    double out = hist ? bins * 8.0 : n * n * elem;
+    double input = n * (24.0 + (e->precision == PB_PRECISION_FLOAT ? 12.0 : 0.0)) +
+                   (hist ? (bins + 1) * 8.0 : 0);          /* the points, and the edges */
+    return out + input + pb_memory_extra_bytes(e, run) + 8.0 * 1024 * 1024;  /* + the process */
 }
 
-/* Bytes the reference for run's n adds when it is still to be made: the matrix the
- * harness keeps in a memfd beside the run's own (histograms: nothing worth counting). */
+/* Bytes the reference for run's n adds when it is still to be made: what the harness keeps
+ * beside the run's own, the matrix in a memfd or the histogram's counts. */
 static double reference_bytes(const struct pb_experiment *e, const struct pb_run *run,
                               int pending)
 {
-    if (e->output != PB_OUTPUT_MATRIX || run->n == 0 || !pending)
+    if (run->n == 0 || !pending)
         return 0;
+    if (e->output == PB_OUTPUT_HISTOGRAM)
+        return (double)e->bins.count * sizeof(uint64_t);
     return (double)run->n * (double)run->n * sizeof(double);
 }
 

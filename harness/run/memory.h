@@ -48,8 +48,9 @@
  * figure.
  *
  * The guard. Before a run starts (before its points or reference exist) its estimated bytes
- * (output, input, the strategy's declared extra, the process itself) plus the reference matrix
- * still to be made are compared with 90% of the available memory less 256 MiB; a run that
+ * (output, input with the bin edges, the strategy's declared extra: copies, and for histograms
+ * the per-thread histogram blocks, thresholds and look-up table, which grow with bins x
+ * threads; the process itself) plus the reference still to be made are compared with 90% of the available memory less 256 MiB; a run that
  * does not fit is skipped with both figures in its status. The byte estimate lives here, with
  * the memory it is compared against; the time model (estimate.h) is a separate concern.
  */
@@ -169,13 +170,18 @@ double pb_memory_available_at(const char *root);
  * 256 MiB for the harness and the page cache); 1e18 (no guard) when it is unknown. */
 double pb_memory_room(void);
 
-/* Estimated bytes a run needs at its peak: output, input, the strategy's own extra_bytes, and
- * 8 MiB for the process itself. */
+/* Bytes the run's strategy declares beyond output and input (its extra_bytes for the run's n,
+ * bins, threads, ranks and parameters): copies, buffers, per-thread histogram blocks and the
+ * binning. 0 when it declares none. */
+double pb_memory_extra_bytes(const struct pb_experiment *e, const struct pb_run *run);
+
+/* Estimated bytes a run needs at its peak: output, input (points; the bin edges), the
+ * strategy's pb_memory_extra_bytes, and 8 MiB for the process itself. */
 double pb_memory_estimate_bytes(const struct pb_experiment *e, const struct pb_run *run);
 
 /* The guard: does run fit now? reference_pending: the reference for run's n (naive, or an
  * independent one) is still to be made (a matrix reference adds n^2 doubles beside the run's
- * own). Returns 0 when the estimate (plus that reference) fits in pb_memory_room, else -ENOMEM
+ * own, a histogram one its counts). Returns 0 when the estimate (plus that reference) fits in pb_memory_room, else -ENOMEM
  * with why set to "needs X GiB, Y GiB available". */
 int pb_memory_guard(const struct pb_experiment *e, const struct pb_run *run,
                     int reference_pending, char *why, size_t cap);

@@ -6,6 +6,9 @@
  */
 #include "refset.h"
 
+#include "estimate.h"
+#include "registry.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -48,14 +51,17 @@ static int reference_threads(const struct pb_experiment *e, const struct pb_stra
 }
 
 /* Makes slot `slot` on p: naive (slot 0), or verify.reference[slot - 1] with its default
- * parameters. */
+ * parameters, within the run's time limit (pb_estimate_reference_timeout_s). */
 static void make_slot(struct pb_refset *s, const struct pb_experiment *e,
                       const struct pb_problem *p, int slot)
 {
     struct pb_err err;
     int rc;
     if (slot == 0) {
-        rc = pb_reference_make(p, &s->ref[0], &err);
+        const struct pb_strategy *naive = pb_registry_find("naive");
+        struct pb_params k = { .threads = 1, .ranks = 1 };
+        double limit = naive ? pb_estimate_reference_timeout_s(e, p, naive, &k) : 0;
+        rc = pb_reference_make_limited(p, naive, &k, limit, &s->ref[0], &err);
     } else {
         const struct pb_strategy *st = e->verify.reference[slot - 1];
         struct pb_kv kv[PB_REF_MAX_PARAMS];
@@ -65,9 +71,10 @@ static void make_slot(struct pb_refset *s, const struct pb_experiment *e,
                                       .value = st->params[nkv].def ? st->params[nkv].def : "" };
         struct pb_params k = { .threads = reference_threads(e, st), .ranks = 1, .kv = kv,
                                .nkv = nkv };
-        rc = pb_reference_make_with(p, st, &k, &s->ref[slot], &err);
+        rc = pb_reference_make_limited(p, st, &k, pb_estimate_reference_timeout_s(e, p, st, &k),
+                                       &s->ref[slot], &err);
     }
-    s->state[slot] = rc == 0 ? 1 : -1;
+    s->state[slot] = rc == 0 ? 1 : rc == -ETIMEDOUT ? -2 : -1;
     if (rc != 0)
         snprintf(s->msg[slot], sizeof s->msg[slot], "%.255s", err.msg);
 }
@@ -125,7 +132,7 @@ int pb_refset_get(struct pb_refset *s, const struct pb_experiment *e, const stru
         make_slot(s, e, p, slot);
     if (s->state[slot] < 0) {
         snprintf(why, whysize, "%s", s->msg[slot]);
-        return -EIO;
+        return s->state[slot] == -2 ? -ETIMEDOUT : -EIO;
     }
     if (s->disagree[0]) {
         snprintf(why, whysize, "references disagree: %s", s->disagree);

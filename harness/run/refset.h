@@ -17,7 +17,8 @@ struct pb_refset {
     size_t n;                        /* the n the slots hold references for */
     int made;                        /* 1 once the references for n were attempted */
     struct pb_reference ref[PB_REFSET_SLOTS];  /* [0] naive, [1 + i] verify.reference[i] */
-    int state[PB_REFSET_SLOTS];      /* 0 not needed, 1 made, -1 failed (msg says why) */
+    int state[PB_REFSET_SLOTS];      /* 0 not needed, 1 made, -1 failed, -2 timed out (msg
+                                        says why) */
     char msg[PB_REFSET_SLOTS][256];  /* why a reference could not be made */
     char disagree[256];              /* "" or how the references made at n disagree */
 };
@@ -33,9 +34,11 @@ void pb_refset_free(struct pb_refset *s);
 int pb_refset_pick(const struct pb_experiment *e, size_t n, const struct pb_strategy *st);
 
 /* The reference that checks a run of strategy st on p (p->n > 0), making the references for
- * p->n first when s holds another n. Returns 0 with *ref set, or a negative errno with why
- * filled and *ref NULL: -ENOENT no independent reference for st, -EIO its reference could not
- * be made, -EBADMSG the references made at this n disagree. */
+ * p->n first when s holds another n; each is made within the run's time limit (timeout_s, or
+ * the default derived from its estimate: pb_estimate_reference_timeout_s). Returns 0 with *ref
+ * set, or a negative errno with why filled and *ref NULL: -ENOENT no independent reference for
+ * st, -EIO its reference could not be made, -ETIMEDOUT it was killed at the time limit ("reference
+ * timed out ..."), -EBADMSG the references made at this n disagree. */
 int pb_refset_get(struct pb_refset *s, const struct pb_experiment *e, const struct pb_problem *p,
                   const struct pb_strategy *st, const struct pb_reference **ref, char *why,
                   size_t whysize);

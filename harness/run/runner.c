@@ -126,10 +126,19 @@ int pb_runner_interrupted(void)
 
 int pb_runner_wait_readable(int fd)
 {
+    return pb_runner_wait_readable_for(fd, 0);
+}
+
+int pb_runner_wait_readable_for(int fd, double limit_s)
+{
     struct pollfd pf = { .fd = fd, .events = POLLIN };
-    while (!stop_flag)
+    double end = pb_now_s() + limit_s;
+    while (!stop_flag) {
         if (poll(&pf, 1, 100) > 0)
             return 0;
+        if (limit_s > 0 && pb_now_s() > end)
+            return -ETIMEDOUT;
+    }
     return -EINTR;
 }
 

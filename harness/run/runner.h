@@ -68,6 +68,9 @@ void pb_runner_install_signals(void);
  * caller then kills. */
 int pb_runner_wait_readable(int fd);
 
+/* The same, giving up with -ETIMEDOUT after limit_s seconds (0: never). */
+int pb_runner_wait_readable_for(int fd, double limit_s);
+
 /* Nonzero once SIGINT or SIGTERM arrived. */
 int pb_runner_interrupted(void);
 

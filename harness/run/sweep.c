@@ -69,6 +69,8 @@ struct sweep {
     struct pb_input_id input;        /* the points file's identity (file input) */
     int have_input;
     struct pb_cpuload start_load;    /* others' use of the CPUs just before the first run */
+    int made_csv, made_meta;         /* 1: this sweep created the CSV, NAME.json anew */
+    size_t appended;                 /* rows this sweep appended to the CSV */
 };
 
 static const char *output_name(enum pb_output_kind k)
@@ -81,6 +83,31 @@ const char *pb_run_kind_word(enum pb_run_kind k)
 {
     return k == PB_RUN_WARMUP ? PB_KIND_WARMUP : k == PB_RUN_OVERHEAD ? PB_KIND_OVERHEAD
                               : PB_KIND_RUN;
+}
+
+/* The folder the runner makes each run's temporary folder in: $TMPDIR, else /tmp. */
+static const char *runs_tmp_root(void)
+{
+    const char *t = getenv("TMPDIR");
+    return t && *t ? t : "/tmp";
+}
+
+/* Checks that the runs' temporary folder (runs_tmp_root) is a folder this process may write,
+ * before anything is written: else every run would fail after the CSV was begun. */
+static int check_tmpdir(struct pb_err *err)
+{
+    const char *t = runs_tmp_root(), *var = t == getenv("TMPDIR") ? "TMPDIR=" : "";
+    struct stat st;
+    if (stat(t, &st) != 0)
+        return pb_fail(err, -errno, "%s%s: the folder for the runs' temporary files: %s", var, t,
+                       strerror(errno));
+    if (!S_ISDIR(st.st_mode))
+        return pb_fail(err, -ENOTDIR, "%s%s: the folder for the runs' temporary files is not a "
+                       "folder", var, t);
+    if (access(t, W_OK | X_OK) != 0)
+        return pb_fail(err, -errno, "%s%s: the folder for the runs' temporary files is not "
+                       "writable: %s", var, t, strerror(errno));
+    return 0;
 }
 
 /* Creates dir (one level) when missing and checks it is a writable folder. */
@@ -119,6 +146,7 @@ static int open_csv(struct sweep *s, struct pb_err *err)
                     : pb_create_file(s->r->csv, s->o->force);
     if (fd < 0 && !append)
         errno = -fd;
+    s->made_csv = !append && fd >= 0;
     s->csv = fd >= 0 ? fdopen(fd, "a") : NULL;
     if (!s->csv) {
         int e = errno;
@@ -204,17 +232,16 @@ static int size_points(struct sweep *s, size_t n, struct pb_err *err)
     return 0;
 }
 
-/* The reference that checks a run of st at the current n (refset.h), made on first use; NULL
- * with why when there is none. */
-static const struct pb_reference *size_reference(struct sweep *s, const struct pb_problem *p,
-                                                 const struct pb_strategy_cfg *sc, char *why,
-                                                 size_t whysize)
+/* The reference that checks a run of st at the current n (refset.h), made on first use, into
+ * *ref. Returns 0, or pb_refset_get's negative errno with *ref NULL and why filled. */
+static int size_reference(struct sweep *s, const struct pb_problem *p,
+                          const struct pb_strategy_cfg *sc, const struct pb_reference **ref,
+                          char *why, size_t whysize)
 {
-    const struct pb_reference *ref;
     struct pb_problem dp = *p;
     dp.precision = PB_PRECISION_DOUBLE;
-    pb_refset_get(&s->cur.refs[sc->rmax_index], s->e, &dp, sc->strategy, &ref, why, whysize);
-    return ref;
+    return pb_refset_get(&s->cur.refs[sc->rmax_index], s->e, &dp, sc->strategy, ref, why,
+                         whysize);
 }
 
 /* Fills row's CPU-load columns from m and flags the run when it shared its CPUs or had fewer
@@ -291,8 +318,8 @@ static int execute(struct sweep *s, const struct pb_run *run, struct pb_row *row
                     sc->rmax > 0 ? s->rmax_edges[sc->rmax_index] : s->edges);
     const struct pb_reference *ref = NULL;
     char unref[256] = "";
-    if (run->n > 0 && !(ref = size_reference(s, &p, sc, unref, sizeof unref)) &&
-        pb_refset_pick(s->e, run->n, sc->strategy) == 0) {
+    int refrc = run->n > 0 ? size_reference(s, &p, sc, &ref, unref, sizeof unref) : 0;
+    if (refrc < 0 && refrc != -ETIMEDOUT && pb_refset_pick(s->e, run->n, sc->strategy) == 0) {
         if (pb_runner_interrupted())
             return -EINTR;
         pb_fit(row->status, sizeof row->status, "error: reference: %s", unref);
@@ -361,11 +388,13 @@ static int run_plan(struct sweep *s, struct pb_err *err)
         if (rc == -EINTR)
             return rc;
         if (rc < 0)
-            return pb_fail(err, rc, "the runner failed: %s", strerror(-rc));
+            return pb_fail(err, rc, "the runner failed: %s (a run's temporary folder goes in "
+                           "%s)", strerror(-rc), runs_tmp_root());
         if ((rc = pb_csv_append(s->csv, &row)) < 0)
             return pb_fail(err, rc, "%s: cannot append a row: %s; the file holds every row "
                            "before it, and --resume continues once there is room", s->r->csv,
                            pb_write_error(rc));
+        s->appended++;
         tally(s->r, &row);
         est_done += est;
         if (s->h && s->h->run_end)
@@ -518,6 +547,7 @@ static int write_meta(struct sweep *s, struct pb_err *err)
                             .started = started,
                             .input_path = s->have_input ? s->e->input.path : NULL,
                             .input = s->have_input ? &s->input : NULL, .workload = s->e};
+    s->made_meta = !(s->o->resume && access(s->r->meta, F_OK) == 0);
     int rc = pb_env_write_session(s->r->meta, env, &m, s->o->resume, err);
     free(env);
     return rc;
@@ -629,13 +659,12 @@ static void free_per_rmax(struct sweep *s)
     free(s->cur.refs);
 }
 
-/* Takes DIR/.NAME.lock (flock, close-on-exec) for the whole sweep, so that a second sweep of
- * the same name into the same folder (a --force included) is refused while this one runs. The
- * file stays: removing it would let two sweeps lock two different files. Returns 0 or -errno. */
-static int lock_output(struct sweep *s, struct pb_err *err)
+/* See sweep.h. The file stays: removing it would let two processes lock two different
+ * files. */
+int pb_sweep_lock(const char *dir, const char *name, int *fd_out, struct pb_err *err)
 {
     char path[PATH_MAX], pid[32] = "";
-    snprintf(path, sizeof path, "%s/.%s.lock", s->o->outdir, s->e->name);
+    snprintf(path, sizeof path, "%s/.%s.lock", dir, name);
     int fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
     if (fd < 0)
         return pb_fail(err, -errno, "%s: cannot make the lock file: %s", path, strerror(errno));
@@ -647,15 +676,23 @@ static int lock_output(struct sweep *s, struct pb_err *err)
         close(fd);
         if (e != EWOULDBLOCK)
             return pb_fail(err, -e, "%s: cannot lock: %s", path, strerror(e));
-        return pb_fail(err, -EBUSY, "%s/%s: another sweep%s%s is writing these results now; "
-                       "wait until it ends or give another --out", s->o->outdir, s->e->name,
+        return pb_fail(err, -EBUSY, "%s/%s: another sweep (or bench plot)%s%s is writing these "
+                       "results now; wait until it ends or give another --out", dir, name,
                        pid[0] ? " (pid " : "", pid[0] ? strcat(pid, ")") : "");
     }
     int len = snprintf(pid, sizeof pid, "%d\n", (int)getpid());
     if (ftruncate(fd, 0) == 0)
         (void)!pwrite(fd, pid, (size_t)len, 0);
-    s->lock_fd = fd;
+    *fd_out = fd;
     return 0;
+}
+
+/* Takes the output lock (pb_sweep_lock) for the whole sweep, so that a second sweep of the
+ * same name into the same folder (a --force included) is refused while this one runs.
+ * Returns 0 or -errno. */
+static int lock_output(struct sweep *s, struct pb_err *err)
+{
+    return pb_sweep_lock(s->o->outdir, s->e->name, &s->lock_fd, err);
 }
 
 /* 1 when path starts with the results CSV header (the raw rows of some sweep). */
@@ -764,8 +801,9 @@ static int resume_rows(struct sweep *s, struct pb_err *err)
     return load_done(s, err);
 }
 
-/* Everything that must hold before the first byte is written: a valid plan, the output folder,
- * the lock, every output file, the input, the rows to resume. */
+/* Everything that must hold before the first byte is written: a valid plan, the runs'
+ * temporary folder, the output folder, the lock, every output file, the input, the rows to
+ * resume. */
 static int preflight(struct sweep *s, struct pb_err *err)
 {
     int rc = pb_plan_build(s->e, &s->runs, &s->nruns);
@@ -776,7 +814,8 @@ static int preflight(struct sweep *s, struct pb_err *err)
     if (s->e->output == PB_OUTPUT_HISTOGRAM && pb_edges_make(&s->e->bins, &s->edges) < 0)
         return pb_fail(err, -EINVAL, "%s: output.bins: cannot make %zu increasing edges from "
                        "%g to %g", s->e->path, s->e->bins.count, s->e->bins.min, s->e->bins.max);
-    if ((rc = make_rmax_edges(s, err)) < 0 || (rc = make_refsets(s, err)) < 0)
+    if ((rc = make_rmax_edges(s, err)) < 0 || (rc = make_refsets(s, err)) < 0 ||
+        (rc = check_tmpdir(err)) < 0)
         return rc;
     if ((rc = prepare_outdir(s->o->outdir, err)) < 0)
         return rc;
@@ -786,6 +825,20 @@ static int preflight(struct sweep *s, struct pb_err *err)
         (rc = check_input(s, err)) < 0 || (rc = resume_rows(s, err)) < 0)
         return rc;
     return open_csv(s, err);
+}
+
+/* After a failure before this sweep recorded any row: removes the CSV and NAME.json it created
+ * anew (a header and an environment, no result), so that a plain rerun is not refused as if
+ * results were there. Files it found, and any row, stay. The lock file stays (see
+ * lock_output); it refuses nothing once released. */
+static void drop_unstarted(const struct sweep *s)
+{
+    if (s->appended > 0)
+        return;
+    if (s->made_csv)
+        unlink(s->r->csv);
+    if (s->made_meta)
+        unlink(s->r->meta);
 }
 
 int pb_sweep_run(const struct pb_experiment *e, const struct pb_sweep_opts *o,
@@ -817,6 +870,8 @@ out:
     free_per_rmax(&s);
     if (s.csv)
         fclose(s.csv);
+    if (rc < 0 && rc != -EINTR)
+        drop_unstarted(&s);
     if (s.lock_fd >= 0)
         close(s.lock_fd);                /* releases the lock */
     free(s.done);

@@ -58,6 +58,13 @@ const char *pb_run_kind_word(enum pb_run_kind k);
 int pb_sweep_run(const struct pb_experiment *e, const struct pb_sweep_opts *o,
                  const struct pb_sweep_hooks *h, struct pb_sweep_result *r, struct pb_err *err);
 
+/* Takes DIR/.NAME.lock (flock, close-on-exec; the file holds the owner's pid) without waiting:
+ * what a sweep holds while it writes DIR/NAME*, and `bench plot` while it rewrites the
+ * summary, figures and report. *fd receives the descriptor; closing it (or exiting) releases
+ * the lock. Returns 0, -EBUSY with err naming the holder's pid when another process holds it,
+ * or -errno with err. */
+int pb_sweep_lock(const char *dir, const char *name, int *fd, struct pb_err *err);
+
 /* Releases r's allocations. */
 void pb_sweep_result_free(struct pb_sweep_result *r);
 

@@ -111,16 +111,20 @@ static int make_memfd(size_t n, struct pb_err *err)
     return fd;
 }
 
-/* Reads the child's answer from rfd into ref, then reaps it; an interrupted sweep kills the
- * child at once. Returns 0 or -errno (-EINTR: interrupted) with err. */
-static int reference_collect(pid_t pid, int rfd, struct pb_reference *ref, struct pb_err *err)
+/* Reads the child's answer from rfd into ref, then reaps it; an interrupted sweep, or an
+ * answer not there within limit_s seconds (0: no limit), kills the child at once. Returns 0
+ * or -errno (-EINTR: interrupted, -ETIMEDOUT: "reference timed out ...") with err. */
+static int reference_collect(pid_t pid, int rfd, double limit_s, struct pb_reference *ref,
+                             struct pb_err *err)
 {
     struct ref_answer a = { 0 };
-    int st = 0;
-    if (pb_runner_wait_readable(rfd) < 0) {
+    int st = 0, w = pb_runner_wait_readable_for(rfd, limit_s);
+    if (w < 0) {
         kill(pid, SIGKILL);
         while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
             ;
+        if (w == -ETIMEDOUT)
+            return pb_fail(err, w, "reference timed out (%s, after %g s)", ref->method, limit_s);
         return pb_fail(err, -EINTR, "reference: interrupted");
     }
     int e = pb_read_all(rfd, &a, sizeof a);
@@ -160,17 +164,24 @@ static int reference_alloc(const struct pb_problem *p, const char *method,
 
 int pb_reference_make(const struct pb_problem *p, struct pb_reference *ref, struct pb_err *err)
 {
-    const struct pb_strategy *naive = pb_registry_find("naive");
-    struct pb_params k = { .threads = 1, .ranks = 1 };
-    if (!naive)
-        return pb_fail(err, -ENOENT, "reference: no naive strategy registered");
-    return pb_reference_make_with(p, naive, &k, ref, err);
+    return pb_reference_make_limited(p, NULL, NULL, 0, ref, err);
 }
 
 int pb_reference_make_with(const struct pb_problem *p, const struct pb_strategy *s,
                            const struct pb_params *k, struct pb_reference *ref,
                            struct pb_err *err)
 {
+    return pb_reference_make_limited(p, s, k, 0, ref, err);
+}
+
+int pb_reference_make_limited(const struct pb_problem *p, const struct pb_strategy *s,
+                              const struct pb_params *k, double limit_s,
+                              struct pb_reference *ref, struct pb_err *err)
+{
+    static const struct pb_params serial = { .threads = 1, .ranks = 1 };
+    if (!s && !(s = pb_registry_find("naive")))
+        return pb_fail(err, -ENOENT, "reference: no naive strategy registered");
+    k = k ? k : &serial;
     struct pb_problem dp = *p;
     dp.precision = PB_PRECISION_DOUBLE;      /* the reference never rounds */
     int e = reference_alloc(p, s->name, ref, err);
@@ -198,7 +209,7 @@ int pb_reference_make_with(const struct pb_problem *p, const struct pb_strategy 
         reference_child(&dp, s, k, fds[1], ref->matrix_fd);
     }
     close(fds[1]);
-    e = reference_collect(pid, fds[0], ref, err);
+    e = reference_collect(pid, fds[0], limit_s, ref, err);
     close(fds[0]);
     if (e == 0)
         return 0;

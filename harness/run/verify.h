@@ -32,6 +32,13 @@ int pb_reference_make_with(const struct pb_problem *p, const struct pb_strategy 
                            const struct pb_params *k, struct pb_reference *ref,
                            struct pb_err *err);
 
+/* The same with a time limit: s NULL means naive (k NULL: one thread); a reference not done
+ * within limit_s seconds (0: no limit) is killed and -ETIMEDOUT returned, err reading
+ * "reference timed out (METHOD, after S s)". */
+int pb_reference_make_limited(const struct pb_problem *p, const struct pb_strategy *s,
+                              const struct pb_params *k, double limit_s,
+                              struct pb_reference *ref, struct pb_err *err);
+
 /* Compares two references of one problem: histogram counts exactly, matrix entries within the
  * double tolerance. Returns 1 when they agree, 0 when not (why names the first difference and
  * both methods), negative errno when they cannot be compared. */

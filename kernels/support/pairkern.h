@@ -292,6 +292,18 @@ out:
     return err;
 }
 
+/* Bytes pb_bins_init holds at its peak for p (0 without bins): the thresholds (double, and
+ * float for float runs), the threshold keys it builds them from, and the look-up table (at
+ * most PB_LUT_CAP + 3 cells). For the memory estimates of strategies (extra_bytes). */
+static inline size_t pb_bins_bytes(const struct pb_problem *p)
+{
+    if (p->output != PB_OUTPUT_HISTOGRAM || p->nbins == 0)
+        return 0;
+    size_t t = (p->nbins + 2) * (sizeof(double) + (p->precision == PB_PRECISION_FLOAT
+                                                       ? sizeof(float) : 0));
+    return t + (p->nbins + 1) * sizeof(uint64_t) + (PB_LUT_CAP + 3) * sizeof(uint32_t);
+}
+
 /* Lut index of a squared distance, given its bit pattern: clamped to the below/above cells.
  * Written branch-free so the tile loop vectorises. */
 PB_ALWAYS_INLINE int32_t pb_bins_index(const struct pb_bins *b, uint64_t bits)

@@ -53,6 +53,23 @@ static inline int pb_team_begin(struct pb_team *tm, const struct pb_problem *p,
     return err;
 }
 
+/* Bytes pb_team_begin takes for a histogram run of p with nblocks blocks, beyond the output
+ * itself: the blocks (PB_HIST_LANES lanes of nbins + 2 counters each) and the binning. 0 for
+ * a matrix run, whose mapping is the output. A strategy's extra_bytes adds this to its own. */
+static inline size_t pb_team_bytes(const struct pb_problem *p, size_t nblocks)
+{
+    if (p->output != PB_OUTPUT_HISTOGRAM)
+        return 0;
+    return nblocks * pb_hist_bytes(p->nbins) + pb_bins_bytes(p);
+}
+
+/* extra_bytes for a strategy that takes one histogram block per worker thread through
+ * pb_team_begin and allocates nothing else of its own. */
+static inline size_t pb_team_extra_bytes(const struct pb_problem *p, const struct pb_params *prm)
+{
+    return pb_team_bytes(p, (size_t)(prm->threads > 0 ? prm->threads : 1));
+}
+
 /* Worker w's histogram block (w < nblocks), or NULL for a matrix run. */
 static inline uint64_t *pb_team_hist(const struct pb_team *tm, size_t w)
 {

@@ -15,6 +15,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 /* Fixed noise in [-1, 1]; NEW files read it in another order so no copy is byte-identical. */
 static const double noise[10] = { 0.3, -0.8, 0.1, 0.9, -0.4, -0.1, 0.6, -0.6, 0.0, 0.45 };
@@ -217,6 +219,23 @@ static void test_bad_input_exits_2(void **state)
     assert_int_equal(pb_main_compare(3, argv), 2);
 }
 
+/* A FIFO (or anything but a regular file) on either side is refused at once with exit 2, never
+ * waited on for a writer. */
+static void test_fifo_refused(void **state)
+{
+    (void)state;
+    char fifo[1200];
+    snprintf(fifo, sizeof fifo, "%s.fifo", oldp);
+    unlink(fifo);
+    assert_int_equal(mkfifo(fifo, 0600), 0);
+    write_set(newp, 1, -1, 1.0, -1, -1);
+    char *argv[] = { "compare", fifo, newp, NULL }, *back[] = { "compare", newp, fifo, NULL };
+    alarm(20);
+    assert_int_equal(pb_main_compare(3, argv), 2);
+    assert_int_equal(pb_main_compare(3, back), 2);
+    alarm(0);
+    unlink(fifo);
+}
 
 /* A NEW file with only a header, or whose every run failed, never passes the gate; a key with
  * no ok run on either side is "no ok run", not "only in NEW". */
@@ -416,6 +435,7 @@ int main(void)
         cmocka_unit_test(test_small_slowdown_under_threshold_passes),
         cmocka_unit_test(test_keys_in_one_file_and_failures),
         cmocka_unit_test(test_bad_input_exits_2),
+        cmocka_unit_test(test_fifo_refused),
         cmocka_unit_test(test_empty_or_failed_new_fails_gate),
         cmocka_unit_test(test_wide_interval_is_inconclusive),
         cmocka_unit_test(test_environment_differences_warned),

@@ -50,6 +50,78 @@ static void test_estimate_spatial(void **state)
     assert_true(pb_estimate_seconds(&e, &run) > 1000);
 }
 
+/* The time model has a term per bin and per byte of the strategy's histogram blocks: 10^7 bins
+ * at n = 100 (a run that took 4-12 s of wall time) is estimated in seconds, not at the 2 ms of
+ * a run without pairs, and grows with the threads that each zero and reduce a block. */
+static void test_estimate_bins(void **state)
+{
+    (void)state;
+    struct pb_strategy_cfg sc[2] = { { .strategy = pb_registry_find("pthread-map") },
+                                     { .strategy = pb_registry_find("kdtree") } };
+    struct pb_experiment e = { .output = PB_OUTPUT_HISTOGRAM, .input = { .box = 1000 },
+                               .bins = { .min = 0.1, .max = 1750, .count = 10000000 },
+                               .strategies = sc, .nstrategies = 2 };
+    struct pb_run run = { .strategy = 0, .n = 100, .threads = 4, .ranks = 1 };
+    for (run.strategy = 0; run.strategy < 2; run.strategy++) {
+        run.threads = 4;
+        double four = pb_estimate_seconds(&e, &run);
+        run.threads = 1;
+        double one = pb_estimate_seconds(&e, &run);
+        assert_true(four > 2 && four < 60);
+        assert_true(one > 1 && one < four);
+    }
+    e.bins.count = 32;                                   /* few bins: the pairs decide */
+    run.strategy = 0;
+    assert_true(pb_estimate_seconds(&e, &run) < 0.01);
+}
+
+/* Writes n points uniform in [0, side)^3 to path as text. */
+static void write_points(const char *path, size_t n, double side)
+{
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    for (size_t i = 0; i < n; i++)
+        fprintf(f, "%.17g %.17g %.17g\n", side * ((double)((i * 7919) % n) + 0.5) / (double)n,
+                side * ((double)((i * 104729) % n) + 0.5) / (double)n,
+                side * ((double)((i * 1299709) % n) + 0.5) / (double)n);
+    assert_int_equal(fclose(f), 0);
+}
+
+/* A points file is estimated over its own bounding box, not input.box (1000 by default): a
+ * file filling a 100 box, grid at rmax 20, comes out as a generated input of box 100 does (1000
+ * times the pairs in range of box 1000), at each n of the config. */
+static void test_estimate_file_extent(void **state)
+{
+    (void)state;
+    const char *dir = pbt_tmpdir("estimate-file");
+    char pts[2048], cfg[2048], text[1024];
+    struct pb_experiment e, g;
+    struct pb_err err;
+    snprintf(pts, sizeof pts, "%s/pts.txt", dir);
+    write_points(pts, 40000, 100);
+    for (int file = 0; file < 2; file++) {
+        snprintf(cfg, sizeof cfg, "%s/%s.config", dir, file ? "file" : "gen");
+        snprintf(text, sizeof text, "{\"name\": \"x\", \"input\": %s, \"sizes\": [20000, "
+                 "40000], \"output\": {\"kind\": \"histogram\", \"bins\": {\"min\": 0.5, "
+                 "\"max\": 20, \"count\": 10}}, \"strategies\": [\"grid\"]}\n",
+                 file ? "{\"kind\": \"file\", \"path\": \"pts.txt\"}"
+                      : "{\"kind\": \"uniform\", \"box\": 100}");
+        pbt_write(cfg, text);
+        assert_int_equal(pb_config_load(cfg, file ? &e : &g, &err), 0);
+    }
+    for (size_t n = 20000; n <= 40000; n += 20000) {
+        struct pb_run run = { .strategy = 0, .n = n, .threads = 1, .ranks = 1 };
+        double tf = pb_estimate_seconds(&e, &run), tg = pb_estimate_seconds(&g, &run);
+        print_message("n %zu: file %.4f s, generated box 100 %.4f s\n", n, tf, tg);
+        assert_true(tf > 0.9 * tg && tf < 1.1 * tg);
+        g.input.box = 1000;
+        assert_true(tf > 20 * pb_estimate_seconds(&g, &run));
+        g.input.box = 100;
+    }
+    pb_experiment_free(&e);
+    pb_experiment_free(&g);
+}
+
 /* The default timeout: 10 x the estimate + 60 s unless the config sets timeout_s (0 = none);
  * the dry run states it. */
 static void test_default_timeout(void **state)
@@ -124,6 +196,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_estimate_spatial),
+        cmocka_unit_test(test_estimate_bins),
+        cmocka_unit_test(test_estimate_file_extent),
         cmocka_unit_test(test_default_timeout),
         cmocka_unit_test(test_beyond_timeout),
     };

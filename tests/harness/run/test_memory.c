@@ -8,6 +8,7 @@
 #include "config.h"
 #include "memory.h"
 #include "plan.h"
+#include "problem.h"
 #include "registry.h"
 #include "runner.h"
 #include "strategies/strategies.h"
@@ -349,6 +350,50 @@ static void test_memory_histogram_20000(void **state)
     pbt_prob_free(&q);
 }
 
+/* Runs strategy name at n = 200 over nbins bins with threads threads and checks the guard's
+ * estimate against the run's measured peak: never below it (the guard would let a run through
+ * that does not fit), and within 1.5 times it (nor so far above that it skips runs that fit). */
+static void check_estimate_covers(const char *name, size_t nbins, int threads)
+{
+    struct pb_strategy_cfg sc = { .strategy = pb_registry_find(name) };
+    struct pb_experiment e = { .output = PB_OUTPUT_HISTOGRAM, .strategies = &sc,
+                               .nstrategies = 1,
+                               .bins = { .min = 0.1, .max = 1750, .count = nbins } };
+    struct pb_run run = { .strategy = 0, .n = 200, .threads = threads, .ranks = 1 };
+    struct pbt_prob q;
+    struct pb_measure m;
+    double *edges;
+    assert_non_null(sc.strategy);
+    pbt_prob_make(&q, run.n, PB_OUTPUT_HISTOGRAM);
+    assert_int_equal(pb_edges_make(&e.bins, &edges), 0);
+    q.p.nbins = nbins;
+    q.p.edges = edges;
+    assert_int_equal(pbt_run(name, &q, threads, NULL, NULL, 0, &m), 0);
+    double est = pb_memory_estimate_bytes(&e, &run) / 1024, peak = (double)m.peak_pss_kib;
+    print_message("%-14s %8zu bins T=%d: peak %7ld KiB (cgroup %7ld), estimate %7.0f KiB, "
+                  "ratio %.2f\n", name, nbins, threads, m.peak_pss_kib, m.cgroup_peak_kib, est,
+                  est / peak);
+    assert_string_equal(m.status, "ok");
+    assert_true(peak > 0 && peak <= est);
+    assert_true(est <= 1.5 * peak);
+    free(edges);
+    pbt_prob_free(&q);
+}
+
+/* The estimate follows what the strategies allocate per thread and per bin (a histogram block
+ * of 4 lanes x (bins + 2) counters per worker, thresholds, the look-up table): at 10^6 bins
+ * the blocks, not the output, decide the peak, for 1 and for 4 threads. */
+static void test_estimate_covers_bins_threads(void **state)
+{
+    (void)state;
+    static const char *const names[] = { "pthread-map", "kdtree", "grid", "chunked-fork" };
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
+        check_estimate_covers(names[i], 1000000, 1);
+        check_estimate_covers(names[i], 1000000, 4);
+    }
+    pbt_assert_no_children();
+}
+
 /* ---- memory available ---- */
 
 /* Writes text to root/rel, making the folders on the way. */
@@ -407,7 +452,8 @@ static size_t mib_per_thread(const struct pb_problem *p, const struct pb_params 
 }
 
 /* The byte estimate: output (n^2 elements or the bins), input (24 bytes a point, 12 more for
- * float copies), the strategy's extra_bytes, and 8 MiB for the process. */
+ * float copies; the bins + 1 edges), the strategy's extra_bytes, and 8 MiB for the process.
+ * A team strategy declares one histogram block (4 lanes x (bins + 2) counters) a thread. */
 static void test_estimate_bytes(void **state)
 {
     (void)state;
@@ -423,9 +469,17 @@ static void test_estimate_bytes(void **state)
     e.precision = PB_PRECISION_FLOAT;
     assert_true(pb_memory_estimate_bytes(&e, &run) == 4e6 + 36000 + self);
     e.output = PB_OUTPUT_HISTOGRAM;
-    assert_true(pb_memory_estimate_bytes(&e, &run) == 160 + 36000 + self);
+    assert_true(pb_memory_estimate_bytes(&e, &run) == 160 + 36000 + 168 + self);
     run.strategy = 1;
-    assert_true(pb_memory_estimate_bytes(&e, &run) == 160 + 36000 + 4.0 * 1048576 + self);
+    assert_true(pb_memory_estimate_bytes(&e, &run) == 160 + 36000 + 168 + 4.0 * 1048576 + self);
+    sc[1].strategy = pb_registry_find("pthread-map");
+    e.precision = PB_PRECISION_DOUBLE;
+    e.bins.count = 10000000;
+    run.n = 100;
+    double block = 4.0 * (1e7 + 2) * 8, four = pb_memory_estimate_bytes(&e, &run);
+    assert_true(four >= 4 * block + 2 * 8e7);     /* the blocks, the thresholds and keys */
+    run.threads = 1;
+    assert_true(four - pb_memory_estimate_bytes(&e, &run) == 3 * block);
 }
 
 /* The live figures are sane (available within the machine's total); the guard lets a small run
@@ -456,22 +510,20 @@ static void test_guard(void **state)
     assert_true(strncmp(why, expect, strlen(expect)) == 0);
 }
 
-/* Inside a 300 MiB memory cgroup (made under bench's own, skipped where that is not allowed)
- * the guard sees the cgroup's room, not the machine's: a matrix run needing ~0.5 GiB is
- * skipped before anything is allocated, and NAME.json's available memory is the cgroup's. */
-static void test_guard_sees_own_cgroup(void **state)
+/* Runs bench on DIR/cg.config (holding config) inside a fresh memory cgroup of limit bytes
+ * made under bench's own, and checks it exits 0 with DIR/cg.csv reading "skipped: needs".
+ * Skips the test where the machine does not allow the cgroup. */
+static void bench_in_cgroup(const char *dir, const char *config, const char *limit)
 {
-    (void)state;
     char base[2048], cg[2300], file[2400], cfg[2048], cmd[8192];
     int version = pb_memory_cgroup_find("", base, sizeof base);
-    const char *dir = pbt_tmpdir("sweep-cgroup");
     snprintf(cg, sizeof cg, "%s/pbt-limit-%d", base, (int)getpid());
     if (!version || mkdir(cg, 0755) != 0)
         skip();
     snprintf(file, sizeof file, "%s/%s", cg, version == 1 ? "memory.limit_in_bytes"
                                                             : "memory.max");
     FILE *f = fopen(file, "w");
-    int limited = f && fprintf(f, "314572800\n") > 0;
+    int limited = f && fprintf(f, "%s\n", limit) > 0;
     if (f && fclose(f) != 0)
         limited = 0;
     if (!limited) {
@@ -479,9 +531,7 @@ static void test_guard_sees_own_cgroup(void **state)
         skip();
     }
     snprintf(cfg, sizeof cfg, "%s/cg.config", dir);
-    pbt_write(cfg, "{\"name\": \"cg\", \"output\": {\"kind\": \"matrix\"}, \"sizes\": [6000],\n"
-              " \"repeats\": 1, \"warmup\": 0, \"overhead\": false, \"strategies\": "
-              "[\"blocked\"]}\n");
+    pbt_write(cfg, config);
     snprintf(cmd, sizeof cmd, "sh -c 'echo $$ > %s/cgroup.procs && exec %s --config %s --out %s "
              "--quiet --no-render' > %s/log 2>&1", cg, PB_BENCH_PATH, cfg, dir, dir);
     int rc = system(cmd);
@@ -494,6 +544,19 @@ static void test_guard_sees_own_cgroup(void **state)
     char *csv = pbt_slurp(path);
     assert_non_null(strstr(csv, "skipped: needs"));
     free(csv);
+}
+
+/* Inside a 300 MiB memory cgroup (made under bench's own, skipped where that is not allowed)
+ * the guard sees the cgroup's room, not the machine's: a matrix run needing ~0.5 GiB is
+ * skipped before anything is allocated, and NAME.json's available memory is the cgroup's. */
+static void test_guard_sees_own_cgroup(void **state)
+{
+    (void)state;
+    const char *dir = pbt_tmpdir("sweep-cgroup");
+    bench_in_cgroup(dir, "{\"name\": \"cg\", \"output\": {\"kind\": \"matrix\"}, "
+                    "\"sizes\": [6000],\n \"repeats\": 1, \"warmup\": 0, \"overhead\": false, "
+                    "\"strategies\": [\"blocked\"]}\n", "314572800");
+    char path[1100];
     snprintf(path, sizeof path, "%s/cg.json", dir);
     json_error_t jerr;
     json_t *meta = json_load_file(path, 0, &jerr);
@@ -501,6 +564,18 @@ static void test_guard_sees_own_cgroup(void **state)
                                                         "available_kib"));
     assert_true(kib > 0 && kib <= 300 * 1024);
     json_decref(meta);
+}
+
+/* In a 700 MiB cgroup, 10^7 bins at n = 100 on 4 threads (about 1.5 GiB of histogram blocks
+ * and thresholds) is skipped by the guard, not killed by the kernel's OOM killer. */
+static void test_guard_counts_histogram_blocks(void **state)
+{
+    (void)state;
+    bench_in_cgroup(pbt_tmpdir("sweep-cgroup-bins"),
+                    "{\"name\": \"cg\", \"output\": {\"kind\": \"histogram\", \"bins\": "
+                    "{\"min\": 0.1, \"max\": 1750, \"count\": 10000000}}, \"sizes\": [100],\n "
+                    "\"threads\": [4], \"repeats\": 1, \"warmup\": 0, \"overhead\": false, "
+                    "\"strategies\": [\"pthread-map\"]}\n", "734003200");
 }
 
 int main(void)
@@ -515,8 +590,10 @@ int main(void)
         cmocka_unit_test(test_memory_python_pool_workers),
         cmocka_unit_test(test_memory_available_cgroups),
         cmocka_unit_test(test_estimate_bytes),
+        cmocka_unit_test(test_estimate_covers_bins_threads),
         cmocka_unit_test(test_guard),
         cmocka_unit_test(test_guard_sees_own_cgroup),
+        cmocka_unit_test(test_guard_counts_histogram_blocks),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }

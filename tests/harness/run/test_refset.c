@@ -1,6 +1,7 @@
 /* test_refset.c — which reference checks which run: naive up to verify.naive_max_n (and at
  * every n without a limit), above it the first listed strategy that is not the run's own, none
- * when every listed one is; and the references of one n made once and cross-checked.
+ * when every listed one is; the references of one n made once and cross-checked; a reference
+ * that does not finish killed at the run's timeout_s.
  * (End-to-end rows are in test_sweep.) */
 #include "support.h"
 
@@ -11,6 +12,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* An experiment with the given strategies and references (no config file needed). */
 struct fixture {
@@ -99,10 +101,40 @@ static void test_get_cross_checked(void **state)
     free(q);
 }
 
+/* A reference that never finishes obeys the run's timeout_s: killed and reaped at it, and
+ * -ETIMEDOUT with "reference timed out" for every run it would check at that n, without
+ * waiting again. An alarm fails the test where the reference is waited on forever. */
+static void test_reference_times_out(void **state)
+{
+    (void)state;
+    struct fixture f;
+    fixture_make(&f, 50, (const char *[]){ "blocked", NULL }, (const char *[]){ "test-hang", NULL });
+    double q[3 * 200], edges[9];
+    struct pb_problem p = problem(200, q, edges);
+    struct pb_refset s;
+    const struct pb_reference *ref;
+    char why[256];
+    f.e.timeout_set = 1;
+    f.e.timeout_s = 0.5;
+    pb_refset_init(&s);
+    alarm(60);
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(pb_refset_get(&s, &f.e, &p, pb_registry_find("blocked"), &ref, why,
+                                       sizeof why), -ETIMEDOUT);
+        assert_null(ref);
+        assert_string_equal(why, "reference timed out (test-hang, after 0.5 s)");
+    }
+    alarm(0);
+    pbt_assert_no_children();
+    pb_refset_free(&s);
+}
+
 static int setup(void **state)
 {
     struct pb_err err;
     (void)state;
+    if (pb_registry_add(&pb_test_strategy_hang, &err) != 0)
+        return -1;
     return pb_registry_add(&pb_test_strategy_wrong, &err);
 }
 
@@ -111,6 +143,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_pick),
         cmocka_unit_test(test_get_cross_checked),
+        cmocka_unit_test(test_reference_times_out),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }

@@ -463,19 +463,27 @@ static void test_symlink_in_out_refused(void **state)
     free(kept);
 }
 
+/* Locks DIR/.NAME.lock as a running sweep holds it; returns the descriptor (close releases). */
+static int hold_lock(const char *dir, const char *name)
+{
+    char lock[1100];
+    snprintf(lock, sizeof lock, "%s/.%s.lock", dir, name);
+    int fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    assert_true(fd >= 0);
+    assert_int_equal(flock(fd, LOCK_EX), 0);
+    return fd;
+}
+
 /* While one sweep holds DIR/.NAME.lock, a second (--force included) is refused with exit 2
  * and writes nothing. */
 static void test_second_sweep_locked_out(void **state)
 {
     (void)state;
     const char *dir = pbt_tmpdir("sweep-lock");
-    char cfg[2048], lock[1100], csv[1100], *out;
+    char cfg[2048], csv[1100], *out;
     snprintf(cfg, sizeof cfg, "%s", tiny_config(dir, "l", "[\"naive\"]", NULL));
-    snprintf(lock, sizeof lock, "%s/.l.lock", dir);
     snprintf(csv, sizeof csv, "%s/l.csv", dir);
-    int fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    assert_true(fd >= 0);
-    assert_int_equal(flock(fd, LOCK_EX), 0);             /* as a running sweep holds it */
+    int fd = hold_lock(dir, "l");
     assert_int_equal(sweep(&out, cfg, dir, NULL), 2);
     assert_non_null(strstr(out, "another sweep"));
     free(out);
@@ -485,6 +493,29 @@ static void test_second_sweep_locked_out(void **state)
     close(fd);
     assert_int_equal(sweep(&out, cfg, dir, NULL), 0);    /* free again */
     free(out);
+}
+
+/* `bench plot` takes the same lock: while a sweep holds it, plot is refused with exit 2 and
+ * rewrites nothing (summary, scripts, report); once free, it goes ahead. */
+static void test_plot_locked_out(void **state)
+{
+    (void)state;
+    const char *dir = pbt_tmpdir("sweep-plot-lock");
+    char cfg[2048], gp[1100], *out;
+    snprintf(cfg, sizeof cfg, "%s", tiny_config(dir, "p", "[\"naive\"]", NULL));
+    snprintf(gp, sizeof gp, "%s/p_time.gp", dir);
+    assert_int_equal(sweep(&out, cfg, dir, NULL), 0);
+    free(out);
+    assert_int_equal(unlink(gp), 0);
+    int fd = hold_lock(dir, "p");
+    assert_int_equal(pbt_bench(&out, "plot '%s/p.csv' --no-render", dir), 2);
+    assert_non_null(strstr(out, "another sweep"));
+    free(out);
+    assert_int_equal(access(gp, F_OK), -1);
+    close(fd);
+    assert_int_equal(pbt_bench(&out, "plot '%s/p.csv' --no-render", dir), 0);
+    free(out);
+    assert_int_equal(access(gp, F_OK), 0);
 }
 
 /* Starts bench with argv-style arguments and extra environment, no descriptor but stdin and
@@ -607,6 +638,88 @@ static void test_disk_full(void **state)
     assert_int_equal(rc2, 0);
     assert_int_equal(read2, 0);
     assert_int_equal(n2, 300);
+    free(out);
+    free(out2);
+}
+
+/* A naive reference that cannot finish within timeout_s (n = 30000: some seconds) is killed
+ * at it; the grid run it would check goes ahead and its row reads "ok; not verified: reference
+ * timed out" (exit 1: a row not verified), instead of the sweep waiting for naive. */
+static void test_reference_timeout(void **state)
+{
+    (void)state;
+    const char *dir = pbt_tmpdir("sweep-reftimeout");
+    char cfg[2048], csv[1100], *out;
+    struct pb_row *rows = NULL;
+    size_t n = 0;
+    struct pb_err err;
+    snprintf(cfg, sizeof cfg, "%s/rt.config", dir);
+    snprintf(csv, sizeof csv, "%s/rt.csv", dir);
+    pbt_write(cfg, "{\"name\": \"rt\", \"sizes\": [30000], \"repeats\": 1, \"warmup\": 0, "
+              "\"overhead\": false, \"timeout_s\": 1, \"output\": {\"kind\": \"histogram\", "
+              "\"bins\": {\"min\": 1, \"max\": 20, \"count\": 8}}, \"strategies\": [\"grid\"]}\n");
+    assert_int_equal(sweep(&out, cfg, dir, NULL), 1);
+    free(out);
+    assert_int_equal(pb_csv_read(csv, &rows, &n, &err), 0);
+    assert_int_equal(n, 1);
+    assert_string_equal(rows[0].status, "ok; not verified: reference timed out (naive, after 1 s)");
+    free(rows);
+}
+
+/* TMPDIR naming no folder: refused with exit 2 and a message naming TMPDIR and the path before
+ * anything is written (not even --out is made), so the rerun with a good TMPDIR needs nothing
+ * more. */
+static void test_missing_tmpdir(void **state)
+{
+    (void)state;
+    char dir[1100], *out;
+    snprintf(dir, sizeof dir, "%s/out", pbt_tmpdir("sweep-tmpdir"));
+    const char *cfg = tiny_config(pbt_tmpdir("sweep-tmpdir"), "t", "[\"naive\"]", NULL);
+    char *old = getenv("TMPDIR") ? strdup(getenv("TMPDIR")) : NULL;
+    setenv("TMPDIR", "/no/such/folder", 1);
+    int rc = sweep(&out, cfg, dir, NULL);
+    old ? setenv("TMPDIR", old, 1) : unsetenv("TMPDIR");
+    free(old);
+    assert_int_equal(rc, 2);
+    assert_non_null(strstr(out, "TMPDIR=/no/such/folder"));
+    assert_non_null(strstr(out, "No such file or directory"));
+    assert_int_equal(access(dir, F_OK), -1);
+    free(out);
+    assert_int_equal(sweep(&out, cfg, dir, NULL), 0);
+    free(out);
+}
+
+/* A disk that fills up at NAME.json (a 256 KiB tmpfs as --out with 8 KiB left: the lock and
+ * the CSV header fit): the message names NAME.json, and the header-only CSV is removed, so a
+ * plain rerun (no --force) goes ahead once there is room. Skipped where tmpfs cannot be
+ * mounted. */
+static void test_disk_full_at_meta(void **state)
+{
+    (void)state;
+    char mnt[1100], filler[1400], csv[1200], *out, *out2;
+    const char *dir = pbt_tmpdir("sweep-full-meta");
+    const char *cfg = tiny_config(dir, "m", "[\"naive\"]", NULL);
+    snprintf(mnt, sizeof mnt, "%s/out", dir);
+    mkdir(mnt, 0755);
+    if (mount("tmpfs", mnt, "tmpfs", 0, "size=256k") != 0)
+        skip();
+    snprintf(filler, sizeof filler, "dd if=/dev/zero of='%s/filler' bs=1k count=248 "
+             "2>/dev/null", mnt);
+    int filled = system(filler);
+    int rc = sweep(&out, cfg, mnt, NULL);
+    snprintf(csv, sizeof csv, "%s/m.csv", mnt);
+    int csv_left = access(csv, F_OK) == 0;
+    snprintf(filler, sizeof filler, "%s/filler", mnt);
+    unlink(filler);
+    int rc2 = sweep(&out2, cfg, mnt, NULL);
+    int csv_made = access(csv, F_OK) == 0;
+    umount2(mnt, MNT_DETACH);                           /* before any assertion can fail */
+    assert_int_equal(filled, 0);
+    assert_int_equal(rc, 2);
+    assert_non_null(strstr(out, "m.json: cannot write: the disk is full"));
+    assert_false(csv_left);
+    assert_int_equal(rc2, 0);
+    assert_true(csv_made);
     free(out);
     free(out2);
 }
@@ -946,8 +1059,12 @@ int main(void)
         cmocka_unit_test(test_input_inside_out_refused),
         cmocka_unit_test(test_symlink_in_out_refused),
         cmocka_unit_test(test_second_sweep_locked_out),
+        cmocka_unit_test(test_plot_locked_out),
         cmocka_unit_test(test_descriptors_do_not_leak),
         cmocka_unit_test(test_disk_full),
+        cmocka_unit_test(test_missing_tmpdir),
+        cmocka_unit_test(test_reference_timeout),
+        cmocka_unit_test(test_disk_full_at_meta),
         cmocka_unit_test(test_resume_drops_partial_line),
         cmocka_unit_test(test_resume_keeps_first_session),
         cmocka_unit_test(test_resume_counts_earlier_failures),
