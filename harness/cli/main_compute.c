@@ -26,6 +26,7 @@
 #include <ftw.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -119,37 +120,82 @@ static int parse_box(const char *v, struct compute_args *a)
     return 0;
 }
 
-/* One option with its value into a. Returns 0, or -EINVAL naming the option. */
-static int parse_option(const char *opt, const char *v, struct compute_args *a)
+/* --threads T: an integer from 1 to 4096. */
+static int parse_threads(const char *v, struct compute_args *a)
 {
     char *end;
-    if (strcmp(opt, "--points") == 0)
-        a->points = v;
-    else if (strcmp(opt, "--strategy") == 0)
-        a->strategy = v;
-    else if (strcmp(opt, "--save") == 0)
-        a->save = v;
-    else if (strcmp(opt, "--bins") == 0)
-        return parse_bins(v, a);
-    else if (strcmp(opt, "--box") == 0)
-        return parse_box(v, a);
-    else if (strcmp(opt, "--threads") == 0) {
-        long t = strtol(v, &end, 10);
-        if (end == v || *end || t < 1 || t > 4096)
-            return bad("--threads: expected an integer from 1 to 4096, got '%s'", v);
-        a->threads = (int)t;
-    } else if (strcmp(opt, "--output") == 0) {
-        a->output = !strcmp(v, "matrix") ? PB_OUTPUT_MATRIX
-                    : !strcmp(v, "histogram") ? PB_OUTPUT_HISTOGRAM : -1;
-        if (a->output < 0)
-            return bad("--output: expected histogram or matrix, got '%s'", v);
-    } else if (strcmp(opt, "--param") == 0) {
-        if (a->nkv_text == MAX_PARAMS || !strchr(v, '='))
-            return bad("--param: expected KEY=VALUE (at most %d), got '%s'", MAX_PARAMS, v);
-        a->kv_text[a->nkv_text++] = (char *)v;
-    } else {
-        return bad("unexpected argument '%s'", opt);
-    }
+    long t = strtol(v, &end, 10);
+    if (end == v || *end || t < 1 || t > 4096)
+        return bad("--threads: expected an integer from 1 to 4096, got '%s'", v);
+    a->threads = (int)t;
+    return 0;
+}
+
+/* --output histogram|matrix. */
+static int parse_output(const char *v, struct compute_args *a)
+{
+    a->output = !strcmp(v, "matrix") ? PB_OUTPUT_MATRIX
+                : !strcmp(v, "histogram") ? PB_OUTPUT_HISTOGRAM : -1;
+    if (a->output < 0)
+        return bad("--output: expected histogram or matrix, got '%s'", v);
+    return 0;
+}
+
+/* --param KEY=VALUE, repeatable; checked against the strategy later (resolve_params). */
+static int parse_param(const char *v, struct compute_args *a)
+{
+    if (a->nkv_text == MAX_PARAMS || !strchr(v, '='))
+        return bad("--param: expected KEY=VALUE (at most %d), got '%s'", MAX_PARAMS, v);
+    a->kv_text[a->nkv_text++] = (char *)v;
+    return 0;
+}
+
+/* One option of the command line. A value option given twice is refused (the last one would
+ * silently win: --points a --points b computed b alone) unless it is repeatable. */
+struct option {
+    const char *name;
+    int takes_value;                 /* 1: a value follows; 0: a flag */
+    int repeatable;                  /* 1: may be given more than once */
+    size_t field;                    /* where a plain option's value goes in compute_args */
+    int (*parse)(const char *v, struct compute_args *a);   /* else: parses and stores v */
+};
+
+#define PATH_OPTION(opt, member) {opt, 1, 0, offsetof(struct compute_args, member), NULL}
+#define FLAG_OPTION(opt, member) {opt, 0, 1, offsetof(struct compute_args, member), NULL}
+
+static const struct option options[] = {
+    PATH_OPTION("--points", points),
+    PATH_OPTION("--strategy", strategy),
+    PATH_OPTION("--save", save),
+    {"--threads", 1, 0, 0, parse_threads},
+    {"--output", 1, 0, 0, parse_output},
+    {"--bins", 1, 0, 0, parse_bins},
+    {"--box", 1, 0, 0, parse_box},
+    {"--param", 1, 1, 0, parse_param},
+    FLAG_OPTION("--float", single),
+    FLAG_OPTION("--force", force),
+};
+
+#define NOPTIONS (sizeof options / sizeof options[0])
+
+/* The option named opt, or NULL. */
+static const struct option *find_option(const char *opt)
+{
+    for (size_t i = 0; i < NOPTIONS; i++)
+        if (strcmp(options[i].name, opt) == 0)
+            return &options[i];
+    return NULL;
+}
+
+/* Applies option o with value v (NULL for a flag) to a. Returns 0 or -EINVAL (printed). */
+static int apply_option(const struct option *o, const char *v, struct compute_args *a)
+{
+    if (o->parse)
+        return o->parse(v, a);
+    if (o->takes_value)
+        *(const char **)((char *)a + o->field) = v;
+    else
+        *(int *)((char *)a + o->field) = 1;
     return 0;
 }
 
@@ -185,30 +231,34 @@ static int check_args(const struct compute_args *a)
 /* argv (argv[0] is "compute") into a. Returns 0, 1 for --help, or -EINVAL (printed). */
 static int parse_args(int argc, char **argv, struct compute_args *a)
 {
+    const char *given[NOPTIONS] = {0};   /* the value each option got, to refuse a second */
     *a = (struct compute_args){.output = -1};
-    int i = 1;
-    while (i < argc) {
+    for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
             return 1;
-        if (strcmp(argv[i], "--float") == 0 || strcmp(argv[i], "--force") == 0) {
-            *(argv[i][3] == 'l' ? &a->single : &a->force) = 1;
-            i += 1;
-            continue;
-        }
-        if (strncmp(argv[i], "--", 2) == 0 && i + 1 == argc)
+        const struct option *o = find_option(argv[i]);
+        if (!o)
+            return bad("unexpected argument '%s'", argv[i]);
+        if (o->takes_value && i + 1 == argc)
             return bad("%s needs a value", argv[i]);
-        if (parse_option(argv[i], argv[i + 1], a) < 0)
+        const char *v = o->takes_value ? argv[++i] : NULL;
+        size_t k = (size_t)(o - options);
+        if (given[k] && !o->repeatable)
+            return bad("%s given twice ('%s', then '%s'): give it once", o->name, given[k], v);
+        given[k] = o->takes_value ? v : o->name;
+        if (apply_option(o, v, a) < 0)
             return -EINVAL;
-        i += 2;                           /* option and its value */
     }
     return check_args(a);
 }
 
-/* The strategy's parameters: every declared one, defaults replaced by --param values. kv
- * holds MAX_PARAMS entries; the strings point into the spec and argv. */
+/* The strategy's parameters: every declared one, defaults replaced by --param values (one per
+ * parameter: a second would silently win). kv holds MAX_PARAMS entries; the strings point into
+ * the spec and argv. */
 static int resolve_params(const struct pb_strategy *s, struct compute_args *a, struct pb_kv *kv,
                           size_t *nkv)
 {
+    int given[MAX_PARAMS] = {0};
     *nkv = 0;
     for (const struct pb_param_spec *p = s->params; p && p->name && *nkv < MAX_PARAMS; p++)
         kv[(*nkv)++] = (struct pb_kv){.key = p->name, .value = p->def};
@@ -223,6 +273,9 @@ static int resolve_params(const struct pb_strategy *s, struct compute_args *a, s
         if (s->params[j].choices && pb_choice_index(s->params[j].choices, eq + 1) < 0)
             return bad("--param: %s: '%s' is not one of %s", a->kv_text[i], eq + 1,
                        s->params[j].choices);
+        if (given[j]++)
+            return bad("--param: %s given twice ('%s', then '%s')", kv[j].key, kv[j].value,
+                       eq + 1);
         kv[j].value = eq + 1;
     }
     return 0;

@@ -215,17 +215,49 @@ static void bad_arguments(void **state)
          "refine: 'abc' is not one of 1|2|3"},
         {"--strategy naive --output matrix --param x=1", "'x'"},
         {"--strategy naive --output matrix --frobnicate", "--frobnicate"},
-        {"--strategy naive --threads 0 --output matrix", "--threads"},
+        {"--strategy naive --output matrix --threads 0", "--threads: expected an integer"},
     };
     char args[4096];
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        snprintf(args, sizeof args, "--points '%s' --save '%s/x' --threads 1 %s", points, dir,
-                 cases[i][0]);
+        snprintf(args, sizeof args, "--points '%s' --save '%s/x' %s%s", points, dir,
+                 strstr(cases[i][0], "--threads") ? "" : "--threads 1 ", cases[i][0]);
         refused(args, cases[i][1]);
     }
     refused("--strategy naive --threads 1 --output matrix --save x", "--points");
     refused("--points /nonexistent/p.txt --strategy naive --threads 1 --output matrix --save x",
             "/nonexistent/p.txt");
+}
+
+/* An option given twice is refused, naming both values: the last one used to win silently
+ * (--points a --points b computed the auto-correlation of b). --param repeats, but not for one
+ * parameter; flags may. */
+static void repeated_options(void **state)
+{
+    (void)state;
+    static const char *const cases[][2] = {
+        {"--points '%1$s' --points '%1$s' --strategy naive --threads 1", "--points given twice"},
+        {"--points '%1$s' --strategy naive --strategy grid --threads 1",
+         "--strategy given twice ('naive', then 'grid')"},
+        {"--points '%1$s' --strategy naive --threads 1 --threads 2",
+         "--threads given twice ('1', then '2')"},
+        {"--points '%1$s' --strategy naive --threads 1 --bins 0,9,3", "--bins given twice"},
+        {"--points '%1$s' --strategy naive --threads 1 --box 50 --box 60", "--box given twice"},
+        {"--points '%1$s' --strategy naive --threads 1 --save '%2$s/y.csv'", "--save given twice"},
+        {"--points '%1$s' --strategy grid --threads 1 --param refine=2 --param refine=3",
+         "--param: refine given twice ('2', then '3')"},
+    };
+    char fmt[1024], args[4096], save[1200];
+    snprintf(save, sizeof save, "%s/twice.csv", dir);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        snprintf(fmt, sizeof fmt, "%s --output histogram --bins 0,20,4 --save '%%2$s/x.csv'",
+                 cases[i][0]);
+        snprintf(args, sizeof args, fmt, points, dir);
+        refused(args, cases[i][1]);
+    }
+    assert_int_equal(pbt_bench(NULL, "compute --points '%s' --strategy grid --threads 1 --output "
+                               "histogram --bins 5,150,4 --param refine=2 --force --force "
+                               "--save '%s'", points, save), 0);
+    assert_int_equal(access(save, F_OK), 0);
 }
 
 /* The same points as a float64 .npy (n, 3): the same counts as from the text file, and the
@@ -359,6 +391,21 @@ static void limits_json_no_overwrite(void **state)
     free(text);
 }
 
+/* bench limits refuses an option given twice before measuring anything: the last value would
+ * silently win. */
+static void limits_repeated_options(void **state)
+{
+    (void)state;
+    char *out;
+    assert_int_equal(pbt_bench(&out, "limits --json '%1$s/l1.json' --json '%1$s/l2.json'", dir),
+                     2);
+    assert_non_null(strstr(out, "--json given twice"));
+    free(out);
+    assert_int_equal(pbt_bench(&out, "limits --points 1000 --bytes 64 --points 2000"), 2);
+    assert_non_null(strstr(out, "--points given twice ('1000', then '2000')"));
+    free(out);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -367,11 +414,13 @@ int main(void)
         cmocka_unit_test(matrix_npy),
         cmocka_unit_test(matrix_float),
         cmocka_unit_test(bad_arguments),
+        cmocka_unit_test(repeated_options),
         cmocka_unit_test(npy_points_and_timings),
         cmocka_unit_test(box_wraps_points),
         cmocka_unit_test(bad_points_files),
         cmocka_unit_test(save_no_overwrite),
         cmocka_unit_test(limits_json_no_overwrite),
+        cmocka_unit_test(limits_repeated_options),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }
