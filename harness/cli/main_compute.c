@@ -19,6 +19,7 @@
 #include "pbclock.h"
 #include "main_commands.h"
 #include "npy.h"
+#include "pairkern.h"
 #include "points.h"
 #include "registry.h"
 
@@ -315,9 +316,45 @@ static double *make_edges(const struct compute_args *a)
     return e;
 }
 
-/* Writes the pair counts as CSV with a header line. Returns 0 or -errno (printed). */
-static int save_csv(const char *path, const struct pb_problem *p, const uint64_t *counts)
+/* What was computed, for the saved file to describe itself: the strategy and its resolved
+ * parameters beside the arguments and the problem. */
+struct computed {
+    const struct compute_args *a;
+    const struct pb_strategy *s;
+    const struct pb_params *k;       /* threads and every parameter, defaults included */
+    const struct pb_problem *p;
+};
+
+/* Writes the description of c as "PREFIX key: value" lines to f: enough to compute ξ from the
+ * saved file alone (n, box, precision, bins, and how it was computed). */
+static void describe(FILE *f, const char *prefix, const struct computed *c)
 {
+    const struct compute_args *a = c->a;
+    fprintf(f, "%s points: %s\n%s n: %zu\n", prefix, a->points, prefix, c->p->n);
+    if (a->box > 0)
+        fprintf(f, "%s box: %.17g (periodic: minimum-image distances)\n", prefix, a->box);
+    else
+        fprintf(f, "%s box: none (open: plain distances)\n", prefix);
+    fprintf(f, "%s precision: %s\n", prefix, a->single ? "float" : "double");
+    if (a->output == PB_OUTPUT_HISTOGRAM)
+        fprintf(f, "%s bins: %zu %s from %.17g to %.17g (edges: the lo and hi columns; "
+                "unique pairs i<j, half-open [lo, hi))\n", prefix, a->count,
+                a->scale == PB_BINS_LOG ? "log" : "linear", a->min, a->max);
+    fprintf(f, "%s strategy: %s\n%s params:", prefix, c->s->name, prefix);
+    for (size_t i = 0; i < c->k->nkv; i++)
+        fprintf(f, " %s=%s", c->k->kv[i].key, c->k->kv[i].value ? c->k->kv[i].value : "");
+    fprintf(f, "%s\n%s threads: %d\n", c->k->nkv ? "" : " none", prefix, c->k->threads);
+    fprintf(f, "%s kernel level: %s\n", prefix, pb_kern_level_name(pb_kern_level()));
+    fprintf(f, "%s version: bench (pairbench) %s, strategy ABI %d\n", prefix, PB_VERSION,
+            PB_STRATEGY_ABI);
+}
+
+/* Writes the pair counts as CSV: the header line, the description as '#' lines (which
+ * numpy.loadtxt and pandas' read_csv(comment='#') skip), then one line per bin. Returns 0 or
+ * -errno (printed). */
+static int save_csv(const char *path, const struct computed *c, const uint64_t *counts)
+{
+    const struct pb_problem *p = c->p;
     FILE *f = fopen(path, "we");
     if (!f) {
         int e = errno;
@@ -325,6 +362,7 @@ static int save_csv(const char *path, const struct pb_problem *p, const uint64_t
         return -e;
     }
     fputs("lo,hi,count\n", f);
+    describe(f, "#", c);
     for (size_t b = 0; b < p->nbins; b++)
         fprintf(f, "%.17g,%.17g,%llu\n", p->edges[b], p->edges[b + 1],
                 (unsigned long long)counts[b]);
@@ -342,9 +380,10 @@ static int save_csv(const char *path, const struct pb_problem *p, const uint64_t
 /* Writes the result of a successful run to a->save. Returns 0 or -errno (printed). With
  * --float the matrix is saved as float32 when the strategy made one; a strategy that computes
  * in double regardless (naive, the reference) left n*n doubles, saved as such. */
-static int save(const struct compute_args *a, const struct pb_problem *p,
-                const struct pb_output *out)
+static int save(const struct computed *c, const struct pb_output *out)
 {
+    const struct compute_args *a = c->a;
+    const struct pb_problem *p = c->p;
     struct pb_err err = {0};
     char tmp[4096];
     int rc = pb_save_begin(a->save, tmp, sizeof tmp);   /* written beside, then moved */
@@ -356,7 +395,7 @@ static int save(const struct compute_args *a, const struct pb_problem *p,
     size_t cells = p->n * p->n;
     int f4 = a->single && cells > 0 && out->matrix_bytes < cells * sizeof(double);
     if (p->output == PB_OUTPUT_HISTOGRAM)
-        rc = save_csv(tmp, p, out->counts);
+        rc = save_csv(tmp, c, out->counts);
     else if ((rc = pb_npy_write(tmp, out->matrix, f4 ? "<f4" : "<f8", 2, p->n, p->n, &err)) < 0)
         fprintf(stderr, "bench compute: %s\n", err.msg);
     if (rc < 0) {
@@ -470,7 +509,8 @@ static int compute(struct compute_args *a, const struct pb_strategy *s)
     struct pb_output out = {0};
     if (!status && !(out.counts = counts = calloc(a->count + 1, sizeof *counts)))
         status = 1;
-    if (!status && (run_once(s, &p, &k, &out, &wall) < 0 || save(a, &p, &out) < 0))
+    struct computed c = {.a = a, .s = s, .k = &k, .p = &p};
+    if (!status && (run_once(s, &p, &k, &out, &wall) < 0 || save(&c, &out) < 0))
         status = 1;
     if (!status)
         printf("%s: %zu points, %s, %s, %d thread%s\n", a->save, p.n, s->name,

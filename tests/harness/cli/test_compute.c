@@ -59,17 +59,21 @@ static void reference(enum pb_output_kind kind, const double *edges, double box,
     assert_int_equal(pb_registry_find("naive")->run(&p, &k, out), 0);
 }
 
-/* Reads a saved "lo,hi,count" CSV into counts; checks the header and the edges. */
+/* Reads a saved "lo,hi,count" CSV into counts; checks the header and the edges, skips the
+ * '#' lines of the description. */
 static void read_csv(const char *path, const double *edges, uint64_t *counts)
 {
     char *text = pbt_slurp(path), *line, *save = NULL;
     assert_non_null(text);
     line = strtok_r(text, "\n", &save);
     assert_string_equal(line, "lo,hi,count");
+    while ((line = strtok_r(NULL, "\n", &save)) != NULL && line[0] == '#')
+        ;                                 /* the description */
     for (int b = 0; b < NBINS; b++) {
         double lo, hi;
         unsigned long long c;
-        line = strtok_r(NULL, "\n", &save);
+        if (b > 0)
+            line = strtok_r(NULL, "\n", &save);
         assert_non_null(line);
         assert_int_equal(sscanf(line, "%lf,%lf,%llu", &lo, &hi, &c), 3);
         assert_true(lo == edges[b] && hi == edges[b + 1]);
@@ -107,6 +111,48 @@ static void histogram_every_strategy(void **state)
         read_csv(save, e, got);
         assert_memory_equal(got, ref, sizeof ref);
     }
+}
+
+/* The saved CSV describes itself in '#' lines after the header: n, box, precision, bins,
+ * strategy with every parameter, threads, kernel level and version, so that xi can be computed
+ * from the file alone; numpy.loadtxt (skipping the header) reads the same counts. */
+static void histogram_describes_itself(void **state)
+{
+    (void)state;
+    double e[NBINS + 1];
+    uint64_t got[NBINS];
+    char save[1200], cmd[3000], want[1400];
+    for (int k = 0; k <= NBINS; k++)
+        e[k] = 2.0 * pow(60.0 / 2.0, (double)k / NBINS);
+    e[0] = 2.0;
+    e[NBINS] = 60.0;
+    snprintf(save, sizeof save, "%s/described.csv", dir);
+    assert_int_equal(pbt_bench(NULL, "compute --points '%s' --strategy grid --threads 2 --box 100 "
+                               "--output histogram --bins 2,60,%d,log --save '%s'", points,
+                               NBINS, save), 0);
+    read_csv(save, e, got);
+    char *text = pbt_slurp(save);
+    snprintf(want, sizeof want, "# points: %s\n# n: %d\n# box: 100 (periodic", points, N);
+    const char *lines[] = {
+        want, "\n# precision: double\n",
+        "\n# bins: 12 log from 2 to 60 (edges: the lo and hi columns",
+        "\n# strategy: grid\n# params: refine=2\n# threads: 2\n# kernel level: ",
+        "\n# version: bench (pairbench) ",
+    };
+    for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++)
+        if (!strstr(text, lines[i]))
+            fail_msg("%s lacks \"%s\":\n%s", save, lines[i], text);
+    free(text);
+    char list[512];
+    size_t len = 0;
+    for (int b = 0; b < NBINS; b++)
+        len += (size_t)snprintf(list + len, sizeof list - len, "%s%llu", b ? "," : "",
+                                (unsigned long long)got[b]);
+    snprintf(cmd, sizeof cmd, "/usr/bin/python3 -c \"import numpy, sys; "
+             "h = numpy.loadtxt('%s', delimiter=',', skiprows=1); "
+             "sys.exit(0 if h.shape == (%d, 3) and list(h[:, 2]) == [%s] and h[0, 0] == 2 "
+             "and h[-1, 1] == 60 else 1)\"", save, NBINS, list);
+    assert_int_equal(system(cmd), 0);
 }
 
 /* Log bins and a periodic box, through the exec strategy and the shipped pool_map script. */
@@ -411,6 +457,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(histogram_every_strategy),
         cmocka_unit_test(histogram_log_box_exec),
+        cmocka_unit_test(histogram_describes_itself),
         cmocka_unit_test(matrix_npy),
         cmocka_unit_test(matrix_float),
         cmocka_unit_test(bad_arguments),
