@@ -18,8 +18,10 @@
 #include "fdio.h"
 #include "pbclock.h"
 #include "main_commands.h"
+#include "memory.h"
 #include "npy.h"
 #include "pairkern.h"
+#include "plan.h"
 #include "points.h"
 #include "registry.h"
 
@@ -464,6 +466,27 @@ static int load_points(const struct compute_args *a, struct pb_points *pts)
     return 0;
 }
 
+/* The sweep's memory guard for this one computation: the output, the points and the
+ * strategy's own extra bytes must fit in the memory available now. Returns 0, or -ENOMEM after
+ * printing "needs X GiB, Y GiB available". */
+static int check_memory(const struct compute_args *a, const struct pb_strategy *s,
+                        struct pb_kv *kv, size_t nkv, size_t n)
+{
+    struct pb_strategy_cfg sc = {.strategy = s, .kv = kv, .nkv = nkv};
+    struct pb_experiment e = {
+        .output = a->output, .periodic = a->box, .strategies = &sc, .nstrategies = 1,
+        .precision = a->single ? PB_PRECISION_FLOAT : PB_PRECISION_DOUBLE,
+        .bins = {.min = a->min, .max = a->max, .count = a->count, .scale = a->scale},
+    };
+    struct pb_run run = {.n = n, .threads = a->threads, .ranks = 1};
+    char why[160];
+    if (pb_memory_guard(&e, &run, 0, why, sizeof why) == 0)
+        return 0;
+    fprintf(stderr, "bench compute: %s (%zu points, --output %s, %s): %s\n", a->points, n,
+            a->output == PB_OUTPUT_MATRIX ? "matrix" : "histogram", s->name, why);
+    return -ENOMEM;
+}
+
 /* Prints where the time went: loading, building the structure, counting; and the distance
  * evaluations per counted pair (all n(n-1)/2 for a matrix) when the strategy reported them. */
 static void print_timings(const struct pb_problem *p, const struct pb_output *out, double load_s,
@@ -500,7 +523,7 @@ static int compute(struct compute_args *a, const struct pb_strategy *s)
         return 2;
     }
     double t0 = pb_now_s(), wall = 0;
-    int status = load_points(a, &pts) < 0 ? 2 : 0;
+    int status = load_points(a, &pts) < 0 || check_memory(a, s, kv, k.nkv, pts.n) < 0 ? 2 : 0;
     double load_s = pb_now_s() - t0;
     struct pb_problem p = {.n = pts.n, .x = pts.x, .y = pts.y, .z = pts.z, .xf = pts.xf,
                            .yf = pts.yf, .zf = pts.zf, .precision = a->single,

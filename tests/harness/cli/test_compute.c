@@ -422,6 +422,30 @@ static void save_no_overwrite(void **state)
     free(text);
 }
 
+/* The sweep's memory guard: a matrix of 10^6 points (7451 GiB) is refused before anything
+ * starts, exit 2, saying what it needs and what is available; nothing is saved. It used to
+ * reach the strategy and fail there with "Cannot allocate memory" (exit 1). */
+static void memory_guard(void **state)
+{
+    (void)state;
+    char big[1200], save[1200], *out;
+    snprintf(big, sizeof big, "%s/million.txt", dir);
+    snprintf(save, sizeof save, "%s/million.npy", dir);
+    FILE *f = fopen(big, "w");
+    assert_non_null(f);
+    for (int i = 0; i < 1000000; i++)
+        fputs("1 2 3\n", f);
+    assert_int_equal(fclose(f), 0);
+    assert_int_equal(pbt_bench(&out, "compute --points '%s' --strategy openmp --threads 2 "
+                               "--output matrix --save '%s'", big, save), 2);
+    if (!strstr(out, "(1000000 points, --output matrix, openmp): needs 745") ||
+        !strstr(out, " GiB available"))
+        fail_msg("expected the guard's message, got \"%s\"", out);
+    free(out);
+    assert_int_equal(access(save, F_OK), -1);
+    unlink(big);
+}
+
 /* bench limits --json refuses an existing file before measuring anything. */
 static void limits_json_no_overwrite(void **state)
 {
@@ -466,6 +490,7 @@ int main(void)
         cmocka_unit_test(box_wraps_points),
         cmocka_unit_test(bad_points_files),
         cmocka_unit_test(save_no_overwrite),
+        cmocka_unit_test(memory_guard),
         cmocka_unit_test(limits_json_no_overwrite),
         cmocka_unit_test(limits_repeated_options),
     };
