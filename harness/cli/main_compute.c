@@ -2,9 +2,13 @@
  * for people and other tools: pair counts as CSV ("lo,hi,count" per bin, unique pairs i<j,
  * half-open bins [lo, hi)) or the distance matrix as a NumPy .npy file that numpy.load reads.
  *
- * The strategy runs in this process, once, untimed: isolation and measurement are the sweep's
- * job; here only the answer matters. Its temporary folder (exec strategies write there) is a
- * fresh mkdtemp removed afterwards.
+ * The strategy runs once, untimed beyond the summary (measurement is the sweep's job; here only
+ * the answer matters), in a child supervised as the sweep's runs are (pb_runner_call): its own
+ * process group and a private "pb-run-PID-XXXXXX" folder under $TMPDIR (exec strategies write
+ * the points there), both gone when it ends; SIGINT, SIGTERM or SIGHUP stop it and every
+ * process it started, remove the folder and the unfinished file beside --save, and exit 130.
+ * Folders that killed computations or sweeps left are removed at the start
+ * (pb_runner_clean_stale: their owner is dead, never a live one's).
  *
  * Edges: linear lo + k(hi-lo)/count, log lo (hi/lo)^(k/count), the first and last exactly MIN
  * and MAX; --bins is required for a histogram (no range is guessed from the data).
@@ -24,20 +28,21 @@
 #include "plan.h"
 #include "points.h"
 #include "registry.h"
+#include "runner.h"
 
 #include <errno.h>
-#include <ftw.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #define MAX_PARAMS 16
+#define EXIT_INTERRUPTED 130         /* as the sweep: stopped by SIGINT, SIGTERM or SIGHUP */
 
 static const char usage[] =
     "usage: " PB_COMPUTE_SYNOPSIS "\n"
@@ -47,7 +52,9 @@ static const char usage[] =
     "  --box L    periodic cube of side L: points wrapped into [0, L), minimum-image distances\n"
     "  --points   text (x y z per line) or NumPy .npy (n, 3) float64/float32\n"
     "  --param    a strategy parameter, as in a config (see bench --list)\n"
-    "  --force    replace an existing PATH (never the --points file)\n";
+    "  --force    replace an existing PATH (never the --points file)\n"
+    "exit status: 0 saved; 1 the computation or the save failed; 2 bad arguments, input or not\n"
+    "  enough memory; 130 stopped by SIGINT, SIGTERM or SIGHUP (nothing saved)\n";
 
 struct compute_args {
     const char *points, *strategy, *save; /* required paths and name */
@@ -379,67 +386,123 @@ static int save_csv(const char *path, const struct computed *c, const uint64_t *
     return 0;
 }
 
-/* Writes the result of a successful run to a->save. Returns 0 or -errno (printed). With
- * --float the matrix is saved as float32 when the strategy made one; a strategy that computes
- * in double regardless (naive, the reference) left n*n doubles, saved as such. */
-static int save(const struct computed *c, const struct pb_output *out)
+/* Writes the answer of a successful run to tmp, the private file beside --save that the caller
+ * moves into place. Returns 0 or -errno (printed). With --float the matrix is saved as float32
+ * when the strategy made one; a strategy that computes in double regardless (naive, the
+ * reference) left n*n doubles, saved as such. */
+static int save_to(const char *tmp, const struct computed *c, const struct pb_output *out)
 {
-    const struct compute_args *a = c->a;
-    const struct pb_problem *p = c->p;
     struct pb_err err = {0};
+    const struct pb_problem *p = c->p;
+    size_t cells = p->n * p->n;
+    int f4 = c->a->single && cells > 0 && out->matrix_bytes < cells * sizeof(double);
+    if (p->output == PB_OUTPUT_HISTOGRAM)
+        return save_csv(tmp, c, out->counts);
+    int rc = pb_npy_write(tmp, out->matrix, f4 ? "<f4" : "<f8", 2, p->n, p->n, &err);
+    if (rc < 0)
+        fprintf(stderr, "bench compute: %s\n", err.msg);
+    return rc;
+}
+
+/* What the computing child sends back: its outcome and the figures print_timings shows. */
+struct outcome {
+    int rc;                          /* 0 computed and written, else -errno (printed) */
+    double wall_s;                   /* the strategy's call */
+    double build_s;                  /* out.build_s */
+    uint64_t dist_evals;             /* out.dist_evals */
+    double counted;                  /* pairs counted (all n(n-1)/2 for a matrix) */
+};
+
+/* What the computing child works on: c, and the file beside --save it writes. */
+struct job {
+    const struct computed *c;
+    const char *tmp;
+};
+
+/* Prints why the strategy failed, from its return value and note. */
+static void print_failure(const struct pb_strategy *s, int rc, const struct pb_output *out)
+{
+    if (rc == -ENOTSUP)
+        fprintf(stderr, "bench compute: %s cannot run here: %s\n", s->name,
+                out->note[0] ? out->note : "not supported");
+    else
+        fprintf(stderr, "bench compute: %s failed: %s\n", s->name,
+                out->note[0] ? out->note : strerror(-rc));
+}
+
+/* pb_runner_fn: in the child, runs the strategy once with the call's private folder, writes
+ * the answer to job->tmp and fills the outcome (rec). */
+static void compute_child(void *arg, const char *tmpdir, void *rec)
+{
+    const struct job *j = arg;
+    const struct pb_problem *p = j->c->p;
+    struct outcome *o = rec;
+    struct pb_params k = *j->c->k;
+    struct pb_output out = {0};
+    k.tmpdir = tmpdir;
+    if (!(out.counts = calloc(p->nbins + 1, sizeof *out.counts))) {
+        o->rc = -ENOMEM;
+        fprintf(stderr, "bench compute: no memory for %zu bins\n", p->nbins);
+        return;
+    }
+    double t0 = pb_now_s();
+    o->rc = j->c->s->run(p, &k, &out);
+    o->wall_s = pb_now_s() - t0;
+    if (o->rc < 0)
+        print_failure(j->c->s, o->rc, &out);
+    else
+        o->rc = save_to(j->tmp, j->c, &out);
+    o->build_s = out.build_s;
+    o->dist_evals = out.dist_evals;
+    for (size_t b = 0; p->output == PB_OUTPUT_HISTOGRAM && b < p->nbins; b++)
+        o->counted += (double)out.counts[b];
+    if (p->output == PB_OUTPUT_MATRIX)
+        o->counted = (double)p->n * (double)(p->n - 1) / 2;
+}
+
+/* Prints why the computing child gave no outcome: a stop signal, or its end. */
+static void print_lost(int rc, int wstatus)
+{
+    if (rc == -EINTR)
+        fputs("bench compute: interrupted: the computation and every process it started were "
+              "stopped; nothing saved\n", stderr);
+    else if (rc == -ECHILD && WIFSIGNALED(wstatus))
+        fprintf(stderr, "bench compute: the computation was killed by signal %d (%s); nothing "
+                "saved\n", WTERMSIG(wstatus), strsignal(WTERMSIG(wstatus)));
+    else if (rc == -ECHILD)
+        fprintf(stderr, "bench compute: the computation ended (status %d) without a result; "
+                "nothing saved\n", WEXITSTATUS(wstatus));
+    else
+        fprintf(stderr, "bench compute: cannot start the computation: %s\n", strerror(-rc));
+}
+
+/* Runs the strategy in a supervised child (pb_runner_call: its own process group and private
+ * folder under $TMPDIR, both gone when it ends or a stop signal comes), the answer written to
+ * a private file beside --save that is moved into place only when all went well. Returns 0,
+ * -EINTR, or another -errno (printed). */
+static int run_and_save(const struct computed *c, struct outcome *o)
+{
     char tmp[4096];
-    int rc = pb_save_begin(a->save, tmp, sizeof tmp);   /* written beside, then moved */
+    int ws = 0, rc = pb_save_begin(c->a->save, tmp, sizeof tmp);
     if (rc < 0) {
-        fprintf(stderr, "bench compute: %s: %s\n", a->save, strerror(-rc));
+        fprintf(stderr, "bench compute: %s: %s\n", c->a->save, strerror(-rc));
         return rc;
     }
     close(rc);
-    size_t cells = p->n * p->n;
-    int f4 = a->single && cells > 0 && out->matrix_bytes < cells * sizeof(double);
-    if (p->output == PB_OUTPUT_HISTOGRAM)
-        rc = save_csv(tmp, c, out->counts);
-    else if ((rc = pb_npy_write(tmp, out->matrix, f4 ? "<f4" : "<f8", 2, p->n, p->n, &err)) < 0)
-        fprintf(stderr, "bench compute: %s\n", err.msg);
+    struct job j = {.c = c, .tmp = tmp};
+    *o = (struct outcome){.rc = -EIO};
+    rc = pb_runner_call(compute_child, &j, o, sizeof *o, &ws);
+    if (rc < 0)
+        print_lost(rc, ws);
+    if (rc == 0)
+        rc = o->rc;
     if (rc < 0) {
         unlink(tmp);
         return rc;
     }
-    if ((rc = pb_save_commit(tmp, a->save, a->force)) < 0)
-        fprintf(stderr, "bench compute: %s: %s\n", a->save, rc == -EEXIST
+    if ((rc = pb_save_commit(tmp, c->a->save, c->a->force)) < 0)
+        fprintf(stderr, "bench compute: %s: %s\n", c->a->save, rc == -EEXIST
                 ? "appeared while computing: not replaced without --force" : strerror(-rc));
-    return rc;
-}
-
-/* nftw callback: removes one entry of the temporary folder, children first. */
-static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st, (void)flag, (void)ftw;
-    remove(path);
-    return 0;
-}
-
-/* Runs s on p in this process with a fresh temporary folder; prints why when it fails. *wall
- * is the seconds the strategy's call took. */
-static int run_once(const struct pb_strategy *s, const struct pb_problem *p,
-                    const struct pb_params *base, struct pb_output *out, double *wall)
-{
-    char tmp[] = "/tmp/pbcompute-XXXXXX";
-    struct pb_params k = *base;
-    if (!mkdtemp(tmp)) {
-        fprintf(stderr, "bench compute: cannot make a temporary folder: %s\n", strerror(errno));
-        return -errno;
-    }
-    k.tmpdir = tmp;
-    double t0 = pb_now_s();
-    int rc = s->run(p, &k, out);
-    *wall = pb_now_s() - t0;
-    nftw(tmp, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
-    if (rc == -ENOTSUP)
-        fprintf(stderr, "bench compute: %s cannot run here: %s\n", s->name,
-                out->note[0] ? out->note : "not supported");
-    else if (rc < 0)
-        fprintf(stderr, "bench compute: %s failed: %s\n", s->name,
-                out->note[0] ? out->note : strerror(-rc));
     return rc;
 }
 
@@ -487,24 +550,22 @@ static int check_memory(const struct compute_args *a, const struct pb_strategy *
     return -ENOMEM;
 }
 
-/* Prints where the time went: loading, building the structure, counting; and the distance
- * evaluations per counted pair (all n(n-1)/2 for a matrix) when the strategy reported them. */
-static void print_timings(const struct pb_problem *p, const struct pb_output *out, double load_s,
-                          double wall_s)
+/* Prints what was saved and where the time went: loading, building the structure, counting;
+ * and the distance evaluations per counted pair when the strategy reported them. */
+static void print_summary(const struct computed *c, const struct outcome *o, double load_s)
 {
-    double build = out->build_s > 0 ? out->build_s : 0;
+    const struct compute_args *a = c->a;
+    double build = o->build_s > 0 ? o->build_s : 0;
+    printf("%s: %zu points, %s, %s, %d thread%s\n", a->save, c->p->n, c->s->name,
+           a->output == PB_OUTPUT_MATRIX ? "matrix" : "histogram", a->threads,
+           a->threads == 1 ? "" : "s");
     printf("time: load %.6f s, build %.6f s%s, count %.6f s\n", load_s, build,
-           out->build_s > 0 ? "" : " (no structure)", wall_s - build);
-    if (out->dist_evals == 0)
+           o->build_s > 0 ? "" : " (no structure)", o->wall_s - build);
+    if (o->dist_evals == 0)
         return;
-    double counted = 0;
-    for (size_t b = 0; p->output == PB_OUTPUT_HISTOGRAM && b < p->nbins; b++)
-        counted += (double)out->counts[b];
-    if (p->output == PB_OUTPUT_MATRIX)
-        counted = (double)p->n * (double)(p->n - 1) / 2;
     printf("work: %llu distance evaluations, %.0f pairs counted: %.3g per counted pair\n",
-           (unsigned long long)out->dist_evals, counted,
-           counted > 0 ? (double)out->dist_evals / counted : NAN);
+           (unsigned long long)o->dist_evals, o->counted,
+           o->counted > 0 ? (double)o->dist_evals / o->counted : NAN);
 }
 
 /* Computes and saves, given parsed arguments and the strategy. Exit status as in main. */
@@ -513,8 +574,8 @@ static int compute(struct compute_args *a, const struct pb_strategy *s)
     struct pb_kv kv[MAX_PARAMS];
     struct pb_points pts = {0};
     struct pb_params k = {.threads = a->threads, .ranks = 1, .kv = kv};
+    struct outcome o;
     double *edges = NULL;
-    uint64_t *counts = NULL;
     if (resolve_params(s, a, kv, &k.nkv) < 0)
         return 2;
     if (a->output == PB_OUTPUT_HISTOGRAM && !(edges = make_edges(a))) {
@@ -522,35 +583,26 @@ static int compute(struct compute_args *a, const struct pb_strategy *s)
             a->count, a->min, a->max);
         return 2;
     }
-    double t0 = pb_now_s(), wall = 0;
+    double t0 = pb_now_s();
     int status = load_points(a, &pts) < 0 || check_memory(a, s, kv, k.nkv, pts.n) < 0 ? 2 : 0;
     double load_s = pb_now_s() - t0;
     struct pb_problem p = {.n = pts.n, .x = pts.x, .y = pts.y, .z = pts.z, .xf = pts.xf,
                            .yf = pts.yf, .zf = pts.zf, .precision = a->single,
                            .box = a->box, .output = a->output, .nbins = a->count,
                            .edges = edges, .scale = a->scale};
-    struct pb_output out = {0};
-    if (!status && !(out.counts = counts = calloc(a->count + 1, sizeof *counts)))
-        status = 1;
     struct computed c = {.a = a, .s = s, .k = &k, .p = &p};
-    if (!status && (run_once(s, &p, &k, &out, &wall) < 0 || save(&c, &out) < 0))
-        status = 1;
+    int rc = status ? 0 : run_and_save(&c, &o);
     if (!status)
-        printf("%s: %zu points, %s, %s, %d thread%s\n", a->save, p.n, s->name,
-               a->output == PB_OUTPUT_MATRIX ? "matrix" : "histogram", a->threads,
-               a->threads == 1 ? "" : "s");
+        status = rc == -EINTR ? EXIT_INTERRUPTED : rc < 0 ? 1 : 0;
     if (!status)
-        print_timings(&p, &out, load_s, wall);
-    if (out.matrix)
-        munmap(out.matrix, out.matrix_bytes);
-    free(counts);
+        print_summary(&c, &o, load_s);
     free(edges);
     pb_points_free(&pts);
     return status;
 }
 
 /* Entry from main: argv[0] is "compute". Exit status: 0 saved, 1 the computation or the save
- * failed, 2 bad arguments or input. */
+ * failed, 2 bad arguments or input, 130 stopped by a signal. */
 int pb_main_compute(int argc, char **argv)
 {
     struct compute_args a;
@@ -559,6 +611,8 @@ int pb_main_compute(int argc, char **argv)
         fputs(usage, stdout);
     if (rc)
         return rc > 0 ? 0 : 2;
+    pb_runner_install_signals();          /* a stop signal ends the computation's processes */
+    pb_runner_clean_stale();              /* folders of computations and sweeps killed before */
     const struct pb_strategy *s = find_strategy(a.strategy);
     return s ? compute(&a, s) : 2;
 }

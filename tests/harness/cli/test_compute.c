@@ -8,7 +8,10 @@
 #include "npy.h"
 #include "registry.h"
 
+#include <dirent.h>
+#include <errno.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <unistd.h>
 #include <stdlib.h>
@@ -446,6 +449,116 @@ static void memory_guard(void **state)
     unlink(big);
 }
 
+/* Starts bench compute with TMPDIR=tmp on the exec strategy with a command that leaves a
+ * `sleep 300` running and writes its pid to pidfile; returns bench's pid. */
+static pid_t start_hanging(const char *tmp, const char *pidfile, const char *save)
+{
+    char cmd[1400];
+    snprintf(cmd, sizeof cmd, "command=sleep 300 & echo $! > '%s'; wait", pidfile);
+    unlink(pidfile);
+    fflush(NULL);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        setenv("TMPDIR", tmp, 1);
+        execl(PB_BENCH_PATH, "bench", "compute", "--points", points, "--strategy", "exec",
+              "--threads", "1", "--output", "histogram", "--bins", "1,50,4", "--param", cmd,
+              "--save", save, (char *)NULL);
+        _exit(127);
+    }
+    return pid;
+}
+
+/* The pid the command wrote to pidfile, waiting for it (at most a minute: a bound, not a
+ * measurement). */
+static pid_t wait_pidfile(const char *pidfile)
+{
+    long pid = 0;
+    for (int i = 0; i < 6000 && pid <= 0; i++) {
+        char *text = access(pidfile, R_OK) == 0 ? pbt_slurp(pidfile) : NULL;
+        pid = text && strchr(text, '\n') ? strtol(text, NULL, 10) : 0;
+        free(text);
+        if (pid <= 0)
+            usleep(10000);
+    }
+    assert_true(pid > 0);
+    return (pid_t)pid;
+}
+
+/* How many entries of folder start with prefix. */
+static int count_entries(const char *folder, const char *prefix)
+{
+    DIR *d = opendir(folder);
+    int n = 0;
+    assert_non_null(d);
+    for (struct dirent *e; (e = readdir(d)) != NULL;)
+        n += strncmp(e->d_name, prefix, strlen(prefix)) == 0;
+    closedir(d);
+    return n;
+}
+
+/* SIGTERM, SIGINT and SIGHUP stop a computation the way they stop a sweep: the command it
+ * started (a `sleep` grandchild) is killed, its private folder under $TMPDIR (with the copy of
+ * the points) and the unfinished file beside --save are removed, nothing is saved, exit 130.
+ * It used to die at once, leaving the command running and /tmp/pbcompute-XXXXXX behind. */
+static void signals_stop_and_clean(void **state)
+{
+    (void)state;
+    static const int sigs[] = {SIGTERM, SIGINT, SIGHUP};
+    char tmp[1200], pidfile[1200], save[1200], prefix[64], copy[1400];
+    snprintf(tmp, sizeof tmp, "%s", pbt_tmpdir("compute-signals"));
+    snprintf(pidfile, sizeof pidfile, "%s/sleep.pid", dir);
+    snprintf(save, sizeof save, "%s/stopped.csv", dir);
+    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
+        int st;
+        pid_t bench = start_hanging(tmp, pidfile, save), sleeper = wait_pidfile(pidfile);
+        snprintf(prefix, sizeof prefix, "pb-run-%d-", (int)bench);
+        assert_int_equal(count_entries(tmp, prefix), 1);      /* under $TMPDIR, pid named */
+        assert_int_equal(kill(bench, sigs[i]), 0);
+        assert_int_equal(waitpid(bench, &st, 0), bench);
+        assert_true(WIFEXITED(st));
+        assert_int_equal(WEXITSTATUS(st), 130);
+        assert_true(kill(sleeper, 0) != 0 && errno == ESRCH);  /* the command's child too */
+        assert_int_equal(count_entries(tmp, "pb-run-"), 0);
+        assert_int_equal(count_entries(dir, "stopped.csv"), 0);  /* nor PATH.XXXXXX beside */
+    }
+    snprintf(copy, sizeof copy, "%s/points.txt", tmp);
+    assert_int_equal(access(copy, F_OK), -1);
+}
+
+/* Makes folder tmp/pb-run-PID-NAME holding a copy of points. */
+static void plant(const char *tmp, pid_t pid, const char *name, char *path, size_t cap)
+{
+    char file[1400];
+    snprintf(path, cap, "%s/pb-run-%d-%s", tmp, (int)pid, name);
+    assert_int_equal(mkdir(path, 0700), 0);
+    snprintf(file, sizeof file, "%s/points.txt", path);
+    pbt_write(file, "1 2 3\n");
+}
+
+/* A computation removes the folders that killed computations left under $TMPDIR (their pid is
+ * gone) and never a live process's. */
+static void stale_folders_swept(void **state)
+{
+    (void)state;
+    char tmp[1200], dead_dir[1300], live_dir[1300], save[1200];
+    snprintf(tmp, sizeof tmp, "%s", pbt_tmpdir("compute-stale"));
+    snprintf(save, sizeof save, "%s/after-stale.csv", dir);
+    pid_t dead = fork();
+    if (dead == 0)
+        _exit(0);
+    assert_int_equal(waitpid(dead, NULL, 0), dead);
+    plant(tmp, dead, "AbCdEf", dead_dir, sizeof dead_dir);
+    plant(tmp, getpid(), "GhIjKl", live_dir, sizeof live_dir);
+    setenv("TMPDIR", tmp, 1);
+    int rc = pbt_bench(NULL, "compute --points '%s' --strategy naive --threads 1 --output "
+                       "histogram --bins 1,50,4 --save '%s'", points, save);
+    unsetenv("TMPDIR");
+    assert_int_equal(rc, 0);
+    assert_int_equal(access(dead_dir, F_OK), -1);
+    assert_int_equal(access(live_dir, F_OK), 0);
+}
+
 /* bench limits --json refuses an existing file before measuring anything. */
 static void limits_json_no_overwrite(void **state)
 {
@@ -491,6 +604,8 @@ int main(void)
         cmocka_unit_test(bad_points_files),
         cmocka_unit_test(save_no_overwrite),
         cmocka_unit_test(memory_guard),
+        cmocka_unit_test(signals_stop_and_clean),
+        cmocka_unit_test(stale_folders_swept),
         cmocka_unit_test(limits_json_no_overwrite),
         cmocka_unit_test(limits_repeated_options),
     };
