@@ -1,6 +1,8 @@
 /* main_compute.c — `bench compute`: one computation with any strategy on a points file, saved
  * for people and other tools: pair counts as CSV ("lo,hi,count" per bin, unique pairs i<j,
  * half-open bins [lo, hi)) or the distance matrix as a NumPy .npy file that numpy.load reads.
+ * The saved file describes itself (description()): '#' lines after the CSV header, or the
+ * sidecar SAVE.json beside a matrix.
  *
  * The strategy runs once, untimed beyond the summary (measurement is the sweep's job; here only
  * the answer matters), in a child supervised as the sweep's runs are (pb_runner_call): its own
@@ -30,6 +32,8 @@
 #include "registry.h"
 #include "runner.h"
 
+#include <jansson.h>
+
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
@@ -46,9 +50,10 @@
 
 static const char usage[] =
     "usage: " PB_COMPUTE_SYNOPSIS "\n"
-    "  histogram: --bins is required; saves lo,hi,count per bin (unique pairs i<j)\n"
+    "  histogram: --bins is required; saves lo,hi,count per bin (unique pairs i<j), described\n"
+    "             by '#' lines after the header\n"
     "  matrix:    saves the n x n distances as .npy (float64; float32 with --float where the\n"
-    "             strategy computes in float)\n"
+    "             strategy computes in float), described by PATH.json beside it\n"
     "  --box L    periodic cube of side L: points wrapped into [0, L), minimum-image distances\n"
     "  --points   text (x y z per line) or NumPy .npy (n, 3) float64/float32\n"
     "  --param    a strategy parameter, as in a config (see bench --list)\n"
@@ -67,6 +72,7 @@ struct compute_args {
     int single;                      /* --float */
     int force;                       /* --force: --save may replace an existing file */
     char *kv_text[MAX_PARAMS];       /* "KEY=VALUE" as given (argv storage) */
+    char sidecar[4096];              /* matrix: SAVE.json, the description; else "" */
     size_t nkv_text;
 };
 
@@ -209,22 +215,22 @@ static int apply_option(const struct option *o, const char *v, struct compute_ar
     return 0;
 }
 
-/* --save may be written: not the --points input (ever), not an existing file without --force.
- * Checked before anything is computed. */
-static int check_save(const struct compute_args *a)
+/* path (--save, or the SAVE.json beside a matrix) may be written: not the --points input
+ * (ever), not an existing file without --force. Checked before anything is computed. */
+static int check_save(const struct compute_args *a, const char *path)
 {
-    int rc = pb_save_check(a->save, a->points, a->force);
+    int rc = pb_save_check(path, a->points, a->force);
     if (rc == -EINVAL)
-        return bad("--save %s is the --points input: it is never replaced", a->save);
+        return bad("--save %s is the --points input: it is never replaced", path);
     if (rc == -EEXIST)
-        return bad("--save %s already exists: pass --force to replace it", a->save);
+        return bad("--save %s already exists: pass --force to replace it", path);
     if (rc < 0)
-        return bad("--save %s exists and is not a regular file", a->save);
+        return bad("--save %s exists and is not a regular file", path);
     return 0;
 }
 
 /* The required options are there and agree with each other. */
-static int check_args(const struct compute_args *a)
+static int check_args(struct compute_args *a)
 {
     const char *missing = !a->points ? "--points" : !a->strategy ? "--strategy"
                           : !a->threads ? "--threads" : a->output < 0 ? "--output"
@@ -235,7 +241,11 @@ static int check_args(const struct compute_args *a)
         return bad("--output histogram needs --bins MIN,MAX,COUNT[,log]");
     if (a->output == PB_OUTPUT_MATRIX && a->count > 0)
         return bad("--bins applies to --output histogram only");
-    return check_save(a);
+    if (a->output == PB_OUTPUT_MATRIX &&
+        (size_t)snprintf(a->sidecar, sizeof a->sidecar, "%s.json", a->save) >= sizeof a->sidecar)
+        return bad("--save: the path is too long");
+    return check_save(a, a->save) < 0 || (a->sidecar[0] && check_save(a, a->sidecar) < 0)
+           ? -EINVAL : 0;
 }
 
 /* argv (argv[0] is "compute") into a. Returns 0, 1 for --help, or -EINVAL (printed). */
@@ -334,28 +344,83 @@ struct computed {
     const struct pb_problem *p;
 };
 
-/* Writes the description of c as "PREFIX key: value" lines to f: enough to compute ξ from the
- * saved file alone (n, box, precision, bins, and how it was computed). */
-static void describe(FILE *f, const char *prefix, const struct computed *c)
+/* Sets key of d to v (a new reference, NULL when it could not be made). Returns 0 or -ENOMEM. */
+static int put(json_t *d, const char *key, json_t *v)
+{
+    return v && json_object_set_new(d, key, v) == 0 ? 0 : -ENOMEM;
+}
+
+/* The object of the --bins: count, scale, first and last edge, and what the counts are. */
+static json_t *bins_json(const struct compute_args *a)
+{
+    return json_pack("{s:I, s:s, s:f, s:f, s:s}", "count", (json_int_t)a->count,
+                     "scale", a->scale == PB_BINS_LOG ? "log" : "linear", "min", a->min,
+                     "max", a->max, "counts", "unique pairs i<j in half-open bins [lo, hi)");
+}
+
+/* The strategy's parameters, every one, defaults included, as strings. */
+static json_t *params_json(const struct pb_params *k)
+{
+    json_t *o = json_object();
+    for (size_t i = 0; o && i < k->nkv; i++)
+        if (put(o, k->kv[i].key, json_string(k->kv[i].value ? k->kv[i].value : "")) < 0) {
+            json_decref(o);
+            return NULL;
+        }
+    return o;
+}
+
+/* What c computed, as a JSON object (the caller owns it; NULL when out of memory): enough to
+ * compute ξ from the saved file alone (n, box, precision, bins) and to say how it was made. */
+static json_t *description(const struct computed *c, const char *dtype)
 {
     const struct compute_args *a = c->a;
-    fprintf(f, "%s points: %s\n%s n: %zu\n", prefix, a->points, prefix, c->p->n);
-    if (a->box > 0)
-        fprintf(f, "%s box: %.17g (periodic: minimum-image distances)\n", prefix, a->box);
-    else
-        fprintf(f, "%s box: none (open: plain distances)\n", prefix);
-    fprintf(f, "%s precision: %s\n", prefix, a->single ? "float" : "double");
-    if (a->output == PB_OUTPUT_HISTOGRAM)
-        fprintf(f, "%s bins: %zu %s from %.17g to %.17g (edges: the lo and hi columns; "
-                "unique pairs i<j, half-open [lo, hi))\n", prefix, a->count,
-                a->scale == PB_BINS_LOG ? "log" : "linear", a->min, a->max);
-    fprintf(f, "%s strategy: %s\n%s params:", prefix, c->s->name, prefix);
-    for (size_t i = 0; i < c->k->nkv; i++)
-        fprintf(f, " %s=%s", c->k->kv[i].key, c->k->kv[i].value ? c->k->kv[i].value : "");
-    fprintf(f, "%s\n%s threads: %d\n", c->k->nkv ? "" : " none", prefix, c->k->threads);
-    fprintf(f, "%s kernel level: %s\n", prefix, pb_kern_level_name(pb_kern_level()));
-    fprintf(f, "%s version: bench (pairbench) %s, strategy ABI %d\n", prefix, PB_VERSION,
-            PB_STRATEGY_ABI);
+    int matrix = a->output == PB_OUTPUT_MATRIX;
+    json_t *d = json_object();
+    int rc = !d || put(d, "points", json_string(a->points)) ||
+             put(d, "n", json_integer((json_int_t)c->p->n)) ||
+             put(d, "box", a->box > 0 ? json_real(a->box) : json_null()) ||
+             put(d, "periodic", json_boolean(a->box > 0)) ||
+             put(d, "precision", json_string(a->single ? "float" : "double")) ||
+             put(d, "output", json_string(matrix ? "matrix" : "histogram")) ||
+             put(d, matrix ? "dtype" : "bins", matrix ? json_string(dtype) : bins_json(a)) ||
+             put(d, "strategy", json_string(c->s->name)) || put(d, "params", params_json(c->k)) ||
+             put(d, "threads", json_integer(c->k->threads)) ||
+             put(d, "kernel_level", json_string(pb_kern_level_name(pb_kern_level()))) ||
+             put(d, "version", json_string(PB_VERSION)) ||
+             put(d, "strategy_abi", json_integer(PB_STRATEGY_ABI));
+    if (rc && d)
+        json_decref(d);
+    return rc ? NULL : d;
+}
+
+/* Writes the description of c to f as "# key: JSON value" lines. Returns 0 or -ENOMEM. */
+static int describe(FILE *f, const struct computed *c)
+{
+    json_t *d = description(c, NULL), *v;
+    const char *key;
+    if (!d)
+        return -ENOMEM;
+    json_object_foreach(d, key, v) {
+        char *text = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT | JSON_REAL_PRECISION(17));
+        fprintf(f, "# %s: %s\n", key, text ? text : "?");
+        free(text);
+    }
+    json_decref(d);
+    return 0;
+}
+
+/* Writes the description of the matrix c saved as dtype to path, as JSON (the sidecar
+ * SAVE.json that the .npy itself has no room for). Returns 0 or -errno (printed). */
+static int save_sidecar(const char *path, const struct computed *c, const char *dtype)
+{
+    json_t *d = description(c, dtype);
+    int rc = d ? json_dump_file(d, path, JSON_INDENT(2) | JSON_REAL_PRECISION(17)) : -1;
+    json_decref(d);
+    if (rc == 0)
+        return 0;
+    fprintf(stderr, "bench compute: %s: cannot write the description\n", path);
+    return -EIO;
 }
 
 /* Writes the pair counts as CSV: the header line, the description as '#' lines (which
@@ -371,12 +436,13 @@ static int save_csv(const char *path, const struct computed *c, const uint64_t *
         return -e;
     }
     fputs("lo,hi,count\n", f);
-    describe(f, "#", c);
+    int e = describe(f, c) < 0 ? ENOMEM : 0;
     for (size_t b = 0; b < p->nbins; b++)
         fprintf(f, "%.17g,%.17g,%llu\n", p->edges[b], p->edges[b + 1],
                 (unsigned long long)counts[b]);
     errno = 0;
-    int e = ferror(f) || fflush(f) != 0 ? (errno ? errno : EIO) : 0;
+    if (!e && (ferror(f) || fflush(f) != 0))
+        e = errno ? errno : EIO;
     if (fclose(f) != 0 && !e)
         e = errno;
     if (e) {
@@ -387,10 +453,12 @@ static int save_csv(const char *path, const struct computed *c, const uint64_t *
 }
 
 /* Writes the answer of a successful run to tmp, the private file beside --save that the caller
- * moves into place. Returns 0 or -errno (printed). With --float the matrix is saved as float32
+ * moves into place, and for a matrix its description to tmp_json (the same beside SAVE.json).
+ * Returns 0 or -errno (printed). With --float the matrix is saved as float32
  * when the strategy made one; a strategy that computes in double regardless (naive, the
  * reference) left n*n doubles, saved as such. */
-static int save_to(const char *tmp, const struct computed *c, const struct pb_output *out)
+static int save_to(const char *tmp, const char *tmp_json, const struct computed *c,
+                   const struct pb_output *out)
 {
     struct pb_err err = {0};
     const struct pb_problem *p = c->p;
@@ -401,7 +469,7 @@ static int save_to(const char *tmp, const struct computed *c, const struct pb_ou
     int rc = pb_npy_write(tmp, out->matrix, f4 ? "<f4" : "<f8", 2, p->n, p->n, &err);
     if (rc < 0)
         fprintf(stderr, "bench compute: %s\n", err.msg);
-    return rc;
+    return rc < 0 ? rc : save_sidecar(tmp_json, c, f4 ? "<f4" : "<f8");
 }
 
 /* What the computing child sends back: its outcome and the figures print_timings shows. */
@@ -413,10 +481,11 @@ struct outcome {
     double counted;                  /* pairs counted (all n(n-1)/2 for a matrix) */
 };
 
-/* What the computing child works on: c, and the file beside --save it writes. */
+/* What the computing child works on: c, and the private files beside --save and SAVE.json it
+ * writes (tmp[1] "" for a histogram). */
 struct job {
     const struct computed *c;
-    const char *tmp;
+    char tmp[2][4096];
 };
 
 /* Prints why the strategy failed, from its return value and note. */
@@ -451,7 +520,7 @@ static void compute_child(void *arg, const char *tmpdir, void *rec)
     if (o->rc < 0)
         print_failure(j->c->s, o->rc, &out);
     else
-        o->rc = save_to(j->tmp, j->c, &out);
+        o->rc = save_to(j->tmp[0], j->tmp[1], j->c, &out);
     o->build_s = out.build_s;
     o->dist_evals = out.dist_evals;
     for (size_t b = 0; p->output == PB_OUTPUT_HISTOGRAM && b < p->nbins; b++)
@@ -476,20 +545,58 @@ static void print_lost(int rc, int wstatus)
         fprintf(stderr, "bench compute: cannot start the computation: %s\n", strerror(-rc));
 }
 
+/* Removes the private files of j that were begun. */
+static void drop_files(const struct job *j)
+{
+    for (int i = 0; i < 2; i++)
+        if (j->tmp[i][0])
+            unlink(j->tmp[i]);
+}
+
+/* Begins the private files beside --save and, for a matrix, SAVE.json. Returns 0 or -errno
+ * (printed; none left). */
+static int begin_files(const struct compute_args *a, struct job *j)
+{
+    const char *paths[2] = {a->save, a->sidecar};
+    for (int i = 0; i < 2 && paths[i][0]; i++) {
+        int fd = pb_save_begin(paths[i], j->tmp[i], sizeof j->tmp[i]);
+        if (fd < 0) {
+            j->tmp[i][0] = '\0';
+            fprintf(stderr, "bench compute: %s: %s\n", paths[i], strerror(-fd));
+            drop_files(j);
+            return fd;
+        }
+        close(fd);
+    }
+    return 0;
+}
+
+/* Moves the finished private files of j onto --save and SAVE.json. Returns 0 or -errno
+ * (printed; what is not moved is removed). */
+static int commit_files(const struct compute_args *a, struct job *j)
+{
+    const char *paths[2] = {a->save, a->sidecar};
+    int rc = 0;
+    for (int i = 0; i < 2 && paths[i][0]; i++) {
+        int e = rc < 0 ? (unlink(j->tmp[i]), rc) : pb_save_commit(j->tmp[i], paths[i], a->force);
+        if (e < 0 && rc == 0)
+            fprintf(stderr, "bench compute: %s: %s\n", paths[i], e == -EEXIST
+                    ? "appeared while computing: not replaced without --force" : strerror(-e));
+        rc = e < 0 ? e : rc;
+    }
+    return rc;
+}
+
 /* Runs the strategy in a supervised child (pb_runner_call: its own process group and private
  * folder under $TMPDIR, both gone when it ends or a stop signal comes), the answer written to
- * a private file beside --save that is moved into place only when all went well. Returns 0,
- * -EINTR, or another -errno (printed). */
+ * private files beside --save (and SAVE.json) that are moved into place only when all went
+ * well. Returns 0, -EINTR, or another -errno (printed). */
 static int run_and_save(const struct computed *c, struct outcome *o)
 {
-    char tmp[4096];
-    int ws = 0, rc = pb_save_begin(c->a->save, tmp, sizeof tmp);
-    if (rc < 0) {
-        fprintf(stderr, "bench compute: %s: %s\n", c->a->save, strerror(-rc));
+    struct job j = {.c = c};
+    int ws = 0, rc = begin_files(c->a, &j);
+    if (rc < 0)
         return rc;
-    }
-    close(rc);
-    struct job j = {.c = c, .tmp = tmp};
     *o = (struct outcome){.rc = -EIO};
     rc = pb_runner_call(compute_child, &j, o, sizeof *o, &ws);
     if (rc < 0)
@@ -497,13 +604,10 @@ static int run_and_save(const struct computed *c, struct outcome *o)
     if (rc == 0)
         rc = o->rc;
     if (rc < 0) {
-        unlink(tmp);
+        drop_files(&j);
         return rc;
     }
-    if ((rc = pb_save_commit(tmp, c->a->save, c->a->force)) < 0)
-        fprintf(stderr, "bench compute: %s: %s\n", c->a->save, rc == -EEXIST
-                ? "appeared while computing: not replaced without --force" : strerror(-rc));
-    return rc;
+    return commit_files(c->a, &j);
 }
 
 /* Reads the points, wraps them into the --box, makes float copies for --float; prints why on

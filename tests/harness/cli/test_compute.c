@@ -116,9 +116,10 @@ static void histogram_every_strategy(void **state)
     }
 }
 
-/* The saved CSV describes itself in '#' lines after the header: n, box, precision, bins,
- * strategy with every parameter, threads, kernel level and version, so that xi can be computed
- * from the file alone; numpy.loadtxt (skipping the header) reads the same counts. */
+/* The saved CSV describes itself in '#' lines after the header ("# key: JSON value"): n, box,
+ * precision, bins, strategy with every parameter, threads, kernel level and version, so that
+ * xi can be computed from the file alone; numpy.loadtxt (skipping the header) reads the same
+ * counts. */
 static void histogram_describes_itself(void **state)
 {
     (void)state;
@@ -135,12 +136,12 @@ static void histogram_describes_itself(void **state)
                                NBINS, save), 0);
     read_csv(save, e, got);
     char *text = pbt_slurp(save);
-    snprintf(want, sizeof want, "# points: %s\n# n: %d\n# box: 100 (periodic", points, N);
+    snprintf(want, sizeof want, "\n# points: \"%s\"\n# n: %d\n# box: 100.0\n", points, N);
     const char *lines[] = {
-        want, "\n# precision: double\n",
-        "\n# bins: 12 log from 2 to 60 (edges: the lo and hi columns",
-        "\n# strategy: grid\n# params: refine=2\n# threads: 2\n# kernel level: ",
-        "\n# version: bench (pairbench) ",
+        want, "\n# periodic: true\n# precision: \"double\"\n# output: \"histogram\"\n",
+        "\n# bins: {\"count\":12,\"scale\":\"log\",\"min\":2.0,\"max\":60.0,",
+        "\n# strategy: \"grid\"\n# params: {\"refine\":\"2\"}\n# threads: 2\n",
+        "\n# kernel_level: \"", "\n# version: \"", "\n# strategy_abi: ",
     };
     for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++)
         if (!strstr(text, lines[i]))
@@ -181,7 +182,8 @@ static void histogram_log_box_exec(void **state)
     assert_memory_equal(got, ref, sizeof ref);
 }
 
-/* The matrix .npy: our reader sees naive's values; numpy.load agrees with scipy's cdist. */
+/* The matrix .npy: our reader sees naive's values; numpy.load agrees with scipy's cdist; the
+ * sidecar SAVE.json describes it (n, box, precision, dtype, strategy, threads, version). */
 static void matrix_npy(void **state)
 {
     (void)state;
@@ -208,6 +210,13 @@ static void matrix_npy(void **state)
              "sys.exit(0 if m.shape == (%d, %d) and m.dtype == numpy.float64 and "
              "numpy.allclose(m, cdist(x, x), rtol=1e-12, atol=0) else 1)\"", save, points, N, N);
     assert_int_equal(system(cmd), 0);
+    snprintf(cmd, sizeof cmd, "/usr/bin/python3 -c \"import json, sys; "
+             "d = json.load(open('%s.json')); sys.exit(0 if d['n'] == %d and d['dtype'] == '<f8' "
+             "and d['output'] == 'matrix' and d['box'] is None and d['periodic'] is False and "
+             "d['precision'] == 'double' and d['strategy'] == 'naive' and d['threads'] == 1 "
+             "and d['points'] == '%s' and d['kernel_level'] and d['version'] else 1)\"", save, N,
+             points);
+    assert_int_equal(system(cmd), 0);         /* the description the .npy has no room for */
 }
 
 /* --float: every in-process strategy's saved matrix loads in numpy and matches cdist within
