@@ -366,7 +366,7 @@ struct fields {
     const char *at[3];
     size_t len[3];
     int n;                           /* every field of the line, not only the first three */
-    int comma_gaps, blank_gaps;      /* gaps holding one comma / blanks only */
+    int bare_commas, blank_gaps;     /* gaps that are one comma alone / blanks only */
     int empty;                       /* 1: a gap holds two commas or more (an empty field) */
 };
 
@@ -386,7 +386,7 @@ static void split_fields(const char *p, const char *seps, struct fields *f)
         for (size_t i = 0; i < gap; i++)
             commas += p[i] == ',';
         if (p[gap] != '\0') {           /* between two fields, not trailing */
-            f->comma_gaps += commas == 1;
+            f->bare_commas += commas == 1 && gap == 1;
             f->blank_gaps += commas == 0;
             f->empty |= commas > 1;
         }
@@ -394,15 +394,17 @@ static void split_fields(const char *p, const char *seps, struct fields *f)
     }
 }
 
-/* Checks that line's fields are three numbers, separated the same way: more or fewer fields,
- * an empty field (",,") or commas and blanks both separating numbers ("1,5 2,5 3,5": decimal
- * commas, which would read as other columns) are refused. Returns 0 or -EINVAL with err. */
+/* Checks that line's fields are three numbers: more or fewer fields, an empty field (",,") or
+ * a bare comma between two numbers that blanks alone separate elsewhere on the line
+ * ("1,5 2,5 3,5" or "1,5 2": decimal commas, which would read as other columns) are refused;
+ * "1, 2\t3" is not. Returns 0 or -EINVAL with err. */
 static int check_fields(const char *path, size_t lineno, const char *line,
                         const struct fields *f, struct pb_err *err)
 {
     char shown[PB_SHOW_MAX + 8];
-    int mixed = f->comma_gaps > 0 && f->blank_gaps > 0;
-    const char *hint = mixed ? " (decimal commas? commas and blanks both separate them)" : "";
+    int mixed = f->bare_commas > 0 && f->blank_gaps > 0;
+    const char *hint = mixed ? " (decimal commas? bare commas and blanks both separate them)"
+                             : "";
     if (f->empty)
         return pb_fail(err, -EINVAL, "%s:%zu: an empty field between two commas in \"%s\"",
                        path, lineno, show(line, shown, sizeof shown));

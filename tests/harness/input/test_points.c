@@ -207,14 +207,16 @@ static void test_read_mixed(void **state)
                                    "  4.5,\t5e1 , -6   \n"
                                    "\t# indented comment\n"
                                    "7,8\t,\t9\r\n"
+                                   "10, 11\t 12\n"
                                    "1e-3 2E+2 .5");
     struct pb_points p;
     struct pb_err err;
     assert_int_equal(pb_points_read(path, 0, &p, &err), 0);
-    assert_int_equal(p.n, 4);
+    assert_int_equal(p.n, 5);
     assert_true(p.x[1] == 4.5 && p.y[1] == 50.0 && p.z[1] == -6.0);
     assert_true(p.x[2] == 7.0 && p.y[2] == 8.0 && p.z[2] == 9.0);
-    assert_true(p.x[3] == 1e-3 && p.y[3] == 200.0 && p.z[3] == 0.5);
+    assert_true(p.x[3] == 10.0 && p.y[3] == 11.0 && p.z[3] == 12.0);   /* ", " then blanks */
+    assert_true(p.x[4] == 1e-3 && p.y[4] == 200.0 && p.z[4] == 0.5);
     pb_points_free(&p);
     assert_int_equal(pb_points_read(path, 2, &p, &err), 0);   /* at most max_n */
     assert_int_equal(p.n, 2);
@@ -272,7 +274,7 @@ static void test_read_errors(void **state)
 
 /* A line is never truncated or re-split into other columns: a fourth column (x y z mass),
  * decimal commas (which a comma separator would read as more numbers), an empty field, and
- * commas mixed with blanks between three numbers are refused, naming file and line. */
+ * bare commas mixed with blanks between three numbers are refused, naming file and line. */
 static void test_read_refuses_misreadings(void **state)
 {
     (void)state;
@@ -281,7 +283,7 @@ static void test_read_refuses_misreadings(void **state)
     read_fails("# x y z mass\n1 2 3 0.5\n", -EINVAL,
                "p.txt:2: expected 3 numbers (x y z), found 4");
     read_fails("1,5 2,5 3,5\n", -EINVAL, "p.txt:1: expected 3 numbers (x y z), found 6 "
-               "(decimal commas? commas and blanks both separate them) in \"1,5 2,5 3,5\"");
+               "(decimal commas? bare commas and blanks both separate them) in \"1,5 2,5 3,5\"");
     read_fails("1,5 2\n", -EINVAL, "p.txt:1: expected 3 numbers (x y z), found 3 (decimal commas?");
     read_fails("1,2,3\n1,,2,3\n", -EINVAL, "p.txt:2: an empty field between two commas");
     read_fails("1 2 3\n1.5\t2.5 3.5 4.5 5.5\n", -EINVAL,
