@@ -454,9 +454,9 @@ static int save_csv(const char *path, const struct computed *c, const uint64_t *
 
 /* Writes the answer of a successful run to tmp, the private file beside --save that the caller
  * moves into place, and for a matrix its description to tmp_json (the same beside SAVE.json).
- * Returns 0 or -errno (printed). With --float the matrix is saved as float32
- * when the strategy made one; a strategy that computes in double regardless (naive, the
- * reference) left n*n doubles, saved as such. */
+ * Returns 0 or -errno (printed). With --float the matrix is saved as float32 when the strategy
+ * made one; a strategy that computes in double regardless (naive, the reference) left n*n
+ * doubles, saved as such. */
 static int save_to(const char *tmp, const char *tmp_json, const struct computed *c,
                    const struct pb_output *out)
 {
@@ -472,7 +472,7 @@ static int save_to(const char *tmp, const char *tmp_json, const struct computed 
     return rc < 0 ? rc : save_sidecar(tmp_json, c, f4 ? "<f4" : "<f8");
 }
 
-/* What the computing child sends back: its outcome and the figures print_timings shows. */
+/* What the computing child sends back: its outcome and the figures print_summary shows. */
 struct outcome {
     int rc;                          /* 0 computed and written, else -errno (printed) */
     double wall_s;                   /* the strategy's call */
