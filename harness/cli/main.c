@@ -77,17 +77,35 @@ static const char *option_value(int argc, char **argv, int *i)
     return *i + 1 < argc ? argv[++*i] : NULL;
 }
 
+/* Records v as the value of the single-valued option a in *seen. Returns 0, or EXIT_USAGE after
+ * printing that a was given twice: the last value would silently win. */
+static int note_once(const char **seen, const char *a, const char *v)
+{
+    if (*seen) {
+        fprintf(stderr, "bench: %s given twice ('%s', then '%s'): give it once\n%s", a, *seen,
+                v, usage_text);
+        return EXIT_USAGE;
+    }
+    *seen = v;
+    return 0;
+}
+
 /* Parses the sweep options into c. Returns 0, or EXIT_USAGE after printing why. */
 static int parse_cli(int argc, char **argv, struct cli *c)
 {
+    const char *seen[3] = {0};           /* --config, --out, --order as given */
     c->out = "results";
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "--config") || !strcmp(a, "--out") || !strcmp(a, "--plugin") ||
             !strcmp(a, "--order")) {
             const char *v = option_value(argc, argv, &i);
+            int once = !strcmp(a, "--config") ? 0 : !strcmp(a, "--out") ? 1
+                       : !strcmp(a, "--order") ? 2 : -1;
             if (!v)
                 return usage_error("missing value after", a);
+            if (once >= 0 && note_once(&seen[once], a, v))
+                return EXIT_USAGE;
             if (!strcmp(a, "--config"))
                 c->config = v;
             else if (!strcmp(a, "--out"))

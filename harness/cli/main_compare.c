@@ -38,10 +38,11 @@ static int parse_fraction(const char *text, double lo, double hi, double *out)
     return 0;
 }
 
-/* Reads "--name VALUE" or "--name=VALUE" at argv[*i] into *out when it names opt.
- * Returns 1 when consumed, 0 when argv[*i] is another argument, -EINVAL when malformed. */
+/* Reads "--name VALUE" or "--name=VALUE" at argv[*i] into *out when it names opt; *seen counts
+ * the times opt was given. Returns 1 when consumed, 0 when argv[*i] is another argument,
+ * -EINVAL when malformed or given a second time (the last value would silently win). */
 static int take_option(int argc, char **argv, int *i, const char *opt, double lo, double hi,
-                       double *out)
+                       double *out, int *seen)
 {
     size_t len = strlen(opt);
     const char *value = NULL;
@@ -58,6 +59,10 @@ static int take_option(int argc, char **argv, int *i, const char *opt, double lo
                 lo, hi, value ? value : "(nothing)");
         return -EINVAL;
     }
+    if ((*seen)++) {
+        fprintf(stderr, "bench compare: %s given twice: give it once\n", opt);
+        return -EINVAL;
+    }
     return 1;
 }
 
@@ -66,7 +71,7 @@ static int take_option(int argc, char **argv, int *i, const char *opt, double lo
 static int parse_args(int argc, char **argv, struct pb_cmp_opts *o, int *json,
                       const char **paths)
 {
-    int npaths = 0, rc;
+    int npaths = 0, rc, seen[2] = {0};
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
             return 1;
@@ -74,8 +79,8 @@ static int parse_args(int argc, char **argv, struct pb_cmp_opts *o, int *json,
             *json = 1;
             continue;
         }
-        if ((rc = take_option(argc, argv, &i, "--threshold", 0, 10, &o->threshold)) != 0 ||
-            (rc = take_option(argc, argv, &i, "--alpha", 1e-12, 1, &o->alpha)) != 0) {
+        if ((rc = take_option(argc, argv, &i, "--threshold", 0, 10, &o->threshold, &seen[0])) ||
+            (rc = take_option(argc, argv, &i, "--alpha", 1e-12, 1, &o->alpha, &seen[1]))) {
             if (rc < 0)
                 return rc;
             continue;

@@ -1,10 +1,16 @@
 /* main_compute.c — `bench compute`: one computation with any strategy on a points file, saved
  * for people and other tools: pair counts as CSV ("lo,hi,count" per bin, unique pairs i<j,
  * half-open bins [lo, hi)) or the distance matrix as a NumPy .npy file that numpy.load reads.
+ * The saved file describes itself (description()): '#' lines after the CSV header, or the
+ * sidecar SAVE.json beside a matrix.
  *
- * The strategy runs in this process, once, untimed: isolation and measurement are the sweep's
- * job; here only the answer matters. Its temporary folder (exec strategies write there) is a
- * fresh mkdtemp removed afterwards.
+ * The strategy runs once, untimed beyond the summary (measurement is the sweep's job; here only
+ * the answer matters), in a child supervised as the sweep's runs are (pb_runner_call): its own
+ * process group and a private "pb-run-PID-XXXXXX" folder under $TMPDIR (exec strategies write
+ * the points there), both gone when it ends; SIGINT, SIGTERM or SIGHUP stop it and every
+ * process it started, remove the folder and the unfinished file beside --save, and exit 130.
+ * Folders that killed computations or sweeps left are removed at the start
+ * (pb_runner_clean_stale: their owner is dead, never a live one's).
  *
  * Edges: --bins makes them bit for bit as NumPy does (linear numpy.linspace(MIN, MAX, COUNT+1),
  * log numpy.geomspace(MIN, MAX, COUNT+1); pb_edges_make); --edges gives them explicitly, as a
@@ -21,39 +27,49 @@
 #include "pbclock.h"
 #include "edges.h"
 #include "main_commands.h"
+#include "memory.h"
 #include "npy.h"
+#include "pairkern.h"
+#include "plan.h"
 #include "points.h"
 #include "problem.h"
 #include "registry.h"
+#include "runner.h"
+
+#include <jansson.h>
 
 #include <errno.h>
-#include <ftw.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #define MAX_PARAMS 16
 #define MAX_BINS 1000000             /* --bins COUNT and --edges alike */
+#define EXIT_INTERRUPTED 130         /* as the sweep: stopped by SIGINT, SIGTERM or SIGHUP */
 
 static const char usage[] =
     "usage: " PB_COMPUTE_SYNOPSIS "\n"
     "  histogram: --bins or --edges is required; saves lo,hi,count per bin (unique pairs i<j,\n"
-    "             half-open [lo, hi); edges printed with %.17g, so they read back exactly)\n"
+    "             half-open [lo, hi); edges printed with %.17g, so they read back exactly),\n"
+    "             described by '#' lines after the header\n"
     "  --bins     edges as numpy.linspace (linear) or numpy.geomspace (log) of MIN, MAX, COUNT+1\n"
     "  --edges    explicit edges, used exactly: e0,e1,... (a value with a comma) or a FILE with\n"
     "             one edge per line or one \"lo hi\" bin per line (bins must touch); '#' lines\n"
     "             are skipped\n"
     "  matrix:    saves the n x n distances as .npy (float64; float32 with --float where the\n"
-    "             strategy computes in float)\n"
+    "             strategy computes in float), described by PATH.json beside it\n"
     "  --box L    periodic cube of side L: points wrapped into [0, L), minimum-image distances\n"
     "  --points   text (x y z per line) or NumPy .npy (n, 3) float64/float32\n"
     "  --param    a strategy parameter, as in a config (see bench --list)\n"
-    "  --force    replace an existing PATH (never the --points file)\n";
+    "  --force    replace an existing PATH (never the --points file)\n"
+    "exit status: 0 saved; 1 the computation or the save failed; 2 bad arguments, input or not\n"
+    "  enough memory; 130 stopped by SIGINT, SIGTERM or SIGHUP (nothing saved)\n";
 
 struct compute_args {
     const char *points, *strategy, *save; /* required paths and name */
@@ -67,6 +83,7 @@ struct compute_args {
     int single;                      /* --float */
     int force;                       /* --force: --save may replace an existing file */
     char *kv_text[MAX_PARAMS];       /* "KEY=VALUE" as given (argv storage) */
+    char sidecar[4096];              /* matrix: SAVE.json, the description; else "" */
     size_t nkv_text;
 };
 
@@ -130,58 +147,102 @@ static int parse_box(const char *v, struct compute_args *a)
     return 0;
 }
 
-/* One option with its value into a. Returns 0, or -EINVAL naming the option. */
-static int parse_option(const char *opt, const char *v, struct compute_args *a)
+/* --threads T: an integer from 1 to 4096. */
+static int parse_threads(const char *v, struct compute_args *a)
 {
     char *end;
-    if (strcmp(opt, "--points") == 0)
-        a->points = v;
-    else if (strcmp(opt, "--strategy") == 0)
-        a->strategy = v;
-    else if (strcmp(opt, "--save") == 0)
-        a->save = v;
-    else if (strcmp(opt, "--bins") == 0)
-        return parse_bins(v, a);
-    else if (strcmp(opt, "--edges") == 0)
-        a->edges = v;
-    else if (strcmp(opt, "--box") == 0)
-        return parse_box(v, a);
-    else if (strcmp(opt, "--threads") == 0) {
-        long t = strtol(v, &end, 10);
-        if (end == v || *end || t < 1 || t > 4096)
-            return bad("--threads: expected an integer from 1 to 4096, got '%s'", v);
-        a->threads = (int)t;
-    } else if (strcmp(opt, "--output") == 0) {
-        a->output = !strcmp(v, "matrix") ? PB_OUTPUT_MATRIX
-                    : !strcmp(v, "histogram") ? PB_OUTPUT_HISTOGRAM : -1;
-        if (a->output < 0)
-            return bad("--output: expected histogram or matrix, got '%s'", v);
-    } else if (strcmp(opt, "--param") == 0) {
-        if (a->nkv_text == MAX_PARAMS || !strchr(v, '='))
-            return bad("--param: expected KEY=VALUE (at most %d), got '%s'", MAX_PARAMS, v);
-        a->kv_text[a->nkv_text++] = (char *)v;
-    } else {
-        return bad("unexpected argument '%s'", opt);
-    }
+    long t = strtol(v, &end, 10);
+    if (end == v || *end || t < 1 || t > 4096)
+        return bad("--threads: expected an integer from 1 to 4096, got '%s'", v);
+    a->threads = (int)t;
     return 0;
 }
 
-/* --save may be written: not the --points input (ever), not an existing file without --force.
- * Checked before anything is computed. */
-static int check_save(const struct compute_args *a)
+/* --output histogram|matrix. */
+static int parse_output(const char *v, struct compute_args *a)
 {
-    int rc = pb_save_check(a->save, a->points, a->force);
+    a->output = !strcmp(v, "matrix") ? PB_OUTPUT_MATRIX
+                : !strcmp(v, "histogram") ? PB_OUTPUT_HISTOGRAM : -1;
+    if (a->output < 0)
+        return bad("--output: expected histogram or matrix, got '%s'", v);
+    return 0;
+}
+
+/* --param KEY=VALUE, repeatable; checked against the strategy later (resolve_params). */
+static int parse_param(const char *v, struct compute_args *a)
+{
+    if (a->nkv_text == MAX_PARAMS || !strchr(v, '='))
+        return bad("--param: expected KEY=VALUE (at most %d), got '%s'", MAX_PARAMS, v);
+    a->kv_text[a->nkv_text++] = (char *)v;
+    return 0;
+}
+
+/* One option of the command line. A value option given twice is refused (the last one would
+ * silently win: --points a --points b computed b alone) unless it is repeatable. */
+struct option {
+    const char *name;
+    int takes_value;                 /* 1: a value follows; 0: a flag */
+    int repeatable;                  /* 1: may be given more than once */
+    size_t field;                    /* where a plain option's value goes in compute_args */
+    int (*parse)(const char *v, struct compute_args *a);   /* else: parses and stores v */
+};
+
+#define PATH_OPTION(opt, member) {opt, 1, 0, offsetof(struct compute_args, member), NULL}
+#define FLAG_OPTION(opt, member) {opt, 0, 1, offsetof(struct compute_args, member), NULL}
+
+static const struct option options[] = {
+    PATH_OPTION("--points", points),
+    PATH_OPTION("--strategy", strategy),
+    PATH_OPTION("--save", save),
+    PATH_OPTION("--edges", edges),
+    {"--threads", 1, 0, 0, parse_threads},
+    {"--output", 1, 0, 0, parse_output},
+    {"--bins", 1, 0, 0, parse_bins},
+    {"--box", 1, 0, 0, parse_box},
+    {"--param", 1, 1, 0, parse_param},
+    FLAG_OPTION("--float", single),
+    FLAG_OPTION("--force", force),
+};
+
+#define NOPTIONS (sizeof options / sizeof options[0])
+
+/* The option named opt, or NULL. */
+static const struct option *find_option(const char *opt)
+{
+    for (size_t i = 0; i < NOPTIONS; i++)
+        if (strcmp(options[i].name, opt) == 0)
+            return &options[i];
+    return NULL;
+}
+
+/* Applies option o with value v (NULL for a flag) to a. Returns 0 or -EINVAL (printed). */
+static int apply_option(const struct option *o, const char *v, struct compute_args *a)
+{
+    if (o->parse)
+        return o->parse(v, a);
+    if (o->takes_value)
+        *(const char **)((char *)a + o->field) = v;
+    else
+        *(int *)((char *)a + o->field) = 1;
+    return 0;
+}
+
+/* path (--save, or the SAVE.json beside a matrix) may be written: not the --points input
+ * (ever), not an existing file without --force. Checked before anything is computed. */
+static int check_save(const struct compute_args *a, const char *path)
+{
+    int rc = pb_save_check(path, a->points, a->force);
     if (rc == -EINVAL)
-        return bad("--save %s is the --points input: it is never replaced", a->save);
+        return bad("--save %s is the --points input: it is never replaced", path);
     if (rc == -EEXIST)
-        return bad("--save %s already exists: pass --force to replace it", a->save);
+        return bad("--save %s already exists: pass --force to replace it", path);
     if (rc < 0)
-        return bad("--save %s exists and is not a regular file", a->save);
+        return bad("--save %s exists and is not a regular file", path);
     return 0;
 }
 
 /* The required options are there and agree with each other. */
-static int check_args(const struct compute_args *a)
+static int check_args(struct compute_args *a)
 {
     const char *missing = !a->points ? "--points" : !a->strategy ? "--strategy"
                           : !a->threads ? "--threads" : a->output < 0 ? "--output"
@@ -194,36 +255,44 @@ static int check_args(const struct compute_args *a)
         return bad("--output histogram needs --bins MIN,MAX,COUNT[,log] or --edges");
     if (a->output == PB_OUTPUT_MATRIX && (a->count > 0 || a->edges))
         return bad("%s applies to --output histogram only", a->edges ? "--edges" : "--bins");
-    return check_save(a);
+    if (a->output == PB_OUTPUT_MATRIX &&
+        (size_t)snprintf(a->sidecar, sizeof a->sidecar, "%s.json", a->save) >= sizeof a->sidecar)
+        return bad("--save: the path is too long");
+    return check_save(a, a->save) < 0 || (a->sidecar[0] && check_save(a, a->sidecar) < 0)
+           ? -EINVAL : 0;
 }
 
 /* argv (argv[0] is "compute") into a. Returns 0, 1 for --help, or -EINVAL (printed). */
 static int parse_args(int argc, char **argv, struct compute_args *a)
 {
+    const char *given[NOPTIONS] = {0};   /* the value each option got, to refuse a second */
     *a = (struct compute_args){.output = -1};
-    int i = 1;
-    while (i < argc) {
+    for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
             return 1;
-        if (strcmp(argv[i], "--float") == 0 || strcmp(argv[i], "--force") == 0) {
-            *(argv[i][3] == 'l' ? &a->single : &a->force) = 1;
-            i += 1;
-            continue;
-        }
-        if (strncmp(argv[i], "--", 2) == 0 && i + 1 == argc)
+        const struct option *o = find_option(argv[i]);
+        if (!o)
+            return bad("unexpected argument '%s'", argv[i]);
+        if (o->takes_value && i + 1 == argc)
             return bad("%s needs a value", argv[i]);
-        if (parse_option(argv[i], argv[i + 1], a) < 0)
+        const char *v = o->takes_value ? argv[++i] : NULL;
+        size_t k = (size_t)(o - options);
+        if (given[k] && !o->repeatable)
+            return bad("%s given twice ('%s', then '%s'): give it once", o->name, given[k], v);
+        given[k] = o->takes_value ? v : o->name;
+        if (apply_option(o, v, a) < 0)
             return -EINVAL;
-        i += 2;                           /* option and its value */
     }
     return check_args(a);
 }
 
-/* The strategy's parameters: every declared one, defaults replaced by --param values. kv
- * holds MAX_PARAMS entries; the strings point into the spec and argv. */
+/* The strategy's parameters: every declared one, defaults replaced by --param values (one per
+ * parameter: a second would silently win). kv holds MAX_PARAMS entries; the strings point into
+ * the spec and argv. */
 static int resolve_params(const struct pb_strategy *s, struct compute_args *a, struct pb_kv *kv,
                           size_t *nkv)
 {
+    int given[MAX_PARAMS] = {0};
     *nkv = 0;
     for (const struct pb_param_spec *p = s->params; p && p->name && *nkv < MAX_PARAMS; p++)
         kv[(*nkv)++] = (struct pb_kv){.key = p->name, .value = p->def};
@@ -238,6 +307,9 @@ static int resolve_params(const struct pb_strategy *s, struct compute_args *a, s
         char what[256];
         if (pb_param_check(&s->params[j], eq + 1, what, sizeof what) < 0)
             return bad("--param: %s: '%s' is not %s", a->kv_text[i], eq + 1, what);
+        if (given[j]++)
+            return bad("--param: %s given twice ('%s', then '%s')", kv[j].key, kv[j].value,
+                       eq + 1);
         kv[j].value = eq + 1;
     }
     return 0;
@@ -283,9 +355,102 @@ static int make_edges(struct compute_args *a, double **edges)
     return rc;
 }
 
-/* Writes the pair counts as CSV with a header line. Returns 0 or -errno (printed). */
-static int save_csv(const char *path, const struct pb_problem *p, const uint64_t *counts)
+/* What was computed, for the saved file to describe itself: the strategy and its resolved
+ * parameters beside the arguments and the problem. */
+struct computed {
+    const struct compute_args *a;
+    const struct pb_strategy *s;
+    const struct pb_params *k;       /* threads and every parameter, defaults included */
+    const struct pb_problem *p;
+};
+
+/* Sets key of d to v (a new reference, NULL when it could not be made). Returns 0 or -ENOMEM. */
+static int put(json_t *d, const char *key, json_t *v)
 {
+    return v && json_object_set_new(d, key, v) == 0 ? 0 : -ENOMEM;
+}
+
+/* The object of the bins: count, scale, first and last edge, and what the counts are (explicit
+ * edges are in the lo/hi columns). */
+static json_t *bins_json(const struct compute_args *a)
+{
+    const char *scale = a->scale == PB_BINS_LOG ? "log"
+                        : a->scale == PB_BINS_EXPLICIT ? "explicit" : "linear";
+    return json_pack("{s:I, s:s, s:f, s:f, s:s}", "count", (json_int_t)a->count,
+                     "scale", scale, "min", a->min, "max", a->max, "counts", "unique pairs i<j in half-open bins [lo, hi)");
+}
+
+/* The strategy's parameters, every one, defaults included, as strings. */
+static json_t *params_json(const struct pb_params *k)
+{
+    json_t *o = json_object();
+    for (size_t i = 0; o && i < k->nkv; i++)
+        if (put(o, k->kv[i].key, json_string(k->kv[i].value ? k->kv[i].value : "")) < 0) {
+            json_decref(o);
+            return NULL;
+        }
+    return o;
+}
+
+/* What c computed, as a JSON object (the caller owns it; NULL when out of memory): enough to
+ * compute ξ from the saved file alone (n, box, precision, bins) and to say how it was made. */
+static json_t *description(const struct computed *c, const char *dtype)
+{
+    const struct compute_args *a = c->a;
+    int matrix = a->output == PB_OUTPUT_MATRIX;
+    json_t *d = json_object();
+    int rc = !d || put(d, "points", json_string(a->points)) ||
+             put(d, "n", json_integer((json_int_t)c->p->n)) ||
+             put(d, "box", a->box > 0 ? json_real(a->box) : json_null()) ||
+             put(d, "periodic", json_boolean(a->box > 0)) ||
+             put(d, "precision", json_string(a->single ? "float" : "double")) ||
+             put(d, "output", json_string(matrix ? "matrix" : "histogram")) ||
+             put(d, matrix ? "dtype" : "bins", matrix ? json_string(dtype) : bins_json(a)) ||
+             put(d, "strategy", json_string(c->s->name)) || put(d, "params", params_json(c->k)) ||
+             put(d, "threads", json_integer(c->k->threads)) ||
+             put(d, "kernel_level", json_string(pb_kern_level_name(pb_kern_level()))) ||
+             put(d, "version", json_string(PB_VERSION)) ||
+             put(d, "strategy_abi", json_integer(PB_STRATEGY_ABI));
+    if (rc && d)
+        json_decref(d);
+    return rc ? NULL : d;
+}
+
+/* Writes the description of c to f as "# key: JSON value" lines. Returns 0 or -ENOMEM. */
+static int describe(FILE *f, const struct computed *c)
+{
+    json_t *d = description(c, NULL), *v;
+    const char *key;
+    if (!d)
+        return -ENOMEM;
+    json_object_foreach(d, key, v) {
+        char *text = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT | JSON_REAL_PRECISION(17));
+        fprintf(f, "# %s: %s\n", key, text ? text : "?");
+        free(text);
+    }
+    json_decref(d);
+    return 0;
+}
+
+/* Writes the description of the matrix c saved as dtype to path, as JSON (the sidecar
+ * SAVE.json that the .npy itself has no room for). Returns 0 or -errno (printed). */
+static int save_sidecar(const char *path, const struct computed *c, const char *dtype)
+{
+    json_t *d = description(c, dtype);
+    int rc = d ? json_dump_file(d, path, JSON_INDENT(2) | JSON_REAL_PRECISION(17)) : -1;
+    json_decref(d);
+    if (rc == 0)
+        return 0;
+    fprintf(stderr, "bench compute: %s: cannot write the description\n", path);
+    return -EIO;
+}
+
+/* Writes the pair counts as CSV: the header line, the description as '#' lines (which
+ * numpy.loadtxt and pandas' read_csv(comment='#') skip), then one line per bin. Returns 0 or
+ * -errno (printed). */
+static int save_csv(const char *path, const struct computed *c, const uint64_t *counts)
+{
+    const struct pb_problem *p = c->p;
     FILE *f = fopen(path, "we");
     if (!f) {
         int e = errno;
@@ -293,11 +458,13 @@ static int save_csv(const char *path, const struct pb_problem *p, const uint64_t
         return -e;
     }
     fputs("lo,hi,count\n", f);
+    int e = describe(f, c) < 0 ? ENOMEM : 0;
     for (size_t b = 0; b < p->nbins; b++)
         fprintf(f, "%.17g,%.17g,%llu\n", p->edges[b], p->edges[b + 1],
                 (unsigned long long)counts[b]);
     errno = 0;
-    int e = ferror(f) || fflush(f) != 0 ? (errno ? errno : EIO) : 0;
+    if (!e && (ferror(f) || fflush(f) != 0))
+        e = errno ? errno : EIO;
     if (fclose(f) != 0 && !e)
         e = errno;
     if (e) {
@@ -307,68 +474,163 @@ static int save_csv(const char *path, const struct pb_problem *p, const uint64_t
     return 0;
 }
 
-/* Writes the result of a successful run to a->save. Returns 0 or -errno (printed). With
- * --float the matrix is saved as float32 when the strategy made one; a strategy that computes
- * in double regardless (naive, the reference) left n*n doubles, saved as such. */
-static int save(const struct compute_args *a, const struct pb_problem *p,
-                const struct pb_output *out)
+/* Writes the answer of a successful run to tmp, the private file beside --save that the caller
+ * moves into place, and for a matrix its description to tmp_json (the same beside SAVE.json).
+ * Returns 0 or -errno (printed). With --float the matrix is saved as float32 when the strategy
+ * made one; a strategy that computes in double regardless (naive, the reference) left n*n
+ * doubles, saved as such. */
+static int save_to(const char *tmp, const char *tmp_json, const struct computed *c,
+                   const struct pb_output *out)
 {
     struct pb_err err = {0};
-    char tmp[4096];
-    int rc = pb_save_begin(a->save, tmp, sizeof tmp);   /* written beside, then moved */
-    if (rc < 0) {
-        fprintf(stderr, "bench compute: %s: %s\n", a->save, strerror(-rc));
-        return rc;
-    }
-    close(rc);
+    const struct pb_problem *p = c->p;
     size_t cells = p->n * p->n;
-    int f4 = a->single && cells > 0 && out->matrix_bytes < cells * sizeof(double);
+    int f4 = c->a->single && cells > 0 && out->matrix_bytes < cells * sizeof(double);
     if (p->output == PB_OUTPUT_HISTOGRAM)
-        rc = save_csv(tmp, p, out->counts);
-    else if ((rc = pb_npy_write(tmp, out->matrix, f4 ? "<f4" : "<f8", 2, p->n, p->n, &err)) < 0)
+        return save_csv(tmp, c, out->counts);
+    int rc = pb_npy_write(tmp, out->matrix, f4 ? "<f4" : "<f8", 2, p->n, p->n, &err);
+    if (rc < 0)
         fprintf(stderr, "bench compute: %s\n", err.msg);
-    if (rc < 0) {
-        unlink(tmp);
-        return rc;
-    }
-    if ((rc = pb_save_commit(tmp, a->save, a->force)) < 0)
-        fprintf(stderr, "bench compute: %s: %s\n", a->save, rc == -EEXIST
-                ? "appeared while computing: not replaced without --force" : strerror(-rc));
-    return rc;
+    return rc < 0 ? rc : save_sidecar(tmp_json, c, f4 ? "<f4" : "<f8");
 }
 
-/* nftw callback: removes one entry of the temporary folder, children first. */
-static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st, (void)flag, (void)ftw;
-    remove(path);
-    return 0;
-}
+/* What the computing child sends back: its outcome and the figures print_summary shows. */
+struct outcome {
+    int rc;                          /* 0 computed and written, else -errno (printed) */
+    double wall_s;                   /* the strategy's call */
+    double build_s;                  /* out.build_s */
+    uint64_t dist_evals;             /* out.dist_evals */
+    double counted;                  /* pairs counted (all n(n-1)/2 for a matrix) */
+};
 
-/* Runs s on p in this process with a fresh temporary folder; prints why when it fails. *wall
- * is the seconds the strategy's call took. */
-static int run_once(const struct pb_strategy *s, const struct pb_problem *p,
-                    const struct pb_params *base, struct pb_output *out, double *wall)
+/* What the computing child works on: c, and the private files beside --save and SAVE.json it
+ * writes (tmp[1] "" for a histogram). */
+struct job {
+    const struct computed *c;
+    char tmp[2][4096];
+};
+
+/* Prints why the strategy failed, from its return value and note. */
+static void print_failure(const struct pb_strategy *s, int rc, const struct pb_output *out)
 {
-    char tmp[] = "/tmp/pbcompute-XXXXXX";
-    struct pb_params k = *base;
-    if (!mkdtemp(tmp)) {
-        fprintf(stderr, "bench compute: cannot make a temporary folder: %s\n", strerror(errno));
-        return -errno;
-    }
-    k.tmpdir = tmp;
-    double t0 = pb_now_s();
-    int rc = s->run(p, &k, out);
-    *wall = pb_now_s() - t0;
-    nftw(tmp, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
-    pb_safe_text(out->note, sizeof out->note);   /* a command's output: no escapes */
     if (rc == -ENOTSUP)
         fprintf(stderr, "bench compute: %s cannot run here: %s\n", s->name,
                 out->note[0] ? out->note : "not supported");
-    else if (rc < 0)
+    else
         fprintf(stderr, "bench compute: %s failed: %s\n", s->name,
                 out->note[0] ? out->note : strerror(-rc));
+}
+
+/* pb_runner_fn: in the child, runs the strategy once with the call's private folder, writes
+ * the answer to job->tmp and fills the outcome (rec). */
+static void compute_child(void *arg, const char *tmpdir, void *rec)
+{
+    const struct job *j = arg;
+    const struct pb_problem *p = j->c->p;
+    struct outcome *o = rec;
+    struct pb_params k = *j->c->k;
+    struct pb_output out = {0};
+    k.tmpdir = tmpdir;
+    if (!(out.counts = calloc(p->nbins + 1, sizeof *out.counts))) {
+        o->rc = -ENOMEM;
+        fprintf(stderr, "bench compute: no memory for %zu bins\n", p->nbins);
+        return;
+    }
+    double t0 = pb_now_s();
+    o->rc = j->c->s->run(p, &k, &out);
+    o->wall_s = pb_now_s() - t0;
+    pb_safe_text(out.note, sizeof out.note);   /* a command's output: no escapes */
+    if (o->rc < 0)
+        print_failure(j->c->s, o->rc, &out);
+    else
+        o->rc = save_to(j->tmp[0], j->tmp[1], j->c, &out);
+    o->build_s = out.build_s;
+    o->dist_evals = out.dist_evals;
+    for (size_t b = 0; p->output == PB_OUTPUT_HISTOGRAM && b < p->nbins; b++)
+        o->counted += (double)out.counts[b];
+    if (p->output == PB_OUTPUT_MATRIX)
+        o->counted = (double)p->n * (double)(p->n - 1) / 2;
+}
+
+/* Prints why the computing child gave no outcome: a stop signal, or its end. */
+static void print_lost(int rc, int wstatus)
+{
+    if (rc == -EINTR)
+        fputs("bench compute: interrupted: the computation and every process it started were "
+              "stopped; nothing saved\n", stderr);
+    else if (rc == -ECHILD && WIFSIGNALED(wstatus))
+        fprintf(stderr, "bench compute: the computation was killed by signal %d (%s); nothing "
+                "saved\n", WTERMSIG(wstatus), strsignal(WTERMSIG(wstatus)));
+    else if (rc == -ECHILD)
+        fprintf(stderr, "bench compute: the computation ended (status %d) without a result; "
+                "nothing saved\n", WEXITSTATUS(wstatus));
+    else
+        fprintf(stderr, "bench compute: cannot start the computation: %s\n", strerror(-rc));
+}
+
+/* Removes the private files of j that were begun. */
+static void drop_files(const struct job *j)
+{
+    for (int i = 0; i < 2; i++)
+        if (j->tmp[i][0])
+            unlink(j->tmp[i]);
+}
+
+/* Begins the private files beside --save and, for a matrix, SAVE.json. Returns 0 or -errno
+ * (printed; none left). */
+static int begin_files(const struct compute_args *a, struct job *j)
+{
+    const char *paths[2] = {a->save, a->sidecar};
+    for (int i = 0; i < 2 && paths[i][0]; i++) {
+        int fd = pb_save_begin(paths[i], j->tmp[i], sizeof j->tmp[i]);
+        if (fd < 0) {
+            j->tmp[i][0] = '\0';
+            fprintf(stderr, "bench compute: %s: %s\n", paths[i], strerror(-fd));
+            drop_files(j);
+            return fd;
+        }
+        close(fd);
+    }
+    return 0;
+}
+
+/* Moves the finished private files of j onto --save and SAVE.json. Returns 0 or -errno
+ * (printed; what is not moved is removed). */
+static int commit_files(const struct compute_args *a, struct job *j)
+{
+    const char *paths[2] = {a->save, a->sidecar};
+    int rc = 0;
+    for (int i = 0; i < 2 && paths[i][0]; i++) {
+        int e = rc < 0 ? (unlink(j->tmp[i]), rc) : pb_save_commit(j->tmp[i], paths[i], a->force);
+        if (e < 0 && rc == 0)
+            fprintf(stderr, "bench compute: %s: %s\n", paths[i], e == -EEXIST
+                    ? "appeared while computing: not replaced without --force" : strerror(-e));
+        rc = e < 0 ? e : rc;
+    }
     return rc;
+}
+
+/* Runs the strategy in a supervised child (pb_runner_call: its own process group and private
+ * folder under $TMPDIR, both gone when it ends or a stop signal comes), the answer written to
+ * private files beside --save (and SAVE.json) that are moved into place only when all went
+ * well. Returns 0, -EINTR, or another -errno (printed). */
+static int run_and_save(const struct computed *c, struct outcome *o)
+{
+    struct job j = {.c = c};
+    int ws = 0, rc = begin_files(c->a, &j);
+    if (rc < 0)
+        return rc;
+    *o = (struct outcome){.rc = -EIO};
+    rc = pb_runner_call(compute_child, &j, o, sizeof *o, &ws);
+    if (rc < 0)
+        print_lost(rc, ws);
+    if (rc == 0)
+        rc = o->rc;
+    if (rc < 0) {
+        drop_files(&j);
+        return rc;
+    }
+    return commit_files(c->a, &j);
 }
 
 /* Reads the points, wraps them into the --box, makes float copies for --float; prints why on
@@ -394,24 +656,43 @@ static int load_points(const struct compute_args *a, struct pb_points *pts)
     return 0;
 }
 
-/* Prints where the time went: loading, building the structure, counting; and the distance
- * evaluations per counted pair (all n(n-1)/2 for a matrix) when the strategy reported them. */
-static void print_timings(const struct pb_problem *p, const struct pb_output *out, double load_s,
-                          double wall_s)
+/* The sweep's memory guard for this one computation: the output, the points and the
+ * strategy's own extra bytes must fit in the memory available now. Returns 0, or -ENOMEM after
+ * printing "needs X GiB, Y GiB available". */
+static int check_memory(const struct compute_args *a, const struct pb_strategy *s,
+                        struct pb_kv *kv, size_t nkv, size_t n)
 {
-    double build = out->build_s > 0 ? out->build_s : 0;
+    struct pb_strategy_cfg sc = {.strategy = s, .kv = kv, .nkv = nkv};
+    struct pb_experiment e = {
+        .output = a->output, .periodic = a->box, .strategies = &sc, .nstrategies = 1,
+        .precision = a->single ? PB_PRECISION_FLOAT : PB_PRECISION_DOUBLE,
+        .bins = {.min = a->min, .max = a->max, .count = a->count, .scale = a->scale},
+    };
+    struct pb_run run = {.n = n, .threads = a->threads, .ranks = 1};
+    char why[160];
+    if (pb_memory_guard(&e, &run, 0, why, sizeof why) == 0)
+        return 0;
+    fprintf(stderr, "bench compute: %s (%zu points, --output %s, %s): %s\n", a->points, n,
+            a->output == PB_OUTPUT_MATRIX ? "matrix" : "histogram", s->name, why);
+    return -ENOMEM;
+}
+
+/* Prints what was saved and where the time went: loading, building the structure, counting;
+ * and the distance evaluations per counted pair when the strategy reported them. */
+static void print_summary(const struct computed *c, const struct outcome *o, double load_s)
+{
+    const struct compute_args *a = c->a;
+    double build = o->build_s > 0 ? o->build_s : 0;
+    printf("%s: %zu points, %s, %s, %d thread%s\n", a->save, c->p->n, c->s->name,
+           a->output == PB_OUTPUT_MATRIX ? "matrix" : "histogram", a->threads,
+           a->threads == 1 ? "" : "s");
     printf("time: load %.6f s, build %.6f s%s, count %.6f s\n", load_s, build,
-           out->build_s > 0 ? "" : " (no structure)", wall_s - build);
-    if (out->dist_evals == 0)
+           o->build_s > 0 ? "" : " (no structure)", o->wall_s - build);
+    if (o->dist_evals == 0)
         return;
-    double counted = 0;
-    for (size_t b = 0; p->output == PB_OUTPUT_HISTOGRAM && b < p->nbins; b++)
-        counted += (double)out->counts[b];
-    if (p->output == PB_OUTPUT_MATRIX)
-        counted = (double)p->n * (double)(p->n - 1) / 2;
     printf("work: %llu distance evaluations, %.0f pairs counted: %.3g per counted pair\n",
-           (unsigned long long)out->dist_evals, counted,
-           counted > 0 ? (double)out->dist_evals / counted : NAN);
+           (unsigned long long)o->dist_evals, o->counted,
+           o->counted > 0 ? (double)o->dist_evals / o->counted : NAN);
 }
 
 /* Computes and saves, given parsed arguments and the strategy. Exit status as in main. */
@@ -420,40 +701,32 @@ static int compute(struct compute_args *a, const struct pb_strategy *s)
     struct pb_kv kv[MAX_PARAMS];
     struct pb_points pts = {0};
     struct pb_params k = {.threads = a->threads, .ranks = 1, .kv = kv};
+    struct outcome o;
     double *edges = NULL;
-    uint64_t *counts = NULL;
     if (resolve_params(s, a, kv, &k.nkv) < 0)
         return 2;
     if (a->output == PB_OUTPUT_HISTOGRAM && make_edges(a, &edges) < 0)
         return 2;
-    double t0 = pb_now_s(), wall = 0;
-    int status = load_points(a, &pts) < 0 ? 2 : 0;
+    double t0 = pb_now_s();
+    int status = load_points(a, &pts) < 0 || check_memory(a, s, kv, k.nkv, pts.n) < 0 ? 2 : 0;
     double load_s = pb_now_s() - t0;
     struct pb_problem p = {.n = pts.n, .x = pts.x, .y = pts.y, .z = pts.z, .xf = pts.xf,
                            .yf = pts.yf, .zf = pts.zf, .precision = a->single,
                            .box = a->box, .output = a->output, .nbins = a->count,
                            .edges = edges, .scale = a->scale};
-    struct pb_output out = {0};
-    if (!status && !(out.counts = counts = calloc(a->count + 1, sizeof *counts)))
-        status = 1;
-    if (!status && (run_once(s, &p, &k, &out, &wall) < 0 || save(a, &p, &out) < 0))
-        status = 1;
+    struct computed c = {.a = a, .s = s, .k = &k, .p = &p};
+    int rc = status ? 0 : run_and_save(&c, &o);
     if (!status)
-        printf("%s: %zu points, %s, %s, %d thread%s\n", a->save, p.n, s->name,
-               a->output == PB_OUTPUT_MATRIX ? "matrix" : "histogram", a->threads,
-               a->threads == 1 ? "" : "s");
+        status = rc == -EINTR ? EXIT_INTERRUPTED : rc < 0 ? 1 : 0;
     if (!status)
-        print_timings(&p, &out, load_s, wall);
-    if (out.matrix)
-        munmap(out.matrix, out.matrix_bytes);
-    free(counts);
+        print_summary(&c, &o, load_s);
     free(edges);
     pb_points_free(&pts);
     return status;
 }
 
 /* Entry from main: argv[0] is "compute". Exit status: 0 saved, 1 the computation or the save
- * failed, 2 bad arguments or input. */
+ * failed, 2 bad arguments or input, 130 stopped by a signal. */
 int pb_main_compute(int argc, char **argv)
 {
     struct compute_args a;
@@ -462,6 +735,8 @@ int pb_main_compute(int argc, char **argv)
         fputs(usage, stdout);
     if (rc)
         return rc > 0 ? 0 : 2;
+    pb_runner_install_signals();          /* a stop signal ends the computation's processes */
+    pb_runner_clean_stale();              /* folders of computations and sweeps killed before */
     const struct pb_strategy *s = find_strategy(a.strategy);
     return s ? compute(&a, s) : 2;
 }

@@ -45,6 +45,8 @@ static int unexpected(const char *arg)
  * why. */
 static int parse(int argc, char **argv, struct pb_limits_opts *o, const char **json, int *force)
 {
+    const char *seen[4] = {0};           /* --json, --strategy, --bytes, --points as given */
+    static const char *const once[4] = {"--json", "--strategy", "--bytes", "--points"};
     for (int i = 1; i < argc; i += 2) {   /* option, value */
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         size_t mib = 0;
@@ -59,6 +61,15 @@ static int parse(int argc, char **argv, struct pb_limits_opts *o, const char **j
         if (!v && (!strcmp(a, "--json") || !strcmp(a, "--strategy"))) {
             fprintf(stderr, "bench limits: %s needs a value\n", a);
             return -EINVAL;
+        }
+        for (int k = 0; k < 4 && v; k++) {
+            if (strcmp(a, once[k]) != 0)
+                continue;
+            if (seen[k]) {                /* the last value would silently win */
+                fprintf(stderr, "bench limits: %s given twice ('%s', then '%s')\n", a, seen[k], v);
+                return -EINVAL;
+            }
+            seen[k] = v;
         }
         if (strcmp(a, "--json") == 0)
             *json = v;

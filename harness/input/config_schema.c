@@ -33,9 +33,10 @@ static const struct pb_config_key keys[] = {
       .hi_why = "squared distances would overflow", .def = 1000.0,
       .help = "side of the cube the generated points fill" },
     { .path = "input.path", .type = PB_KEY_STRING, .def_doc = "required for `file`",
-      .help = "file: a text file (one halo per line, `x y z` separated by spaces, tabs or "
-              "commas, `#` lines ignored) or a NumPy `.npy` (n, 3) float64/float32 array; "
-              "relative to the config's folder; the first n points are used" },
+      .help = "file: a text file (one halo per line, exactly three numbers `x y z` separated "
+              "by spaces, tabs or commas, `#` lines ignored) or a NumPy `.npy` (n, 3) "
+              "float64/float32 array; relative to the config's folder; the first n points "
+              "are used" },
     { .path = "input.clusters", .only = "powerlaw", .type = PB_KEY_INT, .imin = 1, .imax = 1000000, .def = 100,
       .help = "powerlaw: top-level spheres, centres uniform in the box" },
     { .path = "input.levels", .only = "powerlaw", .type = PB_KEY_INT, .imin = 1, .imax = 30, .def = 9,

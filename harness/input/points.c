@@ -360,41 +360,93 @@ static const char *show(const char *line, char *buf, size_t size)
     return buf;
 }
 
-/* Parses the first three fields of line into v. Returns 0, 1 for a line to skip (blank or
+/* The fields of a text line: the first three (start, length), how many there are in all, and
+ * what separates them. */
+struct fields {
+    const char *at[3];
+    size_t len[3];
+    int n;                           /* every field of the line, not only the first three */
+    int bare_commas, blank_gaps;     /* gaps that are one comma alone / blanks only */
+    int empty;                       /* 1: a gap holds two commas or more (an empty field) */
+};
+
+/* Splits p, which starts at a field, into fields at blanks and commas. */
+static void split_fields(const char *p, const char *seps, struct fields *f)
+{
+    *f = (struct fields){0};
+    while (*p) {
+        size_t len = strcspn(p, seps), gap, commas = 0;
+        if (f->n < 3) {
+            f->at[f->n] = p;
+            f->len[f->n] = len;
+        }
+        f->n++;
+        p += len;
+        gap = strspn(p, seps);
+        for (size_t i = 0; i < gap; i++)
+            commas += p[i] == ',';
+        if (p[gap] != '\0') {           /* between two fields, not trailing */
+            f->bare_commas += commas == 1 && gap == 1;
+            f->blank_gaps += commas == 0;
+            f->empty |= commas > 1;
+        }
+        p += gap;
+    }
+}
+
+/* Checks that line's fields are three numbers: more or fewer fields, an empty field (",,") or
+ * a bare comma between two numbers that blanks alone separate elsewhere on the line
+ * ("1,5 2,5 3,5" or "1,5 2": decimal commas, which would read as other columns) are refused;
+ * "1, 2\t3" is not. Returns 0 or -EINVAL with err. */
+static int check_fields(const char *path, size_t lineno, const char *line,
+                        const struct fields *f, struct pb_err *err)
+{
+    char shown[PB_SHOW_MAX + 8];
+    int mixed = f->bare_commas > 0 && f->blank_gaps > 0;
+    const char *hint = mixed ? " (decimal commas? bare commas and blanks both separate them)"
+                             : "";
+    if (f->empty)
+        return pb_fail(err, -EINVAL, "%s:%zu: an empty field between two commas in \"%s\"",
+                       path, lineno, show(line, shown, sizeof shown));
+    if (f->n != 3 || mixed)
+        return pb_fail(err, -EINVAL, "%s:%zu: expected 3 numbers (x y z), found %d%s in \"%s\"",
+                       path, lineno, f->n, hint, show(line, shown, sizeof shown));
+    return 0;
+}
+
+/* Parses line, three numbers "x y z", into v. Returns 0, 1 for a line to skip (blank or
  * comment), or -EINVAL with err naming path:lineno. */
 static int parse_line(const char *path, size_t lineno, char *line, size_t len, double v[3],
                       struct pb_err *err)
 {
     char shown[PB_SHOW_MAX + 8];
     static const char seps[] = " \t,\r\n";
+    struct fields f;
     if (strlen(line) != len)
         return pb_fail(err, -EINVAL, "%s:%zu: the line holds a NUL byte: not a text file?",
                        path, lineno);
     char *p = line + strspn(line, seps);
     if (*p == '\0' || *p == '#')
         return 1;
+    split_fields(p, seps, &f);
+    if (check_fields(path, lineno, line, &f, err) < 0)
+        return -EINVAL;
     for (int k = 0; k < 3; k++) {
-        char *tok = p + strspn(p, seps);
-        size_t tlen = strcspn(tok, seps);
-        if (tlen == 0)
-            return pb_fail(err, -EINVAL, "%s:%zu: expected 3 numbers \"x y z\", got \"%s\"",
-                           path, lineno, show(line, shown, sizeof shown));
         char num[64], *end;
-        if (tlen >= sizeof num)
+        if (f.len[k] >= sizeof num)
             return pb_fail(err, -EINVAL, "%s:%zu: not a number: \"%.20s...\" in \"%s\"", path,
-                           lineno, tok, show(line, shown, sizeof shown));
-        memcpy(num, tok, tlen);
-        num[tlen] = '\0';
+                           lineno, f.at[k], show(line, shown, sizeof shown));
+        memcpy(num, f.at[k], f.len[k]);
+        num[f.len[k]] = '\0';
         v[k] = strtod(num, &end);
-        if (end != num + tlen || !isfinite(v[k]))
+        if (end != num + f.len[k] || !isfinite(v[k]))
             return pb_fail(err, -EINVAL, "%s:%zu: %s \"%s\" in \"%s\"", path, lineno,
-                           end != num + tlen ? "not a number:" : "not a finite number:", num,
+                           end != num + f.len[k] ? "not a number:" : "not a finite number:", num,
                            show(line, shown, sizeof shown));
         if (fabs(v[k]) > PB_COORD_MAX)
             return pb_fail(err, -EINVAL, "%s:%zu: coordinate %s beyond +-%g (squared distances "
                            "would overflow) in \"%s\"", path, lineno, num, PB_COORD_MAX,
                            show(line, shown, sizeof shown));
-        p = tok + tlen;
     }
     return 0;
 }

@@ -27,7 +27,9 @@ int pb_points_make(const struct pb_input *in, size_t n, struct pb_points *pts, s
 
 /* Reads up to max_n points from a regular file: a NumPy .npy (n, 3) array of float64 or float32
  * (recognised by its magic bytes), or text ("x y z" per line, separated by spaces, tabs or
- * commas; '#' lines and blank lines skipped). max_n = 0 reads all. A FIFO, device or folder is
+ * commas; '#' lines and blank lines skipped). A text line of more or fewer than three numbers,
+ * with an empty field (",,") or with commas and blanks both between its numbers (decimal
+ * commas) is an error naming the line: it is never truncated or re-split. max_n = 0 reads all. A FIFO, device or folder is
  * refused without blocking. A coordinate that is not finite or whose magnitude exceeds
  * PB_COORD_MAX is an error naming the line (text) or the 0-based row (.npy). */
 int pb_points_read(const char *path, size_t max_n, struct pb_points *pts, struct pb_err *err);

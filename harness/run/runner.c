@@ -294,8 +294,23 @@ static double tv_s(struct timeval a, struct timeval b)
     return (double)(b.tv_sec - a.tv_sec) + 1e-6 * (double)(b.tv_usec - a.tv_usec);
 }
 
-/* Sends the run's stdout and stderr to <tmpdir>/output.log, gives the strategy default signal
- * dispositions and an empty signal mask, and turns core dumps off. */
+/* Gives the strategy default signal dispositions and an empty signal mask, and turns core dumps
+ * off. */
+static void child_defaults(void)
+{
+    static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGPIPE, SIGSEGV, SIGBUS, SIGILL,
+                                SIGFPE, SIGABRT, SIGTRAP, SIGSYS, SIGCHLD };
+    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+        signal(sigs[i], SIG_DFL);      /* a crash must end the run, not reach the harness's
+                                          (or a test framework's) handler */
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    struct rlimit no_core = { 0, 0 };
+    setrlimit(RLIMIT_CORE, &no_core);  /* a crash in a sweep must not write a matrix-sized core */
+}
+
+/* Sends the run's stdout and stderr to <tmpdir>/output.log, then child_defaults. */
 static void child_setup(const char *tmpdir)
 {
     char path[PATH_MAX + 16];
@@ -306,16 +321,7 @@ static void child_setup(const char *tmpdir)
         dup2(fd, STDERR_FILENO);
         close(fd);
     }
-    static const int sigs[] = { SIGINT, SIGTERM, SIGPIPE, SIGSEGV, SIGBUS, SIGILL, SIGFPE,
-                                SIGABRT, SIGTRAP, SIGSYS, SIGCHLD };
-    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
-        signal(sigs[i], SIG_DFL);      /* a crash must end the run, not reach the harness's
-                                          (or a test framework's) handler */
-    sigset_t none;
-    sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, NULL);
-    struct rlimit no_core = { 0, 0 };
-    setrlimit(RLIMIT_CORE, &no_core);  /* a crash in a sweep must not write a matrix-sized core */
+    child_defaults();
 }
 
 /* Runs the strategy once, timed, and fills c. out receives the answer. */
@@ -697,5 +703,59 @@ int pb_runner_run(const struct pb_problem *p, const struct pb_strategy_cfg *s,
     measure_load(&r, m);
     add_tail(m);
     pb_safe_text(m->status, sizeof m->status);   /* notes and output come from outside */
+    return e;
+}
+
+/* ---- a supervised call ------------------------------------------------------------------ */
+
+/* The child of pb_runner_call: runs fn and sends its record back. Never returns. */
+static void call_child(struct run *r, pb_runner_fn fn, void *arg, void *rec, size_t len)
+{
+    close(r->res[0]);
+    setpgid(0, 0);
+    child_die_with_group(r->parent);             /* a killed caller takes the call along */
+    child_defaults();
+    fn(arg, r->tmpdir, rec);
+    fflush(NULL);
+    _exit(pb_write_all(r->res[1], rec, len) == 0 ? 0 : 72);
+}
+
+/* Waits for the child's record into rec, or for its end or a stop signal; then kills and reaps
+ * everything it left. Returns 0 (the record came whole), -EINTR or -ECHILD. */
+static int call_wait(struct run *r, void *rec, size_t len)
+{
+    int have = 0, e = watch(r, 0, 100, 0, rec, len, &have);
+    if (e == 0 && !have && wait_readable(r->res[0], 0))   /* written just before it ended */
+        have = pb_read_all(r->res[0], rec, len) == 0;
+    kill_and_reap(r);
+    return e < 0 ? e : have ? 0 : -ECHILD;
+}
+
+int pb_runner_call(pb_runner_fn fn, void *arg, void *rec, size_t len, int *wstatus)
+{
+    struct run r = { .res = { -1, -1 }, .go = { -1, -1 }, .owner_fd = -1 };
+    int e = stop_flag ? -EINTR : make_tmp(r.tmpdir, sizeof r.tmpdir, &r.owner_fd);
+    if (e)
+        return e;
+    pb_memory_sampler_init(&r.mem);
+    prctl(PR_SET_CHILD_SUBREAPER, 1);          /* orphans of the call come back to us */
+    r.parent = getpid();
+    fflush(NULL);                              /* the child must not repeat buffered output */
+    if (pipe2(r.res, O_CLOEXEC) != 0 || (r.pid = fork()) < 0)
+        e = -errno;
+    else if (r.pid == 0)
+        call_child(&r, fn, arg, rec, len);
+    if (e == 0) {
+        close(r.res[1]);
+        r.res[1] = -1;
+        setpgid(r.pid, r.pid);                 /* also done by the child: whichever runs first */
+        pb_memory_remember(&r.mem, &r.pid, 1);
+        e = call_wait(&r, rec, len);
+        *wstatus = r.wstatus;
+    }
+    close_pipes(&r);
+    remove_tmp(r.tmpdir, &r);
+    if (r.owner_fd >= 0)
+        close(r.owner_fd);                     /* the directory is gone: release the lock */
     return e;
 }

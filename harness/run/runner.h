@@ -59,6 +59,20 @@ int pb_runner_run(const struct pb_problem *p, const struct pb_strategy_cfg *s,
  * after itself). Returns how many entries were removed. */
 int pb_runner_clean_stale(void);
 
+/* The work of pb_runner_call, in its child: arg as given, tmpdir the call's private folder; it
+ * fills rec (whose bytes are sent back whatever it returns). */
+typedef void (*pb_runner_fn)(void *arg, const char *tmpdir, void *rec);
+
+/* Runs fn in a child process of its own process group, supervised as a run is: a private
+ * "pb-run-PID-XXXXXX" folder under $TMPDIR (or /tmp) for it, known to pb_runner_clean_stale;
+ * on a stop signal (pb_runner_install_signals) or when the child ends, the child and every
+ * process it started are killed and reaped and the folder removed; the caller's death takes
+ * them along. The child keeps stdout and stderr. Returns 0 when rec (len bytes) came back
+ * whole, -EINTR on a stop signal, -ECHILD when the child ended without sending it (*wstatus:
+ * its wait status), or -errno when it could not start. Call it from a process with no other
+ * children. */
+int pb_runner_call(pb_runner_fn fn, void *arg, void *rec, size_t len, int *wstatus);
+
 /* Installs SIGINT/SIGTERM/SIGHUP handlers that stop the current run, kill its processes and make
  * pb_runner_run return -EINTR. */
 void pb_runner_install_signals(void);

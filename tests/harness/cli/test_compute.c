@@ -9,7 +9,10 @@
 #include "problem.h"
 #include "registry.h"
 
+#include <dirent.h>
+#include <errno.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <unistd.h>
 #include <stdlib.h>
@@ -60,16 +63,21 @@ static void reference(enum pb_output_kind kind, const double *edges, double box,
     assert_int_equal(pb_registry_find("naive")->run(&p, &k, out), 0);
 }
 
-/* Reads a saved "lo,hi,count" CSV of nb bins: the printed edges must read back as e exactly. */
+/* Reads a saved "lo,hi,count" CSV of nb bins, skipping the '#' lines of the description: the
+ * printed edges must read back as e exactly. */
 static void read_bins(const char *path, const double *e, size_t nb, uint64_t *counts)
 {
     char *text = pbt_slurp(path), *line, *save = NULL;
     assert_non_null(text);
     assert_string_equal(strtok_r(text, "\n", &save), "lo,hi,count");
+    while ((line = strtok_r(NULL, "\n", &save)) != NULL && line[0] == '#')
+        ;                                 /* the description */
     for (size_t b = 0; b < nb; b++) {
         double lo, hi;
         unsigned long long c;
-        assert_non_null(line = strtok_r(NULL, "\n", &save));
+        if (b > 0)
+            line = strtok_r(NULL, "\n", &save);
+        assert_non_null(line);
         assert_int_equal(sscanf(line, "%lf,%lf,%llu", &lo, &hi, &c), 3);
         if (lo != e[b] || hi != e[b + 1])
             fail_msg("%s: bin %zu reads [%.17g, %.17g), expected [%.17g, %.17g)", path, b, lo,
@@ -125,6 +133,49 @@ static void histogram_every_strategy(void **state)
     }
 }
 
+/* The saved CSV describes itself in '#' lines after the header ("# key: JSON value"): n, box,
+ * precision, bins, strategy with every parameter, threads, kernel level and version, so that
+ * xi can be computed from the file alone; numpy.loadtxt (skipping the header) reads the same
+ * counts. */
+static void histogram_describes_itself(void **state)
+{
+    (void)state;
+    double e[NBINS + 1];
+    uint64_t got[NBINS];
+    char save[1200], cmd[3000], want[1400];
+    for (int k = 0; k <= NBINS; k++)
+        e[k] = 2.0 * pow(60.0 / 2.0, (double)k / NBINS);
+    e[0] = 2.0;
+    e[NBINS] = 60.0;
+    snprintf(save, sizeof save, "%s/described.csv", dir);
+    assert_int_equal(pbt_bench(NULL, "compute --points '%s' --strategy grid --threads 2 --box 100 "
+                               "--output histogram --bins 2,60,%d,log --save '%s'", points,
+                               NBINS, save), 0);
+    read_csv(save, e, got);
+    char *text = pbt_slurp(save);
+    snprintf(want, sizeof want, "\n# points: \"%s\"\n# n: %d\n# box: 100.0\n", points, N);
+    const char *lines[] = {
+        want, "\n# periodic: true\n# precision: \"double\"\n# output: \"histogram\"\n",
+        "\n# bins: {\"count\":12,\"scale\":\"log\",\"min\":2.0,\"max\":60.0,",
+        "\n# strategy: \"grid\"\n# params: {\"refine\":\"2\"}\n# threads: 2\n",
+        "\n# kernel_level: \"", "\n# version: \"", "\n# strategy_abi: ",
+    };
+    for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++)
+        if (!strstr(text, lines[i]))
+            fail_msg("%s lacks \"%s\":\n%s", save, lines[i], text);
+    free(text);
+    char list[512];
+    size_t len = 0;
+    for (int b = 0; b < NBINS; b++)
+        len += (size_t)snprintf(list + len, sizeof list - len, "%s%llu", b ? "," : "",
+                                (unsigned long long)got[b]);
+    snprintf(cmd, sizeof cmd, "/usr/bin/python3 -c \"import numpy, sys; "
+             "h = numpy.loadtxt('%s', delimiter=',', skiprows=1); "
+             "sys.exit(0 if h.shape == (%d, 3) and list(h[:, 2]) == [%s] and h[0, 0] == 2 "
+             "and h[-1, 1] == 60 else 1)\"", save, NBINS, list);
+    assert_int_equal(system(cmd), 0);
+}
+
 /* Log bins and a periodic box, through the exec strategy and the shipped pool_map script. */
 static void histogram_log_box_exec(void **state)
 {
@@ -145,7 +196,8 @@ static void histogram_log_box_exec(void **state)
     assert_memory_equal(got, ref, sizeof ref);
 }
 
-/* The matrix .npy: our reader sees naive's values; numpy.load agrees with scipy's cdist. */
+/* The matrix .npy: our reader sees naive's values; numpy.load agrees with scipy's cdist; the
+ * sidecar SAVE.json describes it (n, box, precision, dtype, strategy, threads, version). */
 static void matrix_npy(void **state)
 {
     (void)state;
@@ -172,6 +224,13 @@ static void matrix_npy(void **state)
              "sys.exit(0 if m.shape == (%d, %d) and m.dtype == numpy.float64 and "
              "numpy.allclose(m, cdist(x, x), rtol=1e-12, atol=0) else 1)\"", save, points, N, N);
     assert_int_equal(system(cmd), 0);
+    snprintf(cmd, sizeof cmd, "/usr/bin/python3 -c \"import json, sys; "
+             "d = json.load(open('%s.json')); sys.exit(0 if d['n'] == %d and d['dtype'] == '<f8' "
+             "and d['output'] == 'matrix' and d['box'] is None and d['periodic'] is False and "
+             "d['precision'] == 'double' and d['strategy'] == 'naive' and d['threads'] == 1 "
+             "and d['points'] == '%s' and d['kernel_level'] and d['version'] else 1)\"", save, N,
+             points);
+    assert_int_equal(system(cmd), 0);         /* the description the .npy has no room for */
 }
 
 /* --float: every in-process strategy's saved matrix loads in numpy and matches cdist within
@@ -232,7 +291,6 @@ static void bad_arguments(void **state)
         {"--strategy kdtree --output histogram --bins 1,10,4 --param leaf=12abc",
          "leaf: '12abc' is not an integer from 1 to 65536"},
         {"--strategy naive --output matrix --frobnicate", "--frobnicate"},
-        {"--strategy naive --threads 0 --output matrix", "--threads"},
         {"--strategy naive --output histogram --bins 0,1,4 --edges 0,1", "pass one of them"},
         {"--strategy naive --output matrix --edges 0,1", "--edges applies to --output histogram"},
         {"--strategy naive --output histogram --edges 0,2,2,5",
@@ -244,11 +302,12 @@ static void bad_arguments(void **state)
         {"--strategy naive --output histogram --edges 0,", "edges[1]: expected a finite"},
         {"--strategy naive --output histogram --edges /nonexistent/e.txt",
          "/nonexistent/e.txt: cannot read the edges"},
+        {"--strategy naive --output matrix --threads 0", "--threads: expected an integer"},
     };
     char args[4096];
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        snprintf(args, sizeof args, "--points '%s' --save '%s/x' --threads 1 %s", points, dir,
-                 cases[i][0]);
+        snprintf(args, sizeof args, "--points '%s' --save '%s/x' %s%s", points, dir,
+                 strstr(cases[i][0], "--threads") ? "" : "--threads 1 ", cases[i][0]);
         refused(args, cases[i][1]);
     }
     refused("--strategy naive --threads 1 --output matrix --save x", "--points");
@@ -363,6 +422,38 @@ static void explicit_edges(void **state)
     refused(args, msg);
     pbt_write(file, "# nothing\n5\n");
     refused(args, "expected at least 2 edges (one bin), got 1");
+}
+
+/* An option given twice is refused, naming both values: the last one used to win silently
+ * (--points a --points b computed the auto-correlation of b). --param repeats, but not for one
+ * parameter; flags may. */
+static void repeated_options(void **state)
+{
+    (void)state;
+    static const char *const cases[][2] = {
+        {"--points '%1$s' --points '%1$s' --strategy naive --threads 1", "--points given twice"},
+        {"--points '%1$s' --strategy naive --strategy grid --threads 1",
+         "--strategy given twice ('naive', then 'grid')"},
+        {"--points '%1$s' --strategy naive --threads 1 --threads 2",
+         "--threads given twice ('1', then '2')"},
+        {"--points '%1$s' --strategy naive --threads 1 --bins 0,9,3", "--bins given twice"},
+        {"--points '%1$s' --strategy naive --threads 1 --box 50 --box 60", "--box given twice"},
+        {"--points '%1$s' --strategy naive --threads 1 --save '%2$s/y.csv'", "--save given twice"},
+        {"--points '%1$s' --strategy grid --threads 1 --param refine=2 --param refine=3",
+         "--param: refine given twice ('2', then '3')"},
+    };
+    char fmt[1024], args[4096], save[1200];
+    snprintf(save, sizeof save, "%s/twice.csv", dir);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        snprintf(fmt, sizeof fmt, "%s --output histogram --bins 0,20,4 --save '%%2$s/x.csv'",
+                 cases[i][0]);
+        snprintf(args, sizeof args, fmt, points, dir);
+        refused(args, cases[i][1]);
+    }
+    assert_int_equal(pbt_bench(NULL, "compute --points '%s' --strategy grid --threads 1 --output "
+                               "histogram --bins 5,150,4 --param refine=2 --force --force "
+                               "--save '%s'", points, save), 0);
+    assert_int_equal(access(save, F_OK), 0);
 }
 
 /* The same points as a float64 .npy (n, 3): the same counts as from the text file, and the
@@ -481,6 +572,140 @@ static void save_no_overwrite(void **state)
     free(text);
 }
 
+/* The sweep's memory guard: a matrix of 10^6 points (7451 GiB) is refused before anything
+ * starts, exit 2, saying what it needs and what is available; nothing is saved. It used to
+ * reach the strategy and fail there with "Cannot allocate memory" (exit 1). */
+static void memory_guard(void **state)
+{
+    (void)state;
+    char big[1200], save[1200], *out;
+    snprintf(big, sizeof big, "%s/million.txt", dir);
+    snprintf(save, sizeof save, "%s/million.npy", dir);
+    FILE *f = fopen(big, "w");
+    assert_non_null(f);
+    for (int i = 0; i < 1000000; i++)
+        fputs("1 2 3\n", f);
+    assert_int_equal(fclose(f), 0);
+    assert_int_equal(pbt_bench(&out, "compute --points '%s' --strategy openmp --threads 2 "
+                               "--output matrix --save '%s'", big, save), 2);
+    if (!strstr(out, "(1000000 points, --output matrix, openmp): needs 745") ||
+        !strstr(out, " GiB available"))
+        fail_msg("expected the guard's message, got \"%s\"", out);
+    free(out);
+    assert_int_equal(access(save, F_OK), -1);
+    unlink(big);
+}
+
+/* Starts bench compute with TMPDIR=tmp on the exec strategy with a command that leaves a
+ * `sleep 300` running and writes its pid to pidfile; returns bench's pid. */
+static pid_t start_hanging(const char *tmp, const char *pidfile, const char *save)
+{
+    char cmd[1400];
+    snprintf(cmd, sizeof cmd, "command=sleep 300 & echo $! > '%s'; wait", pidfile);
+    unlink(pidfile);
+    fflush(NULL);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        setenv("TMPDIR", tmp, 1);
+        execl(PB_BENCH_PATH, "bench", "compute", "--points", points, "--strategy", "exec",
+              "--threads", "1", "--output", "histogram", "--bins", "1,50,4", "--param", cmd,
+              "--save", save, (char *)NULL);
+        _exit(127);
+    }
+    return pid;
+}
+
+/* The pid the command wrote to pidfile, waiting for it (at most a minute: a bound, not a
+ * measurement). */
+static pid_t wait_pidfile(const char *pidfile)
+{
+    long pid = 0;
+    for (int i = 0; i < 6000 && pid <= 0; i++) {
+        char *text = access(pidfile, R_OK) == 0 ? pbt_slurp(pidfile) : NULL;
+        pid = text && strchr(text, '\n') ? strtol(text, NULL, 10) : 0;
+        free(text);
+        if (pid <= 0)
+            usleep(10000);
+    }
+    assert_true(pid > 0);
+    return (pid_t)pid;
+}
+
+/* How many entries of folder start with prefix. */
+static int count_entries(const char *folder, const char *prefix)
+{
+    DIR *d = opendir(folder);
+    int n = 0;
+    assert_non_null(d);
+    for (struct dirent *e; (e = readdir(d)) != NULL;)
+        n += strncmp(e->d_name, prefix, strlen(prefix)) == 0;
+    closedir(d);
+    return n;
+}
+
+/* SIGTERM, SIGINT and SIGHUP stop a computation the way they stop a sweep: the command it
+ * started (a `sleep` grandchild) is killed, its private folder under $TMPDIR (with the copy of
+ * the points) and the unfinished file beside --save are removed, nothing is saved, exit 130.
+ * It used to die at once, leaving the command running and /tmp/pbcompute-XXXXXX behind. */
+static void signals_stop_and_clean(void **state)
+{
+    (void)state;
+    static const int sigs[] = {SIGTERM, SIGINT, SIGHUP};
+    char tmp[1200], pidfile[1200], save[1200], prefix[64], copy[1400];
+    snprintf(tmp, sizeof tmp, "%s", pbt_tmpdir("compute-signals"));
+    snprintf(pidfile, sizeof pidfile, "%s/sleep.pid", dir);
+    snprintf(save, sizeof save, "%s/stopped.csv", dir);
+    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
+        int st;
+        pid_t bench = start_hanging(tmp, pidfile, save), sleeper = wait_pidfile(pidfile);
+        snprintf(prefix, sizeof prefix, "pb-run-%d-", (int)bench);
+        assert_int_equal(count_entries(tmp, prefix), 1);      /* under $TMPDIR, pid named */
+        assert_int_equal(kill(bench, sigs[i]), 0);
+        assert_int_equal(waitpid(bench, &st, 0), bench);
+        assert_true(WIFEXITED(st));
+        assert_int_equal(WEXITSTATUS(st), 130);
+        assert_true(kill(sleeper, 0) != 0 && errno == ESRCH);  /* the command's child too */
+        assert_int_equal(count_entries(tmp, "pb-run-"), 0);
+        assert_int_equal(count_entries(dir, "stopped.csv"), 0);  /* nor PATH.XXXXXX beside */
+    }
+    snprintf(copy, sizeof copy, "%s/points.txt", tmp);
+    assert_int_equal(access(copy, F_OK), -1);
+}
+
+/* Makes folder tmp/pb-run-PID-NAME holding a copy of points. */
+static void plant(const char *tmp, pid_t pid, const char *name, char *path, size_t cap)
+{
+    char file[1400];
+    snprintf(path, cap, "%s/pb-run-%d-%s", tmp, (int)pid, name);
+    assert_int_equal(mkdir(path, 0700), 0);
+    snprintf(file, sizeof file, "%s/points.txt", path);
+    pbt_write(file, "1 2 3\n");
+}
+
+/* A computation removes the folders that killed computations left under $TMPDIR (their pid is
+ * gone) and never a live process's. */
+static void stale_folders_swept(void **state)
+{
+    (void)state;
+    char tmp[1200], dead_dir[1300], live_dir[1300], save[1200];
+    snprintf(tmp, sizeof tmp, "%s", pbt_tmpdir("compute-stale"));
+    snprintf(save, sizeof save, "%s/after-stale.csv", dir);
+    pid_t dead = fork();
+    if (dead == 0)
+        _exit(0);
+    assert_int_equal(waitpid(dead, NULL, 0), dead);
+    plant(tmp, dead, "AbCdEf", dead_dir, sizeof dead_dir);
+    plant(tmp, getpid(), "GhIjKl", live_dir, sizeof live_dir);
+    setenv("TMPDIR", tmp, 1);
+    int rc = pbt_bench(NULL, "compute --points '%s' --strategy naive --threads 1 --output "
+                       "histogram --bins 1,50,4 --save '%s'", points, save);
+    unsetenv("TMPDIR");
+    assert_int_equal(rc, 0);
+    assert_int_equal(access(dead_dir, F_OK), -1);
+    assert_int_equal(access(live_dir, F_OK), 0);
+}
+
 /* bench limits --json refuses an existing file before measuring anything. */
 static void limits_json_no_overwrite(void **state)
 {
@@ -511,22 +736,43 @@ static void limits_counts_checked(void **state)
     }
 }
 
+/* bench limits refuses an option given twice before measuring anything: the last value would
+ * silently win. */
+static void limits_repeated_options(void **state)
+{
+    (void)state;
+    char *out;
+    assert_int_equal(pbt_bench(&out, "limits --json '%1$s/l1.json' --json '%1$s/l2.json'", dir),
+                     2);
+    assert_non_null(strstr(out, "--json given twice"));
+    free(out);
+    assert_int_equal(pbt_bench(&out, "limits --points 1000 --bytes 64 --points 2000"), 2);
+    assert_non_null(strstr(out, "--points given twice ('1000', then '2000')"));
+    free(out);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(histogram_every_strategy),
         cmocka_unit_test(histogram_log_box_exec),
+        cmocka_unit_test(histogram_describes_itself),
         cmocka_unit_test(matrix_npy),
         cmocka_unit_test(matrix_float),
         cmocka_unit_test(bad_arguments),
+        cmocka_unit_test(repeated_options),
         cmocka_unit_test(npy_points_and_timings),
         cmocka_unit_test(lattice_integer_edges),
         cmocka_unit_test(explicit_edges),
         cmocka_unit_test(box_wraps_points),
         cmocka_unit_test(bad_points_files),
         cmocka_unit_test(save_no_overwrite),
+        cmocka_unit_test(memory_guard),
+        cmocka_unit_test(signals_stop_and_clean),
+        cmocka_unit_test(stale_folders_swept),
         cmocka_unit_test(limits_json_no_overwrite),
         cmocka_unit_test(limits_counts_checked),
+        cmocka_unit_test(limits_repeated_options),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }

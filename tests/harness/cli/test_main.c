@@ -116,6 +116,32 @@ static void test_bad_input(void **state)
     free(out);
 }
 
+/* A single-valued option given twice is refused with both values, nothing written: the last
+ * one used to win silently (--config a --config b ran b alone). --plugin repeats. */
+static void test_repeated_options(void **state)
+{
+    (void)state;
+    const char *dir = pbt_tmpdir("main-twice");
+    static const char *const cases[][2] = {
+        {"--config configs/smoke.json --config configs/paper.json",
+         "--config given twice ('configs/smoke.json', then 'configs/paper.json')"},
+        {"--config configs/smoke.json --out '%1$s/a' --out '%1$s/b'", "--out given twice"},
+        {"--config configs/smoke.json --order config --order random", "--order given twice"},
+    };
+    char fmt[512], *out;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        snprintf(fmt, sizeof fmt, "%s --dry-run", cases[i][0]);
+        assert_int_equal(pbt_bench(&out, fmt, dir), 2);
+        if (!strstr(out, cases[i][1]))
+            fail_msg("'%s' printed \"%s\", expected '%s'", cases[i][0], out, cases[i][1]);
+        free(out);
+    }
+    assert_int_equal(access(dir, F_OK), 0);
+    char sub[1200];
+    snprintf(sub, sizeof sub, "%s/a", dir);
+    assert_int_equal(access(sub, F_OK), -1);
+}
+
 /* --dry-run prints the plan with estimates and writes nothing. */
 static void test_dry_run(void **state)
 {
@@ -454,6 +480,7 @@ int main(void)
         cmocka_unit_test(test_smoke_sweep),
         cmocka_unit_test(test_refuses_overwrite),
         cmocka_unit_test(test_bad_input),
+        cmocka_unit_test(test_repeated_options),
         cmocka_unit_test(test_dry_run),
         cmocka_unit_test(test_list),
         cmocka_unit_test(test_shipped_config_by_name),

@@ -204,17 +204,19 @@ static void test_read_mixed(void **state)
                                    "# x y z mass\n"
                                    "\n"
                                    "1 2 3\n"
-                                   "  4.5,\t5e1 , -6   extra 99\n"
+                                   "  4.5,\t5e1 , -6   \n"
                                    "\t# indented comment\n"
-                                   "7,,8\t\t9\r\n"
+                                   "7,8\t,\t9\r\n"
+                                   "10, 11\t 12\n"
                                    "1e-3 2E+2 .5");
     struct pb_points p;
     struct pb_err err;
     assert_int_equal(pb_points_read(path, 0, &p, &err), 0);
-    assert_int_equal(p.n, 4);
+    assert_int_equal(p.n, 5);
     assert_true(p.x[1] == 4.5 && p.y[1] == 50.0 && p.z[1] == -6.0);
     assert_true(p.x[2] == 7.0 && p.y[2] == 8.0 && p.z[2] == 9.0);
-    assert_true(p.x[3] == 1e-3 && p.y[3] == 200.0 && p.z[3] == 0.5);
+    assert_true(p.x[3] == 10.0 && p.y[3] == 11.0 && p.z[3] == 12.0);   /* ", " then blanks */
+    assert_true(p.x[4] == 1e-3 && p.y[4] == 200.0 && p.z[4] == 0.5);
     pb_points_free(&p);
     assert_int_equal(pb_points_read(path, 2, &p, &err), 0);   /* at most max_n */
     assert_int_equal(p.n, 2);
@@ -253,7 +255,8 @@ static void test_read_errors(void **state)
 {
     (void)state;
     read_fails("1 2 3\n4 5 x\n", -EINVAL, "p.txt:2: not a number: \"x\" in \"4 5 x\"");
-    read_fails("1 2 3\n\n1 2\n", -EINVAL, "p.txt:3: expected 3 numbers \"x y z\", got \"1 2\"");
+    read_fails("1 2 3\n\n1 2\n", -EINVAL,
+               "p.txt:3: expected 3 numbers (x y z), found 2 in \"1 2\"");
     read_fails("# c\n1 NaN 3\n", -EINVAL, "p.txt:2: not a finite number: \"NaN\"");
     read_fails("1 2 inf\n", -EINVAL, "p.txt:1: not a finite number: \"inf\"");
     read_fails("1 2 1e999\n", -EINVAL, "p.txt:1: not a finite number: \"1e999\"");
@@ -267,6 +270,24 @@ static void test_read_errors(void **state)
                         "/nonexistent/h.txt: cannot open points file: No such file or directory");
     assert_int_equal(pb_points_read(pbt_tmpdir("points-dir"), 0, &p, &err), -EISDIR);
     assert_non_null(strstr(err.msg, "not a regular file but a folder"));
+}
+
+/* A line is never truncated or re-split into other columns: a fourth column (x y z mass),
+ * decimal commas (which a comma separator would read as more numbers), an empty field, and
+ * bare commas mixed with blanks between three numbers are refused, naming file and line. */
+static void test_read_refuses_misreadings(void **state)
+{
+    (void)state;
+    read_fails("1 2 3\n4 5 6 7\n", -EINVAL,
+               "p.txt:2: expected 3 numbers (x y z), found 4 in \"4 5 6 7\"");
+    read_fails("# x y z mass\n1 2 3 0.5\n", -EINVAL,
+               "p.txt:2: expected 3 numbers (x y z), found 4");
+    read_fails("1,5 2,5 3,5\n", -EINVAL, "p.txt:1: expected 3 numbers (x y z), found 6 "
+               "(decimal commas? bare commas and blanks both separate them) in \"1,5 2,5 3,5\"");
+    read_fails("1,5 2\n", -EINVAL, "p.txt:1: expected 3 numbers (x y z), found 3 (decimal commas?");
+    read_fails("1,2,3\n1,,2,3\n", -EINVAL, "p.txt:2: an empty field between two commas");
+    read_fails("1 2 3\n1.5\t2.5 3.5 4.5 5.5\n", -EINVAL,
+               "p.txt:2: expected 3 numbers (x y z), found 5");
 }
 
 
@@ -380,6 +401,7 @@ int main(void)
         cmocka_unit_test(test_read_mixed),
         cmocka_unit_test(test_make_from_file),
         cmocka_unit_test(test_read_errors),
+        cmocka_unit_test(test_read_refuses_misreadings),
         cmocka_unit_test(test_refuses_non_regular),
         cmocka_unit_test(test_periodic_wrap),
         cmocka_unit_test(test_refuses_huge_coordinates),

@@ -202,6 +202,8 @@ static void test_bad_input_exits_2(void **state)
     assert_int_equal(run_compare("--bogus", NULL), 2);
     char *one[] = { "compare", oldp, NULL };
     assert_int_equal(pb_main_compare(2, one), 2);
+    char *twice[] = { "compare", oldp, newp, "--threshold", "0.5", "--threshold=0.01", NULL };
+    assert_int_equal(pb_main_compare(6, twice), 2);   /* the second would silently win */
 
     FILE *f = fopen(newp, "a");
     fputs("naive,,histogram,20000,1,99,not-a-time\n", f);
