@@ -143,10 +143,7 @@ static void histogram_describes_itself(void **state)
     double e[NBINS + 1];
     uint64_t got[NBINS];
     char save[1200], cmd[3000], want[1400];
-    for (int k = 0; k <= NBINS; k++)
-        e[k] = 2.0 * pow(60.0 / 2.0, (double)k / NBINS);
-    e[0] = 2.0;
-    e[NBINS] = 60.0;
+    bins_edges(e, 2, 60, PB_BINS_LOG);
     snprintf(save, sizeof save, "%s/described.csv", dir);
     assert_int_equal(pbt_bench(NULL, "compute --points '%s' --strategy grid --threads 2 --box 100 "
                                "--output histogram --bins 2,60,%d,log --save '%s'", points,
