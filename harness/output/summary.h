@@ -5,7 +5,8 @@
  * peaks; speedup is the same strategy+params+output+n at its lowest thread count divided by this
  * median; efficiency = speedup / threads; flag is "" or a reason ("cv 7.2% > 5%", "2 MAD
  * outliers"); verified is "yes" only when every run verified; failed counts runs whose status was
- * not ok; verified reads "yes (kdtree)" when every run was checked by that independent method.
+ * neither ok nor skipped (a skipped run is counted apart); verified reads "yes (kdtree)" when
+ * every run was checked by that independent method.
  * build_median_s is the median over ok runs of the time a spatial strategy spent building its
  * structure (already part of the wall times: reported on its own so the structure's cost shows);
  * evals_per_pair the median of dist_evals / pairs_counted, distance evaluations per pair counted

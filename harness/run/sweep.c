@@ -295,7 +295,7 @@ static int execute(struct sweep *s, const struct pb_run *run, struct pb_row *row
 static void tally(struct pb_sweep_result *r, const struct pb_row *row)
 {
     r->runs++;
-    if (strncmp(row->status, "skipped", 7) == 0)
+    if (pb_status_skipped(row->status))
         r->skipped++;
     else if (strncmp(row->status, PB_STATUS_OK, strlen(PB_STATUS_OK)) != 0)
         r->failed++;
