@@ -310,12 +310,14 @@ static int report_outcome(const struct pb_sweep_result *r, const struct cli *c)
            r->unverified, r->skipped);
     printf("results: %s\nsummary: %s\nreport:  %s\n", r->csv, r->summary, r->report);
     if (r->render_note[0])
-        fprintf(stderr, "note: figures not rendered: %s\n", r->render_note);
+        fprintf(stderr, "%s: %s\n", r->figures_failed ? "error: figures not drawn"
+                                                      : "note: figures not rendered",
+                r->render_note);
     if (r->interrupted) {
         fprintf(stderr, "interrupted: the CSV holds every finished run; --resume continues\n");
         return EXIT_INTERRUPTED;
     }
-    return r->failed || r->unverified ? 1 : 0;
+    return r->failed || r->unverified || r->figures_failed ? 1 : 0;
 }
 
 /* The installed tree's data folder share/pairbench/SUB, found beside this executable's bin/,

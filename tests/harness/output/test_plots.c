@@ -107,7 +107,7 @@ static void test_render_png_svg_pdf(void **state)
     struct pb_err err = {{0}};
     struct pb_plot_opts o = {.peak_pairs_per_s = 1.2e9};
     assert_int_equal(pb_plots_write(dir, "sweep", &o, &err), 0);
-    int rc = pb_plots_render(dir, "sweep", &err);
+    int rc = pb_plots_render(dir, "sweep", NULL, &err);
     if (rc != 0)
         fail_msg("render: %d %s", rc, err.msg);
     for (size_t i = 0; i < PB_FIGURE_COUNT; i++) {
@@ -157,7 +157,7 @@ static void test_one_thread_count_still_renders(void **state)
               "4.97e6,yes,0\n");
     struct pb_err err = {{0}};
     assert_int_equal(pb_plots_write(dir, "one", NULL, &err), 0);
-    int rc = pb_plots_render(dir, "one", &err);
+    int rc = pb_plots_render(dir, "one", NULL, &err);
     if (rc != 0)
         fail_msg("render: %d %s", rc, err.msg);
     assert_true(figure_size(dir, "one", "speedup", "png") > 5000);
@@ -189,7 +189,7 @@ static void test_rmax_figure(void **state)
     pbt_write(path, text);
     struct pb_err err = {{0}};
     assert_int_equal(pb_plots_write(dir, "r", NULL, &err), 0);
-    int rc = pb_plots_render(dir, "r", &err);
+    int rc = pb_plots_render(dir, "r", NULL, &err);
     if (rc != 0)
         fail_msg("render: %d %s", rc, err.msg);
     assert_true(figure_size(dir, "r", PB_FIGURE_RMAX, "png") > 5000);
@@ -279,7 +279,7 @@ static void test_hostile_strings(void **state)
                     "<script>alert(2)</script>");
     assert_int_equal(pb_plots_write(dir, "evil", NULL, &err), 0);
     if (access("/usr/bin/gnuplot", X_OK) == 0 || getenv("PB_GNUPLOT")) {
-        if (pb_plots_render(dir, "evil", &err) != 0)
+        if (pb_plots_render(dir, "evil", NULL, &err) != 0)
             fail_msg("render: %s", err.msg);
         assert_true(figure_size(dir, "evil", "time", "svg") > 0);
     }
@@ -347,13 +347,13 @@ static void test_missing_or_failing_gnuplot(void **state)
     struct pb_err err = {{0}};
     assert_int_equal(pb_plots_write(dir, "sweep", NULL, &err), 0);
     setenv("PB_GNUPLOT", "/nonexistent/gnuplot", 1);
-    assert_int_equal(pb_plots_render(dir, "sweep", &err), -ENOENT);
+    assert_int_equal(pb_plots_render(dir, "sweep", NULL, &err), -ENOENT);
     assert_non_null(strstr(err.msg, "gnuplot"));
     unsetenv("PB_GNUPLOT");
     char path[2048];
     snprintf(path, sizeof path, "%s/sweep_memory.gp", dir);
     pbt_write(path, "plot $nosuchblock using 1:2\n");
-    assert_int_equal(pb_plots_render(dir, "sweep", &err), -EIO);
+    assert_int_equal(pb_plots_render(dir, "sweep", NULL, &err), -EIO);
     assert_non_null(strstr(err.msg, "sweep_memory.gp"));
     assert_non_null(strstr(err.msg, "nosuchblock"));
 }

@@ -40,7 +40,7 @@ static char *full_report(const char *tag, char *dir, size_t cap)
     copy_fixtures(dir, "sweep");
     struct pb_err err = {{0}};
     assert_int_equal(pb_plots_write(dir, "sweep", NULL, &err), 0);
-    int rc = pb_plots_render(dir, "sweep", &err);
+    int rc = pb_plots_render(dir, "sweep", NULL, &err);
     if (rc != 0)
         fail_msg("render: %d %s", rc, err.msg);
     rc = pb_report_write(dir, "sweep", &err);
