@@ -267,6 +267,12 @@ static void on_end(void *ctx, size_t k, size_t total, const struct pb_row *r)
         return;
     if (p->tty && !bad)
         return;
+    if (pb_status_skipped(r->status)) {   /* never started: no time or memory to show */
+        fprintf(stderr, "%s[%zu/%zu] %s %s n=%zu T=%d R=%d rep=%d: %s\n",
+                p->tty ? "\r\033[K" : "", k, total, pb_row_label(r, label, sizeof label),
+                r->kind, r->n, r->threads, r->ranks, r->repeat, r->status);
+        return;
+    }
     fprintf(stderr, "%s[%zu/%zu] %s %s n=%zu T=%d R=%d rep=%d: %.6f s, %.1f MiB, %s, "
             "verified=%s\n", p->tty ? "\r\033[K" : "", k, total,
             pb_row_label(r, label, sizeof label), r->kind, r->n,

@@ -145,8 +145,9 @@ struct rowinfo {
     int threads;
     double median;                   /* wall_median_s; <= 0 or NaN when none */
     int counted;                     /* 1: kind run (not overhead), n > 0 */
-    int failed;                      /* runs whose status was not ok */
-    int unverified;                  /* 1: verified is not "yes" */
+    int failed;                      /* runs that started and did not end ok */
+    int skipped;                     /* 1: no run started (the flag says why) */
+    int unverified;                  /* 1: verified is not "yes" (and the point not skipped) */
     int best;                        /* 1: lowest median of the good rows at this n */
 };
 
@@ -179,6 +180,7 @@ static int analyse(const struct pb_table *t, struct rowinfo **out)
         return -ENOMEM;
     for (size_t r = 0; r < t->nrows; r++) {
         const char *med = pb_summary_get(t, r, PB_SUM_wall_median_s);
+        int skipped = pb_summary_skipped(t, r);
         ri[r] = (struct rowinfo){
             .row = r,
             .n = atol(pb_summary_get(t, r, PB_SUM_n)),
@@ -186,7 +188,8 @@ static int analyse(const struct pb_table *t, struct rowinfo **out)
             .median = *med ? strtod(med, NULL) : 0,
             .counted = pb_summary_counted(t, r),
             .failed = pb_summary_failed(t, r),
-            .unverified = pb_summary_unverified(t, r),
+            .skipped = skipped,
+            .unverified = !skipped && pb_summary_unverified(t, r),
         };
     }
     qsort(ri, t->nrows, sizeof *ri, cmp_rowinfo);
@@ -210,6 +213,8 @@ static void status_cell(FILE *f, const struct pb_table *t, const struct rowinfo 
     if (r->failed) {
         fprintf(f, "<strong>FAILED</strong> (%d run%s not ok)", r->failed,
                 r->failed == 1 ? "" : "s");
+    } else if (r->skipped) {
+        fputs("<strong>skipped</strong> (see flag)", f);
     } else if (r->unverified) {
         fputs(*ver ? "<strong>NOT VERIFIED</strong>" : "<strong>not checked</strong>", f);
     } else {
@@ -273,7 +278,7 @@ static void write_table(FILE *f, const struct pb_table *t, const struct rowinfo 
 /* Writes the counts a reader wants first: points, failures, the fastest at the largest n. */
 static void write_headline(FILE *f, const struct pb_table *t, const struct rowinfo *ri, size_t n)
 {
-    size_t points = 0, failed = 0, unverified = 0;
+    size_t points = 0, failed = 0, unverified = 0, skipped = 0;
     const struct rowinfo *top = NULL;
     for (size_t i = 0; i < n; i++) {
         if (!ri[i].counted)
@@ -281,12 +286,13 @@ static void write_headline(FILE *f, const struct pb_table *t, const struct rowin
         points++;
         failed += ri[i].failed > 0;
         unverified += !ri[i].failed && ri[i].unverified;
+        skipped += ri[i].skipped;
         if (ri[i].best)
             top = &ri[i];
     }
     fprintf(f, "<p class=\"headline\">%zu measured points; <span class=\"%s\">%zu failed, %zu "
-               "not verified</span>.", points, failed + unverified ? "badtext" : "", failed,
-            unverified);
+               "not verified</span>, %zu skipped (not started).", points,
+            failed + unverified ? "badtext" : "", failed, unverified, skipped);
     if (top) {
         fputs(" Fastest at the largest n measured cleanly (n = ", f);
         esc(f, pb_summary_get(t, top->row, PB_SUM_n));

@@ -383,6 +383,12 @@ int pb_summary_failed(const struct pb_table *t, size_t r)
     return atoi(pb_summary_get(t, r, PB_SUM_failed));
 }
 
+int pb_summary_skipped(const struct pb_table *t, size_t r)
+{
+    return atoi(pb_summary_get(t, r, PB_SUM_runs)) == 0 && pb_summary_failed(t, r) == 0
+        && pb_status_skipped(pb_summary_get(t, r, PB_SUM_flag));
+}
+
 int pb_summary_unverified(const struct pb_table *t, size_t r)
 {
     return pb_summary_col(t, PB_SUM_verified) >= 0

@@ -80,6 +80,10 @@ int pb_summary_counted(const struct pb_table *t, size_t r);
 /* Runs of summary row r whose status was not ok (its failed column). */
 int pb_summary_failed(const struct pb_table *t, size_t r);
 
+/* 1 when summary row r is a point none of whose runs started: no ok run, none failed, and its
+ * flag gives the skip's reason. */
+int pb_summary_skipped(const struct pb_table *t, size_t r);
+
 /* 1 when summary row r has a verified column that does not say it verified (pb_verified_ok). */
 int pb_summary_unverified(const struct pb_table *t, size_t r);
 
