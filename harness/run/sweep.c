@@ -5,8 +5,9 @@
  * a prefix of the largest), the reference that checks it (refset.h: naive, or an independent
  * strategy above verify.naive_max_n; made when a run first asks, once per n), the memory
  * guard (memory.h) and the time estimate's skip (estimate.h), the runner, and a CSV row
- * appended and fsync'ed at once. At the end: the summary CSV,
- * the gnuplot scripts and figures, and the HTML report. Nothing here prints.
+ * appended and fsync'ed at once. At the end: the closing table, then the summary CSV, the
+ * gnuplot scripts and figures, and the HTML report by the sequence `bench plot` runs too
+ * (pipeline.h). Nothing here prints.
  */
 #include "sweep.h"
 
