@@ -289,6 +289,9 @@ static void add_note(struct figctx *x, size_t k, int threads, const char *n, con
     *o = (struct note){.key = k, .threads = threads};
     pb_fit(o->ns, sizeof o->ns, "%s", n);
     pb_fit(o->reason, sizeof o->reason, "%s", reason);
+    for (char *c = o->reason; *c; c++)
+        if ((unsigned char)*c < 0x20 || *c == 0x7f)
+            *c = ' ';                    /* a line break would end the script's string */
 }
 
 /* Marks in x->s which series of the figure have a point to draw (a positive value in column

@@ -393,14 +393,17 @@ static void test_skipped_and_failed_points_named(void **state)
         "naive,,matrix,400,2,0,,,,,,,,,,run,,,0,skipped: estimated 2.25 s > timeout_s 2 s\n"
         "naive,,matrix,800,2,0,,,,,,,,,,run,,,0,skipped: estimated 9.1 s > timeout_s 2 s\n"
         "blocked,,matrix,100,2,2,.01,.01,.01,0,.01,.01,900,1,.5,run,5e5,yes,0,\n"
-        "blocked,,matrix,400,2,0,,,,,,,,,,run,,,2,no ok runs: timeout: after 2 s\n");
+        "blocked,,matrix,400,2,0,,,,,,,,,,run,,,2,no ok runs: timeout:\tafter 2 s\n"
+        "odd,,matrix,400,2,0,,,,,,,,,,run,,,1,no ok runs: error: it's\tbroken\n");
     render_all(dir, "sk", NULL);
     char *gp = script_text(dir, "sk", "time");
     assert_non_null(strstr(gp, "'not drawn: naive at n = 400 (skipped: estimated 2.25 s > "
                                "timeout_s 2 s)'"));
     assert_non_null(strstr(gp, "'not drawn: naive at n = 800 (skipped: estimated 9.1 s"));
     assert_non_null(strstr(gp, "'not drawn: blocked at n = 400 (no ok runs: timeout: after "
-                               "2 s)'"));
+                               "2 s)'"));                   /* the tab made a space */
+    assert_non_null(strstr(gp, "'and 1 more points not drawn: see the flag column of "
+                               "sk_summary.csv'"));         /* past 3 lines: counted */
     free(gp);
     gp = script_text(dir, "sk", "speedup");                  /* only the largest n with one */
     assert_null(strstr(gp, "not drawn"));
