@@ -434,10 +434,13 @@ static void write_notes(FILE *f, const struct figctx *x, double bottom)
         fprintf(f, " at screen 0.01, %.3f left font ',9' textcolor rgb '#a00000'\n",
                 0.012 + 0.028 * (double)(lines - 1 - i));
     }
-    if (x->more)
-        fprintf(f, "  set label %zu 'and %zu more points not drawn: see the flag column of %s"
-                   "_summary.csv' at screen 0.01, 0.012 left font ',9' textcolor rgb '#a00000'"
-                   "\n", 101 + x->nnotes, x->more, x->name);
+    if (x->more) {
+        pb_fit(text, sizeof text, "and %zu more point%s not drawn: see the flag column of "
+               "%s_summary.csv", x->more, x->more == 1 ? "" : "s", x->name);
+        fprintf(f, "  set label %zu ", 101 + x->nnotes);
+        gp_quote(f, text);
+        fputs(" at screen 0.01, 0.012 left font ',9' textcolor rgb '#a00000'\n", f);
+    }
     if (lines)
         fprintf(f, "  set bmargin at screen %.3f\n", bottom + 0.028 * (double)lines);
 }

@@ -402,7 +402,7 @@ static void test_skipped_and_failed_points_named(void **state)
     assert_non_null(strstr(gp, "'not drawn: naive at n = 800 (skipped: estimated 9.1 s"));
     assert_non_null(strstr(gp, "'not drawn: blocked at n = 400 (no ok runs: timeout: after "
                                "2 s)'"));                   /* the tab made a space */
-    assert_non_null(strstr(gp, "'and 1 more points not drawn: see the flag column of "
+    assert_non_null(strstr(gp, "'and 1 more point not drawn: see the flag column of "
                                "sk_summary.csv'"));         /* past 3 lines: counted */
     free(gp);
     gp = script_text(dir, "sk", "speedup");                  /* only the largest n with one */
