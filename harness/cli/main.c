@@ -303,6 +303,12 @@ static void on_end(void *ctx, size_t k, size_t total, const struct pb_row *r)
         return;
     if (p->tty && !bad)
         return;
+    if (pb_status_skipped(r->status)) {   /* never started: no time or memory to show */
+        fprintf(stderr, "%s[%zu/%zu] %s %s n=%zu T=%d R=%d rep=%d: %s\n",
+                p->tty ? "\r\033[K" : "", k, total, pb_row_label(r, label, sizeof label),
+                r->kind, r->n, r->threads, r->ranks, r->repeat, r->status);
+        return;
+    }
     fprintf(stderr, "%s[%zu/%zu] %s %s n=%zu T=%d R=%d rep=%d: %.6f s, %.1f MiB, %s, "
             "verified=%s\n", p->tty ? "\r\033[K" : "", k, total,
             pb_row_label(r, label, sizeof label), r->kind, r->n,
@@ -352,12 +358,14 @@ static int report_outcome(const struct pb_sweep_result *r, const struct cli *c)
            r->unverified, r->skipped);
     printf("results: %s\nsummary: %s\nreport:  %s\n", r->csv, r->summary, r->report);
     if (r->render_note[0])
-        fprintf(stderr, "note: figures not rendered: %s\n", r->render_note);
+        fprintf(stderr, "%s: %s\n", r->figures_failed ? "error: figures not drawn"
+                                                      : "note: figures not rendered",
+                r->render_note);
     if (r->interrupted) {
         fprintf(stderr, "interrupted: the CSV holds every finished run; --resume continues\n");
         return EXIT_INTERRUPTED;
     }
-    return r->failed || r->unverified ? 1 : 0;
+    return r->failed || r->unverified || r->figures_failed ? 1 : 0;
 }
 
 /* The installed tree's data folder share/pairbench/SUB, found beside this executable's bin/,

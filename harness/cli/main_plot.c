@@ -1,17 +1,14 @@
 /* main_plot.c — `bench plot DIR/NAME.csv [--no-render]`: the figures and the report of a result
- * set already on disk, the same steps a sweep takes at its end. A CLI front-end: it prints. */
+ * set already on disk, by the same sequence a sweep ends with (pipeline.h). A CLI front-end: it
+ * prints. */
 #include "main_commands.h"
-#include "plots.h"
-#include "report.h"
-#include "results.h"
-#include "summary.h"
+#include "pipeline.h"
 #include "sweep.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 int pb_main_plot(int argc, char **argv);
 
@@ -43,46 +40,17 @@ static int split_path(const char *arg, char *dir, size_t dcap, char *name, size_
     return 0;
 }
 
-/* Modification time of path, or -1 when it does not exist. */
-static long long mtime(const char *path)
-{
-    struct stat st;
-    if (stat(path, &st) != 0)
-        return -1;
-    return (long long)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec;
-}
-
-/* (Re)writes DIR/NAME_summary.csv from DIR/NAME.csv when the summary is missing or older.
- * Returns 0 or -errno with err filled. */
-static int refresh_summary(const char *dir, const char *name, struct pb_err *err)
-{
-    char csv[4096], summary[4096];
-    snprintf(csv, sizeof csv, "%s/%s.csv", dir, name);
-    snprintf(summary, sizeof summary, "%s/%s_summary.csv", dir, name);
-    long long runs = mtime(csv), sum = mtime(summary);
-    if (runs < 0 && sum < 0)
-        return pb_fail(err, -ENOENT, "%s: no such file", csv);
-    if (runs < 0 || sum >= runs)
-        return 0;
-    struct pb_row *rows = NULL;
-    size_t nrows = 0;
-    int rc = pb_csv_read(csv, &rows, &nrows, err);
-    if (rc == 0)
-        rc = pb_summary_write(rows, nrows, summary, stderr, err);
-    free(rows);
-    return rc;
-}
-
 static void usage(FILE *f)
 {
     fputs("usage: " PB_PLOT_SYNOPSIS "\n"
-          "  Writes DIR/NAME_{time,memory,speedup,throughput}.gp from DIR/NAME_summary.csv\n"
-          "  (rewritten first when DIR/NAME.csv is newer), renders them to PNG, SVG and PDF\n"
-          "  with gnuplot unless --no-render, and writes the report DIR/NAME.html.\n", f);
+          "  Writes DIR/NAME_{time,memory,speedup,throughput}.gp and the config's declared\n"
+          "  figures from DIR/NAME_summary.csv (rewritten first when DIR/NAME.csv is newer),\n"
+          "  renders them to PNG, SVG and PDF with gnuplot unless --no-render, and writes the\n"
+          "  report DIR/NAME.html: the same files, byte for byte, as the sweep's end.\n", f);
 }
 
-/* Runs the plot command. argv[0] is "plot". Returns the exit status: 0 done, 1 a figure failed
- * to render, 2 bad usage or unreadable input. */
+/* Runs the plot command. argv[0] is "plot". Returns the exit status: 0 done, 1 a figure could
+ * not be drawn, 2 bad usage or unreadable input, 130 interrupted. */
 int pb_main_plot(int argc, char **argv)
 {
     const char *path = NULL;
@@ -115,23 +83,17 @@ int pb_main_plot(int argc, char **argv)
         fprintf(stderr, "bench plot: %s\n", err.msg);
         return 2;
     }
-    if (refresh_summary(dir, name, &err) < 0 || pb_plots_write(dir, name, NULL, &err) < 0) {
-        fprintf(stderr, "bench plot: %s\n", err.msg);
+    struct pb_pipeline_opts o = {.render = render, .warn = stderr};
+    struct pb_pipeline_result r;
+    if (pb_pipeline_run(dir, name, &o, &r, &err) < 0 || r.scripts_failed) {
+        fprintf(stderr, "bench plot: %s\n", r.scripts_failed ? r.note : err.msg);
         return 2;
     }
-    int status = 0, rc = render ? pb_plots_render(dir, name, &err) : 0;
-    if (rc == -ENOENT)
-        fprintf(stderr, "bench plot: note: %s (the .gp scripts are written; install gnuplot "
-                        "and run them)\n", err.msg);
-    if (rc < 0 && rc != -ENOENT) {
-        fprintf(stderr, "bench plot: %s\n", err.msg);
-        status = 1;
-    }
-    if (pb_report_write(dir, name, &err) < 0) {
-        fprintf(stderr, "bench plot: %s\n", err.msg);
-        return 2;
-    }
-    printf("figures: %s/%s_{time,memory,speedup,throughput}.gp%s\nreport:  %s/%s.html\n", dir,
-           name, render && rc == 0 ? " (.png .svg .pdf)" : "", dir, name);
-    return status;
+    if (render && r.note[0])
+        fprintf(stderr, "bench plot: %s%s%s\n", r.figures_failed ? "" : "note: ", r.note,
+                r.figures_failed || r.interrupted ? "" : " (the .gp scripts are written; "
+                "install gnuplot and run them)");
+    printf("figures: %s/%s_*.gp%s\nreport:  %s/%s.html\n", dir, name,
+           r.rendered ? " (.png .svg .pdf)" : "", dir, name);
+    return r.interrupted ? 130 : r.figures_failed ? 1 : 0;
 }

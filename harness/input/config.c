@@ -12,6 +12,7 @@
 #include "config.h"
 #include "config_check.h"
 #include "config_schema.h"
+#include "config_figures.h"
 #include "config_strategies.h"
 #include "fdio.h"
 #include "hash.h"
@@ -657,7 +658,7 @@ static int parse_root(struct cfg *c, json_t *root)
         (rc = int_list(c, root, "ranks", &c->e->ranks, &c->e->nranks)) ||
         (rc = parse_scalars(c, root)) || (rc = parse_plugins(c, root)) ||
         (rc = cfg_parse_strategies(c, root)) || (rc = cfg_parse_verify(c, root)) ||
-        (rc = cfg_parse_rmax(c, root)))
+        (rc = cfg_parse_rmax(c, root)) || (rc = cfg_parse_figures(c, root)))
         return rc;
     return check_points_file(c, root);
 }
@@ -702,5 +703,6 @@ void pb_experiment_free(struct pb_experiment *e)
     free(e->sizes);
     free(e->threads);
     free(e->ranks);
+    pb_figure_decls_free(e->figures, e->nfigures);
     *e = (struct pb_experiment){ 0 };
 }

@@ -75,6 +75,17 @@ struct pb_verify_cfg {
                                         with the reason in their status) */
 };
 
+/* One entry of "figures": a figure the config declares, drawn after the sweep (and by `bench
+ * plot`) beside the built-in ones, as DIR/NAME_<name>.gp and its renderings. */
+struct pb_figure_decl {
+    char *name;                      /* the file stem after "NAME_", [A-Za-z0-9_.-] */
+    char *quantity;                  /* "time" | "memory" | "throughput": what is drawn vs n */
+    char **series;                   /* strategy labels drawn, in config order */
+    size_t nseries;                  /* 0: every label */
+    int xlog, ylog;                  /* "xscale", "yscale": 1 log (the default), 0 linear */
+    char *title;                     /* "title", or NULL: the built-in figure's */
+};
+
 struct pb_experiment {
     char *name;                      /* results are DIR/<name>.csv etc. */
     char *description;               /* "description", or NULL */
@@ -110,6 +121,8 @@ struct pb_experiment {
     struct pb_verify_cfg verify;     /* "verify"; naive at every n when absent */
     size_t nrmax;                    /* values in "rmax" (0: not swept); strategies then holds
                                         one entry per (configured entry, rmax), in that order */
+    struct pb_figure_decl *figures;  /* "figures", in config order (owned) */
+    size_t nfigures;
 };
 
 /* Loads and validates the config at path into e (zeroed first). On error returns -EINVAL (or
@@ -124,6 +137,16 @@ int pb_choice_index(const char *choices, const char *value);
  * ("one of shm|pipe", "an integer from 1 to 65536", "a number >= 0"). */
 int pb_param_check(const struct pb_param_spec *spec, const char *value, char *what,
                    size_t size);
+
+/* Reads the "figures" a result set's config declared from its metadata DIR/NAME.json (meta):
+ * the same parser and checks as pb_config_load, less the labels' check against "strategies".
+ * *figs (release with pb_figure_decls_free) is NULL and *n 0 when there is no NAME.json, no
+ * config in it, or no "figures". Returns 0, or -EINVAL with err naming the entry at fault. */
+int pb_config_figures_read(const char *meta, struct pb_figure_decl **figs, size_t *n,
+                           struct pb_err *err);
+
+/* Releases figs[0..n) and figs. */
+void pb_figure_decls_free(struct pb_figure_decl *figs, size_t n);
 
 /* Releases everything pb_config_load allocated; safe on a zeroed or half-filled struct. */
 void pb_experiment_free(struct pb_experiment *e);

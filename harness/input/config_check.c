@@ -172,9 +172,15 @@ const struct pb_config_key *cfg_schema(struct cfg *c, const char *path)
 /* See config_check.h. */
 int cfg_check_keys(struct cfg *c, json_t *obj, const char *parent)
 {
+    return cfg_check_keys_at(c, obj, parent, parent);
+}
+
+/* See config_check.h. */
+int cfg_check_keys_at(struct cfg *c, json_t *obj, const char *schema, const char *parent)
+{
     const char *known[64], *key;
     json_t *v;
-    pb_config_key_children(parent, known, 64);
+    pb_config_key_children(schema, known, 64);
     json_object_foreach(obj, key, v) {
         size_t i = 0;
         while (known[i] && strcmp(known[i], key) != 0)

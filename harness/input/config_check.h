@@ -50,6 +50,10 @@ void cfg_list_names(char *buf, size_t size, const char *const *known);
  * an unknown one fails with the nearest known key, or the list of them. */
 int cfg_check_keys(struct cfg *c, json_t *obj, const char *parent);
 
+/* The same for an object of an array: its keys are the schema's below schema ("figures[]"),
+ * its errors are placed and labelled at parent ("figures[2]"). */
+int cfg_check_keys_at(struct cfg *c, json_t *obj, const char *schema, const char *parent);
+
 /* Checks that obj (at parent) has every key the schema marks required below parent, in
  * table order: "missing required field" at parent for the first one absent. */
 int cfg_check_required(struct cfg *c, json_t *obj, const char *parent);

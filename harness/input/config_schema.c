@@ -143,6 +143,25 @@ static const struct pb_config_key keys[] = {
       "value with `output.bins` scaled by rmax ÷ `bins.max` (same count and, for log bins, "
       "ratio); the `params` column gains `rmax=R`, and the crossover figure `NAME_rmax` (time "
       "vs rmax per strategy) is drawn" },
+    { .path = "figures", .type = PB_KEY_LIST, .item = PB_KEY_OBJECT, .max_items = 16,
+      .doc = "figure objects", .def_doc = "`[]`", .help = "figures drawn after the sweep (and "
+      "by `bench plot`) beside the built-in ones, each as `DIR/NAME_<name>.gp` and its `.png`, "
+      "`.svg` and `.pdf`: one quantity vs n for the chosen series" },
+    { .path = "figures[].name", .type = PB_KEY_STRING, .flags = PB_KEY_REQUIRED,
+      .doc = "`[A-Za-z0-9_.-]+`", .imax = 64, .help = "the file stem after `NAME_`; distinct, "
+      "and none of `time`, `memory`, `speedup`, `throughput`, `rmax`, `summary`" },
+    { .path = "figures[].quantity", .type = PB_KEY_CHOICE, .flags = PB_KEY_REQUIRED,
+      .choices = "time|memory|throughput", .help = "what is drawn vs n, as the built-in figure "
+      "of that name draws it (median wall time with its 95% CI, peak memory, pairs per second)" },
+    { .path = "figures[].series", .type = PB_KEY_LIST, .item = PB_KEY_STRING,
+      .doc = "strategy labels", .def_doc = "every label", .help = "the strategies drawn, by "
+      "label (the strategy's name when it has no label), each at every thread count" },
+    { .path = "figures[].xscale", .type = PB_KEY_CHOICE, .choices = "log|linear",
+      .help = "the n axis" },
+    { .path = "figures[].yscale", .type = PB_KEY_CHOICE, .choices = "log|linear",
+      .help = "the quantity's axis" },
+    { .path = "figures[].title", .type = PB_KEY_STRING, .imax = 200,
+      .def_doc = "`NAME: QUANTITY vs n`", .help = "the figure's title" },
 };
 
 /* See config_schema.h. */

@@ -20,10 +20,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-const char *const pb_figure_names[PB_FIGURE_COUNT] = {"time", "memory", "speedup", "throughput"};
 
 /* Colour-blind-safe palette (Okabe–Ito, then Tableau), assigned by sorted label order. */
 static const char *const palette[] = {
@@ -57,6 +57,7 @@ struct series_set {
     int any_bad;                     /* 1: some row failed or did not verify */
     int dup_label;                   /* 1: one label appears with different params */
     const char *output;              /* "matrix" | "histogram" | "" (first counted row's) */
+    long nmax;                       /* the largest n of the counted rows */
 };
 
 /* Columns of the summary the scripts use by name; checked before any script is written. */
@@ -157,6 +158,8 @@ static int collect_series(const struct pb_table *t, struct series_set *s)
         s->keys[s->nkeys++] = (struct pkey){pb_summary_get(t, r, PB_SUM_strategy),
                                             pb_summary_get(t, r, PB_SUM_params)};
         s->threads[s->nthreads++] = atoi(pb_summary_get(t, r, PB_SUM_threads));
+        if (atol(pb_summary_get(t, r, PB_SUM_n)) > s->nmax)
+            s->nmax = atol(pb_summary_get(t, r, PB_SUM_n));
     }
     if (s->nkeys == 0)
         return -EINVAL;
@@ -228,12 +231,126 @@ static void series_title(char *buf, size_t cap, const struct series_set *s, size
         snprintf(buf + n, cap - (size_t)n, ", %d thread%s", threads, threads == 1 ? "" : "s");
 }
 
+/* ---------------------------------------------------------------- what one figure draws */
+
+#define MAX_NOTES 3                  /* lines naming points not drawn; the rest are counted */
+
+/* Points of one series left out of a figure for one reason. */
+struct note {
+    size_t key;                      /* index in the series set's keys */
+    int threads;
+    char ns[160];                    /* "1000, 2000, 4000" */
+    char reason[200];                /* the summary's flag ("skipped: estimated ...") */
+};
+
+/* One figure being written: the result set, the figure, what it draws and what it leaves out.
+ * Only the series with a point to draw get a table and a line, so that no gnuplot command
+ * meets an empty selection; the points left out are named under the figure. */
+struct figctx {
+    const char *name;                /* the result name */
+    const char *stem;                /* "time", or a declared figure's name */
+    const char *what;                /* the script's first line: "median wall time vs n, ..." */
+    const struct pb_table *t;
+    struct series_set *s;            /* has[] and any_bad marked for this figure */
+    const struct pb_figure_decl *decl;  /* the declared figure, or NULL for a built-in one */
+    double peak;                     /* one thread's peak pairs/s; <= 0: none */
+    long focus_n;                    /* the one n drawn (speedup, rmax); 0: every n */
+    struct note notes[MAX_NOTES];
+    size_t nnotes, more;             /* notes kept; points left out beyond them */
+    size_t drawn;                    /* series with a point to draw */
+};
+
+/* 1 when the declared figure d (NULL: a built-in one) draws the series labelled label. */
+static int selected(const struct pb_figure_decl *d, const char *label)
+{
+    for (size_t i = 0; d && i < d->nseries; i++)
+        if (strcmp(d->series[i], label) == 0)
+            return 1;
+    return !d || d->nseries == 0;
+}
+
+/* Records point n of series (key k, threads) as left out for reason: added to the note of the
+ * same series and reason, else to a new one, else counted in more. */
+static void add_note(struct figctx *x, size_t k, int threads, const char *n, const char *reason)
+{
+    for (size_t i = 0; i < x->nnotes; i++) {
+        struct note *o = &x->notes[i];
+        if (o->key == k && o->threads == threads && strcmp(o->reason, reason) == 0) {
+            size_t len = strlen(o->ns);
+            pb_fit(o->ns + len, sizeof o->ns - len, ", %s", n);
+            return;
+        }
+    }
+    if (x->nnotes == MAX_NOTES) {
+        x->more++;
+        return;
+    }
+    struct note *o = &x->notes[x->nnotes++];
+    *o = (struct note){.key = k, .threads = threads};
+    pb_fit(o->ns, sizeof o->ns, "%s", n);
+    pb_fit(o->reason, sizeof o->reason, "%s", reason);
+    for (char *c = o->reason; *c; c++)
+        if ((unsigned char)*c < 0x20 || *c == 0x7f)
+            *c = ' ';                    /* a line break would end the script's string */
+}
+
+/* Marks in x->s which series of the figure have a point to draw (a positive value in column
+ * col, at x->focus_n when set) and whether one of those points failed or did not verify; the
+ * other points of its series become notes, with the summary's flag as their reason. */
+static void mark_figure(struct figctx *x, enum pb_sum_col col)
+{
+    struct series_set *s = x->s;
+    const struct pb_table *t = x->t;
+    memset(s->has, 0, s->nkeys * s->nthreads);
+    s->any_bad = 0;
+    x->nnotes = x->more = x->drawn = 0;
+    for (size_t r = 0; r < t->nrows; r++) {
+        struct pkey key = {pb_summary_get(t, r, PB_SUM_strategy),
+                           pb_summary_get(t, r, PB_SUM_params)};
+        const char *n = pb_summary_get(t, r, PB_SUM_n), *v = pb_summary_get(t, r, col);
+        if (!pb_summary_counted(t, r) || !selected(x->decl, key.strategy) ||
+            (x->focus_n && atol(n) != x->focus_n))
+            continue;
+        int th = atoi(pb_summary_get(t, r, PB_SUM_threads));
+        size_t k = key_index(s, key), at = k * s->nthreads + thread_index(s, th);
+        if (*v && atof(v) > 0) {
+            x->drawn += !s->has[at];
+            s->has[at] = 1;
+            s->any_bad |= pb_summary_failed(t, r) > 0 || pb_summary_unverified(t, r);
+            continue;
+        }
+        char why[200];
+        const char *flag = pb_summary_get(t, r, PB_SUM_flag);
+        if (atoi(pb_summary_get(t, r, PB_SUM_runs)) == 0 && *flag)
+            pb_fit(why, sizeof why, "%s", flag);
+        else
+            pb_fit(why, sizeof why, "no %s", pb_summary_name(col));
+        add_note(x, k, th, n, why);
+    }
+}
+
+/* The largest n of a counted row with a positive value in column col, else the largest n. */
+static long largest_n_with(const struct pb_table *t, const struct series_set *s,
+                           enum pb_sum_col col)
+{
+    long best = 0;
+    for (size_t r = 0; r < t->nrows; r++) {
+        const char *v = pb_summary_get(t, r, col);
+        long n = atol(pb_summary_get(t, r, PB_SUM_n));
+        if (pb_summary_counted(t, r) && *v && atof(v) > 0 && n > best)
+            best = n;
+    }
+    return best ? best : s->nmax;
+}
+
 /* The part every script shares: what it is, finding its folder, reading the CSV, the filters
  * and the style of each key. */
-static void write_head(FILE *f, const char *name, const char *fig, const char *what,
-                       const struct pb_table *t, const struct series_set *s)
+static void write_head(FILE *f, const struct figctx *x)
 {
-    fprintf(f, "# %s_%s.gp: %s.\n", name, fig, what);
+    const struct pb_table *t = x->t;
+    const struct series_set *s = x->s;
+    const char *name = x->name, *fig = x->stem;
+    fprintf(f, "# %s_%s.gp: %s.\n", name, fig, x->what);
     fprintf(f, "# Written by pairbench. It reads %s_summary.csv beside it, so it runs from any\n"
                "# folder (gnuplot path/to/%s_%s.gp) and leaves %s_%s.png, .svg and .pdf beside\n"
                "# itself. The series and their styles were fixed from the summary at writing.\n\n",
@@ -280,7 +397,7 @@ static void write_table(FILE *f, const struct series_set *s, size_t k, int threa
     fprintf(f, ")%s%s)\nunset table\n", extra ? " && " : "", extra ? extra : "");
 }
 
-/* Emits a table per (key, thread count) series present in the summary. */
+/* Emits a table per (key, thread count) series the figure draws. */
 static void write_thread_tables(FILE *f, const struct series_set *s, const char *using,
                                 const char *extra)
 {
@@ -294,6 +411,38 @@ static void write_thread_tables(FILE *f, const struct series_set *s, const char 
 static void write_switch(FILE *f)
 {
     fputs("\nset datafile separator whitespace\nset datafile nocolumnheaders\n\n", f);
+}
+
+/* Lines of x's note under the figure. */
+static size_t note_lines(const struct figctx *x)
+{
+    return x->nnotes + (x->more > 0);
+}
+
+/* Emits x's note under the figure, one line per series and reason left out (bottom up), and
+ * the bottom margin above it: bottom is the margin without a note (screen fraction). */
+static void write_notes(FILE *f, const struct figctx *x, double bottom)
+{
+    size_t lines = note_lines(x);
+    char title[1200], text[1800];
+    for (size_t i = 0; i < x->nnotes; i++) {
+        const struct note *o = &x->notes[i];
+        series_title(title, sizeof title, x->s, o->key, o->threads);
+        pb_fit(text, sizeof text, "not drawn: %s at n = %s (%s)", title, o->ns, o->reason);
+        fprintf(f, "  set label %zu ", 101 + i);
+        gp_quote(f, text);
+        fprintf(f, " at screen 0.01, %.3f left font ',9' textcolor rgb '#a00000'\n",
+                0.012 + 0.028 * (double)(lines - 1 - i));
+    }
+    if (x->more) {
+        pb_fit(text, sizeof text, "and %zu more point%s not drawn: see the flag column of "
+               "%s_summary.csv", x->more, x->more == 1 ? "" : "s", x->name);
+        fprintf(f, "  set label %zu ", 101 + x->nnotes);
+        gp_quote(f, text);
+        fputs(" at screen 0.01, 0.012 left font ',9' textcolor rgb '#a00000'\n", f);
+    }
+    if (lines)
+        fprintf(f, "  set bmargin at screen %.3f\n", bottom + 0.028 * (double)lines);
 }
 
 /* Opens the loop that draws the figure once per format, with a legend outside the data. */
@@ -365,40 +514,62 @@ static void write_bad_clause(struct clauses *c, const struct series_set *s)
               "title 'failed or not verified'", clause(c));
 }
 
-/* Emits the table of failed or unverified points at (n, column y), when there are any. */
-static void write_bad_table(FILE *f, const struct series_set *s, const char *y)
+/* Emits the table of the drawn series' failed or unverified points at (n, column y), when
+ * there are any. */
+static void write_bad_table(FILE *f, const struct figctx *x, const char *y)
 {
-    if (s->any_bad)
-        fprintf(f, "set table $bad\nplot csv using (" GP_COL(n) "):(%s) with table if (bad(0) "
-                   "&& %s > 0)\nunset table\n", y, y);
+    if (!x->s->any_bad)
+        return;
+    fprintf(f, "set table $bad\nplot csv using (" GP_COL(n) "):(%s) with table if (bad(0) "
+               "&& %s > 0", y, y);
+    if (x->decl && x->decl->nseries) {
+        fputs(" && (0", f);
+        for (size_t i = 0; i < x->decl->nseries; i++) {
+            fputs(" || " GP_STR(strategy) " eq ", f);
+            gp_quote(f, x->decl->series[i]);
+        }
+        fputs(")", f);
+    }
+    fputs(")\nunset table\n", f);
 }
 
-/* ---------------------------------------------------------------- the four figures */
+/* ---------------------------------------------------------------- the figures */
 
 #define COL_MEDIAN GP_COL(wall_median_s)
 
-/* Opens figure fig's loop (write_loop_open) with the axes every "vs n" figure shares: title
- * "NAME: WHAT vs n (OUTPUT output)", log-log, n padded by 1.4 either side, and ylabel. */
-static void open_vs_n(FILE *f, const char *fig, const char *what, const char *output,
-                      const char *ylabel)
+/* Opens figure x's loop (write_loop_open) with the note under it and the axes every "vs n"
+ * figure shares: title "NAME: WHAT vs n (OUTPUT output)" (or the declared one), log-log (or
+ * the declared scales), n padded by 1.4 either side on a log axis, and ylabel. */
+static void open_vs_n(FILE *f, const struct figctx *x, const char *what, const char *ylabel)
 {
-    write_loop_open(f, fig);
-    fprintf(f, "  set title sprintf('%%s: %s vs n (%s output)', name)\n"
-               "  set logscale xy\n  set xrange [nmin / 1.4 : nmax * 1.4]\n"
-               "  set xlabel 'n (points)'\n"
-               "  set ylabel '%s'\n", what, output, ylabel);
+    const struct pb_figure_decl *d = x->decl;
+    int xlog = !d || d->xlog, ylog = !d || d->ylog;
+    write_loop_open(f, x->stem);
+    write_notes(f, x, 0.1);
+    if (d && d->title) {
+        fputs("  set title ", f);
+        gp_quote(f, d->title);
+        fputs("\n", f);
+    } else {
+        fprintf(f, "  set title sprintf('%%s: %s vs n (%s output)', name)\n", what,
+                x->s->output);
+    }
+    fprintf(f, "%s%s%s\n", xlog || ylog ? "  set logscale " : "", xlog ? "x" : "",
+            ylog ? "y" : "");
+    fprintf(f, "  set xrange [%s]\n  set xlabel 'n (points)'\n  set ylabel '%s'\n",
+            xlog ? "nmin / 1.4 : nmax * 1.4" : "0 : nmax * 1.05", ylabel);
 }
 
 /* NAME_time.gp: median wall time vs n, log-log, CI bars, an n² guide (brute force) and an n guide
  * (what a spatial strategy at fixed rmax approaches) through the geometric mean of the medians at
  * the largest n. */
-static void write_time(FILE *f, const char *name, const struct pb_table *t,
-                       const struct series_set *s)
+static void write_time(FILE *f, const struct figctx *x)
 {
-    write_head(f, name, "time", "median wall time vs n, log-log, bars from the 95% CI", t, s);
+    const struct series_set *s = x->s;
+    write_head(f, x);
     write_thread_tables(f, s, "(" GP_COL(n) "):(" COL_MEDIAN "):(" GP_COL(wall_ci95_lo_s) "):"
                               "(" GP_COL(wall_ci95_hi_s) ")", NULL);
-    write_bad_table(f, s, COL_MEDIAN);
+    write_bad_table(f, x, COL_MEDIAN);
     fputs("# The guide passes through the geometric mean of the medians at the largest n timed.\n"
           "stats csv using (counted(0) && " COL_MEDIAN " > 0 ? " GP_COL(n) " : NaN) nooutput\n"
           "ng = STATS_max\n"
@@ -408,8 +579,7 @@ static void write_time(FILE *f, const char *name, const struct pb_table *t,
     fputs("g = NaN\nif (|$g| > 0) { stats $g using 1 nooutput; g = exp(STATS_mean) / ng**2 }\n"
           "guide(x) = g * x**2\n"
           "guide_n(x) = g * ng * x\n\n", f);
-    open_vs_n(f, "time", "median wall time", s->output,
-              "median wall time (s); bars: 95% CI of the median");
+    open_vs_n(f, x, "median wall time", "median wall time (s); bars: 95% CI of the median");
     struct clauses c = {.f = f};
     write_thread_clauses(&c, s, "$2", 1);
     write_bad_clause(&c, s);
@@ -421,20 +591,19 @@ static void write_time(FILE *f, const char *name, const struct pb_table *t,
 
 /* NAME_memory.gp: peak memory (PSS of the run's processes, MiB) vs n, log-log, with the size of
  * one n×n matrix when the output is a matrix. */
-static void write_memory(FILE *f, const char *name, const struct pb_table *t,
-                         const struct series_set *s)
+static void write_memory(FILE *f, const struct figctx *x)
 {
-    write_head(f, name, "memory", "peak memory of each run vs n, log-log", t, s);
+    const struct series_set *s = x->s;
+    write_head(f, x);
     write_thread_tables(f, s, "(" GP_COL(n) "):(" GP_COL(peak_rss_kib) " / 1024.0)", NULL);
-    write_bad_table(f, s, GP_COL(peak_rss_kib) " / 1024.0");
+    write_bad_table(f, x, GP_COL(peak_rss_kib) " / 1024.0");
     write_switch(f);
-    open_vs_n(f, "memory", "peak memory", s->output,
-              "peak memory of the run, PSS of all its processes (MiB)");
+    open_vs_n(f, x, "peak memory", "peak memory of the run, PSS of all its processes (MiB)");
     struct clauses c = {.f = f};
     write_thread_clauses(&c, s, "$2", 0);
     write_bad_clause(&c, s);
     if (strcmp(s->output, "matrix") == 0) {
-        int bytes = strcmp(pb_summary_get(t, 0, PB_SUM_precision), "float") == 0 ? 4 : 8;
+        int bytes = strcmp(pb_summary_get(x->t, 0, PB_SUM_precision), "float") == 0 ? 4 : 8;
         fprintf(clause(&c), "%d * x**2 / 1048576.0 with lines lc rgb '#888888' dt 3 lw 2 "
                 "title 'one n×n matrix (%d n² bytes)'", bytes, bytes);
     }
@@ -443,17 +612,18 @@ static void write_memory(FILE *f, const char *name, const struct pb_table *t,
 }
 
 /* NAME_throughput.gp: unique pairs per second vs n, with the limit lines when peak > 0. */
-static void write_throughput(FILE *f, const char *name, const struct pb_table *t,
-                             const struct series_set *s, double peak)
+static void write_throughput(FILE *f, const struct figctx *x)
 {
-    write_head(f, name, "throughput", "unique pairs per second vs n", t, s);
+    const struct series_set *s = x->s;
+    double peak = x->peak;
+    write_head(f, x);
     write_thread_tables(f, s, "(" GP_COL(n) "):(" GP_COL(pairs_per_s) ")", NULL);
-    write_bad_table(f, s, GP_COL(pairs_per_s));
+    write_bad_table(f, x, GP_COL(pairs_per_s));
     write_switch(f);
     if (peak > 0)
         fprintf(f, "peak = %.9g  # one thread's measured peak pairs/s, given by the harness\n\n",
                 peak);
-    open_vs_n(f, "throughput", "throughput", s->output, "unique pairs i<j per second (pairs/s)");
+    open_vs_n(f, x, "throughput", "unique pairs i<j per second (pairs/s)");
     fputs("  set format y \"%.0s %c\"\n", f);
     struct clauses c = {.f = f};
     write_thread_clauses(&c, s, "$2", 0);
@@ -467,6 +637,23 @@ static void write_throughput(FILE *f, const char *name, const struct pb_table *t
     write_loop_close(f);
 }
 
+/* Thread counts key k is drawn at in the figure. */
+static size_t drawn_threads(const struct series_set *s, size_t k)
+{
+    size_t count = 0;
+    for (size_t i = 0; i < s->nthreads; i++)
+        count += s->has[k * s->nthreads + i];
+    return count;
+}
+
+/* 1 when the speedup figure draws key k: drawn at all, and at several thread counts when some
+ * key of the sweep has several. */
+static int speedup_key(const struct series_set *s, size_t k)
+{
+    size_t count = drawn_threads(s, k);
+    return count > 0 && !(s->multi && count < 2);
+}
+
 /* The speedup panel's and the efficiency panel's clauses: every key with several thread counts
  * (or every key when none has), at the largest n; column is 2 (speedup) or 3 (efficiency). */
 static void write_speedup_clauses(FILE *f, const struct series_set *s, int column)
@@ -474,10 +661,7 @@ static void write_speedup_clauses(FILE *f, const struct series_set *s, int colum
     char title[1200];                /* label < 64, params < 1024 bytes: never cut */
     struct clauses c = {.f = f};
     for (size_t k = 0; k < s->nkeys; k++) {
-        size_t count = 0;
-        for (size_t i = 0; i < s->nthreads; i++)
-            count += s->has[k * s->nthreads + i];
-        if (s->multi && count < 2)
+        if (!speedup_key(s, k))
             continue;
         series_title(title, sizeof title, s, k, 0);
         fprintf(clause(&c), "$s%zu_0 using 1:%d smooth unique with linespoints ls %zu title ", k,
@@ -491,27 +675,30 @@ static void write_speedup_clauses(FILE *f, const struct series_set *s, int colum
 
 /* NAME_speedup.gp: speedup and efficiency vs threads at the largest n, side by side, with the
  * ideal lines; the legend sits right of both panels. */
-static void write_speedup(FILE *f, const char *name, const struct pb_table *t,
-                          const struct series_set *s)
+static void write_speedup(FILE *f, const struct figctx *x)
 {
-    write_head(f, name, "speedup", "speedup and efficiency vs threads at the largest n", t, s);
+    const struct series_set *s = x->s;
+    write_head(f, x);
     fputs("# The largest n with a speedup (a failed point has none).\n"
           "stats csv using (counted(0) && " GP_COL(speedup) " > 0 ? " GP_COL(n) " : NaN) "
           "nooutput\nns = STATS_max\n", f);
     for (size_t k = 0; k < s->nkeys; k++)
-        write_table(f, s, k, 0, "(" GP_COL(threads) "):(" GP_COL(speedup) "):"
-                                "(" GP_COL(efficiency) ")", GP_COL(n) " == ns");
+        if (speedup_key(s, k))
+            write_table(f, s, k, 0, "(" GP_COL(threads) "):(" GP_COL(speedup) "):"
+                                    "(" GP_COL(efficiency) ")", GP_COL(n) " == ns");
     write_switch(f);
     write_loop_open(f, "speedup");
+    write_notes(f, x, 0);
     fputs("  set multiplot title sprintf('%s: speedup and efficiency vs threads at n = %d "
           "(the largest n timed), %s output', name, ns, '", f);
     fputs(s->output, f);
-    fputs("')\n  set xrange [tmin - 0.5 : tmax + 0.5]\n  set xtics 1\n"
-          "  if (tmax > 16) { set xtics autofreq }\n  set xlabel 'threads'\n"
-          "  set tmargin at screen 0.88; set bmargin at screen 0.12\n"
-          "  set lmargin at screen 0.08; set rmargin at screen 0.40\n  unset key\n"
-          "  set yrange [0 : *]\n"
-          "  set ylabel 'speedup over the same strategy at its fewest threads (x)'\n", f);
+    fprintf(f, "')\n  set xrange [tmin - 0.5 : tmax + 0.5]\n  set xtics 1\n"
+               "  if (tmax > 16) { set xtics autofreq }\n  set xlabel 'threads'\n"
+               "  set tmargin at screen 0.88; set bmargin at screen %.3f\n"
+               "  set lmargin at screen 0.08; set rmargin at screen 0.40\n  unset key\n"
+               "  set yrange [0 : *]\n"
+               "  set ylabel 'speedup over the same strategy at its fewest threads (x)'\n",
+            0.12 + 0.028 * (double)note_lines(x));
     write_speedup_clauses(f, s, 2);
     fputs("  set lmargin at screen 0.48; set rmargin at screen 0.80\n"
           "  set yrange [0 : 1.2 < *]\n  set ylabel 'parallel efficiency (speedup / threads)'\n"
@@ -539,14 +726,17 @@ struct rkey {
     int threads;
 };
 
-/* The distinct rkeys of t's counted rows with an rmax, up to cap, into k; returns how many. */
-static size_t collect_rkeys(const struct pb_table *t, struct rkey *k, size_t cap)
+/* The distinct rkeys of t's counted rows with an rmax and a median at n = nmax, up to cap,
+ * into k (every key when nmax is 0); returns how many. */
+static size_t collect_rkeys(const struct pb_table *t, long nmax, struct rkey *k, size_t cap)
 {
     size_t nk = 0;
     for (size_t r = 0; r < t->nrows && nk < cap; r++) {
         struct rkey x = { .threads = atoi(pb_summary_get(t, r, PB_SUM_threads)) };
+        const char *med = pb_summary_get(t, r, PB_SUM_wall_median_s);
         if (!pb_summary_counted(t, r) ||
-            !rmax_base(pb_summary_get(t, r, PB_SUM_params), x.base, sizeof x.base))
+            !rmax_base(pb_summary_get(t, r, PB_SUM_params), x.base, sizeof x.base) ||
+            (nmax && (atol(pb_summary_get(t, r, PB_SUM_n)) != nmax || !*med || atof(med) <= 0)))
             continue;
         snprintf(x.strategy, sizeof x.strategy, "%s",
                  pb_summary_get(t, r, PB_SUM_strategy));
@@ -566,13 +756,11 @@ static size_t collect_rkeys(const struct pb_table *t, struct rkey *k, size_t cap
  * other params and thread count (points sorted by rmax): which strategy wins at which rmax.
  * The keys live on the heap (25 KB; the stack may be small); without memory the figure is
  * written without lines. */
-static void write_rmax(FILE *f, const char *name, const struct pb_table *t,
-                       const struct series_set *s)
+static void write_rmax(FILE *f, const struct figctx *x)
 {
     struct rkey *k = calloc(PB_MAX_RKEYS, sizeof *k);
-    size_t nk = k ? collect_rkeys(t, k, PB_MAX_RKEYS) : 0;
-    write_head(f, name, PB_FIGURE_RMAX, "median wall time vs rmax at the largest n, log-log", t,
-               s);
+    size_t nk = k ? collect_rkeys(x->t, x->s->nmax, k, PB_MAX_RKEYS) : 0;
+    write_head(f, x);
     fputs("rmaxof(p) = (j = strstrt(p, \"rmax=\"), j > 0 ? p[j+5:] + 0.0 : NaN)\n"
           "base(p) = (j = strstrt(p, \"rmax=\"), j > 1 ? p[1:j-2] : \"\")\n"
           "sel(s, b, t) = " GP_STR(strategy) " eq s && base(" GP_STR(params) ") eq b && "
@@ -587,6 +775,7 @@ static void write_rmax(FILE *f, const char *name, const struct pb_table *t,
     }
     write_switch(f);
     write_loop_open(f, PB_FIGURE_RMAX);
+    write_notes(f, x, 0.1);
     fprintf(f, "  set title sprintf('%%s: median wall time vs rmax at n = %%d', name, nmax)\n"
                "  set logscale xy\n  set xlabel 'rmax (the last bin edge)'\n"
                "  set ylabel 'median wall time (s)'\n");
@@ -605,51 +794,108 @@ static void write_rmax(FILE *f, const char *name, const struct pb_table *t,
     free(k);
 }
 
-/* Writes DIR/NAME_rmax.gp when t comes from an "rmax" sweep, else removes a stale one. */
-static int write_rmax_figure(const char *dir, const char *name, const struct pb_table *t,
-                             const struct series_set *s, struct pb_err *err)
+/* A figure with no point to draw: its title, the note naming every point left out, and an
+ * empty frame saying so, so that the figure exists and tells why it is empty. */
+static void write_empty(FILE *f, const struct figctx *x)
+{
+    write_head(f, x);
+    write_switch(f);
+    write_loop_open(f, x->stem);
+    write_notes(f, x, 0.1);
+    fprintf(f, "  set title sprintf('%%s: %s', name)\n", x->what);
+    fputs("  unset border; unset tics; unset key; unset grid\n"
+          "  set label 100 'nothing to draw: every point is left out (below)' at graph 0.5, 0.5 "
+          "center\n  plot [0:1] [0:1] 2 notitle\n", f);
+    write_loop_close(f);
+}
+
+/* ---------------------------------------------------------------- the table of figures */
+
+/* One kind of figure: its stem, what it draws, from which column, and its writer. */
+struct figure {
+    const char *stem;                /* DIR/NAME_<stem>.gp; a declared figure's quantity */
+    const char *what;                /* the script's first line, the title of an empty one */
+    enum pb_sum_col col;             /* a point without a positive value here is left out */
+    int focus;                       /* 1: drawn at one n (the largest with a value in col) */
+    void (*write)(FILE *f, const struct figctx *x);
+};
+
+/* The built-in figures, in the order they are written, rendered and shown; the rmax one last,
+ * drawn for an "rmax" sweep only. A declared figure draws as the entry of its quantity. */
+static const struct figure figures[] = {
+    {"time", "median wall time vs n, log-log, bars from the 95% CI", PB_SUM_wall_median_s, 0,
+     write_time},
+    {"memory", "peak memory of each run vs n, log-log", PB_SUM_peak_rss_kib, 0, write_memory},
+    {"speedup", "speedup and efficiency vs threads at the largest n", PB_SUM_speedup, 1,
+     write_speedup},
+    {"throughput", "unique pairs per second vs n", PB_SUM_pairs_per_s, 0, write_throughput},
+    {PB_FIGURE_RMAX, "median wall time vs rmax at the largest n, log-log",
+     PB_SUM_wall_median_s, 1, write_rmax},
+};
+#define NFIGURES (sizeof figures / sizeof figures[0])
+
+const char *const pb_figure_names[PB_FIGURE_COUNT] = {"time", "memory", "speedup", "throughput"};
+
+/* The entry drawing quantity ("time", ...), or NULL. */
+static const struct figure *figure_of(const char *quantity)
+{
+    for (size_t i = 0; i < NFIGURES; i++)
+        if (strcmp(figures[i].stem, quantity) == 0)
+            return &figures[i];
+    return NULL;
+}
+
+/* See plots.h. */
+size_t pb_plots_stems(const char *dir, const char *name, const struct pb_plot_opts *o,
+                      const char **stems, size_t cap)
+{
+    size_t n = 0;
+    char rmax[4096];
+    snprintf(rmax, sizeof rmax, "%s/%s_%s.gp", dir, name, PB_FIGURE_RMAX);
+    for (size_t i = 0; i < NFIGURES && n < cap; i++)
+        if (strcmp(figures[i].stem, PB_FIGURE_RMAX) != 0 || access(rmax, F_OK) == 0)
+            stems[n++] = figures[i].stem;
+    for (size_t i = 0; o && i < o->nfigures && n < cap; i++)
+        stems[n++] = o->figures[i].name;
+    return n;
+}
+
+/* ---------------------------------------------------------------- writing and rendering */
+
+/* Writes DIR/NAME_<x->stem>.gp with fig's writer (write_empty when nothing is drawn). Returns 0
+ * or -errno with err filled. */
+static int write_figure(const char *dir, const struct figure *fig, struct figctx *x,
+                        struct pb_err *err)
 {
     char path[4096];
-    struct rkey one;
-    snprintf(path, sizeof path, "%s/%s_%s.gp", dir, name, PB_FIGURE_RMAX);
-    if (collect_rkeys(t, &one, 1) == 0)
-        return unlink(path) == 0 || errno == ENOENT ? 0
-               : pb_fail(err, -errno, "%s: cannot remove: %s", path, strerror(errno));
+    x->what = fig->what;
+    x->focus_n = fig->focus ? largest_n_with(x->t, x->s, fig->col) : 0;
+    mark_figure(x, fig->col);
+    if (fig->write == write_rmax)
+        x->drawn = collect_rkeys(x->t, x->s->nmax, (struct rkey[1]){0}, 1);
+    if (snprintf(path, sizeof path, "%s/%s_%s.gp", dir, x->name, x->stem) >= (int)sizeof path)
+        return pb_fail(err, -ENAMETOOLONG, "%.60s...: the folder and name are too long", dir);
     FILE *f = pb_fcreate(path, 1);           /* never through a link planted in DIR */
     if (!f)
         return pb_fail(err, -errno, "%s: cannot write: %s", path, strerror(errno));
-    write_rmax(f, name, t, s);
+    (x->drawn ? fig->write : write_empty)(f, x);
     int bad = ferror(f);
     if (fclose(f) != 0 || bad)
         return pb_fail(err, -EIO, "%s: write failed", path);
     return 0;
 }
 
-/* ---------------------------------------------------------------- writing and rendering */
-
-/* Writes DIR/NAME_fig.gp with the figure's writer. Returns 0 or -errno with err filled. */
-static int write_figure(const char *dir, const char *name, size_t fig, const struct pb_table *t,
-                        const struct series_set *s, double peak, struct pb_err *err)
+/* Writes DIR/NAME_rmax.gp when t comes from an "rmax" sweep, else removes a stale one. */
+static int write_rmax_figure(const char *dir, struct figctx *x, struct pb_err *err)
 {
     char path[4096];
-    if (snprintf(path, sizeof path, "%s/%s_%s.gp", dir, name, pb_figure_names[fig]) >=
-        (int)sizeof path)
-        return pb_fail(err, -ENAMETOOLONG, "%.60s...: the folder and name are too long", dir);
-    FILE *f = pb_fcreate(path, 1);           /* never through a link planted in DIR */
-    if (!f)
-        return pb_fail(err, -errno, "%s: cannot write: %s", path, strerror(errno));
-    if (fig == 0)
-        write_time(f, name, t, s);
-    else if (fig == 1)
-        write_memory(f, name, t, s);
-    else if (fig == 2)
-        write_speedup(f, name, t, s);
-    else
-        write_throughput(f, name, t, s, peak);
-    int bad = ferror(f);
-    if (fclose(f) != 0 || bad)
-        return pb_fail(err, -EIO, "%s: write failed", path);
-    return 0;
+    struct rkey one;
+    snprintf(path, sizeof path, "%s/%s_%s.gp", dir, x->name, PB_FIGURE_RMAX);
+    if (collect_rkeys(x->t, 0, &one, 1) == 0)
+        return unlink(path) == 0 || errno == ENOENT ? 0
+               : pb_fail(err, -errno, "%s: cannot remove: %s", path, strerror(errno));
+    x->stem = PB_FIGURE_RMAX;
+    return write_figure(dir, figure_of(PB_FIGURE_RMAX), x, err);
 }
 
 /* Checks that summary t (read from path) has every column the scripts use. */
@@ -660,6 +906,30 @@ static int check_columns(const struct pb_table *t, const char *path, struct pb_e
             return pb_fail(err, -EINVAL, "%s: no column \"%s\" in the header", path,
                            pb_summary_name(required_cols[i]));
     return 0;
+}
+
+/* Writes every figure of the summary t (series s): the built-in ones, the rmax one or its
+ * removal, then o's declared ones. Returns 0 or -errno with err filled. */
+static int write_all(const char *dir, const char *name, const struct pb_table *t,
+                     struct series_set *s, const struct pb_plot_opts *o, struct pb_err *err)
+{
+    struct figctx x = {.name = name, .t = t, .s = s, .peak = o ? o->peak_pairs_per_s : 0};
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < PB_FIGURE_COUNT; i++) {
+        x.stem = figures[i].stem;
+        rc = write_figure(dir, &figures[i], &x, err);
+    }
+    if (rc == 0)
+        rc = write_rmax_figure(dir, &x, err);
+    for (size_t i = 0; rc == 0 && o && i < o->nfigures; i++) {
+        x.decl = &o->figures[i];
+        x.stem = x.decl->name;
+        const struct figure *fig = figure_of(x.decl->quantity);
+        rc = fig ? write_figure(dir, fig, &x, err)
+                 : pb_fail(err, -EINVAL, "figure %s: no quantity \"%s\"", x.decl->name,
+                           x.decl->quantity);
+    }
+    return rc;
 }
 
 int pb_plots_write(const char *dir, const char *name, const struct pb_plot_opts *o,
@@ -681,17 +951,13 @@ int pb_plots_write(const char *dir, const char *name, const struct pb_plot_opts 
     }
     if (rc == 0)
         rc = check_texts(name, &s, path, err);
-    for (size_t fig = 0; rc == 0 && fig < PB_FIGURE_COUNT; fig++)
-        rc = write_figure(dir, name, fig, &t, &s, o ? o->peak_pairs_per_s : 0, err);
     if (rc == 0)
-        rc = write_rmax_figure(dir, name, &t, &s, err);
+        rc = write_all(dir, name, &t, &s, o, err);
     series_free(&s);
     pb_table_free(&t);
     return rc;
 }
 
-/* Finds gnuplot: $PB_GNUPLOT when set, else the first executable "gnuplot" on PATH. Writes its
- * path into buf; returns 0 or -ENOENT. */
 static int find_gnuplot(char *buf, size_t cap)
 {
     const char *env = getenv("PB_GNUPLOT");
@@ -748,28 +1014,79 @@ static int run_gnuplot(const char *gnuplot, const char *script, char *msg, size_
                                                              : WEXITSTATUS(st);
 }
 
-int pb_plots_render(const char *dir, const char *name, struct pb_err *err)
+/* Checks DIR/NAME_stem.{png,svg,pdf} after gnuplot ran: each must exist and hold something.
+ * An empty one is removed (a failed gnuplot leaves it so, and no empty figure stays behind).
+ * Returns 0, or -EIO with why naming the first that is missing or empty. */
+static int check_rendered(const char *dir, const char *name, const char *stem, char *why,
+                          size_t cap)
 {
-    char gnuplot[4096];
+    static const char *const ext[] = {"png", "svg", "pdf"};
+    int rc = 0;
+    for (size_t i = 0; i < sizeof ext / sizeof ext[0]; i++) {
+        char path[4096];
+        struct stat st;
+        snprintf(path, sizeof path, "%s/%s_%s.%s", dir, name, stem, ext[i]);
+        int missing = stat(path, &st) != 0;
+        if (!missing && st.st_size > 0)
+            continue;
+        if (!missing)
+            unlink(path);
+        if (rc == 0)
+            pb_fit(why, cap, "%s: %s by gnuplot", path, missing ? "not written" : "left empty");
+        rc = -EIO;
+    }
+    return rc;
+}
+
+/* Renders DIR/NAME_stem.gp with gnuplot. Returns 0, -EINTR, or -errno with why naming the
+ * script and gnuplot's last line of complaint. */
+static int render_one(const char *gnuplot, const char *dir, const char *name, const char *stem,
+                      char *why, size_t cap)
+{
+    char script[4096], tail[4096], line[512];
+    if (snprintf(script, sizeof script, "%s/%s_%s.gp", dir, name, stem) >= (int)sizeof script)
+        return -ENAMETOOLONG;
+    int st = pb_runner_interrupted() ? -EINTR : run_gnuplot(gnuplot, script, tail, sizeof tail);
+    if (st == -EINTR)
+        return st;
+    if (st < 0) {
+        pb_fit(why, cap, "%s: cannot run gnuplot: %s", script, strerror(-st));
+        return st;
+    }
+    if (st != 0) {
+        pb_last_line(tail, strlen(tail), line, sizeof line);
+        pb_fit(why, cap, "%s: gnuplot exited with %d: %s", script, st, line);
+        check_rendered(dir, name, stem, tail, sizeof tail);   /* removes empty outputs */
+        return -EIO;
+    }
+    return check_rendered(dir, name, stem, why, cap);
+}
+
+int pb_plots_render(const char *dir, const char *name, const struct pb_plot_opts *o,
+                    struct pb_err *err)
+{
+    char gnuplot[4096], why[1024] = "", failed[512] = "";
+    const char *stems[PB_FIGURE_COUNT + 1 + 16];
+    size_t nfailed = 0, n = pb_plots_stems(dir, name, o, stems, sizeof stems / sizeof *stems);
+    if (strlen(dir) + strlen(name) > 3900)
+        return pb_fail(err, -ENAMETOOLONG, "%.60s...: the folder and name are too long", dir);
     if (find_gnuplot(gnuplot, sizeof gnuplot) < 0)
         return pb_fail(err, -ENOENT, "gnuplot not found on PATH: figures not rendered");
-    for (size_t fig = 0; fig <= PB_FIGURE_COUNT; fig++) {
-        char script[4096], tail[4096], line[512];
-        if (snprintf(script, sizeof script, "%s/%s_%s.gp", dir, name,
-                     fig < PB_FIGURE_COUNT ? pb_figure_names[fig] : PB_FIGURE_RMAX) >=
-            (int)sizeof script)
-            return pb_fail(err, -ENAMETOOLONG, "%.60s...: the folder and name are too long", dir);
-        if (fig == PB_FIGURE_COUNT && access(script, F_OK) != 0)
-            break;                   /* no "rmax" sweep */
-        int st = pb_runner_interrupted() ? -EINTR : run_gnuplot(gnuplot, script, tail, sizeof tail);
-        if (st == -EINTR)
-            return pb_fail(err, st, "interrupted: figures not rendered");
-        if (st < 0)
-            return pb_fail(err, st, "%s: cannot run gnuplot: %s", script, strerror(-st));
-        if (st != 0) {
-            pb_last_line(tail, strlen(tail), line, sizeof line);
-            return pb_fail(err, -EIO, "%s: gnuplot exited with %d: %s", script, st, line);
-        }
+    for (size_t i = 0; i < n; i++) {
+        char one[1024];
+        int rc = render_one(gnuplot, dir, name, stems[i], one, sizeof one);
+        if (rc == -EINTR)
+            return pb_fail(err, rc, "interrupted: figures not rendered");
+        if (rc == 0)
+            continue;
+        if (nfailed++ == 0)
+            memcpy(why, one, sizeof why);
+        else
+            pb_fit(failed + strlen(failed), sizeof failed - strlen(failed), "%s%s_%s",
+                   nfailed > 2 ? ", " : "", name, stems[i]);
     }
-    return 0;
+    if (nfailed > 1)
+        return pb_fail(err, -EIO, "%s; %zu more figures not drawn: %s", why, nfailed - 1,
+                       failed);
+    return nfailed ? pb_fail(err, -EIO, "%s", why) : 0;
 }

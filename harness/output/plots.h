@@ -9,17 +9,22 @@
 #ifndef PAIRBENCH_PLOTS_H
 #define PAIRBENCH_PLOTS_H
 
+#include "config.h"
 #include "error.h"
 
 #include <stddef.h>
 
-/* The figures, in the order they are written, rendered and shown. */
+/* The built-in figures, in the order they are written, rendered and shown. */
 #define PB_FIGURE_COUNT 4
 extern const char *const pb_figure_names[PB_FIGURE_COUNT];  /* "time", "memory", ... */
 
+/* What the figures need besides the summary; both come from the result set's NAME.json (see
+ * pipeline.h), so a sweep and `bench plot` write the same scripts. */
 struct pb_plot_opts {
     double peak_pairs_per_s;         /* one thread's measured peak pairs/s; <= 0: none known.
                                         The throughput figure draws peak x T per thread count T */
+    const struct pb_figure_decl *figures;  /* the config's declared figures (not owned) */
+    size_t nfigures;
 };
 
 /* The crossover figure of an "rmax" sweep (median time vs rmax per strategy), written as
@@ -27,17 +32,28 @@ struct pb_plot_opts {
 #define PB_FIGURE_RMAX "rmax"
 
 /* Writes DIR/NAME_{time,memory,speedup,throughput}.gp (and NAME_rmax.gp for an "rmax" sweep,
- * removing a stale one otherwise) from DIR/NAME_summary.csv (which must
- * exist: write the summary first). o may be NULL (no limit line). Returns 0, or -errno with err
- * naming the file (-ENOENT when the summary is missing, -EINVAL when it lacks a column or holds
- * no counted rows). */
+ * removing a stale one otherwise), then DIR/NAME_<name>.gp for each of o's declared figures,
+ * from DIR/NAME_summary.csv (which must exist: write the summary first). o may be NULL (no
+ * limit line, no declared figure). A point without a value to draw (skipped, failed, timed
+ * out) is left out and named in a note under its figure; a figure with no point at all says
+ * so in an empty frame. Returns 0, or -errno with err naming the file (-ENOENT when the
+ * summary is missing, -EINVAL when it lacks a column or holds no counted rows). */
 int pb_plots_write(const char *dir, const char *name, const struct pb_plot_opts *o,
                    struct pb_err *err);
 
-/* Runs gnuplot on each script pb_plots_write wrote (NAME_rmax.gp when present), leaving NAME_<figure>.{png,svg,pdf}.
+/* The stems of the figures of DIR/NAME, in the order they are written, rendered and shown: the
+ * built-in four, "rmax" when DIR/NAME_rmax.gp exists, then o's declared figures (o may be
+ * NULL). Writes up to cap into stems (pointers into static text or o); returns how many. */
+size_t pb_plots_stems(const char *dir, const char *name, const struct pb_plot_opts *o,
+                      const char **stems, size_t cap);
+
+/* Runs gnuplot on each script of pb_plots_stems, leaving NAME_<stem>.{png,svg,pdf}; a figure
+ * that fails does not stop the others, and an empty output is removed, never left behind.
  * gnuplot is looked up on PATH (or taken from the environment variable PB_GNUPLOT). Returns 0;
- * -ENOENT when gnuplot is not installed (the sweep still succeeded: the caller notes it); or
- * -EIO with err naming the failing script and gnuplot's last line of complaint. */
-int pb_plots_render(const char *dir, const char *name, struct pb_err *err);
+ * -ENOENT when gnuplot is not installed (the caller notes it); -EINTR on SIGINT; or -EIO with
+ * err naming the first failing script with gnuplot's last line of complaint, and the other
+ * figures not drawn. */
+int pb_plots_render(const char *dir, const char *name, const struct pb_plot_opts *o,
+                    struct pb_err *err);
 
 #endif

@@ -165,8 +165,9 @@ struct rowinfo {
     int threads;
     double median;                   /* wall_median_s; <= 0 or NaN when none */
     int counted;                     /* 1: kind run (not overhead), n > 0 */
-    int failed;                      /* runs whose status was not ok */
-    int unverified;                  /* 1: verified is not "yes" */
+    int failed;                      /* runs that started and did not end ok */
+    int skipped;                     /* 1: no run started (the flag says why) */
+    int unverified;                  /* 1: verified is not "yes" (and the point not skipped) */
     int best;                        /* 1: lowest median of the good rows at this n */
     int flagged;                     /* 1: the summary flags it (spread, busy, capped) */
 };
@@ -200,6 +201,7 @@ static int analyse(const struct pb_table *t, struct rowinfo **out)
         return -ENOMEM;
     for (size_t r = 0; r < t->nrows; r++) {
         const char *med = pb_summary_get(t, r, PB_SUM_wall_median_s);
+        int skipped = pb_summary_skipped(t, r);
         ri[r] = (struct rowinfo){
             .row = r,
             .n = atol(pb_summary_get(t, r, PB_SUM_n)),
@@ -207,8 +209,9 @@ static int analyse(const struct pb_table *t, struct rowinfo **out)
             .median = *med ? strtod(med, NULL) : 0,
             .counted = pb_summary_counted(t, r),
             .failed = pb_summary_failed(t, r),
-            .unverified = pb_summary_unverified(t, r),
-            .flagged = *pb_summary_get(t, r, PB_SUM_flag) != '\0',
+            .skipped = skipped,
+            .unverified = !skipped && pb_summary_unverified(t, r),
+            .flagged = !skipped && *med && *pb_summary_get(t, r, PB_SUM_flag) != '\0',
         };
     }
     qsort(ri, t->nrows, sizeof *ri, cmp_rowinfo);
@@ -232,6 +235,8 @@ static void status_cell(FILE *f, const struct pb_table *t, const struct rowinfo 
     if (r->failed) {
         fprintf(f, "<strong>FAILED</strong> (%d run%s not ok)", r->failed,
                 r->failed == 1 ? "" : "s");
+    } else if (r->skipped) {
+        fputs("<strong>skipped</strong> (see flag)", f);
     } else if (r->unverified) {
         fputs(*ver ? "<strong>NOT VERIFIED</strong>" : "<strong>not checked</strong>", f);
     } else {
@@ -352,7 +357,7 @@ static const json_t *busy_start(const json_t *json)
 static void write_headline(FILE *f, const struct pb_table *t, const struct rowinfo *ri, size_t n,
                            const json_t *json)
 {
-    size_t points = 0, failed = 0, unverified = 0;
+    size_t points = 0, failed = 0, unverified = 0, skipped = 0;
     const struct rowinfo *top = NULL;
     for (size_t i = 0; i < n; i++) {
         if (!ri[i].counted)
@@ -360,12 +365,13 @@ static void write_headline(FILE *f, const struct pb_table *t, const struct rowin
         points++;
         failed += ri[i].failed > 0;
         unverified += !ri[i].failed && ri[i].unverified;
+        skipped += ri[i].skipped;
         if (ri[i].best)
             top = &ri[i];
     }
     fprintf(f, "<p class=\"headline\">%zu measured points; <span class=\"%s\">%zu failed, %zu "
-               "not verified</span>.", points, failed + unverified ? "badtext" : "", failed,
-            unverified);
+               "not verified</span>, %zu skipped (not started).", points,
+            failed + unverified ? "badtext" : "", failed, unverified, skipped);
     if (top)
         write_fastest(f, t, ri, n, top);
     const json_t *busy = busy_start(json);
@@ -431,8 +437,10 @@ static void write_failed_runs(FILE *f, const char *csv_path)
 }
 
 /* Embeds DIR/NAME_fig.svg (or .png) as an <img> with a data URI. Returns 1 when embedded,
- * 0 when neither file exists (the figure is then named as missing). */
-static int write_figure(FILE *f, const char *dir, const char *name, const char *fig)
+ * 0 when neither file exists (the figure is then named as missing, with note: why the figures
+ * were not all drawn, or NULL when nothing is known). */
+static int write_figure(FILE *f, const char *dir, const char *name, const char *fig,
+                        const char *note)
 {
     static const char *const kinds[][2] = {{"svg", "image/svg+xml"}, {"png", "image/png"}};
     for (size_t k = 0; k < 2; k++) {
@@ -453,8 +461,14 @@ static int write_figure(FILE *f, const char *dir, const char *name, const char *
         free(data);
         return 1;
     }
-    fprintf(f, "<figure class=\"missing\"><p>Figure &ldquo;%s&rdquo; was not rendered (is gnuplot "
-               "installed?). Render it with <code>gnuplot ", fig);
+    fprintf(f, "<figure class=\"missing\"><p>Figure &ldquo;%s&rdquo; was not rendered", fig);
+    if (note) {
+        fputs(": ", f);
+        esc(f, note);
+    } else {
+        fputs(" (is gnuplot installed?)", f);
+    }
+    fputs(". Render it with <code>gnuplot ", f);
     esc(f, name);
     fprintf(f, "_%s.gp</code>.</p></figure>\n", fig);
     return 0;
@@ -533,23 +547,29 @@ static const char page_head[] =
     "});\n"
     "</script>\n";
 
-/* Writes the figures section; returns how many figures were embedded. */
-static int write_figures(FILE *f, const char *dir, const char *name)
+/* What the page shows of the figures: which (o, or the built-in ones when NULL) and why some
+ * are missing (note, or NULL). */
+struct figs {
+    const struct pb_plot_opts *o;
+    const char *note;
+};
+
+/* Writes the figures section, in pb_plots_stems order; returns how many were embedded. */
+static int write_figures(FILE *f, const char *dir, const char *name, const struct figs *g)
 {
+    const char *stems[64];
+    size_t n = pb_plots_stems(dir, name, g->o, stems, 64);
     int count = 0;
     fputs("<h2 id=\"figures\">Figures</h2>\n", f);
-    for (size_t i = 0; i < PB_FIGURE_COUNT; i++)
-        count += write_figure(f, dir, name, pb_figure_names[i]);
-    char rmax[4096];                 /* the crossover figure of an "rmax" sweep */
-    snprintf(rmax, sizeof rmax, "%s/%s_%s.gp", dir, name, PB_FIGURE_RMAX);
-    if (access(rmax, F_OK) == 0)
-        count += write_figure(f, dir, name, PB_FIGURE_RMAX);
+    for (size_t i = 0; i < n; i++)
+        count += write_figure(f, dir, name, stems[i], g->note);
     return count;
 }
 
 /* Writes the whole page into f. */
 static void write_page(FILE *f, const char *dir, const char *name, const struct pb_table *t,
-                       const struct rowinfo *ri, const json_t *json, const char *json_bad)
+                       const struct rowinfo *ri, const json_t *json, const char *json_bad,
+                       const struct figs *g)
 {
     char path[4096];
     fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<title>pairbench: ", f);
@@ -562,7 +582,7 @@ static void write_page(FILE *f, const char *dir, const char *name, const struct 
     write_cpu_line(f, json);
     write_plugin_notes(f, json);
     write_headline(f, t, ri, t->nrows, json);
-    int figures = write_figures(f, dir, name);
+    int figures = write_figures(f, dir, name, g);
     fputs("<h2 id=\"summary\">Summary</h2>\n<p>One row per point, sorted by n then median time. "
           "Green: the lowest median at that n among the points whose every run ended ok and "
           "verified (flagged or not). Red: a point with a failed or unverified run. Yellow: a "
@@ -582,6 +602,13 @@ static void write_page(FILE *f, const char *dir, const char *name, const struct 
 
 int pb_report_write(const char *dir, const char *name, struct pb_err *err)
 {
+    return pb_report_write_figures(dir, name, NULL, NULL, err);
+}
+
+int pb_report_write_figures(const char *dir, const char *name, const struct pb_plot_opts *o,
+                            const char *note, struct pb_err *err)
+{
+    const struct figs g = {.o = o, .note = note};
     char path[4096], tmp[4200], final[4096];
     struct pb_table t;
     int rc = pb_summary_read(dir, name, &t, path, sizeof path, err);
@@ -603,7 +630,7 @@ int pb_report_write(const char *dir, const char *name, struct pb_err *err)
         rc = pb_fail(err, -errno, "%s: cannot write: %s", tmp, strerror(errno));
     } else {
         errno = 0;
-        write_page(f, dir, name, &t, ri, json, json_ok ? NULL : why);
+        write_page(f, dir, name, &t, ri, json, json_ok ? NULL : why, &g);
         int bad = ferror(f) || fflush(f) != 0 ? (errno ? errno : EIO) : 0;
         if (fclose(f) != 0 || bad) {
             rc = pb_fail(err, -EIO, "%s: write failed: %s", tmp, pb_write_error(bad ? bad : errno));

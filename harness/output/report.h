@@ -15,4 +15,11 @@
  * Returns 0 or -errno with err naming the file (-ENOENT: no summary). */
 int pb_report_write(const char *dir, const char *name, struct pb_err *err);
 
+/* pb_report_write showing the figures of o (plots.h; NULL: the built-in ones, and the rmax one
+ * when its script exists), in that order; a missing one is named with note (why the figures
+ * were not all drawn), or NULL when nothing is known. */
+struct pb_plot_opts;
+int pb_report_write_figures(const char *dir, const char *name, const struct pb_plot_opts *o,
+                            const char *note, struct pb_err *err);
+
 #endif

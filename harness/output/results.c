@@ -338,6 +338,11 @@ int pb_row_is(const struct pb_row *r, const char *kind)
     return strcmp(r->kind, kind) == 0;
 }
 
+int pb_status_skipped(const char *status)
+{
+    return strncmp(status, PB_STATUS_SKIPPED, strlen(PB_STATUS_SKIPPED)) == 0;
+}
+
 int pb_row_bad(const struct pb_row *r)
 {
     return !pb_row_ok(r) || (!pb_verified_ok(r->verified) && !pb_row_is(r, PB_KIND_OVERHEAD));

@@ -125,6 +125,11 @@ int pb_csv_read(const char *path, struct pb_row **rows, size_t *nrows, struct pb
  * reader of the column asks this rather than comparing with "yes". */
 int pb_verified_ok(const char *verified);
 
+/* 1 when status says the run was never started (PB_STATUS_SKIPPED, then the reason): neither
+ * ok nor failed, counted apart from both. */
+#define PB_STATUS_SKIPPED "skipped"
+int pb_status_skipped(const char *status);
+
 /* 1 when status is exactly PB_STATUS_OK. */
 int pb_status_ok(const char *status);
 

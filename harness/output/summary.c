@@ -18,7 +18,8 @@
 /* One summary line being built. */
 struct group {
     const struct pb_row *first;      /* carries the key */
-    size_t runs, failed;             /* ok runs counted; runs whose status was not ok */
+    size_t runs, failed, skipped;    /* ok runs counted; runs neither ok nor skipped; runs
+                                        skipped before they started */
     struct pb_stats wall;            /* over the ok runs */
     double peak_kib, maxrss_kib, cgroup_kib;  /* medians over ok runs that know them; NAN */
     double pairs_per_s;              /* median over ok runs */
@@ -147,13 +148,19 @@ static void set_load_flag(struct group *g, size_t len)
                  g->capped_cpus == 1 ? "" : "s", r->threads * r->ranks);
 }
 
-/* Writes the reasons a group's timing is doubtful into g->flag. */
-static void set_flag(struct group *g)
+/* Writes the reasons a group's timing is doubtful into g->flag; a group with no ok run says
+ * why with the first of its runs' statuses: "skipped: estimated ..." when every run was
+ * skipped, else "no ok runs: timeout: ...". */
+static void set_flag(struct group *g, const struct pb_row *const *r, size_t n)
 {
     size_t len = 0;
     g->flag[0] = '\0';
     if (g->runs == 0) {
-        snprintf(g->flag, sizeof g->flag, "no ok runs");
+        size_t i = 0;
+        while (i + 1 < n && g->failed && pb_status_skipped(r[i]->status))
+            i++;                         /* a failed run's reason before a skip's */
+        pb_fit(g->flag, sizeof g->flag, "%s%s", g->failed ? "no ok runs: " : "",
+               n ? r[i]->status : "");
         return;
     }
     if (g->wall.cv > CV_LIMIT)
@@ -171,9 +178,12 @@ static void summarise(const struct pb_row *const *r, size_t n, double *tmp,
                       const struct pb_row **ok, struct group *g)
 {
     size_t k = pick_ok(r, n, ok);
-    *g = (struct group){ .first = r[0], .runs = k, .failed = n - k, .fraction = NAN,
-                         .capped_cpus = NAN,
-                         .speedup = NAN, .verified = verified_all(r, n) };
+    size_t skipped = 0;
+    for (size_t i = 0; i < n; i++)
+        skipped += pb_status_skipped(r[i]->status);
+    *g = (struct group){ .first = r[0], .runs = k, .failed = n - k - skipped,
+                         .skipped = skipped, .fraction = NAN, .capped_cpus = NAN, .speedup = NAN,
+                         .verified = verified_all(r, n) };
     for (size_t i = 0; i < k; i++)
         tmp[i] = ok[i]->wall_s;
     pb_stats_compute(tmp, k, key_seed(r[0]), &g->wall);
@@ -189,7 +199,7 @@ static void summarise(const struct pb_row *const *r, size_t n, double *tmp,
         if (r[i]->fraction_of_limit >= 0 && !(r[i]->fraction_of_limit <= g->fraction))
             g->fraction = r[i]->fraction_of_limit;
     count_load_flags(ok, k, g);
-    set_flag(g);
+    set_flag(g, r, n);
 }
 
 /* Sets speedup for every counted group: the median at the lowest thread count with ok runs of
@@ -250,14 +260,23 @@ static void write_group(FILE *f, const struct group *g)
     }
 }
 
-/* One line on warn for a flagged group. */
+/* One line on warn for a flagged group, with its counts as the sweep's tally counts them:
+ * "(3 ok runs)", "(0 ok runs, 2 failed)", "(2 skipped)". */
 static void warn_group(FILE *warn, const struct group *g)
 {
     const struct pb_row *r = g->first;
-    fprintf(warn, "warning: %s%s%s%s %s n=%zu threads=%d ranks=%d %s %s: %s (%zu ok runs, %zu "
-            "failed)\n", r->strategy, r->params[0] ? " (" : "", r->params,
-            r->params[0] ? ")" : "", r->output, r->n, r->threads, r->ranks, r->precision,
-            r->kind, g->flag, g->runs, g->failed);
+    char counts[96] = "";
+    int len = 0;
+    if (g->runs || g->failed || !g->skipped)
+        len = snprintf(counts, sizeof counts, "%zu ok run%s", g->runs, g->runs == 1 ? "" : "s");
+    if (g->failed)
+        len += snprintf(counts + len, sizeof counts - (size_t)len, ", %zu failed", g->failed);
+    if (g->skipped)
+        snprintf(counts + len, sizeof counts - (size_t)len, "%s%zu skipped", len ? ", " : "",
+                 g->skipped);
+    fprintf(warn, "warning: %s%s%s%s %s n=%zu threads=%d ranks=%d %s %s: %s (%s)\n",
+            r->strategy, r->params[0] ? " (" : "", r->params, r->params[0] ? ")" : "",
+            r->output, r->n, r->threads, r->ranks, r->precision, r->kind, g->flag, counts);
 }
 
 /* Groups the sorted rows and summarises each; *groups is malloc'd. Returns 0 or -ENOMEM. */
@@ -397,6 +416,12 @@ int pb_summary_counted(const struct pb_table *t, size_t r)
 int pb_summary_failed(const struct pb_table *t, size_t r)
 {
     return atoi(pb_summary_get(t, r, PB_SUM_failed));
+}
+
+int pb_summary_skipped(const struct pb_table *t, size_t r)
+{
+    return atoi(pb_summary_get(t, r, PB_SUM_runs)) == 0 && pb_summary_failed(t, r) == 0
+        && pb_status_skipped(pb_summary_get(t, r, PB_SUM_flag));
 }
 
 int pb_summary_unverified(const struct pb_table *t, size_t r)

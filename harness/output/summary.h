@@ -5,8 +5,10 @@
  * peaks; speedup is the same strategy+params+output+n at its lowest thread count divided by this
  * median; efficiency = speedup / threads; flag is "" or the reasons ("cv 7.2% > 5%", "2 MAD
  * outliers", "busy 2/3 runs": ok runs that shared their CPUs with other processes, "capped: 2
- * CPUs for 4 threads": threads x ranks above the CPUs the runs could use; see cpuload.h); verified is "yes" only when every run verified; failed counts runs whose status was
- * not ok; verified reads "yes (kdtree)" when every run was checked by that independent method.
+ * CPUs for 4 threads": threads x ranks above the CPUs the runs could use, see cpuload.h;
+ * "skipped: REASON" for a point no run of which started); verified is "yes" only when every run
+ * verified; failed counts runs whose status was neither ok nor skipped (a skipped run is counted
+ * apart); verified reads "yes (kdtree)" when every run was checked by that independent method.
  * build_median_s is the median over ok runs of the time a spatial strategy spent building its
  * structure (already part of the wall times: reported on its own so the structure's cost shows);
  * evals_per_pair the median of dist_evals / pairs_counted, distance evaluations per pair counted
@@ -79,6 +81,10 @@ int pb_summary_counted(const struct pb_table *t, size_t r);
 
 /* Runs of summary row r whose status was not ok (its failed column). */
 int pb_summary_failed(const struct pb_table *t, size_t r);
+
+/* 1 when summary row r is a point none of whose runs started: no ok run, none failed, and its
+ * flag gives the skip's reason. */
+int pb_summary_skipped(const struct pb_table *t, size_t r);
 
 /* 1 when summary row r has a verified column that does not say it verified (pb_verified_ok). */
 int pb_summary_unverified(const struct pb_table *t, size_t r);

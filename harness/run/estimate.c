@@ -199,6 +199,18 @@ double pb_estimate_timeout_s(const struct pb_experiment *e, const struct pb_run 
     return 10.0 * pb_estimate_seconds(e, run) + 60.0;
 }
 
+/* Writes "estimated E s > timeout_s T s" into why, E with the fewest decimals (up to 6) that
+ * still read above T: never "2 s > 2 s" for an estimate of 2.25 s. */
+static void format_beyond(char *why, size_t cap, double est, double timeout)
+{
+    char num[64];
+    int digits = 0;
+    do
+        snprintf(num, sizeof num, "%.*f", digits, est);
+    while (strtod(num, NULL) <= timeout && ++digits <= 6);
+    snprintf(why, cap, "estimated %s s > timeout_s %g s", num, timeout);
+}
+
 int pb_estimate_beyond_timeout(const struct pb_experiment *e, const struct pb_run *run,
                                char *why, size_t cap)
 {
@@ -209,7 +221,6 @@ int pb_estimate_beyond_timeout(const struct pb_experiment *e, const struct pb_ru
           pb_estimate_seconds(e, run) > e->timeout_s))
         return 0;
     if (why)
-        snprintf(why, cap, "estimated %.0f s > timeout_s %g s", pb_estimate_seconds(e, run),
-                 e->timeout_s);
+        format_beyond(why, cap, pb_estimate_seconds(e, run), e->timeout_s);
     return 1;
 }

@@ -5,8 +5,9 @@
  * a prefix of the largest), the reference that checks it (refset.h: naive, or an independent
  * strategy above verify.naive_max_n; made when a run first asks, once per n), the memory
  * guard (memory.h) and the time estimate's skip (estimate.h), the runner, and a CSV row
- * appended and fsync'ed at once. At the end: the summary CSV,
- * the gnuplot scripts and figures, and the HTML report. Nothing here prints.
+ * appended and fsync'ed at once. At the end: the closing table, then the summary CSV, the
+ * gnuplot scripts and figures, and the HTML report by the sequence `bench plot` runs too
+ * (pipeline.h). Nothing here prints.
  */
 #include "sweep.h"
 
@@ -17,11 +18,11 @@
 #include "pbclock.h"
 #include "machine_limits.h"
 #include "memory.h"
+#include "pipeline.h"
 #include "plots.h"
 #include "points.h"
 #include "problem.h"
 #include "refset.h"
-#include "report.h"
 #include "runner.h"
 #include "stats.h"
 #include "summary.h"
@@ -339,7 +340,7 @@ static int execute(struct sweep *s, const struct pb_run *run, struct pb_row *row
 static void tally(struct pb_sweep_result *r, const struct pb_row *row)
 {
     r->runs++;
-    if (strncmp(row->status, "skipped", 7) == 0)
+    if (pb_status_skipped(row->status))
         r->skipped++;
     else if (strncmp(row->status, PB_STATUS_OK, strlen(PB_STATUS_OK)) != 0)
         r->failed++;
@@ -456,8 +457,9 @@ static void closing_table(struct sweep *s, const struct pb_row *rows, size_t nro
             s->r->nbest++;
 }
 
-/* Summary, figures and report from the CSV as written. Failures of the figures are notes,
- * not errors: the numbers are in the CSV whatever happens to gnuplot. */
+/* The closing table from the CSV as written, then the summary, figures and report by the one
+ * sequence `bench plot` runs too (pipeline.h). A figure that cannot be drawn is noted in r
+ * (the sweep then fails, naming it); gnuplot missing is a note only. */
 static int finish(struct sweep *s, struct pb_err *err)
 {
     struct pb_row *rows = NULL;
@@ -465,24 +467,19 @@ static int finish(struct sweep *s, struct pb_err *err)
     int rc = pb_csv_read(s->r->csv, &rows, &nrows, err);
     if (rc < 0)
         return rc;
-    rc = pb_summary_write(rows, nrows, s->r->summary, s->o->warn, err);
     closing_table(s, rows, nrows);
     free(rows);
-    if (rc < 0)
-        return rc;
-    struct pb_plot_opts po = {.peak_pairs_per_s = s->have_limits ? s->limits.bound_pairs_per_s : 0};
-    struct pb_err pe;
-    rc = pb_plots_write(s->o->outdir, s->e->name, &po, &pe);
-    if (rc == 0 && s->o->render && pb_runner_interrupted())
-        rc = pb_fail(&pe, -EINTR, "interrupted: figures not rendered");
-    else if (rc == 0 && s->o->render)
-        rc = pb_plots_render(s->o->outdir, s->e->name, &pe);
-    if (rc == -EINTR)
+    struct pb_pipeline_opts po = {.render = s->o->render && !pb_runner_interrupted(),
+                                  .fresh = 1, .warn = s->o->warn};
+    struct pb_pipeline_result pr;
+    rc = pb_pipeline_run(s->o->outdir, s->e->name, &po, &pr, err);
+    if (pr.interrupted || (s->o->render && pb_runner_interrupted()))
         s->r->interrupted = 1;           /* SIGINT while rendering: stop there, exit 130 */
-    s->r->rendered = rc == 0 && s->o->render;
-    if (rc < 0)
-        snprintf(s->r->render_note, sizeof s->r->render_note, "%s", pe.msg);
-    return pb_report_write(s->o->outdir, s->e->name, err);
+    s->r->rendered = pr.rendered;
+    s->r->figures_failed = pr.scripts_failed || pr.figures_failed;
+    if (s->o->render || s->r->figures_failed)
+        snprintf(s->r->render_note, sizeof s->r->render_note, "%s", pr.note);
+    return rc;
 }
 
 /* Adds the measured machine limits to the environment record. */
@@ -757,6 +754,11 @@ static int check_outputs(const struct sweep *s, struct pb_err *err)
         char suffix[64];
         snprintf(suffix, sizeof suffix, "_%s%s",
                  f / 4 < PB_FIGURE_COUNT ? pb_figure_names[f / 4] : PB_FIGURE_RMAX, figs[f % 4]);
+        rc = check_output(s, suffix, 0, fresh, err);
+    }
+    for (size_t f = 0; rc == 0 && f < s->e->nfigures * 4; f++) {   /* the declared figures */
+        char suffix[128];
+        snprintf(suffix, sizeof suffix, "_%s%s", s->e->figures[f / 4].name, figs[f % 4]);
         rc = check_output(s, suffix, 0, fresh, err);
     }
     return rc;

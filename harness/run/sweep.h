@@ -46,7 +46,9 @@ struct pb_sweep_result {
     struct pb_best *best;            /* one per n, malloc'd */
     size_t nbest;
     int rendered;                    /* 1: figures rendered; 0: scripts only (gnuplot missing) */
-    char render_note[1024];           /* why figures were not rendered */
+    int figures_failed;              /* 1: a figure could not be written or drawn: the sweep
+                                        fails, render_note names it */
+    char render_note[1024];           /* why figures were not rendered, or which failed */
 };
 
 /* The word a run of kind k has in NAME.csv's kind column (PB_KIND_RUN, _WARMUP, _OVERHEAD). */

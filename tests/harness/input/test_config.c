@@ -216,6 +216,31 @@ static void test_params_canonical(void **state)
     pb_experiment_free(&e);
 }
 
+/* Declared figures load with their defaults (log axes, every label) and what they set. */
+static void test_figures_declared(void **state)
+{
+    (void)state;
+    const char *dir = pbt_tmpdir("config-figures");
+    struct pb_experiment e;
+    load_ok(dir, "figs.json",
+            "{\"output\": {\"kind\": \"matrix\"}, \"sizes\": [10], \"strategies\": "
+            "[\"naive\", {\"name\": \"blocked\", \"label\": \"tiled\"}], \"figures\": ["
+            "{\"name\": \"all_memory\", \"quantity\": \"memory\"}, "
+            "{\"name\": \"t\", \"quantity\": \"time\", \"series\": [\"tiled\"], "
+            "\"xscale\": \"linear\", \"title\": \"Tiled\"}]}", &e);
+    assert_int_equal(e.nfigures, 2);
+    assert_string_equal(e.figures[0].name, "all_memory");
+    assert_string_equal(e.figures[0].quantity, "memory");
+    assert_int_equal(e.figures[0].nseries, 0);
+    assert_true(e.figures[0].xlog && e.figures[0].ylog);
+    assert_null(e.figures[0].title);
+    assert_int_equal(e.figures[1].nseries, 1);
+    assert_string_equal(e.figures[1].series[0], "tiled");
+    assert_true(!e.figures[1].xlog && e.figures[1].ylog);
+    assert_string_equal(e.figures[1].title, "Tiled");
+    pb_experiment_free(&e);
+}
+
 static void test_ranges(void **state)
 {
     (void)state;
@@ -564,6 +589,13 @@ static void test_shipped_configs(void **state)
             assert_int_equal(e.verify.nreference, 2);
             assert_string_equal(e.verify.reference[1]->name, "kdtree");
         }
+        if (!strcmp(stem, "paper")) {               /* the README's three figures, by name */
+            assert_int_equal(e.nfigures, 3);
+            assert_string_equal(e.figures[0].name, "distances_time");
+            assert_string_equal(e.figures[1].name, "chunking_time");
+            assert_string_equal(e.figures[2].name, "chunking_memory");
+            assert_string_equal(e.figures[2].quantity, "memory");
+        }
         if (!strcmp(stem, "scaling"))               /* no "verify": naive at every n */
             assert_int_equal(e.verify.naive_max_n, 0);
         pb_experiment_free(&e);
@@ -666,6 +698,7 @@ int main(void)
         cmocka_unit_test(test_full),
         cmocka_unit_test(test_params_canonical),
         cmocka_unit_test(test_ranges),
+        cmocka_unit_test(test_figures_declared),
         cmocka_unit_test(test_threads_all),
         cmocka_unit_test(test_file_input_relative),
         cmocka_unit_test(test_misc_errors),

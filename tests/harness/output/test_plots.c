@@ -107,7 +107,7 @@ static void test_render_png_svg_pdf(void **state)
     struct pb_err err = {{0}};
     struct pb_plot_opts o = {.peak_pairs_per_s = 1.2e9};
     assert_int_equal(pb_plots_write(dir, "sweep", &o, &err), 0);
-    int rc = pb_plots_render(dir, "sweep", &err);
+    int rc = pb_plots_render(dir, "sweep", NULL, &err);
     if (rc != 0)
         fail_msg("render: %d %s", rc, err.msg);
     for (size_t i = 0; i < PB_FIGURE_COUNT; i++) {
@@ -157,7 +157,7 @@ static void test_one_thread_count_still_renders(void **state)
               "4.97e6,yes,0\n");
     struct pb_err err = {{0}};
     assert_int_equal(pb_plots_write(dir, "one", NULL, &err), 0);
-    int rc = pb_plots_render(dir, "one", &err);
+    int rc = pb_plots_render(dir, "one", NULL, &err);
     if (rc != 0)
         fail_msg("render: %d %s", rc, err.msg);
     assert_true(figure_size(dir, "one", "speedup", "png") > 5000);
@@ -189,7 +189,7 @@ static void test_rmax_figure(void **state)
     pbt_write(path, text);
     struct pb_err err = {{0}};
     assert_int_equal(pb_plots_write(dir, "r", NULL, &err), 0);
-    int rc = pb_plots_render(dir, "r", &err);
+    int rc = pb_plots_render(dir, "r", NULL, &err);
     if (rc != 0)
         fail_msg("render: %d %s", rc, err.msg);
     assert_true(figure_size(dir, "r", PB_FIGURE_RMAX, "png") > 5000);
@@ -279,7 +279,7 @@ static void test_hostile_strings(void **state)
                     "<script>alert(2)</script>");
     assert_int_equal(pb_plots_write(dir, "evil", NULL, &err), 0);
     if (access("/usr/bin/gnuplot", X_OK) == 0 || getenv("PB_GNUPLOT")) {
-        if (pb_plots_render(dir, "evil", &err) != 0)
+        if (pb_plots_render(dir, "evil", NULL, &err) != 0)
             fail_msg("render: %s", err.msg);
         assert_true(figure_size(dir, "evil", "time", "svg") > 0);
     }
@@ -347,15 +347,134 @@ static void test_missing_or_failing_gnuplot(void **state)
     struct pb_err err = {{0}};
     assert_int_equal(pb_plots_write(dir, "sweep", NULL, &err), 0);
     setenv("PB_GNUPLOT", "/nonexistent/gnuplot", 1);
-    assert_int_equal(pb_plots_render(dir, "sweep", &err), -ENOENT);
+    assert_int_equal(pb_plots_render(dir, "sweep", NULL, &err), -ENOENT);
     assert_non_null(strstr(err.msg, "gnuplot"));
     unsetenv("PB_GNUPLOT");
     char path[2048];
     snprintf(path, sizeof path, "%s/sweep_memory.gp", dir);
     pbt_write(path, "plot $nosuchblock using 1:2\n");
-    assert_int_equal(pb_plots_render(dir, "sweep", &err), -EIO);
+    assert_int_equal(pb_plots_render(dir, "sweep", NULL, &err), -EIO);
     assert_non_null(strstr(err.msg, "sweep_memory.gp"));
     assert_non_null(strstr(err.msg, "nosuchblock"));
+}
+
+/* The columns of the summaries written below. */
+#define HEAD "strategy,params,output,n,threads,runs,wall_min_s,wall_median_s,wall_mean_s," \
+             "wall_stddev_s,wall_ci95_lo_s,wall_ci95_hi_s,peak_rss_kib,speedup,efficiency," \
+             "kind,pairs_per_s,verified,failed,flag\n"
+
+/* Renders every figure of dir/name (o: declared ones) and checks each output holds something. */
+static void render_all(const char *dir, const char *name, const struct pb_plot_opts *o)
+{
+    struct pb_err err = {{0}};
+    const char *stems[16];
+    assert_int_equal(pb_plots_write(dir, name, o, &err), 0);
+    int rc = pb_plots_render(dir, name, o, &err);
+    if (rc != 0)
+        fail_msg("render: %d %s", rc, err.msg);
+    size_t n = pb_plots_stems(dir, name, o, stems, 16);
+    for (size_t i = 0; i < n; i++) {
+        assert_true(figure_size(dir, name, stems[i], "png") > 1000);
+        assert_true(figure_size(dir, name, stems[i], "svg") > 1000);
+        assert_true(figure_size(dir, name, stems[i], "pdf") > 1000);
+    }
+}
+
+/* A point skipped by the estimate and one whose runs all timed out are left out of every
+ * figure and named under it with their reason; the figures still render, every one. */
+static void test_skipped_and_failed_points_named(void **state)
+{
+    (void)state;
+    const char *dir = pbt_tmpdir("plots-skipped");
+    char path[2048];
+    snprintf(path, sizeof path, "%s/sk_summary.csv", dir);
+    pbt_write(path, HEAD
+        "naive,,matrix,100,2,2,.01,.01,.01,0,.01,.01,900,1,.5,run,5e5,yes,0,\n"
+        "naive,,matrix,400,2,0,,,,,,,,,,run,,,0,skipped: estimated 2.25 s > timeout_s 2 s\n"
+        "naive,,matrix,800,2,0,,,,,,,,,,run,,,0,skipped: estimated 9.1 s > timeout_s 2 s\n"
+        "blocked,,matrix,100,2,2,.01,.01,.01,0,.01,.01,900,1,.5,run,5e5,yes,0,\n"
+        "blocked,,matrix,400,2,0,,,,,,,,,,run,,,2,no ok runs: timeout:\tafter 2 s\n"
+        "odd,,matrix,400,2,0,,,,,,,,,,run,,,1,no ok runs: error: it's\tbroken\n");
+    render_all(dir, "sk", NULL);
+    char *gp = script_text(dir, "sk", "time");
+    assert_non_null(strstr(gp, "'not drawn: naive at n = 400 (skipped: estimated 2.25 s > "
+                               "timeout_s 2 s)'"));
+    assert_non_null(strstr(gp, "'not drawn: naive at n = 800 (skipped: estimated 9.1 s"));
+    assert_non_null(strstr(gp, "'not drawn: blocked at n = 400 (no ok runs: timeout: after "
+                               "2 s)'"));                   /* the tab made a space */
+    assert_non_null(strstr(gp, "'and 1 more point not drawn: see the flag column of "
+                               "sk_summary.csv'"));         /* past 3 lines: counted */
+    free(gp);
+    gp = script_text(dir, "sk", "speedup");                  /* only the largest n with one */
+    assert_null(strstr(gp, "not drawn"));
+    free(gp);
+}
+
+/* n = 1 has no pair (no throughput) and a strategy whose every run failed has no value at
+ * all: such figures are an empty frame naming every point, never a gnuplot error. */
+static void test_nothing_to_draw(void **state)
+{
+    (void)state;
+    const char *dir = pbt_tmpdir("plots-nothing");
+    char path[2048];
+    snprintf(path, sizeof path, "%s/one_summary.csv", dir);
+    pbt_write(path, HEAD "naive,,matrix,1,1,1,1e-4,1e-4,1e-4,0,1e-4,1e-4,500,1,1,run,0,yes,0,\n");
+    render_all(dir, "one", NULL);
+    char *gp = script_text(dir, "one", "throughput");
+    assert_non_null(strstr(gp, "nothing to draw"));
+    assert_non_null(strstr(gp, "'not drawn: naive at n = 1 (no pairs_per_s)'"));
+    free(gp);
+    snprintf(path, sizeof path, "%s/bad_summary.csv", dir);
+    pbt_write(path, HEAD "bad,,matrix,100,1,0,,,,,,,,,,run,,,1,no ok runs: error: exited 1\n"
+                         "bad,,matrix,200,1,0,,,,,,,,,,run,,,1,no ok runs: error: exited 1\n");
+    render_all(dir, "bad", NULL);
+    gp = script_text(dir, "bad", "time");
+    assert_non_null(strstr(gp, "'not drawn: bad at n = 100, 200 (no ok runs: error: exited 1)'"));
+    free(gp);
+}
+
+/* A declared figure draws its quantity for its series only, with its title and scales, after
+ * the built-in ones. */
+static void test_declared_figure(void **state)
+{
+    (void)state;
+    const char *dir = pbt_tmpdir("plots-declared");
+    copy_fixture("sweep_summary.csv", dir, "sweep_summary.csv");
+    char *series[] = {"naive"};
+    struct pb_figure_decl d = {.name = "naive_time", .quantity = "time", .series = series,
+                               .nseries = 1, .xlog = 0, .ylog = 1, .title = "Naive's time"};
+    struct pb_plot_opts o = {.figures = &d, .nfigures = 1};
+    const char *stems[16];
+    assert_int_equal(pb_plots_stems(dir, "sweep", &o, stems, 16), PB_FIGURE_COUNT + 1);
+    assert_string_equal(stems[PB_FIGURE_COUNT], "naive_time");
+    render_all(dir, "sweep", &o);
+    char *gp = script_text(dir, "sweep", "naive_time");
+    assert_non_null(strstr(gp, "set title 'Naive''s time'"));
+    assert_non_null(strstr(gp, "set logscale y\n"));
+    assert_non_null(strstr(gp, "set xrange [0 : nmax * 1.05]"));
+    assert_non_null(strstr(gp, "ist('naive', "));
+    assert_null(strstr(gp, "ist('blocked', "));
+    free(gp);
+}
+
+/* A figure gnuplot fails on does not stop the others, leaves no empty file and is named. */
+static void test_failing_figure_named_others_drawn(void **state)
+{
+    (void)state;
+    const char *dir = pbt_tmpdir("plots-onefails");
+    copy_fixture("sweep_summary.csv", dir, "sweep_summary.csv");
+    struct pb_err err = {{0}};
+    char path[2048], text[4096];
+    assert_int_equal(pb_plots_write(dir, "sweep", NULL, &err), 0);
+    snprintf(path, sizeof path, "%s/sweep_memory.gp", dir);
+    snprintf(text, sizeof text, "set terminal pngcairo\nset output '%s/sweep_memory.png'\n"
+             "plot $nosuchblock using 1:2\n", dir);
+    pbt_write(path, text);
+    assert_int_equal(pb_plots_render(dir, "sweep", NULL, &err), -EIO);
+    assert_non_null(strstr(err.msg, "sweep_memory.gp: gnuplot exited with 1"));
+    assert_int_equal(figure_size(dir, "sweep", "memory", "png"), -1);
+    assert_true(figure_size(dir, "sweep", "speedup", "png") > 1000);
+    assert_true(figure_size(dir, "sweep", "throughput", "png") > 1000);
 }
 
 int main(void)
@@ -371,6 +490,10 @@ int main(void)
         cmocka_unit_test(test_hostile_strings),
         cmocka_unit_test(test_plot_cli_refuses_hostile_name),
         cmocka_unit_test(test_fifo_summary_refused),
+        cmocka_unit_test(test_skipped_and_failed_points_named),
+        cmocka_unit_test(test_nothing_to_draw),
+        cmocka_unit_test(test_declared_figure),
+        cmocka_unit_test(test_failing_figure_named_others_drawn),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -40,7 +40,7 @@ static char *full_report(const char *tag, char *dir, size_t cap)
     copy_fixtures(dir, "sweep");
     struct pb_err err = {{0}};
     assert_int_equal(pb_plots_write(dir, "sweep", NULL, &err), 0);
-    int rc = pb_plots_render(dir, "sweep", &err);
+    int rc = pb_plots_render(dir, "sweep", NULL, &err);
     if (rc != 0)
         fail_msg("render: %d %s", rc, err.msg);
     rc = pb_report_write(dir, "sweep", &err);
@@ -366,6 +366,33 @@ static void test_browser_log_shows_page_errors(void **state)
     free(text);
 }
 
+/* A point skipped by the estimate is counted skipped, not failed or unverified, as the sweep's
+ * tally counts it; a missing figure says why when the caller knows (not "is gnuplot
+ * installed?"). */
+static void test_report_skipped_point_and_figure_note(void **state)
+{
+    (void)state;
+    const char *dir = pbt_tmpdir("report-skipped");
+    char path[2048];
+    snprintf(path, sizeof path, "%s/sk_summary.csv", dir);
+    pbt_write(path, "strategy,params,output,n,threads,runs,wall_min_s,wall_median_s,wall_mean_s,"
+              "wall_stddev_s,wall_ci95_lo_s,wall_ci95_hi_s,peak_rss_kib,speedup,efficiency,"
+              "kind,pairs_per_s,verified,failed,flag\n"
+              "naive,,matrix,100,1,2,.01,.01,.01,0,.01,.01,900,1,1,run,5e5,yes,0,\n"
+              "naive,,matrix,4000,1,0,,,,,,,,,,run,,,0,skipped: estimated 2.25 s > timeout_s "
+              "2 s\n");
+    struct pb_err err = {{0}};
+    assert_int_equal(pb_report_write_figures(dir, "sk", NULL, "sk_time.gp: gnuplot exited "
+                                             "with 1: boom", &err), 0);
+    snprintf(path, sizeof path, "%s/sk.html", dir);
+    char *html = pbt_slurp(path);
+    assert_non_null(strstr(html, "0 failed, 0 not verified</span>, 1 skipped"));
+    assert_non_null(strstr(html, "<strong>skipped</strong>"));
+    assert_non_null(strstr(html, "was not rendered: sk_time.gp: gnuplot exited with 1: boom"));
+    assert_null(strstr(html, "is gnuplot installed"));
+    free(html);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -376,6 +403,7 @@ int main(void)
         cmocka_unit_test(test_report_spatial_columns),
         cmocka_unit_test(test_report_flagged_fastest),
         cmocka_unit_test(test_report_needs_a_summary),
+        cmocka_unit_test(test_report_skipped_point_and_figure_note),
         cmocka_unit_test(test_report_in_headless_chromium),
         cmocka_unit_test(test_browser_log_shows_page_errors),
     };

@@ -198,7 +198,7 @@ static void test_noisy_and_outlier_groups_flagged(void **state)
     assert_string_equal(f[PB_SUM_runs], "0");
     assert_string_equal(f[PB_SUM_failed], "1");
     assert_string_equal(f[PB_SUM_wall_median_s], "");
-    assert_string_equal(f[PB_SUM_flag], "no ok runs");
+    assert_string_equal(f[PB_SUM_flag], "no ok runs: timeout after 10 s");
 
     /* one warning line per flagged row */
     int lines = 0;
@@ -207,6 +207,34 @@ static void test_noisy_and_outlier_groups_flagged(void **state)
     assert_int_equal(lines, 3);
     assert_non_null(strstr(warn, "warning: naive histogram n=2000 threads=1"));
     assert_non_null(strstr(warn, "blocked"));
+    free(text);
+    free(warn);
+}
+
+/* A point whose runs were all skipped by the estimate is neither failed nor "0 ok runs": the
+ * failed column counts 0, the flag gives the skip's reason, the warning counts it skipped; a
+ * point with a skipped and a failed run counts one of each and gives the failure's reason. */
+static void test_skipped_point_counted_as_skipped(void **state)
+{
+    (void)state;
+    nrows = 0;
+    add("python-loop", 4000, 1, "run", 0.0, "skipped: estimated 2.25 s > timeout_s 2 s");
+    add("python-loop", 4000, 1, "run", 0.0, "skipped: estimated 2.25 s > timeout_s 2 s");
+    add("naive", 4000, 1, "run", 0.0, "skipped: estimated 9 s > timeout_s 2 s");
+    add("naive", 4000, 1, "run", 0.0, "timeout: after 2 s");
+    char *warn = NULL, *text = summarise(&warn);
+    char buf[1024], *f[PB_SUM_COUNT];
+    find_line(text, "python-loop", 4000, 1, "run", buf, f);
+    assert_string_equal(f[PB_SUM_runs], "0");
+    assert_string_equal(f[PB_SUM_failed], "0");
+    assert_string_equal(f[PB_SUM_flag], "skipped: estimated 2.25 s > timeout_s 2 s");
+    find_line(text, "naive", 4000, 1, "run", buf, f);
+    assert_string_equal(f[PB_SUM_failed], "1");
+    assert_string_equal(f[PB_SUM_flag], "no ok runs: timeout: after 2 s");
+    assert_non_null(strstr(warn, "python-loop histogram n=4000 threads=1 ranks=1 double run: "
+                                 "skipped: estimated 2.25 s > timeout_s 2 s (2 skipped)\n"));
+    assert_non_null(strstr(warn, "(0 ok runs, 1 failed, 1 skipped)\n"));
+    assert_null(strstr(warn, "2 failed"));
     free(text);
     free(warn);
 }
@@ -313,6 +341,7 @@ int main(void)
         cmocka_unit_test(test_noisy_and_outlier_groups_flagged),
         cmocka_unit_test(test_busy_and_capped_groups_flagged),
         cmocka_unit_test(test_unwritable_path_named),
+        cmocka_unit_test(test_skipped_point_counted_as_skipped),
         cmocka_unit_test(test_build_and_work_efficiency),
         cmocka_unit_test(test_formula_label_refused),
         cmocka_unit_test(test_read_back_by_column),

@@ -181,6 +181,10 @@ static void test_beyond_timeout(void **state)
     assert_int_equal(pb_estimate_beyond_timeout(&e, &run, why, sizeof why), 1);
     assert_string_equal(why, "estimated 25 s > timeout_s 5 s");
     assert_int_equal(pb_estimate_beyond_timeout(&e, &run, NULL, 0), 1);
+    e.timeout_s = 25;                    /* 25.00175 s: enough digits to read above 25 */
+    assert_int_equal(pb_estimate_beyond_timeout(&e, &run, why, sizeof why), 1);
+    assert_string_equal(why, "estimated 25.002 s > timeout_s 25 s");
+    e.timeout_s = 5;
     run.n = 40;
     assert_int_equal(pb_estimate_beyond_timeout(&e, &run, NULL, 0), 0);
     run.n = 100000;
