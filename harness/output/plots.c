@@ -289,9 +289,6 @@ static void add_note(struct figctx *x, size_t k, int threads, const char *n, con
     *o = (struct note){.key = k, .threads = threads};
     pb_fit(o->ns, sizeof o->ns, "%s", n);
     pb_fit(o->reason, sizeof o->reason, "%s", reason);
-    for (char *c = o->reason; *c; c++)
-        if ((unsigned char)*c < 0x20 || *c == 0x7f)
-            *c = ' ';                    /* a line break would end the script's string */
 }
 
 /* Marks in x->s which series of the figure have a point to draw (a positive value in column
@@ -322,9 +319,12 @@ static void mark_figure(struct figctx *x, enum pb_sum_col col)
         char why[200];
         const char *flag = pb_summary_get(t, r, PB_SUM_flag);
         if (atoi(pb_summary_get(t, r, PB_SUM_runs)) == 0 && *flag)
-            pb_fit(why, sizeof why, "%s", flag);
+            snprintf(why, sizeof why, "%s", flag);   /* a summary flag is under 160 bytes */
         else
-            pb_fit(why, sizeof why, "no %s", pb_summary_name(col));
+            snprintf(why, sizeof why, "no %s", pb_summary_name(col));
+        for (char *c = why; *c; c++)
+            if ((unsigned char)*c < 0x20 || *c == 0x7f)
+                *c = ' ';                /* a line break would end the script's string */
         add_note(x, k, th, n, why);
     }
 }
