@@ -22,6 +22,8 @@ extern const struct pb_strategy pb_test_strategy_wrong;       /* "test-wrong": n
                                                                  one entry off */
 extern const struct pb_strategy pb_test_strategy_alloc;       /* "test-alloc": known memory in
                                                                  the parent and in children */
+extern const struct pb_strategy pb_test_strategy_scribble;    /* "test-scribble": writes into
+                                                                 its input, answers wrong */
 
 /* The parameter every recording test strategy declares. */
 #define PBTS_RECORD_PARAM { .name = "record", .def = "", .help = "file to append pids/paths to" }
