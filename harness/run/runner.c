@@ -738,8 +738,10 @@ int pb_runner_run(const struct pb_problem *p, const struct pb_strategy_cfg *s,
     e = inputs_setup(&r, p, &kp);
     fflush(NULL);                              /* the child must not repeat buffered output */
     r.pid = e ? -1 : fork();
-    if (r.pid == 0)
+    if (r.pid == 0) {
+        pb_sealed_drop_original(p);            /* the input counts once: the sealed copy */
         child_main(&r, r.in.p, s->strategy, r.in.k);
+    }
     if (r.pid < 0) {
         e = e ? e : -errno;
         snprintf(m->status, sizeof m->status, "error: runner: %s: %s",

@@ -9,6 +9,10 @@
  * structs themselves, the kv pairs and their strings, the points (double and float) and the
  * edges. The harness's own arrays stay the pristine copy the verdict is computed from.
  *
+ * Memory: the harness maps the copy's pages as well, so the run's PSS counts half of them, and
+ * the run child drops its inherited view of the harness's points: a run's memory figure holds
+ * its input as it did before the copy existed (half of it, shared with the harness).
+ *
  * A write into the copy faults (SIGSEGV). The run child arms a handler that records which part
  * the address fell in, in a shared page the harness reads after the run, then lets the signal
  * kill the process as before: the run's status names the part ("crashed: wrote into its input
@@ -44,10 +48,17 @@ struct pb_sealed {
  * caller keeps p and k, the pristine copy. Returns 0 or -errno (s left empty). */
 int pb_sealed_make(struct pb_sealed *s, const struct pb_problem *p, const struct pb_params *k);
 
-/* In the run child, before the strategy call: a SIGSEGV handler that records in s->fault which
- * part of s a faulting address lies in, then lets the signal take its default action. Returns
- * 0 or -errno. */
+/* In the run child, before the strategy call: maps every page of s (so that the call and the
+ * memory floor find the input mapped, as inherited arrays are), and arms a SIGSEGV handler that
+ * records in s->fault which part of s a faulting address lies in, then lets the signal take its
+ * default action. Returns 0 or -errno. */
 int pb_sealed_arm(const struct pb_sealed *s);
+
+/* In the run child, before the strategy call: drops the child's view of p's point arrays (the
+ * harness's pristine copy, inherited at fork), whole pages only, so that the run's memory
+ * figure counts its input once, in the sealed copy, as it counted the inherited arrays before
+ * there was a copy. Nothing in the child may read p's points afterwards. */
+void pb_sealed_drop_original(const struct pb_problem *p);
 
 /* The name of the part a write was caught in ("points", "edges", "parameters", "problem"), or
  * NULL when none was. */

@@ -243,6 +243,31 @@ static void test_input_writes_never_verify(void **state)
     pbt_prob_free(&q);
 }
 
+/* naive computes a float problem in float (a float matrix, float counts) and verifies
+ * against its own double run, within the float tolerance. */
+static void test_naive_float_verifies(void **state)
+{
+    (void)state;
+    for (int out = 0; out <= 1; out++) {
+        struct pbt_prob q;
+        struct pb_reference ref;
+        struct pb_err err;
+        struct pb_measure m;
+        float *f[3];
+        pbt_prob_make(&q, 200, (enum pb_output_kind)out);
+        assert_int_equal(pb_reference_make(&q.p, &ref, &err), 0);
+        make_float(&q, f);
+        assert_int_equal(pbt_run("naive", &q, 1, NULL, &ref, 0, &m), 0);
+        assert_string_equal(m.status, "ok");
+        assert_string_equal(m.verify_note, "");
+        assert_int_equal(m.verified, 1);
+        for (int c = 0; c < 3; c++)
+            free(f[c]);
+        pb_reference_free(&ref);
+        pbt_prob_free(&q);
+    }
+}
+
 /* Every pid a test strategy recorded is gone: killed and reaped. */
 static void assert_pids_gone(const char *record, int expect)
 {
@@ -456,6 +481,7 @@ int main(void)
         cmocka_unit_test(test_error_status_with_note),
         cmocka_unit_test(test_wrong_answer_not_verified),
         cmocka_unit_test(test_input_writes_never_verify),
+        cmocka_unit_test(test_naive_float_verifies),
         cmocka_unit_test(test_hang_times_out),
         cmocka_unit_test(test_hang_child_all_killed),
         cmocka_unit_test(test_leak_cleaned),
