@@ -43,7 +43,9 @@ enum pb_bin_scale {
 };
 
 /* The problem, read-only for the strategy. n == 0 is the empty-work problem the harness uses to
- * measure fixed costs: a strategy must still start and stop its workers for it. */
+ * measure fixed costs: a strategy must still start and stop its workers for it. The harness
+ * hands the problem, its arrays and the params below in read-only pages no process can make
+ * writable: a write into them kills the run ("crashed: wrote into its input points"). */
 struct pb_problem {
     size_t n;                        /* number of points (0: empty work, see above) */
     const double *x, *y, *z;         /* coordinates, structure of arrays, n each */

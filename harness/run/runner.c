@@ -7,9 +7,17 @@
  * calls the strategy once between two CLOCK_MONOTONIC readings and two getrusage pairs (SELF and
  * CHILDREN, so fork workers it reaped count). It then sends a fixed-size "computed" record
  * through a pipe and waits: the parent takes its last memory sample with the output still in
- * place and tells the child to go on. Only then does the child verify its output against the
- * reference (reading the reference memfd, which is why its pages never enter the memory
- * figure) and send a "verified" record.
+ * place and tells the child to go on. Only then is the output checked, and not by the child:
+ * the parent forks a verifier from itself, the child sends its output to it through a pipe,
+ * and the verifier compares it with the reference (reading the reference memfd, which is why
+ * its pages never enter the memory figure) and sends the verdict.
+ *
+ * What a strategy cannot touch. The strategy receives its problem and parameters in a sealed,
+ * read-only copy (sealed.h); the harness's own copy, from which the verifier works, is in
+ * another process. A write into the copy kills the run and its status names what was written
+ * ("crashed: wrote into its input points"). The run child closes the reference memfd before
+ * the call, and the verdict travels on a pipe the run never had: nothing the strategy does
+ * can change its verdict except its output.
  *
  * Memory: the parent samples the run's process tree while the strategy runs, the child
  * records its own floor around the call, and the run has a cgroup where the machine allows
@@ -36,6 +44,7 @@
 #include "fdio.h"
 #include "pbclock.h"
 #include "memory.h"
+#include "sealed.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -72,18 +81,24 @@ struct computed_rec {
     struct pb_cpustat cpu0, cpu1;      /* /proc/stat just before and after the call (cpuload.h) */
 };
 
-/* Sent by the child after verification. */
+/* Sent by the verifier. */
 struct verified_rec {
-    int verified;                      /* 1, 0, or -1: could not check */
+    int verified;                      /* 1, 0, -1: could not check, or PB_VER_LOST */
     char why[192];                     /* pb_verify's reason */
 };
+
+#define PB_VER_LOST (-2)               /* the run's output stopped before its end: the run
+                                          child died while sending it */
 
 /* Everything the parent knows about the run in progress. */
 struct run {
     pid_t pid;                         /* the run child, leader of process group pid */
     pid_t parent;                      /* the harness (getpid() before the fork) */
     int res[2];                        /* child -> parent records */
-    int go[2];                         /* parent -> child: "start", then "verify" */
+    int go[2];                         /* parent -> child: "start", then "send the output" */
+    int outp[2];                       /* run child -> verifier: the output (pb_output_send) */
+    int verify;                        /* 1: a reference checks the run, so the child sends */
+    struct pb_sealed in;               /* the read-only inputs the strategy receives */
     char tmpdir[PATH_MAX];             /* private temporary directory */
     int owner_fd;                      /* tmpdir/.owner, flock'ed while the run lasts; -1 none */
     struct pb_memory_cgroup cg;        /* the run's cgroup (memory.h) */
@@ -376,21 +391,38 @@ static void child_die_with_group(pid_t parent)
     pb_die_with_parent(parent, getpgrp() == getpid() ? SIGRTMAX - 1 : SIGKILL);
 }
 
-/* The run child: never returns. */
+/* The run child's last act: sends its output (rc 0, a reference waiting) to the verifier, then
+ * waits to be killed, so that its end before that always means it died while sending. A
+ * verifier that has stopped reading (its verdict is in) gives EPIPE, not SIGPIPE. */
+static void child_send_output(const struct run *r, const struct pb_problem *p,
+                              const struct pb_output *out, int rc)
+{
+    char go;
+    signal(SIGPIPE, SIG_IGN);
+    if (rc == 0 && r->verify)
+        pb_output_send(r->outp[1], p, out);
+    close(r->outp[1]);
+    while (pb_read_all(r->go[0], &go, 1) == 0)
+        ;
+}
+
+/* The run child: runs the strategy on the sealed inputs p and k. Never returns. */
 static void child_main(struct run *r, const struct pb_problem *p, const struct pb_strategy *s,
-                       const struct pb_params *k, const struct pb_reference *ref)
+                       const struct pb_params *k)
 {
     struct pb_output out = { 0 };
     struct computed_rec c = { 0 };
-    struct verified_rec v = { .verified = -1 };
     char go;
-    int keep[] = { r->res[1], r->go[0], ref ? ref->matrix_fd : -1 };
+    int keep[] = { r->res[1], r->go[0], r->outp[1] };  /* not the reference: the strategy
+                                                          never sees its answer */
     close(r->res[0]);
     close(r->go[1]);
+    close(r->outp[0]);
     setpgid(0, 0);
     child_die_with_group(r->parent);             /* a killed harness takes its run along */
     pb_close_fds_except(keep, sizeof keep / sizeof keep[0]);  /* never the CSV or the lock */
     child_setup(r->tmpdir);
+    pb_sealed_arm(&r->in);                       /* a write into the inputs names itself */
     if (pb_read_all(r->go[0], &go, 1) != 0)
         _exit(70);                               /* the parent gave up before the start */
     if (p->output == PB_OUTPUT_HISTOGRAM)
@@ -400,13 +432,7 @@ static void child_main(struct run *r, const struct pb_problem *p, const struct p
     child_compute(p, s, k, &out, &c);
     if (pb_write_all(r->res[1], &c, sizeof c) != 0 || pb_read_all(r->go[0], &go, 1) != 0)
         _exit(72);
-    if (c.rc == 0 && ref)
-        v.verified = pb_verify(p, &out, ref, v.why, sizeof v.why);
-    if (v.verified < 0)
-        v.verified = -1;
-    pb_write_all(r->res[1], &v, sizeof v);
-    if (out.matrix)
-        munmap(out.matrix, out.matrix_bytes);
+    child_send_output(r, p, &out, c.rc);
     _exit(0);
 }
 
@@ -475,15 +501,76 @@ static int watch_compute(struct run *r, double timeout_s)
     return watch(r, 1, 0, timeout_s, &r->comp, sizeof r->comp, &r->have_comp);
 }
 
-/* Ends the memory window (last sample, cgroup peak), lets the child verify and waits for its
- * verdict. Returns 0 or -EINTR. */
-static int watch_verify(struct run *r, double timeout_s)
+/* The verifier, a child of the harness forked after the strategy returned, so nothing the run
+ * did reaches it: checks the output the run child sends through r->outp against ref, with p
+ * the harness's own problem (the pristine points and edges), and sends its verdict through
+ * wfd. Never returns. */
+static void verifier_main(const struct run *r, const struct pb_problem *p,
+                          const struct pb_reference *ref, int wfd)
+{
+    struct verified_rec v = { 0 };
+    int keep[] = { wfd, r->outp[0], ref->matrix_fd };
+    pb_die_with_parent(r->parent, SIGKILL);
+    pb_close_fds_except(keep, sizeof keep / sizeof keep[0]);
+    v.verified = pb_verify_stream(p, r->outp[0], ref, v.why, sizeof v.why);
+    if (v.verified == -EPIPE)
+        v.verified = PB_VER_LOST;
+    else if (v.verified < 0)
+        v.verified = -1;
+    pb_write_all(wfd, &v, sizeof v);
+    _exit(0);
+}
+
+/* Starts the verifier when the run is to be checked (it returned 0 and ref is set); its
+ * verdict then arrives on r->res[0], which replaces the run child's pipe (that child has
+ * nothing more to report). Otherwise, or when it cannot start, sets the verdict "could not
+ * check" at once (r->have_ver). */
+static void verifier_start(struct run *r, const struct pb_problem *p,
+                           const struct pb_reference *ref)
+{
+    int v[2];
+    r->ver = (struct verified_rec){ .verified = -1 };
+    r->have_ver = 1;
+    if (r->comp.rc != 0 || !ref)
+        return;
+    if (pipe2(v, O_CLOEXEC) != 0) {
+        snprintf(r->ver.why, sizeof r->ver.why, "verifier: pipe: %s", strerror(errno));
+        return;
+    }
+    fflush(NULL);                              /* the child must not repeat buffered output */
+    pid_t pid = fork();
+    if (pid == 0)
+        verifier_main(r, p, ref, v[1]);
+    int e = errno;
+    close(v[1]);
+    if (pid < 0) {
+        close(v[0]);
+        snprintf(r->ver.why, sizeof r->ver.why, "verifier: fork: %s", strerror(e));
+        return;
+    }
+    close(r->res[0]);
+    close(r->outp[0]);
+    r->res[0] = v[0];
+    r->outp[0] = -1;
+    r->have_ver = 0;
+}
+
+/* Ends the memory window (last sample, cgroup peak), starts the verifier on p's pristine
+ * problem, lets the child send its output and waits for the verdict. Returns 0 or -EINTR. */
+static int watch_verify(struct run *r, const struct pb_problem *p,
+                        const struct pb_reference *ref, double timeout_s)
 {
     pb_memory_sample(&r->mem);
     r->cg_peak = pb_memory_cgroup_peak_kib(&r->cg);
+    verifier_start(r, p, ref);
     send_byte(r->go[1]);
+    if (r->have_ver)
+        return 0;                              /* nothing to wait for */
     double limit = timeout_s > PB_VERIFY_MIN_S ? timeout_s : PB_VERIFY_MIN_S;
-    return watch(r, 0, 20, limit, &r->ver, sizeof r->ver, &r->have_ver);
+    int e = watch(r, 0, 20, limit, &r->ver, sizeof r->ver, &r->have_ver);
+    if (r->have_ver && r->ver.verified == PB_VER_LOST)
+        r->have_ver = 0;                       /* the child's end decides the status */
+    return e;
 }
 
 /* Kills everything of the run and reaps it: the process group, then every descendant of the
@@ -612,6 +699,18 @@ static void measure_load(const struct run *r, struct pb_measure *m)
     m->cpus_avail = a.cpus;
 }
 
+/* A run whose strategy (or a worker of it) wrote into its read-only inputs failed, whatever
+ * it returned: its status names what it wrote into, and it has no verdict. */
+static void status_input_written(const struct run *r, struct pb_measure *m)
+{
+    const char *part = pb_sealed_written(&r->in);
+    if (!part || r->interrupted)
+        return;
+    snprintf(m->status, sizeof m->status, "crashed: wrote into its input %s", part);
+    m->verified = -1;
+    m->verify_note[0] = '\0';
+}
+
 /* Appends the run's last output line to the status of a failed run, where it fits. */
 static void add_tail(struct pb_measure *m)
 {
@@ -641,10 +740,19 @@ static int run_setup(struct run *r)
     return 0;
 }
 
+/* Makes the run's read-only inputs (sealed.h) from p and k and the pipe its output goes to the
+ * verifier through. Returns 0 or -errno. */
+static int inputs_setup(struct run *r, const struct pb_problem *p, const struct pb_params *k)
+{
+    if (pipe2(r->outp, O_CLOEXEC) != 0)
+        return -errno;
+    return pb_sealed_make(&r->in, p, k);
+}
+
 /* Closes whichever pipe ends are still open. */
 static void close_pipes(struct run *r)
 {
-    int *fds[] = { &r->res[0], &r->res[1], &r->go[0], &r->go[1] };
+    int *fds[] = { &r->res[0], &r->res[1], &r->go[0], &r->go[1], &r->outp[0], &r->outp[1] };
     for (size_t i = 0; i < sizeof fds / sizeof fds[0]; i++)
         if (*fds[i] >= 0)
             close(*fds[i]), *fds[i] = -1;
@@ -654,7 +762,8 @@ int pb_runner_run(const struct pb_problem *p, const struct pb_strategy_cfg *s,
                   const struct pb_params *k, const struct pb_reference *ref, double timeout_s,
                   struct pb_measure *m)
 {
-    struct run r = { .res = { -1, -1 }, .go = { -1, -1 }, .cg_peak = -1, .owner_fd = -1 };
+    struct run r = { .res = { -1, -1 }, .go = { -1, -1 }, .outp = { -1, -1 }, .cg_peak = -1,
+                     .owner_fd = -1, .verify = ref != NULL };
     *m = (struct pb_measure){ .verified = -1, .cgroup_peak_kib = -1, .rank_max_kib = -1,
                               .rank_sum_kib = -1, .build_s = NAN, .other_cpu_s = NAN,
                               .steal_s = NAN };
@@ -666,13 +775,18 @@ int pb_runner_run(const struct pb_problem *p, const struct pb_strategy_cfg *s,
     struct pb_params kp = *k;
     kp.tmpdir = r.tmpdir;
     r.parent = getpid();
+    e = inputs_setup(&r, p, &kp);
     fflush(NULL);                              /* the child must not repeat buffered output */
-    r.pid = fork();
-    if (r.pid == 0)
-        child_main(&r, p, s->strategy, &kp, ref);
+    r.pid = e ? -1 : fork();
+    if (r.pid == 0) {
+        pb_sealed_drop_original(p);            /* the input counts once: the sealed copy */
+        child_main(&r, r.in.p, s->strategy, r.in.k);
+    }
     if (r.pid < 0) {
-        e = -errno;
-        snprintf(m->status, sizeof m->status, "error: runner: fork: %s", strerror(-e));
+        e = e ? e : -errno;
+        snprintf(m->status, sizeof m->status, "error: runner: %s: %s",
+                 r.in.p ? "fork" : "inputs", strerror(-e));
+        pb_sealed_free(&r.in);
         close_pipes(&r);
         pb_memory_cgroup_remove(&r.cg);
         remove_tmp(r.tmpdir, &r);
@@ -681,14 +795,15 @@ int pb_runner_run(const struct pb_problem *p, const struct pb_strategy_cfg *s,
     }
     close(r.res[1]);
     close(r.go[0]);
-    r.res[1] = r.go[0] = -1;
+    close(r.outp[1]);
+    r.res[1] = r.go[0] = r.outp[1] = -1;
     setpgid(r.pid, r.pid);                     /* also done by the child: whichever runs first */
     pb_memory_remember(&r.mem, &r.pid, 1);
     pb_memory_cgroup_attach(&r.cg, r.pid);
     send_byte(r.go[1]);
     e = watch_compute(&r, timeout_s);
     if (e == 0 && r.have_comp)
-        e = watch_verify(&r, timeout_s);
+        e = watch_verify(&r, p, ref, timeout_s);
     kill_and_reap(&r);
     r.cg_oom = pb_memory_cgroup_oom_kills(&r.cg);
     if (r.cg_peak < 0)
@@ -701,6 +816,8 @@ int pb_runner_run(const struct pb_problem *p, const struct pb_strategy_cfg *s,
         close(r.owner_fd);                     /* the directory is gone: release the lock */
     fill_measure(&r, timeout_s, m);
     measure_load(&r, m);
+    status_input_written(&r, m);
+    pb_sealed_free(&r.in);
     add_tail(m);
     pb_safe_text(m->status, sizeof m->status);   /* notes and output come from outside */
     return e;
@@ -733,7 +850,7 @@ static int call_wait(struct run *r, void *rec, size_t len)
 
 int pb_runner_call(pb_runner_fn fn, void *arg, void *rec, size_t len, int *wstatus)
 {
-    struct run r = { .res = { -1, -1 }, .go = { -1, -1 }, .owner_fd = -1 };
+    struct run r = { .res = { -1, -1 }, .go = { -1, -1 }, .outp = { -1, -1 }, .owner_fd = -1 };
     int e = stop_flag ? -EINTR : make_tmp(r.tmpdir, sizeof r.tmpdir, &r.owner_fd);
     if (e)
         return e;

@@ -3,8 +3,13 @@
  * The reference is computed by the naive strategy (or, where naive would take too long, by an
  * independent in-process strategy the config names) in a child process, so the harness never holds
  * a matrix: histogram counts come back through a pipe, the matrix goes into a memfd that the
- * harness never maps. A run's child inherits the memfd across fork and reads it with pread only
- * after its memory window has closed, so the reference never shows in a run's memory figure.
+ * harness never maps. A run is checked by a verifier process the runner forks from the harness
+ * once the run's memory window has closed: the run child sends its output through a pipe
+ * (pb_output_send) and the verifier compares it as it comes (pb_verify_stream), reading the
+ * memfd with pread. The run child never holds the reference, and everything the verdict depends
+ * on (the reference, the points that give the float tolerance's scale and near-edge counts, the
+ * edges) is the harness's, which no run can write: a run's strategy works on a sealed copy
+ * (sealed.h).
  *
  * Tolerances (a run "verifies" when every entry passes):
  *   double matrix     |got - ref| <= 1e-12 * max(|ref|, DBL_MIN)   (the diagonal must be 0 exactly)
@@ -361,7 +366,7 @@ static int verify_histogram(const struct pb_problem *p, const struct pb_output *
     return 1;
 }
 
-/* Compares count entries of got (double or float per elem) starting at flat index first with
+/* Compares the count entries of got (double or float per elem; flat indices first...) with
  * the reference values r. Returns 1, or 0 with why naming the first entry out of tolerance. */
 static int compare_entries(const struct pb_problem *p, const void *got, size_t elem,
                            const double *r, size_t first, size_t count, double S,
@@ -369,8 +374,8 @@ static int compare_entries(const struct pb_problem *p, const void *got, size_t e
 {
     for (size_t t = 0; t < count; t++) {
         size_t f = first + t;
-        double g = elem == sizeof(double) ? ((const double *)got)[f]
-                                          : ((const float *)got)[f];
+        double g = elem == sizeof(double) ? ((const double *)got)[t]
+                                          : ((const float *)got)[t];
         double tol = elem == sizeof(double) ? PB_DOUBLE_TOL * fmax(fabs(r[t]), DBL_MIN)
                                             : PB_FLOAT_TOL * (fabs(r[t]) + S);
         if (fabs(g - r[t]) <= tol)
@@ -381,15 +386,37 @@ static int compare_entries(const struct pb_problem *p, const void *got, size_t e
     return 1;
 }
 
-/* Matrix check: the run's entries against the memfd, read in chunks with pread so the reference
- * is never mapped. Returns 1, 0 with why, or -errno when the reference cannot be read. */
-static int verify_matrix(const struct pb_problem *p, const struct pb_output *out,
-                         const struct pb_reference *ref, char *why, size_t whysize)
+/* Where the run's matrix entries come from: its memory (mem), or a stream (fd, read into buf
+ * chunk by chunk, in order). */
+struct entries {
+    const char *mem;                 /* the matrix in this process, or NULL */
+    int fd;                          /* else the stream it arrives on */
+    char *buf;                       /* PB_READ_CHUNK bytes for a streamed chunk */
+};
+
+/* Points *chunk at bytes bytes of the run's matrix from byte off. Returns 0 or -errno
+ * (-EPIPE: the stream ended early). */
+static int entries_chunk(const struct entries *src, size_t off, size_t bytes, const void **chunk)
+{
+    if (src->mem) {
+        *chunk = src->mem + off;
+        return 0;
+    }
+    *chunk = src->buf;
+    return pb_read_all(src->fd, src->buf, bytes);
+}
+
+/* Matrix check of the matrix_bytes bytes src gives: against the memfd, read in chunks with
+ * pread so the reference is never mapped. Returns 1, 0 with why, or -errno when the reference
+ * or the stream cannot be read. */
+static int verify_matrix(const struct pb_problem *p, const struct entries *src,
+                         size_t matrix_bytes, const struct pb_reference *ref, char *why,
+                         size_t whysize)
 {
     size_t nn = p->n * p->n, elem = p->precision == PB_PRECISION_FLOAT ? 4 : 8;
-    if (!out->matrix || out->matrix_bytes / nn != elem || out->matrix_bytes % nn) {
-        snprintf(why, whysize, "matrix is %zu bytes, expected %zu x %zu x %zu",
-                 out->matrix ? out->matrix_bytes : 0, p->n, p->n, elem);
+    if (matrix_bytes != nn * elem) {
+        snprintf(why, whysize, "matrix is %zu bytes, expected %zu x %zu x %zu", matrix_bytes,
+                 p->n, p->n, elem);
         return 0;
     }
     size_t per = PB_READ_CHUNK / sizeof(double);
@@ -399,18 +426,20 @@ static int verify_matrix(const struct pb_problem *p, const struct pb_output *out
     int ok = 1;
     for (size_t f = 0; ok == 1 && f < nn; f += per) {
         size_t count = nn - f < per ? nn - f : per;
+        const void *got;
         ssize_t r = pread(ref->matrix_fd, buf, count * sizeof(double), (off_t)(f * sizeof(double)));
         if (r != (ssize_t)(count * sizeof(double)))
             ok = r < 0 ? -errno : -EIO;
-        else
-            ok = compare_entries(p, out->matrix, elem, buf, f, count, S, why, whysize);
+        else if ((ok = entries_chunk(src, f * elem, count * elem, &got)) == 0)
+            ok = compare_entries(p, got, elem, buf, f, count, S, why, whysize);
     }
     free(buf);
     return ok;
 }
 
-int pb_verify(const struct pb_problem *p, const struct pb_output *out,
-              const struct pb_reference *ref, char *why, size_t whysize)
+/* Checks that ref is for p. Returns 0, or -EINVAL with why. */
+static int check_reference(const struct pb_problem *p, const struct pb_reference *ref, char *why,
+                           size_t whysize)
 {
     why[0] = '\0';
     if (!ref || ref->output != p->output || ref->n != p->n) {
@@ -418,17 +447,85 @@ int pb_verify(const struct pb_problem *p, const struct pb_output *out,
         return -EINVAL;
     }
     if (p->n == 0)
-        return 1;                            /* nothing to compare */
-    if (p->output == PB_OUTPUT_HISTOGRAM) {
-        if (ref->nbins != p->nbins) {
-            snprintf(why, whysize, "reference has %zu bins, run %zu", ref->nbins, p->nbins);
-            return -EINVAL;
-        }
-        return verify_histogram(p, out, ref, why, whysize);
+        return 0;                            /* nothing to compare */
+    if (p->output == PB_OUTPUT_HISTOGRAM && ref->nbins != p->nbins) {
+        snprintf(why, whysize, "reference has %zu bins, run %zu", ref->nbins, p->nbins);
+        return -EINVAL;
     }
-    if (ref->matrix_fd < 0) {
+    if (p->output == PB_OUTPUT_MATRIX && ref->matrix_fd < 0) {
         snprintf(why, whysize, "reference matrix missing");
         return -EINVAL;
     }
-    return verify_matrix(p, out, ref, why, whysize);
+    return 0;
+}
+
+int pb_verify(const struct pb_problem *p, const struct pb_output *out,
+              const struct pb_reference *ref, char *why, size_t whysize)
+{
+    int e = check_reference(p, ref, why, whysize);
+    if (e || p->n == 0)
+        return e ? e : 1;
+    if (p->output == PB_OUTPUT_HISTOGRAM)
+        return verify_histogram(p, out, ref, why, whysize);
+    struct entries src = { .mem = out->matrix, .fd = -1 };
+    if (!out->matrix) {
+        snprintf(why, whysize, "matrix is 0 bytes, expected %zu x %zu x %d", p->n, p->n,
+                 p->precision == PB_PRECISION_FLOAT ? 4 : 8);
+        return 0;
+    }
+    return verify_matrix(p, &src, out->matrix_bytes, ref, why, whysize);
+}
+
+/* What pb_output_send sends before the output's bytes. */
+struct stream_head {
+    uint64_t present;                /* 1: the output exists (counts or matrix), 0: none */
+    uint64_t bytes;                  /* bytes that follow */
+};
+
+int pb_output_send(int fd, const struct pb_problem *p, const struct pb_output *out)
+{
+    const void *data = p->output == PB_OUTPUT_HISTOGRAM ? (const void *)out->counts : out->matrix;
+    size_t bytes = p->output == PB_OUTPUT_HISTOGRAM ? p->nbins * sizeof *out->counts
+                                                    : out->matrix_bytes;
+    struct stream_head h = { .present = data != NULL, .bytes = data ? bytes : 0 };
+    int e = pb_write_all(fd, &h, sizeof h);
+    return e || !data ? e : pb_write_all(fd, data, bytes);
+}
+
+/* The histogram half of pb_verify_stream: reads the counts of h from fd and checks them.
+ * Returns as pb_verify_stream. */
+static int verify_counts_stream(const struct pb_problem *p, int fd, const struct stream_head *h,
+                                const struct pb_reference *ref, char *why, size_t whysize)
+{
+    if (h->present && h->bytes != p->nbins * sizeof(uint64_t)) {
+        snprintf(why, whysize, "%" PRIu64 " bytes of counts, expected %zu bins", h->bytes,
+                 p->nbins);
+        return 0;
+    }
+    struct pb_output out = { 0 };
+    if (h->present && !(out.counts = malloc(p->nbins ? h->bytes : 1)))
+        return -ENOMEM;
+    int e = h->present ? pb_read_all(fd, out.counts, h->bytes) : 0;
+    int ok = e ? e : verify_histogram(p, &out, ref, why, whysize);
+    free(out.counts);
+    return ok;
+}
+
+int pb_verify_stream(const struct pb_problem *p, int fd, const struct pb_reference *ref,
+                     char *why, size_t whysize)
+{
+    struct stream_head h;
+    int e = check_reference(p, ref, why, whysize);
+    if (e == 0)
+        e = pb_read_all(fd, &h, sizeof h);
+    if (e || p->n == 0)
+        return e ? e : 1;
+    if (p->output == PB_OUTPUT_HISTOGRAM)
+        return verify_counts_stream(p, fd, &h, ref, why, whysize);
+    struct entries src = { .fd = fd, .buf = malloc(PB_READ_CHUNK) };
+    if (!src.buf)
+        return -ENOMEM;
+    int ok = verify_matrix(p, &src, h.present ? (size_t)h.bytes : 0, ref, why, whysize);
+    free(src.buf);
+    return ok;
 }

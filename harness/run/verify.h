@@ -52,4 +52,16 @@ void pb_reference_free(struct pb_reference *ref);
 int pb_verify(const struct pb_problem *p, const struct pb_output *out,
               const struct pb_reference *ref, char *why, size_t whysize);
 
+/* In the run child, once the strategy has returned: sends out (the counts, or the matrix) of
+ * problem p through fd to pb_verify_stream in another process, a header and then the bytes.
+ * Returns 0 or -errno. */
+int pb_output_send(int fd, const struct pb_problem *p, const struct pb_output *out);
+
+/* pb_verify of the output pb_output_send sends through fd, read as it comes (a matrix in
+ * chunks, never whole). p is the problem as the harness holds it: its points, untouched by the
+ * run, give the float tolerance's scale and near-edge counts. Returns as pb_verify, or -EPIPE
+ * when the stream ended before the output did. */
+int pb_verify_stream(const struct pb_problem *p, int fd, const struct pb_reference *ref,
+                     char *why, size_t whysize);
+
 #endif

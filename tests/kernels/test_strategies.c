@@ -2,7 +2,8 @@
  * against naive computed in this process: sizes 1, 2, 3, a prime, sizes not divisible by
  * tiles or threads; 1 to 4 threads; matrix and histogram; every value of every enumerated
  * parameter (chunked-fork's transports); linear and log bins; points exactly on bin edges; a
- * periodic box; float precision within a stated tolerance; the empty problem; pinning. Also
+ * periodic box; float precision within a stated tolerance, and computed in float (naive's
+ * float counts exactly); the empty problem; pinning. Also
  * that no worker process is left behind, and that a dead fork worker fails the run. */
 #include "support.h"
 
@@ -159,12 +160,11 @@ static void release(struct pb_output *o)
     o->matrix = NULL;
 }
 
-/* Strategies this test covers for p: everything that runs in-process; for float problems not
- * naive, which is the double reference by design and ignores the precision. */
+/* Strategies this test covers for p: everything that runs in-process (naive too: it computes
+ * float problems in float, against its own double run as the reference). */
 static int covered(const struct pb_strategy *s, const struct pb_problem *p)
 {
-    if (p->precision == PB_PRECISION_FLOAT && strcmp(s->name, "naive") == 0)
-        return 0;
+    (void)p;
     return !(s->flags & (PB_EXTERNAL | PB_DISTRIBUTED));
 }
 
@@ -278,6 +278,86 @@ static void test_float_precision(void **state)
     sweep(1009, 0, PB_PRECISION_FLOAT, SCALE, PB_BINS_LINEAR, 0);
 }
 
+/* Sorts the nbins + 1 edges of f (insertion sort: a few dozen). */
+static void sort_edges(struct fixture *f)
+{
+    for (size_t k = 1; k <= f->nbins; k++)
+        for (size_t j = k; j > 0 && f->edges[j - 1] > f->edges[j]; j--) {
+            double t = f->edges[j];
+            f->edges[j] = f->edges[j - 1], f->edges[j - 1] = t;
+        }
+}
+
+/* Runs s on p (2 threads, parameter set `set` of param_set) into a fresh output; the caller
+ * releases it. Returns 0 when s has no such set. */
+static int run_set(const struct pb_strategy *s, const struct pb_problem *p, int set,
+                   struct pb_output *out)
+{
+    struct pb_kv kv[8];
+    char bufs[8][64];
+    size_t nkv;
+    *out = (struct pb_output){ .counts = calloc(p->nbins, sizeof(uint64_t)) };
+    if (!param_set(s, set, kv, &nkv, bufs))
+        return free(out->counts), 0;
+    run_one(s, p, 2, 0, kv, nkv, out);
+    return 1;
+}
+
+/* s's float histogram of p with parameter set `set` equals want exactly, and its float matrix
+ * holds each pair's float distance bit for bit. Returns 0 when s has no such set. */
+static int assert_float_answer(const struct pb_strategy *s, struct pb_problem *p, int set,
+                               const uint64_t *want)
+{
+    struct pb_output got;
+    p->output = PB_OUTPUT_HISTOGRAM;
+    if (!run_set(s, p, set, &got))
+        return 0;
+    for (size_t k = 0; k < p->nbins; k++)
+        if (got.counts[k] != want[k])
+            fail_msg("%s: float bin %zu: %llu, float naive %llu", s->name, k,
+                     (unsigned long long)got.counts[k], (unsigned long long)want[k]);
+    free(got.counts);
+    p->output = PB_OUTPUT_MATRIX;
+    if (s->flags & PB_HISTOGRAM_ONLY)
+        return 1;
+    run_set(s, p, set, &got);
+    assert_int_equal(got.matrix_bytes, p->n * p->n * sizeof(float));
+    for (size_t e = 0; e < p->n * p->n; e++)
+        if (((const float *)got.matrix)[e] != pb_distance_f(p, e / p->n, e % p->n))
+            fail_msg("%s: float matrix[%zu][%zu] is not the float distance", s->name,
+                     e / p->n, e % p->n);
+    release(&got);
+    free(got.counts);
+    return 1;
+}
+
+/* A float run computes in float, every strategy and parameter set alike (naive included): with
+ * edges placed on the double distances of 33 pairs, a double computation counts those pairs
+ * differently from a float one, and every strategy's float counts are float naive's exactly. */
+static void test_float_is_float(void **state)
+{
+    (void)state;
+    struct fixture f;
+    struct pb_output fl, db;
+    make(&f, 301, 0, PB_BINS_LINEAR);
+    struct pb_problem p = problem_of(&f, PB_OUTPUT_HISTOGRAM, PB_PRECISION_FLOAT, 0,
+                                     PB_BINS_LINEAR);
+    for (size_t k = 0; k <= f.nbins; k++)
+        f.edges[k] = pb_distance(&p, 2 * k, 2 * k + 1);
+    sort_edges(&f);
+    run_set(pb_registry_find("naive"), &p, 0, &fl);
+    db = (struct pb_output){ .counts = calloc(f.nbins, sizeof(uint64_t)) };
+    reference(&p, &db);
+    assert_memory_not_equal(fl.counts, db.counts, f.nbins * sizeof(uint64_t));
+    for (size_t i = 0; i < pb_registry_count(); i++)
+        for (int set = 0; covered(pb_registry_get(i), &p) &&
+                          assert_float_answer(pb_registry_get(i), &p, set, fl.counts); set++)
+            ;                                  /* every parameter set (chunked-fork's pipe) */
+    free(fl.counts);
+    free(db.counts);
+    unmake(&f);
+}
+
 /* Edges far below the box (the pair counts astronomers compute, where the spatial strategies
  * prune): linear from 0 and log from 0.5 to 100 in a 1000 box, open and periodic (pairs across
  * the walls), double and float. */
@@ -351,6 +431,7 @@ int main(void)
         cmocka_unit_test(test_short_range),
         cmocka_unit_test(test_periodic_box),
         cmocka_unit_test(test_float_precision),
+        cmocka_unit_test(test_float_is_float),
         cmocka_unit_test(test_pinned),
         cmocka_unit_test(test_empty_problem),
         cmocka_unit_test(test_fork_child_death_reported),

@@ -24,6 +24,8 @@ extern const struct pb_strategy pb_test_strategy_alloc;       /* "test-alloc": k
                                                                  the parent and in children */
 extern const struct pb_strategy pb_test_strategy_spin;        /* "test-spin": burns cpu_ms of
                                                                  its own CPU time */
+extern const struct pb_strategy pb_test_strategy_scribble;    /* "test-scribble": writes into
+                                                                 its input, answers wrong */
 
 /* The parameter every recording test strategy declares. */
 #define PBTS_RECORD_PARAM { .name = "record", .def = "", .help = "file to append pids/paths to" }

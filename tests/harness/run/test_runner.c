@@ -46,7 +46,7 @@ static int setup(void **state)
     const struct pb_strategy *mine[] = {
         &pb_test_strategy_crash, &pb_test_strategy_abort, &pb_test_strategy_hang,
         &pb_test_strategy_hang_child, &pb_test_strategy_leak, &pb_test_strategy_error,
-        &pb_test_strategy_wrong,
+        &pb_test_strategy_wrong, &pb_test_strategy_scribble,
     };
     struct pb_err err;
     for (size_t i = 0; i < sizeof mine / sizeof mine[0]; i++)
@@ -176,6 +176,96 @@ static void test_wrong_answer_not_verified(void **state)
     pb_reference_free(&mref);
     pbt_prob_free(&q);
     pbt_prob_free(&r);
+}
+
+/* The float copies of q's points, for a float-precision run of q (free with free_float). */
+static void make_float(struct pbt_prob *q, float **f)
+{
+    const double *src[3] = { q->x, q->y, q->z };
+    for (int c = 0; c < 3; c++) {
+        f[c] = malloc((q->p.n + 1) * sizeof(float));
+        assert_non_null(f[c]);
+        for (size_t i = 0; i < q->p.n; i++)
+            f[c][i] = (float)src[c][i];
+    }
+    q->p.xf = f[0], q->p.yf = f[1], q->p.zf = f[2];
+    q->p.precision = PB_PRECISION_FLOAT;
+}
+
+/* Runs test-scribble on q with over, expecting status and no verdict. */
+static void assert_scribble_fails(const struct pbt_prob *q, const struct pb_reference *ref,
+                                  const char *const *over, const char *status)
+{
+    struct pb_measure m;
+    assert_int_equal(pbt_run("test-scribble", q, 1, over, ref, 0, &m), 0);
+    assert_string_equal(m.status, status);
+    assert_int_equal(m.verified, -1);
+    pbt_assert_no_children();
+}
+
+/* A strategy that writes 1e150 into x[0] and returns wrong counts is caught writing, never
+ * verified: the check's coordinate scale and near-edge counts come from the points as they
+ * were before the call, which the strategy cannot change. The same wrong counts without the
+ * write read "no". Writes into the edges, the parameters and the problem itself fail the same
+ * way, also from a forked worker and after an attempt to make the pages writable. */
+static void test_input_writes_never_verify(void **state)
+{
+    (void)state;
+    struct pbt_prob q;
+    struct pb_reference ref;
+    struct pb_err err;
+    struct pb_measure m;
+    float *f[3];
+    pbt_prob_make(&q, 300, PB_OUTPUT_HISTOGRAM);
+    assert_int_equal(pb_reference_make(&q.p, &ref, &err), 0);
+    make_float(&q, f);
+    const char *points[] = { "into", "points", NULL };
+    assert_scribble_fails(&q, &ref, points, "crashed: wrote into its input points");
+    const char *none[] = { "into", "none", NULL };
+    assert_int_equal(pbt_run("test-scribble", &q, 1, none, &ref, 0, &m), 0);
+    assert_string_equal(m.status, "ok");
+    assert_int_equal(m.verified, 0);
+    const char *unprot[] = { "into", "points", "unprotect", "1", NULL };
+    assert_scribble_fails(&q, &ref, unprot, "crashed: wrote into its input points");
+    const char *worker[] = { "into", "points", "worker", "1", NULL };
+    assert_scribble_fails(&q, &ref, worker, "crashed: wrote into its input points");
+    const char *edges[] = { "into", "edges", NULL };
+    assert_scribble_fails(&q, &ref, edges, "crashed: wrote into its input edges");
+    const char *params[] = { "into", "params", NULL };
+    assert_scribble_fails(&q, &ref, params, "crashed: wrote into its input parameters");
+    const char *problem[] = { "into", "problem", NULL };
+    assert_scribble_fails(&q, &ref, problem, "crashed: wrote into its input problem");
+    q.p.precision = PB_PRECISION_DOUBLE;         /* double runs are guarded the same way */
+    assert_scribble_fails(&q, &ref, points, "crashed: wrote into its input points");
+    for (int c = 0; c < 3; c++)
+        free(f[c]);
+    pb_reference_free(&ref);
+    pbt_prob_free(&q);
+}
+
+/* naive computes a float problem in float (a float matrix, float counts) and verifies
+ * against its own double run, within the float tolerance. */
+static void test_naive_float_verifies(void **state)
+{
+    (void)state;
+    for (int out = 0; out <= 1; out++) {
+        struct pbt_prob q;
+        struct pb_reference ref;
+        struct pb_err err;
+        struct pb_measure m;
+        float *f[3];
+        pbt_prob_make(&q, 200, (enum pb_output_kind)out);
+        assert_int_equal(pb_reference_make(&q.p, &ref, &err), 0);
+        make_float(&q, f);
+        assert_int_equal(pbt_run("naive", &q, 1, NULL, &ref, 0, &m), 0);
+        assert_string_equal(m.status, "ok");
+        assert_string_equal(m.verify_note, "");
+        assert_int_equal(m.verified, 1);
+        for (int c = 0; c < 3; c++)
+            free(f[c]);
+        pb_reference_free(&ref);
+        pbt_prob_free(&q);
+    }
 }
 
 /* Every pid a test strategy recorded is gone: killed and reaped. */
@@ -390,6 +480,8 @@ int main(void)
         cmocka_unit_test(test_abort_status_keeps_output),
         cmocka_unit_test(test_error_status_with_note),
         cmocka_unit_test(test_wrong_answer_not_verified),
+        cmocka_unit_test(test_input_writes_never_verify),
+        cmocka_unit_test(test_naive_float_verifies),
         cmocka_unit_test(test_hang_times_out),
         cmocka_unit_test(test_hang_child_all_killed),
         cmocka_unit_test(test_leak_cleaned),

@@ -3,6 +3,7 @@
  * pairs on an edge, the mismatch messages, and the reference matrix never mapped here. */
 #include "support.h"
 
+#include "fdio.h"
 #include "pairkern.h"
 #include "registry.h"
 #include "verify.h"
@@ -13,6 +14,8 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #define NB 16
 
@@ -273,6 +276,92 @@ static void test_reference_memfd_not_mapped(void **state)
     unmake(&q);
 }
 
+/* Sends out (cut: only its first half, announced as such) through a pipe from a child and returns
+ * pb_verify_stream's answer for it. */
+static int stream_verify(const struct pb_problem *p, const struct pb_output *out,
+                         const struct pb_reference *ref, int cut, char *why, size_t whysize)
+{
+    int fds[2];
+    assert_int_equal(pipe(fds), 0);
+    pid_t pid = fork();
+    if (pid == 0) {
+        struct pb_output half = *out;
+        half.matrix_bytes /= 2;              /* the header announces what the cut one holds */
+        close(fds[0]);
+        _exit(pb_output_send(fds[1], p, cut ? &half : out) ? 1 : 0);
+    }
+    close(fds[1]);
+    int rc = pb_verify_stream(p, fds[0], ref, why, whysize);
+    close(fds[0]);
+    waitpid(pid, NULL, 0);
+    return rc;
+}
+
+/* The streamed check gives pb_verify's verdicts and messages, for counts and a matrix read in
+ * chunks; a matrix shorter than expected fails, and a stream that ends early is -EPIPE. */
+static void test_stream(void **state)
+{
+    (void)state;
+    struct prob q, r;
+    struct pb_reference ref, mref;
+    struct pb_err err;
+    struct pb_output out, mout;
+    char why[192];
+    make(&q, 300, PB_OUTPUT_HISTOGRAM, PB_PRECISION_DOUBLE);
+    make(&r, 400, PB_OUTPUT_MATRIX, PB_PRECISION_DOUBLE);
+    assert_int_equal(pb_reference_make(&q.p, &ref, &err), 0);
+    assert_int_equal(pb_reference_make(&r.p, &mref, &err), 0);
+    naive_run(&q.p, &out);
+    naive_run(&r.p, &mout);
+    assert_int_equal(stream_verify(&q.p, &out, &ref, 0, why, sizeof why), 1);
+    out.counts[3]++;
+    assert_int_equal(stream_verify(&q.p, &out, &ref, 0, why, sizeof why), 0);
+    assert_true(strncmp(why, "bin 3: ", 7) == 0);
+    assert_int_equal(stream_verify(&r.p, &mout, &mref, 0, why, sizeof why), 1);
+    ((double *)mout.matrix)[400 * 399 + 5] += 1e-6;
+    assert_int_equal(stream_verify(&r.p, &mout, &mref, 0, why, sizeof why), 0);
+    assert_true(strncmp(why, "m[399,5] = ", 11) == 0);
+    assert_int_equal(stream_verify(&r.p, &mout, &mref, 1, why, sizeof why), 0);
+    assert_string_equal(why, "matrix is 640000 bytes, expected 400 x 400 x 8");
+    free(out.counts);
+    out.counts = NULL;                       /* no counts at all */
+    assert_int_equal(stream_verify(&q.p, &out, &ref, 0, why, sizeof why), 0);
+    assert_string_equal(why, "no histogram counts");
+    munmap(mout.matrix, mout.matrix_bytes);
+    pb_reference_free(&ref);
+    pb_reference_free(&mref);
+    unmake(&q);
+    unmake(&r);
+}
+
+/* A stream that stops before the bytes its header announced is -EPIPE, not a verdict. */
+static void test_stream_cut(void **state)
+{
+    (void)state;
+    struct prob r;
+    struct pb_reference mref;
+    struct pb_err err;
+    char why[192];
+    make(&r, 300, PB_OUTPUT_MATRIX, PB_PRECISION_DOUBLE);
+    assert_int_equal(pb_reference_make(&r.p, &mref, &err), 0);
+    int fds[2];
+    assert_int_equal(pipe(fds), 0);
+    pid_t pid = fork();
+    if (pid == 0) {
+        uint64_t head[2] = { 1, 300 * 300 * 8 };
+        double zero[100] = { 0 };
+        close(fds[0]);
+        _exit(pb_write_all(fds[1], head, sizeof head) || pb_write_all(fds[1], zero,
+                                                                       sizeof zero));
+    }
+    close(fds[1]);
+    assert_int_equal(pb_verify_stream(&r.p, fds[0], &mref, why, sizeof why), -EPIPE);
+    close(fds[0]);
+    waitpid(pid, NULL, 0);
+    pb_reference_free(&mref);
+    unmake(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -284,6 +373,8 @@ int main(void)
         cmocka_unit_test(test_empty_problem),
         cmocka_unit_test(test_reference_other_problem),
         cmocka_unit_test(test_reference_memfd_not_mapped),
+        cmocka_unit_test(test_stream),
+        cmocka_unit_test(test_stream_cut),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
