@@ -387,17 +387,31 @@ static json_t *workload_input_json(const struct pb_experiment *e, const struct p
     return o;
 }
 
+/* The bins of e for the workload record: count, first and last edge, scale; explicit edges
+ * also by the FNV-1a 64 of their bytes, so two lists that differ inside their range differ. */
+static json_t *workload_bins_json(const struct pb_experiment *e)
+{
+    static const char *const scales[] = { [PB_BINS_LINEAR] = "linear", [PB_BINS_LOG] = "log",
+                                          [PB_BINS_EXPLICIT] = "explicit" };
+    const struct pb_bin_spec *b = &e->bins;
+    json_t *o = json_pack("{s:I, s:f, s:f, s:s}", "count", (json_int_t)b->count, "min", b->min,
+                          "max", b->max, "scale", (unsigned)b->scale < 3 ? scales[b->scale] : "?");
+    if (o && b->scale == PB_BINS_EXPLICIT && b->edges) {
+        char hex[17];
+        pb_fnv1a64_hex(pb_fnv1a64(PB_FNV1A64_INIT, b->edges, (b->count + 1) * sizeof *b->edges),
+                       hex);
+        json_object_set_new(o, "edges_fnv1a64", json_string(hex));
+    }
+    return o;
+}
+
 /* What every run of e computed, defaults resolved, for bench compare's like-with-like check. */
 static json_t *workload_json(const struct pb_experiment *e, const struct pb_input_id *in)
 {
-    static const char *const scales[] = { [PB_BINS_LINEAR] = "linear", [PB_BINS_LOG] = "log" };
     int hist = e->output == PB_OUTPUT_HISTOGRAM;
-    json_t *bins = hist ? json_pack("{s:I, s:f, s:f, s:s}", "count", (json_int_t)e->bins.count,
-                                    "min", e->bins.min, "max", e->bins.max, "scale",
-                                    scales[e->bins.scale == PB_BINS_LOG])
-                        : json_null();
     return json_pack("{s:o, s:s, s:o, s:s, s:f}", "input", workload_input_json(e, in), "output",
-                     hist ? "histogram" : "matrix", "bins", bins, "precision",
+                     hist ? "histogram" : "matrix", "bins", hist ? workload_bins_json(e)
+                     : json_null(), "precision",
                      e->precision == PB_PRECISION_FLOAT ? "float" : "double", "periodic",
                      e->periodic);
 }

@@ -429,6 +429,31 @@ static void test_real_sweeps_like_with_like(void **state)
     free(out);
 }
 
+/* Explicit edges that share their count, first and last edge but differ inside: two sweeps
+ * that binned differently, refused by the edges' hash in NAME.json's workload. */
+static void test_explicit_edges_compared(void **state)
+{
+    (void)state;
+    const char *dir = pbt_tmpdir("compare-edges");
+    static const char *const edges[] = { "0, 100, 400, 1800", "0, 200, 400, 1800" };
+    char cfg[1200], text[1024], *out;
+    for (int i = 0; i < 2; i++) {
+        snprintf(cfg, sizeof cfg, "%s/e%d.json", dir, i);
+        snprintf(text, sizeof text, "{\"input\": {\"kind\": \"uniform\"}, \"output\": {\"kind\": "
+                 "\"histogram\", \"bins\": {\"edges\": [%s]}}, \"sizes\": [200], "
+                 "\"threads\": [1], \"repeats\": 2, \"overhead\": false, "
+                 "\"strategies\": [\"naive\"]}\n", edges[i]);
+        pbt_write(cfg, text);
+        assert_int_equal(pbt_bench(&out, "--config '%s' --out '%s/res' --quiet --no-render",
+                                   cfg, dir), 0);
+        free(out);
+    }
+    assert_int_equal(pbt_bench(&out, "compare '%s/res/e0.csv' '%s/res/e1.csv'", dir, dir), 2);
+    assert_non_null(strstr(out, "bins.edges_fnv1a64: "));
+    assert_null(strstr(out, "bins.count"));
+    free(out);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -438,6 +463,7 @@ int main(void)
         cmocka_unit_test(test_keys_in_one_file_and_failures),
         cmocka_unit_test(test_bad_input_exits_2),
         cmocka_unit_test(test_fifo_refused),
+        cmocka_unit_test(test_explicit_edges_compared),
         cmocka_unit_test(test_empty_or_failed_new_fails_gate),
         cmocka_unit_test(test_wide_interval_is_inconclusive),
         cmocka_unit_test(test_environment_differences_warned),
