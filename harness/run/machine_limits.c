@@ -7,6 +7,7 @@
 #include "pairkern.h"
 #include "pbclock.h"
 #include "registry.h"
+#include "runner.h"
 
 #include <errno.h>
 #include <math.h>
@@ -326,7 +327,7 @@ static int peak_rate(const struct pb_strategy *s, struct peak_data *d, size_t n,
                            .zf = prec ? d->zf : NULL, .output = PB_OUTPUT_HISTOGRAM,
                            .nbins = PEAK_BINS, .edges = d->edges, .scale = PB_BINS_LINEAR};
     struct pb_params k = {.threads = 1, .ranks = 1, .kv = d->kv, .nkv = d->nkv,
-                          .tmpdir = "/tmp"};
+                          .tmpdir = pb_runner_tmp_root()};
     double best = INFINITY, spent = 0;
     for (int pass = 0; pass < PEAK_MIN_PASSES || spent < min_time_s; pass++) {
         struct pb_output out = {.counts = d->counts};

@@ -203,21 +203,21 @@ static void remove_tmp(const char *tmpdir, const struct run *r)
     closedir(d);
 }
 
-/* The folder run directories go in: $TMPDIR or /tmp. */
-static const char *tmp_root(void)
+/* The contract is in runner.h. */
+const char *pb_runner_tmp_root(void)
 {
     const char *t = getenv("TMPDIR");
     return t && *t ? t : "/tmp";
 }
 
-/* Makes the private directory "pb-run-PID-XXXXXX" under tmp_root(), PID the harness's, and
- * holds an flock on its ".owner" file (into *owner_fd) while the run lasts, so a later sweep
- * can tell the leftovers of a dead one (pb_runner_clean_stale), even from another pid
- * namespace sharing the folder. Returns 0 or -errno. */
+/* Makes the private directory "pb-run-PID-XXXXXX" under pb_runner_tmp_root(), PID the
+ * harness's, and holds an flock on its ".owner" file (into *owner_fd) while the run lasts, so
+ * a later sweep can tell the leftovers of a dead one (pb_runner_clean_stale), even from
+ * another pid namespace sharing the folder. Returns 0 or -errno. */
 static int make_tmp(char *dir, size_t size, int *owner_fd)
 {
     char path[PATH_MAX + 8];
-    snprintf(dir, size, "%s/pb-run-%d-XXXXXX", tmp_root(), (int)getpid());
+    snprintf(dir, size, "%s/pb-run-%d-XXXXXX", pb_runner_tmp_root(), (int)getpid());
     if (!mkdtemp(dir))
         return -errno;
     snprintf(path, sizeof path, "%s/.owner", dir);
@@ -287,7 +287,7 @@ static int clean_folder(const char *dir, int kind)
 int pb_runner_clean_stale(void)
 {
     char base[PATH_MAX - 64];
-    int n = clean_folder(tmp_root(), 0) + clean_folder("/dev/shm", 2);
+    int n = clean_folder(pb_runner_tmp_root(), 0) + clean_folder("/dev/shm", 2);
     if (pb_memory_cgroup_find("", base, sizeof base))
         n += clean_folder(base, 1);
     return n;

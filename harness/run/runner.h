@@ -59,6 +59,10 @@ int pb_runner_run(const struct pb_problem *p, const struct pb_strategy_cfg *s,
  * after itself). Returns how many entries were removed. */
 int pb_runner_clean_stale(void);
 
+/* The folder every run's (and call's) private temporary folder is made in: $TMPDIR when set
+ * and not empty, else /tmp. The sweep checks it before writing anything. */
+const char *pb_runner_tmp_root(void);
+
 /* The work of pb_runner_call, in its child: arg as given, tmpdir the call's private folder; it
  * fills rec (whose bytes are sent back whatever it returns). */
 typedef void (*pb_runner_fn)(void *arg, const char *tmpdir, void *rec);

@@ -86,18 +86,11 @@ const char *pb_run_kind_word(enum pb_run_kind k)
                               : PB_KIND_RUN;
 }
 
-/* The folder the runner makes each run's temporary folder in: $TMPDIR, else /tmp. */
-static const char *runs_tmp_root(void)
-{
-    const char *t = getenv("TMPDIR");
-    return t && *t ? t : "/tmp";
-}
-
-/* Checks that the runs' temporary folder (runs_tmp_root) is a folder this process may write,
- * before anything is written: else every run would fail after the CSV was begun. */
+/* Checks that the runs' temporary folder (pb_runner_tmp_root) is a folder this process may
+ * write, before anything is written: else every run would fail after the CSV was begun. */
 static int check_tmpdir(struct pb_err *err)
 {
-    const char *t = runs_tmp_root(), *var = t == getenv("TMPDIR") ? "TMPDIR=" : "";
+    const char *t = pb_runner_tmp_root(), *var = t == getenv("TMPDIR") ? "TMPDIR=" : "";
     struct stat st;
     if (stat(t, &st) != 0)
         return pb_fail(err, -errno, "%s%s: the folder for the runs' temporary files: %s", var, t,
@@ -390,7 +383,7 @@ static int run_plan(struct sweep *s, struct pb_err *err)
             return rc;
         if (rc < 0)
             return pb_fail(err, rc, "the runner failed: %s (a run's temporary folder goes in "
-                           "%s)", strerror(-rc), runs_tmp_root());
+                           "%s)", strerror(-rc), pb_runner_tmp_root());
         if ((rc = pb_csv_append(s->csv, &row)) < 0)
             return pb_fail(err, rc, "%s: cannot append a row: %s; the file holds every row "
                            "before it, and --resume continues once there is room", s->r->csv,
