@@ -13,9 +13,10 @@
 #define PB_LIMITS_SYNOPSIS \
     "bench limits [--json PATH [--force]] [--bytes MIB] [--strategy NAME] [--points N]"
 #define PB_COMPUTE_SYNOPSIS \
-    "bench compute --points FILE --strategy NAME --threads T --output histogram|matrix\n" \
-    PB_SYNOPSIS_MORE "[--bins MIN,MAX,COUNT[,log|linear] | --edges FILE|E0,E1,...] [--box L]\n" \
-    PB_SYNOPSIS_MORE "[--float] [--param KEY=VALUE]... --save PATH [--force]"
+    "bench compute --points FILE --output histogram|matrix --save PATH [--force]\n" \
+    PB_SYNOPSIS_MORE "[--strategy NAME|auto] [--threads T] [--format csv|npy] [--box L]\n" \
+    PB_SYNOPSIS_MORE "[--bins MIN,MAX,COUNT[,log|linear] | --edges FILE|E0,E1,...]\n" \
+    PB_SYNOPSIS_MORE "[--float] [--param KEY=VALUE]..."
 
 /* bench compare: prints the table on stdout; 1 also for a key significantly slower than
  * 1 + threshold, failing in NEW, or nothing to compare (a file with no ok run, no key ok on

@@ -12,6 +12,12 @@
  * Folders that killed computations or sweeps left are removed at the start
  * (pb_runner_clean_stale: their owner is dead, never a live one's).
  *
+ * Defaults: --threads is the online CPUs capped by those this process may use
+ * (pb_cpus_available); --strategy auto (or none) chooses once the points are loaded: grid when
+ * the histogram's last edge is below AUTO_SPATIAL_SHARE of the points' extent, else the
+ * all-range strategy the README's measurements show fastest, and says why on stderr. --format
+ * npy saves a histogram as a structured .npy of (lo, hi, count) records with a SAVE.json.
+ *
  * Edges: --bins makes them bit for bit as NumPy does (linear numpy.linspace(MIN, MAX, COUNT+1),
  * log numpy.geomspace(MIN, MAX, COUNT+1); pb_edges_make); --edges gives them explicitly, as a
  * list "e0,e1,..." or a file (harness/input/edges.h), used exactly as written. A histogram
@@ -23,6 +29,7 @@
  * it builds none) and counting (the call's wall time less the build), and the distance
  * evaluations per counted pair when the strategy reports them (out.dist_evals).
  */
+#include "cpuload.h"
 #include "fdio.h"
 #include "pbclock.h"
 #include "edges.h"
@@ -42,6 +49,7 @@
 #include <math.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,12 +60,40 @@
 #define MAX_PARAMS 16
 #define MAX_BINS 1000000             /* --bins COUNT and --edges alike */
 #define EXIT_INTERRUPTED 130         /* as the sweep: stopped by SIGINT, SIGTERM or SIGHUP */
+#define MAX_THREADS 4096
+#define AUTO_SPATIAL_SHARE 0.5       /* auto: grid while the last edge is below this share of
+                                        the points' extent (README: grid is 2-15x faster than
+                                        brute force up to rmax 200 in a 1000 box, level at
+                                        500-1000) */
+#define AUTO_ALL_RANGE_SERIAL "blocked"     /* auto, every pair in range, 1 thread: the fastest
+                                               1-thread histogram measured (README) */
+#define AUTO_ALL_RANGE "pthread-async"      /* auto, every pair in range, threads > 1 */
+#define AUTO_MATRIX "pthread-async"         /* auto, --output matrix: the fastest measured */
+#define NPY_RECORD "[('lo', '<f8'), ('hi', '<f8'), ('count', '<u8')]"
+
+enum save_format { FORMAT_DEFAULT, FORMAT_CSV, FORMAT_NPY };
+
+/* One bin of a histogram saved with --format npy: a record of NPY_RECORD (24 bytes). */
+struct npy_bin {
+    double lo, hi;
+    uint64_t count;
+};
+_Static_assert(sizeof(struct npy_bin) == 24, "NPY_RECORD has no padding");
 
 static const char usage[] =
     "usage: " PB_COMPUTE_SYNOPSIS "\n"
     "  histogram: --bins or --edges is required; saves lo,hi,count per bin (unique pairs i<j,\n"
     "             half-open [lo, hi); edges printed with %.17g, so they read back exactly),\n"
     "             described by '#' lines after the header\n"
+    "  --format   histogram: csv (the default) or npy: a structured .npy of (lo, hi, count)\n"
+    "             records, dtype [('lo','<f8'),('hi','<f8'),('count','<u8')], described by\n"
+    "             PATH.json beside it\n"
+    "  --strategy a name from bench --list, or auto (the default): grid when the last edge is\n"
+    "             below half the points' extent (the --box side when given), else blocked on 1\n"
+    "             thread and pthread-async on more; pthread-async for a matrix. Says on stderr\n"
+    "             which it chose and why\n"
+    "  --threads  default: the online CPUs, capped by those this process may use (affinity\n"
+    "             set, cgroup quota, OMP_THREAD_LIMIT); a serial strategy uses 1\n"
     "  --bins     edges as numpy.linspace (linear) or numpy.geomspace (log) of MIN, MAX, COUNT+1\n"
     "  --edges    explicit edges, used exactly: e0,e1,... (a value with a comma) or a FILE with\n"
     "             one edge per line or one \"lo hi\" bin per line (bins must touch); '#' lines\n"
@@ -72,8 +108,9 @@ static const char usage[] =
     "  enough memory; 130 stopped by SIGINT, SIGTERM or SIGHUP (nothing saved)\n";
 
 struct compute_args {
-    const char *points, *strategy, *save; /* required paths and name */
-    int threads;                     /* >= 1; 0 until given */
+    const char *points, *strategy, *save; /* required paths; the name, "auto" by default */
+    int threads;                     /* >= 1; 0 until given or defaulted (default_threads) */
+    int format;                      /* enum save_format */
     int output;                      /* enum pb_output_kind, -1 until given */
     double min, max;                 /* --bins range */
     size_t count;                    /* --bins count; 0: not given */
@@ -83,7 +120,8 @@ struct compute_args {
     int single;                      /* --float */
     int force;                       /* --force: --save may replace an existing file */
     char *kv_text[MAX_PARAMS];       /* "KEY=VALUE" as given (argv storage) */
-    char sidecar[4096];              /* matrix: SAVE.json, the description; else "" */
+    char sidecar[4096];              /* matrix or npy: SAVE.json, the description; else "" */
+    char chosen[256];                /* --strategy auto: what it chose and why; else "" */
     size_t nkv_text;
 };
 
@@ -147,13 +185,13 @@ static int parse_box(const char *v, struct compute_args *a)
     return 0;
 }
 
-/* --threads T: an integer from 1 to 4096. */
+/* --threads T: an integer from 1 to MAX_THREADS. */
 static int parse_threads(const char *v, struct compute_args *a)
 {
     char *end;
     long t = strtol(v, &end, 10);
-    if (end == v || *end || t < 1 || t > 4096)
-        return bad("--threads: expected an integer from 1 to 4096, got '%s'", v);
+    if (end == v || *end || t < 1 || t > MAX_THREADS)
+        return bad("--threads: expected an integer from 1 to %d, got '%s'", MAX_THREADS, v);
     a->threads = (int)t;
     return 0;
 }
@@ -165,6 +203,15 @@ static int parse_output(const char *v, struct compute_args *a)
                 : !strcmp(v, "histogram") ? PB_OUTPUT_HISTOGRAM : -1;
     if (a->output < 0)
         return bad("--output: expected histogram or matrix, got '%s'", v);
+    return 0;
+}
+
+/* --format csv|npy. */
+static int parse_format(const char *v, struct compute_args *a)
+{
+    a->format = !strcmp(v, "csv") ? FORMAT_CSV : !strcmp(v, "npy") ? FORMAT_NPY : -1;
+    if (a->format < 0)
+        return bad("--format: expected csv or npy, got '%s'", v);
     return 0;
 }
 
@@ -197,6 +244,7 @@ static const struct option options[] = {
     PATH_OPTION("--edges", edges),
     {"--threads", 1, 0, 0, parse_threads},
     {"--output", 1, 0, 0, parse_output},
+    {"--format", 1, 0, 0, parse_format},
     {"--bins", 1, 0, 0, parse_bins},
     {"--box", 1, 0, 0, parse_box},
     {"--param", 1, 1, 0, parse_param},
@@ -241,21 +289,27 @@ static int check_save(const struct compute_args *a, const char *path)
     return 0;
 }
 
-/* The required options are there and agree with each other. */
+/* The required options are there and agree with each other; --strategy defaults to auto. */
 static int check_args(struct compute_args *a)
 {
-    const char *missing = !a->points ? "--points" : !a->strategy ? "--strategy"
-                          : !a->threads ? "--threads" : a->output < 0 ? "--output"
+    const char *missing = !a->points ? "--points" : a->output < 0 ? "--output"
                           : !a->save ? "--save" : NULL;
     if (missing)
         return bad("%s is required", missing);
+    if (!a->strategy)
+        a->strategy = "auto";
+    if (!strcmp(a->strategy, "auto") && a->nkv_text > 0)
+        return bad("--param %s: --strategy auto chooses the strategy, so its parameters are "
+                   "unknown: name the strategy", a->kv_text[0]);
+    if (a->output == PB_OUTPUT_MATRIX && a->format == FORMAT_CSV)
+        return bad("--format csv applies to --output histogram only (a matrix is saved as .npy)");
     if (a->count > 0 && a->edges)
         return bad("--bins and --edges both give the edges: pass one of them");
     if (a->output == PB_OUTPUT_HISTOGRAM && a->count == 0 && !a->edges)
         return bad("--output histogram needs --bins MIN,MAX,COUNT[,log] or --edges");
     if (a->output == PB_OUTPUT_MATRIX && (a->count > 0 || a->edges))
         return bad("%s applies to --output histogram only", a->edges ? "--edges" : "--bins");
-    if (a->output == PB_OUTPUT_MATRIX &&
+    if ((a->output == PB_OUTPUT_MATRIX || a->format == FORMAT_NPY) &&
         (size_t)snprintf(a->sidecar, sizeof a->sidecar, "%s.json", a->save) >= sizeof a->sidecar)
         return bad("--save: the path is too long");
     return check_save(a, a->save) < 0 || (a->sidecar[0] && check_save(a, a->sidecar) < 0)
@@ -393,7 +447,9 @@ static json_t *params_json(const struct pb_params *k)
 }
 
 /* What c computed, as a JSON object (the caller owns it; NULL when out of memory): enough to
- * compute ξ from the saved file alone (n, box, precision, bins) and to say how it was made. */
+ * compute ξ from the saved file alone (n, box, precision, bins) and to say how it was made
+ * (strategy, threads used, and why --strategy auto chose it). dtype: the saved .npy's, or NULL
+ * for CSV. */
 static json_t *description(const struct computed *c, const char *dtype)
 {
     const struct compute_args *a = c->a;
@@ -406,11 +462,13 @@ static json_t *description(const struct computed *c, const char *dtype)
              put(d, "precision", json_string(a->single ? "float" : "double")) ||
              put(d, "output", json_string(matrix ? "matrix" : "histogram")) ||
              put(d, matrix ? "dtype" : "bins", matrix ? json_string(dtype) : bins_json(a)) ||
+             (!matrix && dtype && put(d, "dtype", json_string(dtype))) ||
              put(d, "strategy", json_string(c->s->name)) || put(d, "params", params_json(c->k)) ||
              put(d, "threads", json_integer(c->k->threads)) ||
              put(d, "kernel_level", json_string(pb_kern_level_name(pb_kern_level()))) ||
              put(d, "version", json_string(PB_VERSION)) ||
-             put(d, "strategy_abi", json_integer(PB_STRATEGY_ABI));
+             put(d, "strategy_abi", json_integer(PB_STRATEGY_ABI)) ||
+             (a->chosen[0] && put(d, "strategy_auto", json_string(a->chosen)));
     if (rc && d)
         json_decref(d);
     return rc ? NULL : d;
@@ -432,7 +490,7 @@ static int describe(FILE *f, const struct computed *c)
     return 0;
 }
 
-/* Writes the description of the matrix c saved as dtype to path, as JSON (the sidecar
+/* Writes the description of the .npy c saved as dtype to path, as JSON (the sidecar
  * SAVE.json that the .npy itself has no room for). Returns 0 or -errno (printed). */
 static int save_sidecar(const char *path, const struct computed *c, const char *dtype)
 {
@@ -474,8 +532,30 @@ static int save_csv(const char *path, const struct computed *c, const uint64_t *
     return 0;
 }
 
+/* Writes the pair counts as a .npy of NPY_RECORD records (lo, hi, count per bin: the edges
+ * exactly, the counts as exact integers) to path and their description to json. Returns 0 or
+ * -errno (printed). */
+static int save_npy_hist(const char *path, const char *json, const struct computed *c,
+                         const uint64_t *counts)
+{
+    const struct pb_problem *p = c->p;
+    struct pb_err err = {0};
+    struct npy_bin *r = malloc((p->nbins ? p->nbins : 1) * sizeof *r);
+    if (!r) {
+        fprintf(stderr, "bench compute: no memory for %zu bins\n", p->nbins);
+        return -ENOMEM;
+    }
+    for (size_t b = 0; b < p->nbins; b++)
+        r[b] = (struct npy_bin){.lo = p->edges[b], .hi = p->edges[b + 1], .count = counts[b]};
+    int rc = pb_npy_write_records(path, r, NPY_RECORD, sizeof *r, p->nbins, &err);
+    free(r);
+    if (rc < 0)
+        fprintf(stderr, "bench compute: %s\n", err.msg);
+    return rc < 0 ? rc : save_sidecar(json, c, NPY_RECORD);
+}
+
 /* Writes the answer of a successful run to tmp, the private file beside --save that the caller
- * moves into place, and for a matrix its description to tmp_json (the same beside SAVE.json).
+ * moves into place, and for a .npy its description to tmp_json (the same beside SAVE.json).
  * Returns 0 or -errno (printed). With --float the matrix is saved as float32 when the strategy
  * made one; a strategy that computes in double regardless (naive, the reference) left n*n
  * doubles, saved as such. */
@@ -486,6 +566,8 @@ static int save_to(const char *tmp, const char *tmp_json, const struct computed 
     const struct pb_problem *p = c->p;
     size_t cells = p->n * p->n;
     int f4 = c->a->single && cells > 0 && out->matrix_bytes < cells * sizeof(double);
+    if (p->output == PB_OUTPUT_HISTOGRAM && c->a->format == FORMAT_NPY)
+        return save_npy_hist(tmp, tmp_json, c, out->counts);
     if (p->output == PB_OUTPUT_HISTOGRAM)
         return save_csv(tmp, c, out->counts);
     int rc = pb_npy_write(tmp, out->matrix, f4 ? "<f4" : "<f8", 2, p->n, p->n, &err);
@@ -504,7 +586,7 @@ struct outcome {
 };
 
 /* What the computing child works on: c, and the private files beside --save and SAVE.json it
- * writes (tmp[1] "" for a histogram). */
+ * writes (tmp[1] "" for a CSV). */
 struct job {
     const struct computed *c;
     char tmp[2][4096];
@@ -576,7 +658,7 @@ static void drop_files(const struct job *j)
             unlink(j->tmp[i]);
 }
 
-/* Begins the private files beside --save and, for a matrix, SAVE.json. Returns 0 or -errno
+/* Begins the private files beside --save and, for a .npy, SAVE.json. Returns 0 or -errno
  * (printed; none left). */
 static int begin_files(const struct compute_args *a, struct job *j)
 {
@@ -695,20 +777,95 @@ static void print_summary(const struct computed *c, const struct outcome *o, dou
            o->counted > 0 ? (double)o->dist_evals / o->counted : NAN);
 }
 
-/* Computes and saves, given parsed arguments and the strategy. Exit status as in main. */
+/* The threads when --threads is not given: the online CPUs, capped by the CPUs this process
+ * may use (pb_cpus_available: the affinity set, the cgroup quota, OMP_THREAD_LIMIT); at least
+ * 1, at most MAX_THREADS. */
+static int default_threads(void)
+{
+    struct pb_cpu_avail av;
+    long online = sysconf(_SC_NPROCESSORS_ONLN);
+    double t = online > 0 ? (double)online : 1;
+    pb_cpus_available(NULL, &av);
+    if (av.cpus > 0 && av.cpus < t)
+        t = floor(av.cpus) >= 1 ? floor(av.cpus) : 1;
+    return t > MAX_THREADS ? MAX_THREADS : (int)t;
+}
+
+/* The largest side of the bounding box of pts (0 for fewer than two distinct points). */
+static double points_extent(const struct pb_points *pts)
+{
+    const double *axis[3] = {pts->x, pts->y, pts->z};
+    double ext = 0;
+    for (int d = 0; d < 3 && pts->n > 0; d++) {
+        double lo = axis[d][0], hi = axis[d][0];
+        for (size_t i = 1; i < pts->n; i++) {
+            lo = axis[d][i] < lo ? axis[d][i] : lo;
+            hi = axis[d][i] > hi ? axis[d][i] : hi;
+        }
+        ext = hi - lo > ext ? hi - lo : ext;
+    }
+    return ext;
+}
+
+/* For a histogram of edges (a->count bins) over pts: grid when the last edge is below
+ * AUTO_SPATIAL_SHARE of the extent (the --box side, else the points' bounding box), else the
+ * all-range strategy for a->threads. Writes why into a->chosen; returns the name. */
+static const char *choose_histogram(struct compute_args *a, const struct pb_points *pts,
+                                    const double *edges)
+{
+    double rmax = edges[a->count], ext = a->box > 0 ? a->box : points_extent(pts);
+    const char *of = a->box > 0 ? "the box side" : "the points' extent";
+    int spatial = ext > 0 && rmax < AUTO_SPATIAL_SHARE * ext;
+    if (ext > 0)
+        snprintf(a->chosen, sizeof a->chosen, "last edge %g is %.3g%% of %s %g (%s %g%%%s)",
+                 rmax, 100 * rmax / ext, of, ext, spatial ? "below" : "not below",
+                 100 * AUTO_SPATIAL_SHARE, spatial ? ": a spatial strategy pays"
+                 : ": nearly every pair is in range");
+    else
+        snprintf(a->chosen, sizeof a->chosen, "%s is 0: every pair is in range", of);
+    return spatial ? "grid" : a->threads == 1 ? AUTO_ALL_RANGE_SERIAL : AUTO_ALL_RANGE;
+}
+
+/* --strategy auto: the strategy for the loaded points pts and the histogram's edges (NULL for
+ * a matrix), with why in a->chosen, announced on stderr in one line. Returns it, or NULL when
+ * this build lacks it (printed). */
+static const struct pb_strategy *choose_strategy(struct compute_args *a,
+                                                 const struct pb_points *pts,
+                                                 const double *edges)
+{
+    const char *name = AUTO_MATRIX;
+    if (a->output == PB_OUTPUT_HISTOGRAM)
+        name = choose_histogram(a, pts, edges);
+    else
+        snprintf(a->chosen, sizeof a->chosen, "--output matrix writes every distance; %s was "
+                 "the fastest matrix strategy measured (README)", name);
+    fprintf(stderr, "bench compute: strategy auto → %s: %s\n", name, a->chosen);
+    return find_strategy(name);
+}
+
+/* Computes and saves, given parsed arguments and the strategy (NULL: --strategy auto, chosen
+ * once the points are loaded). Exit status as in main. */
 static int compute(struct compute_args *a, const struct pb_strategy *s)
 {
     struct pb_kv kv[MAX_PARAMS];
     struct pb_points pts = {0};
-    struct pb_params k = {.threads = a->threads, .ranks = 1, .kv = kv};
+    struct pb_params k = {.ranks = 1, .kv = kv};
     struct outcome o;
     double *edges = NULL;
-    if (resolve_params(s, a, kv, &k.nkv) < 0)
+    if (s && resolve_params(s, a, kv, &k.nkv) < 0)
         return 2;
     if (a->output == PB_OUTPUT_HISTOGRAM && make_edges(a, &edges) < 0)
         return 2;
     double t0 = pb_now_s();
-    int status = load_points(a, &pts) < 0 || check_memory(a, s, kv, k.nkv, pts.n) < 0 ? 2 : 0;
+    int status = load_points(a, &pts) < 0 ? 2 : 0;
+    if (!status && !s && (!(s = choose_strategy(a, &pts, edges)) ||
+                          resolve_params(s, a, kv, &k.nkv) < 0))
+        status = 2;
+    if (!status && (s->flags & PB_SERIAL))
+        a->threads = 1;                   /* what it uses, so the description says so */
+    k.threads = a->threads;
+    if (!status && check_memory(a, s, kv, k.nkv, pts.n) < 0)
+        status = 2;
     double load_s = pb_now_s() - t0;
     struct pb_problem p = {.n = pts.n, .x = pts.x, .y = pts.y, .z = pts.z, .xf = pts.xf,
                            .yf = pts.yf, .zf = pts.zf, .precision = a->single,
@@ -737,6 +894,9 @@ int pb_main_compute(int argc, char **argv)
         return rc > 0 ? 0 : 2;
     pb_runner_install_signals();          /* a stop signal ends the computation's processes */
     pb_runner_clean_stale();              /* folders of computations and sweeps killed before */
-    const struct pb_strategy *s = find_strategy(a.strategy);
-    return s ? compute(&a, s) : 2;
+    int chosen_later = strcmp(a.strategy, "auto") == 0;
+    const struct pb_strategy *s = chosen_later ? NULL : find_strategy(a.strategy);
+    if (!a.threads)
+        a.threads = default_threads();
+    return s || chosen_later ? compute(&a, s) : 2;
 }

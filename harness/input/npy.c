@@ -37,6 +37,22 @@ static int write_data(FILE *f, const void *data, size_t elem, size_t count)
     return 0;
 }
 
+/* Writes the preamble head (hl bytes) and then bytes of data to path, replacing it. Returns 0
+ * or -errno with err naming the path. */
+static int write_file(const char *path, const char *head, size_t hl, const void *data,
+                      size_t bytes, struct pb_err *err)
+{
+    FILE *f = fopen(path, "wbe");
+    if (!f)
+        return pb_fail(err, -errno, "%s: %s", path, strerror(errno));
+    int rc = fwrite(head, 1, hl, f) == hl ? write_data(f, data, 1, bytes) : -EIO;
+    if (fclose(f) != 0 && rc == 0)
+        rc = -EIO;
+    if (rc)
+        return pb_fail(err, rc, "%s: write failed (disk full?)", path);
+    return 0;
+}
+
 int pb_npy_write(const char *path, const void *data, const char *descr, int ndim, size_t rows,
                  size_t cols, struct pb_err *err)
 {
@@ -47,15 +63,36 @@ int pb_npy_write(const char *path, const void *data, const char *descr, int ndim
     if (hl == 0)
         return pb_fail(err, -EINVAL, "%s: cannot describe a %s array of %zu x %zu", path, descr,
                        rows, cols);
-    FILE *f = fopen(path, "wbe");
-    if (!f)
-        return pb_fail(err, -errno, "%s: %s", path, strerror(errno));
-    int rc = fwrite(head, 1, hl, f) == hl ? write_data(f, data, elem, rows * cols) : -EIO;
-    if (fclose(f) != 0 && rc == 0)
-        rc = -EIO;
-    if (rc)
-        return pb_fail(err, rc, "%s: write failed (disk full?)", path);
-    return 0;
+    return write_file(path, head, hl, data, rows * cols * elem, err);
+}
+
+/* The format 1.0 preamble of rows records of the structured dtype fields (a Python list
+ * literal) into head (cap bytes), padded with spaces and '\n' to PB_NPY_ALIGN. Returns its
+ * length, or 0 when it does not fit. */
+static size_t record_header(char *head, size_t cap, const char *fields, size_t rows)
+{
+    int len = snprintf(head + 10, cap > 10 ? cap - 10 : 0,
+                       "{'descr': %s, 'fortran_order': False, 'shape': (%zu,), }", fields, rows);
+    size_t total = (10 + (size_t)len + 1 + PB_NPY_ALIGN - 1) / PB_NPY_ALIGN * PB_NPY_ALIGN;
+    if (len < 0 || total > cap || total - 10 > 65535)
+        return 0;
+    memcpy(head, "\x93NUMPY\x01\x00", 8);
+    head[8] = (char)((total - 10) & 0xff);
+    head[9] = (char)((total - 10) >> 8);
+    memset(head + 10 + len, ' ', total - 10 - (size_t)len);
+    head[total - 1] = '\n';
+    return total;
+}
+
+int pb_npy_write_records(const char *path, const void *data, const char *fields,
+                         size_t record, size_t rows, struct pb_err *err)
+{
+    char head[1024];
+    size_t hl = record_header(head, sizeof head, fields, rows);
+    if (hl == 0 || (record && rows > SIZE_MAX / record))
+        return pb_fail(err, -EINVAL, "%s: cannot describe %zu records of %s", path, rows,
+                       fields);
+    return write_file(path, head, hl, data, rows * record, err);
 }
 
 /* Checks that info describes an array pb_npy_read can load into a. Returns 0 or -EINVAL. */

@@ -1,6 +1,7 @@
 /* npy.h (harness) — writing and reading NumPy .npy files: `bench compute --save m.npy` writes the
- * distance matrix so numpy.load reads it, and tests read files back. The header format itself
- * lives in kernels/support/npyfmt.h, shared with the exec strategy. */
+ * distance matrix (or the histogram's records) so numpy.load reads it, and tests read files
+ * back. The header format itself lives in kernels/support/npyfmt.h, shared with the exec
+ * strategy. */
 #ifndef PAIRBENCH_HARNESS_NPY_H
 #define PAIRBENCH_HARNESS_NPY_H
 
@@ -24,6 +25,13 @@ size_t pb_npy_elem(const char *descr);
  * replacing it. Returns 0 or -errno with err naming the path. */
 int pb_npy_write(const char *path, const void *data, const char *descr, int ndim, size_t rows,
                  size_t cols, struct pb_err *err);
+
+/* Writes rows records of record bytes each (C structs laid out as fields says, no padding)
+ * as a 1-D .npy of a structured dtype to path, replacing it. fields is the dtype as a Python
+ * list literal, e.g. "[('lo', '<f8'), ('hi', '<f8'), ('count', '<u8')]"; numpy.load reads the
+ * file directly (a["count"]). Returns 0 or -errno with err naming the path. */
+int pb_npy_write_records(const char *path, const void *data, const char *fields,
+                         size_t record, size_t rows, struct pb_err *err);
 
 /* Reads a 1-D or 2-D C-order .npy of a descr pb_npy_elem knows into a (data malloc'd; release
  * with pb_npy_free). Returns 0, -EINVAL for a file it does not understand, or -errno. */

@@ -5,6 +5,7 @@
  * overflow are refused; the time spent loading, building and counting is printed. */
 #include "support.h"
 
+#include "cpuload.h"
 #include "npy.h"
 #include "problem.h"
 #include "registry.h"
@@ -256,6 +257,132 @@ static void matrix_float(void **state)
     }
 }
 
+/* The value of "# threads: N" in the description of the saved CSV path. */
+static int saved_threads(const char *path)
+{
+    char *text = pbt_slurp(path);
+    assert_non_null(text);
+    const char *at = strstr(text, "\n# threads: ");
+    if (!at)
+        fail_msg("%s has no threads line:\n%s", path, text);
+    int t = atoi(at + strlen("\n# threads: "));
+    free(text);
+    return t;
+}
+
+/* Without --threads: the online CPUs capped by those this process may use (pb_cpus_available:
+ * affinity set, cgroup quota, OMP_THREAD_LIMIT), as the description records; OMP_THREAD_LIMIT=1
+ * caps it to 1; a serial strategy records the 1 thread it used. */
+static void default_threads(void **state)
+{
+    (void)state;
+    struct pb_cpu_avail av;
+    char save[1200];
+    long online = sysconf(_SC_NPROCESSORS_ONLN);
+    assert_int_equal(pb_cpus_available(NULL, &av), 0);
+    int want = av.cpus > 0 && av.cpus < (double)online ? (int)floor(av.cpus) : (int)online;
+    want = want < 1 ? 1 : want;
+    snprintf(save, sizeof save, "%s/threads.csv", dir);
+    const char *args = "compute --points '%s' --strategy grid --output histogram "
+                       "--bins 5,50,%d --force --save '%s'";
+    assert_int_equal(pbt_bench(NULL, args, points, NBINS, save), 0);
+    assert_int_equal(saved_threads(save), want);
+    setenv("OMP_THREAD_LIMIT", "1", 1);
+    assert_int_equal(pbt_bench(NULL, args, points, NBINS, save), 0);
+    unsetenv("OMP_THREAD_LIMIT");
+    assert_int_equal(saved_threads(save), 1);
+    assert_int_equal(pbt_bench(NULL, "compute --points '%s' --strategy blocked --threads 4 "
+                               "--output histogram --bins 5,50,%d --force --save '%s'", points,
+                               NBINS, save), 0);
+    assert_int_equal(saved_threads(save), 1);   /* serial: the threads actually used */
+}
+
+/* Runs bench compute with args (no --strategy: auto), expects exit 0, the one-line reason
+ * "strategy auto → NAME: why" on its output and the saved CSV's description naming NAME. */
+static void auto_chooses(const char *args, const char *name, const char *why)
+{
+    char save[1200], *out = NULL, want[256];
+    snprintf(save, sizeof save, "%s/auto.csv", dir);
+    assert_int_equal(pbt_bench(&out, "compute --points '%s' %s --force --save '%s'", points,
+                               args, save), 0);
+    snprintf(want, sizeof want, "bench compute: strategy auto → %s: %s", name, why);
+    if (!strstr(out, want))
+        fail_msg("'%s' printed \"%s\", expected \"%s\"", args, out, want);
+    free(out);
+    char *text = pbt_slurp(save);
+    snprintf(want, sizeof want, "\n# strategy: \"%s\"\n", name);
+    if (!strstr(text, want) || !strstr(text, "\n# strategy_auto: \"last edge "))
+        fail_msg("%s lacks the strategy %s and why it was chosen:\n%s", save, name, text);
+    free(text);
+}
+
+/* --strategy auto (and none at all): grid for a last edge well below the points' extent (about
+ * 100 here) or the --box side, the all-range strategy for a last edge beyond it (blocked on 1
+ * thread, pthread-async on more), pthread-async for a matrix; the counts are naive's. */
+static void auto_strategy(void **state)
+{
+    (void)state;
+    double e[NBINS + 1];
+    uint64_t ref[NBINS], got[NBINS];
+    struct pb_output out;
+    char save[1200], *text = NULL;
+    auto_chooses("--output histogram --bins 1,10,12 --threads 2", "grid", "last edge 10 is ");
+    auto_chooses("--strategy auto --output histogram --bins 5,150,12 --threads 1", "blocked",
+                 "last edge 150 is ");
+    auto_chooses("--output histogram --bins 5,150,12 --threads 2", "pthread-async",
+                 "last edge 150 is ");
+    auto_chooses("--output histogram --bins 5,150,12 --box 1000 --threads 2", "grid",
+                 "last edge 150 is 15% of the box side 1000");
+    linear_edges(e, 5, 150);
+    reference(PB_OUTPUT_HISTOGRAM, e, 0, ref, &out);
+    snprintf(save, sizeof save, "%s/auto.csv", dir);
+    read_csv(save, e, got);                     /* the last run: grid in a box of 1000 */
+    assert_memory_equal(got, ref, sizeof ref);
+    snprintf(save, sizeof save, "%s/auto-m.npy", dir);
+    assert_int_equal(pbt_bench(&text, "compute --points '%s' --output matrix --threads 2 "
+                               "--save '%s'", points, save), 0);
+    assert_non_null(strstr(text, "strategy auto → pthread-async: --output matrix"));
+    free(text);
+}
+
+/* --format npy: a structured .npy of (lo, hi, count) records that numpy.load reads directly,
+ * with the edges bit for bit and the counts exactly those of the CSV (uint64); SAVE.json
+ * describes it (dtype, strategy, threads). */
+static void histogram_npy(void **state)
+{
+    (void)state;
+    double e[NBINS + 1];
+    uint64_t got[NBINS];
+    char csv[1200], npy[1200], cmd[4000], counts[512], edges[1024];
+    bins_edges(e, 2, 60, PB_BINS_LOG);
+    snprintf(csv, sizeof csv, "%s/hist.csv", dir);
+    snprintf(npy, sizeof npy, "%s/hist.npy", dir);
+    const char *args = "compute --points '%s' --strategy kdtree --threads 2 --output histogram "
+                       "--bins 2,60,%d,log --box 100 --format %s --save '%s'";
+    assert_int_equal(pbt_bench(NULL, args, points, NBINS, "csv", csv), 0);
+    assert_int_equal(pbt_bench(NULL, args, points, NBINS, "npy", npy), 0);
+    read_csv(csv, e, got);
+    size_t lc = 0, le = 0;
+    for (int b = 0; b < NBINS; b++) {
+        lc += (size_t)snprintf(counts + lc, sizeof counts - lc, "%s%llu", b ? "," : "",
+                               (unsigned long long)got[b]);
+        le += (size_t)snprintf(edges + le, sizeof edges - le, "%s%.17g", b ? "," : "", e[b]);
+    }
+    snprintf(cmd, sizeof cmd, "/usr/bin/python3 -c \"import numpy, sys; a = numpy.load('%s'); "
+             "sys.exit(0 if a.shape == (%d,) and a.dtype.names == ('lo', 'hi', 'count') and "
+             "a['count'].dtype == numpy.uint64 and a['count'].tolist() == [%s] and "
+             "a['lo'].tolist() == [%s] and a['hi'][-1] == %.17g and "
+             "(a['hi'][:-1] == a['lo'][1:]).all() else 1)\"", npy, NBINS, counts, edges,
+             e[NBINS]);
+    assert_int_equal(system(cmd), 0);
+    snprintf(cmd, sizeof cmd, "/usr/bin/python3 -c \"import json, sys; "
+             "d = json.load(open('%s.json')); sys.exit(0 if d['output'] == 'histogram' and "
+             "d['dtype'] == \\\"[('lo', '<f8'), ('hi', '<f8'), ('count', '<u8')]\\\" and "
+             "d['bins']['count'] == %d and d['strategy'] == 'kdtree' and d['threads'] == 2 and "
+             "d['box'] == 100 else 1)\"", npy, NBINS);
+    assert_int_equal(system(cmd), 0);
+}
+
 /* Runs bench compute with args; expects exit 2 and a message containing what. */
 static void refused(const char *args, const char *what)
 {
@@ -300,6 +427,12 @@ static void bad_arguments(void **state)
         {"--strategy naive --output histogram --edges /nonexistent/e.txt",
          "/nonexistent/e.txt: cannot read the edges"},
         {"--strategy naive --output matrix --threads 0", "--threads: expected an integer"},
+        {"--strategy naive --output histogram --bins 0,1,4 --format xml",
+         "--format: expected csv or npy, got 'xml'"},
+        {"--strategy naive --output matrix --format csv", "--format csv applies to --output "
+         "histogram only"},
+        {"--output histogram --bins 1,10,4 --param refine=2",
+         "--param refine=2: --strategy auto chooses the strategy"},
     };
     char args[4096];
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -756,6 +889,9 @@ int main(void)
         cmocka_unit_test(histogram_describes_itself),
         cmocka_unit_test(matrix_npy),
         cmocka_unit_test(matrix_float),
+        cmocka_unit_test(default_threads),
+        cmocka_unit_test(auto_strategy),
+        cmocka_unit_test(histogram_npy),
         cmocka_unit_test(bad_arguments),
         cmocka_unit_test(repeated_options),
         cmocka_unit_test(npy_points_and_timings),
