@@ -134,5 +134,13 @@ int pb_history_drop_empty(const char *run, const char *name)
     char lock[PATH_MAX];
     snprintf(lock, sizeof lock, "%s/.%s.lock", run, name);
     unlink(lock);
-    return rmdir(run) == 0 ? 0 : -errno;
+    if (rmdir(run) != 0)
+        return -errno;
+    char *slash = strrchr(lock, '/');    /* the set folder too, when that was its only run */
+    *slash = '\0';
+    if ((slash = strrchr(lock, '/')) != NULL) {
+        *slash = '\0';
+        rmdir(lock);
+    }
+    return 0;
 }

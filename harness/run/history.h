@@ -32,8 +32,9 @@ int pb_history_mark_latest(const char *set, const char *stamp, struct pb_err *er
  * existing run folder, 0 when there is no such link, -errno otherwise. */
 int pb_history_latest(const char *set, char *run, size_t size);
 
-/* Removes run folder run when the sweep left nothing in it but its lock file .NAME.lock (a
- * sweep refused before its first row). Returns 0 when removed, -errno when not. */
+/* Removes run folder run ("SET/STAMP") when the sweep left nothing in it but its lock file
+ * .NAME.lock (a sweep refused before its first row), and SET when that leaves it empty.
+ * Returns 0 when run was removed, -errno when not. */
 int pb_history_drop_empty(const char *run, const char *name);
 
 /* Whether base is a run folder's name (YYYY-MM-DDTHH-MM-SSZ, optionally "-K"). */

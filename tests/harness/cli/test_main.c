@@ -238,7 +238,7 @@ static void test_history_accumulates(void **state)
     const char *cmd = strstr(out, "compare with the previous run:\n  ");
     assert_non_null(cmd);
     cmd += strlen("compare with the previous run:\n  ");
-    char line[4096];
+    char line[8192];
     snprintf(line, sizeof line, "%.*s >/dev/null 2>&1", (int)strcspn(cmd, "\n"), cmd);
     assert_non_null(strstr(line, second));
     int st = system(line);
@@ -258,6 +258,13 @@ static void test_history_accumulates(void **state)
     free(out);
     assert_int_equal(pbt_bench(&out, "compare '%s/res/hist/none'", dir), 2);
     free(out);
+    /* a sweep refused before its first row leaves no run folder behind */
+    snprintf(line, sizeof line, "TMPDIR='%s/none' '%s' --config '%s' --out '%s/res2' "
+             "--history >/dev/null 2>&1", dir, PB_BENCH_PATH, cfg, dir);
+    st = system(line);
+    assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 2);
+    snprintf(line, sizeof line, "%s/res2/hist", dir);
+    assert_int_equal(access(line, F_OK), -1);
 }
 
 /* A bare config name from another folder is the shipped one, and bench says which file it
