@@ -448,8 +448,8 @@ static void print_shell_word(const char *text)
 static int history_run_dir(const struct cli *c, const char *name, char *run, size_t size,
                            int *made)
 {
-    char set[PATH_MAX], csv[PATH_MAX];
-    struct pb_err err;
+    static char set[PATH_MAX], csv[PATH_MAX];   /* once per process: not on the stack */
+    static struct pb_err err;
     snprintf(set, sizeof set, "%s/%s", c->out, name);
     snprintf(csv, sizeof csv, "%s.csv", name);
     *made = 0;
@@ -469,8 +469,8 @@ static int history_run_dir(const struct cli *c, const char *name, char *run, siz
  * printing why the link could not be set. */
 static int history_finish(const struct cli *c, const char *name, const char *run)
 {
-    char set[PATH_MAX], prev[PATH_MAX], csv[PATH_MAX];
-    struct pb_err err;
+    static char set[PATH_MAX], prev[PATH_MAX], csv[PATH_MAX];   /* not on the stack */
+    static struct pb_err err;
     const char *stamp = strrchr(run, '/') + 1;
     snprintf(set, sizeof set, "%.*s", (int)(stamp - run - 1), run);
     snprintf(csv, sizeof csv, "%s.csv", name);
