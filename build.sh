@@ -2,7 +2,8 @@
 # build.sh — the README's two Quick start commands.
 #
 #   ./build.sh run [CONFIG]   install what is missing, build, run CONFIG
-#                             (default configs/scaling.json); results/ gets the CSV and figures
+#                             (default configs/scaling.json) into a run folder of its own,
+#                             results/NAME/<UTC time>/ (results/NAME/latest: the newest)
 #   ./build.sh test           install what is missing, build, run every test: the ctest suite,
 #                             then the hardening jobs (sanitizers, fuzzers, valgrind; see .ci/)
 #
@@ -50,7 +51,7 @@ build_release() {
 cmd_run() {
     install_missing "${RUN_PACKAGES[@]}"
     build_release
-    ./build/bench --config "${1:-configs/scaling.json}" --out results --force
+    ./build/bench --config "${1:-configs/scaling.json}" --out results --history
 }
 
 cmd_test() {

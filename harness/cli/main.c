@@ -2,6 +2,7 @@
  * prints progress, warnings and the closing table. Exit status: 0 every run ok and verified,
  * 1 some run failed or did not verify, 2 usage or config error, 130 interrupted. */
 #include "envinfo.h"
+#include "history.h"
 #include "config.h"
 #include "config_schema.h"
 #include "estimate.h"
@@ -32,11 +33,13 @@ struct cli {
     int list, list_keys, markdown, dry_run, resume, force, quiet, config_order, no_render, help, version;
     const char *plugins[16];         /* --plugin PATH, repeatable */
     int nplugins;
+    int history;                     /* --history: a run folder DIR/NAME/STAMP per sweep */
+    const char *argv0;               /* how bench was called, for the printed compare command */
 };
 
 static const char usage_text[] =
-    "usage: bench --config FILE [--out DIR] [--resume | --force] [--dry-run] [--quiet]\n"
-    "             [--order config] [--no-render] [--plugin LIB.so]...\n"
+    "usage: bench --config FILE [--out DIR] [--history] [--resume | --force] [--dry-run]\n"
+    "             [--quiet] [--order config] [--no-render] [--plugin LIB.so]...\n"
     "       bench --list [--plugin LIB.so]...\n"
     "       bench --list-keys [--markdown]\n"
     "       " PB_COMPARE_SYNOPSIS "\n"
@@ -52,6 +55,9 @@ static const char help_text[] =
     "and DIR/NAME.html.\n\n"
     "  --config FILE   the experiment (see README.md, \"Config reference\")\n"
     "  --out DIR       results folder (default: results)\n"
+    "  --history       keep every sweep: write DIR/NAME/<UTC time>/NAME.csv ..., point\n"
+    "                  DIR/NAME/latest at it, print the command comparing it with the\n"
+    "                  previous run (--resume: continue the newest run folder)\n"
     "  --resume        continue DIR/NAME.csv: skip the runs it already holds for this config\n"
     "  --force         replace existing results of this config\n"
     "  --dry-run       print the plan with estimated memory and time; run nothing\n"
@@ -130,6 +136,8 @@ static int parse_cli(int argc, char **argv, struct cli *c)
             c->resume = 1;
         else if (!strcmp(a, "--force"))
             c->force = 1;
+        else if (!strcmp(a, "--history"))
+            c->history = 1;
         else if (!strcmp(a, "--quiet") || !strcmp(a, "-q"))
             c->quiet = 1;
         else if (!strcmp(a, "--no-render"))
@@ -143,6 +151,8 @@ static int parse_cli(int argc, char **argv, struct cli *c)
     }
     if (c->resume && c->force)
         return usage_error("--resume and --force exclude each other", NULL);
+    if (c->history && c->force)
+        return usage_error("--history never replaces results: drop --force", NULL);
     if (c->markdown && !c->list_keys)
         return usage_error("--markdown goes with --list-keys", NULL);
     if (!c->list && !c->list_keys && !c->help && !c->version && !c->config)
@@ -418,6 +428,71 @@ static void use_installed_scripts(void)
         setenv("PB_SCRIPTS_DIR", dir, 1);
 }
 
+/* Prints text for a POSIX shell: as is when it holds only safe characters, else quoted. */
+static void print_shell_word(const char *text)
+{
+    if (*text && strspn(text, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                        "0123456789/._+:=,-") == strlen(text)) {
+        fputs(text, stdout);
+        return;
+    }
+    putchar('\'');
+    for (const char *p = text; *p; p++)
+        fputs(*p == '\'' ? "'\\''" : (char[2]){*p, '\0'}, stdout);
+    putchar('\'');
+}
+
+/* --history: the run folder this sweep writes into, as a path into run: a new one under
+ * OUT/NAME (*made = 1), or with --resume the newest one holding NAME.csv (*made = 0) when
+ * there is one. Returns 0, or EXIT_USAGE after printing why no folder could be made. */
+static int history_run_dir(const struct cli *c, const char *name, char *run, size_t size,
+                           int *made)
+{
+    static char set[PATH_MAX], csv[PATH_MAX];   /* once per process: not on the stack */
+    static struct pb_err err;
+    snprintf(set, sizeof set, "%s/%s", c->out, name);
+    snprintf(csv, sizeof csv, "%s.csv", name);
+    *made = 0;
+    if (c->resume && pb_history_newest(set, csv, NULL, run, size) == 1)
+        return 0;
+    if (pb_history_new_run(c->out, name, run, size, &err) < 0) {
+        fprintf(stderr, "bench: %s\n", err.msg);
+        return EXIT_USAGE;
+    }
+    *made = 1;
+    return 0;
+}
+
+/* --history, after a sweep that ran to its end in run folder run (OUT/NAME/STAMP): points
+ * OUT/NAME/latest at it and prints the command that compares it with the run before it (the
+ * newest earlier run folder holding NAME.csv), when there is one. Returns 0, or 1 after
+ * printing why the link could not be set. */
+static int history_finish(const struct cli *c, const char *name, const char *run)
+{
+    static char set[PATH_MAX], prev[PATH_MAX], csv[PATH_MAX];   /* not on the stack */
+    static struct pb_err err;
+    const char *stamp = strrchr(run, '/') + 1;
+    snprintf(set, sizeof set, "%.*s", (int)(stamp - run - 1), run);
+    snprintf(csv, sizeof csv, "%s.csv", name);
+    if (pb_history_mark_latest(set, stamp, &err) < 0) {
+        fprintf(stderr, "bench: %s\n", err.msg);
+        return 1;
+    }
+    printf("latest:  %s/%s -> %s\n", set, PB_HISTORY_LATEST, stamp);
+    if (pb_history_newest(set, csv, stamp, prev, sizeof prev) != 1) {
+        printf("first run of %s in %s: nothing to compare it with yet\n", name, set);
+        return 0;
+    }
+    printf("compare with the previous run:\n  ");
+    print_shell_word(c->argv0);
+    printf(" compare ");
+    print_shell_word(prev);
+    putchar(' ');
+    print_shell_word(run);
+    putchar('\n');
+    return 0;
+}
+
 /* `bench --config FILE`: load, check, run, report. */
 static int cmd_sweep(const struct cli *c)
 {
@@ -449,8 +524,14 @@ static int cmd_sweep(const struct cli *c)
     struct progress pr = {.tty = isatty(2), .quiet = c->quiet};
     struct pb_sweep_hooks hooks = {.ctx = &pr, .begin = on_begin, .run_start = on_start,
                                    .run_end = on_end};
-    struct pb_sweep_opts o = {.outdir = c->out, .resume = c->resume, .force = c->force,
-                              .render = !c->no_render, .warn = stderr};
+    static char run[PATH_MAX];       /* --history: the run folder */
+    int made = 0;
+    if (c->history && history_run_dir(c, e.name, run, sizeof run, &made) != 0) {
+        pb_experiment_free(&e);
+        return EXIT_USAGE;
+    }
+    struct pb_sweep_opts o = {.outdir = c->history ? run : c->out, .resume = c->resume,
+                              .force = c->force, .render = !c->no_render, .warn = stderr};
     struct pb_sweep_result r;
     pb_runner_install_signals();
     int rc = pb_sweep_run(&e, &o, &hooks, &r, &err);
@@ -458,9 +539,15 @@ static int cmd_sweep(const struct cli *c)
         fprintf(stderr, "\r\033[K");
     if (rc < 0 && !r.interrupted) {
         fprintf(stderr, "bench: %s\n", err.msg);
+        if (made && !r.runs)
+            pb_history_drop_empty(run, e.name);
         rc = r.runs ? 1 : EXIT_USAGE;
-    } else
+    } else {
+        int ended = rc == 0 && !r.interrupted;
         rc = report_outcome(&r, c);
+        if (c->history && ended && history_finish(c, e.name, run) && rc == 0)
+            rc = 1;
+    }
     pb_sweep_result_free(&r);
     pb_experiment_free(&e);
     return rc;
@@ -487,7 +574,7 @@ int main(int argc, char **argv)
     int rc = dispatch_subcommand(argc, argv);
     if (rc >= 0)
         return rc;
-    struct cli c = {0};
+    struct cli c = {.argv0 = argv[0]};
     if ((rc = parse_cli(argc, argv, &c)) != 0)
         return rc;
     if (c.help) {

@@ -8,7 +8,8 @@
  * README's Commands block shows bench --help's, checked by tests/scripts/test_docs.sh). A
  * continued line is indented to sit under the first argument after "usage: bench ". */
 #define PB_SYNOPSIS_MORE "             "
-#define PB_COMPARE_SYNOPSIS "bench compare OLD.csv NEW.csv [--threshold F] [--alpha F] [--json]"
+#define PB_COMPARE_SYNOPSIS \
+    "bench compare OLD NEW | SET [--threshold F] [--alpha F] [--json]"
 #define PB_PLOT_SYNOPSIS "bench plot DIR/NAME.csv [--no-render]"
 #define PB_LIMITS_SYNOPSIS \
     "bench limits [--json PATH [--force]] [--bytes MIB] [--strategy NAME] [--points N]"

@@ -1,20 +1,29 @@
-/* main_compare.c — `bench compare OLD.csv NEW.csv [--threshold F] [--alpha F] [--json]`: the
- * command-line front of compare.c. Exit status is the CI contract: 0 no significant slowdown, 1
+/* main_compare.c — `bench compare OLD NEW [--threshold F] [--alpha F] [--json]`: the
+ * command-line front of compare.c. OLD and NEW are CSV files or result folders (a run folder,
+ * a result set DIR/NAME of `bench --history` runs, a bare NAME for results/NAME); `bench compare
+ * SET` compares a result set's latest run with the run before it. Exit status is the CI contract: 0 no significant slowdown, 1
  * at least one key significantly slower beyond the threshold (or failing in NEW where OLD ran),
  * or nothing to judge (a file with no ok run, no key ok on both sides), 2 usage error, a file
  * that cannot be read, or two result sets of different workloads (their NAME.json files). */
 #include "compare.h"
+#include "history.h"
 #include "main_commands.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #define COMPARE_USAGE \
     "usage: " PB_COMPARE_SYNOPSIS "\n" \
     "  Compares the median wall time of every (strategy, params, output, n, threads, ranks,\n" \
     "  precision) present in both files (kind \"run\" rows whose status is ok).\n" \
+    "  OLD and NEW are each a CSV (DIR/NAME.csv), a run folder holding one NAME.csv beside\n" \
+    "  its NAME.json, a result set of bench --history runs (DIR/NAME: its latest run) or a\n" \
+    "  bare NAME (results/NAME). One SET alone compares its latest run with the one before.\n" \
     "  --threshold F  relative slowdown tolerated (default 0.05 = 5%)\n" \
     "  --alpha F      significance level of the Mann-Whitney U test (default 0.05)\n" \
     "  --json         the table as one JSON document on stdout\n" \
@@ -95,10 +104,125 @@ static int parse_args(int argc, char **argv, struct pb_cmp_opts *o, int *json,
         }
         paths[npaths++] = argv[i];
     }
-    if (npaths == 2)
+    if (npaths == 2 || npaths == 1)
         return 0;
-    fprintf(stderr, "bench compare: expected OLD.csv and NEW.csv\n%s", COMPARE_USAGE);
+    fprintf(stderr, "bench compare: expected OLD and NEW, or one result set\n%s",
+            COMPARE_USAGE);
     return -EINVAL;
+}
+
+/* The results CSV of run folder dir: its one NAME.csv that has a NAME.json beside it, as a
+ * path into csv. Returns 0, or -ENOENT after printing that there is none or several. */
+static int run_folder_csv(const char *dir, char *csv, size_t size)
+{
+    DIR *d = opendir(dir);
+    int found = 0;
+    struct stat st;
+    char path[PATH_MAX];
+    for (struct dirent *de; d && (de = readdir(d)) != NULL;) {
+        size_t len = strlen(de->d_name);
+        if (len < 6 || strcmp(de->d_name + len - 5, ".json") != 0)
+            continue;
+        snprintf(path, sizeof path, "%s/%.*s.csv", dir, (int)(len - 5), de->d_name);
+        if (stat(path, &st) == 0 && S_ISREG(st.st_mode) && found++ == 0)
+            snprintf(csv, size, "%s", path);
+    }
+    if (d)
+        closedir(d);
+    if (found == 1)
+        return 0;
+    fprintf(stderr, "bench compare: %s: %s: give the CSV itself\n", dir, found
+            ? "holds several result sets (NAME.csv beside NAME.json)"
+            : "holds no result set (NAME.csv beside NAME.json) and no bench --history runs");
+    return -ENOENT;
+}
+
+/* The CSV name of result set set (a DIR/NAME folder): "NAME.csv", into csv. */
+static void set_csv_name(const char *set, char csv[NAME_MAX + 8])
+{
+    const char *slash = strrchr(set, '/');
+    snprintf(csv, NAME_MAX + 8, "%.*s.csv", NAME_MAX, slash ? slash + 1 : set);
+}
+
+/* The latest run of result set set into run: the one set/latest names, else the newest run
+ * folder holding NAME.csv (NAME the set's folder name). Returns 1, 0 when set holds no run. */
+static int set_latest(const char *set, char *run, size_t size)
+{
+    char csv[NAME_MAX + 8];
+    set_csv_name(set, csv);
+    if (pb_history_latest(set, run, size) == 1)
+        return 1;
+    return pb_history_newest(set, csv, NULL, run, size) == 1;
+}
+
+/* The folder arg names: arg itself when it is a folder, else results/ARG for a bare name that
+ * is a folder there. Returns 1 (folder path in dir), 0 when arg is a file, -ENOENT after
+ * printing that it names nothing. */
+static int operand_folder(const char *arg, char *dir, size_t size)
+{
+    struct stat st;
+    if (stat(arg, &st) == 0) {
+        snprintf(dir, size, "%s", arg);
+        return S_ISDIR(st.st_mode);
+    }
+    snprintf(dir, size, "results/%s", arg);
+    if (!strchr(arg, '/') && stat(dir, &st) == 0 && S_ISDIR(st.st_mode))
+        return 1;
+    fprintf(stderr, "bench compare: %s: no such file or folder%s%s%s\n", arg,
+            strchr(arg, '/') ? "" : " (nor a result set ", strchr(arg, '/') ? "" : dir,
+            strchr(arg, '/') ? "" : ")");
+    return -ENOENT;
+}
+
+/* Resolves one compare operand (see COMPARE_USAGE) to its CSV path in csv. Returns 0, or
+ * -ENOENT after printing why. */
+static int resolve_operand(const char *arg, char *csv, size_t size)
+{
+    char dir[PATH_MAX], run[PATH_MAX];
+    int rc = operand_folder(arg, dir, sizeof dir);
+    if (rc <= 0) {
+        snprintf(csv, size, "%s", arg);
+        return rc;
+    }
+    if (set_latest(dir, run, sizeof run))
+        return run_folder_csv(run, csv, size);
+    return run_folder_csv(dir, csv, size);
+}
+
+/* `bench compare SET`: the latest run of result set arg and the run before it, as CSV paths
+ * into old and new. Returns 0, or -ENOENT after printing why there are not two. */
+static int resolve_set(const char *arg, char *old, char *new, size_t size)
+{
+    char set[PATH_MAX], run[PATH_MAX], prev[PATH_MAX], csv[NAME_MAX + 8];
+    int rc = operand_folder(arg, set, sizeof set);
+    if (rc <= 0 || !set_latest(set, run, sizeof run)) {
+        if (rc >= 0)
+            fprintf(stderr, "bench compare: %s: not a result set of bench --history runs "
+                    "(DIR/NAME/<UTC time>/NAME.csv); give OLD and NEW\n", arg);
+        return -ENOENT;
+    }
+    set_csv_name(set, csv);
+    if (pb_history_newest(set, csv, strrchr(run, '/') + 1, prev, sizeof prev) != 1) {
+        fprintf(stderr, "bench compare: %s holds one run (%s): nothing to compare it with\n",
+                set, run);
+        return -ENOENT;
+    }
+    return run_folder_csv(prev, old, size) || run_folder_csv(run, new, size) ? -ENOENT : 0;
+}
+
+/* Resolves the operands in paths (one result set, or OLD and NEW) to CSV paths in bufs, and
+ * points paths at them. Returns 0 or -ENOENT after printing why. */
+static int resolve_operands(const char **paths, char bufs[2][PATH_MAX])
+{
+    if (!paths[1]) {
+        if (resolve_set(paths[0], bufs[0], bufs[1], PATH_MAX) < 0)
+            return -ENOENT;
+    } else if (resolve_operand(paths[0], bufs[0], PATH_MAX) < 0 ||
+               resolve_operand(paths[1], bufs[1], PATH_MAX) < 0)
+        return -ENOENT;
+    paths[0] = bufs[0];
+    paths[1] = bufs[1];
+    return 0;
 }
 
 /* Checks that the two result sets measured the same workload, and warns (stderr) about what
@@ -133,7 +257,8 @@ int pb_main_compare(int argc, char **argv)
         fputs(COMPARE_USAGE, stdout);
         return 0;
     }
-    if (rc < 0)
+    static char resolved[2][PATH_MAX];
+    if (rc < 0 || resolve_operands(paths, resolved) < 0)
         return 2;
     if (pb_compare_files(paths[0], paths[1], &o, &res, &n, &err) != 0) {
         fprintf(stderr, "bench compare: %s\n", err.msg);

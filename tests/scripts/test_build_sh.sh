@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # test_build_sh.sh — build.sh's package step with fake dpkg-query and apt-get on PATH: a
 # successful install prints one line (apt-get's output stays in a log that is removed), a
-# failing one prints apt-get's output and fails. Nothing is installed.
+# failing one prints apt-get's output and fails. Nothing is installed. Then `run`'s bench
+# command, with a fake bench: it keeps every run (--history), never replaces one (--force).
 set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 T=$(mktemp -d)
@@ -24,4 +25,13 @@ ls "$T"/pairbench-apt-*.log >/dev/null 2>&1 && fail "the log of a successful ins
 out=$(PATH="$T/bin:$PATH" TMPDIR=$T FAKE_APT_RC=100 bash -c ". '$T/fn.sh'; install_missing pkg-a" 2>&1) &&
     fail "a failing install succeeded"
 case $out in *"Unpacking noise 200"*"apt-get failed"*) ;; *) fail "the failure hid apt-get's output: $out" ;; esac
+
+mkdir "$T/run" "$T/run/build"
+printf '#!/bin/sh\necho "$@"\n' >"$T/run/build/bench"
+chmod +x "$T/run/build/bench"
+sed -n '/^cmd_run() {/,/^}/p' "$ROOT/build.sh" >"$T/run.sh"
+out=$(cd "$T/run" && bash -c "install_missing() { :; }; build_release() { :; }; . '$T/run.sh'; cmd_run") ||
+    fail "cmd_run failed: $out"
+case " $out " in *" --history "*) ;; *) fail "build.sh run does not keep earlier results: $out" ;; esac
+case " $out " in *" --force "*) fail "build.sh run replaces earlier results: $out" ;; esac
 echo "test_build_sh: ok"

@@ -194,6 +194,79 @@ static char *sweep_text(const char *tag, const char *name, const char *text, int
     return csv;
 }
 
+/* The path after "results: " in a sweep's output, into buf; fails the test when absent. */
+static void results_path(const char *out, char *buf, size_t size)
+{
+    const char *p = strstr(out, "results: ");
+    if (!p)
+        fail_msg("no results line in: %s", out);
+    p += strlen("results: ");
+    snprintf(buf, size, "%.*s", (int)strcspn(p, "\n"), p);
+}
+
+/* --history: two sweeps of one config into one folder keep both result sets, each in a run
+ * folder of its own; latest names the second; the compare command the second prints runs
+ * (exit 0 or 1, never 2), and so does `bench compare SET`. --resume continues the newest run
+ * folder; --force is refused. The first sweep's results used to be replaced (--force). */
+static void test_history_accumulates(void **state)
+{
+    (void)state;
+    const char *d = pbt_tmpdir("main-history");
+    char dir[1024], cfg[2048], first[2048], second[2048], link[2048], target[256], *out;
+    snprintf(dir, sizeof dir, "%s", d);
+    snprintf(cfg, sizeof cfg, "%s/hist.config", dir);
+    pbt_write(cfg, "{\"name\": \"hist\", \"output\": {\"kind\": \"histogram\",\n"
+                   " \"bins\": {\"min\": 0, \"max\": 2000, \"count\": 8}}, \"sizes\": [60],\n"
+                   " \"repeats\": 2, \"warmup\": 0, \"overhead\": false,\n"
+                   " \"strategies\": [\"naive\"]}\n");
+    const char *args = "--config '%s' --out '%s/res' --history --quiet --no-render";
+    assert_int_equal(pbt_bench(&out, args, cfg, dir), 0);
+    results_path(out, first, sizeof first);
+    assert_non_null(strstr(out, "nothing to compare it with yet"));
+    free(out);
+    assert_int_equal(pbt_bench(&out, args, cfg, dir), 0);
+    results_path(out, second, sizeof second);
+    assert_string_not_equal(first, second);
+    assert_int_equal(access(first, R_OK), 0);         /* both result sets remain */
+    assert_int_equal(access(second, R_OK), 0);
+    snprintf(link, sizeof link, "%s/res/hist/latest", dir);
+    ssize_t len = readlink(link, target, sizeof target - 1);
+    assert_true(len > 0);
+    target[len] = '\0';
+    *strrchr(second, '/') = '\0';                      /* the run folder */
+    assert_string_equal(strrchr(second, '/') + 1, target);
+    const char *cmd = strstr(out, "compare with the previous run:\n  ");
+    assert_non_null(cmd);
+    cmd += strlen("compare with the previous run:\n  ");
+    char line[8192];
+    snprintf(line, sizeof line, "%.*s >/dev/null 2>&1", (int)strcspn(cmd, "\n"), cmd);
+    assert_non_null(strstr(line, second));
+    int st = system(line);
+    assert_true(WIFEXITED(st) && WEXITSTATUS(st) <= 1);
+    free(out);
+    int rc = pbt_bench(&out, "compare '%s/res/hist'", dir);
+    assert_true(rc == 0 || rc == 1);
+    assert_non_null(strstr(out, second));
+    free(out);
+    assert_int_equal(pbt_bench(&out, "--config '%s' --out '%s/res' --history --resume --quiet "
+                               "--no-render", cfg, dir), 0);
+    assert_non_null(strstr(out, second));              /* continued, no third folder */
+    free(out);
+    assert_int_equal(pbt_bench(&out, "--config '%s' --out '%s/res' --history --force", cfg,
+                               dir), 2);
+    assert_non_null(strstr(out, "--history never replaces results"));
+    free(out);
+    assert_int_equal(pbt_bench(&out, "compare '%s/res/hist/none'", dir), 2);
+    free(out);
+    /* a sweep refused before its first row leaves no run folder behind */
+    snprintf(line, sizeof line, "TMPDIR='%s/none' '%s' --config '%s' --out '%s/res2' "
+             "--history >/dev/null 2>&1", dir, PB_BENCH_PATH, cfg, dir);
+    st = system(line);
+    assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 2);
+    snprintf(line, sizeof line, "%s/res2/hist", dir);
+    assert_int_equal(access(line, F_OK), -1);
+}
+
 /* A bare config name from another folder is the shipped one, and bench says which file it
  * used: the source tree's configs/ for this build, share/pairbench/configs for an installed
  * tree, whose exec rows then run the installed scripts. A name found nowhere still fails. */
@@ -484,6 +557,7 @@ int main(void)
         cmocka_unit_test(test_dry_run),
         cmocka_unit_test(test_list),
         cmocka_unit_test(test_shipped_config_by_name),
+        cmocka_unit_test(test_history_accumulates),
         cmocka_unit_test(test_failed_run_exit_1),
         cmocka_unit_test(test_long_exec_command_whole),
         cmocka_unit_test(test_memory_guard),
