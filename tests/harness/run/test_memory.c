@@ -162,14 +162,15 @@ static long alloc_peak(const char *mib, const char *children, const char *shared
 
 /* Asserts that a run's peak grew over its baseline (a run of the same build, the same
  * processes, without the allocation) by alloc KiB, within 10%: between 0.9 * alloc and
- * 1.1 * (alloc + what a sanitizer's shadow may add). The baseline itself is not part of the
+ * 1.1 * (alloc + what a sanitizer's shadow may add: its own shadow in each of the procs
+ * processes that touch the allocation). The baseline itself is not part of the
  * assertion, so however a sanitizer's runtime and shadow are accounted, only the increment
  * counts. Says the numbers. */
-static void assert_increment(const char *what, long got, long base, long alloc)
+static void assert_increment(const char *what, long got, long base, long alloc, int procs)
 {
     long inc = got - base;
     double ratio = (double)inc / (double)alloc;
-    double hi = 1.1 * (double)(alloc + SHADOW(alloc)) / (double)alloc;
+    double hi = 1.1 * (double)(alloc + procs * SHADOW(alloc)) / (double)alloc;
     print_message("%-36s peak %7ld KiB, baseline %7ld KiB, increment %7ld KiB for %7ld KiB "
                   "allocated, ratio %.3f (accepted 0.900..%.3f)\n", what, got, base, inc, alloc,
                   ratio, hi);
@@ -184,10 +185,10 @@ static void test_memory_known_allocations(void **state)
     long base2 = alloc_peak("0", "2", "0", &m);   /* two idle children: their own baseline */
     print_message("baseline %ld KiB (with 2 idle children %ld KiB)\n", base, base2);
     long one = alloc_peak("128", "0", "0", &m);
-    assert_increment("128 MiB in the parent", one, base, 128 * MIB);
+    assert_increment("128 MiB in the parent", one, base, 128 * MIB, 1);
     assert_true(m.maxrss_kib >= 128 * MIB);
     long three = alloc_peak("128", "2", "0", &m);
-    assert_increment("128 MiB in the parent and 2 children", three, base2, 384 * MIB);
+    assert_increment("128 MiB in the parent and 2 children", three, base2, 384 * MIB, 1);
     assert_true(m.maxrss_kib >= 128 * MIB && m.maxrss_kib < three);  /* one process, not all */
     print_message("  maxrss %ld KiB, cgroup peak %ld KiB, %d samples, sampler %.4f s CPU\n",
                   m.maxrss_kib, m.cgroup_peak_kib, m.samples, m.sampler_cpu_s);
@@ -195,7 +196,7 @@ static void test_memory_known_allocations(void **state)
         assert_true(m.cgroup_peak_kib >= 384 * MIB * 9 / 10 &&
                     m.cgroup_peak_kib <= (384 * MIB + SHADOW(384 * MIB)) * 13 / 10);
     long shared = alloc_peak("0", "2", "128", &m);
-    assert_increment("128 MiB shared by 3 processes", shared, base2, 128 * MIB);
+    assert_increment("128 MiB shared by 3 processes", shared, base2, 128 * MIB, 3);
     pbt_assert_no_children();
 }
 
@@ -374,8 +375,10 @@ static void check_estimate_covers(const char *name, size_t nbins, int threads)
                   "ratio %.2f\n", name, nbins, threads, m.peak_pss_kib, m.cgroup_peak_kib, est,
                   est / peak);
     assert_string_equal(m.status, "ok");
+#ifndef PBT_ASAN   /* ASan's redzones and quarantine around the blocks are in no estimate */
     assert_true(peak > 0 && peak <= est);
     assert_true(est <= 1.5 * peak);
+#endif
     free(edges);
     pbt_prob_free(&q);
 }
