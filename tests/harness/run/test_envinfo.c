@@ -227,10 +227,32 @@ static void test_sessions_and_input(void **state)
     assert_true(strcmp(back.hash, id.hash) != 0);
 }
 
+/* The recorded compiler flags are the ones the build passed: the optimisation level, the
+ * options every file gets, the standard and OpenMP's; never a CMake variable spelled as a flag
+ * ("-march=native=1"). */
+static void test_cflags_are_real_flags(void **state)
+{
+    (void)state;
+    struct pb_env env;
+    assert_int_equal(pb_env_collect(&env), 0);
+    assert_null(strstr(env.cflags, "=native="));
+    assert_null(strstr(env.cflags, "unknown"));
+    assert_non_null(strstr(env.cflags, "-Wall -Wextra"));
+    assert_non_null(strstr(env.cflags, "-ffp-contract=off"));
+    assert_non_null(strstr(env.cflags, "-std=c11"));
+    assert_non_null(strstr(env.cflags, "openmp"));
+#ifdef __OPTIMIZE__
+    assert_non_null(strstr(env.cflags, "-O"));      /* this file is built with the same flags */
+#endif
+    const char *m = strstr(env.cflags, "-march=native");
+    assert_true(m == NULL || m[13] == ' ' || m[13] == '\0');
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_collect_sane),
+        cmocka_unit_test(test_cflags_are_real_flags),
         cmocka_unit_test(test_omp_variables_recorded),
         cmocka_unit_test(test_extras),
         cmocka_unit_test(test_json_has_documented_keys),
