@@ -266,8 +266,38 @@ static int cmd_dry_run(const struct pb_experiment *e)
 /* Progress state for the hooks. */
 struct progress {
     int tty, quiet;
+    int line_up;                     /* 1: the moving progress line is on the terminal */
     double t0;
 };
+
+/* Clears the moving progress line when one is up, so the next text starts a clean line. */
+static void clear_line(struct progress *p)
+{
+    if (p->line_up)
+        fputs("\r\033[K", stderr);
+    p->line_up = 0;
+}
+
+/* Writes of the sweep's warn stream (warn_stream): to stderr, after clearing the progress line.
+ * Returns the bytes written. */
+static ssize_t warn_write(void *ctx, const char *buf, size_t len)
+{
+    clear_line(ctx);
+    size_t put = fwrite(buf, 1, len, stderr);
+    fflush(stderr);
+    return (ssize_t)put;
+}
+
+/* The stream the sweep warns on: unbuffered, clearing the progress line of p before each
+ * write; stderr itself when the stream cannot be made. The caller fcloses it unless stderr. */
+static FILE *warn_stream(struct progress *p)
+{
+    FILE *f = fopencookie(p, "w", (cookie_io_functions_t){.write = warn_write});
+    if (!f)
+        return stderr;
+    setvbuf(f, NULL, _IONBF, 0);
+    return f;
+}
 
 /* Formats seconds as "1h02m", "3m05s" or "12.3s". */
 static const char *fmt_dur(double s, char *buf, size_t size)
@@ -300,6 +330,7 @@ static void on_start(void *ctx, size_t k, size_t total, const struct pb_row *r, 
             pb_row_label(r, label, sizeof label), r->n,
             r->threads, r->kind, fmt_dur(pb_now_s() - p->t0, el, sizeof el),
             fmt_dur(eta, et, sizeof et));
+    p->line_up = 1;
     fflush(stderr);
 }
 
@@ -313,14 +344,15 @@ static void on_end(void *ctx, size_t k, size_t total, const struct pb_row *r)
         return;
     if (p->tty && !bad)
         return;
+    clear_line(p);
     if (pb_status_skipped(r->status)) {   /* never started: no time or memory to show */
-        fprintf(stderr, "%s[%zu/%zu] %s %s n=%zu T=%d R=%d rep=%d: %s\n",
-                p->tty ? "\r\033[K" : "", k, total, pb_row_label(r, label, sizeof label),
+        fprintf(stderr, "[%zu/%zu] %s %s n=%zu T=%d R=%d rep=%d: %s\n",
+                k, total, pb_row_label(r, label, sizeof label),
                 r->kind, r->n, r->threads, r->ranks, r->repeat, r->status);
         return;
     }
-    fprintf(stderr, "%s[%zu/%zu] %s %s n=%zu T=%d R=%d rep=%d: %.6f s, %.1f MiB, %s, "
-            "verified=%s\n", p->tty ? "\r\033[K" : "", k, total,
+    fprintf(stderr, "[%zu/%zu] %s %s n=%zu T=%d R=%d rep=%d: %.6f s, %.1f MiB, %s, "
+            "verified=%s\n", k, total,
             pb_row_label(r, label, sizeof label), r->kind, r->n,
             r->threads, r->ranks, r->repeat, r->wall_s, r->peak_rss_kib / 1024.0, r->status,
             r->verified[0] ? r->verified : "-");
@@ -531,12 +563,14 @@ static int cmd_sweep(const struct cli *c)
         return EXIT_USAGE;
     }
     struct pb_sweep_opts o = {.outdir = c->history ? run : c->out, .resume = c->resume,
-                              .force = c->force, .render = !c->no_render, .warn = stderr};
+                              .force = c->force, .render = !c->no_render,
+                              .warn = warn_stream(&pr)};
     struct pb_sweep_result r;
     pb_runner_install_signals();
     int rc = pb_sweep_run(&e, &o, &hooks, &r, &err);
-    if (pr.tty && !c->quiet)
-        fprintf(stderr, "\r\033[K");
+    if (o.warn != stderr)
+        fclose(o.warn);
+    clear_line(&pr);
     if (rc < 0 && !r.interrupted) {
         fprintf(stderr, "bench: %s\n", err.msg);
         if (made && !r.runs)

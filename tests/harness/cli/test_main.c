@@ -547,6 +547,38 @@ static void test_reference_failure_fails(void **state)
     free(csv);
 }
 
+/* On a terminal (a pseudo-terminal from script(1)) every warning starts its own line: the
+ * moving progress line is cleared first, never left with a warning glued to its end. The
+ * threads exceed the CPUs, so the summary warns of capped points after the last run. */
+static void test_warnings_clear_progress_line(void **state)
+{
+    (void)state;
+    const char *dir = pbt_tmpdir("main-ttywarn");
+    char cfg[2048], cmd[8192];
+    snprintf(cfg, sizeof cfg, "%s/tw.config", dir);
+    snprintf(cmd, sizeof cmd, "{\"name\": \"tw\", \"output\": {\"kind\": \"matrix\"}, "
+             "\"sizes\": [64], \"threads\": [%ld], \"repeats\": 1, \"warmup\": 0, "
+             "\"overhead\": false, \"strategies\": [\"openmp\"]}\n",
+             sysconf(_SC_NPROCESSORS_ONLN) + 1);
+    pbt_write(cfg, cmd);
+    snprintf(cmd, sizeof cmd, "script -qec \"'%s' --config '%s' --out '%s'\" /dev/null "
+             "</dev/null 2>&1", PB_BENCH_PATH, cfg, dir);
+    FILE *p = popen(cmd, "r");
+    assert_non_null(p);
+    char *out = calloc(1, 1 << 16);
+    size_t len = fread(out, 1, (1 << 16) - 1, p);
+    pclose(p);
+    out[len] = '\0';
+    assert_non_null(strstr(out, "ETA "));                       /* a progress line was shown */
+    size_t warnings = 0;
+    for (const char *w = out; (w = strstr(w, "warning: ")) != NULL; w++, warnings++)
+        if (!(w == out || w[-1] == '\n') &&
+            !(w - out >= 4 && strncmp(w - 4, "\r\033[K", 4) == 0))
+            fail_msg("warning not on a clean line: ...%.60s", w > out + 40 ? w - 40 : out);
+    assert_true(warnings >= 1);
+    free(out);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -565,6 +597,7 @@ int main(void)
         cmocka_unit_test(test_limits_then_openmp),
         cmocka_unit_test(test_external_text_made_safe),
         cmocka_unit_test(test_plan_too_large),
+        cmocka_unit_test(test_warnings_clear_progress_line),
         cmocka_unit_test(test_reference_failure_fails),
         cmocka_unit_test(test_add_strategy_by_copy),
     };
