@@ -69,11 +69,10 @@ static void write_json(FILE *f, const json_t *v)
     free(text);
 }
 
-/* Writes member key of object o for a line of prose, HTML-escaped: a string as it reads,
- * anything else as compact JSON, "?" when absent (or o is not an object). */
-static void write_member(FILE *f, const json_t *o, const char *key)
+/* Writes v for a line of prose, HTML-escaped: a string as it reads, anything else as compact
+ * JSON, "?" when v is NULL. */
+static void write_member_value(FILE *f, const json_t *v)
 {
-    const json_t *v = json_object_get(o, key);
     if (json_is_string(v)) {
         esc_n(f, json_string_value(v), json_string_length(v));
         return;
@@ -82,6 +81,13 @@ static void write_member(FILE *f, const json_t *o, const char *key)
                    : NULL;
     esc(f, text ? text : "?");
     free(text);
+}
+
+/* Writes member key of object o as write_member_value does ("?" when absent, or o is not an
+ * object). */
+static void write_member(FILE *f, const json_t *o, const char *key)
+{
+    write_member_value(f, json_object_get(o, key));
 }
 
 /* Writes one line naming the CPU (model, family, model number) and the kernel level the numbers
@@ -164,6 +170,7 @@ struct rowinfo {
     long n;
     int threads;
     double median;                   /* wall_median_s; <= 0 or NaN when none */
+    double peak_kib;                 /* peak_rss_kib; <= 0 when none */
     int counted;                     /* 1: kind run (not overhead), n > 0 */
     int failed;                      /* runs that started and did not end ok */
     int skipped;                     /* 1: no run started (the flag says why) */
@@ -207,10 +214,11 @@ static int analyse(const struct pb_table *t, struct rowinfo **out)
             .n = atol(pb_summary_get(t, r, PB_SUM_n)),
             .threads = atoi(pb_summary_get(t, r, PB_SUM_threads)),
             .median = *med ? strtod(med, NULL) : 0,
+            .peak_kib = atof(pb_summary_get(t, r, PB_SUM_peak_rss_kib)),
             .counted = pb_summary_counted(t, r),
             .failed = pb_summary_failed(t, r),
             .skipped = skipped,
-            .unverified = !skipped && pb_summary_unverified(t, r),
+            .unverified = !skipped && pb_summary_counted(t, r) && pb_summary_unverified(t, r),
             .flagged = !skipped && *med && *pb_summary_get(t, r, PB_SUM_flag) != '\0',
         };
     }
@@ -239,6 +247,8 @@ static void status_cell(FILE *f, const struct pb_table *t, const struct rowinfo 
         fputs("<strong>skipped</strong> (see flag)", f);
     } else if (r->unverified) {
         fputs(*ver ? "<strong>NOT VERIFIED</strong>" : "<strong>not checked</strong>", f);
+    } else if (!r->counted) {
+        fputs("fixed cost (no result to verify)", f);
     } else {
         size_t yes = strlen(PB_VERIFIED_YES);
         fputs("verified", f);
@@ -295,6 +305,168 @@ static void write_table(FILE *f, const struct pb_table *t, const struct rowinfo 
     for (size_t i = 0; i < n; i++)
         if (ri[i].counted == want)
             table_row(f, t, &ri[i]);
+    fputs("</tbody></table></div>\n", f);
+}
+
+/* ---------------------------------------------------------------- the recommendation */
+
+/* 1 when the row may be recommended: measured cleanly and not flagged. */
+static int row_clean(const struct rowinfo *r)
+{
+    return row_good(r) && !r->flagged;
+}
+
+/* Writes the point's label, HTML-escaped: strategy, (params) when any, x threads. */
+static void write_label(FILE *f, const struct pb_table *t, const struct rowinfo *r)
+{
+    const char *params = pb_summary_get(t, r->row, PB_SUM_params);
+    esc(f, pb_summary_get(t, r->row, PB_SUM_strategy));
+    if (*params) {
+        fputs(" (", f);
+        esc(f, params);
+        fputc(')', f);
+    }
+    fprintf(f, " x%d", r->threads);
+}
+
+/* 1 when rows a and b are the same strategy with the same params. */
+static int same_strategy(const struct pb_table *t, const struct rowinfo *a,
+                         const struct rowinfo *b)
+{
+    return strcmp(pb_summary_get(t, a->row, PB_SUM_strategy),
+                  pb_summary_get(t, b->row, PB_SUM_strategy)) == 0 &&
+           strcmp(pb_summary_get(t, a->row, PB_SUM_params),
+                  pb_summary_get(t, b->row, PB_SUM_params)) == 0;
+}
+
+/* The runner-up to win among the clean rows of g[0..n) (one n, sorted by median): the fastest
+ * clean row of another strategy, else the next clean row; NULL when win is alone. */
+static const struct rowinfo *runner_up(const struct pb_table *t, const struct rowinfo *g,
+                                       size_t n, const struct rowinfo *win)
+{
+    const struct rowinfo *next = NULL;
+    for (size_t i = 0; i < n; i++) {
+        if (&g[i] == win || !row_clean(&g[i]))
+            continue;
+        if (!same_strategy(t, &g[i], win))
+            return &g[i];
+        if (!next)
+            next = &g[i];
+    }
+    return next;
+}
+
+/* Writes the "why" cell: how much faster than next (NULL: none), the memory against it, the
+ * winner's parallel efficiency, and how many faster points were left out for their flag. */
+static void write_why(FILE *f, const struct pb_table *t, const struct rowinfo *win,
+                      const struct rowinfo *next, size_t faster_flagged)
+{
+    const char *eff = pb_summary_get(t, win->row, PB_SUM_efficiency);
+    if (!next) {
+        fputs("the only point measured cleanly at this n", f);
+    } else {
+        double ratio = next->median / win->median;
+        fprintf(f, "%.2f&times; faster than ", ratio);
+        write_label(f, t, next);
+        if (ratio < 1.05)
+            fputs(" (within 5%: a near tie on time)", f);
+        if (win->peak_kib > 0 && next->peak_kib > 0) {
+            double pct = 100.0 * (1.0 - win->peak_kib / next->peak_kib);
+            if (pct >= 0.5)
+                fprintf(f, "; %.0f%% less memory", pct);
+            else if (pct <= -0.5)
+                fprintf(f, "; %.0f%% more memory", -pct);
+            else
+                fputs("; the same memory", f);
+        }
+    }
+    if (win->threads > 1 && *eff) {
+        fputs("; efficiency ", f);
+        esc(f, eff);
+        fprintf(f, " on %d threads", win->threads);
+    }
+    if (faster_flagged)
+        fprintf(f, "; %zu faster point%s flagged, not counted", faster_flagged,
+                faster_flagged > 1 ? "s" : "");
+}
+
+/* Writes the row of n whose points are g[0..n) when none may be recommended: why not. */
+static void write_no_pick(FILE *f, const struct rowinfo *g, size_t n)
+{
+    size_t good = 0;
+    for (size_t i = 0; i < n; i++)
+        good += row_good(&g[i]);
+    fputs("<td colspan=\"5\" class=\"nopick\">no recommendation: ", f);
+    fputs(good ? "every point at this n that ran ok is flagged (see the summary's flag column); "
+                 "rerun it on a quiet machine"
+               : "no point at this n ran ok and verified", f);
+    fputs("</td>", f);
+}
+
+/* Writes one row of the recommendation table for the points g[0..n) of one n. */
+static void write_pick(FILE *f, const struct pb_table *t, const struct rowinfo *g, size_t n)
+{
+    const struct rowinfo *win = NULL;
+    size_t faster_flagged = 0;
+    for (size_t i = 0; i < n && !win; i++) {
+        if (row_clean(&g[i]))
+            win = &g[i];
+        else
+            faster_flagged += row_good(&g[i]);
+    }
+    fputs("<tr><td>", f);
+    esc(f, pb_summary_get(t, g->row, PB_SUM_n));
+    fputs("</td>", f);
+    if (!win) {
+        write_no_pick(f, g, n);
+        fputs("</tr>\n", f);
+        return;
+    }
+    const struct rowinfo *next = runner_up(t, g, n, win);
+    fputs("<th scope=\"row\">", f);
+    write_label(f, t, win);
+    fputs("</th><td>", f);
+    esc(f, pb_summary_get(t, win->row, PB_SUM_wall_median_s));
+    fputs("</td><td>", f);
+    if (win->peak_kib > 0)
+        fprintf(f, "%.1f", win->peak_kib / 1024.0);
+    fputs("</td><td>", f);
+    if (next) {
+        write_label(f, t, next);
+        fputs(", ", f);
+        esc(f, pb_summary_get(t, next->row, PB_SUM_wall_median_s));
+        fputs(" s", f);
+    }
+    fputs("</td><td class=\"why\">", f);
+    write_why(f, t, win, next, faster_flagged);
+    fputs("</td></tr>\n", f);
+}
+
+/* Writes the recommendation: per n of the counted points (ri[0..n), sorted by n then median),
+ * the fastest point that ran ok, verified and carries no flag, and why it wins; an n whose
+ * points are all flagged or bad gets no recommendation, and says so. */
+static void write_recommendation(FILE *f, const struct pb_table *t, const struct rowinfo *ri,
+                                 size_t n)
+{
+    size_t a = 0;
+    while (a < n && !ri[a].counted)
+        a++;
+    if (a == n)
+        return;
+    fputs("<h2 id=\"recommendation\">Recommendation</h2>\n<p>For this sweep&rsquo;s problem (",
+          f);
+    esc(f, pb_summary_get(t, ri[a].row, PB_SUM_output));
+    fputs(" output): the fastest point at each n whose runs all ended ok and verified and that "
+          "carries no flag (spread, busy, capped, skipped); the next best is the fastest clean "
+          "point of another strategy.</p>\n<div class=\"scroll\"><table class=\"pick\">\n"
+          "<thead><tr><th>n</th><th>recommended</th><th>median (s)</th><th>peak (MiB)</th>"
+          "<th>next best, median (s)</th><th>why</th></tr></thead>\n<tbody>\n", f);
+    for (size_t b; a < n; a = b) {
+        for (b = a; b < n && ri[b].n == ri[a].n; b++)
+            ;
+        if (ri[a].counted)
+            write_pick(f, t, &ri[a], b - a);
+    }
     fputs("</tbody></table></div>\n", f);
 }
 
@@ -474,14 +646,45 @@ static int write_figure(FILE *f, const char *dir, const char *name, const char *
     return 0;
 }
 
+/* Writes the CPU flags of NAME.json (its cpu.flags: an array of words, or anything else as
+ * JSON) once, as one wrapped line, and replaces every equal copy in env (the top level's and
+ * each session's "cpu") with a pointer to that line; a session whose flags differ keeps them. */
+static void write_cpu_flags(FILE *f, json_t *env)
+{
+    json_t *flags = json_object_get(json_object_get(env, "cpu"), "flags");
+    if (!flags)
+        return;
+    json_incref(flags);
+    fprintf(f, "<p class=\"cpuflags\"><strong>CPU flags</strong> (%zu): ", json_array_size(flags));
+    size_t i;
+    json_t *w;
+    if (!json_is_array(flags))
+        write_json(f, flags);
+    json_array_foreach(flags, i, w) {
+        if (i)
+            fputc(' ', f);
+        write_member_value(f, w);
+    }
+    fputs("</p>\n", f);
+    json_t *note = json_string("(listed once above)");
+    json_object_set(json_object_get(env, "cpu"), "flags", note);
+    json_array_foreach(json_object_get(env, "sessions"), i, w) {
+        json_t *cpu = json_object_get(w, "cpu");
+        if (json_equal(json_object_get(cpu, "flags"), flags))
+            json_object_set(cpu, "flags", note);
+    }
+    json_decref(note);
+    json_decref(flags);
+}
+
 /* Writes the environment (NAME.json without its "config" or "config_text" member) and the config
  * (that member: a JSON string is shown as the file's text, anything else pretty-printed). root
  * is NULL when there is no NAME.json; bad says why one could not be read (or is NULL). */
 static void write_environment(FILE *f, const json_t *root, const char *bad)
 {
-    fputs("<h2 id=\"environment\">Environment</h2>\n<pre class=\"json\">", f);
+    fputs("<h2 id=\"environment\">Environment</h2>\n", f);
     if (!root) {
-        fputs("</pre><p>", f);
+        fputs("<p>", f);
         if (!bad)
             fputs("No environment file (NAME.json) beside the CSV.", f);
         else {
@@ -493,11 +696,15 @@ static void write_environment(FILE *f, const json_t *root, const char *bad)
     }
     const char *key = json_object_get(root, "config") ? "config" : "config_text";
     const json_t *config = json_object_get(root, key);
-    json_t *env = json_copy((json_t *)root);  /* shallow: only the member list is copied */
+    json_t *env = json_deep_copy(root);
     json_object_del(env, key);
+    fputs("<details><summary>NAME.json: the machine, compiler, OpenMP and git state of the "
+          "runs</summary>\n", f);
+    write_cpu_flags(f, env);
+    fputs("<pre class=\"json\">", f);
     write_json(f, env);
     json_decref(env);
-    fputs("</pre>\n<h2 id=\"config\">Config</h2>\n", f);
+    fputs("</pre>\n</details>\n<h2 id=\"config\">Config</h2>\n", f);
     if (!config) {
         fputs("<p>The environment file holds no &ldquo;config&rdquo; member.</p>\n", f);
         return;
@@ -535,6 +742,9 @@ static const char page_head[] =
     "tr.bad{background:#fde2e2;color:#7a1010}tr.flagged{background:#fff8dc}"
     ".badtext{color:#a01010;font-weight:bold}\n"
     "pre.json{background:#f7f7f7;padding:1em;overflow-x:auto;font-size:.85em}\n"
+    "p.cpuflags{overflow-wrap:anywhere;font-size:.85em}summary{cursor:pointer}\n"
+    "table.pick td.why,table.pick td.nopick{white-space:normal;text-align:left;min-width:20em}\n"
+    "td.nopick{color:#7a4a00}\n"
     "</style>\n"
     "<script>\n"
     "window.addEventListener('load', function () {\n"
@@ -576,12 +786,13 @@ static void write_page(FILE *f, const char *dir, const char *name, const struct 
     esc(f, name);
     fprintf(f, "</title>\n%s</head>\n<body>\n<h1>pairbench report: ", page_head);
     esc(f, name);
-    fputs("</h1>\n<nav><a href=\"#figures\">Figures</a><a href=\"#summary\">Summary</a>"
+    fputs("</h1>\n<nav><a href=\"#recommendation\">Recommendation</a><a href=\"#figures\">Figures</a><a href=\"#summary\">Summary</a>"
           "<a href=\"#failed\">Failed runs</a><a href=\"#overhead\">Fixed costs</a>"
           "<a href=\"#environment\">Environment</a><a href=\"#config\">Config</a></nav>\n", f);
     write_cpu_line(f, json);
     write_plugin_notes(f, json);
     write_headline(f, t, ri, t->nrows, json);
+    write_recommendation(f, t, ri, t->nrows);
     int figures = write_figures(f, dir, name, g);
     fputs("<h2 id=\"summary\">Summary</h2>\n<p>One row per point, sorted by n then median time. "
           "Green: the lowest median at that n among the points whose every run ended ok and "

@@ -87,7 +87,7 @@ static void test_report_content(void **state)
     assert_non_null(strstr(html, "default-src 'none'"));        /* nothing loads from outside */
     assert_null(strstr(html, "src=\"http"));
     /* openmp with 2 threads is the fastest clean point at n = 4000 */
-    const char *best = row_with(html, "<td>0.0199556</td>");
+    const char *best = row_with(strstr(html, "<h2 id=\"summary\">"), "<td>0.0199556</td>");
     assert_non_null(strstr(best, "class=\"best\""));
     assert_non_null(strstr(best, "<th scope=\"row\">openmp</th>"));
     assert_int_equal(count(html, "&#9733; best at this n"), 4);   /* one per n with a clean point */
@@ -243,6 +243,81 @@ static char *report_with_json(const char *tag, const char *json)
     assert_int_equal(pb_report_write(dir, "j", &err), 0);
     snprintf(path, sizeof path, "%s/j.html", dir);
     return pbt_slurp(path);
+}
+
+#define PICK_HEAD "strategy,params,output,n,threads,runs,wall_median_s,peak_rss_kib,efficiency," \
+                  "failed,kind,verified,flag\n"
+
+/* The recommendation, above the figures, names per n the fastest point that is clean (ok,
+ * verified, no flag) and why: how much faster than the best other strategy, the memory
+ * against it, and the faster points left out for their flag. A flagged fastest point is never
+ * recommended; an n whose points are all flagged gets no recommendation and says so. */
+static void test_report_recommendation(void **state)
+{
+    (void)state;
+    char *html = report_of("pick", PICK_HEAD
+        "openmp,,histogram,1000,2,3,0.5,4096,0.9,0,run,yes,busy 3/3 runs\n"
+        "openmp,,histogram,1000,1,3,0.9,2048,1.0,0,run,yes,\n"
+        "pthread-map,,histogram,1000,2,3,0.6,3072,0.8,0,run,yes,\n"
+        "fork-shm,transport=shm,histogram,1000,2,3,1.2,1024,0.4,0,run,yes,\n"
+        "naive,,histogram,1000,1,3,2.0,1024,1.0,0,run,yes,\n"
+        "openmp,,histogram,2000,2,3,2.0,8192,0.9,0,run,yes,cv 9% > 5%\n"
+        "naive,,histogram,2000,1,3,8.0,4096,1.0,0,run,yes,capped: 1 CPU for 2 threads\n"
+        "blocked,,histogram,2000,1,3,1.0,4096,1.0,1,run,yes,\n"
+        "openmp,,histogram,0,2,3,0.001,1024,,0,overhead,,\n", NULL);
+    const char *rec = strstr(html, "<h2 id=\"recommendation\">");
+    assert_non_null(rec);
+    assert_true(rec < strstr(html, "<h2 id=\"figures\">"));        /* on the first screen */
+    assert_non_null(strstr(rec, "(histogram output)"));
+    const char *end = strstr(rec, "</table>");
+    char pick[4096];
+    snprintf(pick, sizeof pick, "%.*s", (int)(end - rec), rec);
+    /* n = 1000: the busy openmp x2 is fastest but flagged; pthread-map x2 wins over openmp x1
+     * (the best other strategy), 0.9 / 0.6 = 1.5 times, with 3072 against 2048 KiB */
+    assert_non_null(strstr(pick, "<tr><td>1000</td><th scope=\"row\">pthread-map x2</th>"
+                                 "<td>0.6</td><td>3.0</td><td>openmp x1, 0.9 s</td>"));
+    assert_non_null(strstr(pick, "1.50&times; faster than openmp x1; 50% more memory; "
+                                 "efficiency 0.8 on 2 threads; 1 faster point flagged, not "
+                                 "counted</td>"));
+    assert_null(strstr(pick, "scope=\"row\">openmp x2"));
+    /* n = 2000: both points that ran ok are flagged, the clean-looking one failed */
+    assert_non_null(strstr(pick, "<tr><td>2000</td><td colspan=\"5\" class=\"nopick\">no "
+                                 "recommendation: every point at this n that ran ok is "
+                                 "flagged"));
+    assert_null(strstr(pick, "<td>0</td>"));                      /* overhead rows have no n */
+    /* a fixed-cost row is not marked as a failure */
+    const char *fixed = row_with(strstr(html, "<h2 id=\"overhead\">"), "<td>0.001</td>");
+    assert_non_null(strstr(fixed, "fixed cost (no result to verify)"));
+    assert_null(strstr(fixed, "class=\"bad\""));
+    assert_null(strstr(fixed, "not checked"));
+    free(html);
+    html = report_of("pickone", PICK_HEAD
+        "fork-shm,transport=shm,histogram,500,2,3,0.25,1024,0.4,0,run,yes,\n", NULL);
+    assert_non_null(strstr(html, "<th scope=\"row\">fork-shm (transport=shm) x2</th>"));
+    assert_non_null(strstr(html, "the only point measured cleanly at this n; efficiency 0.4 "
+                                 "on 2 threads</td>"));
+    free(html);
+}
+
+/* The environment is collapsed, and the CPU flags are listed once: the copies in the top level
+ * and in each session that match are replaced by a pointer; a session with other flags keeps
+ * them. */
+static void test_report_environment_collapsed(void **state)
+{
+    (void)state;
+    char *html = report_of("envflags", PICK_HEAD "naive,,histogram,10,1,3,0.5,1,1,0,run,yes,\n",
+        "{\"cpu\": {\"model\": \"m\", \"flags\": [\"fpu\", \"avx2\", \"zz_unique\"]}, "
+        "\"sessions\": [{\"cpu\": {\"flags\": [\"fpu\", \"avx2\", \"zz_unique\"]}}, "
+        "{\"cpu\": {\"flags\": [\"fpu\", \"zz_other\"]}}], \"config\": {}}");
+    const char *env = strstr(html, "<h2 id=\"environment\">");
+    assert_non_null(env);
+    assert_non_null(strstr(env, "Environment</h2>\n<details><summary>"));
+    assert_true(strstr(env, "</details>") < strstr(env, "<h2 id=\"config\">"));
+    assert_non_null(strstr(env, "<strong>CPU flags</strong> (3): fpu avx2 zz_unique</p>"));
+    assert_int_equal(count(html, "zz_unique"), 1);
+    assert_int_equal(count(html, "(listed once above)"), 2);
+    assert_int_equal(count(html, "zz_other"), 1);                 /* different: kept */
+    free(html);
 }
 
 static void test_report_config_as_text(void **state)
@@ -402,6 +477,8 @@ int main(void)
         cmocka_unit_test(test_report_environment_edge_cases),
         cmocka_unit_test(test_report_spatial_columns),
         cmocka_unit_test(test_report_flagged_fastest),
+        cmocka_unit_test(test_report_recommendation),
+        cmocka_unit_test(test_report_environment_collapsed),
         cmocka_unit_test(test_report_needs_a_summary),
         cmocka_unit_test(test_report_skipped_point_and_figure_note),
         cmocka_unit_test(test_report_in_headless_chromium),
