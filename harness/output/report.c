@@ -390,17 +390,27 @@ static void write_why(FILE *f, const struct pb_table *t, const struct rowinfo *w
                 faster_flagged > 1 ? "s" : "");
 }
 
-/* Writes the row of n whose points are g[0..n) when none may be recommended: why not. */
-static void write_no_pick(FILE *f, const struct rowinfo *g, size_t n)
+/* Writes the row of n whose points are g[0..n) (sorted by median) when none may be
+ * recommended: why not, and the fastest flagged point with its flag when one ran ok. */
+static void write_no_pick(FILE *f, const struct pb_table *t, const struct rowinfo *g, size_t n)
 {
-    size_t good = 0;
-    for (size_t i = 0; i < n; i++)
-        good += row_good(&g[i]);
+    const struct rowinfo *top = NULL;
+    for (size_t i = 0; i < n && !top; i++)
+        if (row_good(&g[i]))
+            top = &g[i];
     fputs("<td colspan=\"5\" class=\"nopick\">no recommendation: ", f);
-    fputs(good ? "every point at this n that ran ok is flagged (see the summary's flag column); "
-                 "rerun it on a quiet machine"
-               : "no point at this n ran ok and verified", f);
-    fputs("</td>", f);
+    if (!top) {
+        fputs("no point at this n ran ok and verified</td>", f);
+        return;
+    }
+    fputs("every point at this n that ran ok is flagged; rerun it on a quiet machine (fastest, "
+          "not measured cleanly: ", f);
+    write_label(f, t, top);
+    fputs(", ", f);
+    esc(f, pb_summary_get(t, top->row, PB_SUM_wall_median_s));
+    fputs(" s, flagged: ", f);
+    esc(f, pb_summary_get(t, top->row, PB_SUM_flag));
+    fputs(")</td>", f);
 }
 
 /* Writes one row of the recommendation table for the points g[0..n) of one n. */
@@ -418,7 +428,7 @@ static void write_pick(FILE *f, const struct pb_table *t, const struct rowinfo *
     esc(f, pb_summary_get(t, g->row, PB_SUM_n));
     fputs("</td>", f);
     if (!win) {
-        write_no_pick(f, g, n);
+        write_no_pick(f, t, g, n);
         fputs("</tr>\n", f);
         return;
     }
