@@ -796,7 +796,8 @@ static void write_page(FILE *f, const char *dir, const char *name, const struct 
     esc(f, name);
     fprintf(f, "</title>\n%s</head>\n<body>\n<h1>pairbench report: ", page_head);
     esc(f, name);
-    fputs("</h1>\n<nav><a href=\"#recommendation\">Recommendation</a><a href=\"#figures\">Figures</a><a href=\"#summary\">Summary</a>"
+    fputs("</h1>\n<nav><a href=\"#recommendation\">Recommendation</a>"
+          "<a href=\"#figures\">Figures</a><a href=\"#summary\">Summary</a>"
           "<a href=\"#failed\">Failed runs</a><a href=\"#overhead\">Fixed costs</a>"
           "<a href=\"#environment\">Environment</a><a href=\"#config\">Config</a></nav>\n", f);
     write_cpu_line(f, json);
