@@ -386,9 +386,10 @@ static void print_best(const struct pb_sweep_result *r)
         flagged |= b->flags[0] != '\0';
     }
     if (flagged)
-        printf("flags: busy = other processes or the hypervisor used the run's CPUs; capped = "
-               "more threads than CPUs available (NAME.csv columns other_cpu_s, steal_s, "
-               "cpus_avail, flag): those times were not measured cleanly\n");
+        printf("flags: the summary's flag column: cv = spread over 5%%; MAD outlier = a run far "
+               "from the median; busy = other processes or the hypervisor used the run's CPUs; "
+               "capped = more threads than CPUs available: those times were not measured "
+               "cleanly\n");
 }
 
 /* Prints where the results went and the tally; returns the exit status. */

@@ -436,9 +436,62 @@ static int best_at(const struct pb_row *rows, size_t nrows, size_t n, struct pb_
     b->n = n;
     b->median_s = best;
     b->speedup_vs_naive = naive > 0 && best > 0 ? naive / best : 0;
-    if (pick)
+    if (pick) {
+        snprintf(b->strategy, sizeof b->strategy, "%s", pick->strategy);
+        snprintf(b->params, sizeof b->params, "%s", pick->params);
+        b->threads = pick->threads, b->ranks = pick->ranks;
         pb_rows_point_flags(rows, nrows, pick, b->flags, sizeof b->flags);
+    }
     return best > 0;
+}
+
+/* 1: summary row r of t is the point of b (strategy, params, threads, ranks at b's n). */
+static int summary_is(const struct pb_table *t, size_t r, const struct pb_best *b)
+{
+    return strtoul(pb_summary_get(t, r, PB_SUM_n), NULL, 10) == b->n &&
+           strcmp(pb_summary_get(t, r, PB_SUM_strategy), b->strategy) == 0 &&
+           strcmp(pb_summary_get(t, r, PB_SUM_params), b->params) == 0 &&
+           atoi(pb_summary_get(t, r, PB_SUM_threads)) == b->threads &&
+           atoi(pb_summary_get(t, r, PB_SUM_ranks)) == b->ranks;
+}
+
+/* Rewrites b->flags from the summary t, whose flag column holds every reason a point's timing
+ * is doubtful (spread and outliers as well as busy and capped): the picked point's flag, then
+ * how many other measured points at n are flagged. Leaves b as it is when t lacks the point. */
+static void best_flags_from_summary(const struct pb_table *t, struct pb_best *b)
+{
+    const char *own = NULL;
+    size_t others = 0;
+    for (size_t r = 0; r < t->nrows; r++) {
+        if (!pb_summary_counted(t, r) ||
+            strtoul(pb_summary_get(t, r, PB_SUM_n), NULL, 10) != b->n)
+            continue;
+        const char *flag = pb_summary_get(t, r, PB_SUM_flag);
+        if (summary_is(t, r, b))
+            own = flag;
+        else
+            others += *flag != '\0' && *pb_summary_get(t, r, PB_SUM_wall_median_s) != '\0';
+    }
+    if (!own)
+        return;
+    int len = snprintf(b->flags, sizeof b->flags, "%s", own);
+    if (others && len >= 0 && (size_t)len < sizeof b->flags)
+        snprintf(b->flags + len, sizeof b->flags - (size_t)len, "%s%zu other point%s flagged",
+                 len ? "; " : "", others, others > 1 ? "s" : "");
+}
+
+/* Gives the closing table the summary's flags (written by the pipeline after the table was
+ * built from the rows): a point flagged for its spread is not shown clean. */
+static void closing_flags(struct sweep *s)
+{
+    struct pb_table t;
+    struct pb_err err = {{0}};
+    char path[4096];
+    if (pb_summary_read(s->o->outdir, s->e->name, &t, path, sizeof path, &err) < 0)
+        return;                          /* no summary: the rows' busy/capped flags stay */
+    for (size_t i = 0; i < s->r->nbest; i++)
+        best_flags_from_summary(&t, &s->r->best[i]);
+    pb_table_free(&t);
 }
 
 /* Builds r->best from the whole CSV (this sweep's rows and resumed ones). */
@@ -466,6 +519,8 @@ static int finish(struct sweep *s, struct pb_err *err)
                                   .fresh = 1, .warn = s->o->warn};
     struct pb_pipeline_result pr;
     rc = pb_pipeline_run(s->o->outdir, s->e->name, &po, &pr, err);
+    if (rc == 0)
+        closing_flags(s);
     if (pr.interrupted || (s->o->render && pb_runner_interrupted()))
         s->r->interrupted = 1;           /* SIGINT while rendering: stop there, exit 130 */
     s->r->rendered = pr.rendered;

@@ -34,9 +34,12 @@ struct pb_best {
     double median_s;
     long peak_kib;
     double speedup_vs_naive;         /* naive's median / this median; 0 when naive absent */
-    char flags[160];                 /* "" when no point at n was flagged, else this point's
-                                        flags ("busy 3/3 runs", "capped: 2 CPUs") and how many
-                                        other points at n were flagged */
+    char flags[200];                 /* "" when no point at n was flagged, else this point's
+                                        summary flag ("cv 7.2% > 5%", "busy 3/3 runs",
+                                        "capped: 2 CPUs for 4 threads") and how many other
+                                        points at n the summary flags */
+    char strategy[64], params[1024]; /* the point's key in NAME_summary.csv */
+    int threads, ranks;
 };
 
 struct pb_sweep_result {

@@ -13,6 +13,7 @@
 #include "registry.h"
 #include "results.h"
 #include "strategies/strategies.h"
+#include "summary.h"
 #include "sweep.h"
 
 #include <dirent.h>
@@ -293,6 +294,46 @@ static void test_capped_rows_flagged(void **state)
     assert_true(strstr(r.best[0].flags, "capped: 1 CPU") ||
                 strstr(r.best[0].flags, "1 other point flagged"));
     free(rows);
+    pb_sweep_result_free(&r);
+    pb_experiment_free(&e);
+}
+
+/* The closing table's flags are the summary's for the same point, whatever the timings: the
+ * picked point's flag column (spread and outliers included, not only busy and capped) begins
+ * them, and they are empty only when no measured point at that n is flagged. */
+static void test_closing_flags_match_summary(void **state)
+{
+    (void)state;
+    const char *dir = pbt_tmpdir("closing-flags");
+    char path[1100], sumpath[4096];
+    struct pb_experiment e;
+    struct pb_err err = { "" };
+    struct pb_sweep_result r;
+    struct pb_sweep_opts o = { .outdir = dir, .force = 1 };
+    struct pb_table t;
+    snprintf(path, sizeof path, "%s/cf.config", dir);
+    pbt_write(path, "{\"output\": {\"kind\": \"histogram\", \"bins\": {\"min\": 1, "
+                    "\"max\": 50, \"count\": 4}},\n \"sizes\": [300], \"threads\": [1], "
+                    "\"repeats\": 3, \"warmup\": 0, \"overhead\": false,\n"
+                    " \"strategies\": [\"naive\", \"blocked\", \"openmp\"]}\n");
+    assert_int_equal(pb_config_load(path, &e, &err), 0);
+    assert_int_equal(pb_sweep_run(&e, &o, NULL, &r, &err), 0);
+    assert_int_equal(r.nbest, 1);
+    assert_int_equal(pb_summary_read(dir, "cf", &t, sumpath, sizeof sumpath, &err), 0);
+    const struct pb_best *b = &r.best[0];
+    const char *own = NULL;
+    size_t flagged = 0;
+    for (size_t i = 0; i < t.nrows; i++) {
+        const char *flag = pb_summary_get(&t, i, PB_SUM_flag);
+        flagged += *flag != '\0';
+        if (strcmp(pb_summary_get(&t, i, PB_SUM_strategy), b->strategy) == 0)
+            own = flag;
+    }
+    assert_non_null(own);
+    print_message("closing table: %s, flags '%s'\n", b->label, b->flags);
+    assert_memory_equal(b->flags, own, strlen(own));
+    assert_int_equal(b->flags[0] == '\0', flagged == 0);
+    pb_table_free(&t);
     pb_sweep_result_free(&r);
     pb_experiment_free(&e);
 }
@@ -1051,6 +1092,7 @@ int main(void)
         cmocka_unit_test(test_verify_unverifiable),
         cmocka_unit_test(test_skip_beyond_timeout),
         cmocka_unit_test(test_capped_rows_flagged),
+        cmocka_unit_test(test_closing_flags_match_summary),
         cmocka_unit_test(test_rmax_sweep),
         cmocka_unit_test(test_zero_pairs_counted),
         cmocka_unit_test(test_interrupt_then_resume),
