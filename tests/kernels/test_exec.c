@@ -32,12 +32,11 @@ static struct pb_problem problem(size_t n, enum pb_output_kind output, double bo
                                .nbins = 7, .edges = EDGES, .scale = PB_BINS_LINEAR};
 }
 
-/* Runs strategy name with the given command at threads workers; fills out. */
-static int run_exec(const char *name, const struct pb_problem *p, const char *cmd, int threads,
-                    const char *timing, struct pb_output *out, uint64_t *counts)
+/* Runs strategy name with parameters kv[nkv] at threads workers; fills out and counts. */
+static int run_kv(const char *name, const struct pb_problem *p, const struct pb_kv *kv,
+                  size_t nkv, int threads, struct pb_output *out, uint64_t *counts)
 {
-    struct pb_kv kv[] = {{"command", cmd}, {"python", "/usr/bin/python3"}, {"timing", timing}};
-    struct pb_params prm = {.threads = threads, .ranks = 1, .kv = kv, .nkv = 3,
+    struct pb_params prm = {.threads = threads, .ranks = 1, .kv = kv, .nkv = nkv,
                             .tmpdir = pbt_tmpdir(name)};
     memset(out, 0, sizeof *out);
     memset(counts, 0, 16 * sizeof *counts);
@@ -45,6 +44,14 @@ static int run_exec(const char *name, const struct pb_problem *p, const char *cm
     const struct pb_strategy *s = pb_registry_find(name);
     assert_non_null(s);
     return s->run(p, &prm, out);
+}
+
+/* Runs strategy name with the given command at threads workers; fills out. */
+static int run_exec(const char *name, const struct pb_problem *p, const char *cmd, int threads,
+                    const char *timing, struct pb_output *out, uint64_t *counts)
+{
+    struct pb_kv kv[] = {{"command", cmd}, {"python", "/usr/bin/python3"}, {"timing", timing}};
+    return run_kv(name, p, kv, 3, threads, out, counts);
 }
 
 static void release(struct pb_output *out)
@@ -353,14 +360,7 @@ static int run_method(const char *name, const struct pb_problem *p, const char *
 {
     struct pb_kv kv[] = {{"python", python}, {"timing", "script"}, {"cost_factor", "0"},
                          {"tasks", tasks}};
-    struct pb_params prm = {.threads = threads, .ranks = 1, .kv = kv, .nkv = tasks ? 4 : 3,
-                            .tmpdir = pbt_tmpdir(name)};
-    memset(out, 0, sizeof *out);
-    memset(counts, 0, 16 * sizeof *counts);
-    out->counts = counts;
-    const struct pb_strategy *s = pb_registry_find(name);
-    assert_non_null(s);
-    return s->run(p, &prm, out);
+    return run_kv(name, p, kv, tasks ? 4 : 3, threads, out, counts);
 }
 
 /* The named methods run their script without a configured command and equal naive; a missing
