@@ -30,3 +30,11 @@ int pb_exec_check_command(const struct pb_strategy *s, const char *command, char
         return 0;
     return exec_template_check(command, s == &pb_strategy_exec_parallel, why, size);
 }
+
+int pb_exec_check_tasks(const struct pb_strategy *s, const char *tasks, char *why, size_t size)
+{
+    if (!(s->flags & PB_EXTERNAL) || !tasks || exec_tasks_valid(tasks))
+        return 0;
+    return exec_why(why, size, "%s: tasks takes rows, workers or a positive count, got \"%.60s\"",
+                    s->name, tasks);
+}

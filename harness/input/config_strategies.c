@@ -143,14 +143,25 @@ static int append_param(char **params, const char *k, const char *v)
     return 0;
 }
 
-/* An exec strategy's command template, checked now: a mistake in it would fail every run. */
+/* The value of parameter key in sc->kv, or NULL when its strategy does not declare it. */
+static const char *entry_value(const struct pb_strategy_cfg *sc, const char *key)
+{
+    for (size_t i = 0; i < sc->nkv; i++)
+        if (strcmp(sc->kv[i].key, key) == 0)
+            return sc->kv[i].value;
+    return NULL;
+}
+
+/* An exec strategy's command template and a named method's tasks, checked now: a mistake in
+ * either would fail every run. */
 static int check_command(struct cfg *c, const char *field, struct pb_strategy_cfg *sc)
 {
     char why[512], cfield[PB_FIELD];
-    const char *command = NULL;
-    for (size_t i = 0; i < sc->nkv; i++)
-        if (strcmp(sc->kv[i].key, "command") == 0)
-            command = sc->kv[i].value;
+    const char *command = entry_value(sc, "command"), *tasks = entry_value(sc, "tasks");
+    if (pb_exec_check_tasks(sc->strategy, tasks, why, sizeof why) < 0) {
+        cfg_join(cfield, field, "tasks");
+        return cfg_fail(c, cfield, "%s", why);
+    }
     if (pb_exec_check_command(sc->strategy, command, why, sizeof why) == 0)
         return 0;
     cfg_join(cfield, field, "command");

@@ -14,4 +14,9 @@
 int pb_exec_check_command(const struct pb_strategy *s, const char *command, char *why,
                           size_t size);
 
+/* When s runs an external program and declares "tasks" (the multiprocessing methods,
+ * kernels/support/exec-method.h), checks its value: rows, workers or a positive count. Returns
+ * 0 (also for any other strategy or a NULL tasks), or -EINVAL with the reason in why. */
+int pb_exec_check_tasks(const struct pb_strategy *s, const char *tasks, char *why, size_t size);
+
 #endif

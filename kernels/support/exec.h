@@ -459,12 +459,12 @@ static int exec_check(const struct pb_problem *p, const char *tpl, int parallel,
     return 0;
 }
 
-/* The steps of a run on job j: check, write inputs, run the command, read its answer. */
-static int exec_steps(struct exec_job *j, int parallel, struct pb_output *out)
+/* The steps of a run on job j with command template tpl: check, write inputs, run the
+ * command, read its answer. */
+static int exec_steps(struct exec_job *j, const char *tpl, int parallel, struct pb_output *out)
 {
     const struct pb_problem *p = j->p;
     const struct pb_params *prm = j->prm;
-    const char *tpl = pb_param(prm, "command");
     char *cmd = NULL;
     int status = 0, err = exec_check(p, tpl, parallel, out);
     if (err || (err = exec_paths(j, out)))
@@ -489,19 +489,69 @@ static int exec_steps(struct exec_job *j, int parallel, struct pb_output *out)
     return err;
 }
 
-/* The whole run. The job (six paths, 24 KB) lives on the heap: a run child's stack may be
- * small. */
-static int exec_run(const struct pb_problem *p, const struct pb_params *prm, struct pb_output *out,
-                    int parallel)
+/* What a named method (kernels/support/exec-method.h) needs to run: NULL for a configured
+ * exec command. */
+struct exec_method {
+    const char *args;                      /* script and its own flags: "numba_loop.py --setup
+                                              {setup}"; the shared arguments are added */
+    int parallel;                          /* 1: the script takes {threads} */
+    const char *package;                   /* the Debian package it needs: "python3-numba" */
+    const char *module;                    /* what `{python} -c 'import MODULE'` proves there */
+};
+
+/* 1 when m's dependency is missing: `{python} -c 'import MODULE'` does not exit 0 (or cannot
+ * be run). Runs only after a failed run, so a working method pays nothing for it. */
+static inline int exec_method_missing(struct exec_job *j, const struct exec_method *m,
+                                      struct pb_output *out)
+{
+    char tpl[128], keep[sizeof out->note];
+    char *cmd = NULL;
+    int status = 0;
+    snprintf(tpl, sizeof tpl, "{python} -c 'import %s'", m->module);
+    memcpy(keep, out->note, sizeof keep);  /* the run's own reason stays when not missing */
+    int err = exec_expand(j, tpl, &cmd, out);
+    if (!err)
+        err = exec_shell(cmd, j->log, &status);
+    free(cmd);
+    memcpy(out->note, keep, sizeof keep);
+    return err < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0;
+}
+
+/* The whole run of template tpl; m (NULL for exec) names the dependency a failure is checked
+ * against: when it is missing the run returns -ENOTSUP and the row reads "skipped: needs
+ * PACKAGE". The job (six paths, 24 KB) lives on the heap: a run child's stack may be small. */
+static inline int exec_job_run(const struct pb_problem *p, const struct pb_params *prm,
+                               struct pb_output *out, const char *tpl, int parallel,
+                               const struct exec_method *m)
 {
     struct exec_job *j = calloc(1, sizeof *j);
     if (!j)
         return exec_note(out, -ENOMEM, "out of memory");
     j->p = p;
     j->prm = prm;
-    int err = exec_steps(j, parallel, out);
+    int err = exec_steps(j, tpl, parallel, out);
+    if (err && m && exec_method_missing(j, m, out))
+        err = exec_note(out, -ENOTSUP, "needs %s (%s cannot import %s)", m->package,
+                        pb_param(prm, "python"), m->module);
     free(j);
     return err;
+}
+
+/* The run of the configured "command" (the exec and exec-parallel strategies). */
+static inline int exec_run(const struct pb_problem *p, const struct pb_params *prm,
+                           struct pb_output *out, int parallel)
+{
+    return exec_job_run(p, prm, out, pb_param(prm, "command"), parallel, NULL);
+}
+
+/* 1 when tasks is a named method's "tasks" value: rows, workers or a positive count of at
+ * most 9 digits (pbcommon.py's --tasks). */
+static inline int exec_tasks_valid(const char *tasks)
+{
+    size_t digits = strspn(tasks, "0123456789");
+    if (!strcmp(tasks, "rows") || !strcmp(tasks, "workers"))
+        return 1;
+    return digits > 0 && digits <= 9 && !tasks[digits] && strspn(tasks, "0") < digits;
 }
 
 #endif

@@ -32,12 +32,11 @@ static struct pb_problem problem(size_t n, enum pb_output_kind output, double bo
                                .nbins = 7, .edges = EDGES, .scale = PB_BINS_LINEAR};
 }
 
-/* Runs strategy name with the given command at threads workers; fills out. */
-static int run_exec(const char *name, const struct pb_problem *p, const char *cmd, int threads,
-                    const char *timing, struct pb_output *out, uint64_t *counts)
+/* Runs strategy name with parameters kv[nkv] at threads workers; fills out and counts. */
+static int run_kv(const char *name, const struct pb_problem *p, const struct pb_kv *kv,
+                  size_t nkv, int threads, struct pb_output *out, uint64_t *counts)
 {
-    struct pb_kv kv[] = {{"command", cmd}, {"python", "/usr/bin/python3"}, {"timing", timing}};
-    struct pb_params prm = {.threads = threads, .ranks = 1, .kv = kv, .nkv = 3,
+    struct pb_params prm = {.threads = threads, .ranks = 1, .kv = kv, .nkv = nkv,
                             .tmpdir = pbt_tmpdir(name)};
     memset(out, 0, sizeof *out);
     memset(counts, 0, 16 * sizeof *counts);
@@ -45,6 +44,14 @@ static int run_exec(const char *name, const struct pb_problem *p, const char *cm
     const struct pb_strategy *s = pb_registry_find(name);
     assert_non_null(s);
     return s->run(p, &prm, out);
+}
+
+/* Runs strategy name with the given command at threads workers; fills out. */
+static int run_exec(const char *name, const struct pb_problem *p, const char *cmd, int threads,
+                    const char *timing, struct pb_output *out, uint64_t *counts)
+{
+    struct pb_kv kv[] = {{"command", cmd}, {"python", "/usr/bin/python3"}, {"timing", timing}};
+    return run_kv(name, p, kv, 3, threads, out, counts);
 }
 
 static void release(struct pb_output *out)
@@ -346,6 +353,41 @@ static void numba_jit_apart(void **state)
     assert_non_null(strstr(out.note, "{setup}"));
 }
 
+/* Runs the named method name on p at threads workers with interpreter python and tasks
+ * (NULL: not given); fills out and counts. */
+static int run_method(const char *name, const struct pb_problem *p, const char *python,
+                      const char *tasks, int threads, struct pb_output *out, uint64_t *counts)
+{
+    struct pb_kv kv[] = {{"python", python}, {"timing", "script"}, {"cost_factor", "0"},
+                         {"tasks", tasks}};
+    return run_kv(name, p, kv, tasks ? 4 : 3, threads, out, counts);
+}
+
+/* The named methods run their script without a configured command and equal naive; a missing
+ * dependency (here the interpreter) skips the run with "needs PACKAGE"; a tasks value that is
+ * no rows, workers or count is refused before anything runs. */
+static void named_methods(void **state)
+{
+    (void)state;
+    struct pb_problem p = problem(80, PB_OUTPUT_HISTOGRAM, 0);
+    struct pb_output out, ref_out;
+    uint64_t c[16], ref[16];
+    naive(&p, ref, &ref_out);
+    assert_true(pb_registry_find("numba")->flags & PB_SERIAL);
+    assert_false(pb_registry_find("pool-map")->flags & PB_SERIAL);
+    assert_int_equal(run_method("numba", &p, "/usr/bin/python3", NULL, 1, &out, c), 0);
+    assert_memory_equal(c, ref, 7 * sizeof *c);
+    assert_true(out.self_wall_s > 0 && out.build_s > 0);
+    assert_int_equal(run_method("pool-map", &p, "/usr/bin/python3", "7", 2, &out, c), 0);
+    assert_memory_equal(c, ref, 7 * sizeof *c);
+    assert_int_equal(run_method("numba", &p, "/nonexistent/python3", NULL, 1, &out, c),
+                     -ENOTSUP);
+    assert_string_equal(out.note, "needs python3-numba (/nonexistent/python3 cannot import "
+                        "numba)");
+    assert_int_equal(run_method("pool-map", &p, "/usr/bin/python3", "0", 2, &out, c), -EINVAL);
+    assert_non_null(strstr(out.note, "rows, workers or a positive count"));
+}
+
 /* A shell prefix that runs what follows with each of the modules (space-separated) replaced by
  * a package that fails to import, ahead on PYTHONPATH: the machine then lacks them. */
 static void hiding(const char *modules, char *buf, size_t size)
@@ -492,6 +534,7 @@ int main(void)
         cmocka_unit_test(cython_loop),
         cmocka_unit_test(numba_jit_apart),
         cmocka_unit_test(numba_missing_skips),
+        cmocka_unit_test(named_methods),
         cmocka_unit_test(edge_ties),
         cmocka_unit_test(long_quoted_value_whole),
     };

@@ -399,6 +399,68 @@ static void test_long_exec_command_whole(void **state)
     free(ran);
 }
 
+/* The config text of a histogram sweep at n = 60 and 2 threads of the given strategies. */
+static void named_config(char *buf, size_t size, const char *strategies)
+{
+    snprintf(buf, size, "{\"name\": \"named\", \"output\": {\"kind\": \"histogram\",\n"
+             " \"bins\": {\"min\": 0, \"max\": 2000, \"count\": 8}}, \"sizes\": [60],\n"
+             " \"threads\": [2], \"repeats\": 1, \"warmup\": 0, \"overhead\": false,\n"
+             " \"strategies\": [%s]}\n", strategies);
+}
+
+/* The study's methods by name: "numba" and pool-map with tasks=rows run and verify beside
+ * naive, and the CSV and the progress name them by label ("numba", "pool-map" with params
+ * "tasks=rows"), never by a command template. */
+static void test_named_methods_run(void **state)
+{
+    (void)state;
+    char text[1024], *out;
+    named_config(text, sizeof text, "\"naive\", \"numba\", {\"name\": \"pool-map\", "
+                 "\"tasks\": \"rows\"}");
+    char *csv = sweep_text("main-named", "named", text, 0, &out, NULL);
+    if (!strstr(csv, "\nnumba,") || !strstr(csv, "\npool-map,") || !strstr(csv, "tasks=rows"))
+        fail_msg("no numba or pool-map tasks=rows rows in:\n%s", csv);
+    assert_null(strstr(csv, "{python}"));
+    assert_null(strstr(out, "{python}"));
+    assert_null(strstr(csv, "skipped"));
+    assert_null(strstr(csv, ",no,"));
+    free(csv);
+    free(out);
+    assert_int_equal(pbt_bench(&out, "--list"), 0);
+    const char *names[] = {"python-loop ", "numba ", "numba-parallel ", "scipy-cdist ",
+                           "scipy-pdist ", "ckdtree ", "sklearn ", "pool-map ", "pool-async ",
+                           "process-queue ", "cython ", "needs python3-numba",
+                           "needs python3-scipy", "tasks = rows"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (!strstr(out, names[i]))
+            fail_msg("--list lacks %s:\n%s", names[i], out);
+    free(out);
+}
+
+/* A method whose interpreter lacks its package is skipped with "needs PACKAGE" (here the
+ * interpreter itself is missing); an unknown tasks value is refused at load with exit 2. */
+static void test_named_methods_refused(void **state)
+{
+    (void)state;
+    char text[1024], *out;
+    named_config(text, sizeof text, "\"naive\", {\"name\": \"numba\", \"python\": "
+                 "\"/nonexistent/python3\"}");
+    char *csv = sweep_text("main-named-missing", "named", text, 0, &out, NULL);
+    if (!strstr(csv, "skipped: needs python3-numba"))
+        fail_msg("numba not skipped with its need:\n%s", csv);
+    free(csv);
+    free(out);
+    const char *d = pbt_tmpdir("main-named-tasks");
+    char cfg[2048];
+    snprintf(cfg, sizeof cfg, "%s/named.config", d);
+    named_config(text, sizeof text, "{\"name\": \"pool-map\", \"tasks\": \"chunks\"}");
+    pbt_write(cfg, text);
+    assert_int_equal(pbt_bench(&out, "--config '%s' --out '%s' --quiet", cfg, d), 2);
+    if (!strstr(out, "strategies[0].tasks") || !strstr(out, "rows, workers or a positive count"))
+        fail_msg("no clear tasks message:\n%s", out);
+    free(out);
+}
+
 /* What a command prints reaches the terminal, NAME.csv and NAME.html escaped: no terminal
  * escape sequence (title set, clear screen) gets through, and bytes that are no UTF-8 do not
  * make NAME.csv unreadable to Python's csv module. */
@@ -592,6 +654,8 @@ int main(void)
         cmocka_unit_test(test_history_accumulates),
         cmocka_unit_test(test_failed_run_exit_1),
         cmocka_unit_test(test_long_exec_command_whole),
+        cmocka_unit_test(test_named_methods_run),
+        cmocka_unit_test(test_named_methods_refused),
         cmocka_unit_test(test_memory_guard),
         cmocka_unit_test(test_cost_factor_skips),
         cmocka_unit_test(test_limits_then_openmp),
