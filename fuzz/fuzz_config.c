@@ -1,11 +1,12 @@
-/* fuzz_config.c — libFuzzer target for the config loader, pb_config_load (harness/input/config.c).
- * Each input is a config file, written into a private folder so that relative paths in it
- * (points files, plugins) resolve there and find nothing but the config itself. Besides
- * crashes, leaks and sanitizer reports, a broken contract fails the input: a loaded experiment
- * satisfies every rule of the config reference that the struct can show, and a rejected one
- * leaves a message that starts with the file's path. pb_experiment_free runs in both cases,
- * since it must be safe on a half-filled struct. */
+/* fuzz_config.c — libFuzzer target for the config loader, pb_experiment_load
+ * (harness/cli/experiment.c). Each input is a config file, written into a private folder so
+ * that relative paths in it (points files, plugins) resolve there and find nothing but the
+ * config itself. Besides crashes, leaks and sanitizer reports, a broken contract fails the
+ * input: a loaded experiment satisfies every rule of the config reference that the struct can
+ * show, and a rejected one leaves a message that starts with the file's path.
+ * pb_experiment_free runs in both cases, since it must be safe on a half-filled struct. */
 #include "config.h"
+#include "experiment.h"
 #include "scratch.h"
 
 #include <math.h>
@@ -75,7 +76,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const char *path = scratch_write(data, size);
     struct pb_experiment e;
     struct pb_err err = { .msg = "" };
-    int rc = pb_config_load(path, &e, &err);
+    int rc = pb_experiment_load(path, &e, &err);
     if (rc == 0)
         check_experiment(&e);
     else

@@ -4,6 +4,7 @@
 #include "envinfo.h"
 #include "history.h"
 #include "config.h"
+#include "experiment.h"
 #include "config_schema.h"
 #include "estimate.h"
 #include "main_commands.h"
@@ -12,6 +13,7 @@
 #include "plugin.h"
 #include "registry.h"
 #include "runner.h"
+#include "stop.h"
 #include "sweep.h"
 
 #include <errno.h>
@@ -536,7 +538,7 @@ static int cmd_sweep(const struct cli *c)
     if (path != c->config)
         fprintf(stderr, "bench: config %s: using the shipped %s\n", c->config, path);
     use_installed_scripts();
-    if (pb_config_load(path, &e, &err) < 0) {
+    if (pb_experiment_load(path, &e, &err) < 0) {
         fprintf(stderr, "bench: %s\n", err.msg);
         pb_experiment_free(&e);
         return EXIT_USAGE;
@@ -567,7 +569,7 @@ static int cmd_sweep(const struct cli *c)
                               .force = c->force, .render = !c->no_render,
                               .warn = warn_stream(&pr)};
     struct pb_sweep_result r;
-    pb_runner_install_signals();
+    pb_stop_install_signals();
     int rc = pb_sweep_run(&e, &o, &hooks, &r, &err);
     if (o.warn != stderr)
         fclose(o.warn);

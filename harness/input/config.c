@@ -3,8 +3,14 @@
  * config_strategies.c). The keys, their types, ranges, defaults and help are in one table,
  * config_schema.c (also behind `bench --list-keys` and the README's config reference); the
  * checks and the one error shape ("FILE:LINE:COL: FIELD: what is wrong") are in
- * config_check.c. Only harness/input reads config JSON (NAME.json, the result set's record, is
- * written by envinfo.c and read back by envinfo.c and report.c).
+ * config_check.c; the file's bytes are read and parsed in config_text.c. Only harness/input
+ * reads config JSON (NAME.json, the result set's record, is written by envinfo.c and read back
+ * by envinfo.c and report.c).
+ *
+ * Loading is in two halves around the "plugins": pb_config_read checks everything before
+ * them and hands their paths to the caller, who loads them; pb_config_resolve then resolves
+ * the strategy sections against the strategies the caller knows (struct pb_strategy_lookup),
+ * so this stage needs neither the plugin loader nor the registry.
  *
  * Keys are checked: an unknown one is an error that suggests the nearest known key. For a
  * file input, the file is read here once, so that a bad or short file fails before any run
@@ -14,23 +20,17 @@
 #include "config_schema.h"
 #include "config_figures.h"
 #include "config_strategies.h"
-#include "fdio.h"
+#include "config_text.h"
 #include "hash.h"
-#include "jsonpos.h"
-#include "plugin.h"
 #include "points.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <jansson.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
-
-#define PB_MAX_CONFIG_BYTES (4L << 20)   /* a config is text a person writes: 4 MiB is plenty */
 
 /* A copy of s, or NULL (the caller reports -ENOMEM). */
 static char *dup_str(const char *s)
@@ -48,108 +48,6 @@ static char *resolve(const char *dir, const char *rel)
     if (out)
         snprintf(out, len, "%s/%s", dir, rel);
     return out;
-}
-
-/* Offset of the first byte that breaks UTF-8 (overlongs, surrogates and code points past
- * U+10FFFF included), or len when the text is valid. */
-static size_t utf8_invalid_at(const unsigned char *s, size_t len)
-{
-    static const uint32_t least[4] = { 0, 0x80, 0x800, 0x10000 };
-    size_t i = 0;
-    while (i < len) {
-        unsigned char b = s[i];
-        if (b < 0x80) {
-            i++;
-            continue;
-        }
-        size_t need = (b & 0xE0) == 0xC0 ? 1 : (b & 0xF0) == 0xE0 ? 2 : (b & 0xF8) == 0xF0 ? 3 : 0;
-        if (need == 0 || i + need >= len)
-            return i;
-        uint32_t cp = b & (0x7Fu >> (need + 1));
-        int ok = 1;
-        for (size_t k = 1; k <= need; k++) {
-            ok &= (s[i + k] & 0xC0) == 0x80;
-            cp = cp << 6 | (s[i + k] & 0x3F);
-        }
-        if (!ok || cp < least[need] || cp > 0x10FFFF ||
-            (cp >= 0xD800 && cp <= 0xDFFF))
-            return i;
-        i += need + 1;
-    }
-    return len;
-}
-
-/* Opens the config without blocking (a FIFO or a device would block the open or the reads)
- * and refuses anything but a regular file of at most PB_MAX_CONFIG_BYTES. Returns the
- * descriptor or -errno / -EINVAL with the message set. */
-static int open_config(struct cfg *c)
-{
-    struct stat st;
-    int fd = open(c->path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
-    if (fd < 0)
-        return pb_fail(c->err, -errno, "%s: cannot open config: %s", c->path, strerror(errno));
-    int rc = fstat(fd, &st) < 0 ? pb_fail(c->err, -errno, "%s: cannot read config: %s",
-                                          c->path, strerror(errno)) : 0;
-    if (!rc && !S_ISREG(st.st_mode))
-        rc = pb_fail(c->err, -EINVAL, "%s: not a regular file (%s): a config must be a JSON "
-                     "file", c->path, S_ISFIFO(st.st_mode) ? "a FIFO" : S_ISDIR(st.st_mode)
-                     ? "a directory" : S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ? "a device"
-                     : "a socket or special file");
-    if (!rc && st.st_size > PB_MAX_CONFIG_BYTES)
-        rc = pb_fail(c->err, -EINVAL, "%s: the config is %lld bytes, more than the %ld MiB a "
-                     "config may hold", c->path, (long long)st.st_size, PB_MAX_CONFIG_BYTES >> 20);
-    if (rc) {
-        close(fd);
-        return rc;
-    }
-    return fd;
-}
-
-/* Reads the whole config into c->e->text and c->len (at most PB_MAX_CONFIG_BYTES, also when
- * the file grows while it is read). */
-static int read_config(struct cfg *c)
-{
-    int fd = open_config(c);
-    if (fd < 0)
-        return fd;
-    char *buf = NULL;
-    size_t len = 0;
-    int rc = pb_read_fd(fd, (size_t)PB_MAX_CONFIG_BYTES, &buf, &len);
-    close(fd);
-    if (rc == -EFBIG)
-        return pb_fail(c->err, -EINVAL, "%s: the config grew past the %ld MiB a config may hold "
-                       "while it was read", c->path, PB_MAX_CONFIG_BYTES >> 20);
-    if (rc < 0)
-        return pb_fail(c->err, rc, "%s: cannot read config: %s", c->path, strerror(-rc));
-    c->e->text = buf;
-    c->text = buf;
-    c->len = len;
-    return 0;
-}
-
-/* Rejects an empty or blank file, bytes that are not UTF-8, and malformed JSON; *root gets
- * the parsed object. */
-static int parse_text(struct cfg *c, json_t **root)
-{
-    int line, col;
-    if (c->len == strspn(c->text, " \t\r\n"))
-        return pb_fail(c->err, -EINVAL, "%s: empty config file: expected a JSON object",
-                       c->path);
-    size_t bad = utf8_invalid_at((const unsigned char *)c->text, c->len);
-    if (bad < c->len) {
-        pb_jsonpos_linecol(c->text, bad, &line, &col);
-        return pb_fail(c->err, -EINVAL, "%s:%d:%d: not valid UTF-8 (byte 0x%02X): a config "
-                       "must be UTF-8 text", c->path, line, col, (unsigned char)c->text[bad]);
-    }
-    json_error_t je;
-    *root = json_loadb(c->text, c->len, JSON_REJECT_DUPLICATES, &je);
-    if (!*root)
-        return pb_fail(c->err, -EINVAL, "%s:%d:%d: invalid JSON: %s", c->path, je.line,
-                       je.column, je.text);
-    if (!json_is_object(*root))
-        return cfg_fail(c, "", "expected a JSON object at the top level, got %s",
-                        cfg_describe(c, *root));
-    return 0;
 }
 
 /* "name", or the file's stem; either must be usable in file names. */
@@ -558,8 +456,8 @@ static int parse_scalars(struct cfg *c, json_t *root)
     return 0;
 }
 
-/* "plugins": each path resolved against the config's folder and loaded, so that the
- * strategies they bring are known before "strategies" is resolved. */
+/* "plugins": each path resolved against the config's folder into e->plugins, for the caller
+ * to load before the strategies are resolved (pb_config_resolve). */
 static int parse_plugins(struct cfg *c, json_t *root)
 {
     char field[PB_FIELD];
@@ -573,7 +471,6 @@ static int parse_plugins(struct cfg *c, json_t *root)
         return -ENOMEM;
     for (size_t i = 0; i < json_array_size(arr); i++) {
         const char *rel = NULL;
-        struct pb_err perr;
         snprintf(field, sizeof field, "plugins[%zu]", i);
         int rc = cfg_string(c, json_array_get(arr, i), field, &rel);
         if (rc)
@@ -582,8 +479,6 @@ static int parse_plugins(struct cfg *c, json_t *root)
         if (!path)
             return -ENOMEM;
         c->e->plugins[c->e->nplugins++] = path;
-        if (pb_plugin_load(path, &perr) < 0)
-            return cfg_fail(c, field, "%s", perr.msg);
     }
     return 0;
 }
@@ -646,9 +541,26 @@ static char *folder_of(const char *path)
     return strndup(path, (size_t)(slash - path));
 }
 
-/* Validates root section by section, in the order the fields depend on each other: plugins
- * before strategies, sizes and input before the points file check. */
-static int parse_root(struct cfg *c, json_t *root)
+/* A config being loaded, between pb_config_read and pb_config_resolve. */
+struct pb_config_doc {
+    struct cfg c;                    /* where messages go, the experiment being filled */
+    json_t *root;                    /* the parsed document */
+};
+
+/* Ends a load that failed with rc: the out-of-memory message, then d and its experiment
+ * released. Returns rc. */
+static int load_failed(struct pb_config_doc *d, int rc)
+{
+    if (rc == -ENOMEM)
+        pb_fail(d->c.err, rc, "%s: out of memory while loading the config", d->c.path);
+    pb_experiment_free(d->c.e);
+    json_decref(d->root);
+    free(d);
+    return rc;
+}
+
+/* The sections before the strategies, in the order the fields depend on each other. */
+static int parse_head(struct cfg *c, json_t *root)
 {
     int rc;
     if ((rc = cfg_check_keys(c, root, "")) || (rc = parse_name(c, root)) ||
@@ -656,33 +568,54 @@ static int parse_root(struct cfg *c, json_t *root)
         (rc = parse_output(c, root)) || (rc = parse_sizes(c, root)) ||
         (rc = parse_threads(c, root)) ||
         (rc = int_list(c, root, "ranks", &c->e->ranks, &c->e->nranks)) ||
-        (rc = parse_scalars(c, root)) || (rc = parse_plugins(c, root)) ||
-        (rc = cfg_parse_strategies(c, root)) || (rc = cfg_parse_verify(c, root)) ||
-        (rc = cfg_parse_rmax(c, root)) || (rc = cfg_parse_figures(c, root)))
+        (rc = parse_scalars(c, root)))
         return rc;
-    return check_points_file(c, root);
+    return parse_plugins(c, root);
 }
 
-int pb_config_load(const char *path, struct pb_experiment *e, struct pb_err *err)
+int pb_config_read(const char *path, struct pb_experiment *e, struct pb_config_doc **doc,
+                   struct pb_err *err)
 {
-    struct cfg c = { .path = path, .err = err, .e = e };
-    json_t *root = NULL;
+    struct pb_config_doc *d = calloc(1, sizeof *d);
+    *doc = NULL;
     *e = (struct pb_experiment){ 0 };
+    if (!d)
+        return pb_fail(err, -ENOMEM, "%s: out of memory while loading the config", path);
+    d->c = (struct cfg){ .path = path, .err = err, .e = e };
     e->path = strdup(path);
     e->dir = folder_of(path);
-    int rc = !e->path || !e->dir ? -ENOMEM : read_config(&c);
-    if (!rc)
-        rc = parse_text(&c, &root);
+    int rc = !e->path || !e->dir ? -ENOMEM : cfg_read_text(&d->c, &d->root);
     if (!rc) {
-        pb_fnv1a64_hex(pb_fnv1a64(PB_FNV1A64_INIT, c.text, c.len), e->hash);
-        rc = parse_root(&c, root);
+        pb_fnv1a64_hex(pb_fnv1a64(PB_FNV1A64_INIT, d->c.text, d->c.len), e->hash);
+        rc = parse_head(&d->c, d->root);
     }
-    json_decref(root);
-    if (rc == -ENOMEM)
-        pb_fail(err, rc, "%s: out of memory while loading the config", path);
     if (rc)
-        pb_experiment_free(e);
-    return rc;
+        return load_failed(d, rc);
+    d->c.path = e->path;             /* the caller's path need not outlive this call */
+    *doc = d;
+    return 0;
+}
+
+int pb_config_plugin_failed(struct pb_config_doc *doc, size_t i, const char *why)
+{
+    char field[PB_FIELD];
+    snprintf(field, sizeof field, "plugins[%zu]", i);
+    return load_failed(doc, cfg_fail(&doc->c, field, "%s", why));
+}
+
+/* The sections that name strategies, then those after them; the points file last. */
+int pb_config_resolve(struct pb_config_doc *doc, const struct pb_strategy_lookup *lk)
+{
+    struct cfg *c = &doc->c;
+    int rc;
+    c->lk = lk;
+    if ((rc = cfg_parse_strategies(c, doc->root)) || (rc = cfg_parse_verify(c, doc->root)) ||
+        (rc = cfg_parse_rmax(c, doc->root)) || (rc = cfg_parse_figures(c, doc->root)) ||
+        (rc = check_points_file(c, doc->root)))
+        return load_failed(doc, rc);
+    json_decref(doc->root);
+    free(doc);
+    return 0;
 }
 
 void pb_experiment_free(struct pb_experiment *e)

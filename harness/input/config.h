@@ -24,7 +24,7 @@ enum pb_order {
 
 /* One entry of "strategies": a registered strategy with its parameters resolved. */
 struct pb_strategy_cfg {
-    const struct pb_strategy *strategy;  /* from the registry */
+    const struct pb_strategy *strategy;  /* as the lookup found it (pb_config_resolve) */
     char *label;                     /* name in CSV and figures: "label" or the strategy name */
     struct pb_kv *kv;                /* every declared parameter, defaults filled (owned) */
     size_t nkv;
@@ -116,7 +116,8 @@ struct pb_experiment {
     int limits;                      /* 1: measure the machine limits first (default 0) */
     struct pb_strategy_cfg *strategies;
     size_t nstrategies;
-    char **plugins;                  /* shared libraries loaded before strategies resolve */
+    char **plugins;                  /* shared libraries the caller loads before strategies
+                                        resolve (paths resolved against dir) */
     size_t nplugins;
     struct pb_verify_cfg verify;     /* "verify"; naive at every n when absent */
     size_t nrmax;                    /* values in "rmax" (0: not swept); strategies then holds
@@ -125,9 +126,36 @@ struct pb_experiment {
     size_t nfigures;
 };
 
-/* Loads and validates the config at path into e (zeroed first). On error returns -EINVAL (or
- * -errno for I/O) with one message in err of the form "FILE:LINE:COL: FIELD: what is wrong". */
-int pb_config_load(const char *path, struct pb_experiment *e, struct pb_err *err);
+/* The strategies a config may name, as the caller knows them (bench: the registry, once the
+ * config's plugins are loaded): find gives the one called name, or NULL; names writes the
+ * known names as "a, b, c" into buf (ending with "…" when they do not all fit) for an "unknown
+ * strategy" message. */
+struct pb_strategy_lookup {
+    const struct pb_strategy *(*find)(const char *name);
+    void (*names)(char *buf, size_t size);
+};
+
+/* A config being loaded: read by pb_config_read, finished by pb_config_resolve (or ended by
+ * pb_config_plugin_failed), which release it. */
+struct pb_config_doc;
+
+/* The first half of loading the config at path into e (zeroed first): reads and checks every
+ * section before the strategy sections, and leaves the "plugins" paths (resolved against the
+ * config's folder) in e->plugins for the caller to load. Returns 0 with *doc open, or -EINVAL
+ * (-errno for I/O) with one message in err of the form "FILE:LINE:COL: FIELD: what is wrong",
+ * e released and *doc NULL. */
+int pb_config_read(const char *path, struct pb_experiment *e, struct pb_config_doc **doc,
+                   struct pb_err *err);
+
+/* Ends the load of doc because e->plugins[i] could not be loaded (why: the loader's message):
+ * the message goes to err, placed at that entry ("FILE:LINE:COL: plugins[i]: why"); doc and e
+ * are released. Returns -EINVAL. */
+int pb_config_plugin_failed(struct pb_config_doc *doc, size_t i, const char *why);
+
+/* The second half: resolves "strategies" and "verify" against the strategies lk knows, then
+ * checks the sections after them and reads a points file. Releases doc. Returns 0, or an error
+ * as pb_config_read's (e released). */
+int pb_config_resolve(struct pb_config_doc *doc, const struct pb_strategy_lookup *lk);
 
 /* Index of value in a parameter's choices "a|b|c", or -1 when it is not one of them. */
 int pb_choice_index(const char *choices, const char *value);
@@ -139,7 +167,7 @@ int pb_param_check(const struct pb_param_spec *spec, const char *value, char *wh
                    size_t size);
 
 /* Reads the "figures" a result set's config declared from its metadata DIR/NAME.json (meta):
- * the same parser and checks as pb_config_load, less the labels' check against "strategies".
+ * the same parser and checks as pb_config_resolve, less the labels' check against "strategies".
  * *figs (release with pb_figure_decls_free) is NULL and *n 0 when there is no NAME.json, no
  * config in it, or no "figures". Returns 0, or -EINVAL with err naming the entry at fault. */
 int pb_config_figures_read(const char *meta, struct pb_figure_decl **figs, size_t *n,
@@ -148,7 +176,7 @@ int pb_config_figures_read(const char *meta, struct pb_figure_decl **figs, size_
 /* Releases figs[0..n) and figs. */
 void pb_figure_decls_free(struct pb_figure_decl *figs, size_t n);
 
-/* Releases everything pb_config_load allocated; safe on a zeroed or half-filled struct. */
+/* Releases everything the load allocated; safe on a zeroed or half-filled struct. */
 void pb_experiment_free(struct pb_experiment *e);
 
 #endif

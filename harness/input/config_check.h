@@ -21,6 +21,7 @@ struct cfg {
     size_t len;
     struct pb_err *err;
     struct pb_experiment *e;         /* filled as validation goes */
+    const struct pb_strategy_lookup *lk;  /* the strategies names may refer to (resolve) */
     char got[96];                    /* scratch for cfg_describe() */
 };
 

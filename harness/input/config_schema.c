@@ -5,7 +5,7 @@
 #include "config_schema.h"
 #include "config.h"
 #include "points.h"
-#include "registry.h"
+#include "label.h"
 
 #include <limits.h>
 #include <math.h>

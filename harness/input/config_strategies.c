@@ -8,18 +8,13 @@
  * needs a distinct (label, parameters) pair. */
 #include "config_strategies.h"
 #include "exec-check.h"
-#include "registry.h"
-#include "results.h"
+#include "label.h"
 
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* A label and a parameter string go into the CSV's fixed-size columns whole or not at all. */
-_Static_assert(sizeof(((struct pb_row *)0)->strategy) == PB_LABEL_MAX,
-               "the CSV's strategy column holds a label of PB_LABEL_MAX bytes");
 
 /* The names of s's declared parameters, NULL-terminated, into names[cap]. */
 static void param_names(const struct pb_strategy *s, const char **names, size_t cap)
@@ -188,11 +183,11 @@ static int fill_params(struct cfg *c, json_t *obj, const char *field, struct pb_
         int rc = v ? param_value(c, v, vfield, &ps[i], &buf) : 0;
         if (!rc && v)
             rc = append_param(&sc->params, ps[i].name, buf);
-        if (!rc && strlen(sc->params) >= sizeof(((struct pb_row *)0)->params))
+        if (!rc && strlen(sc->params) >= PB_PARAMS_MAX)
             rc = cfg_fail(c, vfield, "the parameters come to %zu bytes, more than the %zu the "
                           "results' params column holds: shorten the value (a long command can "
                           "live in a script)", strlen(sc->params),
-                          sizeof(((struct pb_row *)0)->params) - 1);
+                          (size_t)PB_PARAMS_MAX - 1);
         sc->kv[i].key = rc ? NULL : strdup(ps[i].name);
         sc->kv[i].value = rc ? NULL : v ? buf : strdup(ps[i].def ? ps[i].def : "");
         if (rc || !v)
@@ -215,9 +210,9 @@ static int find_strategy(struct cfg *c, json_t *v, const char *field,
     int rc = cfg_string(c, v, field, &name);
     if (rc)
         return rc;
-    if ((*s = pb_registry_find(name)))
+    if ((*s = c->lk->find(name)))
         return 0;
-    pb_registry_names(known, sizeof known);
+    c->lk->names(known, sizeof known);
     return cfg_fail(c, field, "unknown strategy \"%s\" (known: %s)", name, known);
 }
 

@@ -7,7 +7,8 @@
 #include "config_check.h"
 
 /* "strategies" of root into c->e: required, non-empty; every (label, params) pair distinct.
- * Plugins must be loaded before. Returns 0 or a negative errno with the message in c. */
+ * Names are looked up in c->lk (the config's plugins loaded before). Returns 0 or a negative
+ * errno with the message in c. */
 int cfg_parse_strategies(struct cfg *c, json_t *root);
 
 /* "rmax" of root: replaces every strategy entry by one per value (histogram output only). */

@@ -10,7 +10,7 @@
 #include "csv.h"
 #include "fdio.h"
 #include "results.h"
-#include "runner.h"
+#include "stop.h"
 #include "summary.h"
 
 #include <errno.h>
@@ -1002,15 +1002,15 @@ static int run_gnuplot(const char *gnuplot, const char *script, char *msg, size_
         _exit(127);
     }
     close(fds[1]);
-    pb_read_tail(fds[0], msg, cap, pb_runner_interrupted);   /* SIGINT: stop reading */
+    pb_read_tail(fds[0], msg, cap, pb_stop_requested);   /* SIGINT: stop reading */
     close(fds[0]);
-    if (pb_runner_interrupted())
+    if (pb_stop_requested())
         kill(pid, SIGKILL);                  /* SIGINT: stop rendering at once */
     int st;
     while (waitpid(pid, &st, 0) < 0)
         if (errno != EINTR)
             return -errno;
-    return pb_runner_interrupted() ? -EINTR : WIFSIGNALED(st) ? 128 + WTERMSIG(st)
+    return pb_stop_requested() ? -EINTR : WIFSIGNALED(st) ? 128 + WTERMSIG(st)
                                                              : WEXITSTATUS(st);
 }
 
@@ -1046,7 +1046,7 @@ static int render_one(const char *gnuplot, const char *dir, const char *name, co
     char script[4096], tail[4096], line[512];
     if (snprintf(script, sizeof script, "%s/%s_%s.gp", dir, name, stem) >= (int)sizeof script)
         return -ENAMETOOLONG;
-    int st = pb_runner_interrupted() ? -EINTR : run_gnuplot(gnuplot, script, tail, sizeof tail);
+    int st = pb_stop_requested() ? -EINTR : run_gnuplot(gnuplot, script, tail, sizeof tail);
     if (st == -EINTR)
         return st;
     if (st < 0) {

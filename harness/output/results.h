@@ -5,6 +5,7 @@
 
 #include "csv.h"
 #include "error.h"
+#include "label.h"
 
 #include <stddef.h>
 #include <stdio.h>
@@ -53,8 +54,8 @@ enum pb_run_col {
 #define PB_FLAG_CAPPED "capped"      /* flag word: threads x ranks exceeded cpus_avail */
 
 struct pb_row {
-    char strategy[64];               /* label */
-    char params[1024];               /* "k=v;k=v" or ""; the config loader refuses longer */
+    char strategy[PB_LABEL_MAX];     /* label */
+    char params[PB_PARAMS_MAX];      /* "k=v;k=v" or ""; the config loader refuses longer */
     char output[16];                 /* "matrix" | "histogram" */
     size_t n;
     int threads;

@@ -365,7 +365,7 @@ static int add_config(json_t *root, const char *text)
 
 /* Where the points of e come from, defaults resolved; in (may be NULL) is the input file's
  * identity. */
-static json_t *workload_input_json(const struct pb_experiment *e, const struct pb_input_id *in)
+static json_t *workload_input_json(const struct pb_experiment *e, const struct pb_file_id *in)
 {
     static const char *const kinds[] = {
         [PB_INPUT_UNIFORM] = "uniform", [PB_INPUT_CLUSTERED] = "clustered",
@@ -406,7 +406,7 @@ static json_t *workload_bins_json(const struct pb_experiment *e)
 }
 
 /* What every run of e computed, defaults resolved, for bench compare's like-with-like check. */
-static json_t *workload_json(const struct pb_experiment *e, const struct pb_input_id *in)
+static json_t *workload_json(const struct pb_experiment *e, const struct pb_file_id *in)
 {
     int hist = e->output == PB_OUTPUT_HISTOGRAM;
     return json_pack("{s:o, s:s, s:o, s:s, s:f}", "input", workload_input_json(e, in), "output",
@@ -519,33 +519,7 @@ int pb_env_write_json(const char *path, const struct pb_env *env, const char *co
     return dump_owned(env_json(env, config_text, config_hash, started), path, err);
 }
 
-int pb_env_input_identify(const char *path, struct pb_input_id *id)
-{
-    enum { CHUNK = 1 << 16 };
-    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-    struct stat st;
-    if (fd < 0)
-        return -errno;
-    unsigned char *buf = malloc(CHUNK);      /* not on the stack, which may be small */
-    if (!buf || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        free(buf);
-        close(fd);
-        return buf ? -EINVAL : -ENOMEM;
-    }
-    uint64_t h = PB_FNV1A64_INIT;            /* as the config hash */
-    ssize_t got;
-    while ((got = read(fd, buf, CHUNK)) > 0 || (got < 0 && errno == EINTR))
-        h = pb_fnv1a64(h, buf, got > 0 ? (size_t)got : 0);
-    int e = got < 0 ? -errno : 0;
-    free(buf);
-    close(fd);
-    id->size = (long long)st.st_size;
-    id->mtime_ns = (long long)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec;
-    pb_fnv1a64_hex(h, id->hash);
-    return e;
-}
-
-int pb_env_read_input(const char *meta_path, struct pb_input_id *id)
+int pb_env_read_input(const char *meta_path, struct pb_file_id *id)
 {
     json_error_t jerr;
     json_t *root = json_load_file(meta_path, 0, &jerr), *in;

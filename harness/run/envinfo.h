@@ -40,6 +40,7 @@
 
 #include "config.h"
 #include "error.h"
+#include "fileid.h"
 
 #include <stddef.h>
 
@@ -99,20 +100,10 @@ int pb_env_allowed_cpus(void);
 int pb_env_add_str(struct pb_env *env, const char *key, const char *value);
 int pb_env_add_num(struct pb_env *env, const char *key, double value);
 
-/* The identity of an input file, recorded in NAME.json so --resume can refuse a changed one. */
-struct pb_input_id {
-    long long size;                  /* bytes */
-    long long mtime_ns;              /* st_mtim in nanoseconds */
-    char hash[17];                   /* FNV-1a 64 of the bytes, hex */
-};
-
-/* Fills id from the file at path (stat, then its bytes hashed). Returns 0 or -errno. */
-int pb_env_input_identify(const char *path, struct pb_input_id *id);
-
 /* Reads the "input" object of an existing NAME.json into id. Returns 1 when present, 0 when the
  * file has none (generated points, or written before inputs were recorded), -errno when the
  * file cannot be read or parsed. */
-int pb_env_read_input(const char *meta_path, struct pb_input_id *id);
+int pb_env_read_input(const char *meta_path, struct pb_file_id *id);
 
 /* What NAME.json records besides the environment. */
 struct pb_env_meta {
@@ -120,7 +111,7 @@ struct pb_env_meta {
     const char *config_hash;
     const char *started;             /* this session's start, ISO 8601 UTC */
     const char *input_path;          /* the points file, or NULL for generated points */
-    const struct pb_input_id *input; /* its identity (with input_path) */
+    const struct pb_file_id *input; /* its identity (with input_path) */
     const struct pb_experiment *workload;  /* the experiment, for "workload"; NULL: none */
 };
 

@@ -45,6 +45,7 @@
 #include "pbclock.h"
 #include "memory.h"
 #include "sealed.h"
+#include "stop.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -116,29 +117,6 @@ struct run {
     long oom_before;                   /* kernel OOM kills before the run */
 };
 
-static volatile sig_atomic_t stop_flag;   /* SIGINT or SIGTERM arrived */
-
-/* The signal handler: only records the signal; the wait loop acts on it. */
-static void on_stop_signal(int sig)
-{
-    (void)sig;
-    stop_flag = 1;
-}
-
-void pb_runner_install_signals(void)
-{
-    struct sigaction sa = { .sa_handler = on_stop_signal, .sa_flags = 0 };  /* no SA_RESTART */
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGHUP, &sa, NULL);    /* a closed terminal stops the sweep the same way */
-}
-
-int pb_runner_interrupted(void)
-{
-    return stop_flag != 0;
-}
-
 int pb_runner_wait_readable(int fd)
 {
     return pb_runner_wait_readable_for(fd, 0);
@@ -148,7 +126,7 @@ int pb_runner_wait_readable_for(int fd, double limit_s)
 {
     struct pollfd pf = { .fd = fd, .events = POLLIN };
     double end = pb_now_s() + limit_s;
-    while (!stop_flag) {
+    while (!pb_stop_requested()) {
         if (poll(&pf, 1, 100) > 0)
             return 0;
         if (limit_s > 0 && pb_now_s() > end)
@@ -479,7 +457,7 @@ static int watch(struct run *r, int sample, int ms, double limit, void *buf, siz
     double start = pb_now_s();
     for (;;) {
         int ready = wait_readable(r->res[0], sample ? r->mem.interval_ms : ms);
-        if (stop_flag)
+        if (pb_stop_requested())
             return r->interrupted = 1, -EINTR;
         if (ready) {
             *have = pb_read_all(r->res[0], buf, len) == 0;
@@ -767,7 +745,7 @@ int pb_runner_run(const struct pb_problem *p, const struct pb_strategy_cfg *s,
     *m = (struct pb_measure){ .verified = -1, .cgroup_peak_kib = -1, .rank_max_kib = -1,
                               .rank_sum_kib = -1, .build_s = NAN, .other_cpu_s = NAN,
                               .steal_s = NAN };
-    if (stop_flag)
+    if (pb_stop_requested())
         return snprintf(m->status, sizeof m->status, "interrupted"), -EINTR;
     int e = run_setup(&r);
     if (e)
@@ -851,7 +829,7 @@ static int call_wait(struct run *r, void *rec, size_t len)
 int pb_runner_call(pb_runner_fn fn, void *arg, void *rec, size_t len, int *wstatus)
 {
     struct run r = { .res = { -1, -1 }, .go = { -1, -1 }, .outp = { -1, -1 }, .owner_fd = -1 };
-    int e = stop_flag ? -EINTR : make_tmp(r.tmpdir, sizeof r.tmpdir, &r.owner_fd);
+    int e = pb_stop_requested() ? -EINTR : make_tmp(r.tmpdir, sizeof r.tmpdir, &r.owner_fd);
     if (e)
         return e;
     pb_memory_sampler_init(&r.mem);

@@ -69,17 +69,13 @@ typedef void (*pb_runner_fn)(void *arg, const char *tmpdir, void *rec);
 
 /* Runs fn in a child process of its own process group, supervised as a run is: a private
  * "pb-run-PID-XXXXXX" folder under $TMPDIR (or /tmp) for it, known to pb_runner_clean_stale;
- * on a stop signal (pb_runner_install_signals) or when the child ends, the child and every
+ * on a stop signal (pb_stop_install_signals) or when the child ends, the child and every
  * process it started are killed and reaped and the folder removed; the caller's death takes
  * them along. The child keeps stdout and stderr. Returns 0 when rec (len bytes) came back
  * whole, -EINTR on a stop signal, -ECHILD when the child ended without sending it (*wstatus:
  * its wait status), or -errno when it could not start. Call it from a process with no other
  * children. */
 int pb_runner_call(pb_runner_fn fn, void *arg, void *rec, size_t len, int *wstatus);
-
-/* Installs SIGINT/SIGTERM/SIGHUP handlers that stop the current run, kill its processes and make
- * pb_runner_run return -EINTR. */
-void pb_runner_install_signals(void);
 
 /* Waits until fd is readable (data or end of file). Returns 0, or -EINTR as soon as SIGINT,
  * SIGTERM or SIGHUP arrived: for the harness's own children (reference, limits), which the
@@ -88,8 +84,5 @@ int pb_runner_wait_readable(int fd);
 
 /* The same, giving up with -ETIMEDOUT after limit_s seconds (0: never). */
 int pb_runner_wait_readable_for(int fd, double limit_s);
-
-/* Nonzero once SIGINT or SIGTERM arrived. */
-int pb_runner_interrupted(void);
 
 #endif

@@ -25,6 +25,7 @@
 #include "refset.h"
 #include "runner.h"
 #include "stats.h"
+#include "stop.h"
 #include "summary.h"
 #include "verify.h"
 
@@ -67,7 +68,7 @@ struct sweep {
     struct pb_run *runs;             /* the plan, built before anything is written */
     size_t nruns;
     int lock_fd;                     /* DIR/.NAME.lock, flock'ed for the sweep; -1 none */
-    struct pb_input_id input;        /* the points file's identity (file input) */
+    struct pb_file_id input;        /* the points file's identity (file input) */
     int have_input;
     struct pb_cpuload start_load;    /* others' use of the CPUs just before the first run */
     int made_csv, made_meta;         /* 1: this sweep created the CSV, NAME.json anew */
@@ -314,7 +315,7 @@ static int execute(struct sweep *s, const struct pb_run *run, struct pb_row *row
     char unref[256] = "";
     int refrc = run->n > 0 ? size_reference(s, &p, sc, &ref, unref, sizeof unref) : 0;
     if (refrc < 0 && refrc != -ETIMEDOUT && pb_refset_pick(s->e, run->n, sc->strategy) == 0) {
-        if (pb_runner_interrupted())
+        if (pb_stop_requested())
             return -EINTR;
         pb_fit(row->status, sizeof row->status, "error: reference: %s", unref);
         return 0;                        /* unverifiable: a failed row, never a quiet skip */
@@ -515,13 +516,13 @@ static int finish(struct sweep *s, struct pb_err *err)
         return rc;
     closing_table(s, rows, nrows);
     free(rows);
-    struct pb_pipeline_opts po = {.render = s->o->render && !pb_runner_interrupted(),
+    struct pb_pipeline_opts po = {.render = s->o->render && !pb_stop_requested(),
                                   .fresh = 1, .warn = s->o->warn};
     struct pb_pipeline_result pr;
     rc = pb_pipeline_run(s->o->outdir, s->e->name, &po, &pr, err);
     if (rc == 0)
         closing_flags(s);
-    if (pr.interrupted || (s->o->render && pb_runner_interrupted()))
+    if (pr.interrupted || (s->o->render && pb_stop_requested()))
         s->r->interrupted = 1;           /* SIGINT while rendering: stop there, exit 130 */
     s->r->rendered = pr.rendered;
     s->r->figures_failed = pr.scripts_failed || pr.figures_failed;
@@ -817,10 +818,10 @@ static int check_outputs(const struct sweep *s, struct pb_err *err)
 static int check_input(struct sweep *s, struct pb_err *err)
 {
     const char *path = s->e->input.path;
-    struct pb_input_id old;
+    struct pb_file_id old;
     if (s->e->input.kind != PB_INPUT_FILE)
         return 0;
-    int rc = pb_env_input_identify(path, &s->input);
+    int rc = pb_file_identify(path, &s->input);
     if (rc < 0)
         return pb_fail(err, rc, "%s: cannot read the points file: %s", path,
                        rc == -EINVAL ? "not a regular file" : strerror(-rc));

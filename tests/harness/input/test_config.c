@@ -3,6 +3,7 @@
 #include "support.h"
 
 #include "config.h"
+#include "experiment.h"
 #include "problem.h"
 #include "registry.h"
 
@@ -83,7 +84,7 @@ static void load_ok(const char *dir, const char *name, const char *text, struct 
     struct pb_err err = { "" };
     snprintf(path, sizeof path, "%s/%s", dir, name);
     pbt_write(path, text);
-    int rc = pb_config_load(path, e, &err);
+    int rc = pb_experiment_load(path, e, &err);
     if (rc != 0)
         fail_msg("%s: %s", path, err.msg);
 }
@@ -96,7 +97,7 @@ static void load_bad(const char *dir, const char *name, const char *text, const 
     struct pb_err err = { "" };
     snprintf(path, sizeof path, "%s/%s", dir, name);
     pbt_write(path, text);
-    assert_int_not_equal(pb_config_load(path, &e, &err), 0);
+    assert_int_not_equal(pb_experiment_load(path, &e, &err), 0);
     if (!strstr(err.msg, fragment))
         fail_msg("message \"%s\" lacks \"%s\"", err.msg, fragment);
     assert_null(e.name);             /* freed and zeroed on failure */
@@ -412,7 +413,7 @@ static void test_misc_errors(void **state)
     struct pb_experiment e;
     struct pb_err err;
     snprintf(path, sizeof path, "%s/absent.json", dir);
-    assert_int_equal(pb_config_load(path, &e, &err), -ENOENT);
+    assert_int_equal(pb_experiment_load(path, &e, &err), -ENOENT);
     assert_non_null(strstr(err.msg, "absent.json: cannot open config: No such file"));
     load_bad(dir, "k.json", "{\"output\": {\"kind\": \"matrix\"}, \"sizes\": [1],\n"
              " \"strategies\": [\"nope\"]}", "known: ");
@@ -479,14 +480,14 @@ static void test_long_command_whole(void **state)
     pb_experiment_free(&e);
 }
 
-/* Runs pb_config_load on path in this process under a 20 s alarm (a hang kills the test
+/* Runs pb_experiment_load on path in this process under a 20 s alarm (a hang kills the test
  * instead of holding it): it must fail with -EINVAL and a message holding fragment. */
 static void load_refused(const char *path, const char *fragment)
 {
     struct pb_experiment e;
     struct pb_err err = { "" };
     alarm(20);
-    int rc = pb_config_load(path, &e, &err);
+    int rc = pb_experiment_load(path, &e, &err);
     alarm(0);
     print_message("%s\n", err.msg);
     assert_int_equal(rc, -EINVAL);
@@ -578,7 +579,7 @@ static void test_shipped_configs(void **state)
         struct pb_err err = { "" };
         snprintf(path, sizeof path, "configs/%s", de->d_name);
         snprintf(stem, sizeof stem, "%.*s", (int)(len - 5), de->d_name);
-        if (pb_config_load(path, &e, &err) != 0)
+        if (pb_experiment_load(path, &e, &err) != 0)
             fail_msg("%s", err.msg);
         assert_string_equal(e.name, stem);
         int core = !strcmp(stem, "scaling") || !strcmp(stem, "chunking_vs_workers") ||
@@ -616,7 +617,7 @@ static void check_case(const char *name)
     char *want = pbt_slurp(expect);
     if (!want)
         fail_msg("%s: no .expect file beside it", json);
-    int rc = pb_config_load(json, &e, &err);
+    int rc = pb_experiment_load(json, &e, &err);
     if (rc == 0)
         fail_msg("%s: loaded, but it should fail with: %s", json, want);
     for (char *line = strtok(want, "\n"); line; line = strtok(NULL, "\n"))

@@ -5,6 +5,7 @@
 #include "support.h"
 
 #include "config.h"
+#include "experiment.h"
 #include "config_schema.h"
 
 #include <errno.h>
@@ -146,7 +147,7 @@ static int load_text(const char *text, struct pb_experiment *e, struct pb_err *e
     char path[1024];
     snprintf(path, sizeof path, "%s/c.json", pbt_tmpdir("config_schema"));
     pbt_write(path, text);
-    return pb_config_load(path, e, err);
+    return pb_experiment_load(path, e, err);
 }
 
 /* A minimal config takes every scalar default from the table. */

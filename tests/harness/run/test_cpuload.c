@@ -9,6 +9,7 @@
 #include "registry.h"
 #include "results.h"
 #include "runner.h"
+#include "stop.h"
 #include "strategies/strategies.h"
 
 #include <errno.h>
@@ -286,7 +287,7 @@ static int setup(void **state)
 {
     (void)state;
     struct pb_err err;
-    pb_runner_install_signals();
+    pb_stop_install_signals();
     return pb_registry_add(&pb_test_strategy_spin, &err);
 }
 

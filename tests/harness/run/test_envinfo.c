@@ -201,9 +201,9 @@ static void test_sessions_and_input(void **state)
     pbt_write(pts, "1 2 3\n");
     struct pb_env env;
     struct pb_err err;
-    struct pb_input_id id, back;
+    struct pb_file_id id, back;
     pb_env_collect(&env);
-    assert_int_equal(pb_env_input_identify(pts, &id), 0);
+    assert_int_equal(pb_file_identify(pts, &id), 0);
     assert_int_equal(id.size, 6);
     struct pb_env_meta m = { .config_text = "{}", .config_hash = "0123456789abcdef",
                              .started = "2001-01-01T00:00:00Z", .input_path = pts,
@@ -223,7 +223,7 @@ static void test_sessions_and_input(void **state)
     assert_int_equal(pb_env_read_input(path, &back), 1);
     assert_string_equal(back.hash, id.hash);
     pbt_write(pts, "1 2 4\n");
-    assert_int_equal(pb_env_input_identify(pts, &back), 0);
+    assert_int_equal(pb_file_identify(pts, &back), 0);
     assert_true(strcmp(back.hash, id.hash) != 0);
 }
 

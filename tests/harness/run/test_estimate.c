@@ -4,6 +4,7 @@
 #include "support.h"
 
 #include "config.h"
+#include "experiment.h"
 #include "estimate.h"
 #include "plan.h"
 #include "registry.h"
@@ -107,7 +108,7 @@ static void test_estimate_file_extent(void **state)
                  file ? "{\"kind\": \"file\", \"path\": \"pts.txt\"}"
                       : "{\"kind\": \"uniform\", \"box\": 100}");
         pbt_write(cfg, text);
-        assert_int_equal(pb_config_load(cfg, file ? &e : &g, &err), 0);
+        assert_int_equal(pb_experiment_load(cfg, file ? &e : &g, &err), 0);
     }
     for (size_t n = 20000; n <= 40000; n += 20000) {
         struct pb_run run = { .strategy = 0, .n = n, .threads = 1, .ranks = 1 };
@@ -134,7 +135,7 @@ static void test_default_timeout(void **state)
     struct pb_run *runs;
     size_t n;
     snprintf(cfg, sizeof cfg, "%s", naive_config(dir, "t", ""));
-    assert_int_equal(pb_config_load(cfg, &e, &err), 0);
+    assert_int_equal(pb_experiment_load(cfg, &e, &err), 0);
     assert_int_equal(pb_plan_build(&e, &runs, &n), 0);
     double est = pb_estimate_seconds(&e, &runs[0]);
     assert_true(pb_estimate_timeout_s(&e, &runs[0]) == 10 * est + 60);
@@ -145,7 +146,7 @@ static void test_default_timeout(void **state)
     assert_non_null(strstr(out, "60 s"));
     free(out);
     snprintf(cfg, sizeof cfg, "%s", naive_config(dir, "t0", ", \"timeout_s\": 0"));
-    assert_int_equal(pb_config_load(cfg, &e, &err), 0);
+    assert_int_equal(pb_experiment_load(cfg, &e, &err), 0);
     assert_int_equal(pb_plan_build(&e, &runs, &n), 0);
     assert_true(pb_estimate_timeout_s(&e, &runs[0]) == 0);  /* explicit 0: none */
     free(runs);

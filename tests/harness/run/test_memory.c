@@ -11,6 +11,7 @@
 #include "problem.h"
 #include "registry.h"
 #include "runner.h"
+#include "stop.h"
 #include "strategies/strategies.h"
 
 #include <errno.h>
@@ -31,7 +32,7 @@ static int setup(void **state)
     struct pb_err err;
     if (pb_registry_add(&pb_test_strategy_alloc, &err) != 0)
         return -1;
-    pb_runner_install_signals();
+    pb_stop_install_signals();
     return 0;
 }
 

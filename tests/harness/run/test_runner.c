@@ -5,6 +5,7 @@
 
 #include "registry.h"
 #include "runner.h"
+#include "stop.h"
 #include "strategies/strategies.h"
 
 #include <errno.h>
@@ -52,7 +53,7 @@ static int setup(void **state)
     for (size_t i = 0; i < sizeof mine / sizeof mine[0]; i++)
         if (pb_registry_add(mine[i], &err) != 0)
             return -1;
-    pb_runner_install_signals();
+    pb_stop_install_signals();
     return 0;
 }
 
@@ -364,7 +365,7 @@ static void test_interrupt_kills_run(void **state)
     assert_int_equal(pthread_create(&t, NULL, send_stop, NULL), 0);
     assert_int_equal(pbt_run("test-hang-child", &q, 1, over, NULL, 0, &m), -EINTR);
     pthread_join(t, NULL);
-    assert_true(pb_runner_interrupted());
+    assert_true(pb_stop_requested());
     assert_string_equal(m.status, "interrupted");
     assert_pids_gone(rec, 2);
     pbt_assert_no_children();

@@ -10,6 +10,7 @@
 #include "support.h"
 
 #include "config.h"
+#include "experiment.h"
 #include "registry.h"
 #include "results.h"
 #include "strategies/strategies.h"
@@ -161,7 +162,7 @@ static void sweep_text(const char *tag, const char *text, struct pb_row **rows, 
     struct pb_sweep_opts o = { .outdir = dir, .force = 1 };
     snprintf(path, sizeof path, "%s/%s.config", dir, tag);
     pbt_write(path, text);
-    if (pb_config_load(path, &e, &err) != 0)
+    if (pb_experiment_load(path, &e, &err) != 0)
         fail_msg("%s", err.msg);
     if (pb_sweep_run(&e, &o, NULL, &r, &err) != 0)
         fail_msg("%s", err.msg);
@@ -279,7 +280,7 @@ static void test_capped_rows_flagged(void **state)
                     "\"repeats\": 2, \"warmup\": 0, \"overhead\": false,\n"
                     " \"strategies\": [\"openmp\"]}\n");
     setenv("OMP_THREAD_LIMIT", "1", 1);
-    assert_int_equal(pb_config_load(path, &e, &err), 0);
+    assert_int_equal(pb_experiment_load(path, &e, &err), 0);
     int rc = pb_sweep_run(&e, &o, NULL, &r, &err);
     unsetenv("OMP_THREAD_LIMIT");
     assert_int_equal(rc, 0);
@@ -316,7 +317,7 @@ static void test_closing_flags_match_summary(void **state)
                     "\"max\": 50, \"count\": 4}},\n \"sizes\": [300], \"threads\": [1], "
                     "\"repeats\": 3, \"warmup\": 0, \"overhead\": false,\n"
                     " \"strategies\": [\"naive\", \"blocked\", \"openmp\"]}\n");
-    assert_int_equal(pb_config_load(path, &e, &err), 0);
+    assert_int_equal(pb_experiment_load(path, &e, &err), 0);
     assert_int_equal(pb_sweep_run(&e, &o, NULL, &r, &err), 0);
     assert_int_equal(r.nbest, 1);
     assert_int_equal(pb_summary_read(dir, "cf", &t, sumpath, sizeof sumpath, &err), 0);

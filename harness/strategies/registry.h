@@ -4,16 +4,13 @@
 #define PAIRBENCH_REGISTRY_H
 
 #include "error.h"
+#include "label.h"
 #include "strategy.h"
 
 #include <stddef.h>
 
 /* The generated, NULL-terminated table of built-in strategies. */
 extern const struct pb_strategy *const pb_builtin_strategies[];
-
-/* Bytes a strategy name or label may take, its NUL included: the CSV's strategy column
- * (struct pb_row.strategy) holds this many, and longer ones are refused, never cut. */
-#define PB_LABEL_MAX 64
 
 /* Checks s without adding it: this ABI version, a run function, a name that is a valid label
  * (1 to PB_LABEL_MAX - 1 bytes of [A-Za-z0-9_.-], not starting with '-', so that it can name

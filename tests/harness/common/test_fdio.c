@@ -1,4 +1,4 @@
-/* test_fdio.c — the I/O helpers of kernels/support/fdio.h: whole-buffer transfers through a
+/* test_fdio.c — the I/O helpers of harness/common/fdio.h: whole-buffer transfers through a
  * pipe (short reads and writes, a read interrupted by signals), pwrite at an offset, whole
  * files with and without a cap, small proc-style files, the tail of a file or a pipe, and the
  * last line of a log (trailing newlines, CRLF, blank lines, an empty file, a line longer than

@@ -200,7 +200,7 @@ static int identify_file(const char *file, struct pb_plugin_id *id)
         return -errno;
     id->dev = (unsigned long long)st.st_dev;
     id->ino = (unsigned long long)st.st_ino;
-    return pb_env_input_identify(id->real, &id->file);
+    return pb_file_identify(id->real, &id->file);
 }
 
 /* The file dlopen loaded for handle h (a bare name is searched for), or NULL. */

@@ -2,8 +2,8 @@
  * its run children, retrying short transfers and EINTR), of whole files, and of the last line
  * of a log; output files created or replaced without writing through a planted link
  * (pb_create_file, pb_save_*); and what a forked child drops (pb_close_fds_except,
- * pb_die_with_parent). Used by the harness and by the strategies (kernels/support/, so that a
- * strategy needs nothing from harness/). */
+ * pb_die_with_parent). Common ground (harness/common/): used by every stage of the harness and
+ * by the strategies, and needs nothing but the C library. */
 #ifndef PAIRBENCH_FDIO_H
 #define PAIRBENCH_FDIO_H
 
