@@ -692,6 +692,62 @@ static void test_param_spec_checks(void **state)
     }
 }
 
+/* The one strategy the lookup of test_read_then_resolve knows, whatever the registry holds. */
+static const struct pb_strategy *only_mine(const char *name)
+{
+    static const struct pb_strategy mine = {
+        .abi_version = PB_STRATEGY_ABI, .name = "mine", .run = dummy_run,
+    };
+    return strcmp(name, "mine") == 0 ? &mine : NULL;
+}
+
+static void mine_names(char *buf, size_t size)
+{
+    snprintf(buf, size, "mine");
+}
+
+/* The input stage alone: pb_config_read returns the plugin paths, resolved against the
+ * config's folder, without loading them (none exists); pb_config_resolve then resolves names
+ * against the lookup it is given, not the registry. */
+static void test_read_then_resolve(void **state)
+{
+    (void)state;
+    const struct pb_strategy_lookup lk = { .find = only_mine, .names = mine_names };
+    const char *dir = pbt_tmpdir("config-halves");
+    char path[1400], want[1500];
+    struct pb_experiment e;
+    struct pb_config_doc *doc;
+    struct pb_err err = { "" };
+    snprintf(path, sizeof path, "%s/halves.json", dir);
+    pbt_write(path, "{\"plugins\": [\"lib/none.so\", \"/abs/none.so\"], \"output\": {\"kind\": "
+              "\"matrix\"}, \"sizes\": [10], \"strategies\": [\"mine\"]}");
+    assert_int_equal(pb_config_read(path, &e, &doc, &err), 0);
+    assert_int_equal(e.nplugins, 2);
+    snprintf(want, sizeof want, "%s/lib/none.so", dir);
+    assert_string_equal(e.plugins[0], want);
+    assert_string_equal(e.plugins[1], "/abs/none.so");
+    assert_int_equal(e.nstrategies, 0);               /* not resolved yet */
+    assert_int_equal(pb_config_resolve(doc, &lk), 0);
+    assert_int_equal(e.nstrategies, 1);
+    assert_ptr_equal(e.strategies[0].strategy, only_mine("mine"));
+    pb_experiment_free(&e);
+
+    /* A plugin the caller could not load: the message sits at its entry of "plugins". */
+    assert_int_equal(pb_config_read(path, &e, &doc, &err), 0);
+    assert_int_equal(pb_config_plugin_failed(doc, 1, "cannot load it"), -EINVAL);
+    snprintf(want, sizeof want, "%s:1:29: plugins[1]: cannot load it", path);
+    assert_string_equal(err.msg, want);
+    assert_null(e.name);                              /* released */
+
+    /* A built-in name the lookup does not know is unknown, with the lookup's names listed. */
+    pbt_write(path, "{\"output\": {\"kind\": \"matrix\"}, \"sizes\": [10], \"strategies\": "
+              "[\"naive\"]}");
+    assert_int_equal(pb_config_read(path, &e, &doc, &err), 0);
+    assert_int_equal(pb_config_resolve(doc, &lk), -EINVAL);
+    assert_non_null(strstr(err.msg, "strategies[0]: unknown strategy \"naive\" (known: mine)"));
+    assert_null(e.name);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -712,6 +768,7 @@ int main(void)
         cmocka_unit_test(test_powerlaw_input),
         cmocka_unit_test(test_explicit_edges),
         cmocka_unit_test(test_points_fifo_and_npy),
+        cmocka_unit_test(test_read_then_resolve),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }
