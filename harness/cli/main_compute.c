@@ -893,7 +893,7 @@ int pb_main_compute(int argc, char **argv)
         fputs(usage, stdout);
     if (rc)
         return rc > 0 ? 0 : 2;
-    pb_stop_install_signals();          /* a stop signal ends the computation's processes */
+    pb_stop_install_signals();            /* a stop signal ends the computation's processes */
     pb_runner_clean_stale();              /* folders of computations and sweeps killed before */
     int chosen_later = strcmp(a.strategy, "auto") == 0;
     const struct pb_strategy *s = chosen_later ? NULL : find_strategy(a.strategy);

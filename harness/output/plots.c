@@ -1002,7 +1002,7 @@ static int run_gnuplot(const char *gnuplot, const char *script, char *msg, size_
         _exit(127);
     }
     close(fds[1]);
-    pb_read_tail(fds[0], msg, cap, pb_stop_requested);   /* SIGINT: stop reading */
+    pb_read_tail(fds[0], msg, cap, pb_stop_requested);       /* SIGINT: stop reading */
     close(fds[0]);
     if (pb_stop_requested())
         kill(pid, SIGKILL);                  /* SIGINT: stop rendering at once */
@@ -1011,7 +1011,7 @@ static int run_gnuplot(const char *gnuplot, const char *script, char *msg, size_
         if (errno != EINTR)
             return -errno;
     return pb_stop_requested() ? -EINTR : WIFSIGNALED(st) ? 128 + WTERMSIG(st)
-                                                             : WEXITSTATUS(st);
+                                                         : WEXITSTATUS(st);
 }
 
 /* Checks DIR/NAME_stem.{png,svg,pdf} after gnuplot ran: each must exist and hold something.

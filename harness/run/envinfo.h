@@ -111,7 +111,7 @@ struct pb_env_meta {
     const char *config_hash;
     const char *started;             /* this session's start, ISO 8601 UTC */
     const char *input_path;          /* the points file, or NULL for generated points */
-    const struct pb_file_id *input; /* its identity (with input_path) */
+    const struct pb_file_id *input;  /* its identity (with input_path) */
     const struct pb_experiment *workload;  /* the experiment, for "workload"; NULL: none */
 };
 

@@ -68,7 +68,7 @@ struct sweep {
     struct pb_run *runs;             /* the plan, built before anything is written */
     size_t nruns;
     int lock_fd;                     /* DIR/.NAME.lock, flock'ed for the sweep; -1 none */
-    struct pb_file_id input;        /* the points file's identity (file input) */
+    struct pb_file_id input;         /* the points file's identity (file input) */
     int have_input;
     struct pb_cpuload start_load;    /* others' use of the CPUs just before the first run */
     int made_csv, made_meta;         /* 1: this sweep created the CSV, NAME.json anew */

@@ -16,7 +16,7 @@ struct pb_plugin_id {
     char path[PATH_MAX];             /* as given (--plugin, or the config's entry resolved) */
     char real[PATH_MAX];             /* the file dlopen loaded, canonical */
     unsigned long long dev, ino;     /* that file: the same library is loaded once */
-    struct pb_file_id file;         /* its size, mtime and FNV-1a 64 hash when loaded */
+    struct pb_file_id file;          /* its size, mtime and FNV-1a 64 hash when loaded */
     int has_build;                   /* 1: it exports pb_plugin_build_info (fields below) */
     int optimized;                   /* 1: compiled with optimisation (__OPTIMIZE__) */
     int isa;                         /* enum pb_build_isa it was compiled for */
