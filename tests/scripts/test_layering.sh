@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# test_layering.sh [--probes BUILD_DIR PROBES] — the stages keep the layering cmake/layers.txt
-# states.
+# test_layering.sh [--probes BUILD_DIR PROBES [CMAKE]] — the stages keep the layering
+# cmake/layers.txt states.
 #
 # Without arguments: reads the table (which stage owns which folders, which stages each may
 # use), checks that it is closed (a stage may use whatever a stage it uses may use) and so has
@@ -10,10 +10,11 @@
 # stage the table does not allow, naming the file and the header.
 #
 # With --probes: builds each probe target PROBES lists (tests/CMakeLists.txt writes it) in
-# BUILD_DIR. A "fail TARGET HEADER" probe includes a header of a stage its stage may not use,
-# with that stage's include path, and must fail to compile because HEADER is not found; an
-# "ok TARGET" probe includes a header of every stage its stage may use and must compile (so a
-# failure above is the layering's, not a broken probe's).
+# BUILD_DIR, with CMAKE (the one that configured it; default: cmake on PATH). A "fail TARGET
+# HEADER" probe includes a header of a stage its stage may not use, with that stage's include
+# path, and must fail to compile because HEADER is not found; an "ok TARGET" probe includes a
+# header of every stage its stage may use and must compile (so a failure above is the
+# layering's, not a broken probe's).
 set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 TABLE=$ROOT/cmake/layers.txt
@@ -35,13 +36,13 @@ build() {
         Ninja*) keep=(-- -k 0) ;;
         *Makefiles*) keep=(-- -k) ;;
     esac
-    OUT=$(cmake --build "$dir" --target "$@" "${keep[@]}" 2>&1)
+    OUT=$("$CMAKE" --build "$dir" --target "$@" "${keep[@]}" 2>&1)
 }
 
 # Builds every probe of the list $2 in build folder $1 and checks each outcome: the "ok" ones
 # together, the "fail" ones together, each of those failing on its own header.
 run_probes() {
-    local dir=$1 list=$2 kind target header ok=() bad=() headers=()
+    local dir=$1 list=$2 kind target header missing ok=() bad=() headers=()
     [ -s "$list" ] || { echo "FAIL: no probe list $list"; exit 1; }
     while read -r kind target header; do
         if [ "$kind" = ok ]; then ok+=("$target"); else bad+=("$target"); headers+=("$header"); fi
@@ -52,8 +53,8 @@ run_probes() {
     for i in "${!bad[@]}"; do
         target=${bad[$i]}
         header=${headers[$i]}
-        if grep -Eq "$target\.c:[0-9]+:[0-9]+: fatal error: ('$header' file not found|$header: No such file)" \
-                <<<"$OUT"; then
+        missing="('$header' file not found|$header: No such file)"   # clang's or gcc's words
+        if grep -Eq "$target\.c:[0-9]+:[0-9]+: fatal error: $missing" <<<"$OUT"; then
             echo "ok: $target does not compile: $header is not on its stage's include path"
         else
             fail "$target: not refused for want of $header"
@@ -64,6 +65,7 @@ run_probes() {
 }
 
 if [ "${1:-}" = --probes ]; then
+    CMAKE=${4:-cmake}
     run_probes "$2" "$3"
 fi
 
