@@ -97,13 +97,6 @@ static int check_tmpdir(struct pb_err *err)
     return 0;
 }
 
-/* Opens the results CSV (resultset.h): appended to for --resume, else created new. */
-static int open_csv(struct sweep *s, struct pb_err *err)
-{
-    return pb_resultset_open_csv(s->r->csv, s->o->resume, s->o->force, &s->csv, &s->made_csv,
-                                 err);
-}
-
 /* The row with the same key as keys recorded before (resume), or NULL. */
 static const struct pb_row *already_done(const struct sweep *s, const struct pb_row *keys)
 {
@@ -490,7 +483,8 @@ static int preflight(struct sweep *s, struct pb_err *err)
     if (s->o->resume && (rc = pb_resultset_resume(s->r->csv, s->e->hash, s->o->warn, &s->done,
                                                   &s->ndone, err)) < 0)
         return rc;
-    return open_csv(s, err);
+    return pb_resultset_open_csv(s->r->csv, s->o->resume, s->o->force, &s->csv, &s->made_csv,
+                                 err);                /* appended to on --resume, else new */
 }
 
 /* After a failure before this sweep recorded any row: removes the CSV and NAME.json it created
