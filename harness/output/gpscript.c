@@ -161,7 +161,7 @@ static int has_control(const char *s, int quotes)
  * and parameters a script selects rows by, a double quote). The name goes into
  * the scripts' comments and strings, the others into strings. Returns 0 or -EINVAL. */
 int pb_gp_check_texts(const char *name, const struct pb_series_set *s, const char *path,
-                       struct pb_err *err)
+                      struct pb_err *err)
 {
     if (has_control(name, 0))
         return pb_fail(err, -EINVAL, "the result name holds a control character (a line "
@@ -175,7 +175,8 @@ int pb_gp_check_texts(const char *name, const struct pb_series_set *s, const cha
 }
 
 /* The legend text of key k, with the thread count when threads > 0 and the sweep has several. */
-void pb_gp_series_title(char *buf, size_t cap, const struct pb_series_set *s, size_t k, int threads)
+void pb_gp_series_title(char *buf, size_t cap, const struct pb_series_set *s, size_t k,
+                        int threads)
 {
     const struct pb_gp_key *x = &s->keys[k];
     int n = snprintf(buf, cap, "%s", x->strategy);
@@ -258,7 +259,7 @@ void pb_gp_mark_figure(struct pb_figctx *x, enum pb_sum_col col)
 
 /* The largest n of a counted row with a positive value in column col, else the largest n. */
 long pb_gp_largest_n_with(const struct pb_table *t, const struct pb_series_set *s,
-                           enum pb_sum_col col)
+                          enum pb_sum_col col)
 {
     long best = 0;
     for (size_t r = 0; r < t->nrows; r++) {
@@ -311,8 +312,8 @@ void pb_gp_head(FILE *f, const struct pb_figctx *x)
 
 /* Emits one `set table` that cuts key k (and thread count threads, when > 0) out of the CSV
  * into datablock $s<k>_<threads>, with the columns of using; extra further filters rows. */
-void pb_gp_table(FILE *f, const struct pb_series_set *s, size_t k, int threads,
-                        const char *using, const char *extra)
+void pb_gp_table(FILE *f, const struct pb_series_set *s, size_t k, int threads, const char *using,
+                 const char *extra)
 {
     fprintf(f, "set table $s%zu_%d\nplot csv using %s with table if (", k, threads, using);
     fputs(threads > 0 ? "ist(" : "is(", f);
@@ -326,7 +327,7 @@ void pb_gp_table(FILE *f, const struct pb_series_set *s, size_t k, int threads,
 
 /* Emits a table per (key, thread count) series the figure draws. */
 void pb_gp_thread_tables(FILE *f, const struct pb_series_set *s, const char *using,
-                                const char *extra)
+                         const char *extra)
 {
     for (size_t k = 0; k < s->nkeys; k++)
         for (size_t i = 0; i < s->nthreads; i++)
@@ -409,7 +410,7 @@ void pb_gp_clauses_end(struct pb_gp_clauses *c)
 /* Emits a clause per (key, threads) series: a line through the points sorted by x of y (an
  * expression of the datablock's columns), and error bars from columns 3:4 when bars. */
 void pb_gp_thread_clauses(struct pb_gp_clauses *c, const struct pb_series_set *s, const char *y,
-                                 int bars)
+                          int bars)
 {
     char title[1200];                /* label < 64, params < 1024 bytes: never cut */
     for (size_t k = 0; k < s->nkeys; k++)

@@ -93,10 +93,11 @@ void pb_gp_quote(FILE *f, const char *s);
  * and parameters a script selects rows by, a double quote). The name goes into
  * the scripts' comments and strings, the others into strings. Returns 0 or -EINVAL. */
 int pb_gp_check_texts(const char *name, const struct pb_series_set *s, const char *path,
-                       struct pb_err *err);
+                      struct pb_err *err);
 
 /* The legend text of key k, with the thread count when threads > 0 and the sweep has several. */
-void pb_gp_series_title(char *buf, size_t cap, const struct pb_series_set *s, size_t k, int threads);
+void pb_gp_series_title(char *buf, size_t cap, const struct pb_series_set *s, size_t k,
+                        int threads);
 
 /* Marks in x->s which series of the figure have a point to draw (a positive value in column
  * col, at x->focus_n when set) and whether one of those points failed or did not verify; the
@@ -105,7 +106,7 @@ void pb_gp_mark_figure(struct pb_figctx *x, enum pb_sum_col col);
 
 /* The largest n of a counted row with a positive value in column col, else the largest n. */
 long pb_gp_largest_n_with(const struct pb_table *t, const struct pb_series_set *s,
-                           enum pb_sum_col col);
+                          enum pb_sum_col col);
 
 /* The part every script shares: what it is, finding its folder, reading the CSV, the filters
  * and the style of each key. */
@@ -113,12 +114,12 @@ void pb_gp_head(FILE *f, const struct pb_figctx *x);
 
 /* Emits one `set table` that cuts key k (and thread count threads, when > 0) out of the CSV
  * into datablock $s<k>_<threads>, with the columns of using; extra further filters rows. */
-void pb_gp_table(FILE *f, const struct pb_series_set *s, size_t k, int threads,
-                        const char *using, const char *extra);
+void pb_gp_table(FILE *f, const struct pb_series_set *s, size_t k, int threads, const char *using,
+                 const char *extra);
 
 /* Emits a table per (key, thread count) series the figure draws. */
 void pb_gp_thread_tables(FILE *f, const struct pb_series_set *s, const char *using,
-                                const char *extra);
+                         const char *extra);
 
 /* Switches from reading the CSV to reading the datablocks (whitespace separated). */
 void pb_gp_switch(FILE *f);
@@ -145,7 +146,7 @@ void pb_gp_clauses_end(struct pb_gp_clauses *c);
 /* Emits a clause per (key, threads) series: a line through the points sorted by x of y (an
  * expression of the datablock's columns), and error bars from columns 3:4 when bars. */
 void pb_gp_thread_clauses(struct pb_gp_clauses *c, const struct pb_series_set *s, const char *y,
-                                 int bars);
+                          int bars);
 
 /* Emits the clause marking failed or unverified points (datablock $bad), when there are any. */
 void pb_gp_bad_clause(struct pb_gp_clauses *c, const struct pb_series_set *s);

@@ -73,8 +73,10 @@ static void write_time(FILE *f, const struct pb_figctx *x)
     struct pb_gp_clauses c = {.f = f};
     pb_gp_thread_clauses(&c, s, "$2", 1);
     pb_gp_bad_clause(&c, s);
-    fputs("guide(x) with lines lc rgb '#888888' dt 3 lw 2 title 'guide: time ∝ n²'", pb_gp_clause(&c));
-    fputs("guide_n(x) with lines lc rgb '#888888' dt 2 lw 2 title 'guide: time ∝ n'", pb_gp_clause(&c));
+    fputs("guide(x) with lines lc rgb '#888888' dt 3 lw 2 title 'guide: time ∝ n²'",
+          pb_gp_clause(&c));
+    fputs("guide_n(x) with lines lc rgb '#888888' dt 2 lw 2 title 'guide: time ∝ n'",
+          pb_gp_clause(&c));
     pb_gp_clauses_end(&c);
     pb_gp_loop_close(f);
 }
@@ -154,8 +156,8 @@ static void write_speedup_clauses(FILE *f, const struct pb_series_set *s, int co
         if (!speedup_key(s, k))
             continue;
         pb_gp_series_title(title, sizeof title, s, k, 0);
-        fprintf(pb_gp_clause(&c), "$s%zu_0 using 1:%d smooth unique with linespoints ls %zu title ", k,
-                column, k + 1);
+        fprintf(pb_gp_clause(&c), "$s%zu_0 using 1:%d smooth unique with linespoints ls %zu "
+                "title ", k, column, k + 1);
         pb_gp_quote(f, title);
     }
     fprintf(pb_gp_clause(&c), "%s with lines lc rgb '#888888' dt 3 lw 2 title 'ideal'",
@@ -276,7 +278,8 @@ static void write_rmax(FILE *f, const struct pb_figctx *x)
                  k[i].base[0] ? " [" : "", k[i].base, k[i].base[0] ? "]" : "", k[i].threads,
                  k[i].threads == 1 ? "" : "s");
         fprintf(pb_gp_clause(&c), "$r%zu using 1:2 smooth unique with linespoints lw 2 pt %d "
-                            "dt %d title ", i, pb_gp_point_types[i % PB_GP_NPOINTS], k[i].threads > 1 ? 1 : 2);
+                "dt %d title ", i, pb_gp_point_types[i % PB_GP_NPOINTS],
+                k[i].threads > 1 ? 1 : 2);
         pb_gp_quote(f, title);
     }
     pb_gp_clauses_end(&c);
@@ -376,8 +379,8 @@ static const struct figure *figure_of(const char *quantity)
 }
 
 /* Writes DIR/NAME_<stem>.gp's path into buf (cap bytes). Returns 0 or -ENAMETOOLONG with err. */
-static int script_path(const char *dir, const char *name, const char *stem, char *buf,
-                       size_t cap, struct pb_err *err)
+static int script_path(const char *dir, const char *name, const char *stem, char *buf, size_t cap,
+                       struct pb_err *err)
 {
     if (snprintf(buf, cap, "%s/%s_%s.gp", dir, name, stem) >= (int)cap)
         return pb_fail(err, -ENAMETOOLONG, "%.60s...: the folder and name are too long", dir);
@@ -452,7 +455,8 @@ static int check_columns(const struct pb_table *t, const char *path, struct pb_e
 }
 
 /* Writes every figure of the summary t (series s): each row of the table (a conditional one
- * written or its stale script removed), then o's declared ones. Returns 0 or -errno with err filled. */
+ * written or its stale script removed), then o's declared ones. Returns 0 or -errno with err
+ * filled. */
 static int write_all(const char *dir, const char *name, const struct pb_table *t,
                      struct pb_series_set *s, const struct pb_plot_opts *o, struct pb_err *err)
 {

@@ -40,8 +40,9 @@ struct pb_plot_opts {
 #define PB_FIGURE_RMAX "rmax"
 
 /* Writes DIR/NAME_<stem>.gp for each row of the table of figures (a conditional row's only when
- * the summary has it, removing a stale one otherwise: NAME_rmax.gp for an "rmax" sweep), then DIR/NAME_<name>.gp for each of o's declared figures,
- * from DIR/NAME_summary.csv (which must exist: write the summary first). o may be NULL (no
+ * the summary has it, removing a stale one otherwise: NAME_rmax.gp for an "rmax" sweep), then
+ * DIR/NAME_<name>.gp for each of o's declared figures, from DIR/NAME_summary.csv (which must
+ * exist: write the summary first). o may be NULL (no
  * limit line, no declared figure). A point without a value to draw (skipped, failed, timed
  * out) is left out and named in a note under its figure; a figure with no point at all says
  * so in an empty frame. Returns 0, or -errno with err naming the file (-ENOENT when the
@@ -50,8 +51,9 @@ int pb_plots_write(const char *dir, const char *name, const struct pb_plot_opts 
                    struct pb_err *err);
 
 /* The stems of the figures of DIR/NAME, in the order they are written, rendered and shown: the
- * table's rows (a conditional one when its script DIR/NAME_<stem>.gp exists), then o's declared figures (o may be
- * NULL). Writes up to cap into stems (pointers into static text or o); returns how many. */
+ * table's rows (a conditional one when its script DIR/NAME_<stem>.gp exists), then o's
+ * declared figures (o may be NULL). Writes up to cap into stems (pointers into static text or
+ * o); returns how many. */
 size_t pb_plots_stems(const char *dir, const char *name, const struct pb_plot_opts *o,
                       const char **stems, size_t cap);
 
@@ -59,9 +61,8 @@ size_t pb_plots_stems(const char *dir, const char *name, const struct pb_plot_op
  * that fails does not stop the others, and an empty output is removed, never left behind.
  * gnuplot is looked up on PATH (or taken from the environment variable PB_GNUPLOT); it dies
  * with this process. Returns 0; -ENOENT when gnuplot is not installed (the caller notes it);
- * -EINTR when o->stop says so (gnuplot is killed); or -EIO with
- * err naming the first failing script with gnuplot's last line of complaint, and the other
- * figures not drawn. */
+ * -EINTR when o->stop says so (gnuplot is killed); or -EIO with err naming the first failing
+ * script with gnuplot's last line of complaint, and the other figures not drawn. */
 int pb_plots_render(const char *dir, const char *name, const struct pb_plot_opts *o,
                     struct pb_err *err);
 

@@ -130,7 +130,8 @@ static int read_json(const char *path, json_t **root, char *why, size_t cap)
 /* ---------------------------------------------------------------- the other sections */
 
 /* Points at n (counted) other than top that are flagged. */
-static size_t flagged_beside(const struct pb_report_row *ri, size_t n, const struct pb_report_row *top)
+static size_t flagged_beside(const struct pb_report_row *ri, size_t n,
+                             const struct pb_report_row *top)
 {
     size_t k = 0;
     for (size_t i = 0; i < n; i++)
@@ -140,8 +141,8 @@ static size_t flagged_beside(const struct pb_report_row *ri, size_t n, const str
 
 /* Writes the fastest point at the largest n: "measured cleanly" only when its summary row has
  * no flag; otherwise its flag, and how many other points at that n are flagged. */
-static void write_fastest(FILE *f, const struct pb_table *t, const struct pb_report_row *ri, size_t n,
-                          const struct pb_report_row *top)
+static void write_fastest(FILE *f, const struct pb_table *t, const struct pb_report_row *ri,
+                          size_t n, const struct pb_report_row *top)
 {
     size_t beside = flagged_beside(ri, n, top);
     fputs(top->flagged ? " Fastest at the largest n, <strong>not measured cleanly</strong> (n = "
@@ -183,8 +184,8 @@ static const json_t *busy_start(const json_t *json)
 
 /* Writes the counts a reader wants first: points, failures, the fastest at the largest n, and
  * a machine found busy before the first run (NAME.json's "start_busy", busy_start). */
-static void write_headline(FILE *f, const struct pb_table *t, const struct pb_report_row *ri, size_t n,
-                           const json_t *json)
+static void write_headline(FILE *f, const struct pb_table *t, const struct pb_report_row *ri,
+                           size_t n, const json_t *json)
 {
     size_t points = 0, failed = 0, unverified = 0, skipped = 0;
     const struct pb_report_row *top = NULL;

@@ -165,7 +165,7 @@ static void table_row(FILE *f, const struct pb_table *t, const struct pb_report_
 
 /* See report_table.h. */
 void pb_report_table(FILE *f, const struct pb_table *t, const struct pb_report_row *ri, size_t n,
-                        int want)
+                     int want)
 {
     fputs("<div class=\"scroll\"><table>\n<thead><tr><th>status</th>", f);
     for (size_t c = 0; c < NCOLUMNS; c++)
@@ -211,8 +211,9 @@ static int same_strategy(const struct pb_table *t, const struct pb_report_row *a
 
 /* The runner-up to win among the clean rows of g[0..n) (one n, sorted by median): the fastest
  * clean row of another strategy, else the next clean row; NULL when win is alone. */
-static const struct pb_report_row *runner_up(const struct pb_table *t, const struct pb_report_row *g,
-                                       size_t n, const struct pb_report_row *win)
+static const struct pb_report_row *runner_up(const struct pb_table *t,
+                                             const struct pb_report_row *g, size_t n,
+                                             const struct pb_report_row *win)
 {
     const struct pb_report_row *next = NULL;
     for (size_t i = 0; i < n; i++) {
@@ -262,7 +263,8 @@ static void write_why(FILE *f, const struct pb_table *t, const struct pb_report_
 
 /* Writes the row of n whose points are g[0..n) (sorted by median) when none may be
  * recommended: why not, and the fastest flagged point with its flag when one ran ok. */
-static void write_no_pick(FILE *f, const struct pb_table *t, const struct pb_report_row *g, size_t n)
+static void write_no_pick(FILE *f, const struct pb_table *t, const struct pb_report_row *g,
+                          size_t n)
 {
     const struct pb_report_row *top = NULL;
     for (size_t i = 0; i < n && !top; i++)
@@ -324,7 +326,7 @@ static void write_pick(FILE *f, const struct pb_table *t, const struct pb_report
 
 /* See report_table.h. */
 void pb_report_recommendation(FILE *f, const struct pb_table *t, const struct pb_report_row *ri,
-                                 size_t n)
+                              size_t n)
 {
     size_t a = 0;
     while (a < n && !ri[a].counted)

@@ -35,13 +35,13 @@ struct pb_report_row {
 int pb_report_analyse(const struct pb_table *t, struct pb_report_row **out);
 
 /* Writes the rows of ri[0..n) for which counted == want as one table. */
-void pb_report_table(FILE *f, const struct pb_table *t, const struct pb_report_row *ri,
-                     size_t n, int want);
+void pb_report_table(FILE *f, const struct pb_table *t, const struct pb_report_row *ri, size_t n,
+                     int want);
 
 /* Writes the recommendation: per n of the counted points (ri[0..n), sorted by n then median),
  * the fastest point that ran ok, verified and carries no flag, and why it wins; an n whose
  * points are all flagged or bad gets no recommendation, and says so. */
-void pb_report_recommendation(FILE *f, const struct pb_table *t,
-                              const struct pb_report_row *ri, size_t n);
+void pb_report_recommendation(FILE *f, const struct pb_table *t, const struct pb_report_row *ri,
+                              size_t n);
 
 #endif

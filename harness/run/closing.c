@@ -105,8 +105,8 @@ void pb_closing_flags(const char *dir, const char *name, struct pb_best *best, s
 }
 
 /* See closing.h. */
-size_t pb_closing_table(const struct pb_row *rows, size_t nrows, const size_t *sizes,
-                        size_t nsizes, struct pb_best **best)
+size_t pb_closing_table(const struct pb_row *rows, size_t nrows, const size_t *sizes, size_t nsizes,
+                        struct pb_best **best)
 {
     size_t nbest = 0;
     *best = calloc(nsizes ? nsizes : 1, sizeof **best);

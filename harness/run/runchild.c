@@ -118,8 +118,8 @@ static void child_send_output(const struct pb_runstate *r, const struct pb_probl
 }
 
 /* See runchild.h. */
-void pb_runchild_main(struct pb_runstate *r, const struct pb_problem *p, const struct pb_strategy *s,
-                       const struct pb_params *k)
+void pb_runchild_main(struct pb_runstate *r, const struct pb_problem *p,
+                      const struct pb_strategy *s, const struct pb_params *k)
 {
     struct pb_output out = { 0 };
     struct pb_computed_rec c = { 0 };

@@ -416,7 +416,8 @@ static int run_setup(struct pb_runstate *r)
 
 /* Makes the run's read-only inputs (sealed.h) from p and k and the pipe its output goes to the
  * verifier through. Returns 0 or -errno. */
-static int inputs_setup(struct pb_runstate *r, const struct pb_problem *p, const struct pb_params *k)
+static int inputs_setup(struct pb_runstate *r, const struct pb_problem *p,
+                        const struct pb_params *k)
 {
     if (pipe2(r->outp, O_CLOEXEC) != 0)
         return -errno;
@@ -512,7 +513,8 @@ static int call_wait(struct pb_runstate *r, void *rec, size_t len)
 
 int pb_runner_call(pb_runner_fn fn, void *arg, void *rec, size_t len, int *wstatus)
 {
-    struct pb_runstate r = { .res = { -1, -1 }, .go = { -1, -1 }, .outp = { -1, -1 }, .owner_fd = -1 };
+    struct pb_runstate r = { .res = { -1, -1 }, .go = { -1, -1 }, .outp = { -1, -1 },
+                             .owner_fd = -1 };
     int e = stop_flag ? -EINTR : pb_runtmp_make(r.tmpdir, sizeof r.tmpdir, &r.owner_fd);
     if (e)
         return e;

@@ -520,6 +520,29 @@ static void test_figure_table(void **state)
     assert_int_equal(pb_plots_stems(plain, "r", NULL, stems, 16), rows - 1);
 }
 
+/* A config may not declare a figure under the stem of a row of the table (the config loader
+ * keeps its own list of those names: this keeps the two together). */
+static void test_table_stems_reserved(void **state)
+{
+    (void)state;
+    char dir[1024], path[2048], text[1024];
+    snprintf(dir, sizeof dir, "%s", pbt_tmpdir("plots-reserved"));
+    snprintf(path, sizeof path, "%s/c.json", dir);
+    for (size_t i = 0; i < pb_figure_count(); i++) {
+        struct pb_experiment e;
+        struct pb_err err = {{0}};
+        snprintf(text, sizeof text, "{\"name\": \"c\", \"output\": {\"kind\": \"matrix\"}, "
+                 "\"sizes\": [10], \"strategies\": "
+                 "[\"naive\"], \"figures\": [{\"name\": \"%s\", \"quantity\": \"time\"}]}\n",
+                 pb_figure_stem(i));
+        pbt_write(path, text);
+        memset(&e, 0, sizeof e);
+        assert_true(pb_config_load(path, &e, &err) < 0);
+        if (!strstr(err.msg, "is a built-in figure's name"))
+            fail_msg("figure \"%s\": %s", pb_figure_stem(i), err.msg);
+    }                                 /* a config that fails to load is freed by the loader */
+}
+
 /* A figure gnuplot fails on does not stop the others, leaves no empty file and is named. */
 static void test_failing_figure_named_others_drawn(void **state)
 {
@@ -558,6 +581,7 @@ int main(void)
         cmocka_unit_test(test_declared_figure),
         cmocka_unit_test(test_failing_figure_named_others_drawn),
         cmocka_unit_test(test_figure_table),
+        cmocka_unit_test(test_table_stems_reserved),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
