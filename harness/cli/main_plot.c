@@ -1,9 +1,10 @@
 /* main_plot.c — `bench plot DIR/NAME.csv [--no-render]`: the figures and the report of a result
- * set already on disk, by the same sequence a sweep ends with (pipeline.h). A CLI front-end: it
- * prints. */
+ * set already on disk, by the same sequence a sweep ends with (resultset.h). A CLI front-end:
+ * it prints. */
 #include "main_commands.h"
-#include "pipeline.h"
-#include "sweep.h"
+#include "resultset.h"
+#include "runner.h"
+#include "stop.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -79,13 +80,14 @@ int pb_main_plot(int argc, char **argv)
     }
     struct pb_err err = {{0}};
     int lock;                        /* held until exit: a sweep must not rewrite NAME* now */
-    if (pb_sweep_lock(dir, name, &lock, &err) < 0) {
+    if (pb_resultset_lock(dir, name, &lock, &err) < 0) {
         fprintf(stderr, "bench plot: %s\n", err.msg);
         return 2;
     }
-    struct pb_pipeline_opts o = {.render = render, .warn = stderr};
-    struct pb_pipeline_result r;
-    if (pb_pipeline_run(dir, name, &o, &r, &err) < 0 || r.scripts_failed) {
+    struct pb_resultset_opts o = {.render = render, .warn = stderr,
+                                  .stop = pb_stop_requested};
+    struct pb_resultset_result r;
+    if (pb_resultset_finish(dir, name, &o, &r, &err) < 0 || r.scripts_failed) {
         fprintf(stderr, "bench plot: %s\n", r.scripts_failed ? r.note : err.msg);
         return 2;
     }

@@ -3,11 +3,13 @@
  * The page is written in one pass into NAME.html.tmp and renamed, so a reader never sees half a
  * report. Figures are embedded as base64 data URIs (SVG preferred: it stays sharp when
  * zoomed), and a Content-Security-Policy forbids every network load, so "self-contained" is
- * enforced by the browser rather than hoped for. */
+ * enforced by the browser rather than hoped for. The summary table and the recommendation are
+ * report_table.c's; this file writes the page around them. */
 #include "report.h"
 
 #include "fdio.h"
 #include "plots.h"
+#include "report_table.h"
 #include "results.h"
 #include "summary.h"
 
@@ -19,26 +21,6 @@
 #include <unistd.h>
 
 /* ---------------------------------------------------------------- small helpers */
-
-/* Writes len bytes of s HTML-escaped (text and attribute safe). */
-static void esc_n(FILE *f, const char *s, size_t len)
-{
-    for (size_t i = 0; i < len; i++) {
-        switch (s[i]) {
-        case '&': fputs("&amp;", f); break;
-        case '<': fputs("&lt;", f); break;
-        case '>': fputs("&gt;", f); break;
-        case '"': fputs("&quot;", f); break;
-        case '\'': fputs("&#39;", f); break;
-        default: fputc(s[i], f);
-        }
-    }
-}
-
-static void esc(FILE *f, const char *s)
-{
-    esc_n(f, s, strlen(s));
-}
 
 /* Writes data[0..len) in base64. */
 static void base64(FILE *f, const unsigned char *data, size_t len)
@@ -65,7 +47,7 @@ static void base64(FILE *f, const unsigned char *data, size_t len)
 static void write_json(FILE *f, const json_t *v)
 {
     char *text = json_dumps(v, JSON_INDENT(2) | JSON_REAL_PRECISION(17) | JSON_ENCODE_ANY);
-    esc(f, text ? text : "?");
+    pb_html_esc(f, text ? text : "?");
     free(text);
 }
 
@@ -74,12 +56,12 @@ static void write_json(FILE *f, const json_t *v)
 static void write_member_value(FILE *f, const json_t *v)
 {
     if (json_is_string(v)) {
-        esc_n(f, json_string_value(v), json_string_length(v));
+        pb_html_esc_n(f, json_string_value(v), json_string_length(v));
         return;
     }
     char *text = v ? json_dumps(v, JSON_COMPACT | JSON_REAL_PRECISION(17) | JSON_ENCODE_ANY)
                    : NULL;
-    esc(f, text ? text : "?");
+    pb_html_esc(f, text ? text : "?");
     free(text);
 }
 
@@ -145,345 +127,11 @@ static int read_json(const char *path, json_t **root, char *why, size_t cap)
     return -EINVAL;
 }
 
-/* ---------------------------------------------------------------- the summary table */
-
-/* The summary's columns a reader needs, in display order. */
-static const struct column {
-    enum pb_sum_col csv;             /* column of NAME_summary.csv */
-    const char *head;                /* table heading, with unit */
-} columns[] = {
-    {PB_SUM_strategy, "strategy"}, {PB_SUM_params, "params"}, {PB_SUM_n, "n"},
-    {PB_SUM_threads, "threads"}, {PB_SUM_runs, "runs"}, {PB_SUM_wall_median_s, "median (s)"},
-    {PB_SUM_wall_ci95_lo_s, "95% CI low (s)"}, {PB_SUM_wall_ci95_hi_s, "95% CI high (s)"},
-    {PB_SUM_wall_min_s, "min (s)"}, {PB_SUM_peak_rss_kib, "peak PSS (KiB)"},
-    {PB_SUM_speedup, "speedup (x)"}, {PB_SUM_efficiency, "efficiency"},
-    {PB_SUM_pairs_per_s, "pairs/s"}, {PB_SUM_fraction_of_limit, "fraction of limit"},
-    {PB_SUM_build_median_s, "structure build (s, in the median)"},
-    {PB_SUM_evals_per_pair, "distance evals / counted pair"},
-    {PB_SUM_flag, "flag (spread, busy, capped)"},
-};
-#define NCOLUMNS (sizeof columns / sizeof columns[0])
-
-/* What the report knows of one summary row. */
-struct rowinfo {
-    size_t row;                      /* index in the summary table */
-    long n;
-    int threads;
-    double median;                   /* wall_median_s; <= 0 or NaN when none */
-    double peak_kib;                 /* peak_rss_kib; <= 0 when none */
-    int counted;                     /* 1: kind run (not overhead), n > 0 */
-    int failed;                      /* runs that started and did not end ok */
-    int skipped;                     /* 1: no run started (the flag says why) */
-    int unverified;                  /* 1: verified is not "yes" (and the point not skipped) */
-    int best;                        /* 1: lowest median of the good rows at this n */
-    int flagged;                     /* 1: the summary flags it (spread, busy, capped) */
-};
-
-/* Orders rows by n, then median (missing last), then threads. */
-static int cmp_rowinfo(const void *a, const void *b)
-{
-    const struct rowinfo *x = a, *y = b;
-    if (x->n != y->n)
-        return (x->n > y->n) - (x->n < y->n);
-    int xm = x->median > 0, ym = y->median > 0;
-    if (xm != ym)
-        return ym - xm;
-    if (xm && x->median != y->median)
-        return (x->median > y->median) - (x->median < y->median);
-    return (x->threads > y->threads) - (x->threads < y->threads);
-}
-
-/* 1 when the row measured cleanly: every run ok and verified, with a median. */
-static int row_good(const struct rowinfo *r)
-{
-    return r->counted && !r->failed && !r->unverified && r->median > 0;
-}
-
-/* Reads summary t into a malloc'd, sorted array of row facts (*out, t->nrows long) and marks
- * the best row per n. Returns 0 or -ENOMEM. */
-static int analyse(const struct pb_table *t, struct rowinfo **out)
-{
-    struct rowinfo *ri = calloc(t->nrows + 1, sizeof *ri);
-    if (!ri)
-        return -ENOMEM;
-    for (size_t r = 0; r < t->nrows; r++) {
-        const char *med = pb_summary_get(t, r, PB_SUM_wall_median_s);
-        int skipped = pb_summary_skipped(t, r);
-        ri[r] = (struct rowinfo){
-            .row = r,
-            .n = atol(pb_summary_get(t, r, PB_SUM_n)),
-            .threads = atoi(pb_summary_get(t, r, PB_SUM_threads)),
-            .median = *med ? strtod(med, NULL) : 0,
-            .peak_kib = atof(pb_summary_get(t, r, PB_SUM_peak_rss_kib)),
-            .counted = pb_summary_counted(t, r),
-            .failed = pb_summary_failed(t, r),
-            .skipped = skipped,
-            .unverified = !skipped && pb_summary_counted(t, r) && pb_summary_unverified(t, r),
-            .flagged = !skipped && *med && *pb_summary_get(t, r, PB_SUM_flag) != '\0',
-        };
-    }
-    qsort(ri, t->nrows, sizeof *ri, cmp_rowinfo);
-    for (size_t a = 0, b; a < t->nrows; a = b) {
-        double best = 0;
-        for (b = a; b < t->nrows && ri[b].n == ri[a].n; b++)
-            if (row_good(&ri[b]) && (best == 0 || ri[b].median < best))
-                best = ri[b].median;
-        for (size_t i = a; i < b; i++)
-            ri[i].best = row_good(&ri[i]) && ri[i].median == best;
-    }
-    *out = ri;
-    return 0;
-}
-
-/* Writes the status cell of a row: best, failed, not verified, or verified. */
-static void status_cell(FILE *f, const struct pb_table *t, const struct rowinfo *r)
-{
-    const char *ver = pb_summary_get(t, r->row, PB_SUM_verified);
-    fputs("<td class=\"status\">", f);
-    if (r->failed) {
-        fprintf(f, "<strong>FAILED</strong> (%d run%s not ok)", r->failed,
-                r->failed == 1 ? "" : "s");
-    } else if (r->skipped) {
-        fputs("<strong>skipped</strong> (see flag)", f);
-    } else if (r->unverified) {
-        fputs(*ver ? "<strong>NOT VERIFIED</strong>" : "<strong>not checked</strong>", f);
-    } else if (!r->counted) {
-        fputs("fixed cost (no result to verify)", f);
-    } else {
-        size_t yes = strlen(PB_VERIFIED_YES);
-        fputs("verified", f);
-        if (strlen(ver) > yes)                /* " (kdtree)": the independent method */
-            esc_n(f, ver + yes, strlen(ver) - yes);
-    }
-    if (r->best && r->flagged)
-        fputs(" <span class=\"star\">&#9733; fastest at this n, flagged: not measured "
-              "cleanly</span>", f);
-    else if (r->best)
-        fputs(" <span class=\"star\">&#9733; best at this n</span>", f);
-    fputs("</td>", f);
-}
-
-/* 1 when column c is shown: always, except the spatial strategies' columns (build time, work
- * efficiency), shown only when some row of t has a value. */
-static int column_shown(const struct pb_table *t, size_t c)
-{
-    int optional = columns[c].csv == PB_SUM_build_median_s ||
-                   columns[c].csv == PB_SUM_evals_per_pair;
-    for (size_t r = 0; optional && r < t->nrows; r++)
-        if (*pb_summary_get(t, r, columns[c].csv))
-            return 1;
-    return !optional;
-}
-
-/* Writes one <tr> of the summary table. */
-static void table_row(FILE *f, const struct pb_table *t, const struct rowinfo *r)
-{
-    const char *cls = r->best ? "best" : (r->failed || r->unverified) ? "bad" : "";
-    if (*pb_summary_get(t, r->row, PB_SUM_flag) && !*cls)
-        cls = "flagged";
-    fprintf(f, "<tr class=\"%s\">", cls);
-    status_cell(f, t, r);
-    for (size_t c = 0; c < NCOLUMNS; c++) {
-        if (!column_shown(t, c))
-            continue;
-        fputs(c == 0 ? "<th scope=\"row\">" : "<td>", f);
-        esc(f, pb_summary_get(t, r->row, columns[c].csv));
-        fputs(c == 0 ? "</th>" : "</td>", f);
-    }
-    fputs("</tr>\n", f);
-}
-
-/* Writes the rows of ri[0..n) for which counted == want as one table. */
-static void write_table(FILE *f, const struct pb_table *t, const struct rowinfo *ri, size_t n,
-                        int want)
-{
-    fputs("<div class=\"scroll\"><table>\n<thead><tr><th>status</th>", f);
-    for (size_t c = 0; c < NCOLUMNS; c++)
-        if (column_shown(t, c))
-            fprintf(f, "<th>%s</th>", columns[c].head);
-    fputs("</tr></thead>\n<tbody>\n", f);
-    for (size_t i = 0; i < n; i++)
-        if (ri[i].counted == want)
-            table_row(f, t, &ri[i]);
-    fputs("</tbody></table></div>\n", f);
-}
-
-/* ---------------------------------------------------------------- the recommendation */
-
-/* 1 when the row may be recommended: measured cleanly and not flagged. */
-static int row_clean(const struct rowinfo *r)
-{
-    return row_good(r) && !r->flagged;
-}
-
-/* Writes the point's label, HTML-escaped: strategy, (params) when any, x threads. */
-static void write_label(FILE *f, const struct pb_table *t, const struct rowinfo *r)
-{
-    const char *params = pb_summary_get(t, r->row, PB_SUM_params);
-    esc(f, pb_summary_get(t, r->row, PB_SUM_strategy));
-    if (*params) {
-        fputs(" (", f);
-        esc(f, params);
-        fputc(')', f);
-    }
-    fprintf(f, " x%d", r->threads);
-}
-
-/* 1 when rows a and b are the same strategy with the same params. */
-static int same_strategy(const struct pb_table *t, const struct rowinfo *a,
-                         const struct rowinfo *b)
-{
-    return strcmp(pb_summary_get(t, a->row, PB_SUM_strategy),
-                  pb_summary_get(t, b->row, PB_SUM_strategy)) == 0 &&
-           strcmp(pb_summary_get(t, a->row, PB_SUM_params),
-                  pb_summary_get(t, b->row, PB_SUM_params)) == 0;
-}
-
-/* The runner-up to win among the clean rows of g[0..n) (one n, sorted by median): the fastest
- * clean row of another strategy, else the next clean row; NULL when win is alone. */
-static const struct rowinfo *runner_up(const struct pb_table *t, const struct rowinfo *g,
-                                       size_t n, const struct rowinfo *win)
-{
-    const struct rowinfo *next = NULL;
-    for (size_t i = 0; i < n; i++) {
-        if (&g[i] == win || !row_clean(&g[i]))
-            continue;
-        if (!same_strategy(t, &g[i], win))
-            return &g[i];
-        if (!next)
-            next = &g[i];
-    }
-    return next;
-}
-
-/* Writes the "why" cell: how much faster than next (NULL: none), the memory against it, the
- * winner's parallel efficiency, and how many faster points were left out for their flag. */
-static void write_why(FILE *f, const struct pb_table *t, const struct rowinfo *win,
-                      const struct rowinfo *next, size_t faster_flagged)
-{
-    const char *eff = pb_summary_get(t, win->row, PB_SUM_efficiency);
-    if (!next) {
-        fputs("the only point measured cleanly at this n", f);
-    } else {
-        double ratio = next->median / win->median;
-        fprintf(f, "%.2f&times; faster than ", ratio);
-        write_label(f, t, next);
-        if (ratio < 1.05)
-            fputs(" (within 5%: a near tie on time)", f);
-        if (win->peak_kib > 0 && next->peak_kib > 0) {
-            double pct = 100.0 * (1.0 - win->peak_kib / next->peak_kib);
-            if (pct >= 0.5)
-                fprintf(f, "; %.0f%% less memory", pct);
-            else if (pct <= -0.5)
-                fprintf(f, "; %.0f%% more memory", -pct);
-            else
-                fputs("; the same memory", f);
-        }
-    }
-    if (win->threads > 1 && *eff) {
-        fputs("; efficiency ", f);
-        esc(f, eff);
-        fprintf(f, " on %d threads", win->threads);
-    }
-    if (faster_flagged)
-        fprintf(f, "; %zu faster point%s flagged, not counted", faster_flagged,
-                faster_flagged > 1 ? "s" : "");
-}
-
-/* Writes the row of n whose points are g[0..n) (sorted by median) when none may be
- * recommended: why not, and the fastest flagged point with its flag when one ran ok. */
-static void write_no_pick(FILE *f, const struct pb_table *t, const struct rowinfo *g, size_t n)
-{
-    const struct rowinfo *top = NULL;
-    for (size_t i = 0; i < n && !top; i++)
-        if (row_good(&g[i]))
-            top = &g[i];
-    fputs("<td colspan=\"5\" class=\"nopick\">no recommendation: ", f);
-    if (!top) {
-        fputs("no point at this n ran ok and verified</td>", f);
-        return;
-    }
-    fputs("every point at this n that ran ok is flagged; rerun it on a quiet machine (fastest, "
-          "not measured cleanly: ", f);
-    write_label(f, t, top);
-    fputs(", ", f);
-    esc(f, pb_summary_get(t, top->row, PB_SUM_wall_median_s));
-    fputs(" s, flagged: ", f);
-    esc(f, pb_summary_get(t, top->row, PB_SUM_flag));
-    fputs(")</td>", f);
-}
-
-/* Writes one row of the recommendation table for the points g[0..n) of one n. */
-static void write_pick(FILE *f, const struct pb_table *t, const struct rowinfo *g, size_t n)
-{
-    const struct rowinfo *win = NULL;
-    size_t faster_flagged = 0;
-    for (size_t i = 0; i < n && !win; i++) {
-        if (row_clean(&g[i]))
-            win = &g[i];
-        else
-            faster_flagged += row_good(&g[i]);
-    }
-    fputs("<tr><td>", f);
-    esc(f, pb_summary_get(t, g->row, PB_SUM_n));
-    fputs("</td>", f);
-    if (!win) {
-        write_no_pick(f, t, g, n);
-        fputs("</tr>\n", f);
-        return;
-    }
-    const struct rowinfo *next = runner_up(t, g, n, win);
-    fputs("<th scope=\"row\">", f);
-    write_label(f, t, win);
-    fputs("</th><td>", f);
-    esc(f, pb_summary_get(t, win->row, PB_SUM_wall_median_s));
-    fputs("</td><td>", f);
-    if (win->peak_kib > 0)
-        fprintf(f, "%.1f", win->peak_kib / 1024.0);
-    fputs("</td><td>", f);
-    if (next) {
-        write_label(f, t, next);
-        fputs(", ", f);
-        esc(f, pb_summary_get(t, next->row, PB_SUM_wall_median_s));
-        fputs(" s", f);
-    }
-    fputs("</td><td class=\"why\">", f);
-    write_why(f, t, win, next, faster_flagged);
-    fputs("</td></tr>\n", f);
-}
-
-/* Writes the recommendation: per n of the counted points (ri[0..n), sorted by n then median),
- * the fastest point that ran ok, verified and carries no flag, and why it wins; an n whose
- * points are all flagged or bad gets no recommendation, and says so. */
-static void write_recommendation(FILE *f, const struct pb_table *t, const struct rowinfo *ri,
-                                 size_t n)
-{
-    size_t a = 0;
-    while (a < n && !ri[a].counted)
-        a++;
-    if (a == n)
-        return;
-    fputs("<h2 id=\"recommendation\">Recommendation</h2>\n<p>For this sweep&rsquo;s problem (",
-          f);
-    esc(f, pb_summary_get(t, ri[a].row, PB_SUM_output));
-    fputs(" output): the fastest point at each n whose runs all ended ok and verified and that "
-          "carries no flag (spread, busy, capped, skipped); the next best is the fastest clean "
-          "point of another strategy.</p>\n<div class=\"scroll\"><table class=\"pick\">\n"
-          "<thead><tr><th>n</th><th>recommended</th><th>median (s)</th><th>peak (MiB)</th>"
-          "<th>next best, median (s)</th><th>why</th></tr></thead>\n<tbody>\n", f);
-    for (size_t b; a < n; a = b) {
-        for (b = a; b < n && ri[b].n == ri[a].n; b++)
-            ;
-        if (ri[a].counted)
-            write_pick(f, t, &ri[a], b - a);
-    }
-    fputs("</tbody></table></div>\n", f);
-}
-
 /* ---------------------------------------------------------------- the other sections */
 
 /* Points at n (counted) other than top that are flagged. */
-static size_t flagged_beside(const struct rowinfo *ri, size_t n, const struct rowinfo *top)
+static size_t flagged_beside(const struct pb_report_row *ri, size_t n,
+                             const struct pb_report_row *top)
 {
     size_t k = 0;
     for (size_t i = 0; i < n; i++)
@@ -493,23 +141,23 @@ static size_t flagged_beside(const struct rowinfo *ri, size_t n, const struct ro
 
 /* Writes the fastest point at the largest n: "measured cleanly" only when its summary row has
  * no flag; otherwise its flag, and how many other points at that n are flagged. */
-static void write_fastest(FILE *f, const struct pb_table *t, const struct rowinfo *ri, size_t n,
-                          const struct rowinfo *top)
+static void write_fastest(FILE *f, const struct pb_table *t, const struct pb_report_row *ri,
+                          size_t n, const struct pb_report_row *top)
 {
     size_t beside = flagged_beside(ri, n, top);
     fputs(top->flagged ? " Fastest at the largest n, <strong>not measured cleanly</strong> (n = "
                        : " Fastest at the largest n measured cleanly (n = ", f);
-    esc(f, pb_summary_get(t, top->row, PB_SUM_n));
+    pb_html_esc(f, pb_summary_get(t, top->row, PB_SUM_n));
     fputs("): <strong>", f);
-    esc(f, pb_summary_get(t, top->row, PB_SUM_strategy));
+    pb_html_esc(f, pb_summary_get(t, top->row, PB_SUM_strategy));
     fputs("</strong>, ", f);
-    esc(f, pb_summary_get(t, top->row, PB_SUM_threads));
+    pb_html_esc(f, pb_summary_get(t, top->row, PB_SUM_threads));
     fputs(" thread(s), median ", f);
-    esc(f, pb_summary_get(t, top->row, PB_SUM_wall_median_s));
+    pb_html_esc(f, pb_summary_get(t, top->row, PB_SUM_wall_median_s));
     fputs(" s", f);
     if (top->flagged) {
         fputs(" (flagged: ", f);
-        esc(f, pb_summary_get(t, top->row, PB_SUM_flag));
+        pb_html_esc(f, pb_summary_get(t, top->row, PB_SUM_flag));
         fputs(")", f);
     }
     fputs(".", f);
@@ -536,11 +184,11 @@ static const json_t *busy_start(const json_t *json)
 
 /* Writes the counts a reader wants first: points, failures, the fastest at the largest n, and
  * a machine found busy before the first run (NAME.json's "start_busy", busy_start). */
-static void write_headline(FILE *f, const struct pb_table *t, const struct rowinfo *ri, size_t n,
-                           const json_t *json)
+static void write_headline(FILE *f, const struct pb_table *t, const struct pb_report_row *ri,
+                           size_t n, const json_t *json)
 {
     size_t points = 0, failed = 0, unverified = 0, skipped = 0;
-    const struct rowinfo *top = NULL;
+    const struct pb_report_row *top = NULL;
     for (size_t i = 0; i < n; i++) {
         if (!ri[i].counted)
             continue;
@@ -586,7 +234,7 @@ static void failed_run_row(FILE *f, const struct pb_row *r)
     fputs("<tr class=\"bad\">", f);
     for (size_t c = 0; c < NRUNCOLUMNS; c++) {
         fputs("<td>", f);
-        esc(f, pb_csv_format(r, run_columns[c], cell, sizeof cell));
+        pb_html_esc(f, pb_csv_format(r, run_columns[c], cell, sizeof cell));
         fputs("</td>", f);
     }
     fputs("</tr>\n", f);
@@ -636,9 +284,9 @@ static int write_figure(FILE *f, const char *dir, const char *name, const char *
                    "src=\"data:%s;base64,", fig, fig, kinds[k][1]);
         base64(f, (const unsigned char *)data, len);
         fputs("\"><figcaption>", f);
-        esc(f, name);
+        pb_html_esc(f, name);
         fprintf(f, "_%s.%s &mdash; script: ", fig, kinds[k][0]);
-        esc(f, name);
+        pb_html_esc(f, name);
         fprintf(f, "_%s.gp</figcaption></figure>\n", fig);
         free(data);
         return 1;
@@ -646,12 +294,12 @@ static int write_figure(FILE *f, const char *dir, const char *name, const char *
     fprintf(f, "<figure class=\"missing\"><p>Figure &ldquo;%s&rdquo; was not rendered", fig);
     if (note) {
         fputs(": ", f);
-        esc(f, note);
+        pb_html_esc(f, note);
     } else {
         fputs(" (is gnuplot installed?)", f);
     }
     fputs(". Render it with <code>gnuplot ", f);
-    esc(f, name);
+    pb_html_esc(f, name);
     fprintf(f, "_%s.gp</code>.</p></figure>\n", fig);
     return 0;
 }
@@ -699,7 +347,7 @@ static void write_environment(FILE *f, const json_t *root, const char *bad)
             fputs("No environment file (NAME.json) beside the CSV.", f);
         else {
             fputs("The environment file (NAME.json) is not JSON: ", f);
-            esc(f, bad);
+            pb_html_esc(f, bad);
         }
         fputs("</p>\n", f);
         return;
@@ -721,7 +369,7 @@ static void write_environment(FILE *f, const json_t *root, const char *bad)
     }
     fputs("<pre class=\"json\">", f);
     if (json_is_string(config))
-        esc_n(f, json_string_value(config), json_string_length(config));
+        pb_html_esc_n(f, json_string_value(config), json_string_length(config));
     else
         write_json(f, config);
     fputs("</pre>\n", f);
@@ -788,14 +436,14 @@ static int write_figures(FILE *f, const char *dir, const char *name, const struc
 
 /* Writes the whole page into f. */
 static void write_page(FILE *f, const char *dir, const char *name, const struct pb_table *t,
-                       const struct rowinfo *ri, const json_t *json, const char *json_bad,
+                       const struct pb_report_row *ri, const json_t *json, const char *json_bad,
                        const struct figs *g)
 {
     char path[4096];
     fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<title>pairbench: ", f);
-    esc(f, name);
+    pb_html_esc(f, name);
     fprintf(f, "</title>\n%s</head>\n<body>\n<h1>pairbench report: ", page_head);
-    esc(f, name);
+    pb_html_esc(f, name);
     fputs("</h1>\n<nav><a href=\"#recommendation\">Recommendation</a>"
           "<a href=\"#figures\">Figures</a><a href=\"#summary\">Summary</a>"
           "<a href=\"#failed\">Failed runs</a><a href=\"#overhead\">Fixed costs</a>"
@@ -803,7 +451,7 @@ static void write_page(FILE *f, const char *dir, const char *name, const struct 
     write_cpu_line(f, json);
     write_plugin_notes(f, json);
     write_headline(f, t, ri, t->nrows, json);
-    write_recommendation(f, t, ri, t->nrows);
+    pb_report_recommendation(f, t, ri, t->nrows);
     int figures = write_figures(f, dir, name, g);
     fputs("<h2 id=\"summary\">Summary</h2>\n<p>One row per point, sorted by n then median time. "
           "Green: the lowest median at that n among the points whose every run ended ok and "
@@ -811,11 +459,11 @@ static void write_page(FILE *f, const char *dir, const char *name, const struct 
           "flag: wide spread, runs that shared their CPUs with other processes (busy) or had "
           "fewer CPUs than threads (capped).</p>\n",
           f);
-    write_table(f, t, ri, t->nrows, 1);
+    pb_report_table(f, t, ri, t->nrows, 1);
     snprintf(path, sizeof path, "%s/%s.csv", dir, name);
     write_failed_runs(f, path);
     fputs("<h2 id=\"overhead\">Fixed costs (empty-work runs)</h2>\n", f);
-    write_table(f, t, ri, t->nrows, 0);
+    pb_report_table(f, t, ri, t->nrows, 0);
     write_environment(f, json, json_bad);
     /* set last, so the attribute exists only once the whole body has been written */
     fprintf(f, "<script>document.body.setAttribute('data-figures', '%d');</script>\n", figures);
@@ -836,8 +484,8 @@ int pb_report_write_figures(const char *dir, const char *name, const struct pb_p
     int rc = pb_summary_read(dir, name, &t, path, sizeof path, err);
     if (rc < 0)
         return rc;
-    struct rowinfo *ri = NULL;
-    if (analyse(&t, &ri) < 0) {
+    struct pb_report_row *ri = NULL;
+    if (pb_report_analyse(&t, &ri) < 0) {
         pb_table_free(&t);
         return pb_fail(err, -ENOMEM, "%s: out of memory", path);
     }

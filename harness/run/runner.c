@@ -37,6 +37,9 @@
  *
  * Output: the run's stdout and stderr go to a file in its temporary directory; the last line is
  * kept in output_tail and appended to the status of a failed run. Nothing is printed.
+ *
+ * Files: this one supervises (the parent's side, the verifier, the status); the run child's
+ * code is runchild.c's, the temporary folders and their cleanup runtmp.c's.
  */
 #include "runner.h"
 
@@ -44,13 +47,13 @@
 #include "fdio.h"
 #include "pbclock.h"
 #include "memory.h"
+#include "runchild.h"
+#include "runtmp.h"
 #include "sealed.h"
 #include "stop.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
 #include <math.h>
 #include <poll.h>
@@ -58,64 +61,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
-#include <sys/file.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #define PB_VERIFY_MIN_S 60.0           /* verification is given at least this long */
-
-/* Sent by the child when the strategy has returned; one write, below PIPE_BUF, so atomic. */
-struct computed_rec {
-    double wall_s, user_s, sys_s;      /* the measured call */
-    int rc;                            /* strategy's return value */
-    struct pb_memory_floor mem;        /* the child's own memory figures (memory.h) */
-    long rank_max_kib, rank_sum_kib;   /* out's per-rank figures (distributed runs) */
-    double build_s;                    /* out.build_s: structure build time, 0 = none */
-    uint64_t dist_evals;               /* out.dist_evals: distances evaluated, 0 = unknown */
-    char note[256];                    /* out.note */
-    uint64_t counted;                  /* histogram: the pairs counted, summed over the bins */
-    struct pb_cpustat cpu0, cpu1;      /* /proc/stat just before and after the call (cpuload.h) */
-};
-
-/* Sent by the verifier. */
-struct verified_rec {
-    int verified;                      /* 1, 0, -1: could not check, or PB_VER_LOST */
-    char why[192];                     /* pb_verify's reason */
-};
-
-#define PB_VER_LOST (-2)               /* the run's output stopped before its end: the run
-                                          child died while sending it */
-
-/* Everything the parent knows about the run in progress. */
-struct run {
-    pid_t pid;                         /* the run child, leader of process group pid */
-    pid_t parent;                      /* the harness (getpid() before the fork) */
-    int res[2];                        /* child -> parent records */
-    int go[2];                         /* parent -> child: "start", then "send the output" */
-    int outp[2];                       /* run child -> verifier: the output (pb_output_send) */
-    int verify;                        /* 1: a reference checks the run, so the child sends */
-    struct pb_sealed in;               /* the read-only inputs the strategy receives */
-    char tmpdir[PATH_MAX];             /* private temporary directory */
-    int owner_fd;                      /* tmpdir/.owner, flock'ed while the run lasts; -1 none */
-    struct pb_memory_cgroup cg;        /* the run's cgroup (memory.h) */
-    struct computed_rec comp;
-    struct verified_rec ver;
-    int have_comp, have_ver;           /* which records arrived */
-    int timed_out, interrupted;        /* why the runner killed the run, if it did */
-    int child_exited;                  /* the run child has ended (not yet reaped) */
-    int reaped;                        /* the run child was reaped: its pid may be reused */
-    long cg_oom;                       /* OOM kills counted in the run's cgroup, or -1 */
-    int wstatus;                       /* its wait status once reaped */
-    struct rusage ru;                  /* its rusage from wait4 */
-    struct pb_memory_sampler mem;      /* the PSS samples and every process of the run seen */
-    long cg_peak;                      /* cgroup peak at the memory window's end */
-    long oom_before;                   /* kernel OOM kills before the run */
-};
 
 int pb_runner_wait_readable(int fd)
 {
@@ -135,285 +88,6 @@ int pb_runner_wait_readable_for(int fd, double limit_s)
     return -EINTR;
 }
 
-/* ---- temporary state ------------------------------------------------------------------- */
-
-/* nftw callback: removes one entry, depth first. */
-static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st;
-    (void)ftw;
-    if (flag == FTW_DP)
-        rmdir(path);
-    else
-        unlink(path);
-    return 0;                          /* go on whatever could not be removed */
-}
-
-/* 1 when /dev/shm entry name belongs to the run: named after its tmpdir (base, bl), or the
- * registration file the LLVM OpenMP runtime makes per process and removes only in exit(),
- * which run processes ending in _exit() or a signal never reach. */
-static int run_shm_object(const char *name, const char *base, size_t bl, const struct run *r)
-{
-    static const char kmp[] = "__KMP_REGISTERED_LIB_";
-    if (strncmp(name, base, bl) == 0)
-        return 1;
-    if (strncmp(name, kmp, sizeof kmp - 1) != 0)
-        return 0;
-    return pb_memory_seen(&r->mem, (pid_t)strtol(name + sizeof kmp - 1, NULL, 10));
-}
-
-/* Removes the run's directory tree and its POSIX shared-memory objects (run_shm_object). */
-static void remove_tmp(const char *tmpdir, const struct run *r)
-{
-    const char *base = strrchr(tmpdir, '/') ? strrchr(tmpdir, '/') + 1 : tmpdir;
-    size_t bl = strlen(base);
-    nftw(tmpdir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
-    DIR *d = opendir("/dev/shm");
-    if (!d)
-        return;
-    for (struct dirent *e; (e = readdir(d)) != NULL;) {
-        if (!run_shm_object(e->d_name, base, bl, r))
-            continue;
-        char name[300];
-        snprintf(name, sizeof name, "/%.250s", e->d_name);
-        shm_unlink(name);
-    }
-    closedir(d);
-}
-
-/* The contract is in runner.h. */
-const char *pb_runner_tmp_root(void)
-{
-    const char *t = getenv("TMPDIR");
-    return t && *t ? t : "/tmp";
-}
-
-/* Makes the private directory "pb-run-PID-XXXXXX" under pb_runner_tmp_root(), PID the
- * harness's, and holds an flock on its ".owner" file (into *owner_fd) while the run lasts, so
- * a later sweep can tell the leftovers of a dead one (pb_runner_clean_stale), even from
- * another pid namespace sharing the folder. Returns 0 or -errno. */
-static int make_tmp(char *dir, size_t size, int *owner_fd)
-{
-    char path[PATH_MAX + 8];
-    snprintf(dir, size, "%s/pb-run-%d-XXXXXX", pb_runner_tmp_root(), (int)getpid());
-    if (!mkdtemp(dir))
-        return -errno;
-    snprintf(path, sizeof path, "%s/.owner", dir);
-    *owner_fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    if (*owner_fd >= 0)
-        flock(*owner_fd, LOCK_EX);
-    return 0;
-}
-
-/* 1 when the run directory path is still in use: its .owner file is locked by a live harness
- * (a directory without one is judged by its pid alone). */
-static int dir_in_use(const char *path)
-{
-    char owner[PATH_MAX + 8];
-    snprintf(owner, sizeof owner, "%s/.owner", path);
-    int fd = open(owner, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-    if (fd < 0)
-        return 0;
-    int busy = flock(fd, LOCK_EX | LOCK_NB) != 0;
-    close(fd);
-    return busy;
-}
-
-/* The owner pid in a "pb-run-PID-..." name, or 0 when name is not one. */
-static pid_t stale_owner(const char *name)
-{
-    char *end;
-    if (strncmp(name, "pb-run-", 7) != 0)
-        return 0;
-    long pid = strtol(name + 7, &end, 10);
-    return pid > 0 && *end == '-' ? (pid_t)pid : 0;
-}
-
-/* 1 when the pid in name is of a process that no longer exists. */
-static int owner_dead(const char *name)
-{
-    pid_t pid = stale_owner(name);
-    return pid > 0 && pid != getpid() && kill(pid, 0) != 0 && errno == ESRCH;
-}
-
-/* Removes the entries "pb-run-PID-..." of dead owners in folder dir: kind 0 directories with
- * their contents, 1 empty directories (cgroups), 2 files (/dev/shm). Returns how many. */
-static int clean_folder(const char *dir, int kind)
-{
-    DIR *d = opendir(dir);
-    int removed = 0;
-    for (struct dirent *e; d && (e = readdir(d)) != NULL;) {
-        char path[PATH_MAX];
-        struct stat st;
-        if (!owner_dead(e->d_name))
-            continue;
-        snprintf(path, sizeof path, "%s/%.200s", dir, e->d_name);
-        if (lstat(path, &st) != 0 || st.st_uid != geteuid() || (kind == 0 && dir_in_use(path)))
-            continue;                    /* not ours, or a live run of another pid namespace */
-        if (kind == 0)
-            removed += nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS) == 0;
-        else if (kind == 1)
-            removed += rmdir(path) == 0;
-        else
-            removed += unlink(path) == 0;
-    }
-    if (d)
-        closedir(d);
-    return removed;
-}
-
-int pb_runner_clean_stale(void)
-{
-    char base[PATH_MAX - 64];
-    int n = clean_folder(pb_runner_tmp_root(), 0) + clean_folder("/dev/shm", 2);
-    if (pb_memory_cgroup_find("", base, sizeof base))
-        n += clean_folder(base, 1);
-    return n;
-}
-
-/* The last non-empty line of the run's output file, trimmed to fit tail. */
-static void read_tail(const char *tmpdir, char *tail, size_t size)
-{
-    char path[PATH_MAX + 16];
-    snprintf(path, sizeof path, "%s/output.log", tmpdir);
-    pb_file_last_line(path, tail, size);
-}
-
-/* ---- the child ------------------------------------------------------------------------- */
-
-/* Seconds of user and system CPU between two rusage readings. */
-static double tv_s(struct timeval a, struct timeval b)
-{
-    return (double)(b.tv_sec - a.tv_sec) + 1e-6 * (double)(b.tv_usec - a.tv_usec);
-}
-
-/* Gives the strategy default signal dispositions and an empty signal mask, and turns core dumps
- * off. */
-static void child_defaults(void)
-{
-    static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGPIPE, SIGSEGV, SIGBUS, SIGILL,
-                                SIGFPE, SIGABRT, SIGTRAP, SIGSYS, SIGCHLD };
-    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
-        signal(sigs[i], SIG_DFL);      /* a crash must end the run, not reach the harness's
-                                          (or a test framework's) handler */
-    sigset_t none;
-    sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, NULL);
-    struct rlimit no_core = { 0, 0 };
-    setrlimit(RLIMIT_CORE, &no_core);  /* a crash in a sweep must not write a matrix-sized core */
-}
-
-/* Sends the run's stdout and stderr to <tmpdir>/output.log, then child_defaults. */
-static void child_setup(const char *tmpdir)
-{
-    char path[PATH_MAX + 16];
-    snprintf(path, sizeof path, "%s/output.log", tmpdir);
-    int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-    if (fd >= 0) {
-        dup2(fd, STDOUT_FILENO);
-        dup2(fd, STDERR_FILENO);
-        close(fd);
-    }
-    child_defaults();
-}
-
-/* Runs the strategy once, timed, and fills c. out receives the answer. */
-static void child_compute(const struct pb_problem *p, const struct pb_strategy *s,
-                          const struct pb_params *k, struct pb_output *out,
-                          struct computed_rec *c)
-{
-    struct rusage s0, s1, c0, c1;
-    struct timespec t0, t1;
-    pb_memory_floor_start(&c->mem);
-    pb_cpustat_read(NULL, &c->cpu0);
-    getrusage(RUSAGE_SELF, &s0);
-    getrusage(RUSAGE_CHILDREN, &c0);
-    clock_gettime(CLOCK_MONOTONIC, &t0);
-    c->rc = s->run(p, k, out);
-    clock_gettime(CLOCK_MONOTONIC, &t1);
-    getrusage(RUSAGE_SELF, &s1);
-    getrusage(RUSAGE_CHILDREN, &c1);
-    pb_cpustat_read(NULL, &c->cpu1);
-    c->wall_s = out->self_wall_s > 0 ? out->self_wall_s
-                                     : (double)(t1.tv_sec - t0.tv_sec) +
-                                           1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
-    c->user_s = tv_s(s0.ru_utime, s1.ru_utime) + tv_s(c0.ru_utime, c1.ru_utime);
-    c->sys_s = tv_s(s0.ru_stime, s1.ru_stime) + tv_s(c0.ru_stime, c1.ru_stime);
-    pb_memory_floor_end(&c->mem, c->rc == 0 ? out->matrix : NULL, out->matrix_bytes);
-    c->rank_max_kib = out->rank_max_kib;
-    c->rank_sum_kib = out->rank_sum_kib;
-    c->build_s = out->build_s;
-    c->dist_evals = out->dist_evals;
-    snprintf(c->note, sizeof c->note, "%s", out->note);
-    for (size_t b = 0; c->rc == 0 && out->counts && b < p->nbins; b++)
-        c->counted += out->counts[b];
-}
-
-/* Sent to the run child when the harness dies: it kills its whole process group (exec'd
- * commands, their own children and fork workers included), then itself. */
-static void on_parent_death(int sig)
-{
-    (void)sig;
-    kill(0, SIGKILL);
-}
-
-/* Arms on_parent_death as the run child's parent-death signal (SIGRTMAX - 1: no strategy uses
- * it, and unlike SIGRTMAX valgrind leaves it to the program) when it leads its own process
- * group, else plain SIGKILL (killing the group it shares would reach the harness's caller);
- * _exits at once when the harness is already gone. */
-static void child_die_with_group(pid_t parent)
-{
-    struct sigaction sa = { .sa_handler = on_parent_death };
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGRTMAX - 1, &sa, NULL);
-    pb_die_with_parent(parent, getpgrp() == getpid() ? SIGRTMAX - 1 : SIGKILL);
-}
-
-/* The run child's last act: sends its output (rc 0, a reference waiting) to the verifier, then
- * waits to be killed, so that its end before that always means it died while sending. A
- * verifier that has stopped reading (its verdict is in) gives EPIPE, not SIGPIPE. */
-static void child_send_output(const struct run *r, const struct pb_problem *p,
-                              const struct pb_output *out, int rc)
-{
-    char go;
-    signal(SIGPIPE, SIG_IGN);
-    if (rc == 0 && r->verify)
-        pb_output_send(r->outp[1], p, out);
-    close(r->outp[1]);
-    while (pb_read_all(r->go[0], &go, 1) == 0)
-        ;
-}
-
-/* The run child: runs the strategy on the sealed inputs p and k. Never returns. */
-static void child_main(struct run *r, const struct pb_problem *p, const struct pb_strategy *s,
-                       const struct pb_params *k)
-{
-    struct pb_output out = { 0 };
-    struct computed_rec c = { 0 };
-    char go;
-    int keep[] = { r->res[1], r->go[0], r->outp[1] };  /* not the reference: the strategy
-                                                          never sees its answer */
-    close(r->res[0]);
-    close(r->go[1]);
-    close(r->outp[0]);
-    setpgid(0, 0);
-    child_die_with_group(r->parent);             /* a killed harness takes its run along */
-    pb_close_fds_except(keep, sizeof keep / sizeof keep[0]);  /* never the CSV or the lock */
-    child_setup(r->tmpdir);
-    pb_sealed_arm(&r->in);                       /* a write into the inputs names itself */
-    if (pb_read_all(r->go[0], &go, 1) != 0)
-        _exit(70);                               /* the parent gave up before the start */
-    if (p->output == PB_OUTPUT_HISTOGRAM)
-        out.counts = calloc(p->nbins ? p->nbins : 1, sizeof *out.counts);
-    if (p->output == PB_OUTPUT_HISTOGRAM && !out.counts)
-        _exit(71);
-    child_compute(p, s, k, &out, &c);
-    if (pb_write_all(r->res[1], &c, sizeof c) != 0 || pb_read_all(r->go[0], &go, 1) != 0)
-        _exit(72);
-    child_send_output(r, p, &out, c.rc);
-    _exit(0);
-}
-
 /* ---- the parent ------------------------------------------------------------------------ */
 
 /* Writes one byte to the child without dying of SIGPIPE when it has gone. */
@@ -431,7 +105,7 @@ static void send_byte(int fd)
 }
 
 /* 1 when the run child has ended (it stays unreaped, so its pid and group stay reserved). */
-static int child_ended(struct run *r)
+static int child_ended(struct pb_runstate *r)
 {
     siginfo_t si = { 0 };
     if (!r->child_exited && waitid(P_PID, (id_t)r->pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 &&
@@ -451,7 +125,7 @@ static int wait_readable(int fd, int ms)
  * came whole) until it comes, the child ends, limit seconds pass (0: no limit; r->timed_out set)
  * or a stop signal comes (r->interrupted set). With sample, the run's memory is sampled between
  * waits at the sampler's interval; otherwise the wait polls every ms. Returns 0 or -EINTR. */
-static int watch(struct run *r, int sample, int ms, double limit, void *buf, size_t len,
+static int watch(struct pb_runstate *r, int sample, int ms, double limit, void *buf, size_t len,
                  int *have)
 {
     double start = pb_now_s();
@@ -474,7 +148,7 @@ static int watch(struct run *r, int sample, int ms, double limit, void *buf, siz
 
 /* Samples the run's memory while it computes, until its measurements come back, the child
  * ends, the deadline passes or a stop signal comes. Returns 0 or -EINTR. */
-static int watch_compute(struct run *r, double timeout_s)
+static int watch_compute(struct pb_runstate *r, double timeout_s)
 {
     return watch(r, 1, 0, timeout_s, &r->comp, sizeof r->comp, &r->have_comp);
 }
@@ -483,10 +157,10 @@ static int watch_compute(struct run *r, double timeout_s)
  * did reaches it: checks the output the run child sends through r->outp against ref, with p
  * the harness's own problem (the pristine points and edges), and sends its verdict through
  * wfd. Never returns. */
-static void verifier_main(const struct run *r, const struct pb_problem *p,
+static void verifier_main(const struct pb_runstate *r, const struct pb_problem *p,
                           const struct pb_reference *ref, int wfd)
 {
-    struct verified_rec v = { 0 };
+    struct pb_verified_rec v = { 0 };
     int keep[] = { wfd, r->outp[0], ref->matrix_fd };
     pb_die_with_parent(r->parent, SIGKILL);
     pb_close_fds_except(keep, sizeof keep / sizeof keep[0]);
@@ -503,11 +177,11 @@ static void verifier_main(const struct run *r, const struct pb_problem *p,
  * verdict then arrives on r->res[0], which replaces the run child's pipe (that child has
  * nothing more to report). Otherwise, or when it cannot start, sets the verdict "could not
  * check" at once (r->have_ver). */
-static void verifier_start(struct run *r, const struct pb_problem *p,
+static void verifier_start(struct pb_runstate *r, const struct pb_problem *p,
                            const struct pb_reference *ref)
 {
     int v[2];
-    r->ver = (struct verified_rec){ .verified = -1 };
+    r->ver = (struct pb_verified_rec){ .verified = -1 };
     r->have_ver = 1;
     if (r->comp.rc != 0 || !ref)
         return;
@@ -535,7 +209,7 @@ static void verifier_start(struct run *r, const struct pb_problem *p,
 
 /* Ends the memory window (last sample, cgroup peak), starts the verifier on p's pristine
  * problem, lets the child send its output and waits for the verdict. Returns 0 or -EINTR. */
-static int watch_verify(struct run *r, const struct pb_problem *p,
+static int watch_verify(struct pb_runstate *r, const struct pb_problem *p,
                         const struct pb_reference *ref, double timeout_s)
 {
     pb_memory_sample(&r->mem);
@@ -554,7 +228,7 @@ static int watch_verify(struct run *r, const struct pb_problem *p,
 /* Kills everything of the run and reaps it: the process group, then every descendant of the
  * harness, repeated until none is left (orphans come back to the subreaper harness as their
  * parents die). Fills r->wstatus and r->ru from the run child. */
-static void kill_and_reap(struct run *r)
+static void kill_and_reap(struct pb_runstate *r)
 {
     pid_t t[PB_MEMORY_MAX_TREE];
     for (int round = 0; round < 2000; round++) {
@@ -587,7 +261,7 @@ static void signal_name(int sig, char *buf, size_t size)
 }
 
 /* The status of a run whose child ended before reporting its result. */
-static void status_lost(const struct run *r, struct pb_measure *m, const char *when)
+static void status_lost(const struct pb_runstate *r, struct pb_measure *m, const char *when)
 {
     char sig[32];
     if (!WIFSIGNALED(r->wstatus)) {
@@ -607,9 +281,9 @@ static void status_lost(const struct run *r, struct pb_measure *m, const char *w
 }
 
 /* The status of a run that reported: ok, skipped, error. */
-static void status_reported(const struct run *r, struct pb_measure *m)
+static void status_reported(const struct pb_runstate *r, struct pb_measure *m)
 {
-    const struct computed_rec *c = &r->comp;
+    const struct pb_computed_rec *c = &r->comp;
     const char *sep = c->note[0] ? ": " : "";
     if (c->rc == -ENOTSUP)
         pb_fit(m->status, sizeof m->status, "skipped: %s", c->note);
@@ -623,7 +297,7 @@ static void status_reported(const struct run *r, struct pb_measure *m)
 }
 
 /* Fills m from what the run left: status, verdict, times, memory. */
-static void fill_measure(const struct run *r, double timeout_s, struct pb_measure *m)
+static void fill_measure(const struct pb_runstate *r, double timeout_s, struct pb_measure *m)
 {
     if (r->interrupted)
         snprintf(m->status, sizeof m->status, "interrupted");
@@ -663,7 +337,7 @@ static void fill_measure(const struct run *r, double timeout_s, struct pb_measur
 /* Fills m's CPU-load figures: what others used of this process's CPUs during the strategy
  * call (the run's own CPU and the harness's memory sampling taken out) and the CPUs the run
  * could use (cpuload.h). */
-static void measure_load(const struct run *r, struct pb_measure *m)
+static void measure_load(const struct pb_runstate *r, struct pb_measure *m)
 {
     struct pb_cpuload l = { .other_cpu_s = NAN, .steal_s = NAN };
     struct pb_cpu_avail a;
@@ -679,7 +353,7 @@ static void measure_load(const struct run *r, struct pb_measure *m)
 
 /* A run whose strategy (or a worker of it) wrote into its read-only inputs failed, whatever
  * it returned: its status names what it wrote into, and it has no verdict. */
-static void status_input_written(const struct run *r, struct pb_measure *m)
+static void status_input_written(const struct pb_runstate *r, struct pb_measure *m)
 {
     const char *part = pb_sealed_written(&r->in);
     if (!part || r->interrupted)
@@ -699,14 +373,14 @@ static void add_tail(struct pb_measure *m)
 }
 
 /* Makes the temporary directory, pipes and cgroup. Returns 0 or -errno. */
-static int run_setup(struct run *r)
+static int run_setup(struct pb_runstate *r)
 {
-    int e = make_tmp(r->tmpdir, sizeof r->tmpdir, &r->owner_fd);
+    int e = pb_runtmp_make(r->tmpdir, sizeof r->tmpdir, &r->owner_fd);
     if (e)
         return e;
     if (pipe2(r->res, O_CLOEXEC) != 0 || pipe2(r->go, O_CLOEXEC) != 0) {
         e = -errno;
-        remove_tmp(r->tmpdir, r);
+        pb_runtmp_remove(r->tmpdir, &r->mem);
         close(r->owner_fd);
         r->owner_fd = -1;
         return e;
@@ -720,7 +394,8 @@ static int run_setup(struct run *r)
 
 /* Makes the run's read-only inputs (sealed.h) from p and k and the pipe its output goes to the
  * verifier through. Returns 0 or -errno. */
-static int inputs_setup(struct run *r, const struct pb_problem *p, const struct pb_params *k)
+static int inputs_setup(struct pb_runstate *r, const struct pb_problem *p,
+                        const struct pb_params *k)
 {
     if (pipe2(r->outp, O_CLOEXEC) != 0)
         return -errno;
@@ -728,7 +403,7 @@ static int inputs_setup(struct run *r, const struct pb_problem *p, const struct 
 }
 
 /* Closes whichever pipe ends are still open. */
-static void close_pipes(struct run *r)
+static void close_pipes(struct pb_runstate *r)
 {
     int *fds[] = { &r->res[0], &r->res[1], &r->go[0], &r->go[1], &r->outp[0], &r->outp[1] };
     for (size_t i = 0; i < sizeof fds / sizeof fds[0]; i++)
@@ -740,7 +415,7 @@ int pb_runner_run(const struct pb_problem *p, const struct pb_strategy_cfg *s,
                   const struct pb_params *k, const struct pb_reference *ref, double timeout_s,
                   struct pb_measure *m)
 {
-    struct run r = { .res = { -1, -1 }, .go = { -1, -1 }, .outp = { -1, -1 }, .cg_peak = -1,
+    struct pb_runstate r = { .res = { -1, -1 }, .go = { -1, -1 }, .outp = { -1, -1 }, .cg_peak = -1,
                      .owner_fd = -1, .verify = ref != NULL };
     *m = (struct pb_measure){ .verified = -1, .cgroup_peak_kib = -1, .rank_max_kib = -1,
                               .rank_sum_kib = -1, .build_s = NAN, .other_cpu_s = NAN,
@@ -758,7 +433,7 @@ int pb_runner_run(const struct pb_problem *p, const struct pb_strategy_cfg *s,
     r.pid = e ? -1 : fork();
     if (r.pid == 0) {
         pb_sealed_drop_original(p);            /* the input counts once: the sealed copy */
-        child_main(&r, r.in.p, s->strategy, r.in.k);
+        pb_runchild_main(&r, r.in.p, s->strategy, r.in.k);
     }
     if (r.pid < 0) {
         e = e ? e : -errno;
@@ -767,7 +442,7 @@ int pb_runner_run(const struct pb_problem *p, const struct pb_strategy_cfg *s,
         pb_sealed_free(&r.in);
         close_pipes(&r);
         pb_memory_cgroup_remove(&r.cg);
-        remove_tmp(r.tmpdir, &r);
+        pb_runtmp_remove(r.tmpdir, &r.mem);
         close(r.owner_fd);
         return e;
     }
@@ -788,8 +463,8 @@ int pb_runner_run(const struct pb_problem *p, const struct pb_strategy_cfg *s,
         r.cg_peak = pb_memory_cgroup_peak_kib(&r.cg);
     pb_memory_cgroup_remove(&r.cg);
     close_pipes(&r);
-    read_tail(r.tmpdir, m->output_tail, sizeof m->output_tail);
-    remove_tmp(r.tmpdir, &r);
+    pb_runtmp_tail(r.tmpdir, m->output_tail, sizeof m->output_tail);
+    pb_runtmp_remove(r.tmpdir, &r.mem);
     if (r.owner_fd >= 0)
         close(r.owner_fd);                     /* the directory is gone: release the lock */
     fill_measure(&r, timeout_s, m);
@@ -803,21 +478,9 @@ int pb_runner_run(const struct pb_problem *p, const struct pb_strategy_cfg *s,
 
 /* ---- a supervised call ------------------------------------------------------------------ */
 
-/* The child of pb_runner_call: runs fn and sends its record back. Never returns. */
-static void call_child(struct run *r, pb_runner_fn fn, void *arg, void *rec, size_t len)
-{
-    close(r->res[0]);
-    setpgid(0, 0);
-    child_die_with_group(r->parent);             /* a killed caller takes the call along */
-    child_defaults();
-    fn(arg, r->tmpdir, rec);
-    fflush(NULL);
-    _exit(pb_write_all(r->res[1], rec, len) == 0 ? 0 : 72);
-}
-
 /* Waits for the child's record into rec, or for its end or a stop signal; then kills and reaps
  * everything it left. Returns 0 (the record came whole), -EINTR or -ECHILD. */
-static int call_wait(struct run *r, void *rec, size_t len)
+static int call_wait(struct pb_runstate *r, void *rec, size_t len)
 {
     int have = 0, e = watch(r, 0, 100, 0, rec, len, &have);
     if (e == 0 && !have && wait_readable(r->res[0], 0))   /* written just before it ended */
@@ -828,8 +491,9 @@ static int call_wait(struct run *r, void *rec, size_t len)
 
 int pb_runner_call(pb_runner_fn fn, void *arg, void *rec, size_t len, int *wstatus)
 {
-    struct run r = { .res = { -1, -1 }, .go = { -1, -1 }, .outp = { -1, -1 }, .owner_fd = -1 };
-    int e = pb_stop_requested() ? -EINTR : make_tmp(r.tmpdir, sizeof r.tmpdir, &r.owner_fd);
+    struct pb_runstate r = { .res = { -1, -1 }, .go = { -1, -1 }, .outp = { -1, -1 },
+                             .owner_fd = -1 };
+    int e = pb_stop_requested() ? -EINTR : pb_runtmp_make(r.tmpdir, sizeof r.tmpdir, &r.owner_fd);
     if (e)
         return e;
     pb_memory_sampler_init(&r.mem);
@@ -839,7 +503,7 @@ int pb_runner_call(pb_runner_fn fn, void *arg, void *rec, size_t len, int *wstat
     if (pipe2(r.res, O_CLOEXEC) != 0 || (r.pid = fork()) < 0)
         e = -errno;
     else if (r.pid == 0)
-        call_child(&r, fn, arg, rec, len);
+        pb_runchild_call(&r, fn, arg, rec, len);
     if (e == 0) {
         close(r.res[1]);
         r.res[1] = -1;
@@ -849,7 +513,7 @@ int pb_runner_call(pb_runner_fn fn, void *arg, void *rec, size_t len, int *wstat
         *wstatus = r.wstatus;
     }
     close_pipes(&r);
-    remove_tmp(r.tmpdir, &r);
+    pb_runtmp_remove(r.tmpdir, &r.mem);
     if (r.owner_fd >= 0)
         close(r.owner_fd);                     /* the directory is gone: release the lock */
     return e;

@@ -5,41 +5,34 @@
  * a prefix of the largest), the reference that checks it (refset.h: naive, or an independent
  * strategy above verify.naive_max_n; made when a run first asks, once per n), the memory
  * guard (memory.h) and the time estimate's skip (estimate.h), the runner, and a CSV row
- * appended and fsync'ed at once. At the end: the closing table, then the summary CSV, the
- * gnuplot scripts and figures, and the HTML report by the sequence `bench plot` runs too
- * (pipeline.h). Nothing here prints.
+ * appended and fsync'ed at once. At the end: the closing table (closing.h), then the summary
+ * CSV, the gnuplot scripts and figures, and the HTML report by the sequence `bench plot` runs
+ * too (resultset.h, which also owns the result set's files, lock and pre-write checks). The
+ * session record in NAME.json and the machine limits are session.h's. Nothing here prints.
  */
 #include "sweep.h"
 
-#include "envinfo.h"
-#include "cpuload.h"
 #include "estimate.h"
 #include "fdio.h"
 #include "pbclock.h"
-#include "machine_limits.h"
 #include "memory.h"
-#include "pipeline.h"
-#include "plots.h"
 #include "points.h"
 #include "problem.h"
 #include "refset.h"
+#include "resultset.h"
 #include "runner.h"
-#include "stats.h"
+#include "fileid.h"
 #include "stop.h"
-#include "summary.h"
+#include "session.h"
 #include "verify.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 /* What the loop keeps for the current n. */
@@ -68,7 +61,7 @@ struct sweep {
     struct pb_run *runs;             /* the plan, built before anything is written */
     size_t nruns;
     int lock_fd;                     /* DIR/.NAME.lock, flock'ed for the sweep; -1 none */
-    struct pb_file_id input;         /* the points file's identity (file input) */
+    struct pb_file_id input;        /* the points file's identity (file input) */
     int have_input;
     struct pb_cpuload start_load;    /* others' use of the CPUs just before the first run */
     int made_csv, made_meta;         /* 1: this sweep created the CSV, NAME.json anew */
@@ -102,57 +95,6 @@ static int check_tmpdir(struct pb_err *err)
     if (access(t, W_OK | X_OK) != 0)
         return pb_fail(err, -errno, "%s%s: the folder for the runs' temporary files is not "
                        "writable: %s", var, t, strerror(errno));
-    return 0;
-}
-
-/* Creates dir (one level) when missing and checks it is a writable folder. */
-static int prepare_outdir(const char *dir, struct pb_err *err)
-{
-    struct stat st;
-    if (stat(dir, &st) != 0 && mkdir(dir, 0777) != 0)
-        return pb_fail(err, -errno, "%s: cannot create output folder: %s", dir, strerror(errno));
-    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
-        return pb_fail(err, -ENOTDIR, "%s: output path is not a folder", dir);
-    if (access(dir, W_OK | X_OK) != 0)
-        return pb_fail(err, -EACCES, "%s: output folder is not writable", dir);
-    return 0;
-}
-
-/* Loads the rows already in the CSV for resume, refusing rows of another config. */
-static int load_done(struct sweep *s, struct pb_err *err)
-{
-    struct pb_err e;
-    if (pb_csv_read(s->r->csv, &s->done, &s->ndone, &e) < 0)
-        return pb_fail(err, -EINVAL, "--resume: %s", e.msg);
-    for (size_t i = 0; i < s->ndone; i++)
-        if (strcmp(s->done[i].config_hash, s->e->hash) != 0)
-            return pb_fail(err, -EINVAL, "--resume: %s was written by another config (hash %s, "
-                           "this config is %s); use --force to start over", s->r->csv,
-                           s->done[i].config_hash, s->e->hash);
-    return 0;
-}
-
-/* Opens the results CSV: appended to for --resume, else created new (--force: replacing the
- * old one), never through a symlink, close-on-exec so no run or command inherits it. */
-static int open_csv(struct sweep *s, struct pb_err *err)
-{
-    int append = s->o->resume && access(s->r->csv, F_OK) == 0;
-    int fd = append ? open(s->r->csv, O_WRONLY | O_APPEND | O_NOFOLLOW | O_CLOEXEC)
-                    : pb_create_file(s->r->csv, s->o->force);
-    if (fd < 0 && !append)
-        errno = -fd;
-    s->made_csv = !append && fd >= 0;
-    s->csv = fd >= 0 ? fdopen(fd, "a") : NULL;
-    if (!s->csv) {
-        int e = errno;
-        if (fd >= 0)
-            close(fd);
-        return pb_fail(err, -e, "%s: cannot write: %s", s->r->csv, pb_write_error(e));
-    }
-    int rc = append ? 0 : pb_csv_write_header(s->csv);
-    if (rc < 0)
-        return pb_fail(err, rc, "%s: cannot write the header: %s", s->r->csv,
-                       pb_write_error(rc));
     return 0;
 }
 
@@ -398,114 +340,8 @@ static int run_plan(struct sweep *s, struct pb_err *err)
     return 0;
 }
 
-/* Median wall time of the counted ok runs matching key (label, params, n, threads, ranks). */
-static double median_of(const struct pb_row *rows, size_t nrows, const struct pb_row *key)
-{
-    double *v = malloc((nrows + 1) * sizeof *v);
-    size_t m = 0;
-    for (size_t i = 0; v && i < nrows; i++) {
-        const struct pb_row *r = &rows[i];
-        if (pb_row_is(r, PB_KIND_RUN) && pb_row_ok(r) && pb_row_cmp_key(r, key, 1) == 0)
-            v[m++] = r->wall_s;
-    }
-    double med = m ? pb_median(v, m) : -1;   /* the median only: no bootstrap per row */
-    free(v);
-    return med;
-}
-
-/* The fastest configuration at n among rows, into b. Returns 1 when one was found. */
-static int best_at(const struct pb_row *rows, size_t nrows, size_t n, struct pb_best *b)
-{
-    double best = -1, naive = -1;
-    const struct pb_row *pick = NULL;
-    for (size_t i = 0; i < nrows; i++) {
-        const struct pb_row *r = &rows[i];
-        if (r->n != n || !pb_row_is(r, PB_KIND_RUN) || !pb_row_ok(r))
-            continue;
-        double med = median_of(rows, nrows, r);
-        if (strcmp(r->strategy, "naive") == 0)
-            naive = med;
-        if (best < 0 || med < best) {
-            best = med;
-            pick = r;
-            b->peak_kib = r->peak_rss_kib;
-            char label[1100];
-            snprintf(b->label, sizeof b->label, "%s x%d", pb_row_label(r, label, sizeof label),
-                     r->threads);
-        }
-    }
-    b->n = n;
-    b->median_s = best;
-    b->speedup_vs_naive = naive > 0 && best > 0 ? naive / best : 0;
-    if (pick) {
-        snprintf(b->strategy, sizeof b->strategy, "%s", pick->strategy);
-        snprintf(b->params, sizeof b->params, "%s", pick->params);
-        b->threads = pick->threads, b->ranks = pick->ranks;
-        pb_rows_point_flags(rows, nrows, pick, b->flags, sizeof b->flags);
-    }
-    return best > 0;
-}
-
-/* 1: summary row r of t is the point of b (strategy, params, threads, ranks at b's n). */
-static int summary_is(const struct pb_table *t, size_t r, const struct pb_best *b)
-{
-    return strtoul(pb_summary_get(t, r, PB_SUM_n), NULL, 10) == b->n &&
-           strcmp(pb_summary_get(t, r, PB_SUM_strategy), b->strategy) == 0 &&
-           strcmp(pb_summary_get(t, r, PB_SUM_params), b->params) == 0 &&
-           atoi(pb_summary_get(t, r, PB_SUM_threads)) == b->threads &&
-           atoi(pb_summary_get(t, r, PB_SUM_ranks)) == b->ranks;
-}
-
-/* Rewrites b->flags from the summary t, whose flag column holds every reason a point's timing
- * is doubtful (spread and outliers as well as busy and capped): the picked point's flag, then
- * how many other measured points at n are flagged. Leaves b as it is when t lacks the point. */
-static void best_flags_from_summary(const struct pb_table *t, struct pb_best *b)
-{
-    const char *own = NULL;
-    size_t others = 0;
-    for (size_t r = 0; r < t->nrows; r++) {
-        if (!pb_summary_counted(t, r) ||
-            strtoul(pb_summary_get(t, r, PB_SUM_n), NULL, 10) != b->n)
-            continue;
-        const char *flag = pb_summary_get(t, r, PB_SUM_flag);
-        if (summary_is(t, r, b))
-            own = flag;
-        else
-            others += *flag != '\0' && *pb_summary_get(t, r, PB_SUM_wall_median_s) != '\0';
-    }
-    if (!own)
-        return;
-    int len = snprintf(b->flags, sizeof b->flags, "%s", own);
-    if (others && len >= 0 && (size_t)len < sizeof b->flags)
-        snprintf(b->flags + len, sizeof b->flags - (size_t)len, "%s%zu other point%s flagged",
-                 len ? "; " : "", others, others > 1 ? "s" : "");
-}
-
-/* Gives the closing table the summary's flags (written by the pipeline after the table was
- * built from the rows): a point flagged for its spread is not shown clean. */
-static void closing_flags(struct sweep *s)
-{
-    struct pb_table t;
-    struct pb_err err = {{0}};
-    char path[4096];
-    if (pb_summary_read(s->o->outdir, s->e->name, &t, path, sizeof path, &err) < 0)
-        return;                          /* no summary: the rows' busy/capped flags stay */
-    for (size_t i = 0; i < s->r->nbest; i++)
-        best_flags_from_summary(&t, &s->r->best[i]);
-    pb_table_free(&t);
-}
-
-/* Builds r->best from the whole CSV (this sweep's rows and resumed ones). */
-static void closing_table(struct sweep *s, const struct pb_row *rows, size_t nrows)
-{
-    s->r->best = calloc(s->e->nsizes, sizeof *s->r->best);
-    for (size_t i = 0; s->r->best && i < s->e->nsizes; i++)
-        if (best_at(rows, nrows, s->e->sizes[i], &s->r->best[s->r->nbest]))
-            s->r->nbest++;
-}
-
 /* The closing table from the CSV as written, then the summary, figures and report by the one
- * sequence `bench plot` runs too (pipeline.h). A figure that cannot be drawn is noted in r
+ * sequence `bench plot` runs too (resultset.h). A figure that cannot be drawn is noted in r
  * (the sweep then fails, naming it); gnuplot missing is a note only. */
 static int finish(struct sweep *s, struct pb_err *err)
 {
@@ -514,14 +350,15 @@ static int finish(struct sweep *s, struct pb_err *err)
     int rc = pb_csv_read(s->r->csv, &rows, &nrows, err);
     if (rc < 0)
         return rc;
-    closing_table(s, rows, nrows);
+    s->r->nbest = pb_closing_table(rows, nrows, s->e->sizes, s->e->nsizes, &s->r->best);
     free(rows);
-    struct pb_pipeline_opts po = {.render = s->o->render && !pb_stop_requested(),
-                                  .fresh = 1, .warn = s->o->warn};
-    struct pb_pipeline_result pr;
-    rc = pb_pipeline_run(s->o->outdir, s->e->name, &po, &pr, err);
+    struct pb_resultset_opts po = {.render = s->o->render && !pb_stop_requested(),
+                                   .fresh = 1, .warn = s->o->warn,
+                                   .stop = pb_stop_requested};
+    struct pb_resultset_result pr;
+    rc = pb_resultset_finish(s->o->outdir, s->e->name, &po, &pr, err);
     if (rc == 0)
-        closing_flags(s);
+        pb_closing_flags(s->o->outdir, s->e->name, s->r->best, s->r->nbest);
     if (pr.interrupted || (s->o->render && pb_stop_requested()))
         s->r->interrupted = 1;           /* SIGINT while rendering: stop there, exit 130 */
     s->r->rendered = pr.rendered;
@@ -529,139 +366,6 @@ static int finish(struct sweep *s, struct pb_err *err)
     if (s->o->render || s->r->figures_failed)
         snprintf(s->r->render_note, sizeof s->r->render_note, "%s", pr.note);
     return rc;
-}
-
-/* Adds the measured machine limits to the environment record. */
-static void env_add_limits(struct pb_env *env, const struct pb_limits *l)
-{
-    pb_env_add_num(env, "limit_store_gbs_1thread", l->store_gbs);
-    pb_env_add_num(env, "limit_store_gbs_all", l->store_gbs_all);
-    pb_env_add_num(env, "limit_first_touch_gbs", l->first_touch_gbs);
-    pb_env_add_num(env, "limit_first_touch_huge_gbs", l->first_touch_huge_gbs);
-    pb_env_add_num(env, "limit_peak_pairs_per_s", l->peak_pairs_per_s);
-    pb_env_add_num(env, "limit_d2_arith_pairs_per_s", l->arith_pairs_per_s);
-    pb_env_add_num(env, "limit_bin_incr_per_s", l->bin_incr_per_s);
-    pb_env_add_num(env, "limit_bound_pairs_per_s", l->bound_pairs_per_s);
-    pb_env_add_num(env, "limit_vector_bits", l->vector_bits);
-}
-
-/* Samples what other processes use of the CPUs for PB_CPULOAD_SAMPLE_S before the first run
- * into s->start_load, and warns when it passes the busy threshold of a run as wide as the CPUs
- * counted (cpuload.h): every run would then share its CPUs. */
-static void check_busy_start(struct sweep *s)
-{
-    struct pb_cpuload *l = &s->start_load;
-    if (pb_cpuload_sample(PB_CPULOAD_SAMPLE_S, l) < 0 || !s->o->warn ||
-        !pb_cpuload_busy(l, l->window_s, l->ncpu))
-        return;
-    fprintf(s->o->warn, "warning: the machine is busy: over %.2f s before the first run, other "
-            "processes used %.2f of the %d CPUs this sweep may use (steal %.2f); runs that "
-            "share their CPUs are flagged \"%s\" in %s\n", l->window_s,
-            l->other_cpu_s / l->window_s, l->ncpu, l->steal_s / l->window_s, PB_FLAG_BUSY,
-            s->r->csv);
-}
-
-/* Adds the sample before the first run (CPUs' worth of others' use and steal, and 1 in
- * "start_busy" when it passed the threshold) to the environment record, when it was taken. */
-static void env_add_start_load(struct pb_env *env, const struct pb_cpuload *l)
-{
-    if (l->ncpu <= 0 || !isfinite(l->other_cpu_s) || !(l->window_s > 0))
-        return;
-    pb_env_add_num(env, "start_other_cpus", l->other_cpu_s / l->window_s);
-    pb_env_add_num(env, "start_steal_cpus", l->steal_s / l->window_s);
-    pb_env_add_num(env, "start_cpus_counted", l->ncpu);
-    pb_env_add_num(env, "start_busy", pb_cpuload_busy(l, l->window_s, l->ncpu));
-}
-
-/* Writes NAME.json: environment, config, start time, the input's identity, and the limits
- * when measured; a resumed sweep keeps the first session's and appends its own. */
-static int write_meta(struct sweep *s, struct pb_err *err)
-{
-    struct pb_env *env = malloc(sizeof *env);   /* 27 KB: not on the stack */
-    char started[64];
-    if (!env)
-        return pb_fail(err, -ENOMEM, "cannot read the environment: out of memory");
-    if (pb_env_collect(env) < 0) {
-        free(env);
-        return pb_fail(err, -EIO, "cannot read the environment");
-    }
-    if (s->have_limits)
-        env_add_limits(env, &s->limits);
-    env_add_start_load(env, &s->start_load);
-    pb_env_now_utc(started, sizeof started);
-    struct pb_env_meta m = {.config_text = s->e->text, .config_hash = s->e->hash,
-                            .started = started,
-                            .input_path = s->have_input ? s->e->input.path : NULL,
-                            .input = s->have_input ? &s->input : NULL, .workload = s->e};
-    s->made_meta = !(s->o->resume && access(s->r->meta, F_OK) == 0);
-    int rc = pb_env_write_session(s->r->meta, env, &m, s->o->resume, err);
-    free(env);
-    return rc;
-}
-
-/* What the limits child sends back. */
-struct limits_reply {
-    int rc;
-    struct pb_limits limits;
-    struct pb_err err;
-};
-
-/* Measures the machine limits in a child process. The bandwidth passes start an OpenMP team,
- * and a process whose OpenMP runtime has threads cannot fork children that use OpenMP again
- * (they wait forever on the parent's team): the sweep's own process must never start one.
- * Returns 0 or -errno with err filled. */
-static int measure_limits(struct pb_limits *l, struct pb_err *err)
-{
-    int fd[2];
-    if (pipe2(fd, O_CLOEXEC) != 0)
-        return pb_fail(err, -errno, "limits: pipe: %s", strerror(errno));
-    fflush(NULL);
-    pid_t parent = getpid(), pid = fork();
-    if (pid < 0) {
-        close(fd[0]);
-        close(fd[1]);
-        return pb_fail(err, -errno, "limits: fork: %s", strerror(errno));
-    }
-    if (pid == 0) {
-        struct limits_reply r = {0};
-        pb_die_with_parent(parent, SIGKILL);
-        pb_close_fds_except(&fd[1], 1);
-        r.rc = pb_limits_measure(&r.limits, &r.err);
-        _exit(pb_write_all(fd[1], &r, sizeof r) == 0 ? 0 : 1);
-    }
-    close(fd[1]);
-    struct limits_reply r;
-    int rc = pb_runner_wait_readable(fd[0]);   /* SIGINT: stop measuring at once */
-    if (rc < 0)
-        kill(pid, SIGKILL);
-    else
-        rc = pb_read_all(fd[0], &r, sizeof r);
-    close(fd[0]);
-    while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
-        ;
-    if (rc == -EINTR)
-        return pb_fail(err, rc, "limits: interrupted");
-    if (rc < 0)
-        return pb_fail(err, -EIO, "limits: the measuring process ended without a result");
-    if (r.rc < 0)
-        return pb_fail(err, r.rc, "%s", r.err.msg);
-    *l = r.limits;
-    return 0;
-}
-
-/* Paths of the four outputs in r. Returns 0, or -ENAMETOOLONG with err set when one does not
- * fit (a cut path would name another file). */
-static int set_paths(const struct pb_experiment *e, const char *dir, struct pb_sweep_result *r,
-                     struct pb_err *err)
-{
-    snprintf(r->csv, sizeof r->csv, "%s/%s.csv", dir, e->name);
-    snprintf(r->meta, sizeof r->meta, "%s/%s.json", dir, e->name);
-    snprintf(r->report, sizeof r->report, "%s/%s.html", dir, e->name);
-    if (snprintf(r->summary, sizeof r->summary, "%s/%s_summary.csv", dir, e->name) >=
-        (int)sizeof r->summary)
-        return pb_fail(err, -ENAMETOOLONG, "--out %.60s...: the folder and name come to more "
-                       "than %zu bytes", dir, sizeof r->summary - 16);
-    return 0;
 }
 
 /* For an "rmax" sweep: the edges of each rmax, output.bins scaled by rmax / bins.max. Returns 0 or
@@ -705,114 +409,6 @@ static void free_per_rmax(struct sweep *s)
     free(s->cur.refs);
 }
 
-/* See sweep.h. The file stays: removing it would let two processes lock two different
- * files. */
-int pb_sweep_lock(const char *dir, const char *name, int *fd_out, struct pb_err *err)
-{
-    char path[PATH_MAX], pid[32] = "";
-    snprintf(path, sizeof path, "%s/.%s.lock", dir, name);
-    int fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
-    if (fd < 0)
-        return pb_fail(err, -errno, "%s: cannot make the lock file: %s", path, strerror(errno));
-    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
-        int e = errno;
-        ssize_t got = pread(fd, pid, sizeof pid - 1, 0);
-        pid[got > 0 ? got : 0] = '\0';
-        pid[strcspn(pid, "\n")] = '\0';
-        close(fd);
-        if (e != EWOULDBLOCK)
-            return pb_fail(err, -e, "%s: cannot lock: %s", path, strerror(e));
-        return pb_fail(err, -EBUSY, "%s/%s: another sweep (or bench plot)%s%s is writing these "
-                       "results now; wait until it ends or give another --out", dir, name,
-                       pid[0] ? " (pid " : "", pid[0] ? strcat(pid, ")") : "");
-    }
-    int len = snprintf(pid, sizeof pid, "%d\n", (int)getpid());
-    if (ftruncate(fd, 0) == 0)
-        (void)!pwrite(fd, pid, (size_t)len, 0);
-    *fd_out = fd;
-    return 0;
-}
-
-/* Takes the output lock (pb_sweep_lock) for the whole sweep, so that a second sweep of the
- * same name into the same folder (a --force included) is refused while this one runs.
- * Returns 0 or -errno. */
-static int lock_output(struct sweep *s, struct pb_err *err)
-{
-    return pb_sweep_lock(s->o->outdir, s->e->name, &s->lock_fd, err);
-}
-
-/* 1 when path starts with the results CSV header (the raw rows of some sweep). */
-static int is_results_csv(const char *path)
-{
-    char head[64] = "";
-    int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
-    ssize_t got = fd >= 0 ? read(fd, head, sizeof head - 1) : -1;
-    if (fd >= 0)
-        close(fd);
-    head[got > 0 ? got : 0] = '\0';
-    return strncmp(head, PB_CSV_HEADER, strlen(head)) == 0 && got > 40;
-}
-
-/* Checks one file the sweep will write (suffix after DIR/NAME; temporary when tmp): a symlink
- * or anything but a regular file is refused always; an existing file is refused unless this
- * sweep continues (fresh = 0) or --force replaces it, and another sweep's results CSV is
- * refused unless --force. Returns 0 or -errno with err. */
-static int check_output(const struct sweep *s, const char *suffix, int tmp, int fresh,
-                        struct pb_err *err)
-{
-    char path[PATH_MAX];
-    struct stat st;
-    snprintf(path, sizeof path, "%s/%s%s", s->o->outdir, s->e->name, suffix);
-    if (lstat(path, &st) != 0)
-        return 0;
-    if (S_ISLNK(st.st_mode))
-        return pb_fail(err, -ELOOP, "%s is a symbolic link: bench writes results only into "
-                       "files of its own, never through a link; remove it", path);
-    if (!S_ISREG(st.st_mode))
-        return pb_fail(err, -EEXIST, "%s exists and is not a regular file; remove it", path);
-    if (pb_same_file(path, s->e->path) ||
-        (s->e->input.kind == PB_INPUT_FILE && pb_same_file(path, s->e->input.path)))
-        return pb_fail(err, -EEXIST, "%s is an input of this sweep (its config or points file) "
-                       "and a sweep of \"%s\" would replace it: keep inputs outside --out or "
-                       "rename them", path, s->e->name);
-    if (tmp || s->o->force)
-        return 0;
-    if (fresh && strcmp(suffix, ".csv") == 0)
-        return pb_fail(err, -EEXIST, "%s already exists: pass --resume to continue it or "
-                       "--force to replace it", path);
-    if (fresh || (strcmp(suffix, ".csv") != 0 && is_results_csv(path)))
-        return pb_fail(err, -EEXIST, "%s already exists and a sweep of \"%s\" would replace it "
-                       "(another result set's file?); move it away, give another --out, or "
-                       "pass --force", path, s->e->name);
-    return 0;
-}
-
-/* Every file the sweep writes, checked before the first byte is written. */
-static int check_outputs(const struct sweep *s, struct pb_err *err)
-{
-    static const char *const files[] = {".csv", "_summary.csv", ".json", ".html"};
-    static const char *const tmps[] = {"_summary.csv.tmp", ".html.tmp"};
-    static const char *const figs[] = {".gp", ".png", ".svg", ".pdf"};
-    int fresh = !(s->o->resume && access(s->r->csv, F_OK) == 0);
-    int rc = 0;
-    for (size_t i = 0; rc == 0 && i < sizeof files / sizeof *files; i++)
-        rc = check_output(s, files[i], 0, fresh, err);
-    for (size_t i = 0; rc == 0 && i < sizeof tmps / sizeof *tmps; i++)
-        rc = check_output(s, tmps[i], 1, fresh, err);
-    for (size_t f = 0; rc == 0 && f < (PB_FIGURE_COUNT + 1) * 4; f++) {   /* + the rmax one */
-        char suffix[64];
-        snprintf(suffix, sizeof suffix, "_%s%s",
-                 f / 4 < PB_FIGURE_COUNT ? pb_figure_names[f / 4] : PB_FIGURE_RMAX, figs[f % 4]);
-        rc = check_output(s, suffix, 0, fresh, err);
-    }
-    for (size_t f = 0; rc == 0 && f < s->e->nfigures * 4; f++) {   /* the declared figures */
-        char suffix[128];
-        snprintf(suffix, sizeof suffix, "_%s%s", s->e->figures[f / 4].name, figs[f % 4]);
-        rc = check_output(s, suffix, 0, fresh, err);
-    }
-    return rc;
-}
-
 /* Records the points file's identity and, on --resume, refuses a file that changed since the
  * result set was begun (its rows would mix two data sets). Returns 0 or -errno with err. */
 static int check_input(struct sweep *s, struct pb_err *err)
@@ -837,19 +433,34 @@ static int check_input(struct sweep *s, struct pb_err *err)
     return 0;
 }
 
-/* --resume: drops an incomplete last line (with a warning), then loads the rows. */
-static int resume_rows(struct sweep *s, struct pb_err *err)
+/* The output folder, the paths in r, the lock (held for the whole sweep, so that a second
+ * sweep of the same name into the same folder, a --force included, is refused while this one
+ * runs) and every file of the result set, by resultset.h. Returns 0 or -errno with err. */
+static int prepare_output(struct sweep *s, struct pb_err *err)
 {
-    long dropped = 0;
-    if (!s->o->resume || access(s->r->csv, F_OK) != 0)
-        return 0;
-    int rc = pb_csv_trim_partial(s->r->csv, &dropped);
-    if (rc < 0)
-        return pb_fail(err, rc, "--resume: %s: %s", s->r->csv, strerror(-rc));
-    if (rc > 0 && s->o->warn)
-        fprintf(s->o->warn, "warning: %s: dropped an incomplete last line (%ld bytes) left by "
-                "an interrupted write\n", s->r->csv, dropped);
-    return load_done(s, err);
+    const struct pb_experiment *e = s->e;
+    struct pb_resultset_writer w = {
+        .resume = s->o->resume, .force = s->o->force, .figures = e->figures,
+        .nfigures = e->nfigures,
+        .inputs = {e->path, e->input.kind == PB_INPUT_FILE ? e->input.path : NULL}};
+    struct pb_resultset_paths p;
+    memset(&p, 0, sizeof p);
+    int rc = pb_resultset_prepare(s->o->outdir, e->name, &w, &p, &s->lock_fd, err);
+    memcpy(s->r->csv, p.csv, sizeof p.csv);
+    memcpy(s->r->summary, p.summary, sizeof p.summary);
+    memcpy(s->r->meta, p.meta, sizeof p.meta);
+    memcpy(s->r->report, p.report, sizeof p.report);
+    return rc;
+}
+
+/* Writes NAME.json's record of this session (session.h). */
+static int write_meta(struct sweep *s, struct pb_err *err)
+{
+    struct pb_session m = {.e = s->e, .limits = s->have_limits ? &s->limits : NULL,
+                           .start_load = &s->start_load,
+                           .input = s->have_input ? &s->input : NULL, .resume = s->o->resume};
+    s->made_meta = !(s->o->resume && access(s->r->meta, F_OK) == 0);
+    return pb_session_write(s->r->meta, &m, err);
 }
 
 /* Everything that must hold before the first byte is written: a valid plan, the runs'
@@ -868,20 +479,19 @@ static int preflight(struct sweep *s, struct pb_err *err)
     if ((rc = make_rmax_edges(s, err)) < 0 || (rc = make_refsets(s, err)) < 0 ||
         (rc = check_tmpdir(err)) < 0)
         return rc;
-    if ((rc = prepare_outdir(s->o->outdir, err)) < 0)
+    if ((rc = prepare_output(s, err)) < 0 || (rc = check_input(s, err)) < 0)
         return rc;
-    if ((rc = set_paths(s->e, s->o->outdir, s->r, err)) < 0)
+    if (s->o->resume && (rc = pb_resultset_resume(s->r->csv, s->e->hash, s->o->warn, &s->done,
+                                                  &s->ndone, err)) < 0)
         return rc;
-    if ((rc = lock_output(s, err)) < 0 || (rc = check_outputs(s, err)) < 0 ||
-        (rc = check_input(s, err)) < 0 || (rc = resume_rows(s, err)) < 0)
-        return rc;
-    return open_csv(s, err);
+    return pb_resultset_open_csv(s->r->csv, s->o->resume, s->o->force, &s->csv, &s->made_csv,
+                                 err);                /* appended to on --resume, else new */
 }
 
 /* After a failure before this sweep recorded any row: removes the CSV and NAME.json it created
  * anew (a header and an environment, no result), so that a plain rerun is not refused as if
  * results were there. Files it found, and any row, stay. The lock file stays (see
- * lock_output); it refuses nothing once released. */
+ * pb_resultset_lock); it refuses nothing once released. */
 static void drop_unstarted(const struct sweep *s)
 {
     if (s->appended > 0)
@@ -904,9 +514,9 @@ int pb_sweep_run(const struct pb_experiment *e, const struct pb_sweep_opts *o,
     int stale = pb_runner_clean_stale();
     if (stale > 0 && o->warn)
         fprintf(o->warn, "note: removed %d temporary files of killed sweeps\n", stale);
-    check_busy_start(&s);
+    pb_session_busy_start(o->warn, r->csv, &s.start_load);
     if (e->limits) {
-        s.have_limits = measure_limits(&s.limits, err) == 0;
+        s.have_limits = pb_session_limits(&s.limits, err) == 0;
         if (!s.have_limits && o->warn)
             fprintf(o->warn, "warning: machine limits not measured: %s\n", err->msg);
     }

@@ -4,6 +4,7 @@
 #ifndef PAIRBENCH_SWEEP_H
 #define PAIRBENCH_SWEEP_H
 
+#include "closing.h"
 #include "config.h"
 #include "plan.h"
 #include "results.h"
@@ -26,27 +27,11 @@ struct pb_sweep_hooks {
     void (*run_end)(void *ctx, size_t k, size_t total, const struct pb_row *row);
 };
 
-/* The fastest strategy at one n, for the closing table. */
-struct pb_best {
-    size_t n;
-    char label[1200];                /* "strategy[params] xT": label < 64 and params < 1024
-                                        bytes (results.h), so it is never cut */
-    double median_s;
-    long peak_kib;
-    double speedup_vs_naive;         /* naive's median / this median; 0 when naive absent */
-    char flags[200];                 /* "" when no point at n was flagged, else this point's
-                                        summary flag ("cv 7.2% > 5%", "busy 3/3 runs",
-                                        "capped: 2 CPUs for 4 threads") and how many other
-                                        points at n the summary flags */
-    char strategy[64], params[1024]; /* the point's key in NAME_summary.csv */
-    int threads, ranks;
-};
-
 struct pb_sweep_result {
     size_t runs, failed, unverified, skipped;
     int interrupted;                 /* SIGINT/SIGTERM stopped it; the CSV holds what finished */
     char csv[1024], summary[1024], meta[1024], report[1024];  /* the paths written */
-    struct pb_best *best;            /* one per n, malloc'd */
+    struct pb_best *best;            /* one per n (closing.h), malloc'd */
     size_t nbest;
     int rendered;                    /* 1: figures rendered; 0: scripts only (gnuplot missing) */
     int figures_failed;              /* 1: a figure could not be written or drawn: the sweep
@@ -62,13 +47,6 @@ const char *pb_run_kind_word(enum pb_run_kind k);
  * written in that case. */
 int pb_sweep_run(const struct pb_experiment *e, const struct pb_sweep_opts *o,
                  const struct pb_sweep_hooks *h, struct pb_sweep_result *r, struct pb_err *err);
-
-/* Takes DIR/.NAME.lock (flock, close-on-exec; the file holds the owner's pid) without waiting:
- * what a sweep holds while it writes DIR/NAME*, and `bench plot` while it rewrites the
- * summary, figures and report. *fd receives the descriptor; closing it (or exiting) releases
- * the lock. Returns 0, -EBUSY with err naming the holder's pid when another process holds it,
- * or -errno with err. */
-int pb_sweep_lock(const char *dir, const char *name, int *fd, struct pb_err *err);
 
 /* Releases r's allocations. */
 void pb_sweep_result_free(struct pb_sweep_result *r);

@@ -59,6 +59,15 @@ static void assert_magic(const char *dir, const char *name, const char *fig, con
     free(text);
 }
 
+/* Rows of the table of figures drawn for every summary (the unconditional ones). */
+static size_t always_drawn(void)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < pb_figure_count(); i++)
+        n += !pb_figure_conditional(i);
+    return n;
+}
+
 static void test_scripts_hold_series_and_relative_csv(void **state)
 {
     (void)state;
@@ -66,8 +75,8 @@ static void test_scripts_hold_series_and_relative_csv(void **state)
     copy_fixture("sweep_summary.csv", dir, "sweep_summary.csv");
     struct pb_err err = {{0}};
     assert_int_equal(pb_plots_write(dir, "sweep", NULL, &err), 0);
-    for (size_t i = 0; i < PB_FIGURE_COUNT; i++) {
-        char *gp = script_text(dir, "sweep", pb_figure_names[i]);
+    for (size_t i = 0; i < always_drawn(); i++) {
+        char *gp = script_text(dir, "sweep", pb_figure_stem(i));
         assert_non_null(strstr(gp, "csv = name . '_summary.csv'"));
         assert_non_null(strstr(gp, "cd here[1:i]"));
         assert_null(strstr(gp, dir));                  /* no absolute path: the folder moves */
@@ -110,13 +119,14 @@ static void test_render_png_svg_pdf(void **state)
     int rc = pb_plots_render(dir, "sweep", NULL, &err);
     if (rc != 0)
         fail_msg("render: %d %s", rc, err.msg);
-    for (size_t i = 0; i < PB_FIGURE_COUNT; i++) {
-        assert_true(figure_size(dir, "sweep", pb_figure_names[i], "png") > 10000);
-        assert_true(figure_size(dir, "sweep", pb_figure_names[i], "svg") > 5000);
-        assert_true(figure_size(dir, "sweep", pb_figure_names[i], "pdf") > 5000);
-        assert_magic(dir, "sweep", pb_figure_names[i], "png", "PNG");
-        assert_magic(dir, "sweep", pb_figure_names[i], "svg", "<svg");
-        assert_magic(dir, "sweep", pb_figure_names[i], "pdf", "%PDF");
+    for (size_t i = 0; i < always_drawn(); i++) {
+        const char *stem = pb_figure_stem(i);
+        assert_true(figure_size(dir, "sweep", stem, "png") > 10000);
+        assert_true(figure_size(dir, "sweep", stem, "svg") > 5000);
+        assert_true(figure_size(dir, "sweep", stem, "pdf") > 5000);
+        assert_magic(dir, "sweep", stem, "png", "PNG");
+        assert_magic(dir, "sweep", stem, "svg", "<svg");
+        assert_magic(dir, "sweep", stem, "pdf", "%PDF");
     }
     char *thr = script_text(dir, "sweep", "throughput");
     assert_non_null(strstr(thr, "peak = 1.2e+09"));
@@ -169,24 +179,35 @@ static void test_one_thread_count_still_renders(void **state)
 
 /* An "rmax" sweep gets the crossover figure: time vs rmax, one line per strategy label, other
  * params and thread count, rendered with the others; without one a stale script is removed. */
-static void test_rmax_figure(void **state)
+/* The header of the summaries written by the rmax tests. */
+static const char rmax_head[] = "strategy,params,output,n,threads,runs,wall_min_s,wall_median_s,"
+                                "wall_mean_s,wall_stddev_s,wall_ci95_lo_s,wall_ci95_hi_s,"
+                                "peak_rss_kib,speedup,efficiency,kind,pairs_per_s,verified,"
+                                "failed\n";
+
+/* Writes DIR/r_summary.csv of an "rmax" sweep into dir. */
+static void write_rmax_summary(const char *dir)
 {
-    (void)state;
-    const char *dir = pbt_tmpdir("plots-rmax");
-    char path[2048];
+    char path[2048], text[4096];
     snprintf(path, sizeof path, "%s/r_summary.csv", dir);
-    const char *head = "strategy,params,output,n,threads,runs,wall_min_s,wall_median_s,"
-                       "wall_mean_s,wall_stddev_s,wall_ci95_lo_s,wall_ci95_hi_s,peak_rss_kib,"
-                       "speedup,efficiency,kind,pairs_per_s,verified,failed\n";
-    char text[4096];
     snprintf(text, sizeof text, "%s"
              "grid,rmax=1000,histogram,2000,2,1,4,4,4,0,4,4,2000,1,1,run,1e6,yes (kdtree),0\n"
              "grid,rmax=20,histogram,2000,2,1,.1,.1,.1,0,.1,.1,2000,1,1,run,1e6,yes (kdtree),0\n"
              "grid,leaf=8;rmax=20,histogram,2000,2,1,.2,.2,.2,0,.2,.2,2000,1,1,run,1e6,yes,0\n"
              "pthread-map,rmax=20,histogram,2000,2,1,3,3,3,0,3,3,2000,1,1,run,1e6,yes,0\n"
              "pthread-map,rmax=1000,histogram,2000,2,1,3,3,3,0,3,3,2000,1,1,run,1e6,yes,0\n",
-             head);
+             rmax_head);
     pbt_write(path, text);
+}
+
+static void test_rmax_figure(void **state)
+{
+    (void)state;
+    const char *dir = pbt_tmpdir("plots-rmax");
+    char path[2048], text[4096];
+    const char *head = rmax_head;
+    write_rmax_summary(dir);
+    snprintf(path, sizeof path, "%s/r_summary.csv", dir);
     struct pb_err err = {{0}};
     assert_int_equal(pb_plots_write(dir, "r", NULL, &err), 0);
     int rc = pb_plots_render(dir, "r", NULL, &err);
@@ -445,8 +466,8 @@ static void test_declared_figure(void **state)
                                .nseries = 1, .xlog = 0, .ylog = 1, .title = "Naive's time"};
     struct pb_plot_opts o = {.figures = &d, .nfigures = 1};
     const char *stems[16];
-    assert_int_equal(pb_plots_stems(dir, "sweep", &o, stems, 16), PB_FIGURE_COUNT + 1);
-    assert_string_equal(stems[PB_FIGURE_COUNT], "naive_time");
+    assert_int_equal(pb_plots_stems(dir, "sweep", &o, stems, 16), always_drawn() + 1);
+    assert_string_equal(stems[always_drawn()], "naive_time");
     render_all(dir, "sweep", &o);
     char *gp = script_text(dir, "sweep", "naive_time");
     assert_non_null(strstr(gp, "set title 'Naive''s time'"));
@@ -455,6 +476,71 @@ static void test_declared_figure(void **state)
     assert_non_null(strstr(gp, "ist('naive', "));
     assert_null(strstr(gp, "ist('blocked', "));
     free(gp);
+}
+
+/* 1 when dir/name_stem.gp exists. */
+static int has_script(const char *dir, const char *name, const char *stem)
+{
+    char path[2048];
+    snprintf(path, sizeof path, "%s/%s_%s.gp", dir, name, stem);
+    return access(path, F_OK) == 0;
+}
+
+/* The table of figures: distinct stems; every row writes its script and is listed by
+ * pb_plots_stems in table order, a conditional row (the rmax one, the only one) only for a
+ * summary that has it: an "rmax" sweep's. */
+static void test_figure_table(void **state)
+{
+    (void)state;
+    char plain[1024], rmax[1024];                  /* pbt_tmpdir's buffer is reused */
+    const char *stems[16];
+    snprintf(plain, sizeof plain, "%s", pbt_tmpdir("plots-table"));
+    snprintf(rmax, sizeof rmax, "%s", pbt_tmpdir("plots-table-rmax"));
+    struct pb_err err = {{0}};
+    size_t rows = pb_figure_count(), conditional = 0;
+    assert_true(rows >= 5 && rows < 16);
+    assert_null(pb_figure_stem(rows));
+    copy_fixture("sweep_summary.csv", plain, "r_summary.csv");
+    write_rmax_summary(rmax);
+    assert_int_equal(pb_plots_write(plain, "r", NULL, &err), 0);
+    assert_int_equal(pb_plots_write(rmax, "r", NULL, &err), 0);
+    assert_int_equal(pb_plots_stems(rmax, "r", NULL, stems, 16), rows);
+    for (size_t i = 0; i < rows; i++) {
+        const char *stem = pb_figure_stem(i);
+        for (size_t j = 0; j < i; j++)
+            assert_string_not_equal(stem, pb_figure_stem(j));
+        assert_string_equal(stems[i], stem);
+        assert_true(has_script(rmax, "r", stem));
+        assert_int_equal(has_script(plain, "r", stem), !pb_figure_conditional(i));
+        conditional += pb_figure_conditional(i);
+    }
+    assert_int_equal(conditional, 1);
+    assert_true(pb_figure_conditional(rows - 1));
+    assert_string_equal(pb_figure_stem(rows - 1), PB_FIGURE_RMAX);
+    assert_int_equal(pb_plots_stems(plain, "r", NULL, stems, 16), rows - 1);
+}
+
+/* A config may not declare a figure under the stem of a row of the table (the config loader
+ * keeps its own list of those names: this keeps the two together). */
+static void test_table_stems_reserved(void **state)
+{
+    (void)state;
+    char dir[1024], path[2048], text[1024];
+    snprintf(dir, sizeof dir, "%s", pbt_tmpdir("plots-reserved"));
+    snprintf(path, sizeof path, "%s/c.json", dir);
+    for (size_t i = 0; i < pb_figure_count(); i++) {
+        struct pb_experiment e;
+        struct pb_err err = {{0}};
+        snprintf(text, sizeof text, "{\"name\": \"c\", \"output\": {\"kind\": \"matrix\"}, "
+                 "\"sizes\": [10], \"strategies\": "
+                 "[\"naive\"], \"figures\": [{\"name\": \"%s\", \"quantity\": \"time\"}]}\n",
+                 pb_figure_stem(i));
+        pbt_write(path, text);
+        memset(&e, 0, sizeof e);
+        assert_true(pb_config_load(path, &e, &err) < 0);
+        if (!strstr(err.msg, "is a built-in figure's name"))
+            fail_msg("figure \"%s\": %s", pb_figure_stem(i), err.msg);
+    }                                 /* a config that fails to load is freed by the loader */
 }
 
 /* A figure gnuplot fails on does not stop the others, leaves no empty file and is named. */
@@ -494,6 +580,8 @@ int main(void)
         cmocka_unit_test(test_nothing_to_draw),
         cmocka_unit_test(test_declared_figure),
         cmocka_unit_test(test_failing_figure_named_others_drawn),
+        cmocka_unit_test(test_figure_table),
+        cmocka_unit_test(test_table_stems_reserved),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
