@@ -136,12 +136,16 @@ static inline int pb_kern_set_level(int level)
  * level in a multi-level file; the body itself otherwise. The copies are unused in files that
  * never call `name`, and the compiler drops them there. */
 #if PB_KERN_MULTI
+/* The attributes that compile a function for level v3 or v4 (a multi-level file only). */
+#define PB_TARGET_V3 __attribute__((target("arch=x86-64-v3")))
+#define PB_TARGET_V4 __attribute__((target("arch=x86-64-v4")))
+
 #define PB_KERN_DISPATCH(name, params, args)                                                      \
-    __attribute__((target("arch=x86-64-v4"), unused)) static void name##_v4 params               \
+    PB_TARGET_V4 __attribute__((unused)) static void name##_v4 params                            \
     {                                                                                             \
         name##_body args;                                                                         \
     }                                                                                             \
-    __attribute__((target("arch=x86-64-v3"), unused)) static void name##_v3 params               \
+    PB_TARGET_V3 __attribute__((unused)) static void name##_v3 params                            \
     {                                                                                             \
         name##_body args;                                                                         \
     }                                                                                             \

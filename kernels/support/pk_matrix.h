@@ -79,8 +79,6 @@ static inline void pb_sqrt_build_f(float *v, size_t m)
 #endif
 
 #if PB_KERN_MULTI
-#define PB_TARGET_V3 __attribute__((target("arch=x86-64-v3")))
-#define PB_TARGET_V4 __attribute__((target("arch=x86-64-v4")))
 PB_SQRT_LOOP(pb_sqrt_v3, PB_TARGET_V3, double, 4, _mm256_loadu_pd, _mm256_sqrt_pd,
              _mm256_storeu_pd, sqrt)
 PB_SQRT_LOOP(pb_sqrt_v3_f, PB_TARGET_V3, float, 8, _mm256_loadu_ps, _mm256_sqrt_ps,
