@@ -5,7 +5,8 @@
 #                             (default configs/scaling.json) into a run folder of its own,
 #                             results/NAME/<UTC time>/ (results/NAME/latest: the newest)
 #   ./build.sh test           install what is missing, build, run every test: the ctest suite,
-#                             then the hardening jobs (sanitizers, fuzzers, valgrind; see .ci/)
+#                             then the hardening jobs (sanitizers, fuzzers, valgrind, the
+#                             portable build at every kernel level; see .ci/)
 #
 # Packages come from Debian 12's archive; apt-get runs only when something is missing.
 set -euo pipefail

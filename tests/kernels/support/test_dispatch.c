@@ -1,8 +1,8 @@
-/* test_dispatch.c — the kernel levels of kernels/support/pairkern.h: every level this file carries and
- * this CPU runs (x86-64, x86-64-v3, x86-64-v4) gives counts bit-identical to a plain sqrt-and-
- * search reference, through every hot entry point (rows, block pairs, bare tiles), in double
- * and float, open and periodic, with edge sets that take both index paths (cells 2^32 keys wide
- * and narrower). The file is built for the plain x86-64 baseline even in a -march=native build
+/* test_dispatch.c — the kernel levels of kernels/support/pk_dispatch.h: every level this file
+ * carries and this CPU runs (x86-64, x86-64-v3, x86-64-v4) gives counts bit-identical to a plain
+ * sqrt-and-search reference, through every hot entry point (rows, block pairs, bare tiles), in
+ * double and float, open and periodic, with edge sets that take both index paths (cells 2^32
+ * keys wide and narrower), and matrix rows bit-identical to pb_distance. The file is built for the plain x86-64 baseline even in a -march=native build
  * (tests/CMakeLists.txt), so it always carries the three levels. Also: the level choice, the
  * PB_KERNEL_LEVEL cap and the refusal of a level the CPU cannot run. */
 #include "support.h"
@@ -11,6 +11,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 
 #define N 700                        /* points: more than one tile (PB_TILE_J) */
 
@@ -184,6 +185,61 @@ static void test_levels_special_values(void **state)
     }
 }
 
+/* Matrix rows [i0, i1) of p through pb_matrix_rows at every supported level, into a private
+ * buffer of those rows and into a whole matrix, equal bit for bit to pb_distance (pb_distance_f
+ * in float); the row length is no multiple of any vector width, so the tails are checked too. */
+static void check_matrix_levels(const struct pb_problem *p, const char *what)
+{
+    size_t elem = p->precision == PB_PRECISION_FLOAT ? sizeof(float) : sizeof(double);
+    size_t i0 = 3, i1 = 40;
+    for (size_t l = 0; l < sizeof levels / sizeof *levels; l++) {
+        if (!pb_kern_supported(levels[l]))
+            continue;
+        assert_int_equal(pb_kern_set_level(levels[l]), 0);
+        struct pb_output out = {0};
+        assert_int_equal(pb_matrix_alloc(&out, p->n, elem, 0), 0);
+        char *part = calloc((i1 - i0) * p->n, elem);
+        assert_non_null(part);
+        pb_matrix_rows(p, i0, i1, out.matrix, 0);
+        pb_matrix_rows(p, i0, i1, part, i0);
+        for (size_t i = i0; i < i1; i++) {
+            for (size_t j = 0; j < p->n; j++) {
+                size_t k = i * p->n + j, kp = (i - i0) * p->n + j;
+                int same = p->precision == PB_PRECISION_FLOAT
+                    ? ((float *)out.matrix)[k] == pb_distance_f(p, i, j) &&
+                      ((float *)part)[kp] == pb_distance_f(p, i, j)
+                    : ((double *)out.matrix)[k] == pb_distance(p, i, j) &&
+                      ((double *)part)[kp] == pb_distance(p, i, j);
+                if (!same)
+                    fail_msg("%s, level %s: matrix entry (%zu, %zu) differs from the reference",
+                             what, pb_kern_level_name(levels[l]), i, j);
+            }
+        }
+        free(part);
+        munmap(out.matrix, out.matrix_bytes);
+    }
+    pb_kern_set_level(-1);
+}
+
+/* The matrix path at every level: open and periodic, double and float. */
+static void test_matrix_levels_match_reference(void **state)
+{
+    (void)state;
+    static struct cloud c;
+    cloud_fill(&c);
+    for (int v = 0; v < 4; v++) {
+        struct pb_problem p = {.n = N, .x = c.x, .y = c.y, .z = c.z, .box = v & 1 ? 100 : 0,
+                               .precision = v & 2 ? PB_PRECISION_FLOAT : PB_PRECISION_DOUBLE,
+                               .output = PB_OUTPUT_MATRIX};
+        if (p.precision == PB_PRECISION_FLOAT)
+            p.xf = c.xf, p.yf = c.yf, p.zf = c.zf;
+        char what[64];
+        snprintf(what, sizeof what, "matrix, %s, %s", v & 1 ? "periodic" : "open",
+                 v & 2 ? "float" : "double");
+        check_matrix_levels(&p, what);
+    }
+}
+
 /* The choice: the baseline always runs; the automatic level is the highest supported; the
  * PB_KERNEL_LEVEL cap lowers it; a level the file does not carry is refused. */
 static void test_level_choice(void **state)
@@ -215,6 +271,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_levels_match_reference),
         cmocka_unit_test(test_levels_special_values),
+        cmocka_unit_test(test_matrix_levels_match_reference),
         cmocka_unit_test(test_level_choice),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

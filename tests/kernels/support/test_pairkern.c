@@ -1,5 +1,6 @@
-/* test_pairkern.c — the shared inner loops of kernels/support/pairkern.h: thresholds that replace the
- * square root, binning of squared distances against the plain binary search, edge cases of
+/* test_pairkern.c — the shared inner loops of kernels/support/pairkern.h: the one d2 expression
+ * (rounded step by step, never fused; the row loop and the reference use it), thresholds that
+ * replace the square root, binning of squared distances against the plain binary search, edge cases of
  * the histogram (exactly on an edge, on and beyond the last edge), and the triangle split. */
 #include "support.h"
 
@@ -38,6 +39,56 @@ static void kernel_counts(const struct pb_problem *p, uint64_t *counts)
     pb_hist_reduce(h, p->nbins, counts);
     free(h);
     pb_bins_free(&b);
+}
+
+/* dx*dx + dy*dy + dz*dz with every product and sum rounded on its own (volatile forces each
+ * rounding): what naive's d2 must be, in double and float. */
+static double d2_stepwise(double dx, double dy, double dz)
+{
+    volatile double xx = dx * dx, yy = dy * dy, zz = dz * dz;
+    volatile double s = xx + yy;
+    return s + zz;
+}
+
+static float d2_stepwise_f(float dx, float dy, float dz)
+{
+    volatile float xx = dx * dx, yy = dy * dy, zz = dz * dz;
+    volatile float s = xx + yy;
+    return s + zz;
+}
+
+/* pb_d2 and pb_d2_f round each step (no multiply-add: on many of these triples a fused
+ * evaluation differs, which the test confirms so it can tell the two apart), and the row loop
+ * (pb_row_d2, open and periodic) and the reference distance compute exactly pb_d2. */
+static void test_d2_is_one_uncontracted_expression(void **state)
+{
+    (void)state;
+    enum { M = 1000 };
+    static double x[M + 1], y[M + 1], z[M + 1], row[M];
+    int fused_differs = 0;
+    for (size_t k = 0; k <= M; k++)
+        x[k] = 1000 * uniform(), y[k] = 1000 * uniform(), z[k] = 1000 * uniform();
+    for (size_t k = 1; k <= M; k++) {
+        double dx = x[0] - x[k], dy = y[0] - y[k], dz = z[0] - z[k];
+        assert_true(pb_d2(dx, dy, dz) == d2_stepwise(dx, dy, dz));
+        assert_true(pb_d2_f((float)dx, (float)dy, (float)dz) ==
+                    d2_stepwise_f((float)dx, (float)dy, (float)dz));
+        fused_differs += fma(dz, dz, fma(dy, dy, dx * dx)) != d2_stepwise(dx, dy, dz);
+    }
+    assert_true(fused_differs > 0);
+    for (int periodic = 0; periodic < 2; periodic++) {
+        struct pb_problem p = problem(M + 1, x, y, z, 0, NULL);
+        p.box = periodic ? 1000 : 0;
+        pb_row_d2(&p, 0, 1, M, row);
+        for (size_t k = 1; k <= M; k++) {
+            double dx = x[0] - x[k], dy = y[0] - y[k], dz = z[0] - z[k];
+            if (periodic)
+                dx = pb_min_image(dx, 1000), dy = pb_min_image(dy, 1000),
+                dz = pb_min_image(dz, 1000);
+            assert_true(row[k - 1] == d2_stepwise(dx, dy, dz));
+            assert_true(pb_distance(&p, 0, k) == sqrt(d2_stepwise(dx, dy, dz)));
+        }
+    }
 }
 
 /* (0,0,0)-(3,4,0) is exactly 5: with an edge at 5 it belongs to the bin above the edge. */
@@ -176,6 +227,7 @@ static void test_triangle_split_balanced(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_d2_is_one_uncontracted_expression),
         cmocka_unit_test(test_distance_on_edge_goes_up),
         cmocka_unit_test(test_outside_edges_not_counted),
         cmocka_unit_test(test_periodic_min_image),
