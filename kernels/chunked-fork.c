@@ -269,10 +269,8 @@ static int run(const struct pb_problem *p, const struct pb_params *prm, struct p
     const char *tr = pb_param(prm, "transport");
     struct pb_team tm;
     struct job j = { .p = p, .out = out, .tm = &tm, .pipe = tr && strcmp(tr, "pipe") == 0 };
-    if (tr && !j.pipe && strcmp(tr, "shm") != 0) {
-        snprintf(out->note, sizeof out->note, "transport '%s': expected shm or pipe", tr);
-        return -EINVAL;
-    }
+    if (tr && !j.pipe && strcmp(tr, "shm") != 0)
+        return pb_out_note(out, -EINVAL, "transport '%s': expected shm or pipe", tr);
     int err = pb_team_begin(&tm, p, prm, out, 0, !j.pipe);
     if (!err)
         err = p->output == PB_OUTPUT_HISTOGRAM ? run_histogram(&j, prm->threads)

@@ -126,8 +126,7 @@ static int write_problem(const struct pb_problem *p, const struct pb_params *prm
         return 0;
     errno = -rc;
 err:
-    snprintf(out->note, sizeof out->note, "%.160s: %s", path, strerror(errno));
-    return -errno;
+    return pb_out_note(out, -errno, "%.160s: %s", path, strerror(errno));
 }
 
 /* The shell command into *cmd (malloc'd, the caller frees it, also on error): the launcher
@@ -223,8 +222,7 @@ static int open_in(const char *dir, const char *name, struct pb_output *out)
     int fd = join(path, sizeof path, dir, name) ? -1 : open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
         int e = errno;
-        snprintf(out->note, sizeof out->note, "%.160s: %s", path, strerror(e));
-        return -e;
+        return pb_out_note(out, -e, "%.160s: %s", path, strerror(e));
     }
     return fd;
 }
@@ -243,11 +241,9 @@ static int read_result(const struct pb_problem *p, const char *dir, struct pb_ou
     if (!rc && nb)
         rc = pb_read_all(fd, out->counts, nb * sizeof *out->counts);
     close(fd);
-    if (rc) {
-        snprintf(out->note, sizeof out->note, "%.160s/%s: malformed or short", dir,
-                 PB_MPI_RESULT_FILE);
-        return rc == -EPIPE ? -EIO : rc;    /* the file ended early */
-    }
+    if (rc)                                 /* -EPIPE: the file ended early */
+        return pb_out_note(out, rc == -EPIPE ? -EIO : rc, "%.160s/%s: malformed or short", dir,
+                           PB_MPI_RESULT_FILE);
     out->self_wall_s = r.wall_s > 0 ? r.wall_s : 1e-9;  /* > 0 marks the time as self-measured */
     out->rank_max_kib = (long)r.rank_max_kib;
     out->rank_sum_kib = (long)r.rank_sum_kib;
@@ -268,8 +264,8 @@ static int read_matrix(const struct pb_problem *p, const char *dir, struct pb_ou
     if (rc == -EPIPE)
         rc = -EIO;                          /* the file ended early */
     if (rc)
-        snprintf(out->note, sizeof out->note, "%.160s/%s: %s", dir, PB_MPI_MATRIX_FILE,
-                 rc == -EIO ? "shorter than n*n entries" : strerror(-rc));
+        pb_out_note(out, rc, "%.160s/%s: %s", dir, PB_MPI_MATRIX_FILE,
+                    rc == -EIO ? "shorter than n*n entries" : strerror(-rc));
     return rc;
 }
 
@@ -298,13 +294,11 @@ static int pick_dir(const struct pb_params *prm, char *dir, size_t size, int *ma
         const char *t = prm->tmpdir ? prm->tmpdir : ".";
         if (strlen(t) + 32 < size)  /* room for the file names joined to it */
             return copy(dir, size, t);
-        snprintf(out->note, sizeof out->note, "tmpdir path too long");
-        return -ENAMETOOLONG;
+        return pb_out_note(out, -ENAMETOOLONG, "tmpdir path too long");
     }
     if (join(dir, size, d, "pairbench-mpi-XXXXXX") == 0 && mkdtemp(dir))
         return 0;
-    snprintf(out->note, sizeof out->note, "%.160s: %s", dir, strerror(errno));
-    return -errno;
+    return pb_out_note(out, -errno, "%.160s: %s", dir, strerror(errno));
 }
 
 /* Writes the problem, runs the MPI job on it and reads the answer back. */
