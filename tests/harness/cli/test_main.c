@@ -1,5 +1,6 @@
 /* test_main.c — the bench command line end to end: the smoke sweep's files and rows, exit
  * statuses, refusal to overwrite, dry run, bad input, and a strategy added by copying one file. */
+/* ctest-labels: slow */
 #include "support.h"
 
 #include "results.h"
