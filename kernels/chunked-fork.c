@@ -12,12 +12,12 @@
  * that fails or dies makes the run fail with a note naming the worker and the signal. */
 #include "team.h"
 #include "fdio.h"
+#include "launch.h"
 
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
-#include <sys/prctl.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -113,9 +113,7 @@ static int spawn(const struct job *j, struct child *c, int w, const struct child
         return err;
     }
     if (pid == 0) {
-        prctl(PR_SET_PDEATHSIG, SIGKILL);   /* a worker dies with the run that forked it */
-        if (getppid() != parent)
-            _exit(1);                       /* ...even when that happened before the prctl */
+        pb_die_with_parent(parent, SIGKILL);  /* a worker dies with the run that forked it */
         for (int s = 0; s < w; s++)         /* earlier siblings' read ends are not ours */
             if (all[s].fd >= 0)
                 close(all[s].fd);
@@ -189,13 +187,9 @@ static int reap(struct child *cs, int k, struct pb_output *out)
         cs[w].fd = -1;
         if ((WIFEXITED(st) && WEXITSTATUS(st) == 0) || err)
             continue;
-        err = -ECHILD;
-        if (WIFSIGNALED(st))
-            snprintf(out->note, sizeof out->note, "worker %d (pid %d) killed by signal %d (%s)",
-                     w, (int)cs[w].pid, WTERMSIG(st), strsignal(WTERMSIG(st)));
-        else
-            snprintf(out->note, sizeof out->note, "worker %d (pid %d) exited with status %d",
-                     w, (int)cs[w].pid, WEXITSTATUS(st));
+        char how[64];
+        err = pb_out_note(out, -ECHILD, "worker %d (pid %d) %s", w, (int)cs[w].pid,
+                          pb_exit_describe(st, how, sizeof how));
     }
     return err;
 }
@@ -275,10 +269,8 @@ static int run(const struct pb_problem *p, const struct pb_params *prm, struct p
     const char *tr = pb_param(prm, "transport");
     struct pb_team tm;
     struct job j = { .p = p, .out = out, .tm = &tm, .pipe = tr && strcmp(tr, "pipe") == 0 };
-    if (tr && !j.pipe && strcmp(tr, "shm") != 0) {
-        snprintf(out->note, sizeof out->note, "transport '%s': expected shm or pipe", tr);
-        return -EINVAL;
-    }
+    if (tr && !j.pipe && strcmp(tr, "shm") != 0)
+        return pb_out_note(out, -EINVAL, "transport '%s': expected shm or pipe", tr);
     int err = pb_team_begin(&tm, p, prm, out, 0, !j.pipe);
     if (!err)
         err = p->output == PB_OUTPUT_HISTOGRAM ? run_histogram(&j, prm->threads)

@@ -6,7 +6,7 @@
 /* One run of the configured command with prm->threads workers. */
 static int run(const struct pb_problem *p, const struct pb_params *prm, struct pb_output *out)
 {
-    return exec_run(p, prm, out, 1);
+    return pb_exec_run(p, prm, out, 1);
 }
 
 const struct pb_strategy pb_strategy_exec_parallel = {
@@ -14,6 +14,6 @@ const struct pb_strategy pb_strategy_exec_parallel = {
     .name = "exec-parallel",
     .summary = "external command given {threads} workers (multiprocessing.Pool.map baseline)",
     .flags = PB_EXTERNAL,
-    .params = exec_params,
+    .params = pb_exec_params,
     .run = run,
 };

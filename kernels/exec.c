@@ -6,12 +6,15 @@
 #include "exec.h"
 #include "exec-check.h"
 
+#include <errno.h>
+#include <stdio.h>
+
 extern const struct pb_strategy pb_strategy_exec_parallel;
 
 /* One serial run of the configured command. */
 static int run(const struct pb_problem *p, const struct pb_params *prm, struct pb_output *out)
 {
-    return exec_run(p, prm, out, 0);
+    return pb_exec_run(p, prm, out, 0);
 }
 
 const struct pb_strategy pb_strategy_exec = {
@@ -19,7 +22,7 @@ const struct pb_strategy pb_strategy_exec = {
     .name = "exec",
     .summary = "external command (scipy and other baselines), run once per n; see kernels/support/exec.h",
     .flags = PB_EXTERNAL | PB_SERIAL,
-    .params = exec_params,
+    .params = pb_exec_params,
     .run = run,
 };
 
@@ -28,13 +31,14 @@ int pb_exec_check_command(const struct pb_strategy *s, const char *command, char
 {
     if (s != &pb_strategy_exec && s != &pb_strategy_exec_parallel)
         return 0;
-    return exec_template_check(command, s == &pb_strategy_exec_parallel, why, size);
+    return pb_exec_template_check(command, s == &pb_strategy_exec_parallel, why, size);
 }
 
 int pb_exec_check_tasks(const struct pb_strategy *s, const char *tasks, char *why, size_t size)
 {
-    if (!(s->flags & PB_EXTERNAL) || !tasks || exec_tasks_valid(tasks))
+    if (!(s->flags & PB_EXTERNAL) || !tasks || pb_exec_tasks_valid(tasks))
         return 0;
-    return exec_why(why, size, "%s: tasks takes rows, workers or a positive count, got \"%.60s\"",
-                    s->name, tasks);
+    snprintf(why, size, "%s: tasks takes rows, workers or a positive count, got \"%.60s\"",
+             s->name, tasks);
+    return -EINVAL;
 }

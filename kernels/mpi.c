@@ -16,6 +16,7 @@
  */
 #include "pairkern.h"
 #include "fdio.h"
+#include "launch.h"
 #include "mpi/wire.h"
 
 #include <errno.h>
@@ -23,10 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <signal.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #define WORKER_NAME "pairbench-mpi-worker"
@@ -65,7 +63,8 @@ static int join(char *buf, size_t size, const char *dir, const char *name)
 }
 
 /* The worker's path into buf: the "worker" parameter, or WORKER_NAME in the folder of the
- * running executable. Returns 0, or -ENOTSUP with out->note when there is no such program. */
+ * running executable. Returns 0, or -ENOTSUP with out->note "needs pairbench-mpi-worker (...)"
+ * when there is no such program. */
 static int find_worker(const struct pb_params *prm, char *buf, size_t size, struct pb_output *out)
 {
     const char *w = pb_param(prm, "worker");
@@ -85,9 +84,8 @@ static int find_worker(const struct pb_params *prm, char *buf, size_t size, stru
     }
     if (!rc && access(buf, X_OK) == 0)
         return 0;
-    snprintf(out->note, sizeof out->note, "MPI worker %.120s not found (bench built without MPI? "
-             "install Open MPI and re-run cmake, or set the worker parameter)", buf);
-    return -ENOTSUP;
+    return pb_out_needs(out, WORKER_NAME, "%.120s not found: bench built without MPI? install "
+                        "Open MPI and re-run cmake, or set the worker parameter", buf);
 }
 
 /* The matrix_io parameter as the wire's enum. */
@@ -128,65 +126,35 @@ static int write_problem(const struct pb_problem *p, const struct pb_params *prm
         return 0;
     errno = -rc;
 err:
-    snprintf(out->note, sizeof out->note, "%.160s: %s", path, strerror(errno));
-    return -errno;
+    return pb_out_note(out, -errno, "%.160s: %s", path, strerror(errno));
 }
 
-/* Expands the launcher template t into buf with {ranks} and {threads} replaced. Returns the
- * length written, or -EINVAL when it does not fit. */
-static int expand(const char *t, const struct pb_params *prm, char *buf, size_t size)
-{
-    size_t used = 0;
-    for (; *t && used + 16 < size; t++) {
-        int ranks = strncmp(t, "{ranks}", 7) == 0, threads = strncmp(t, "{threads}", 9) == 0;
-        if (ranks || threads) {
-            int v = ranks ? prm->ranks : prm->threads;
-            used += (size_t)snprintf(buf + used, size - used, "%d", v);
-            t += ranks ? 6 : 8;
-        } else {
-            buf[used++] = *t;
-        }
-    }
-    buf[used] = '\0';
-    return *t ? -EINVAL : (int)used;
-}
-
-/* The shell command into buf: the expanded launcher, the worker and the directory, quoted, with
- * the output sent to dir/launcher.log. Returns 0 or -EINVAL with out->note. */
+/* The shell command into *cmd (malloc'd, the caller frees it, also on error): the launcher
+ * template with {ranks} and {threads} expanded (any other brace, such as the shell's ${VAR}, is
+ * left as written), then the worker and the directory, quoted. Returns 0 or -ENOMEM. */
 static int make_command(const struct pb_params *prm, const char *worker, const char *dir,
-                        char *buf, size_t size, struct pb_output *out)
+                        char **cmd)
 {
     const char *t = pb_param(prm, "launcher");
-    int used = strchr(worker, '\'') || strchr(dir, '\'') ? -EINVAL
-                                                          : expand(t ? t : "", prm, buf, size);
-    if (used >= 0) {
-        size_t left = size - (size_t)used;
-        int w = snprintf(buf + used, left, " '%s' '%s' > '%s/launcher.log' 2>&1", worker, dir,
-                         dir);
-        if (w > 0 && (size_t)w < left)
-            return 0;
-    }
-    snprintf(out->note, sizeof out->note, "launcher command too long, or a path holds a single "
-             "quote");
-    return -EINVAL;
-}
-
-/* The child's side of the launch: the environment the ranks need, stdin from /dev/null. */
-static void exec_launcher(const struct pb_params *prm, const char *cmd)
-{
-    char threads[16];
-    snprintf(threads, sizeof threads, "%d", prm->threads > 0 ? prm->threads : 1);
-    setenv("OMP_NUM_THREADS", threads, 1);
-    if (geteuid() == 0) {
-        setenv("OMPI_ALLOW_RUN_AS_ROOT", "1", 1);
-        setenv("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1", 1);
-    }
-    int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
-    if (null >= 0)
-        dup2(null, 0);
-    prctl(PR_SET_PDEATHSIG, SIGKILL);         /* the launcher dies with the run */
-    execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
-    _exit(127);
+    char ranks[16], threads[16], why[64];
+    const struct pb_placeholder v[] = {
+        {.name = "ranks", .value = ranks}, {.name = "threads", .value = threads},
+        {.name = NULL},
+    };
+    snprintf(ranks, sizeof ranks, "%d", prm->ranks);
+    snprintf(threads, sizeof threads, "%d", prm->threads);
+    int rc = pb_template_expand(t ? t : "", v, PB_TEMPLATE_KEEP_UNKNOWN, cmd, why, sizeof why);
+    struct pb_strbuf b = {*cmd, *cmd ? strlen(*cmd) : 0, *cmd ? strlen(*cmd) + 1 : 0};
+    if (!rc)
+        rc = pb_strbuf_add(&b, " ", 1);
+    if (!rc)
+        rc = pb_strbuf_add_quoted(&b, worker);
+    if (!rc)
+        rc = pb_strbuf_add(&b, " ", 1);
+    if (!rc)
+        rc = pb_strbuf_add_quoted(&b, dir);
+    *cmd = b.s;
+    return rc;
 }
 
 /* The last line or so of dir/launcher.log (its last 199 bytes), on one line, into note after
@@ -205,31 +173,46 @@ static void log_tail(const char *dir, const char *prefix, char *note, size_t siz
         pb_copy_fit(note + head, size - (size_t)head, tail, strlen(tail));
 }
 
-/* Runs cmd through /bin/sh and waits. Returns 0 when it exited 0; -ENOTSUP when the launcher
- * could not be started (sh's 126/127); -EIO for any other failure; note says which. */
+/* The program a launcher template starts (its first word, at most 40 bytes) into buf. */
+static void launcher_program(const struct pb_params *prm, char *buf, size_t size)
+{
+    const char *t = pb_param(prm, "launcher");
+    t = t ? t + strspn(t, " \t") : "";
+    size_t len = strcspn(t, " \t");
+    snprintf(buf, size, "%.*s", len > 40 ? 40 : (int)len, len ? t : "a launcher");
+}
+
+/* Runs cmd through the launcher (pb_launch_run) with its output in dir/launcher.log and the
+ * environment the ranks need, and waits. Returns 0 when it exited 0; -ENOTSUP, "needs
+ * PROGRAM (launcher could not start ...)", when the shell could not start it (126, 127);
+ * -EIO for any other failure ("MPI job failed (status N): ..."); note says which. */
 static int launch(const struct pb_params *prm, const char *cmd, const char *dir,
                   struct pb_output *out)
 {
-    pid_t pid = fork();
-    if (pid < 0) {
-        snprintf(out->note, sizeof out->note, "fork: %s", strerror(errno));
-        return -errno;
+    char threads[32], log[PB_PATH], what[64], detail[sizeof out->note - 64], prog[48];
+    const char *env[4] = {threads, NULL, NULL, NULL};
+    snprintf(threads, sizeof threads, "OMP_NUM_THREADS=%d", prm->threads > 0 ? prm->threads : 1);
+    if (geteuid() == 0) {
+        env[1] = "OMPI_ALLOW_RUN_AS_ROOT=1";
+        env[2] = "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1";
     }
-    if (pid == 0)
-        exec_launcher(prm, cmd);
-    int st;
-    while (waitpid(pid, &st, 0) < 0)
-        if (errno != EINTR)
-            return -errno;
-    if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
+    struct pb_launch l = {.cmd = cmd, .log = log, .env = env};
+    int st, code, rc = join(log, sizeof log, dir, "launcher.log");
+    if (!rc && (rc = pb_launch_run(&l, &st)) < 0)
+        return pb_out_note(out, rc, "cannot start the launcher: %s", strerror(-rc));
+    enum pb_exit_kind kind = pb_exit_decode(st, &code);
+    if (kind == PB_EXIT_OK)
         return 0;
-    char what[64];
-    int code = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-    int nostart = code == 126 || code == 127;
-    snprintf(what, sizeof what, nostart ? "launcher could not start (status %d)"
-                                        : "MPI job failed (status %d)", code);
-    log_tail(dir, what, out->note, sizeof out->note);
-    return nostart ? -ENOTSUP : -EIO;
+    code += kind == PB_EXIT_KILLED ? 128 : 0;
+    snprintf(what, sizeof what, kind == PB_EXIT_NOSTART ? "launcher could not start (status %d)"
+                                                        : "MPI job failed (status %d)", code);
+    if (kind != PB_EXIT_NOSTART) {
+        log_tail(dir, what, out->note, sizeof out->note);
+        return -EIO;
+    }
+    log_tail(dir, what, detail, sizeof detail);
+    launcher_program(prm, prog, sizeof prog);
+    return pb_out_needs(out, prog, "%s", detail);
 }
 
 /* Opens dir/name for reading. Returns the fd, or -errno with out->note. */
@@ -239,8 +222,7 @@ static int open_in(const char *dir, const char *name, struct pb_output *out)
     int fd = join(path, sizeof path, dir, name) ? -1 : open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
         int e = errno;
-        snprintf(out->note, sizeof out->note, "%.160s: %s", path, strerror(e));
-        return -e;
+        return pb_out_note(out, -e, "%.160s: %s", path, strerror(e));
     }
     return fd;
 }
@@ -259,11 +241,9 @@ static int read_result(const struct pb_problem *p, const char *dir, struct pb_ou
     if (!rc && nb)
         rc = pb_read_all(fd, out->counts, nb * sizeof *out->counts);
     close(fd);
-    if (rc) {
-        snprintf(out->note, sizeof out->note, "%.160s/%s: malformed or short", dir,
-                 PB_MPI_RESULT_FILE);
-        return rc == -EPIPE ? -EIO : rc;    /* the file ended early */
-    }
+    if (rc)                                 /* -EPIPE: the file ended early */
+        return pb_out_note(out, rc == -EPIPE ? -EIO : rc, "%.160s/%s: malformed or short", dir,
+                           PB_MPI_RESULT_FILE);
     out->self_wall_s = r.wall_s > 0 ? r.wall_s : 1e-9;  /* > 0 marks the time as self-measured */
     out->rank_max_kib = (long)r.rank_max_kib;
     out->rank_sum_kib = (long)r.rank_sum_kib;
@@ -284,8 +264,8 @@ static int read_matrix(const struct pb_problem *p, const char *dir, struct pb_ou
     if (rc == -EPIPE)
         rc = -EIO;                          /* the file ended early */
     if (rc)
-        snprintf(out->note, sizeof out->note, "%.160s/%s: %s", dir, PB_MPI_MATRIX_FILE,
-                 rc == -EIO ? "shorter than n*n entries" : strerror(-rc));
+        pb_out_note(out, rc, "%.160s/%s: %s", dir, PB_MPI_MATRIX_FILE,
+                    rc == -EIO ? "shorter than n*n entries" : strerror(-rc));
     return rc;
 }
 
@@ -314,19 +294,17 @@ static int pick_dir(const struct pb_params *prm, char *dir, size_t size, int *ma
         const char *t = prm->tmpdir ? prm->tmpdir : ".";
         if (strlen(t) + 32 < size)  /* room for the file names joined to it */
             return copy(dir, size, t);
-        snprintf(out->note, sizeof out->note, "tmpdir path too long");
-        return -ENAMETOOLONG;
+        return pb_out_note(out, -ENAMETOOLONG, "tmpdir path too long");
     }
     if (join(dir, size, d, "pairbench-mpi-XXXXXX") == 0 && mkdtemp(dir))
         return 0;
-    snprintf(out->note, sizeof out->note, "%.160s: %s", dir, strerror(errno));
-    return -errno;
+    return pb_out_note(out, -errno, "%.160s: %s", dir, strerror(errno));
 }
 
 /* Writes the problem, runs the MPI job on it and reads the answer back. */
 static int run(const struct pb_problem *p, const struct pb_params *prm, struct pb_output *out)
 {
-    char worker[PB_PATH], dir[PB_PATH], cmd[3 * PB_PATH + 1024];
+    char worker[PB_PATH], dir[PB_PATH], *cmd = NULL;
     int made, rc = find_worker(prm, worker, sizeof worker, out);
     if (rc)
         return rc;
@@ -334,10 +312,11 @@ static int run(const struct pb_problem *p, const struct pb_params *prm, struct p
     if (rc)
         return rc;
     rc = write_problem(p, prm, dir, out);
-    if (!rc)
-        rc = make_command(prm, worker, dir, cmd, sizeof cmd, out);
+    if (!rc && (rc = make_command(prm, worker, dir, &cmd)) < 0)
+        pb_out_note(out, rc, "out of memory for the launcher command");
     if (!rc)
         rc = launch(prm, cmd, dir, out);
+    free(cmd);
     if (!rc)
         rc = read_result(p, dir, out);
     if (!rc && p->output == PB_OUTPUT_MATRIX)

@@ -6,7 +6,8 @@
  * (cmake/registry.cmake: one file, one pb_strategy_<name>), so a file per method makes each a
  * real strategy with its own `bench --list` entry, summary ("needs python3-numba") and declared
  * parameters, with no second lookup table in the config loader. The file is one
- * PB_EXEC_METHOD line; the run itself is exec.h's, as for a configured exec command.
+ * PB_EXEC_METHOD line; the run itself is exec.h's (pb_exec_method_run), as for a configured exec
+ * command.
  *
  * Every method runs "{python} {scripts}/SCRIPT ARGS --output {output} --points {points}
  * --edges {edges} --box {box} --out {out} --time {time}", plus "--threads {threads}" when
@@ -21,6 +22,8 @@
 
 #include "exec.h"
 
+#include <math.h>
+
 /* The parameters every method declares; cost is cost_factor's default, as a string. */
 #define EXEC_METHOD_PARAMS(cost)                                                             \
     {.name = "python", .def = "/usr/bin/python3", .help = "the Python interpreter to run"},  \
@@ -31,26 +34,10 @@
              "estimate; 0 = the default estimate",                                          \
      .type = PB_PARAM_NUMBER, .min = 0, .max = HUGE_VAL}
 
-/* The multiprocessing methods' "tasks" parameter (exec_tasks_valid). */
+/* The multiprocessing methods' "tasks" parameter (pb_exec_tasks_valid). */
 #define EXEC_METHOD_TASKS                                                                    \
     {.name = "tasks", .def = "rows",                                                         \
      .help = "rows (one row per task), workers (one chunk per worker) or a positive count"}
-
-/* One run of method m: its command from the fixed template above. */
-static inline int exec_method_run(const struct pb_problem *p, const struct pb_params *prm,
-                                  struct pb_output *out, const struct exec_method *m)
-{
-    const char *tasks = pb_param(prm, "tasks");
-    char tpl[512];
-    if (tasks && !exec_tasks_valid(tasks))
-        return exec_note(out, -EINVAL, "tasks takes rows, workers or a positive count, got "
-                         "\"%.60s\"", tasks);
-    snprintf(tpl, sizeof tpl, "{python} {scripts}/%s --output {output} --points {points} "
-             "--edges {edges} --box {box} --out {out} --time {time}%s%s%s", m->args,
-             m->parallel ? " --threads {threads}" : "", tasks ? " --tasks " : "",
-             tasks ? tasks : "");
-    return exec_job_run(p, prm, out, tpl, m->parallel, m);
-}
 
 /* Defines pb_strategy_SYM, the method NAME: SUMMARY (then "; needs PACKAGE" in --list),
  * flags PB_EXTERNAL | FLAGS (PB_SERIAL unless PARALLEL), the script ARGS, the PACKAGE and
@@ -62,7 +49,7 @@ static inline int exec_method_run(const struct pb_problem *p, const struct pb_pa
     static int run(const struct pb_problem *p, const struct pb_params *prm,                  \
                    struct pb_output *out)                                                    \
     {                                                                                        \
-        return exec_method_run(p, prm, out, &method);                                        \
+        return pb_exec_method_run(p, prm, out, &method);                                        \
     }                                                                                        \
     const struct pb_strategy pb_strategy_##SYM = {                                           \
         .abi_version = PB_STRATEGY_ABI, .name = NAME,                                        \

@@ -1,6 +1,7 @@
 /* test_exec.c — the exec strategies (kernels/support/exec.h): template expansion, the files exchanged
  * with the command, the exit-77 skip, failures with their notes, and the shipped scipy/numpy
  * (and scikit-learn) scripts in kernels/python checked against naive. */
+/* ctest-labels: slow */
 #include "support.h"
 
 #include "registry.h"

@@ -186,7 +186,8 @@ static void test_empty_problem(void **state)
     check_against_naive(&p, 2, 1, "gather");
 }
 
-/* A worker path that does not exist is a skip with a note naming it, not a failure. */
+/* A worker path that does not exist is a skip with a note naming it, not a failure: "needs
+ * pairbench-mpi-worker (...)", as every missing dependency reads. */
 static void test_missing_worker_skips(void **state)
 {
     (void)state;
@@ -195,11 +196,13 @@ static void test_missing_worker_skips(void **state)
     struct pb_output out = {.counts = counts};
     const char *over[] = {"worker", "/nonexistent/pairbench-mpi-worker", NULL};
     assert_int_equal(run_strategy("mpi", &p, 1, 1, &out, over), -ENOTSUP);
+    assert_int_equal(strncmp(out.note, "needs pairbench-mpi-worker (", 28), 0);
     assert_non_null(strstr(out.note, "/nonexistent/pairbench-mpi-worker"));
     assert_non_null(strstr(out.note, "not found"));
 }
 
-/* A launcher that cannot be started is a skip whose note says so, with the shell's words. */
+/* A launcher that cannot be started is a skip whose note says so, with the shell's words:
+ * "needs PROGRAM (launcher could not start ...)". */
 static void test_missing_launcher_skips(void **state)
 {
     (void)state;
@@ -209,7 +212,7 @@ static void test_missing_launcher_skips(void **state)
     const char *over[] = {"worker", worker_path(), "launcher", "no-such-launcher -n {ranks}",
                           NULL};
     assert_int_equal(run_strategy("mpi", &p, 2, 1, &out, over), -ENOTSUP);
-    assert_non_null(strstr(out.note, "launcher could not start"));
+    assert_int_equal(strncmp(out.note, "needs no-such-launcher (launcher could not start", 48), 0);
     assert_non_null(strstr(out.note, "no-such-launcher"));
 }
 

@@ -5,6 +5,7 @@
  * periodic box; float precision within a stated tolerance, and computed in float (naive's
  * float counts exactly); the empty problem; pinning. Also
  * that no worker process is left behind, and that a dead fork worker fails the run. */
+/* ctest-labels: slow */
 #include "support.h"
 
 #include "pairkern.h"

@@ -3,6 +3,7 @@
  * numpy.load, and bad arguments refused with exit status 2 and a message naming the option.
  * Points come as text or .npy; --box wraps them into the box; FIFOs and coordinates that would
  * overflow are refused; the time spent loading, building and counting is printed. */
+/* ctest-labels: slow */
 #include "support.h"
 
 #include "cpuload.h"

@@ -1,5 +1,6 @@
 /* test_main.c — the bench command line end to end: the smoke sweep's files and rows, exit
  * statuses, refusal to overwrite, dry run, bad input, and a strategy added by copying one file. */
+/* ctest-labels: slow */
 #include "support.h"
 
 #include "results.h"
@@ -524,8 +525,10 @@ static void test_limits_then_openmp(void **state)
     free(meta);
 }
 
-/* Adding a strategy is one file: a renamed copy of naive.c appears in --list and runs verified,
- * with no other file touched (built from a copy of the source tree). */
+/* Adding a strategy is one file, as README "Adding a strategy" says: a renamed copy of
+ * kernels/pthread-map.c appears in --list beside the original (one strategy more, nothing
+ * else) and runs verified at every thread count, with no other file touched (built from a
+ * copy of the source tree). */
 static void test_add_strategy_by_copy(void **state)
 {
     (void)state;
@@ -533,18 +536,25 @@ static void test_add_strategy_by_copy(void **state)
     char cmd[8192];
     snprintf(cmd, sizeof cmd,
              "set -e; cd '%s'; git ls-files -z | xargs -0 cp --parents -t '%s'; cd '%s';"
-             "sed -e 's/pb_strategy_naive/pb_strategy_mine/' -e 's/\"naive\"/\"mine\"/'"
-             " kernels/naive.c > kernels/mine.c;"
+             "sed -e 's/pb_strategy_pthread_map/pb_strategy_mine/' -e 's/\"pthread-map\"/\"mine\"/'"
+             " kernels/pthread-map.c > kernels/mine.c;"
              "cmake -S . -B b -DPB_TESTS=OFF >/dev/null && cmake --build b -j2 --target bench"
              " >/dev/null 2>&1 && ./b/bench --list | grep -q '^mine ' &&"
+             " ./b/bench --list | grep -q '^pthread-map ' &&"
+             " echo $(( $(./b/bench --list | grep -c '^[a-z]') - $('%s' --list | grep -c '^[a-z]')"
+             " )) > added.txt &&"
              " sed 's/\"blocked\",/\"mine\",/' configs/smoke.json > mine.json &&"
              " ./b/bench --config mine.json --out r --quiet >/dev/null &&"
              " grep -c '^mine,.*,yes,ok,run,' r/smoke.csv > count.txt",
-             PB_SOURCE_DIR, dir, dir);
+             PB_SOURCE_DIR, dir, dir, PB_BENCH_PATH);
     assert_int_equal(system(cmd), 0);
+    snprintf(cmd, sizeof cmd, "%s/added.txt", dir);
+    char *added = pbt_slurp(cmd);
+    assert_int_equal(atoi(added), 1);   /* one file, one strategy more */
+    free(added);
     snprintf(cmd, sizeof cmd, "%s/count.txt", dir);
     char *count = pbt_slurp(cmd);
-    assert_int_equal(atoi(count), 8);   /* 4 sizes × 2 repeats, serial like naive */
+    assert_int_equal(atoi(count), 16);  /* 4 sizes × 2 thread counts × 2 repeats */
     free(count);
 }
 

@@ -3,6 +3,7 @@
  * one process, in several, shared), the matrix and histogram footprints of every registered
  * strategy, a Python pool's workers, memory available on fake cgroup v1/v2 trees and inside a
  * real cgroup, and the guard's estimate and message. */
+/* ctest-labels: slow */
 #include "support.h"
 
 #include "config.h"

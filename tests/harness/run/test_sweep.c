@@ -7,6 +7,7 @@
  * nothing of a killed sweep survives it. Verification above verify.naive_max_n by an
  * independent strategy (never the run's own), and brute-force runs skipped when their estimate
  * exceeds timeout_s. */
+/* ctest-labels: slow */
 #include "support.h"
 
 #include "config.h"
