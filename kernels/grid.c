@@ -812,4 +812,5 @@ const struct pb_strategy pb_strategy_grid = {
     .params = params,
     .run = run,
     .extra_bytes = extra_bytes,
+    .cost = { .model = PB_COST_NEAR_PAIRS, .pair_cost = PB_PAIR_COST_TILE },
 };

@@ -807,4 +807,5 @@ const struct pb_strategy pb_strategy_kdtree = {
     .params = params,
     .run = run,
     .extra_bytes = extra_bytes,
+    .cost = { .model = PB_COST_NEAR_PAIRS, .pair_cost = PB_PAIR_COST_TILE },
 };

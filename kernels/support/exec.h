@@ -91,6 +91,15 @@ static const struct pb_param_spec exec_params[] = {
     {.name = NULL},
 };
 
+/* struct pb_cost.pair_cost_of of the exec strategies: the row's cost_factor (seconds per pair
+ * as a multiple of serial naive's), 0 when absent or not a positive number. */
+static inline double exec_cost_factor(const struct pb_params *prm)
+{
+    const char *v = pb_param(prm, "cost_factor");
+    double f = v ? strtod(v, NULL) : 0;
+    return f > 0 ? f : 0;
+}
+
 /* Formats out->note and returns code, so failures read `return exec_note(out, -EINVAL, ...)`. */
 __attribute__((format(printf, 3, 4)))
 static int exec_note(struct pb_output *out, int code, const char *fmt, ...)
