@@ -27,4 +27,5 @@ const struct pb_strategy pb_strategy_blocked = {
     .flags = PB_SERIAL,
     .run = run,
     .extra_bytes = extra_bytes,
+    .cost = { .model = PB_COST_ALL_PAIRS, .pair_cost = PB_PAIR_COST_TILE },
 };

@@ -307,4 +307,5 @@ const struct pb_strategy pb_strategy_chunked_fork = {
     .params = params,
     .run = run,
     .extra_bytes = extra_bytes,
+    .cost = { .model = PB_COST_ALL_PAIRS, .pair_cost = PB_PAIR_COST_TILE },
 };

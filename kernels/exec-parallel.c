@@ -16,4 +16,5 @@ const struct pb_strategy pb_strategy_exec_parallel = {
     .flags = PB_EXTERNAL,
     .params = pb_exec_params,
     .run = run,
+    .cost = { .model = PB_COST_ALL_PAIRS, .pair_cost_of = pb_exec_cost_factor },
 };

@@ -24,6 +24,7 @@ const struct pb_strategy pb_strategy_exec = {
     .flags = PB_EXTERNAL | PB_SERIAL,
     .params = pb_exec_params,
     .run = run,
+    .cost = { .model = PB_COST_ALL_PAIRS, .pair_cost_of = pb_exec_cost_factor },
 };
 
 int pb_exec_check_command(const struct pb_strategy *s, const char *command, char *why,

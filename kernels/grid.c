@@ -16,11 +16,10 @@
  *
  * Which pairs. Each unordered pair of cells is visited once: a cell meets itself (pairs i < j,
  * blocked's triangle kernel), the cells after it in its own row, and the rows after its own.
- * A cell pair is dropped when a lower bound of its points' separation exceeds rmax: with gaps
- * of g cells along an axis, no two points are closer than (g - 1) * side there, less a slack
- * that covers rounding (the cell assignment, and the kernel's own d2: a few ulps in double,
- * about 1e-6 of the coordinates' scale in float runs), so a dropped pair never holds a pair
- * the kernel would count. Periodic boxes: the cell index wraps (floor-mod; coordinates are not
+ * A cell pair is dropped when a lower bound of its points' separation reaches rmax: with gaps
+ * of g cells along an axis, no two points are closer than (g - 1) * side there, less the
+ * rounding slack of spatial.h, which also states why a dropped pair never holds a pair the
+ * kernel would count. Periodic boxes: the cell index wraps (floor-mod; coordinates are not
  * moved, and no shift vectors: the kernel applies the minimum image to each pair exactly as
  * naive does, and its per-axis value is never below the circular gap the bound uses). When
  * the neighbour reach wraps onto itself (2 * reach + 1 >= cells along an axis) the offsets
@@ -39,30 +38,25 @@
  * per-cell work eats the saving); refine 1, 5.2 per pair in 1.37 s; refine 3 reaches the cap
  * of n/2 cells and evaluates no fewer (2.98, 1.42 s).
  *
- * Parallelism: pthreads, one atomic counter over tasks. A task is a run of cells, or a range of
- * a heavy cell's points; tasks are cut to about 1/64 of a thread's share of the estimated work
- * (a cell's points times the points it meets, plus its own triangle) and handed out heaviest
- * first, so a clustered input's dense cells are spread over the threads and the light ones
- * fill the gaps. The counting sort is shared too (up to SORT_THREADS threads, each counting
- * and then scattering its own share of the input, from 10^5 points). pthreads rather than
- * OpenMP: the dynamic hand-out is one atomic_fetch_add, the workers (started even for n = 0)
- * are plain to pin and join, and no runtime keeps spinning after the run on a machine shared
- * with other work.
+ * Parallelism: a task is a run of cells, or a range of a heavy cell's points; tasks are cut to
+ * about 1/64 of a thread's share of the estimated work (a cell's points times the points it
+ * meets, plus its own triangle) and handed out heaviest first (pb_spatial_count), so a
+ * clustered input's dense cells are spread over the threads and the light ones fill the gaps.
+ * The counting sort is shared too (up to SORT_THREADS threads, each counting and then
+ * scattering its own share of the input, from 10^5 points).
  *
  * Reported: out->build_s is binning, sorting and planning (CLOCK_MONOTONIC, inside the run);
  * out->dist_evals the distances the kernels evaluated, summed over workers.
  */
-#include "team.h"
+#include "spatial.h"
 #include "pbclock.h"
 
-#include <stdatomic.h>
 #include <stdio.h>
 #include <time.h>
 
 enum {
     REFINE_MAX = 8,                  /* largest accepted refine */
     TASKS_PER_THREAD = 64,           /* work estimate cut into this many tasks per thread */
-    HUGE_PAGE = 2 << 20,             /* copies this large are aligned for transparent huge pages */
     SORT_THREADS = 4,                /* most threads sharing the counting sort (a count array
                                         of every cell each) */
     SORT_MIN_POINTS = 100000         /* fewer points are sorted by the calling thread alone */
@@ -71,8 +65,6 @@ enum {
 #ifndef XSPLIT
 #define XSPLIT 4                     /* x cells per y (z) cell side */
 #endif
-#define SLACK_DOUBLE 1e-9            /* rounding slack, relative to the coordinates' scale */
-#define SLACK_FLOAT 4e-6             /* the same for float runs (coordinates rounded to float) */
 
 /* A pair of cell rows (y, z) whose cells may meet: the row offset and how far along x. */
 struct rowoff {
@@ -101,80 +93,44 @@ struct nbrs {
 
 /* The cell list: geometry, the reordered copy and the cell offsets visited. */
 struct grid {
-    struct pb_problem q;             /* the problem in cell order (private copy of the points) */
-    void *coords;                    /* storage of q's coordinates (3n doubles or 3n floats) */
+    struct pb_spatial_copy copy;     /* the points in cell order, in the run's precision, and
+                                        the problem over them (copy.q) */
     size_t *start;                   /* ncells + 1: cell c holds points [start[c], start[c+1]) */
     size_t ncells;                   /* cells in all */
     long nc[3];                      /* cells along x, y, z */
     double lo[3];                    /* lowest coordinate covered (0 in periodic boxes) */
     double side[3];                  /* cell side along each axis */
     double inv[3];                   /* nc / extent: coordinate to cell coordinate */
-    double slack;                    /* rounding slack subtracted from every lower bound */
+    struct pb_slack slack;           /* rounding slack of every lower bound (spatial.h) */
     double rmax;                     /* the last edge: pairs at or beyond it are never counted */
     int periodic;                    /* 1: cells wrap (p->box > 0) */
     struct rowoff *off;              /* row offsets visited, (0, 0) included */
     size_t noff;                     /* entries in off */
 };
 
-/* One unit of work: points [p0, p1) of cells [a0, a1) meet their later neighbours. */
-struct task {
-    size_t a0, a1;                   /* cells */
-    size_t p0, p1;                   /* the points of those cells this task owns */
-    double cost;                     /* estimated distance evaluations */
-};
-
-/* What every worker shares. */
-struct shared {
-    const struct grid *g;            /* the cell list, read-only */
-    const struct pb_team *tm;        /* binning, histogram blocks, pinning */
-    const struct task *tasks;        /* sorted heaviest first */
-    size_t ntasks;                   /* entries in tasks */
-    atomic_size_t next;              /* next task to hand out */
-};
+/* A task (struct pb_task): points [p0, p1) of cells [a, b) meet their later neighbours. */
 
 /* One worker's state, a cache line (or more) of its own: workers update evals and their scratch
  * all the time, and neighbours sharing a line would slow each other down (false sharing). */
 struct worker {
-    _Alignas(64) struct shared *sh;  /* shared state */
+    _Alignas(64) const struct grid *g;   /* the cell list, read-only */
+    const struct pb_team *tm;        /* binning and histogram blocks */
+    const struct pb_task *tasks;     /* sorted heaviest first */
     uint64_t evals;                  /* distances this worker evaluated */
     struct nbrs rc;                  /* scratch for neighbours() */
 };
 
-/* Parses the refine parameter (NULL: the default 2) into *refine. Returns 0 or -EINVAL with a
- * note. */
-static int parse_refine(const struct pb_params *prm, struct pb_output *out, int *refine)
-{
-    const char *v = pb_param(prm, "refine");
-    char *end = NULL;
-    long r = v ? strtol(v, &end, 10) : 2;
-    if (v && (end == v || *end != '\0' || r < 1 || r > REFINE_MAX)) {
-        snprintf(out->note, sizeof out->note,
-                 "grid: refine: expected an integer from 1 to %d, got '%s'", REFINE_MAX, v);
-        return -EINVAL;
-    }
-    *refine = (int)r;
-    return 0;
-}
-
-/* The bounding box of p's points into lo/hi and the largest coordinate magnitude into *cmax.
- * Returns 0 when every coordinate is finite, -EDOM otherwise. */
-static int bounds(const struct pb_problem *p, double lo[3], double hi[3], double *cmax)
+/* The bounding box of p's points into lo/hi (NaN coordinates aside). */
+static void bounds(const struct pb_problem *p, double lo[3], double hi[3])
 {
     const double *c[3] = { p->x, p->y, p->z };
-    int finite = 1;
-    *cmax = 0;
     for (int a = 0; a < 3; a++) {
         lo[a] = p->n ? c[a][0] : 0, hi[a] = lo[a];
         for (size_t i = 0; i < p->n; i++) {
-            double v = c[a][i];
-            lo[a] = v < lo[a] ? v : lo[a];
-            hi[a] = v > hi[a] ? v : hi[a];
-            finite &= isfinite(v);
+            lo[a] = c[a][i] < lo[a] ? c[a][i] : lo[a];
+            hi[a] = c[a][i] > hi[a] ? c[a][i] : hi[a];
         }
-        double m = fabs(lo[a]) > fabs(hi[a]) ? fabs(lo[a]) : fabs(hi[a]);
-        *cmax = m > *cmax ? m : *cmax;
     }
-    return finite ? 0 : -EDOM;
 }
 
 /* Cells along each axis for the target sides: extent / side, at least 1, all axes together at
@@ -203,19 +159,19 @@ static void choose_cells(struct grid *g, const double ext[3], const double want[
  * finite, or there are no points. */
 static void geometry(struct grid *g, const struct pb_problem *p, int refine)
 {
-    double lo[3], hi[3], cmax, ext[3];
-    int ok = bounds(p, lo, hi, &cmax) == 0;
+    double lo[3], hi[3], scale, ext[3];
+    int ok = pb_spatial_scale(p, &scale) == 0;
+    bounds(p, lo, hi);
     g->periodic = p->box > 0;
     g->rmax = p->edges[p->nbins];
-    double rel = p->precision == PB_PRECISION_FLOAT ? SLACK_FLOAT : SLACK_DOUBLE;
-    g->slack = rel * (cmax + (g->periodic ? p->box : 0) + fabs(g->rmax)) + 1e-300;
+    g->slack = pb_spatial_slack(p, scale);
     for (int a = 0; a < 3; a++) {
         g->lo[a] = g->periodic ? 0 : lo[a];
         ext[a] = ok ? (g->periodic ? p->box : hi[a] - lo[a]) : 0;
     }
     /* side >= (rmax + 2 slack) / refine: the cell refine + 1 away is then provably beyond rmax;
      * x, the axis along which neighbours are contiguous, is cut XSPLIT times finer */
-    double side = ((g->rmax > 0 ? g->rmax : 0) + 2 * g->slack) / refine;
+    double side = ((g->rmax > 0 ? g->rmax : 0) + 2 * g->slack.axis) / refine;
     double want[3] = { side / XSPLIT, side, side };
     choose_cells(g, ext, want, p->n / 2 + 1);
 }
@@ -248,11 +204,11 @@ static size_t cell_of(const struct grid *g, const struct pb_problem *p, size_t i
 static void copy_point(struct grid *g, const struct pb_problem *p, size_t i, size_t k)
 {
     if (p->precision == PB_PRECISION_FLOAT) {
-        float *f = g->coords;
+        float *f = g->copy.mem;
         f[k] = p->xf[i], f[p->n + k] = p->yf[i], f[2 * p->n + k] = p->zf[i];
         return;
     }
-    double *d = g->coords;
+    double *d = g->copy.mem;
     d[k] = p->x[i], d[p->n + k] = p->y[i], d[2 * p->n + k] = p->z[i];
 }
 
@@ -315,37 +271,7 @@ static void sort_offsets(struct grid *g, struct sorter *s, size_t nt)
     g->start[g->ncells] = next;
 }
 
-/* Room for the reordered coordinates (3n doubles, or 3n floats), faulted in up front. */
-static void *coords_alloc(const struct pb_problem *p)
-{
-    size_t m = p->n ? p->n : 1, bytes = 3 * m * pb_elem_bytes(p);
-    size_t align = bytes >= HUGE_PAGE ? HUGE_PAGE : PB_CACHE_LINE;
-    void *c = NULL;
-    if (posix_memalign(&c, align, bytes))
-        return NULL;
-#ifdef MADV_HUGEPAGE
-    (void)madvise(c, bytes, MADV_HUGEPAGE);   /* advisory, like pb_matrix_alloc */
-#endif
-    pb_populate(c, 0, bytes);                 /* one call, not a fault a page while scattering */
-    return c;
-}
-
-/* Points the problem copy g->q at the reordered coordinates. */
-static void point_copy_at_coords(struct grid *g, const struct pb_problem *p)
-{
-    g->q = *p;
-    if (p->precision == PB_PRECISION_FLOAT) {
-        float *f = g->coords;
-        g->q.x = g->q.y = g->q.z = NULL;
-        g->q.xf = f, g->q.yf = f + p->n, g->q.zf = f + 2 * p->n;
-    } else {
-        double *d = g->coords;
-        g->q.x = d, g->q.y = d + p->n, g->q.z = d + 2 * p->n;
-        g->q.xf = g->q.yf = g->q.zf = NULL;
-    }
-}
-
-/* Counting sort of p's points into cell order (g->start, g->q) by up to `threads` threads
+/* Counting sort of p's points into cell order (g->start, g->copy) by up to `threads` threads
  * (at most SORT_THREADS, and only for enough points), each counting and then scattering its
  * own share of the input. Returns 0 or -ENOMEM. */
 static int reorder(struct grid *g, const struct pb_problem *p, int threads)
@@ -354,8 +280,7 @@ static int reorder(struct grid *g, const struct pb_problem *p, int threads)
     nt = p->n >= SORT_MIN_POINTS && nt > 1 ? nt : 1;
     struct sorter s[SORT_THREADS] = { { 0 } };
     g->start = malloc((g->ncells + 1) * sizeof *g->start);
-    g->coords = coords_alloc(p);
-    int err = g->start && g->coords ? 0 : -ENOMEM;
+    int err = g->start ? pb_spatial_copy_alloc(&g->copy, p, pb_elem_bytes(p)) : -ENOMEM;
     for (size_t w = 0; w < nt; w++) {
         s[w] = (struct sorter){ .g = g, .p = p, .i0 = p->n * w / nt, .i1 = p->n * (w + 1) / nt,
                                 .slot = err ? NULL : calloc(g->ncells, sizeof(size_t)) };
@@ -365,7 +290,6 @@ static int reorder(struct grid *g, const struct pb_problem *p, int threads)
         sort_pass(s, nt, 0);
         sort_offsets(g, s, nt);
         sort_pass(s, nt, 1);
-        point_copy_at_coords(g, p);
     }
     for (size_t w = 0; w < nt; w++)
         free(s[w].slot);
@@ -384,8 +308,7 @@ static long gap(const struct grid *g, int a, long d)
 /* A lower bound of the separation along axis a of two points in cells gap cells apart. */
 static double lower(const struct grid *g, int a, long gp)
 {
-    double d = (double)(gp - 1) * g->side[a] - g->slack;
-    return gp <= 1 || d < 0 ? 0 : d;
+    return gp <= 1 ? 0 : pb_slack_lo(&g->slack, (double)(gp - 1) * g->side[a]);
 }
 
 /* The largest gap along axis a that can hold a pair within rmax when the other axes already
@@ -394,11 +317,11 @@ static double lower(const struct grid *g, int a, long gp)
 static long reach(const struct grid *g, int a, double base)
 {
     long most = g->periodic ? g->nc[a] / 2 : g->nc[a] - 1;
-    double r2 = g->rmax * g->rmax;
-    if (!(base <= r2))
+    if (pb_slack_beyond(&g->slack, base, g->rmax))
         return -1;
     long gp = 0;
-    while (gp < most && lower(g, a, gp + 1) * lower(g, a, gp + 1) + base <= r2)
+    while (gp < most &&
+           !pb_slack_beyond(&g->slack, lower(g, a, gp + 1) * lower(g, a, gp + 1) + base, g->rmax))
         gp++;
     return gp;
 }
@@ -561,7 +484,7 @@ static int grid_build(struct grid *g, const struct pb_problem *p, int refine, in
 static void grid_free(struct grid *g)
 {
     free(g->start);
-    free(g->coords);
+    pb_spatial_copy_free(&g->copy);
     free(g->off);
     memset(g, 0, sizeof *g);
 }
@@ -569,26 +492,6 @@ static void grid_free(struct grid *g)
 /* ---------------------------------------------------------------------------------------------
  * Tasks: estimated work per cell, cut and sorted heaviest first.
  */
-
-/* A growable task list. */
-struct tasklist {
-    struct task *t;                  /* tasks */
-    size_t n, cap;                   /* used and allocated entries */
-};
-
-/* Appends a task. Returns 0 or -ENOMEM. */
-static int push(struct tasklist *l, struct task t)
-{
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? 2 * l->cap : 256;
-        struct task *nt = realloc(l->t, cap * sizeof *nt);
-        if (!nt)
-            return -ENOMEM;
-        l->t = nt, l->cap = cap;
-    }
-    l->t[l->n++] = t;
-    return 0;
-}
 
 /* Estimated evaluations of cell c: its triangle plus its points times the points it meets
  * (into *meets). */
@@ -601,36 +504,29 @@ static double cell_cost(const struct grid *g, size_t c, struct nbrs *rc, size_t 
 
 /* Cuts heavy cell c (points [s0, s1), each meeting `meets` points beyond the cell) into
  * tasks of about `target` estimated evaluations: point i costs (s1 - i - 1) + meets. */
-static int split_cell(struct tasklist *l, size_t c, size_t s0, size_t s1, size_t meets,
+static int split_cell(struct pb_tasklist *l, size_t c, size_t s0, size_t s1, size_t meets,
                       double target)
 {
-    struct task t = { .a0 = c, .a1 = c + 1, .p0 = s0 };
+    struct pb_task t = { .a = c, .b = c + 1, .p0 = s0 };
     for (size_t i = s0; i < s1; i++) {
         t.cost += (double)(s1 - i - 1) + (double)meets;
         if (t.cost >= target || i + 1 == s1) {
             t.p1 = i + 1;
-            int err = push(l, t);
+            int err = pb_tasks_push(l, &t);
             if (err)
                 return err;
-            t = (struct task){ .a0 = c, .a1 = c + 1, .p0 = i + 1 };
+            t = (struct pb_task){ .a = c, .b = c + 1, .p0 = i + 1 };
         }
     }
     return 0;
 }
 
-/* Descending order of cost, for qsort. */
-static int by_cost_desc(const void *a, const void *b)
-{
-    double x = ((const struct task *)a)->cost, y = ((const struct task *)b)->cost;
-    return (x < y) - (x > y);
-}
-
 /* Closes the open run of cells cur into l (if it holds any work) and starts an empty one at
  * cell c (c <= ncells). */
-static int flush(struct tasklist *l, struct task *cur, const struct grid *g, size_t c)
+static int flush(struct pb_tasklist *l, struct pb_task *cur, const struct grid *g, size_t c)
 {
-    int err = cur->cost > 0 ? push(l, *cur) : 0;
-    *cur = (struct task){ .a0 = c, .a1 = c, .p0 = g->start[c], .p1 = g->start[c] };
+    int err = cur->cost > 0 ? pb_tasks_push(l, cur) : 0;
+    *cur = (struct pb_task){ .a = c, .b = c, .p0 = g->start[c], .p1 = g->start[c] };
     return err;
 }
 
@@ -638,7 +534,7 @@ static int flush(struct tasklist *l, struct task *cur, const struct grid *g, siz
  * evaluations each, heavy cells split by points, sorted heaviest first. The costs are worked
  * out twice (total, then cuts) rather than stored: no array per cell. Returns 0 or -ENOMEM
  * (l then holds what to free). */
-static int plan(const struct grid *g, int threads, struct tasklist *l)
+static int plan(const struct grid *g, int threads, struct pb_tasklist *l)
 {
     struct nbrs rc;
     size_t meets;
@@ -648,7 +544,7 @@ static int plan(const struct grid *g, int threads, struct tasklist *l)
         total += cell_cost(g, c, &rc, &meets);
     double target = total / ((double)threads * TASKS_PER_THREAD);
     target = target > 1000 ? target : 1000;
-    struct task cur = { 0 };
+    struct pb_task cur = { 0 };
     for (size_t c = 0; !err && c < g->ncells; c++) {
         double cost = cell_cost(g, c, &rc, &meets);
         if (cost > target) {
@@ -658,12 +554,12 @@ static int plan(const struct grid *g, int threads, struct tasklist *l)
         }
         if (cur.cost + cost > target)
             err = flush(l, &cur, g, c);
-        cur.a1 = c + 1, cur.p1 = g->start[c + 1], cur.cost += cost;
+        cur.b = c + 1, cur.p1 = g->start[c + 1], cur.cost += cost;
     }
     if (!err && cur.cost > 0)
-        err = push(l, cur);
-    if (!err && l->n > 1)
-        qsort(l->t, l->n, sizeof *l->t, by_cost_desc);
+        err = pb_tasks_push(l, &cur);
+    if (!err)
+        pb_tasks_sort(l);
     nbrs_free(&rc);
     return err;
 }
@@ -678,23 +574,22 @@ static uint64_t cell_self(const struct grid *g, const struct pb_bins *b, size_t 
                           size_t i1, uint64_t *h)
 {
     size_t s0 = g->start[c];
-    struct pb_problem v = g->q;
-    v.n = g->start[c + 1] - s0;
-    if (v.x)
-        v.x += s0, v.y += s0, v.z += s0;
-    if (v.xf)
-        v.xf += s0, v.yf += s0, v.zf += s0;
+    struct pb_problem v = pb_spatial_view(&g->copy.q, s0, g->start[c + 1]);
     pb_hist_rows(&v, b, i0 - s0, i1 - s0, h);
     return pb_tri_pairs_before(v.n, i1 - s0) - pb_tri_pairs_before(v.n, i0 - s0);
 }
 
-/* Computes task t into h: each cell's owned points meet the rest of their cell and the cells
- * after it. Adds the distances evaluated to wk->evals. */
-static void do_task(struct worker *wk, const struct task *t, uint64_t *h)
+/* Task ti for worker w (ctx: the workers): each cell's owned points meet the rest of their
+ * cell and the cells after it, into w's histogram block. Adds the distances evaluated to the
+ * worker's evals. */
+static void do_task(void *ctx, int w, size_t ti)
 {
-    const struct grid *g = wk->sh->g;
-    const struct pb_bins *b = &wk->sh->tm->b;
-    for (size_t c = t->a0; c < t->a1; c++) {
+    struct worker *wk = (struct worker *)ctx + w;
+    const struct grid *g = wk->g;
+    const struct pb_task *t = &wk->tasks[ti];
+    const struct pb_bins *b = &wk->tm->b;
+    uint64_t *h = pb_team_hist(wk->tm, (size_t)w);
+    for (size_t c = t->a; c < t->b; c++) {
         size_t i0 = g->start[c] > t->p0 ? g->start[c] : t->p0;
         size_t i1 = g->start[c + 1] < t->p1 ? g->start[c + 1] : t->p1;
         if (i0 >= i1)
@@ -703,42 +598,28 @@ static void do_task(struct worker *wk, const struct task *t, uint64_t *h)
         size_t nr = neighbours(g, c, &wk->rc);
         for (size_t k = 0; k < nr; k++) {
             const struct range *r = &wk->rc.r[k];
-            pb_hist_cross(&g->q, b, i0, i1, r->j0, r->j1, h);
+            pb_hist_cross(&g->copy.q, b, i0, i1, r->j0, r->j1, h);
             wk->evals += (uint64_t)(i1 - i0) * (r->j1 - r->j0);
         }
     }
 }
 
-/* Worker w's body (ctx: the workers): pins itself when asked, then takes tasks, heaviest
- * first, until none is left. */
-static void work(void *ctx, int w)
-{
-    struct worker *wk = (struct worker *)ctx + w;
-    struct shared *sh = wk->sh;
-    uint64_t *h = pb_team_hist(sh->tm, (size_t)w);
-    pb_team_pin(sh->tm, w);
-    for (size_t t; pb_team_take(&sh->next, sh->ntasks, &t);)
-        do_task(wk, &sh->tasks[t], h);
-}
-
 /* Starts nt workers on the tasks (even when there are none), joins them, and sums their
  * evaluations into out->dist_evals (their histograms stay in tm's blocks). Returns 0 or
  * -errno; workers already started are joined either way. */
-static int run_workers(const struct grid *g, const struct pb_team *tm, const struct tasklist *l,
-                       size_t nt, struct pb_output *out)
+static int run_workers(const struct grid *g, const struct pb_team *tm,
+                       const struct pb_tasklist *l, size_t nt, struct pb_output *out)
 {
-    struct shared sh = { .g = g, .tm = tm, .tasks = l->t, .ntasks = l->n };
-    atomic_init(&sh.next, 0);
     struct worker *wk = aligned_alloc(_Alignof(struct worker), nt * sizeof *wk);
     if (wk)
         memset(wk, 0, nt * sizeof *wk);
     int err = wk ? 0 : -ENOMEM;
     for (size_t w = 0; !err && w < nt; w++) {
-        wk[w].sh = &sh;
+        wk[w].g = g, wk[w].tm = tm, wk[w].tasks = l->t;
         err = nbrs_init(&wk[w].rc, g);
     }
     if (!err)
-        err = pb_team_threads(nt, work, wk);
+        err = pb_spatial_count(tm, nt, l->n, do_task, wk);
     uint64_t evals = 0;
     for (size_t w = 0; wk && w < nt; w++) {
         evals += wk[w].evals;
@@ -756,14 +637,14 @@ static int build_and_count(const struct pb_problem *p, size_t nt, int refine,
 {
     double t0 = pb_now_s();
     struct grid g;
-    struct tasklist l = { 0 };
+    struct pb_tasklist l = { 0 };
     int err = grid_build(&g, p, refine, (int)nt);
     if (!err)
         err = plan(&g, (int)nt, &l);
     out->build_s = pb_now_s() - t0;
     if (!err)
         err = run_workers(&g, tm, &l, nt, out);
-    free(l.t);
+    pb_tasks_free(&l);
     grid_free(&g);
     return err;
 }
@@ -772,15 +653,15 @@ static int build_and_count(const struct pb_problem *p, size_t nt, int refine,
  * business: -ENOTSUP with a note. */
 static int run(const struct pb_problem *p, const struct pb_params *prm, struct pb_output *out)
 {
-    int refine;
+    long refine;
     int err = pb_histogram_only(p, out, "grid computes pair counts only (histogram output), "
                                         "not the distance matrix");
-    if (err || (err = parse_refine(prm, out, &refine)))
+    if (err || (err = pb_spatial_param_int(prm, "refine", 2, 1, REFINE_MAX, "grid", &refine, out)))
         return err;
     struct pb_team tm;
     err = pb_team_begin(&tm, p, prm, out, (size_t)prm->threads, 0);
     if (!err)
-        err = build_and_count(p, (size_t)prm->threads, refine, &tm, out);
+        err = build_and_count(p, (size_t)prm->threads, (int)refine, &tm, out);
     return pb_team_end(&tm, out, err);
 }
 
@@ -792,7 +673,7 @@ static size_t extra_bytes(const struct pb_problem *p, const struct pb_params *pr
     size_t coord = p->precision == PB_PRECISION_FLOAT ? sizeof(float) : sizeof(double);
     size_t cells = p->n / 2 + 2;
     return 3 * p->n * coord + 2 * cells * sizeof(size_t)
-           + (size_t)prm->threads * TASKS_PER_THREAD * 4 * sizeof(struct task)
+           + (size_t)prm->threads * TASKS_PER_THREAD * 4 * sizeof(struct pb_task)
            + pb_team_bytes(p, (size_t)prm->threads);
 }
 
@@ -812,4 +693,5 @@ const struct pb_strategy pb_strategy_grid = {
     .params = params,
     .run = run,
     .extra_bytes = extra_bytes,
+    .cost = { .model = PB_COST_NEAR_PAIRS, .pair_cost = PB_PAIR_COST_TILE },
 };

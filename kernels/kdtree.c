@@ -6,25 +6,19 @@
  * pairkern.h on the nodes' whole index ranges, so large rmax degrades to brute force on big
  * contiguous blocks rather than to many tiny leaf pairs.
  *
- * Exactness. The kernels' d2 of a pair differs from the true squared separation by rounding:
- * each axis by a few ulps of the coordinate scale, the sum by a few ulps of itself. The node
- * bounds are widened by far more than that (absolute per axis, relative on the sum) before
- * comparing them with the exact squared-edge thresholds of struct pb_bins, so a pair counted
- * without a distance is always in the bin the kernel would have put it in: counts equal
- * naive's bit for bit. Periodic boxes use naive's minimum image (one wrap of |dx| > L/2, also
- * for coordinates outside [0, L)) on per-axis separation intervals.
+ * Exactness. The node bounds are widened by the rounding slack of spatial.h before they are
+ * compared with the squared-edge thresholds of struct pb_bins, so a pair counted without a
+ * distance is always in the bin the kernel would have put it in: counts equal naive's bit for
+ * bit. Periodic boxes use naive's minimum image (one wrap of |dx| > L/2, also for coordinates
+ * outside [0, L)) on per-axis separation intervals.
  *
  * Parallel: the walk is expanded (largest pair first) into many independent node-pair tasks,
- * sorted by decreasing pair count and handed out by an OpenMP dynamic schedule, one task at a
- * time; each thread counts into its own histogram block. OpenMP rather than pthreads because
- * its dynamic schedule is exactly the atomic task counter needed, and its thread team
- * persists across the run's parallel regions (the build's and the count's), so the count does
- * not pay thread creation again. */
-#include "team.h"
+ * sorted by decreasing pair count and handed out one at a time (pb_spatial_count); each
+ * thread counts into its own histogram block. The build splits large subtrees into OpenMP
+ * tasks. */
+#include "spatial.h"
 #include "pbclock.h"
 
-#include <float.h>
-#include <omp.h>
 #include <stdio.h>
 #include <time.h>
 
@@ -57,35 +51,37 @@ struct node {
 
 struct tree {
     const struct pb_problem *orig;   /* the problem as given */
-    struct pb_problem q;             /* the problem over the reordered copy */
-    double *x, *y, *z;               /* reordered coordinates (double runs), else NULL */
-    float *xf, *yf, *zf;             /* reordered coordinates (float runs), else NULL */
+    struct pb_spatial_copy copy;     /* the points in tree order, run precision; copy.q */
     size_t n;                        /* points */
     struct node *nodes;              /* preorder: nodes[0] is the root */
     size_t nnodes;                   /* nodes in use */
     size_t leaf;                     /* most points per leaf */
     double *thr;                     /* nbins+1 squared-edge thresholds of the run's precision */
     double L;                        /* period as the kernels see it (float for float runs); 0 */
-    double slack;                    /* absolute widening of each axis separation (rounding) */
-    double rel;                      /* relative widening of the squared separation bounds */
+    struct pb_slack slack;           /* rounding slack of every bound (spatial.h) */
 };
 
-/* One classified node pair: a task, or a step of the walk. */
-struct pair {
-    size_t a, b;                     /* node indices; a == b for a self pair */
-    uint64_t cost;                   /* pairs of points it holds (the task's cost estimate) */
-    int split;                       /* 1: split into child pairs; 0: brute force */
-    int beyond;                      /* 1: some of its pairs may lie at or beyond the last edge */
-    int few;                         /* 1: within the last edge, its separations cross at most
+/* A classified node pair, a task or a step of the walk, is a struct pb_task: nodes a and b
+ * (a == b: a self pair), cost the pairs of points it holds, and these flags. */
+enum {
+    SPLIT = 1,                       /* split into child pairs; else brute force */
+    BEYOND = 2,                      /* some of its pairs may lie at or beyond the last edge */
+    FEW = 4                          /* within the last edge, its separations cross at most
                                         FEW_EDGES thresholds: single rows may fall in one bin */
 };
 
-/* One thread's working state. */
+/* One thread's working state, a cache line (or more) of its own (no false sharing). */
 struct worker {
     const struct tree *t;            /* the tree, shared read-only */
     const struct pb_bins *b;         /* binning, shared read-only */
     uint64_t *h;                     /* this thread's histogram block (extended bins, lanes) */
     uint64_t evals;                  /* pair distances evaluated */
+} __attribute__((aligned(64)));
+
+/* The count phase's workers and their tasks. */
+struct workers {
+    struct worker *w;                /* one per thread */
+    const struct pb_tasklist *tasks; /* sorted costliest first */
 };
 
 /* ---------------------------------------------------------------------------------------------
@@ -233,38 +229,6 @@ static void build_node(struct tree *t, double *const c[3], size_t id, size_t beg
     join_children(t, nd, id);
 }
 
-/* The largest |coordinate| in c[0..n): the scale of the kernels' rounding errors. */
-static double coord_scale(double *const c[3], size_t n)
-{
-    double m = 0;
-    for (int d = 0; d < 3; d++)
-        for (size_t i = 0; i < n; i++)
-            m = fabs(c[d][i]) > m ? fabs(c[d][i]) : m;
-    return m;
-}
-
-/* Bytes of fresh anonymous memory asking for transparent huge pages: first touch of the
- * copy then faults 2 MB at a time rather than 4 kB (page faults were a third of the build).
- * NULL when out of memory; big_free releases it. */
-static void *big_alloc(size_t bytes)
-{
-    void *m = mmap(NULL, bytes ? bytes : 1, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-                   -1, 0);
-    if (m == MAP_FAILED)
-        return NULL;
-#ifdef MADV_HUGEPAGE
-    (void)madvise(m, bytes ? bytes : 1, MADV_HUGEPAGE);   /* advisory */
-#endif
-    return m;
-}
-
-/* Releases a big_alloc of bytes (NULL: nothing). */
-static void big_free(void *m, size_t bytes)
-{
-    if (m)
-        munmap(m, bytes ? bytes : 1);
-}
-
 /* Copies p's coordinates in the run's precision (exactly, as doubles) into c[3][n]. */
 static void copy_coords(const struct pb_problem *p, double *const c[3])
 {
@@ -276,79 +240,60 @@ static void copy_coords(const struct pb_problem *p, double *const c[3])
     }
 }
 
-/* Float runs: the reordered float coordinates from the (exact) doubles c, which are freed. */
-static int to_float(struct tree *t, double *c[3], size_t n)
+/* Float runs: t->copy becomes the float coordinates of the (exact) doubles of dbl. */
+static int to_float(struct tree *t, const struct pb_problem *p, const struct pb_spatial_copy *dbl)
 {
-    float **f[3] = { &t->xf, &t->yf, &t->zf };
-    for (int d = 0; d < 3; d++) {
-        if (!(*f[d] = big_alloc(n * sizeof(float))))
-            return -ENOMEM;
-        for (size_t i = 0; i < n; i++)
-            (*f[d])[i] = (float)c[d][i];
-        big_free(c[d], n * sizeof(double));
-        c[d] = NULL;
-    }
-    return 0;
-}
-
-/* Rounding bounds: the kernels' per-axis separation is within a few ulps of the coordinate
- * scale of the exact one, their d2 within a few relative ulps of the exact sum of squares. */
-static void set_rounding(struct tree *t, const struct pb_problem *p, double scale)
-{
-    int fl = p->precision == PB_PRECISION_FLOAT;
-    double eps = fl ? (double)FLT_EPSILON : DBL_EPSILON;
-    t->L = fl ? (double)(float)p->box : p->box;
-    t->L = t->L > 0 ? t->L : 0;
-    t->slack = 8 * eps * (scale + t->L);
-    t->rel = 16 * eps;
+    int err = pb_spatial_copy_alloc(&t->copy, p, sizeof(float));
+    float *f = t->copy.mem;
+    const double *d = dbl->mem;
+    for (size_t i = 0; !err && i < 3 * p->n; i++)
+        f[i] = (float)d[i];
+    return err;
 }
 
 /* Builds t for p: the reordered copy, the nodes, the thresholds. threads > 1 builds the large
- * subtrees in parallel. Returns 0 or -ENOMEM; tree_free releases a partial tree. */
+ * subtrees in parallel. Returns 0 or -errno; tree_free releases a partial tree. */
 static int tree_build(struct tree *t, const struct pb_problem *p, const struct pb_bins *b,
                       size_t leaf, int threads)
 {
     size_t n = p->n;
-    t->n = n;
-    t->leaf = leaf;
+    int fl = p->precision == PB_PRECISION_FLOAT;
+    double scale;
+    struct pb_spatial_copy dbl = { 0 };
+    t->orig = p, t->n = n, t->leaf = leaf;
     t->nnodes = subtree_nodes(n, leaf);
     t->nodes = malloc(t->nnodes * sizeof *t->nodes);
     t->thr = malloc((p->nbins + 1) * sizeof *t->thr);
-    double *c[3] = { big_alloc(n * sizeof(double)), big_alloc(n * sizeof(double)),
-                     big_alloc(n * sizeof(double)) };
-    t->x = c[0], t->y = c[1], t->z = c[2];
-    if (!t->nodes || !t->thr || !c[0] || !c[1] || !c[2])
-        return -ENOMEM;
-    int fl = p->precision == PB_PRECISION_FLOAT;
-    for (size_t k = 0; k <= p->nbins; k++)
-        t->thr[k] = fl ? (double)b->tf[k] : b->t[k];
-    copy_coords(p, c);
-    set_rounding(t, p, coord_scale(c, n));
-    struct node root = { .begin = 0, .end = n };
-    node_box(&root, c);
+    int err = t->nodes && t->thr ? pb_spatial_copy_alloc(&dbl, p, sizeof(double)) : -ENOMEM;
+    if (!err) {
+        (void)pb_spatial_scale(p, &scale);   /* non-finite points: bounds that resolve nothing */
+        double *c[3] = { pb_spatial_axis(&dbl, 0), pb_spatial_axis(&dbl, 1),
+                         pb_spatial_axis(&dbl, 2) };
+        for (size_t k = 0; k <= p->nbins; k++)
+            t->thr[k] = fl ? (double)b->tf[k] : b->t[k];
+        copy_coords(p, c);
+        t->L = fl ? (double)(float)p->box : p->box;
+        t->L = t->L > 0 ? t->L : 0;
+        t->slack = pb_spatial_slack(p, scale);
+        struct node root = { .begin = 0, .end = n };
+        node_box(&root, c);
 #pragma omp parallel num_threads(threads) if (threads > 1 && n > BUILD_TASK_MIN)
 #pragma omp single
-    build_node(t, c, 0, 0, n, root.lo, root.hi);
-    t->orig = p;
-    t->q = *p;
-    t->q.x = t->x, t->q.y = t->y, t->q.z = t->z;
-    if (!fl)
-        return 0;
-    t->x = t->y = t->z = NULL;
-    t->q.x = t->q.y = t->q.z = NULL;
-    int err = to_float(t, c, n);
-    for (int d = 0; d < 3; d++)
-        big_free(c[d], n * sizeof(double));
-    t->q.xf = t->xf, t->q.yf = t->yf, t->q.zf = t->zf;
+        build_node(t, c, 0, 0, n, root.lo, root.hi);
+    }
+    if (!err && fl)
+        err = to_float(t, p, &dbl);
+    if (!err && !fl)
+        t->copy = dbl;
+    else
+        pb_spatial_copy_free(&dbl);
     return err;
 }
 
 /* Releases whatever tree_build allocated. */
 static void tree_free(struct tree *t)
 {
-    size_t nd = t->n * sizeof(double), nf = t->n * sizeof(float);
-    big_free(t->x, nd), big_free(t->y, nd), big_free(t->z, nd);
-    big_free(t->xf, nf), big_free(t->yf, nf), big_free(t->zf, nf);
+    pb_spatial_copy_free(&t->copy);
     free(t->nodes);
     free(t->thr);
 }
@@ -397,13 +342,13 @@ static void sep_bounds(const struct tree *t, const double *alo, const double *ah
     for (int d = 0; d < 3; d++) {
         double g0, g1;
         axis_range(alo[d] - bhi[d], ahi[d] - blo[d], t->L, &g0, &g1);
-        g0 = g0 > t->slack ? g0 - t->slack : 0;
-        g1 += t->slack;
+        g0 = pb_slack_lo(&t->slack, g0);
+        g1 = pb_slack_hi(&t->slack, g1);
         s0 += g0 * g0;
         s1 += g1 * g1;
     }
-    *lo2 = s0 * (1 - t->rel);
-    *hi2 = s1 * (1 + t->rel);
+    *lo2 = pb_slack_lo2(&t->slack, s0);
+    *hi2 = pb_slack_hi2(&t->slack, s1);
 }
 
 /* A lower bound on the d2 the kernels compute between point pt and any point of box nd. */
@@ -416,17 +361,17 @@ static inline double point_lo2(const struct tree *t, const double pt[3], const s
             axis_range(dlo, dhi, t->L, &g0, &g1);
         else
             g0 = max2(max2(dlo, -dhi), 0);
-        g0 = g0 > t->slack ? g0 - t->slack : 0;
+        g0 = pb_slack_lo(&t->slack, g0);
         s += g0 * g0;
     }
-    return s * (1 - t->rel);
+    return pb_slack_lo2(&t->slack, s);
 }
 
 /* The extended bin of squared separation v: the number of thresholds at or below it
  * (0: below the first edge; nbins+1: at or beyond the last). */
 static size_t ext_bin(const struct tree *t, double v)
 {
-    size_t lo = 0, hi = t->q.nbins + 1;     /* answer in [lo, hi] */
+    size_t lo = 0, hi = t->copy.q.nbins + 1;     /* answer in [lo, hi] */
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
         if (t->thr[mid] <= v)
@@ -452,8 +397,8 @@ static double resolvable(const struct tree *t, double r0, double r1, double w, s
                          size_t e1)
 {
     enum { MAX_SCAN = 64 };
-    const double *edges = t->q.edges;
-    size_t nb = t->q.nbins, top = e1 > nb ? nb : e1;
+    const double *edges = t->copy.q.edges;
+    size_t nb = t->copy.q.nbins, top = e1 > nb ? nb : e1;
     double sum = e1 > nb ? r1 - max2(edges[nb], r0) : 0;
     for (size_t k = top; k >= e0 && k + MAX_SCAN > top; k--) {
         double from = k == 0 ? 0 : edges[k - 1], to = edges[k];
@@ -468,24 +413,26 @@ static double resolvable(const struct tree *t, double r0, double r1, double w, s
 /* Classifies node pair (a, b) into *pr. A pair whose bounds lie in one extended bin is
  * resolved: its pairs are added to h (in range) or dropped; returns 1 then, else 0 with
  * pr->split telling whether to split or count by brute force. */
-static int classify(const struct tree *t, size_t a, size_t b, uint64_t *h, struct pair *pr)
+static int classify(const struct tree *t, size_t a, size_t b, uint64_t *h, struct pb_task *pr)
 {
     const struct node *na = &t->nodes[a], *nb = &t->nodes[b];
     double lo2, hi2;
     sep_bounds(t, na->lo, na->hi, nb->lo, nb->hi, &lo2, &hi2);
     size_t e0 = ext_bin(t, lo2), e1 = ext_bin(t, hi2);
-    *pr = (struct pair){ .a = a, .b = b, .cost = pairs_of(na, nb) };
-    if (e0 == e1 || pr->cost == 0) {
-        if (e0 >= 1 && e0 <= t->q.nbins)
-            h[e0] += pr->cost;
+    uint64_t np = pairs_of(na, nb);
+    *pr = (struct pb_task){ .a = a, .b = b, .cost = (double)np };
+    if (e0 == e1 || np == 0) {
+        if (e0 >= 1 && e0 <= t->copy.q.nbins)
+            h[e0] += np;
         return 1;
     }
-    pr->beyond = e1 > t->q.nbins;
-    pr->few = !pr->beyond && e1 - e0 <= FEW_EDGES;
+    int beyond = e1 > t->copy.q.nbins;
+    pr->flags = (beyond ? BEYOND : 0u) | (!beyond && e1 - e0 <= FEW_EDGES ? FEW : 0u);
     if (na->right == 0 && nb->right == 0)
         return 0;
     double w = na->leaf_diam + nb->leaf_diam;
-    pr->split = resolvable(t, sqrt(lo2), sqrt(hi2), w, e0, e1) >= RESOLVE_FRACTION;
+    if (resolvable(t, sqrt(lo2), sqrt(hi2), w, e0, e1) >= RESOLVE_FRACTION)
+        pr->flags |= SPLIT;
     return 0;
 }
 
@@ -499,13 +446,14 @@ static int classify(const struct tree *t, size_t a, size_t b, uint64_t *h, struc
  * in, or NO_BIN. full = 0 only asks whether all lie at or beyond the last edge (cheaper). */
 static inline size_t point_bin(const struct tree *t, size_t i, const struct node *nd, int full)
 {
+    const struct pb_problem *q = &t->copy.q;
     double pt[3], lo2, hi2;
-    if (t->q.precision == PB_PRECISION_FLOAT)
-        pt[0] = t->xf[i], pt[1] = t->yf[i], pt[2] = t->zf[i];
+    if (q->precision == PB_PRECISION_FLOAT)
+        pt[0] = q->xf[i], pt[1] = q->yf[i], pt[2] = q->zf[i];
     else
-        pt[0] = t->x[i], pt[1] = t->y[i], pt[2] = t->z[i];
+        pt[0] = q->x[i], pt[1] = q->y[i], pt[2] = q->z[i];
     if (!full)
-        return point_lo2(t, pt, nd) >= t->thr[t->q.nbins] ? t->q.nbins + 1 : NO_BIN;
+        return point_lo2(t, pt, nd) >= t->thr[t->copy.q.nbins] ? t->copy.q.nbins + 1 : NO_BIN;
     sep_bounds(t, pt, pt, nd->lo, nd->hi, &lo2, &hi2);
     size_t e0 = ext_bin(t, lo2);
     return e0 == ext_bin(t, hi2) ? e0 : NO_BIN;
@@ -516,7 +464,7 @@ static void count_run(struct worker *w, size_t i0, size_t i1, const struct node 
 {
     if (i1 <= i0)
         return;
-    pb_hist_cross(&w->t->q, w->b, i0, i1, b->begin, b->end, w->h);
+    pb_hist_cross(&w->t->copy.q, w->b, i0, i1, b->begin, b->end, w->h);
     w->evals += (uint64_t)(i1 - i0) * (b->end - b->begin);
 }
 
@@ -525,7 +473,7 @@ static void count_run(struct worker *w, size_t i0, size_t i1, const struct node 
  * distances; runs of the other rows go to the kernel. */
 static void brute_rows(struct worker *w, const struct node *a, const struct node *b, int full)
 {
-    size_t run = a->begin, nb = b->end - b->begin, nbins = w->t->q.nbins;
+    size_t run = a->begin, nb = b->end - b->begin, nbins = w->t->copy.q.nbins;
     for (size_t i = a->begin; i < a->end; i++) {
         size_t e = point_bin(w->t, i, b, full);
         if (e == NO_BIN)
@@ -549,34 +497,28 @@ static void brute_self(struct worker *w, const struct node *a)
         pb_hist_rows(w->t->orig, w->b, 0, w->t->n, w->h);
         return;
     }
-    struct pb_problem sub = w->t->q;
-    size_t o = a->begin;
-    sub.n = a->end - a->begin;
-    if (sub.precision == PB_PRECISION_FLOAT)
-        sub.xf += o, sub.yf += o, sub.zf += o;
-    else
-        sub.x += o, sub.y += o, sub.z += o;
+    struct pb_problem sub = pb_spatial_view(&w->t->copy.q, a->begin, a->end);
     pb_hist_rows(&sub, w->b, 0, sub.n, w->h);
 }
 
 /* Counts every pair of unresolved node pair pr with the exact kernels. */
-static void brute(struct worker *w, const struct pair *pr)
+static void brute(struct worker *w, const struct pb_task *pr)
 {
     const struct node *a = &w->t->nodes[pr->a], *b = &w->t->nodes[pr->b];
-    if (pr->a != pr->b && (pr->beyond || pr->few)) {
-        brute_rows(w, a, b, pr->few);
+    if (pr->a != pr->b && (pr->flags & (BEYOND | FEW))) {
+        brute_rows(w, a, b, (pr->flags & FEW) != 0);
         return;
     }
     if (pr->a == pr->b)
         brute_self(w, a);
     else
-        pb_hist_cross(&w->t->q, w->b, a->begin, a->end, b->begin, b->end, w->h);
-    w->evals += pr->cost;
+        pb_hist_cross(&w->t->copy.q, w->b, a->begin, a->end, b->begin, b->end, w->h);
+    w->evals += pairs_of(a, b);
 }
 
 /* The child pairs of pr into out (2 or 3 of them); returns how many. A self pair gives
  * (L,L), (L,R), (R,R); a cross pair splits the node with the longer diagonal (not a leaf). */
-static int children(const struct tree *t, const struct pair *pr, size_t out[3][2])
+static int children(const struct tree *t, const struct pb_task *pr, size_t out[3][2])
 {
     const struct node *na = &t->nodes[pr->a], *nb = &t->nodes[pr->b];
     if (pr->a == pr->b) {
@@ -592,20 +534,20 @@ static int children(const struct tree *t, const struct pair *pr, size_t out[3][2
     return 2;
 }
 
-static void visit(struct worker *w, const struct pair *pr);
+static void visit(struct worker *w, const struct pb_task *pr);
 
 /* Classifies node pair (a, b) and, unresolved, visits it. */
 static void walk(struct worker *w, size_t a, size_t b)
 {
-    struct pair pr;
+    struct pb_task pr;
     if (!classify(w->t, a, b, w->h, &pr))
         visit(w, &pr);
 }
 
 /* Counts the pairs of classified, unresolved pair pr: by brute force or through its children. */
-static void visit(struct worker *w, const struct pair *pr)
+static void visit(struct worker *w, const struct pb_task *pr)
 {
-    if (!pr->split) {
+    if (!(pr->flags & SPLIT)) {
         brute(w, pr);
         return;
     }
@@ -619,72 +561,26 @@ static void visit(struct worker *w, const struct pair *pr)
  * Tasks for the threads.
  */
 
-/* A growable list of unresolved pairs, kept as a max-heap on cost while expanding. */
-struct tasks {
-    struct pair *v;                  /* the pairs */
-    size_t len, cap;                 /* in use, allocated */
-};
-
-/* Appends pr to ts, sifting it up the heap. Returns 0 or -ENOMEM. */
-static int heap_push(struct tasks *ts, const struct pair *pr)
+/* Classifies node pair (a, b): resolved ones are counted into h, others pushed onto heap ts. */
+static int push_pair(const struct tree *t, size_t a, size_t b, uint64_t *h,
+                     struct pb_tasklist *ts)
 {
-    if (ts->len == ts->cap) {
-        size_t cap = ts->cap ? 2 * ts->cap : 64;
-        struct pair *v = realloc(ts->v, cap * sizeof *v);
-        if (!v)
-            return -ENOMEM;
-        ts->v = v, ts->cap = cap;
-    }
-    size_t i = ts->len++;
-    for (; i > 0 && ts->v[(i - 1) / 2].cost < pr->cost; i = (i - 1) / 2)
-        ts->v[i] = ts->v[(i - 1) / 2];
-    ts->v[i] = *pr;
-    return 0;
-}
-
-/* Removes the costliest pair of heap ts into *out. ts must not be empty. */
-static void heap_pop(struct tasks *ts, struct pair *out)
-{
-    *out = ts->v[0];
-    struct pair last = ts->v[--ts->len];
-    size_t i = 0;
-    for (size_t c = 1; c < ts->len; i = c, c = 2 * c + 1) {
-        if (c + 1 < ts->len && ts->v[c + 1].cost > ts->v[c].cost)
-            c++;
-        if (ts->v[c].cost <= last.cost)
-            break;
-        ts->v[i] = ts->v[c];
-    }
-    if (ts->len > 0)
-        ts->v[i] = last;
-}
-
-/* Classifies node pair (a, b): resolved ones are counted into h, others pushed onto ts. */
-static int push_pair(const struct tree *t, size_t a, size_t b, uint64_t *h, struct tasks *ts)
-{
-    struct pair pr;
-    return classify(t, a, b, h, &pr) ? 0 : heap_push(ts, &pr);
-}
-
-/* Sorts pairs by decreasing cost (qsort comparator). */
-static int by_cost_desc(const void *x, const void *y)
-{
-    uint64_t a = ((const struct pair *)x)->cost, b = ((const struct pair *)y)->cost;
-    return a < b ? 1 : a > b ? -1 : 0;
+    struct pb_task pr;
+    return classify(t, a, b, h, &pr) ? 0 : pb_tasks_heap_push(ts, &pr);
 }
 
 /* Expands the root pair into at least want unresolved pairs (or as many as leaves allow),
  * always splitting the costliest (brute-force ones too: their children are the same work),
  * and sorts them by decreasing cost into ts. Resolved pairs on the way are counted into h. */
-static int make_tasks(const struct tree *t, size_t want, uint64_t *h, struct tasks *ts)
+static int make_tasks(const struct tree *t, size_t want, uint64_t *h, struct pb_tasklist *ts)
 {
-    struct tasks done = { 0 };
-    int err = t->q.n ? push_pair(t, 0, 0, h, ts) : 0;
-    while (!err && ts->len > 0 && ts->len + done.len < want) {
-        struct pair pr;
-        heap_pop(ts, &pr);
+    struct pb_tasklist done = { 0 };
+    int err = t->copy.q.n ? push_pair(t, 0, 0, h, ts) : 0;
+    while (!err && ts->n > 0 && ts->n + done.n < want) {
+        struct pb_task pr;
+        pb_tasks_heap_pop(ts, &pr);
         if (t->nodes[pr.a].right == 0 && t->nodes[pr.b].right == 0) {
-            err = heap_push(&done, &pr);          /* two leaves: cannot split further */
+            err = pb_tasks_push(&done, &pr);      /* two leaves: cannot split further */
             continue;
         }
         size_t ch[3][2];
@@ -692,11 +588,11 @@ static int make_tasks(const struct tree *t, size_t want, uint64_t *h, struct tas
         for (int c = 0; c < nch && !err; c++)
             err = push_pair(t, ch[c][0], ch[c][1], h, ts);
     }
-    for (size_t i = 0; !err && i < done.len; i++)
-        err = heap_push(ts, &done.v[i]);
-    free(done.v);
-    if (!err && ts->len > 1)
-        qsort(ts->v, ts->len, sizeof *ts->v, by_cost_desc);
+    for (size_t i = 0; !err && i < done.n; i++)
+        err = pb_tasks_push(ts, &done.t[i]);
+    pb_tasks_free(&done);
+    if (!err)
+        pb_tasks_sort(ts);
     return err;
 }
 
@@ -704,54 +600,39 @@ static int make_tasks(const struct tree *t, size_t want, uint64_t *h, struct tas
  * The run.
  */
 
-/* The parallel region: each thread pins itself when asked and takes tasks one at a time,
- * costliest first, counting into its own block of tm; evals[w] gets its distance evaluations. */
-static void region(const struct tree *t, const struct pb_team *tm, const struct tasks *ts,
-                   int threads, uint64_t *evals)
+/* Task ti for thread w (ctx: struct workers): visits that node pair. */
+static void run_task(void *ctx, int w, size_t ti)
 {
-#pragma omp parallel num_threads(threads)
-    {
-        int id = omp_get_thread_num();
-        struct worker w = { .t = t, .b = &tm->b, .h = pb_team_hist(tm, (size_t)id) };
-        pb_team_pin(tm, id);
-#pragma omp for schedule(dynamic, 1)
-        for (long i = 0; i < (long)ts->len; i++)
-            visit(&w, &ts->v[i]);
-        evals[id] = w.evals;
-    }
+    struct workers *ws = ctx;
+    visit(&ws->w[w], &ws->tasks->t[ti]);
 }
 
 /* The leaf parameter into *leaf; -EINVAL with a note when it is not an integer in range. */
 static int parse_leaf(const struct pb_params *prm, size_t *leaf, struct pb_output *out)
 {
-    const char *v = pb_param(prm, "leaf");
-    char *end = NULL;
-    long l = v ? strtol(v, &end, 10) : DEFAULT_LEAF;
-    if (v && (end == v || *end || l < 1 || l > MAX_LEAF)) {
-        snprintf(out->note, sizeof out->note, "leaf '%s': expected an integer from 1 to %d", v,
-                 MAX_LEAF);
-        return -EINVAL;
-    }
-    *leaf = (size_t)l;
-    return 0;
+    long l;
+    int err = pb_spatial_param_int(prm, "leaf", DEFAULT_LEAF, 1, MAX_LEAF, "kdtree", &l, out);
+    *leaf = err ? DEFAULT_LEAF : (size_t)l;
+    return err;
 }
 
 /* Counts the pairs of tree t with nt threads into tm's blocks (block nt: pairs resolved while
  * making the tasks) and their distance evaluations into out->dist_evals. */
 static int count(const struct tree *t, const struct pb_team *tm, size_t nt, struct pb_output *out)
 {
-    uint64_t *evals = calloc(nt, sizeof *evals);
-    struct tasks ts = { 0 };
-    int err = evals ? 0 : -ENOMEM;
+    struct pb_tasklist ts = { 0 };
+    struct workers ws = { .w = aligned_alloc(64, nt * sizeof *ws.w), .tasks = &ts };
+    int err = ws.w ? 0 : -ENOMEM;
+    for (size_t w = 0; !err && w < nt; w++)
+        ws.w[w] = (struct worker){ .t = t, .b = &tm->b, .h = pb_team_hist(tm, w) };
     if (!err)
         err = make_tasks(t, nt > 1 ? TASKS_PER_THREAD * nt : 1, pb_team_hist(tm, nt), &ts);
-    if (!err) {
-        region(t, tm, &ts, (int)nt, evals);
-        for (size_t w = 0; w < nt; w++)
-            out->dist_evals += evals[w];
-    }
-    free(ts.v);
-    free(evals);
+    if (!err)
+        err = pb_spatial_count(tm, nt, ts.n, run_task, &ws);
+    for (size_t w = 0; !err && w < nt; w++)
+        out->dist_evals += ws.w[w].evals;
+    pb_tasks_free(&ts);
+    free(ws.w);
     return err;
 }
 
@@ -807,4 +688,5 @@ const struct pb_strategy pb_strategy_kdtree = {
     .params = params,
     .run = run,
     .extra_bytes = extra_bytes,
+    .cost = { .model = PB_COST_NEAR_PAIRS, .pair_cost = PB_PAIR_COST_TILE },
 };

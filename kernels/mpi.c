@@ -349,4 +349,5 @@ const struct pb_strategy pb_strategy_mpi = {
     .params = params,
     .run = run,
     .extra_bytes = extra_bytes,
+    .cost = { .model = PB_COST_ALL_PAIRS },   /* launched programs: cost unknown */
 };

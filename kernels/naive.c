@@ -64,4 +64,5 @@ const struct pb_strategy pb_strategy_naive = {
                "every result is checked against",
     .flags = PB_SERIAL,
     .run = run,
+    .cost = { .model = PB_COST_ALL_PAIRS, .pair_cost = PB_PAIR_COST_NAIVE },
 };

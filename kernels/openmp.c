@@ -43,4 +43,5 @@ const struct pb_strategy pb_strategy_openmp = {
     .summary = "OpenMP parallel loop over row blocks of equal work, dynamic schedule",
     .run = run,
     .extra_bytes = pb_team_extra_bytes,
+    .cost = { .model = PB_COST_ALL_PAIRS, .pair_cost = PB_PAIR_COST_TILE },
 };

@@ -38,4 +38,5 @@ const struct pb_strategy pb_strategy_pthread_map = {
                "joined in order",
     .run = run,
     .extra_bytes = pb_team_extra_bytes,
+    .cost = { .model = PB_COST_ALL_PAIRS, .pair_cost = PB_PAIR_COST_TILE },
 };

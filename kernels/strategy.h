@@ -9,7 +9,7 @@
  * The ops struct is versioned like sqlite3_vfs.iVersion: the harness refuses a strategy whose
  * abi_version differs from the PB_STRATEGY_ABI it was built with. Change the layout of any
  * struct below and bump PB_STRATEGY_ABI. ABI 3 added struct pb_build_info (end of this file)
- * and the type and range of struct pb_param_spec.
+ * and the type and range of struct pb_param_spec; ABI 4 the cost model (struct pb_cost).
  */
 #ifndef PAIRBENCH_STRATEGY_H
 #define PAIRBENCH_STRATEGY_H
@@ -18,7 +18,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#define PB_STRATEGY_ABI 3
+#define PB_STRATEGY_ABI 4
 
 enum pb_output_kind {
     PB_OUTPUT_MATRIX = 0,            /* full n*n row-major distance matrix */
@@ -124,9 +124,35 @@ enum {
                                         outside the harness process, like PB_EXTERNAL */
     PB_HISTOGRAM_ONLY = 1u << 3      /* pair counts only (spatial strategies): a matrix run
                                         returns -ENOTSUP with a note and its row reads
-                                        "skipped: <note>"; never a matrix config's reference;
-                                        the time estimate counts only pairs within the last
-                                        edge */
+                                        "skipped: <note>"; never a matrix config's reference */
+};
+
+/* Which pairs a strategy evaluates, for the harness's time model (struct pb_cost.model). */
+enum pb_cost_model {
+    PB_COST_ALL_PAIRS = 0,           /* every unique pair, n(n-1)/2 (brute force) */
+    PB_COST_NEAR_PAIRS = 1           /* histogram runs: about the pairs within the last edge
+                                        (a cell list or tree): 6.4 times those of points
+                                        uniform in the input's volume, plus 10 a point for
+                                        the structure; matrix runs: every pair */
+};
+
+/* Seconds per pair evaluation, as a multiple of serial naive's (struct pb_cost.pair_cost). */
+#define PB_PAIR_COST_NAIVE 1.0       /* naive: one distance and a binary search per pair */
+#define PB_PAIR_COST_TILE 0.1        /* the tile kernels of pairkern.h, per worker */
+
+/* What the harness's time model charges for a run (ETAs, default timeouts, and the runs an
+ * explicit timeout_s skips): the pairs `model` says at 2e7 / pair_cost pairs a second per
+ * worker (threads x ranks). The model sizes plans; it never changes a result. An estimate is
+ * trusted to skip a run beyond timeout_s only when it counts every pair at a known cost:
+ * PB_COST_ALL_PAIRS with a pair_cost > 0 (declared, or from pair_cost_of). */
+struct pb_cost {
+    int model;                       /* enum pb_cost_model; 0: every pair */
+    double pair_cost;                /* seconds per pair as a multiple of serial naive's
+                                        (PB_PAIR_COST_*); 0: unknown (an external program),
+                                        estimated at PB_PAIR_COST_TILE, never skips a run */
+    /* Optional: the pair cost the run's parameters state (exec's cost_factor), replacing
+     * pair_cost when > 0; 0 when they state none. NULL: pair_cost alone. */
+    double (*pair_cost_of)(const struct pb_params *prm);
 };
 
 struct pb_strategy {
@@ -142,6 +168,8 @@ struct pb_strategy {
     /* Optional: bytes the run allocates beyond the output itself (copies, buffers), for the
      * memory guard. NULL means none. */
     size_t (*extra_bytes)(const struct pb_problem *p, const struct pb_params *prm);
+    /* Added in ABI 4: what the time model charges for a run (see struct pb_cost). */
+    struct pb_cost cost;
 };
 
 /* The value of parameter key, or NULL when the strategy did not declare it. */

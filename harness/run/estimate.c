@@ -102,13 +102,13 @@ static double input_volume(const struct pb_experiment *e, size_t n)
     return box * box * box;                      /* unreadable: the sweep will say so */
 }
 
-/* Pair distances a spatial strategy (PB_HISTOGRAM_ONLY: grid, tree) is expected to evaluate: the
- * pairs within the last edge rmax (the entry's, in an "rmax" sweep) for points uniform in the
- * volume the input fills (input_volume: the periodic box, a file's bounding box, the generated
- * input's box), n(n-1)/2 * min(1, (4/3) pi rmax^3 / volume), times 6.4, what a cell list of
- * side rmax evaluates per pair in range (27 cells / the sphere's volume), capped at every pair,
- * plus 10 pair-costs per point for building the structure. Clustered inputs have more pairs in
- * range than this uniform figure. */
+/* Pair distances a PB_COST_NEAR_PAIRS strategy (a cell list, a tree) is expected to evaluate:
+ * the pairs within the last edge rmax (the entry's, in an "rmax" sweep) for points uniform in
+ * the volume the input fills (input_volume: the periodic box, a file's bounding box, the
+ * generated input's box), n(n-1)/2 * min(1, (4/3) pi rmax^3 / volume), times 6.4, what a cell
+ * list of side rmax evaluates per pair in range (27 cells / the sphere's volume), capped at
+ * every pair, plus 10 pair-costs per point for building the structure. Clustered inputs have
+ * more pairs in range than this uniform figure. */
 static double spatial_evals(const struct pb_experiment *e, double rmax, double n, double pairs)
 {
     double frac = 4.0 / 3.0 * M_PI * rmax * rmax * rmax / input_volume(e, (size_t)n);
@@ -116,20 +116,21 @@ static double spatial_evals(const struct pb_experiment *e, double rmax, double n
     return (evals < pairs ? evals : pairs) + 10.0 * n;
 }
 
-/* The strategy's "cost_factor" parameter (exec: seconds per pair as a multiple of serial
- * naive's), or 0 when it has none or it is not a positive number. */
-static double cost_factor(const struct pb_strategy_cfg *sc)
+/* The pair cost (struct pb_cost) of strategy st run with parameters kv: the one the
+ * parameters state through pair_cost_of, else the declared one; 0 when unknown (or not a
+ * positive number). */
+static double pair_cost(const struct pb_strategy *st, const struct pb_kv *kv, size_t nkv)
 {
-    struct pb_params k = {.kv = sc->kv, .nkv = sc->nkv};
-    const char *v = pb_param(&k, "cost_factor");
-    double f = v ? strtod(v, NULL) : 0;
-    return f > 0 ? f : 0;
+    struct pb_params k = {.threads = 1, .ranks = 1, .kv = kv, .nkv = nkv};
+    double f = st->cost.pair_cost_of ? st->cost.pair_cost_of(&k) : 0;
+    f = f > 0 && isfinite(f) ? f : st->cost.pair_cost;
+    return f > 0 && isfinite(f) ? f : 0;
 }
 
 /* What the model needs to know of one run. */
 struct cost {
     const struct pb_strategy *st;    /* the strategy */
-    double cf;                       /* its cost_factor, 0 = none */
+    double pc;                       /* its pair cost (pair_cost), 0 = unknown */
     double rmax;                     /* the last edge of its bins */
     double n, workers;               /* points; threads x ranks */
     double extra;                    /* bytes it declares (extra_bytes) */
@@ -149,14 +150,11 @@ struct cost {
 /* The model of estimate.h for one run described by c (see pb_estimate_seconds). */
 static double model_seconds(const struct pb_experiment *e, const struct cost *c)
 {
-    double pairs = c->n * (c->n - 1) / 2, rate = 2e8 * c->workers;
+    double pairs = c->n * (c->n - 1) / 2;
+    double rate = 2e7 / (c->pc > 0 ? c->pc : PB_PAIR_COST_TILE) * c->workers;
     int hist = e->output == PB_OUTPUT_HISTOGRAM;
-    if ((c->st->flags & PB_HISTOGRAM_ONLY) && hist)
+    if (c->st->cost.model == PB_COST_NEAR_PAIRS && hist)
         pairs = spatial_evals(e, c->rmax, c->n, pairs);
-    if (strcmp(c->st->name, "naive") == 0)
-        rate = 2e7;
-    if (c->cf > 0)
-        rate = 2e7 / c->cf * c->workers;
     double t = pairs / rate + 0.002 + c->extra * PB_EST_S_PER_EXTRA_BYTE;
     if (!hist)
         t += c->n * c->n * 8.0 / 1e9;
@@ -165,16 +163,18 @@ static double model_seconds(const struct pb_experiment *e, const struct cost *c)
     return t;
 }
 
-/* A rough, documented model for the plan: 2e8 unique pairs/s per thread for histograms (with a
- * tenth of that for serial naive, which bins by binary search, and a cost_factor-th of naive's
- * per thread for a strategy that declares one), matrix output at 1 GB/s of first touch, the
- * strategy's declared bytes at PB_EST_S_PER_EXTRA_BYTE, PB_EST_S_PER_BIN per histogram bin,
- * and 2 ms of fixed cost per run. Spatial strategies evaluate only the pairs spatial_evals()
- * expects, at the same rate. It sizes ETAs and skips runs that would exceed timeout_s. */
+/* A rough, documented model for the plan: 2e7 / pair_cost unique pairs/s per worker, the pair
+ * cost a strategy declares in its struct pb_cost relative to serial naive's (which bins by
+ * binary search; the tile kernels: a tenth of it, 2e8 pairs/s, also the figure for a cost
+ * unknown), or the one its parameters state (exec's cost_factor); matrix output at 1 GB/s of
+ * first touch, the strategy's declared bytes at PB_EST_S_PER_EXTRA_BYTE, PB_EST_S_PER_BIN per
+ * histogram bin, and 2 ms of fixed cost per run. PB_COST_NEAR_PAIRS strategies evaluate only
+ * the pairs spatial_evals() expects, at the same rate. It sizes ETAs and skips runs that would
+ * exceed timeout_s. */
 double pb_estimate_seconds(const struct pb_experiment *e, const struct pb_run *run)
 {
     const struct pb_strategy_cfg *sc = &e->strategies[run->strategy];
-    struct cost c = { .st = sc->strategy, .cf = cost_factor(sc),
+    struct cost c = { .st = sc->strategy, .pc = pair_cost(sc->strategy, sc->kv, sc->nkv),
                       .rmax = sc->rmax > 0 ? sc->rmax : e->bins.max, .n = (double)run->n,
                       .workers = (double)run->threads * run->ranks,
                       .extra = pb_memory_extra_bytes(e, run) };
@@ -186,7 +186,8 @@ double pb_estimate_reference_timeout_s(const struct pb_experiment *e, const stru
 {
     if (e->timeout_set)
         return e->timeout_s;          /* as configured; 0 = none */
-    struct cost c = { .st = st, .rmax = p->edges && p->nbins ? p->edges[p->nbins] : e->bins.max,
+    struct cost c = { .st = st, .pc = pair_cost(st, k->kv, k->nkv),
+                      .rmax = p->edges && p->nbins ? p->edges[p->nbins] : e->bins.max,
                       .n = (double)p->n, .workers = (double)k->threads * k->ranks,
                       .extra = st->extra_bytes ? (double)st->extra_bytes(p, k) : 0 };
     return 10.0 * model_seconds(e, &c) + 60.0;
@@ -214,9 +215,9 @@ static void format_beyond(char *why, size_t cap, double est, double timeout)
 int pb_estimate_beyond_timeout(const struct pb_experiment *e, const struct pb_run *run,
                                char *why, size_t cap)
 {
-    const struct pb_strategy *st = e->strategies[run->strategy].strategy;
-    int modelled = !(st->flags & (PB_HISTOGRAM_ONLY | PB_EXTERNAL)) ||
-                   ((st->flags & PB_EXTERNAL) && cost_factor(&e->strategies[run->strategy]) > 0);
+    const struct pb_strategy_cfg *sc = &e->strategies[run->strategy];
+    int modelled = sc->strategy->cost.model == PB_COST_ALL_PAIRS &&
+                   pair_cost(sc->strategy, sc->kv, sc->nkv) > 0;
     if (!(e->timeout_set && e->timeout_s > 0 && modelled &&
           pb_estimate_seconds(e, run) > e->timeout_s))
         return 0;

@@ -21,9 +21,10 @@ double pb_estimate_timeout_s(const struct pb_experiment *e, const struct pb_run 
 double pb_estimate_reference_timeout_s(const struct pb_experiment *e, const struct pb_problem *p,
                                        const struct pb_strategy *st, const struct pb_params *k);
 
-/* 1 when run is brute force (neither spatial nor external, whose cost the model cannot know,
- * unless an external one declares a cost_factor) and its estimate exceeds the config's
- * explicit timeout_s: the sweep skips it with the estimate rather than let it be killed at the
+/* 1 when run's strategy declares every pair at a known cost (struct pb_cost: PB_COST_ALL_PAIRS
+ * and a pair cost, declared or stated by the row's parameters such as exec's cost_factor; a
+ * spatial strategy's near-pair count or an external program's unknown cost is not trusted)
+ * and its estimate exceeds the config's explicit timeout_s: the sweep skips it with the estimate rather than let it be killed at the
  * timeout after costing it in full. why (NULL: not wanted) then gets "estimated S s >
  * timeout_s T s". Else 0. */
 int pb_estimate_beyond_timeout(const struct pb_experiment *e, const struct pb_run *run,

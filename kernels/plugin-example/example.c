@@ -83,6 +83,8 @@ static const struct pb_strategy example_rows = {
     .name = "example-rows",
     .summary = "out-of-tree example: rows over an OpenMP team (kernels/plugin-example)",
     .run = run,
+    /* for the time estimate: every pair, each a distance and a binary search like naive's */
+    .cost = { .model = PB_COST_ALL_PAIRS, .pair_cost = PB_PAIR_COST_NAIVE },
 };
 
 /* What bench --plugin looks up: every strategy this library provides, then NULL. */

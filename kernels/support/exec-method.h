@@ -41,7 +41,8 @@
 
 /* Defines pb_strategy_SYM, the method NAME: SUMMARY (then "; needs PACKAGE" in --list),
  * flags PB_EXTERNAL | FLAGS (PB_SERIAL unless PARALLEL), the script ARGS, the PACKAGE and
- * MODULE it needs, and its parameters (EXEC_METHOD_PARAMS, EXEC_METHOD_TASKS). */
+ * MODULE it needs, and its parameters (EXEC_METHOD_PARAMS, EXEC_METHOD_TASKS). Its time
+ * estimate: every pair at the cost_factor its row states (unknown when 0). */
 #define PB_EXEC_METHOD(SYM, NAME, SUMMARY, FLAGS, PARALLEL, ARGS, PACKAGE, MODULE, ...)       \
     static const struct pb_param_spec method_params[] = { __VA_ARGS__, {.name = NULL} };    \
     static const struct exec_method method = {                                               \
@@ -56,6 +57,7 @@
         .summary = SUMMARY "; needs " PACKAGE,                                               \
         .flags = PB_EXTERNAL | (PARALLEL ? 0u : PB_SERIAL) | (FLAGS),                        \
         .params = method_params, .run = run,                                                 \
+        .cost = {.model = PB_COST_ALL_PAIRS, .pair_cost_of = pb_exec_cost_factor},              \
     }
 
 #endif

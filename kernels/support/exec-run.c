@@ -421,3 +421,10 @@ int pb_exec_tasks_valid(const char *tasks)
     return digits > 0 && digits <= 9 && !tasks[digits] && strspn(tasks, "0") < digits;
 }
 
+
+double pb_exec_cost_factor(const struct pb_params *prm)
+{
+    const char *v = pb_param(prm, "cost_factor");
+    double f = v ? strtod(v, NULL) : 0;
+    return f > 0 ? f : 0;
+}

@@ -50,6 +50,10 @@
 /* The parameters of exec and exec-parallel: command, python, timing, cost_factor. */
 extern const struct pb_param_spec pb_exec_params[];
 
+/* struct pb_cost.pair_cost_of of the exec strategies: the row's cost_factor (seconds per pair
+ * as a multiple of serial naive's), 0 when absent or not a positive number. */
+double pb_exec_cost_factor(const struct pb_params *prm);
+
 /* What a named method (kernels/support/exec-method.h) needs to run: NULL for a configured
  * exec command. */
 struct exec_method {

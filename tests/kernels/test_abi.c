@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define PB_RECORDED_ABI 3            /* the ABI the table below describes */
+#define PB_RECORDED_ABI 4            /* the ABI the table below describes */
 
 /* One member of one struct (member NULL: the struct's own size), or one constant. */
 struct layout {
@@ -57,7 +57,9 @@ static const struct layout compiled[] = {
     PB_MEMBER(pb_strategy, abi_version), PB_MEMBER(pb_strategy, name),
     PB_MEMBER(pb_strategy, summary), PB_MEMBER(pb_strategy, flags),
     PB_MEMBER(pb_strategy, params), PB_MEMBER(pb_strategy, run),
-    PB_MEMBER(pb_strategy, extra_bytes),
+    PB_MEMBER(pb_strategy, extra_bytes), PB_MEMBER(pb_strategy, cost),
+    PB_SIZE(pb_cost),
+    PB_MEMBER(pb_cost, model), PB_MEMBER(pb_cost, pair_cost), PB_MEMBER(pb_cost, pair_cost_of),
     PB_SIZE(pb_build_info),
     PB_MEMBER(pb_build_info, abi_version), PB_MEMBER(pb_build_info, optimized),
     PB_MEMBER(pb_build_info, isa), PB_MEMBER(pb_build_info, fast_math),
@@ -70,6 +72,7 @@ static const struct layout compiled[] = {
     PB_CONST(PB_ISA_OTHER), PB_CONST(PB_ISA_SSE2), PB_CONST(PB_ISA_AVX), PB_CONST(PB_ISA_AVX2),
     PB_CONST(PB_ISA_AVX512),
     PB_CONST(PB_PARAM_TEXT), PB_CONST(PB_PARAM_INT), PB_CONST(PB_PARAM_NUMBER),
+    PB_CONST(PB_COST_ALL_PAIRS), PB_CONST(PB_COST_NEAR_PAIRS),
 };
 
 /* The layout of ABI PB_RECORDED_ABI on x86-64 Linux (LP64), as printed by this test. */
@@ -97,11 +100,14 @@ static const struct layout recorded[] = {
     { "pb_param_spec", "choices", 16, 8 }, { "pb_param_spec", "help", 24, 8 },
     { "pb_param_spec", "type", 32, 4 }, { "pb_param_spec", "min", 40, 8 },
     { "pb_param_spec", "max", 48, 8 },
-    { "pb_strategy", NULL, 0, 56 },
+    { "pb_strategy", NULL, 0, 80 },
     { "pb_strategy", "abi_version", 0, 4 }, { "pb_strategy", "name", 8, 8 },
     { "pb_strategy", "summary", 16, 8 }, { "pb_strategy", "flags", 24, 4 },
     { "pb_strategy", "params", 32, 8 }, { "pb_strategy", "run", 40, 8 },
-    { "pb_strategy", "extra_bytes", 48, 8 },
+    { "pb_strategy", "extra_bytes", 48, 8 }, { "pb_strategy", "cost", 56, 24 },
+    { "pb_cost", NULL, 0, 24 },
+    { "pb_cost", "model", 0, 4 }, { "pb_cost", "pair_cost", 8, 8 },
+    { "pb_cost", "pair_cost_of", 16, 8 },
     { "pb_build_info", NULL, 0, 24 },
     { "pb_build_info", "abi_version", 0, 4 }, { "pb_build_info", "optimized", 4, 4 },
     { "pb_build_info", "isa", 8, 4 }, { "pb_build_info", "fast_math", 12, 4 },
@@ -116,6 +122,7 @@ static const struct layout recorded[] = {
     { "const", "PB_ISA_AVX512", 4, 0 },
     { "const", "PB_PARAM_TEXT", 0, 0 }, { "const", "PB_PARAM_INT", 1, 0 },
     { "const", "PB_PARAM_NUMBER", 2, 0 },
+    { "const", "PB_COST_ALL_PAIRS", 0, 0 }, { "const", "PB_COST_NEAR_PAIRS", 1, 0 },
 };
 
 #define PB_COUNT(a) (sizeof(a) / sizeof((a)[0]))
@@ -224,7 +231,8 @@ static void test_header_members_are_all_recorded(void **state)
     char *text = pbt_slurp(path);
     assert_non_null(text);
     static const char *const structs[] = { "pb_problem", "pb_kv", "pb_params", "pb_output",
-                                           "pb_param_spec", "pb_strategy", "pb_build_info" };
+                                           "pb_param_spec", "pb_strategy", "pb_cost",
+                                           "pb_build_info" };
     for (size_t i = 0; i < PB_COUNT(structs); i++) {
         int in_header = members_in_header(text, structs[i]);
         if (in_header != members_compiled(structs[i]))

@@ -23,6 +23,7 @@ static const struct pb_strategy fast = {
     .summary = "a name no label may have",
 #endif
     .run = run,
+    .cost = { .model = PB_COST_ALL_PAIRS, .pair_cost = PB_PAIR_COST_TILE },
 };
 
 const struct pb_strategy *const pb_plugin_strategies[] = {&fast, NULL};

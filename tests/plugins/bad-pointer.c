@@ -23,6 +23,7 @@ __attribute__((used)) static const struct pb_strategy wild = {
 #endif
     .summary = "hands over a bad pointer",
     .run = run,
+    .cost = { .model = PB_COST_ALL_PAIRS, .pair_cost = PB_PAIR_COST_TILE },
 };
 
 #if defined(PBT_BAD_ENTRY)

@@ -32,6 +32,7 @@ static const struct pb_strategy slow = {
     .name = "unoptimised",
     .summary = "serial pairs, built at -O0 for x86-64",
     .run = run,
+    .cost = { .model = PB_COST_ALL_PAIRS, .pair_cost = PB_PAIR_COST_TILE },
 };
 
 const struct pb_strategy *const pb_plugin_strategies[] = {&slow, NULL};

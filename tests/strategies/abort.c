@@ -19,4 +19,5 @@ const struct pb_strategy pb_test_strategy_abort = {
     .name = "test-abort",
     .summary = "aborts (SIGABRT) after a message on stderr",
     .run = run,
+    .cost = { .model = PB_COST_ALL_PAIRS, .pair_cost = PB_PAIR_COST_TILE },
 };

@@ -148,4 +148,5 @@ const struct pb_strategy pb_test_strategy_alloc = {
     .summary = "touches known amounts of private and shared memory in a process tree",
     .params = params,
     .run = run,
+    .cost = { .model = PB_COST_ALL_PAIRS, .pair_cost = PB_PAIR_COST_TILE },
 };

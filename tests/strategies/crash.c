@@ -31,4 +31,5 @@ const struct pb_strategy pb_test_strategy_crash = {
     .summary = "dies of SIGSEGV, or of the signal configured",
     .params = params,
     .run = run,
+    .cost = { .model = PB_COST_ALL_PAIRS, .pair_cost = PB_PAIR_COST_TILE },
 };

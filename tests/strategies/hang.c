@@ -22,4 +22,5 @@ const struct pb_strategy pb_test_strategy_hang = {
     .summary = "sleeps forever",
     .params = params,
     .run = run,
+    .cost = { .model = PB_COST_ALL_PAIRS, .pair_cost = PB_PAIR_COST_TILE },
 };

@@ -38,4 +38,5 @@ const struct pb_strategy pb_test_strategy_hang_child = {
     .summary = "forks a child that escapes the process group; both hang",
     .params = params,
     .run = run,
+    .cost = { .model = PB_COST_ALL_PAIRS, .pair_cost = PB_PAIR_COST_TILE },
 };

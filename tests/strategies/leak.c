@@ -45,4 +45,5 @@ const struct pb_strategy pb_test_strategy_leak = {
     .summary = "leaves a temp file and a POSIX shm object, then crashes",
     .params = params,
     .run = run,
+    .cost = { .model = PB_COST_ALL_PAIRS, .pair_cost = PB_PAIR_COST_TILE },
 };

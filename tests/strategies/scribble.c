@@ -84,4 +84,5 @@ const struct pb_strategy pb_test_strategy_scribble = {
     .summary = "writes into its input, then answers wrong",
     .params = params,
     .run = run,
+    .cost = { .model = PB_COST_ALL_PAIRS, .pair_cost = PB_PAIR_COST_TILE },
 };

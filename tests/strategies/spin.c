@@ -33,4 +33,5 @@ const struct pb_strategy pb_test_strategy_spin = {
     .summary = "burns a fixed CPU time",
     .params = params,
     .run = run,
+    .cost = { .model = PB_COST_ALL_PAIRS, .pair_cost = PB_PAIR_COST_TILE },
 };

@@ -24,4 +24,5 @@ const struct pb_strategy pb_test_strategy_wrong = {
     .name = "test-wrong",
     .summary = "naive's answer with one entry off",
     .run = run,
+    .cost = { .model = PB_COST_ALL_PAIRS, .pair_cost = PB_PAIR_COST_TILE },
 };

@@ -9,6 +9,7 @@
 #include "plan.h"
 #include "registry.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,14 +29,15 @@ static const char *naive_config(const char *dir, const char *name, const char *e
     return path;
 }
 
-/* A spatial (histogram-only) strategy is estimated from the pairs within rmax, not n^2: at
- * n = 10^6, rmax 50 in a 1000 box, 2 threads, a few seconds against 1250 s of brute force. */
+/* A strategy that declares PB_COST_NEAR_PAIRS is estimated from the pairs within rmax, not
+ * n^2: at n = 10^6, rmax 50 in a 1000 box, 2 threads, a few seconds against 1250 s of brute
+ * force. */
 static void test_estimate_spatial(void **state)
 {
     (void)state;
-    static const struct pb_strategy spatial = { .abi_version = PB_STRATEGY_ABI,
-                                                .name = "t-spatial",
-                                                .flags = PB_HISTOGRAM_ONLY };
+    static const struct pb_strategy spatial = {
+        .abi_version = PB_STRATEGY_ABI, .name = "t-spatial",
+        .cost = { .model = PB_COST_NEAR_PAIRS, .pair_cost = PB_PAIR_COST_TILE } };
     struct pb_strategy_cfg sc[2] = { { .strategy = &spatial },
                                      { .strategy = pb_registry_find("blocked") } };
     struct pb_experiment e = { .output = PB_OUTPUT_HISTOGRAM, .input = { .box = 1000 },
@@ -157,16 +159,57 @@ static void test_default_timeout(void **state)
 }
 
 
+/* A pair_cost_of hook: the row's "cost_factor" parameter, 0 when absent. */
+static double factor_param(const struct pb_params *prm)
+{
+    const char *v = pb_param(prm, "cost_factor");
+    return v ? strtod(v, NULL) : 0;
+}
+
+/* The model reads what a strategy declares, never its name or flags: one named "naive" that
+ * declares the tile kernels' cost is estimated as they are, not at naive's tenth of their rate;
+ * one flagged histogram-only that declares every pair is estimated over every pair; the
+ * registry's naive declares its own cost (2e7 pairs/s) and grid the near pairs. */
+static void test_estimate_reads_declared_cost(void **state)
+{
+    (void)state;
+    static const struct pb_strategy named = {
+        .abi_version = PB_STRATEGY_ABI, .name = "naive",
+        .cost = { .model = PB_COST_ALL_PAIRS, .pair_cost = PB_PAIR_COST_TILE } };
+    static const struct pb_strategy flagged = {
+        .abi_version = PB_STRATEGY_ABI, .name = "t-flagged", .flags = PB_HISTOGRAM_ONLY,
+        .cost = { .model = PB_COST_ALL_PAIRS, .pair_cost = PB_PAIR_COST_TILE } };
+    struct pb_strategy_cfg sc[5] = { { .strategy = &named }, { .strategy = &flagged },
+                                     { .strategy = pb_registry_find("blocked") },
+                                     { .strategy = pb_registry_find("naive") },
+                                     { .strategy = pb_registry_find("grid") } };
+    struct pb_experiment e = { .output = PB_OUTPUT_HISTOGRAM, .input = { .box = 1000 },
+                               .bins = { .min = 0.5, .max = 50, .count = 20 },
+                               .strategies = sc, .nstrategies = 5 };
+    struct pb_run run = { .strategy = 2, .n = 100000, .threads = 1, .ranks = 1 };
+    double blocked = pb_estimate_seconds(&e, &run);      /* 5e9 pairs at 2e8/s: 25 s */
+    assert_true(blocked > 24 && blocked < 26);
+    for (run.strategy = 0; run.strategy < 2; run.strategy++) {
+        double t = pb_estimate_seconds(&e, &run);      /* no extra bytes: a hair below */
+        assert_true(t > 24 && t <= blocked);
+    }
+    run.strategy = 3;
+    assert_true(fabs(pb_estimate_seconds(&e, &run) - 250) < 1);
+    run.strategy = 4;
+    assert_true(pb_estimate_seconds(&e, &run) < 1);
+}
+
 /* Skip by estimate: brute force past an explicit timeout_s is skipped with both figures; no
  * timeout_s, a spatial strategy, or an external one without a cost_factor is never skipped. */
 static void test_beyond_timeout(void **state)
 {
     (void)state;
-    static const struct pb_strategy spatial = { .abi_version = PB_STRATEGY_ABI,
-                                                .name = "t-spatial",
-                                                .flags = PB_HISTOGRAM_ONLY };
-    static const struct pb_strategy external = { .abi_version = PB_STRATEGY_ABI,
-                                                 .name = "t-external", .flags = PB_EXTERNAL };
+    static const struct pb_strategy spatial = {
+        .abi_version = PB_STRATEGY_ABI, .name = "t-spatial",
+        .cost = { .model = PB_COST_NEAR_PAIRS, .pair_cost = PB_PAIR_COST_TILE } };
+    static const struct pb_strategy external = {
+        .abi_version = PB_STRATEGY_ABI, .name = "t-external", .flags = PB_EXTERNAL,
+        .cost = { .model = PB_COST_ALL_PAIRS, .pair_cost_of = factor_param } };
     struct pb_kv slow = { .key = "cost_factor", .value = "100000" };
     struct pb_strategy_cfg sc[4] = { { .strategy = pb_registry_find("blocked") },
                                      { .strategy = &spatial }, { .strategy = &external },
@@ -201,6 +244,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_estimate_spatial),
+        cmocka_unit_test(test_estimate_reads_declared_cost),
         cmocka_unit_test(test_estimate_bins),
         cmocka_unit_test(test_estimate_file_extent),
         cmocka_unit_test(test_default_timeout),
