@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # test_docs.sh BENCH — every bench command shown in README.md and docs/*.md runs as written, every
-# file of this repository they name in backticks exists, and the README's lists of commands and
-# strategies are bench's own.
+# file of this repository they name in backticks exists, the README's list of commands is bench's
+# own, and docs/strategies.md's table lists every strategy bench has.
 #
 # A command is a line of a code block (fenced, or indented by four spaces) that starts with
 # `bench`, `./build/bench` or `$HOME/opt/pairbench/bin/bench`, joined with its `\` continuation
@@ -93,10 +93,11 @@ if [ "$readme_synopsis" != "$help_synopsis" ]; then
     fail=1
 fi
 
-# Every strategy bench --list shows has its row in the README's Strategies table.
-strategies=$(awk '/^## Strategies/ { on = 1; next } on && /^## / { exit } on' "$ROOT/README.md")
+# Every strategy bench --list shows has its row in docs/strategies.md's table ("## The strategies").
+strategies=$(awk '/^## The strategies/ { on = 1; next } on && /^## / { exit } on' "$ROOT/docs/strategies.md")
+[ -n "$strategies" ] || { echo "docs/strategies.md: no \"## The strategies\" section"; fail=1; }
 for s in $("$BENCH" --list | awk '/^[^ ]/ { print $1 }'); do
-    case $strategies in *"| \`$s\` |"*) ;; *) echo "README.md: strategy $s is missing from the Strategies table"; fail=1 ;; esac
+    case $strategies in *"| \`$s\` |"*) ;; *) echo "docs/strategies.md: strategy $s is missing from the table"; fail=1 ;; esac
 done
 
 [ $n -ge 5 ] || { echo "test_docs: found only $n commands; the extraction is broken"; exit 1; }

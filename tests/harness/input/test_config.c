@@ -590,7 +590,7 @@ static void test_shipped_configs(void **state)
             assert_int_equal(e.verify.nreference, 2);
             assert_string_equal(e.verify.reference[1]->name, "kdtree");
         }
-        if (!strcmp(stem, "paper")) {               /* the README's three figures, by name */
+        if (!strcmp(stem, "paper")) {               /* docs/study.md's three figures, by name */
             assert_int_equal(e.nfigures, 3);
             assert_string_equal(e.figures[0].name, "distances_time");
             assert_string_equal(e.figures[1].name, "chunking_time");

@@ -1,6 +1,6 @@
 /* test_config_schema.c — the table of config keys: well formed (every key inside a declared
  * object, defaults within range, rows that make one Markdown table row each), the loader
- * following it (known keys, defaults), and the README's config reference equal to its
+ * following it (known keys, defaults), and the config reference in docs/config.md equal to its
  * rendering, so that the documentation cannot drift from the code. */
 #include "support.h"
 
@@ -13,19 +13,19 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define README "README.md"
+#define DOC "docs/config.md"
 #define BEGIN "<!-- config-keys:begin -->\n"
 #define END "<!-- config-keys:end -->"
 
-/* The README's text between the config-keys markers (malloc'd). */
-static char *readme_section(void)
+/* docs/config.md's text between the config-keys markers (malloc'd). */
+static char *doc_section(void)
 {
-    char *text = pbt_slurp(README);
+    char *text = pbt_slurp(DOC);
     if (!text)
-        fail_msg("cannot read %s", README);
+        fail_msg("cannot read %s", DOC);
     char *a = strstr(text, BEGIN), *b = a ? strstr(a, END) : NULL;
     if (!a || !b)
-        fail_msg("%s lacks the markers %s and %s around the config reference", README, BEGIN,
+        fail_msg("%s lacks the markers %s and %s around the config reference", DOC, BEGIN,
                  END);
     a += strlen(BEGIN);
     char *section = strndup(a, (size_t)(b - a));
@@ -33,15 +33,15 @@ static char *readme_section(void)
     return section;
 }
 
-/* The README's config reference is exactly `bench --list-keys --markdown`. */
-static void test_readme_matches_table(void **state)
+/* docs/config.md's config reference is exactly `bench --list-keys --markdown`. */
+static void test_doc_matches_table(void **state)
 {
     (void)state;
-    char *want = pb_config_reference(1), *have = readme_section();
+    char *want = pb_config_reference(1), *have = doc_section();
     assert_non_null(want);
     if (strcmp(want, have) != 0) {
         fputs(want, stderr);             /* whole: cmocka cuts long messages */
-        fail_msg("README.md's config reference differs from the schema table "
+        fail_msg("docs/config.md's config reference differs from the schema table "
                  "(harness/input/config_schema.c): replace the lines between the config-keys "
                  "markers with the output of `bench --list-keys --markdown`, printed above");
     }
@@ -194,7 +194,7 @@ static void test_unknown_keys_from_table(void **state)
                                     "reference)"));
 }
 
-/* `bench --list-keys` prints every key with its default; --markdown the README's table. */
+/* `bench --list-keys` prints every key with its default; --markdown the table in docs/config.md. */
 static void test_list_keys_command(void **state)
 {
     (void)state;
@@ -218,7 +218,7 @@ static void test_list_keys_command(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_readme_matches_table),
+        cmocka_unit_test(test_doc_matches_table),
         cmocka_unit_test(test_markdown_rows),
         cmocka_unit_test(test_rows_well_formed),
         cmocka_unit_test(test_children),

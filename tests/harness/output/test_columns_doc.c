@@ -1,7 +1,7 @@
-/* test_columns_doc.c — the README's description of the two CSVs is the column lists the code
+/* test_columns_doc.c — docs/output.md's description of the two CSVs is the column lists the code
  * writes: the NAME.csv table names every column of PB_RUN_COLUMNS once, in file order, and the
  * NAME_summary.csv header shown there is PB_SUMMARY_COLUMNS' header. A column added, renamed or
- * moved in the code without the README fails here, naming the first difference. */
+ * moved in the code without docs/output.md fails here, naming the first difference. */
 #include "support.h"
 
 #include "results.h"
@@ -11,12 +11,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The README's text from the line starting with `from` to the next line starting with "#", as
+/* docs/output.md's text from the line starting with `from` to the next line starting with "#", as
  * a malloc'd string (NULL when absent). */
-static char *readme_section(const char *from)
+static char *doc_section(const char *from)
 {
     char path[4096];
-    snprintf(path, sizeof path, "%s/README.md", PB_SOURCE_DIR);
+    snprintf(path, sizeof path, "%s/docs/output.md", PB_SOURCE_DIR);
     char *text = pbt_slurp(path);
     assert_non_null(text);
     char *start = strstr(text, from);
@@ -56,22 +56,22 @@ static void table_columns(const char *section, char *names, size_t cap)
 static void test_run_columns_documented(void **state)
 {
     (void)state;
-    char *section = readme_section("### `NAME.csv`");
+    char *section = doc_section("### `NAME.csv`");
     assert_non_null(section);
     char names[4096];
     table_columns(section, names, sizeof names);
     if (strcmp(names, PB_CSV_HEADER) != 0)
-        fprintf(stderr, "README NAME.csv table: %s\nwritten header:         %s\n", names,
+        fprintf(stderr, "docs/output.md NAME.csv table: %s\nwritten header:                 %s\n", names,
                 PB_CSV_HEADER);
     assert_string_equal(names, PB_CSV_HEADER);
     free(section);
 }
 
-/* The summary's header, shown in the README as backticked lines, is the one written. */
+/* The summary's header, shown in docs/output.md as backticked lines, is the one written. */
 static void test_summary_columns_documented(void **state)
 {
     (void)state;
-    char *section = readme_section("### `NAME_summary.csv`");
+    char *section = doc_section("### `NAME_summary.csv`");
     assert_non_null(section);
     char names[4096] = "";
     for (const char *q = strchr(section, '\n'); q && (q = strchr(q, '`'));) {
@@ -86,7 +86,7 @@ static void test_summary_columns_documented(void **state)
         q = close + 1;
     }
     if (strcmp(names, PB_SUMMARY_HEADER) != 0)
-        fprintf(stderr, "README summary header: %s\nwritten header:        %s\n", names,
+        fprintf(stderr, "docs/output.md summary header: %s\nwritten header:                %s\n", names,
                 PB_SUMMARY_HEADER);
     assert_string_equal(names, PB_SUMMARY_HEADER);
     free(section);
