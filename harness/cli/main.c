@@ -55,7 +55,7 @@ static const char help_text[] =
     "config, one child process per run, and writes DIR/NAME.csv (one row per run, appended as\n"
     "it ends), DIR/NAME_summary.csv, DIR/NAME.json (environment), gnuplot scripts and figures,\n"
     "and DIR/NAME.html.\n\n"
-    "  --config FILE   the experiment (see README.md, \"Config reference\")\n"
+    "  --config FILE   the experiment (see docs/config.md)\n"
     "  --out DIR       results folder (default: results)\n"
     "  --history       keep every sweep: write DIR/NAME/<UTC time>/NAME.csv ..., point\n"
     "                  DIR/NAME/latest at it, print the command comparing it with the\n"
@@ -68,7 +68,7 @@ static const char help_text[] =
     "  --no-render     write gnuplot scripts but do not render figures\n"
     "  --plugin LIB    load strategies from a shared library (repeatable)\n"
     "  --list          the strategies, their parameters and defaults\n"
-    "  --list-keys     the config keys: type, default, meaning (--markdown: README table)\n\n"
+    "  --list-keys     the config keys: type, default, meaning (--markdown: docs/config.md table)\n\n"
     "Exit status: 0 all runs ok and verified; 1 a run failed or did not verify;\n"
     "2 usage or config error; 130 interrupted (the CSV keeps every finished run).\n";
 
@@ -254,7 +254,7 @@ static int cmd_dry_run(const struct pb_experiment *e)
         peak = b > peak ? b : peak;
     }
     printf("%zu runs; largest run ~%.1f MiB of %.1f MiB available; estimated %.0f s "
-           "(a rough model, see README)\n", nruns, peak / 1048576.0, avail / 1048576.0, total_s);
+           "(a rough model, see docs/spatial.md)\n", nruns, peak / 1048576.0, avail / 1048576.0, total_s);
     if (e->timeout_set)
         printf("timeout: %s per run (timeout_s in the config)\n", e->timeout_s > 0 ? "as shown"
                                                                                   : "none");

@@ -1,7 +1,7 @@
 /* config.c — a JSON config file turned into a validated struct pb_experiment: reads the file,
  * parses it with jansson and walks the document section by section (the strategy sections in
  * config_strategies.c). The keys, their types, ranges, defaults and help are in one table,
- * config_schema.c (also behind `bench --list-keys` and the README's config reference); the
+ * config_schema.c (also behind `bench --list-keys` and the config reference in docs/config.md); the
  * checks and the one error shape ("FILE:LINE:COL: FIELD: what is wrong") are in
  * config_check.c; the file's bytes are read and parsed in config_text.c. Only harness/input
  * reads config JSON (NAME.json, the result set's record, is written by envinfo.c and read back

@@ -1,5 +1,5 @@
 /* config_schema.c — the table of config keys (see config_schema.h) and its rendering as the
- * README's reference table or as plain text for `bench --list-keys`. Rows are in the order the
+ * reference table in docs/config.md or as plain text for `bench --list-keys`. Rows are in the order the
  * loader reads them; the keys of one object keep that order in "did you mean" and "known:"
  * lists. */
 #include "config_schema.h"

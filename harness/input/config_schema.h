@@ -1,7 +1,7 @@
 /* config_schema.h — every key a config may hold, in one table (config_schema.c): its type, range,
  * default, choices and one line of help. The loader takes its known keys (unknown-key errors and
  * their suggestions), required keys, ranges and defaults from it; `bench --list-keys` and the
- * README's config reference are rendered from it. Adding a key is one row there, plus a parser
+ * config reference (docs/config.md) are rendered from it. Adding a key is one row there, plus a parser
  * when the key has structure (sizes, strategies, rmax, verify.reference). */
 #ifndef PAIRBENCH_CONFIG_SCHEMA_H
 #define PAIRBENCH_CONFIG_SCHEMA_H
@@ -58,7 +58,7 @@ const struct pb_config_key *pb_config_key_at(size_t i);
 size_t pb_config_key_children(const char *parent, const char **names, size_t cap);
 
 /* The reference of every key, malloc'd (the caller frees it), or NULL when out of memory:
- * markdown 1 gives the README's table (header, one row per key), 0 plain text for a terminal
+ * markdown 1 gives the table of docs/config.md (header, one row per key), 0 plain text for a terminal
  * (key, type, default, then the help indented below). */
 char *pb_config_reference(int markdown);
 

@@ -3,6 +3,7 @@
  * The fixtures in tests/data/plots/ follow the documented summary and run CSV columns. */
 #include "support.h"
 
+#include "experiment.h"
 #include "plots.h"
 
 #include <errno.h>
@@ -537,7 +538,7 @@ static void test_table_stems_reserved(void **state)
                  pb_figure_stem(i));
         pbt_write(path, text);
         memset(&e, 0, sizeof e);
-        assert_true(pb_config_load(path, &e, &err) < 0);
+        assert_true(pb_experiment_load(path, &e, &err) < 0);
         if (!strstr(err.msg, "is a built-in figure's name"))
             fail_msg("figure \"%s\": %s", pb_figure_stem(i), err.msg);
     }                                 /* a config that fails to load is freed by the loader */
