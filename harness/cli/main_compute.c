@@ -14,7 +14,7 @@
  *
  * Defaults: --threads is the online CPUs capped by those this process may use
  * (pb_cpus_available); --strategy auto (or none) chooses once the points are loaded: grid when
- * the histogram's last edge is below AUTO_SPATIAL_SHARE of the points' extent, else the
+ * the histogram's last edge is below PB_COMPUTE_AUTO_SHARE of the points' extent, else the
  * all-range strategy the README's measurements show fastest, and says why on stderr. --format
  * npy saves a histogram as a structured .npy of (lo, hi, count) records with a SAVE.json.
  *
@@ -28,23 +28,23 @@
  * loading the points, building the strategy's structure (out.build_s, inside its call; 0 when
  * it builds none) and counting (the call's wall time less the build), and the distance
  * evaluations per counted pair when the strategy reports them (out.dist_evals).
+ *
+ * The computing itself (the strategy by name or auto, its parameters, the default threads, the
+ * edges, the points, the memory guard, the call and its failure in words) is the compute core,
+ * harness/run/compute.h, shared with libpairbench (the Python package); saving the answer is
+ * main_compute_save.c.
  */
-#include "cpuload.h"
+#include "compute.h"
 #include "fdio.h"
 #include "pbclock.h"
 #include "edges.h"
 #include "main_commands.h"
-#include "memory.h"
-#include "npy.h"
-#include "pairkern.h"
+#include "main_compute.h"
 #include "plan.h"
 #include "points.h"
 #include "problem.h"
-#include "registry.h"
 #include "runner.h"
 #include "stop.h"
-
-#include <jansson.h>
 
 #include <errno.h>
 #include <math.h>
@@ -58,28 +58,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#define MAX_PARAMS 16
-#define MAX_BINS 1000000             /* --bins COUNT and --edges alike */
+#define MAX_PARAMS PB_COMPUTE_MAX_PARAMS
+#define MAX_BINS PB_COMPUTE_MAX_BINS         /* --bins COUNT and --edges alike */
 #define EXIT_INTERRUPTED 130         /* as the sweep: stopped by SIGINT, SIGTERM or SIGHUP */
-#define MAX_THREADS 4096
-#define AUTO_SPATIAL_SHARE 0.5       /* auto: grid while the last edge is below this share of
-                                        the points' extent (README: grid is 2-15x faster than
-                                        brute force up to rmax 200 in a 1000 box, level at
-                                        500-1000) */
-#define AUTO_ALL_RANGE_SERIAL "blocked"     /* auto, every pair in range, 1 thread: the fastest
-                                               1-thread histogram measured (README) */
-#define AUTO_ALL_RANGE "pthread-async"      /* auto, every pair in range, threads > 1 */
-#define AUTO_MATRIX "pthread-async"         /* auto, --output matrix: the fastest measured */
-#define NPY_RECORD "[('lo', '<f8'), ('hi', '<f8'), ('count', '<u8')]"
-
-enum save_format { FORMAT_DEFAULT, FORMAT_CSV, FORMAT_NPY };
-
-/* One bin of a histogram saved with --format npy: a record of NPY_RECORD (24 bytes). */
-struct npy_bin {
-    double lo, hi;
-    uint64_t count;
-};
-_Static_assert(sizeof(struct npy_bin) == 24, "NPY_RECORD has no padding");
+#define MAX_THREADS PB_COMPUTE_MAX_THREADS
 
 static const char usage[] =
     "usage: " PB_COMPUTE_SYNOPSIS "\n"
@@ -108,23 +90,6 @@ static const char usage[] =
     "exit status: 0 saved; 1 the computation or the save failed; 2 bad arguments, input or not\n"
     "  enough memory; 130 stopped by SIGINT, SIGTERM or SIGHUP (nothing saved)\n";
 
-struct compute_args {
-    const char *points, *strategy, *save; /* required paths; the name, "auto" by default */
-    int threads;                     /* >= 1; 0 until given or defaulted (default_threads) */
-    int format;                      /* enum save_format */
-    int output;                      /* enum pb_output_kind, -1 until given */
-    double min, max;                 /* --bins range */
-    size_t count;                    /* --bins count; 0: not given */
-    enum pb_bin_scale scale;
-    const char *edges;               /* --edges as given (a list or a file), or NULL */
-    double box;                      /* 0: open */
-    int single;                      /* --float */
-    int force;                       /* --force: --save may replace an existing file */
-    char *kv_text[MAX_PARAMS];       /* "KEY=VALUE" as given (argv storage) */
-    char sidecar[4096];              /* matrix or npy: SAVE.json, the description; else "" */
-    char chosen[256];                /* --strategy auto: what it chose and why; else "" */
-    size_t nkv_text;
-};
 
 /* Prints "bench compute: <what> (see bench compute --help)" on one line; returns -EINVAL. */
 __attribute__((format(printf, 1, 2)))
@@ -341,44 +306,33 @@ static int parse_args(int argc, char **argv, struct compute_args *a)
     return check_args(a);
 }
 
+/* The options of the computation a describes, for the compute core (harness/run/compute.h). */
+static struct pb_compute_opts opts_of(const struct compute_args *a)
+{
+    return (struct pb_compute_opts){
+        .strategy = a->strategy, .threads = a->threads, .box = a->box, .single = a->single,
+        .output = a->output, .kv_text = a->kv_text, .nkv_text = a->nkv_text,
+        .param_label = "--param"};
+}
+
 /* The strategy's parameters: every declared one, defaults replaced by --param values (one per
  * parameter: a second would silently win). kv holds MAX_PARAMS entries; the strings point into
- * the spec and argv. */
+ * the spec and argv. Returns 0 or -EINVAL (printed). */
 static int resolve_params(const struct pb_strategy *s, struct compute_args *a, struct pb_kv *kv,
                           size_t *nkv)
 {
-    int given[MAX_PARAMS] = {0};
-    *nkv = 0;
-    for (const struct pb_param_spec *p = s->params; p && p->name && *nkv < MAX_PARAMS; p++)
-        kv[(*nkv)++] = (struct pb_kv){.key = p->name, .value = p->def};
-    for (size_t i = 0; i < a->nkv_text; i++) {
-        char *eq = strchr(a->kv_text[i], '=');
-        size_t j = 0;
-        *eq = '\0';                                    /* argv is ours to split */
-        while (j < *nkv && strcmp(kv[j].key, a->kv_text[i]) != 0)
-            j++;
-        if (j == *nkv)
-            return bad("--param: %s has no parameter '%s'", s->name, a->kv_text[i]);
-        char what[256];
-        if (pb_param_check(&s->params[j], eq + 1, what, sizeof what) < 0)
-            return bad("--param: %s: '%s' is not %s", a->kv_text[i], eq + 1, what);
-        if (given[j]++)
-            return bad("--param: %s given twice ('%s', then '%s')", kv[j].key, kv[j].value,
-                       eq + 1);
-        kv[j].value = eq + 1;
-    }
-    return 0;
+    struct pb_err err = {0};
+    struct pb_compute_opts o = opts_of(a);
+    return pb_compute_params(s, &o, kv, nkv, &err) < 0 ? bad("%s", err.msg) : 0;
 }
 
-/* The strategy by name, or -EINVAL naming the known ones. */
+/* The strategy by name, or NULL after printing why, naming the known ones. */
 static const struct pb_strategy *find_strategy(const char *name)
 {
-    char names[1024];
-    const struct pb_strategy *s = pb_registry_find(name);
-    if (!s) {
-        pb_registry_names(names, sizeof names);
-        bad("--strategy: unknown strategy '%s' (known: %s)", name, names);
-    }
+    struct pb_err err = {0};
+    const struct pb_strategy *s = pb_compute_find(name, &err);
+    if (!s)
+        bad("--strategy: %s", err.msg);
     return s;
 }
 
@@ -401,181 +355,14 @@ static int make_edges(struct compute_args *a, double **edges)
         a->scale = PB_BINS_EXPLICIT;
         return 0;
     }
-    struct pb_bin_spec b = {.min = a->min, .max = a->max, .count = a->count, .scale = a->scale};
-    if ((rc = pb_edges_make(&b, edges)) == -EINVAL)
-        bad("--bins: %zu bins between %g and %g are narrower than a double's spacing",
-            a->count, a->min, a->max);
+    if ((rc = pb_compute_edges(a->min, a->max, a->count, a->scale, "--bins", edges, &err)) ==
+        -EINVAL)
+        bad("%s", err.msg);
     else if (rc < 0)
-        fputs("bench compute: out of memory for the bin edges\n", stderr);
+        fprintf(stderr, "bench compute: %s\n", err.msg);
     return rc;
 }
 
-/* What was computed, for the saved file to describe itself: the strategy and its resolved
- * parameters beside the arguments and the problem. */
-struct computed {
-    const struct compute_args *a;
-    const struct pb_strategy *s;
-    const struct pb_params *k;       /* threads and every parameter, defaults included */
-    const struct pb_problem *p;
-};
-
-/* Sets key of d to v (a new reference, NULL when it could not be made). Returns 0 or -ENOMEM. */
-static int put(json_t *d, const char *key, json_t *v)
-{
-    return v && json_object_set_new(d, key, v) == 0 ? 0 : -ENOMEM;
-}
-
-/* The object of the bins: count, scale, first and last edge, and what the counts are (explicit
- * edges are in the lo/hi columns). */
-static json_t *bins_json(const struct compute_args *a)
-{
-    const char *scale = a->scale == PB_BINS_LOG ? "log"
-                        : a->scale == PB_BINS_EXPLICIT ? "explicit" : "linear";
-    return json_pack("{s:I, s:s, s:f, s:f, s:s}", "count", (json_int_t)a->count,
-                     "scale", scale, "min", a->min, "max", a->max, "counts", "unique pairs i<j in half-open bins [lo, hi)");
-}
-
-/* The strategy's parameters, every one, defaults included, as strings. */
-static json_t *params_json(const struct pb_params *k)
-{
-    json_t *o = json_object();
-    for (size_t i = 0; o && i < k->nkv; i++)
-        if (put(o, k->kv[i].key, json_string(k->kv[i].value ? k->kv[i].value : "")) < 0) {
-            json_decref(o);
-            return NULL;
-        }
-    return o;
-}
-
-/* What c computed, as a JSON object (the caller owns it; NULL when out of memory): enough to
- * compute ξ from the saved file alone (n, box, precision, bins) and to say how it was made
- * (strategy, threads used, and why --strategy auto chose it). dtype: the saved .npy's, or NULL
- * for CSV. */
-static json_t *description(const struct computed *c, const char *dtype)
-{
-    const struct compute_args *a = c->a;
-    int matrix = a->output == PB_OUTPUT_MATRIX;
-    json_t *d = json_object();
-    int rc = !d || put(d, "points", json_string(a->points)) ||
-             put(d, "n", json_integer((json_int_t)c->p->n)) ||
-             put(d, "box", a->box > 0 ? json_real(a->box) : json_null()) ||
-             put(d, "periodic", json_boolean(a->box > 0)) ||
-             put(d, "precision", json_string(a->single ? "float" : "double")) ||
-             put(d, "output", json_string(matrix ? "matrix" : "histogram")) ||
-             put(d, matrix ? "dtype" : "bins", matrix ? json_string(dtype) : bins_json(a)) ||
-             (!matrix && dtype && put(d, "dtype", json_string(dtype))) ||
-             put(d, "strategy", json_string(c->s->name)) || put(d, "params", params_json(c->k)) ||
-             put(d, "threads", json_integer(c->k->threads)) ||
-             put(d, "kernel_level", json_string(pb_kern_level_name(pb_kern_level()))) ||
-             put(d, "version", json_string(PB_VERSION)) ||
-             put(d, "strategy_abi", json_integer(PB_STRATEGY_ABI)) ||
-             (a->chosen[0] && put(d, "strategy_auto", json_string(a->chosen)));
-    if (rc && d)
-        json_decref(d);
-    return rc ? NULL : d;
-}
-
-/* Writes the description of c to f as "# key: JSON value" lines. Returns 0 or -ENOMEM. */
-static int describe(FILE *f, const struct computed *c)
-{
-    json_t *d = description(c, NULL), *v;
-    const char *key;
-    if (!d)
-        return -ENOMEM;
-    json_object_foreach(d, key, v) {
-        char *text = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT | JSON_REAL_PRECISION(17));
-        fprintf(f, "# %s: %s\n", key, text ? text : "?");
-        free(text);
-    }
-    json_decref(d);
-    return 0;
-}
-
-/* Writes the description of the .npy c saved as dtype to path, as JSON (the sidecar
- * SAVE.json that the .npy itself has no room for). Returns 0 or -errno (printed). */
-static int save_sidecar(const char *path, const struct computed *c, const char *dtype)
-{
-    json_t *d = description(c, dtype);
-    int rc = d ? json_dump_file(d, path, JSON_INDENT(2) | JSON_REAL_PRECISION(17)) : -1;
-    json_decref(d);
-    if (rc == 0)
-        return 0;
-    fprintf(stderr, "bench compute: %s: cannot write the description\n", path);
-    return -EIO;
-}
-
-/* Writes the pair counts as CSV: the header line, the description as '#' lines (which
- * numpy.loadtxt and pandas' read_csv(comment='#') skip), then one line per bin. Returns 0 or
- * -errno (printed). */
-static int save_csv(const char *path, const struct computed *c, const uint64_t *counts)
-{
-    const struct pb_problem *p = c->p;
-    FILE *f = fopen(path, "we");
-    if (!f) {
-        int e = errno;
-        fprintf(stderr, "bench compute: %s: %s\n", path, strerror(e));
-        return -e;
-    }
-    fputs("lo,hi,count\n", f);
-    int e = describe(f, c) < 0 ? ENOMEM : 0;
-    for (size_t b = 0; b < p->nbins; b++)
-        fprintf(f, "%.17g,%.17g,%llu\n", p->edges[b], p->edges[b + 1],
-                (unsigned long long)counts[b]);
-    errno = 0;
-    if (!e && (ferror(f) || fflush(f) != 0))
-        e = errno ? errno : EIO;
-    if (fclose(f) != 0 && !e)
-        e = errno;
-    if (e) {
-        fprintf(stderr, "bench compute: %s: cannot write: %s\n", path, pb_write_error(e));
-        return -e;
-    }
-    return 0;
-}
-
-/* Writes the pair counts as a .npy of NPY_RECORD records (lo, hi, count per bin: the edges
- * exactly, the counts as exact integers) to path and their description to json. Returns 0 or
- * -errno (printed). */
-static int save_npy_hist(const char *path, const char *json, const struct computed *c,
-                         const uint64_t *counts)
-{
-    const struct pb_problem *p = c->p;
-    struct pb_err err = {0};
-    struct npy_bin *r = malloc((p->nbins ? p->nbins : 1) * sizeof *r);
-    if (!r) {
-        fprintf(stderr, "bench compute: no memory for %zu bins\n", p->nbins);
-        return -ENOMEM;
-    }
-    for (size_t b = 0; b < p->nbins; b++)
-        r[b] = (struct npy_bin){.lo = p->edges[b], .hi = p->edges[b + 1], .count = counts[b]};
-    int rc = pb_npy_write_records(path, r, NPY_RECORD, sizeof *r, p->nbins, &err);
-    free(r);
-    if (rc < 0)
-        fprintf(stderr, "bench compute: %s\n", err.msg);
-    return rc < 0 ? rc : save_sidecar(json, c, NPY_RECORD);
-}
-
-/* Writes the answer of a successful run to tmp, the private file beside --save that the caller
- * moves into place, and for a .npy its description to tmp_json (the same beside SAVE.json).
- * Returns 0 or -errno (printed). With --float the matrix is saved as float32 when the strategy
- * made one; a strategy that computes in double regardless (naive, the reference) left n*n
- * doubles, saved as such. */
-static int save_to(const char *tmp, const char *tmp_json, const struct computed *c,
-                   const struct pb_output *out)
-{
-    struct pb_err err = {0};
-    const struct pb_problem *p = c->p;
-    size_t cells = p->n * p->n;
-    int f4 = c->a->single && cells > 0 && out->matrix_bytes < cells * sizeof(double);
-    if (p->output == PB_OUTPUT_HISTOGRAM && c->a->format == FORMAT_NPY)
-        return save_npy_hist(tmp, tmp_json, c, out->counts);
-    if (p->output == PB_OUTPUT_HISTOGRAM)
-        return save_csv(tmp, c, out->counts);
-    int rc = pb_npy_write(tmp, out->matrix, f4 ? "<f4" : "<f8", 2, p->n, p->n, &err);
-    if (rc < 0)
-        fprintf(stderr, "bench compute: %s\n", err.msg);
-    return rc < 0 ? rc : save_sidecar(tmp_json, c, f4 ? "<f4" : "<f8");
-}
 
 /* What the computing child sends back: its outcome and the figures print_summary shows. */
 struct outcome {
@@ -593,17 +380,6 @@ struct job {
     char tmp[2][4096];
 };
 
-/* Prints why the strategy failed, from its return value and note. */
-static void print_failure(const struct pb_strategy *s, int rc, const struct pb_output *out)
-{
-    if (rc == -ENOTSUP)
-        fprintf(stderr, "bench compute: %s cannot run here: %s\n", s->name,
-                out->note[0] ? out->note : "not supported");
-    else
-        fprintf(stderr, "bench compute: %s failed: %s\n", s->name,
-                out->note[0] ? out->note : strerror(-rc));
-}
-
 /* pb_runner_fn: in the child, runs the strategy once with the call's private folder, writes
  * the answer to job->tmp and fills the outcome (rec). */
 static void compute_child(void *arg, const char *tmpdir, void *rec)
@@ -619,14 +395,12 @@ static void compute_child(void *arg, const char *tmpdir, void *rec)
         fprintf(stderr, "bench compute: no memory for %zu bins\n", p->nbins);
         return;
     }
-    double t0 = pb_now_s();
-    o->rc = j->c->s->run(p, &k, &out);
-    o->wall_s = pb_now_s() - t0;
-    pb_safe_text(out.note, sizeof out.note);   /* a command's output: no escapes */
+    struct pb_err err = {0};
+    o->rc = pb_compute_run(j->c->s, p, &k, &out, &o->wall_s, &err);
     if (o->rc < 0)
-        print_failure(j->c->s, o->rc, &out);
+        fprintf(stderr, "bench compute: %s\n", err.msg);
     else
-        o->rc = save_to(j->tmp[0], j->tmp[1], j->c, &out);
+        o->rc = pb_compute_save(j->tmp[0], j->tmp[1], j->c, &out);
     o->build_s = out.build_s;
     o->dist_evals = out.dist_evals;
     for (size_t b = 0; p->output == PB_OUTPUT_HISTOGRAM && b < p->nbins; b++)
@@ -726,37 +500,24 @@ static int load_points(const struct compute_args *a, struct pb_points *pts)
         fprintf(stderr, "bench compute: %s\n", err.msg);
         return rc;
     }
-    if (a->box > 0)
-        pb_points_wrap(pts, a->box);
-    if (a->single && pb_points_check_range(pts, PB_COORD_MAX_FLOAT, a->points, &err) < 0) {
+    struct pb_compute_opts o = opts_of(a);
+    if ((rc = pb_compute_prepare(pts, &o, a->points, &err)) < 0)
         fprintf(stderr, "bench compute: %s\n", err.msg);
-        return -EINVAL;
-    }
-    if (a->single && pb_points_make_float(pts) < 0) {
-        fprintf(stderr, "bench compute: no memory for float copies of %zu points\n", pts->n);
-        return -ENOMEM;
-    }
-    return 0;
+    return rc;
 }
 
 /* The sweep's memory guard for this one computation: the output, the points and the
  * strategy's own extra bytes must fit in the memory available now. Returns 0, or -ENOMEM after
  * printing "needs X GiB, Y GiB available". */
 static int check_memory(const struct compute_args *a, const struct pb_strategy *s,
-                        struct pb_kv *kv, size_t nkv, size_t n)
+                        struct pb_kv *kv, size_t nkv, size_t n, const double *edges)
 {
-    struct pb_strategy_cfg sc = {.strategy = s, .kv = kv, .nkv = nkv};
-    struct pb_experiment e = {
-        .output = a->output, .periodic = a->box, .strategies = &sc, .nstrategies = 1,
-        .precision = a->single ? PB_PRECISION_FLOAT : PB_PRECISION_DOUBLE,
-        .bins = {.min = a->min, .max = a->max, .count = a->count, .scale = a->scale},
-    };
-    struct pb_run run = {.n = n, .threads = a->threads, .ranks = 1};
-    char why[160];
-    if (pb_memory_guard(&e, &run, 0, why, sizeof why) == 0)
+    struct pb_err err = {0};
+    struct pb_compute_opts o = opts_of(a);
+    if (pb_compute_memory(&o, s, kv, nkv, n, edges, a->count, &err) == 0)
         return 0;
     fprintf(stderr, "bench compute: %s (%zu points, --output %s, %s): %s\n", a->points, n,
-            a->output == PB_OUTPUT_MATRIX ? "matrix" : "histogram", s->name, why);
+            a->output == PB_OUTPUT_MATRIX ? "matrix" : "histogram", s->name, err.msg);
     return -ENOMEM;
 }
 
@@ -778,55 +539,6 @@ static void print_summary(const struct computed *c, const struct outcome *o, dou
            o->counted > 0 ? (double)o->dist_evals / o->counted : NAN);
 }
 
-/* The threads when --threads is not given: the online CPUs, capped by the CPUs this process
- * may use (pb_cpus_available: the affinity set, the cgroup quota, OMP_THREAD_LIMIT); at least
- * 1, at most MAX_THREADS. */
-static int default_threads(void)
-{
-    struct pb_cpu_avail av;
-    long online = sysconf(_SC_NPROCESSORS_ONLN);
-    double t = online > 0 ? (double)online : 1;
-    pb_cpus_available(NULL, &av);
-    if (av.cpus > 0 && av.cpus < t)
-        t = floor(av.cpus) >= 1 ? floor(av.cpus) : 1;
-    return t > MAX_THREADS ? MAX_THREADS : (int)t;
-}
-
-/* The largest side of the bounding box of pts (0 for fewer than two distinct points). */
-static double points_extent(const struct pb_points *pts)
-{
-    const double *axis[3] = {pts->x, pts->y, pts->z};
-    double ext = 0;
-    for (int d = 0; d < 3 && pts->n > 0; d++) {
-        double lo = axis[d][0], hi = axis[d][0];
-        for (size_t i = 1; i < pts->n; i++) {
-            lo = axis[d][i] < lo ? axis[d][i] : lo;
-            hi = axis[d][i] > hi ? axis[d][i] : hi;
-        }
-        ext = hi - lo > ext ? hi - lo : ext;
-    }
-    return ext;
-}
-
-/* For a histogram of edges (a->count bins) over pts: grid when the last edge is below
- * AUTO_SPATIAL_SHARE of the extent (the --box side, else the points' bounding box), else the
- * all-range strategy for a->threads. Writes why into a->chosen; returns the name. */
-static const char *choose_histogram(struct compute_args *a, const struct pb_points *pts,
-                                    const double *edges)
-{
-    double rmax = edges[a->count], ext = a->box > 0 ? a->box : points_extent(pts);
-    const char *of = a->box > 0 ? "the box side" : "the points' extent";
-    int spatial = ext > 0 && rmax < AUTO_SPATIAL_SHARE * ext;
-    if (ext > 0)
-        snprintf(a->chosen, sizeof a->chosen, "last edge %g is %.3g%% of %s %g (%s %g%%%s)",
-                 rmax, 100 * rmax / ext, of, ext, spatial ? "below" : "not below",
-                 100 * AUTO_SPATIAL_SHARE, spatial ? ": a spatial strategy pays"
-                 : ": nearly every pair is in range");
-    else
-        snprintf(a->chosen, sizeof a->chosen, "%s is 0: every pair is in range", of);
-    return spatial ? "grid" : a->threads == 1 ? AUTO_ALL_RANGE_SERIAL : AUTO_ALL_RANGE;
-}
-
 /* --strategy auto: the strategy for the loaded points pts and the histogram's edges (NULL for
  * a matrix), with why in a->chosen, announced on stderr in one line. Returns it, or NULL when
  * this build lacks it (printed). */
@@ -834,12 +546,8 @@ static const struct pb_strategy *choose_strategy(struct compute_args *a,
                                                  const struct pb_points *pts,
                                                  const double *edges)
 {
-    const char *name = AUTO_MATRIX;
-    if (a->output == PB_OUTPUT_HISTOGRAM)
-        name = choose_histogram(a, pts, edges);
-    else
-        snprintf(a->chosen, sizeof a->chosen, "--output matrix writes every distance; %s was "
-                 "the fastest matrix strategy measured (README)", name);
+    struct pb_compute_opts o = opts_of(a);
+    const char *name = pb_compute_choose(&o, pts, edges, a->count, a->chosen, sizeof a->chosen);
     fprintf(stderr, "bench compute: strategy auto → %s: %s\n", name, a->chosen);
     return find_strategy(name);
 }
@@ -865,7 +573,7 @@ static int compute(struct compute_args *a, const struct pb_strategy *s)
     if (!status && (s->flags & PB_SERIAL))
         a->threads = 1;                   /* what it uses, so the description says so */
     k.threads = a->threads;
-    if (!status && check_memory(a, s, kv, k.nkv, pts.n) < 0)
+    if (!status && check_memory(a, s, kv, k.nkv, pts.n, edges) < 0)
         status = 2;
     double load_s = pb_now_s() - t0;
     struct pb_problem p = {.n = pts.n, .x = pts.x, .y = pts.y, .z = pts.z, .xf = pts.xf,
@@ -898,6 +606,6 @@ int pb_main_compute(int argc, char **argv)
     int chosen_later = strcmp(a.strategy, "auto") == 0;
     const struct pb_strategy *s = chosen_later ? NULL : find_strategy(a.strategy);
     if (!a.threads)
-        a.threads = default_threads();
+        a.threads = pb_compute_default_threads();
     return s || chosen_later ? compute(&a, s) : 2;
 }
